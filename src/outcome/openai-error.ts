@@ -1,0 +1,43 @@
+import type { ServerResponse } from 'node:http';
+
+/** The body every OpenAI-compatible API returns on error. */
+export interface OpenAIErrorBody {
+  message: string;
+  type: string;
+  param: string | null;
+  code: string | null;
+}
+
+export function errorJson(e: OpenAIErrorBody): string {
+  return JSON.stringify({ error: { message: e.message, type: e.type, param: e.param, code: e.code } });
+}
+
+/**
+ * Writes an OpenAI-shaped error. `retryAfterMs` sets both `Retry-After` (whole seconds, rounded up, as HTTP
+ * wants) and `retry-after-ms` (which the official OpenAI SDKs read first).
+ */
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  e: OpenAIErrorBody,
+  retryAfterMs?: number,
+  extraHeaders?: Record<string, string>,
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = errorJson(e);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('content-length', Buffer.byteLength(body));
+  if (retryAfterMs !== undefined) setRetryAfter(res, retryAfterMs);
+  if (extraHeaders) for (const k in extraHeaders) res.setHeader(k, extraHeaders[k]);
+  res.end(body);
+}
+
+export function setRetryAfter(res: ServerResponse, ms: number): void {
+  const clamped = Math.max(0, Math.round(ms));
+  res.setHeader('retry-after', String(Math.max(1, Math.ceil(clamped / 1000))));
+  res.setHeader('retry-after-ms', String(clamped));
+}
