@@ -1,0 +1,40 @@
+import type { Endpoint } from '../config/types.ts';
+
+/** What a path is for. Proxy routes name the endpoint and the path appended to a deployment's api_base. */
+export type Route =
+  | { kind: 'proxy'; endpoint: Endpoint; upstreamPath: string; method: 'POST' }
+  | { kind: 'models'; method: 'GET' }
+  | { kind: 'liveness'; method: 'GET' }
+  | { kind: 'readiness'; method: 'GET' }
+  | { kind: 'metrics'; method: 'GET' };
+
+const proxyRoutes: [string, Endpoint][] = [
+  ['/chat/completions', 'chat'],
+  ['/completions', 'completions'],
+  ['/embeddings', 'embeddings'],
+];
+
+/** Exact-path table (OpenAI's paths with and without `/v1`): one Map lookup per request. */
+export function routeTable(): Map<string, Route> {
+  const table = new Map<string, Route>();
+  for (const [path, endpoint] of proxyRoutes) {
+    const route: Route = { kind: 'proxy', endpoint, upstreamPath: path, method: 'POST' };
+    table.set(path, route);
+    table.set('/v1' + path, route);
+  }
+  const models: Route = { kind: 'models', method: 'GET' };
+  table.set('/models', models);
+  table.set('/v1/models', models);
+  const liveness: Route = { kind: 'liveness', method: 'GET' };
+  table.set('/health/liveness', liveness);
+  table.set('/health/liveliness', liveness); // LiteLLM's spelling, so existing probes keep working
+  table.set('/health/readiness', { kind: 'readiness', method: 'GET' });
+  table.set('/metrics', { kind: 'metrics', method: 'GET' });
+  return table;
+}
+
+/** The path without its query string. */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Endpoint } from '../config/types.ts';
+import { outcomes, type Outcome } from '../outcome/outcomes.ts';
+import { sendError } from '../outcome/openai-error.ts';
+import { ProxyRequest } from '../pipeline/proxy-request.ts';
+import type { Proxy } from '../pipeline/proxy.ts';
+import type { ModelGroup } from '../routing/group.ts';
+import type { MasterKeyAuth } from './auth.ts';
+import { readBody, type BodyTarget } from './body.ts';
+import { pathOf, routeTable, type Route } from './routes.ts';
+import { validateBody } from './validate.ts';
+
+/** Answers for the operational endpoints; the ingress only routes to them and guards them. */
+export interface OpsHandlers {
+  models(res: ServerResponse): void;
+  liveness(res: ServerResponse): void;
+  readiness(res: ServerResponse, draining: boolean): void;
+  metrics(res: ServerResponse): void;
+}
+
+export interface IngressOptions {
+  groups: Map<string, ModelGroup>;
+  proxy: Proxy;
+  ops: OpsHandlers;
+  auth: MasterKeyAuth | undefined;
+  maxBodyBytes: number;
+  publicHealth: boolean;
+  publicMetrics: boolean;
+  /** Called for requests the ingress answers itself (errors before routing), for metrics and logs. */
+  onRejected(outcome: Outcome, status: number, group: string): void;
+}
+
+const kIngress = Symbol('spillway.ingress');
+interface Pending {
+  id: string;
+  arrivalMs: number;
+  endpoint: Endpoint;
+  upstreamPath: string;
+  res: ServerResponse;
+}
+type Tagged = IncomingMessage & { [kIngress]?: Pending };
+
+/**
+ * The first stage: everything that can be decided before routing, cheapest first — path, method, auth,
+ * draining, content type and declared size before the body is read; JSON, fields and model group after.
+ */
+export class Ingress implements BodyTarget {
+  draining = false;
+  private readonly routes = routeTable();
+  private readonly o: IngressOptions;
+  private readonly knownGroups: string;
+
+  constructor(o: IngressOptions) {
+    this.o = o;
+    this.knownGroups = [...o.groups.keys()].join(', ');
+  }
+
+  /** The node:http request listener (bound once). */
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const arrivalMs = performance.now();
+    const idHeader = req.headers['x-request-id'];
+    const id = typeof idHeader === 'string' && idHeader.length > 0 && idHeader.length <= 128 ? idHeader : randomUUID();
+    res.setHeader('x-request-id', id);
+    const route = this.routes.get(pathOf(req.url ?? '/'));
+    if (route === undefined) return this.refuse(req, res, 'path_not_found', `Unknown path ${req.method} ${pathOf(req.url ?? '/')}.`);
+    if (req.method !== route.method) {
+      res.setHeader('allow', route.method);
+      return this.refuse(req, res, 'method_not_allowed', `${req.method} is not allowed on ${pathOf(req.url ?? '/')}; use ${route.method}.`);
+    }
+    if (route.kind !== 'proxy') return this.ops(req, res, route);
+    if (!this.authorized(req)) return this.unauthorized(req, res);
+    if (this.draining) {
+      res.setHeader('connection', 'close');
+      return this.refuse(req, res, 'draining', 'The gateway is shutting down; retry on another instance.', 1000);
+    }
+    const type = req.headers['content-type'];
+    if (type === undefined || !type.startsWith('application/json')) {
+      return this.refuse(req, res, 'unsupported_media_type', `Content-Type must be application/json, got ${type === undefined ? 'none' : `"${type}"`}.`);
+    }
+    const declared = Number(req.headers['content-length']);
+    if (declared > this.o.maxBodyBytes) return this.tooLarge(req, res);
+    (req as Tagged)[kIngress] = { id, arrivalMs, endpoint: route.endpoint, upstreamPath: route.upstreamPath, res };
+    readBody(req, this.o.maxBodyBytes, this);
+  };
+
+  onBody(req: IncomingMessage, raw: Buffer): void {
+    const p = (req as Tagged)[kIngress]!;
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      return this.refuse(req, p.res, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}.`);
+    }
+    const invalid = validateBody(p.endpoint, body);
+    if (invalid !== undefined) return this.refuse(req, p.res, 'bad_request', invalid.message, undefined, invalid.param || null);
+    const b = body as Record<string, unknown>;
+    const group = this.o.groups.get(b.model as string);
+    if (group === undefined) {
+      return this.refuse(req, p.res, 'model_not_found', `The model "${b.model as string}" does not exist. Known model groups: ${this.knownGroups}.`, undefined, 'model');
+    }
+    this.o.proxy.start(new ProxyRequest(p.id, p.arrivalMs, group, p.endpoint, p.upstreamPath, b, raw, p.res));
+  }
+
+  onBodyTooLarge(req: IncomingMessage): void {
+    this.tooLarge(req, (req as Tagged)[kIngress]!.res);
+  }
+
+  private tooLarge(req: IncomingMessage, res: ServerResponse): void {
+    // The rest of the body is not read: close the connection after answering.
+    res.setHeader('connection', 'close');
+    this.refuse(req, res, 'payload_too_large', `The request body exceeds max_request_size_mb (${(this.o.maxBodyBytes / 1048576).toFixed(1)} MB).`);
+  }
+
+  private ops(req: IncomingMessage, res: ServerResponse, route: Route): void {
+    switch (route.kind) {
+      case 'models':
+        return this.authorized(req) ? this.o.ops.models(res) : this.unauthorized(req, res);
+      case 'metrics':
+        return this.o.publicMetrics || this.authorized(req) ? this.o.ops.metrics(res) : this.unauthorized(req, res);
+      case 'liveness':
+        return this.o.publicHealth || this.authorized(req) ? this.o.ops.liveness(res) : this.unauthorized(req, res);
+      case 'readiness':
+        return this.o.publicHealth || this.authorized(req) ? this.o.ops.readiness(res, this.draining) : this.unauthorized(req, res);
+    }
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    return this.o.auth === undefined || this.o.auth.allows(req.headers.authorization);
+  }
+
+  private unauthorized(req: IncomingMessage, res: ServerResponse): void {
+    res.setHeader('www-authenticate', 'Bearer');
+    this.refuse(req, res, 'unauthorized', 'Missing or invalid API key: send "Authorization: Bearer <key>".');
+  }
+
+  private refuse(req: IncomingMessage, res: ServerResponse, outcome: Exclude<Outcome, 'upstream_response'>, message: string, retryAfterMs?: number, param: string | null = null): void {
+    const o = outcomes[outcome];
+    // Whatever the client still sends of a refused request is discarded, never parsed.
+    if (!req.complete) req.resume();
+    sendError(res, o.status, { message, type: o.type, param, code: o.code }, retryAfterMs);
+    this.o.onRejected(outcome, o.status, 'none');
+  }
+}

@@ -1,0 +1,89 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Deployment } from '../routing/deployment.ts';
+import type { ModelGroup } from '../routing/group.ts';
+
+const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+
+/**
+ * The gateway's Prometheus metrics. Gauges of live state (in-flight, deployment state) are read from the
+ * deployments when scraped, so the request path never touches them. API keys never appear in labels.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'model_group' | 'deployment' | 'status'>;
+  readonly duration: Histogram<'model_group'>;
+  readonly ttft: Histogram<'model_group' | 'deployment'>;
+  readonly overhead: Histogram;
+  readonly deploymentFailures: Counter<'model_group' | 'deployment' | 'status'>;
+  readonly cooledDown: Counter<'model_group' | 'deployment' | 'reason'>;
+  readonly retries: Counter<'model_group'>;
+
+  constructor(groups: readonly ModelGroup[]) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({
+      name: 'spillway_requests_total',
+      help: 'Requests answered, by model group, final deployment ("none" if never dispatched) and HTTP status.',
+      labelNames: ['model_group', 'deployment', 'status'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'spillway_request_duration_seconds',
+      help: 'Total time from request arrival to the last byte of the response.',
+      labelNames: ['model_group'],
+      buckets: latencyBuckets,
+      registers,
+    });
+    this.ttft = new Histogram({
+      name: 'spillway_time_to_first_token_seconds',
+      help: 'Streaming requests: time from arrival to the first body chunk relayed to the client.',
+      labelNames: ['model_group', 'deployment'],
+      buckets: latencyBuckets,
+      registers,
+    });
+    this.overhead = new Histogram({
+      name: 'spillway_overhead_seconds',
+      help: 'Time spent inside the gateway per request (excludes time waiting on upstreams).',
+      buckets: overheadBuckets,
+      registers,
+    });
+    this.deploymentFailures = new Counter({
+      name: 'spillway_deployment_failure_responses_total',
+      help: 'Failed upstream attempts by deployment and status (HTTP status, "connect_error", "timeout", "broken_stream").',
+      labelNames: ['model_group', 'deployment', 'status'],
+      registers,
+    });
+    this.cooledDown = new Counter({
+      name: 'spillway_deployment_cooled_down_total',
+      help: 'Times a deployment was put in cooldown after exceeding allowed_fails in a minute.',
+      labelNames: ['model_group', 'deployment', 'reason'],
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'spillway_retries_total',
+      help: 'Upstream attempts retried on another (or the same) deployment.',
+      labelNames: ['model_group'],
+      registers,
+    });
+    const all: Deployment[] = groups.flatMap((g) => [...g.deployments]);
+    new Gauge({
+      name: 'spillway_deployment_in_flight',
+      help: 'Requests dispatched to a deployment and not yet finished.',
+      labelNames: ['model_group', 'deployment'],
+      registers,
+      collect() {
+        for (const d of all) this.set({ model_group: d.config.group, deployment: d.id }, d.inFlight);
+      },
+    });
+    new Gauge({
+      name: 'spillway_deployment_state',
+      help: 'Deployment state: 0 healthy, 1 at its rpm/tpm/parallel limit, 2 cooling down.',
+      labelNames: ['model_group', 'deployment'],
+      registers,
+      collect() {
+        for (const d of all) this.set({ model_group: d.config.group, deployment: d.id }, d.state());
+      },
+    });
+  }
+}

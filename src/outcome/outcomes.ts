@@ -1,0 +1,34 @@
+/**
+ * Every request ends in exactly one outcome from this closed set; this table is the one place that maps an
+ * outcome to its HTTP status, OpenAI error type/code and metric label. docs/ERRORS.md lists the same codes and a
+ * test keeps the two in step.
+ */
+export const outcomes = {
+  // Answered by an upstream: its status is forwarded (2xx, or a 4xx that is the client's fault).
+  upstream_response: { status: 0, type: '', code: '' },
+  bad_request: { status: 400, type: 'invalid_request_error', code: 'invalid_request' },
+  invalid_json: { status: 400, type: 'invalid_request_error', code: 'invalid_json' },
+  unauthorized: { status: 401, type: 'authentication_error', code: 'invalid_api_key' },
+  model_not_found: { status: 404, type: 'invalid_request_error', code: 'model_not_found' },
+  path_not_found: { status: 404, type: 'invalid_request_error', code: 'not_found' },
+  method_not_allowed: { status: 405, type: 'invalid_request_error', code: 'method_not_allowed' },
+  payload_too_large: { status: 413, type: 'invalid_request_error', code: 'request_too_large' },
+  unsupported_media_type: { status: 415, type: 'invalid_request_error', code: 'unsupported_media_type' },
+  // Every deployment of the group is at its rpm/tpm/max_parallel_requests limit.
+  deployment_limit: { status: 429, type: 'rate_limit_error', code: 'deployment_limit' },
+  // The upstreams themselves answered 429 on every attempt.
+  upstream_rate_limited: { status: 429, type: 'rate_limit_error', code: 'upstream_rate_limited' },
+  // Every deployment of the group is cooling down after failures.
+  all_cooling_down: { status: 503, type: 'service_unavailable', code: 'all_deployments_cooling_down' },
+  // The upstreams answered 503 (overloaded) on every attempt.
+  upstream_overloaded: { status: 503, type: 'overloaded', code: 'upstream_overloaded' },
+  draining: { status: 503, type: 'service_unavailable', code: 'shutting_down' },
+  upstream_error: { status: 502, type: 'upstream_error', code: 'upstream_error' },
+  upstream_timeout: { status: 504, type: 'timeout', code: 'upstream_timeout' },
+  // Stream broke after the response had started: nothing more can be said to the client.
+  upstream_broken_stream: { status: 502, type: 'upstream_error', code: 'upstream_broken_stream' },
+  // The client went away before the answer was complete (nginx's 499, for logs and metrics only).
+  client_closed: { status: 499, type: 'client_closed', code: 'client_closed' },
+} as const satisfies Record<string, { status: number; type: string; code: string }>;
+
+export type Outcome = keyof typeof outcomes;

@@ -1,0 +1,74 @@
+import type { ServerResponse } from 'node:http';
+import type { Endpoint } from '../config/types.ts';
+import type { Deployment } from '../routing/deployment.ts';
+import type { ModelGroup } from '../routing/group.ts';
+import type { RouteRequest } from '../routing/types.ts';
+import type { Exchange, ExchangeEnd } from '../upstream/exchange.ts';
+
+/** One client request on its way through the pipeline, from a validated body to its single outcome. */
+export class ProxyRequest implements RouteRequest {
+  readonly id: string;
+  readonly arrivalMs: number;
+  readonly group: string;
+  readonly modelGroup: ModelGroup;
+  readonly endpoint: Endpoint;
+  /** Path appended to the deployment's api_base, e.g. `/chat/completions`. */
+  readonly upstreamPath: string;
+  readonly stream: boolean;
+  readonly body: Record<string, unknown>;
+  readonly raw: Buffer;
+  readonly bodyBytes: number;
+  readonly res: ServerResponse;
+  /** Deployments already attempted, in order (created on the first retry only). */
+  tried: Deployment[] | undefined;
+  attempts = 0;
+  /** The attempt in progress. */
+  exchange: Exchange | undefined;
+  /** The most recent attempt, finished or not. */
+  lastAttempt: Exchange | undefined;
+  /** Time spent waiting on attempts that failed: not the gateway's overhead. */
+  failedUpstreamMs = 0;
+  clientClosed = false;
+  finished = false;
+  lastFailure: Exchange | undefined;
+  lastFailureKind: ExchangeEnd | undefined;
+  /** Upstream body for `rewrittenFor` (the body with `model` replaced), kept across retries. */
+  rewrittenFor: string | undefined;
+  rewritten: Buffer | undefined;
+  /** Last two body chunks of the relayed response, kept only when tpm needs the upstream's usage. */
+  tail: Buffer | undefined;
+  prevTail: Buffer | undefined;
+
+  constructor(
+    id: string,
+    arrivalMs: number,
+    modelGroup: ModelGroup,
+    endpoint: Endpoint,
+    upstreamPath: string,
+    body: Record<string, unknown>,
+    raw: Buffer,
+    res: ServerResponse,
+  ) {
+    this.id = id;
+    this.arrivalMs = arrivalMs;
+    this.group = modelGroup.name;
+    this.modelGroup = modelGroup;
+    this.endpoint = endpoint;
+    this.upstreamPath = upstreamPath;
+    this.stream = body.stream === true;
+    this.body = body;
+    this.raw = raw;
+    this.bodyBytes = raw.length;
+    this.res = res;
+  }
+
+  /** The bytes to send to `upstreamModel`: the client's own bytes when the name is unchanged. */
+  upstreamBody(upstreamModel: string): Buffer {
+    if (upstreamModel === this.body.model) return this.raw;
+    if (this.rewrittenFor !== upstreamModel) {
+      this.rewrittenFor = upstreamModel;
+      this.rewritten = Buffer.from(JSON.stringify({ ...this.body, model: upstreamModel }));
+    }
+    return this.rewritten!;
+  }
+}

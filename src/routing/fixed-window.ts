@@ -1,0 +1,37 @@
+import type { Clock } from '../util/clock.ts';
+
+/**
+ * A counter over fixed one-minute windows, as LiteLLM counts rpm/tpm (per current minute). Fixed windows make
+ * the seed's quota test exact: a deployment with rpm N serves at most N requests in any clock minute.
+ */
+export class FixedWindowCounter {
+  static readonly windowMs = 60_000;
+  private windowStart = 0;
+  private count = 0;
+  private readonly clock: Clock;
+
+  constructor(clock: Clock) {
+    this.clock = clock;
+  }
+
+  /** Current count, after rolling the window forward if it has expired. */
+  current(): number {
+    const now = this.clock();
+    if (now - this.windowStart >= FixedWindowCounter.windowMs) {
+      this.windowStart = now - ((now - this.windowStart) % FixedWindowCounter.windowMs);
+      this.count = 0;
+    }
+    return this.count;
+  }
+
+  add(n: number): void {
+    this.current();
+    this.count += n;
+  }
+
+  /** Milliseconds until the current window ends and the count starts again from zero. */
+  msUntilReset(): number {
+    this.current();
+    return this.windowStart + FixedWindowCounter.windowMs - this.clock();
+  }
+}

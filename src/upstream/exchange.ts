@@ -1,0 +1,147 @@
+import type { Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Deployment } from '../routing/deployment.ts';
+import { retryAfterMs } from '../relay/response-headers.ts';
+
+/** How an exchange ended. `retryable` ones happened before anything reached the client. */
+export type ExchangeEnd =
+  | 'complete' // the upstream's response was relayed in full
+  | 'retryable_status' // 5xx or 429: body read and kept for the error message
+  | 'network_error' // refused, reset or failed before anything was relayed
+  | 'timeout' // first-byte or total deadline, before anything was relayed
+  | 'broken' // failed or timed out after the response had started reaching the client
+  | 'client_closed'; // the client went away; the upstream request was aborted
+
+/** The stage after the upstream: decides what the client sees. Implemented by the pipeline. */
+export interface ExchangeListener {
+  /**
+   * A status the client should see (2xx, or a 4xx other than 429), called with the first body chunk (or at the
+   * end of an empty body): holding the head until then keeps a stalled stream retryable.
+   */
+  onUpstreamHead(x: Exchange, status: number, headers: IncomingHttpHeaders): void;
+  /** A body chunk of a relayed response; return false to pause the upstream until `x.resume()`. */
+  onUpstreamData(x: Exchange, chunk: Buffer): boolean;
+  /** Called exactly once per exchange, whatever happened. */
+  onExchangeEnd(x: Exchange, end: ExchangeEnd): void;
+}
+
+const maxErrorBody = 4096;
+
+class DeadlineError extends Error {
+  override name = 'DeadlineError';
+}
+class ClientClosedError extends Error {
+  override name = 'ClientClosedError';
+}
+
+function onDeadline(x: Exchange): void {
+  x.timer = undefined;
+  x.controller?.abort(new DeadlineError('upstream deadline exceeded'));
+}
+
+/**
+ * One attempt of one request against one deployment, as an undici dispatch handler. It owns the attempt's
+ * deadlines and classifies how it ended; it never writes to the client itself.
+ */
+export class Exchange implements Dispatcher.DispatchHandler {
+  readonly deployment: Deployment;
+  readonly listener: ExchangeListener;
+  /** Opaque to the upstream stage: the pipeline's per-request state. */
+  readonly owner: unknown;
+  controller: Dispatcher.DispatchController | undefined;
+  timer: NodeJS.Timeout | undefined;
+  status = 0;
+  /** The status is one the client should see. */
+  accepted = false;
+  /** The head has gone to the client: from here on a failure cannot be retried. */
+  relaying = false;
+  private headers: IncomingHttpHeaders | undefined;
+  retryAfterMs: number | undefined;
+  errorBody = '';
+  errorMessage = '';
+  readonly dispatchMs: number;
+  headMs = 0;
+  firstChunkMs = 0;
+  private readonly totalDeadlineMs: number;
+  private clientClosed = false;
+  private ended = false;
+
+  constructor(deployment: Deployment, listener: ExchangeListener, owner: unknown, nowMs: number) {
+    this.deployment = deployment;
+    this.listener = listener;
+    this.owner = owner;
+    this.dispatchMs = nowMs;
+    const c = deployment.config;
+    this.totalDeadlineMs = nowMs + c.timeoutMs;
+    this.timer = setTimeout(onDeadline, Math.min(c.firstByteTimeoutMs, c.timeoutMs), this);
+  }
+
+  /** The client went away: abort the upstream request at once. */
+  abortForClient(): void {
+    this.clientClosed = true;
+    this.controller?.abort(new ClientClosedError('client closed the connection'));
+  }
+
+  resume(): void {
+    this.controller?.resume();
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.clientClosed) controller.abort(new ClientClosedError('client closed the connection'));
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    this.status = status;
+    this.headMs = performance.now();
+    if (status === 429 || status >= 500) {
+      this.retryAfterMs = retryAfterMs(headers, Date.now());
+      return;
+    }
+    this.accepted = true;
+    this.headers = headers;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.accepted) {
+      if (this.errorBody.length < maxErrorBody) this.errorBody += chunk.toString('utf8', 0, maxErrorBody);
+      return;
+    }
+    if (!this.relaying) this.startRelay();
+    if (!this.listener.onUpstreamData(this, chunk)) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    if (!this.accepted) return this.end('retryable_status');
+    if (!this.relaying) this.startRelay();
+    this.end('complete');
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.errorMessage = err.message;
+    if (this.clientClosed) this.end('client_closed');
+    else if (this.relaying) this.end('broken');
+    else this.end(err instanceof DeadlineError ? 'timeout' : 'network_error');
+  }
+
+  private startRelay(): void {
+    this.relaying = true;
+    this.firstChunkMs = performance.now();
+    this.listener.onUpstreamHead(this, this.status, this.headers!);
+    this.headers = undefined;
+    // The first-byte deadline is met; only the total deadline remains (when it is a different one).
+    const c = this.deployment.config;
+    if (c.firstByteTimeoutMs < c.timeoutMs) {
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      this.timer = setTimeout(onDeadline, Math.max(0, this.totalDeadlineMs - this.firstChunkMs), this);
+    }
+  }
+
+  private end(how: ExchangeEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.listener.onExchangeEnd(this, how);
+  }
+}
