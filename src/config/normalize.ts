@@ -1,0 +1,97 @@
+/**
+ * The validated file → the normalised GatewayConfig (./types.ts): seconds become milliseconds, MiB bytes,
+ * provider prefixes are split off, ids are assigned, and router-level defaults are applied per deployment.
+ * Cross-entry checks (duplicate ids) and provider checks push `path: message` issues instead of throwing.
+ */
+import type { ConfigFile } from './schema.ts';
+import type { DeploymentConfig, GatewayConfig } from './types.ts';
+import { parseProviderModel } from './provider.ts';
+
+const MIB = 1024 * 1024;
+const ms = (seconds: number) => Math.round(seconds * 1000);
+
+export function normalize(file: ConfigFile, issues: string[]): GatewayConfig {
+  const router = file.router_settings;
+  const general = file.general_settings;
+  const sw = file.spillway;
+  const ids = assignIds(file, issues);
+  const deployments: DeploymentConfig[] = [];
+
+  file.model_list.forEach((entry, i) => {
+    const lp = entry.litellm_params;
+    const parsed = parseProviderModel(lp.model, lp.custom_llm_provider);
+    if ('error' in parsed) {
+      issues.push(`model_list[${i}].litellm_params.model: ${parsed.error}`);
+      return;
+    }
+    const timeoutMs = ms(lp.timeout ?? router.timeout);
+    const streamTimeout = lp.stream_timeout ?? router.stream_timeout;
+    deployments.push({
+      id: ids[i],
+      group: entry.model_name,
+      upstreamModel: parsed.upstreamModel,
+      provider: parsed.provider,
+      apiBase: lp.api_base.replace(/\/+$/, ''),
+      apiKey: lp.api_key,
+      rpm: lp.rpm ?? entry.rpm,
+      tpm: lp.tpm ?? entry.tpm,
+      maxParallelRequests: lp.max_parallel_requests ?? router.default_max_parallel_requests,
+      weight: lp.weight ?? 1,
+      timeoutMs,
+      // The first byte cannot be allowed longer than the whole request.
+      firstByteTimeoutMs: streamTimeout === undefined ? timeoutMs : Math.min(ms(streamTimeout), timeoutMs),
+      connections: sw.connections,
+      connectTimeoutMs: sw.connect_timeout_ms,
+    });
+  });
+
+  return {
+    deployments,
+    router: {
+      routingStrategy: router.routing_strategy,
+      numRetries: router.num_retries,
+      allowedFails: router.allowed_fails,
+      cooldownTimeMs: ms(router.cooldown_time),
+    },
+    server: {
+      host: sw.host,
+      port: sw.port,
+      masterKey: general.master_key,
+      maxRequestSizeBytes: Math.floor(general.max_request_size_mb * MIB),
+      publicHealth: sw.public_health,
+      publicMetrics: sw.public_metrics,
+      drainGraceMs: sw.drain_grace_ms,
+      logLevel: sw.log_level,
+    },
+  };
+}
+
+/**
+ * `model_info.id` when given (must be unique), else `<model_name>-<n>` with n the entry's index within its
+ * group. Generated ids depend only on the file, so they are stable across restarts; one that collides
+ * with an explicit id gets a `.k` suffix.
+ */
+function assignIds(file: ConfigFile, issues: string[]): string[] {
+  const ids: string[] = [];
+  const taken = new Map<string, number>();
+  file.model_list.forEach((entry, i) => {
+    const id = entry.model_info?.id;
+    if (id === undefined) return;
+    const first = taken.get(id);
+    if (first !== undefined) issues.push(`model_list[${i}].model_info.id: duplicate id "${id}" (also model_list[${first}])`);
+    else taken.set(id, i);
+    ids[i] = id;
+  });
+  const perGroup = new Map<string, number>();
+  file.model_list.forEach((entry, i) => {
+    const n = perGroup.get(entry.model_name) ?? 0;
+    perGroup.set(entry.model_name, n + 1);
+    if (ids[i] !== undefined) return;
+    const base = `${entry.model_name}-${n}`;
+    let id = base;
+    for (let k = 1; taken.has(id); k++) id = `${base}.${k}`;
+    taken.set(id, i);
+    ids[i] = id;
+  });
+  return ids;
+}

@@ -1,0 +1,156 @@
+/**
+ * The shape of the YAML file: LiteLLM's proxy config for what Spillway supports, plus Spillway's own keys
+ * under `spillway:`. Objects are strict so unknown keys surface as issues; ./load.ts turns those into
+ * warnings. Defaults that come from LiteLLM were checked against its docs and source (litellm/constants.py,
+ * docs/proxy/config_settings.md, docs/router/api_reference/configuration); each is noted where it is set.
+ * Adding a section: write its shape below, add it to `fileShape` and to `KNOWN_KEYS`, map it in ./normalize.ts.
+ */
+import * as z from 'zod';
+import { parseProviderModel } from './provider.ts';
+
+/** LiteLLM reads env values as strings and YAML authors quote numbers, so numeric strings are accepted. */
+function numeric<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v), schema);
+}
+function boolean() {
+  return z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
+}
+const positiveInt = () => numeric(z.int().positive());
+const nonNegativeInt = () => numeric(z.int().nonnegative());
+/** LiteLLM times are seconds and may be fractional (`timeout: 0.5`). */
+const seconds = () => numeric(z.number().positive());
+/** A YAML `null` (a key with nothing after it) reads as an empty section, so its defaults apply. */
+function section<S extends z.core.$ZodLooseShape>(shape: S) {
+  return z.preprocess((v) => v ?? {}, z.strictObject(shape));
+}
+
+const HTTP_URL = 'expected an http(s) URL';
+const httpUrl = z.string({ error: HTTP_URL }).refine((s) => {
+  if (!URL.canParse(s)) return false;
+  const { protocol, hostname } = new URL(s);
+  return (protocol === 'http:' || protocol === 'https:') && hostname !== '';
+}, HTTP_URL);
+
+const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, `expected ${what}`);
+
+const litellmParamsShape = {
+  /** `openai/<name>`, `hosted_vllm/<name>`, ...; see ./provider.ts. */
+  model: nonEmpty('an upstream model such as openai/<name> or hosted_vllm/<name>'),
+  /** Required: Spillway has no built-in provider URLs. */
+  api_base: httpUrl,
+  api_key: z.string().optional(),
+  /** LiteLLM's alternative to a provider prefix on `model`. */
+  custom_llm_provider: z.string().min(1).optional(),
+  rpm: positiveInt().optional(),
+  tpm: positiveInt().optional(),
+  /** simple-shuffle weight; default 1. */
+  weight: numeric(z.number().positive()).optional(),
+  /** Seconds for the whole request; default router_settings.timeout. */
+  timeout: seconds().optional(),
+  /** Seconds until the first chunk (LiteLLM: time to first token on streams); default the timeout. */
+  stream_timeout: seconds().optional(),
+  max_parallel_requests: positiveInt().optional(),
+};
+
+/** The provider error for a litellm_params mapping, if its model/custom_llm_provider pair is unusable. */
+function providerError(params: unknown): string | undefined {
+  const { model, custom_llm_provider: custom } = (params ?? {}) as Record<string, unknown>;
+  if (typeof model !== 'string' || model === '' || (custom !== undefined && typeof custom !== 'string')) return;
+  const parsed = parseProviderModel(model, custom);
+  return 'error' in parsed ? parsed.error : undefined;
+}
+
+/** Checked here, not in ./normalize.ts, so a provider error is reported together with every other issue. */
+const litellmParams = z
+  .strictObject(litellmParamsShape, { error: 'expected a mapping with model and api_base' })
+  .refine((p) => providerError(p) === undefined, {
+    path: ['model'],
+    when: (payload) => providerError(payload.value) !== undefined,
+    error: (issue) => providerError(issue.input),
+  });
+
+const modelInfoShape = {
+  /** LiteLLM's per-deployment id; becomes DeploymentConfig.id. YAML may read `id: 7` as a number. */
+  id: z
+    .union([z.string(), z.number()])
+    .transform(String)
+    .pipe(z.string().regex(/^[\x21-\x7e]+$/, 'expected a non-empty id of printable ASCII without spaces'))
+    .optional(),
+};
+
+const deploymentShape = {
+  model_name: nonEmpty('a model group name'),
+  litellm_params: litellmParams,
+  model_info: section(modelInfoShape).optional(),
+  /** Older LiteLLM configs put rpm/tpm beside litellm_params; litellm_params wins when both are set. */
+  rpm: positiveInt().optional(),
+  tpm: positiveInt().optional(),
+};
+
+const routerSettingsShape = {
+  /** LiteLLM default `simple-shuffle`. Not an enum: the router validates the name against its registry. */
+  routing_strategy: z.string().min(1).default('simple-shuffle'),
+  /** LiteLLM DEFAULT_MAX_RETRIES = 2 (litellm/constants.py; one proxy docs table says 3, the code says 2). */
+  num_retries: nonNegativeInt().default(2),
+  /** LiteLLM DEFAULT_ALLOWED_FAILS = 3: failures in a minute before a deployment cools down. */
+  allowed_fails: nonNegativeInt().default(3),
+  /** Seconds; LiteLLM DEFAULT_COOLDOWN_TIME_SECONDS = 5. */
+  cooldown_time: numeric(z.number().nonnegative()).default(5),
+  /** Seconds; the per-deployment default. LiteLLM: "Default is 10 minutes". */
+  timeout: seconds().default(600),
+  /** Seconds; the per-deployment default for stream_timeout. LiteLLM: unset means `timeout`. */
+  stream_timeout: seconds().optional(),
+  /** Default for litellm_params.max_parallel_requests (LiteLLM router_settings key of the same name). */
+  default_max_parallel_requests: positiveInt().optional(),
+};
+
+const generalSettingsShape = {
+  master_key: z.string().min(1).optional(),
+  /**
+   * MiB, as LiteLLM computes it (bytes / 1024 / 1024). LiteLLM has no default (no limit, and the check is an
+   * enterprise feature); Spillway buffers request bodies, so it needs a bound: 10 MiB is ~750 times the seed
+   * load test's 13 KB prompt and fits a 128k-token context with room for a few inline images.
+   */
+  max_request_size_mb: numeric(z.number().positive()).default(10),
+};
+
+/** pino's level names. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Spillway's own settings. CLI flags (--host, --port) override host and port; the caller applies them. */
+const spillwayShape = {
+  host: z.string().min(1).default('127.0.0.1'),
+  port: numeric(z.int().min(0).max(65535)).default(4000),
+  log_level: z.enum(LOG_LEVELS).default('info'),
+  public_health: boolean().default(true),
+  public_metrics: boolean().default(true),
+  drain_grace_ms: nonNegativeInt().default(30_000),
+  /** Keep-alive connections per deployment. */
+  connections: positiveInt().default(128),
+  connect_timeout_ms: positiveInt().default(5_000),
+};
+
+const fileShape = {
+  model_list: z
+    .array(z.strictObject(deploymentShape, { error: 'expected a mapping with model_name and litellm_params' }), {
+      error: 'expected a list of deployments',
+    })
+    .min(1, 'expected at least one deployment'),
+  router_settings: section(routerSettingsShape),
+  general_settings: section(generalSettingsShape),
+  spillway: section(spillwayShape),
+};
+
+export const ConfigFileSchema = z.strictObject(fileShape, { error: 'expected a mapping with model_list' });
+export type ConfigFile = z.output<typeof ConfigFileSchema>;
+
+/** Keys each section accepts, for "did you mean" hints. Sections are paths with indices erased (./path.ts). */
+export const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': Object.keys(fileShape),
+  'model_list[]': Object.keys(deploymentShape),
+  'model_list[].litellm_params': Object.keys(litellmParamsShape),
+  'model_list[].model_info': Object.keys(modelInfoShape),
+  router_settings: Object.keys(routerSettingsShape),
+  general_settings: Object.keys(generalSettingsShape),
+  spillway: Object.keys(spillwayShape),
+};
