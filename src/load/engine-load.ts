@@ -1,0 +1,210 @@
+/**
+ * One engine's load: predicted from what this gateway dispatched, reconciled with what the engine reports.
+ *
+ * Prediction (exact bookkeeping, see ./permit.ts): in-flight requests; queued prefill tokens (dispatched,
+ * first token not yet seen); active KV tokens (prompt tokens not believed cached there + output tokens so
+ * far). A shared prefix counts once per engine because the second request finds it in the prefix index and
+ * reserves only its uncached tail.
+ *
+ * Reconciliation, per signal S, when the last report is fresh (younger than staleAfterMs):
+ *
+ *   S = max( predicted(now),  reported + predicted(now) − predicted(at sample) )
+ *
+ * i.e. the report plus what was dispatched (and released) since the engine sampled it, never below our own
+ * prediction. Both terms are lower bounds of the truth for different reasons: the report misses requests still
+ * on their way into the engine (a burst is accepted before any engine sees it), the prediction misses other
+ * clients' requests and cache misses we did not foresee. Under-estimating sends a burst to one engine, over-
+ * estimating only sends a little less to it, so the larger wins. Without a fresh report (none yet, stale, or
+ * the engine kind reports nothing) S = predicted(now). Capacity (total blocks, block size) comes from the
+ * engine's report when it has one, else from config.
+ */
+import type { PrefixIndex } from '../prefix/prefix-index.ts';
+import type { PromptInfo } from '../prefix/prompt-info.ts';
+import type { Clock } from '../util/clock.ts';
+import { LoadPermit } from './permit.ts';
+import type { LoadReport, ReportSink, SampleMark } from './report.ts';
+
+export interface EngineLoadOptions {
+  id: string;
+  clock: Clock;
+  /** The index the dispatched prompt chains are recorded in (approximate prefix mode). */
+  prefix?: PrefixIndex;
+  /** Tokens per KV block until the engine reports its own. Default 16 (vLLM's default). */
+  blockSize?: number;
+  /** KV capacity in blocks when the engine reports none. */
+  totalBlocks?: number;
+  /** Concurrency capacity when KV capacity is unknown (max_parallel_requests of hosted APIs). */
+  maxParallelRequests?: number;
+  /** A report older than this is ignored. Default 1000 ms (10 scrapes at the default interval). */
+  staleAfterMs?: number;
+  /** Busy (excluded by kv-aware and least-kv) at or above this reconciled KV use, 0..1. Default: never. */
+  busyKvUsage?: number;
+  /** Throw on a double release (tests) instead of only counting it. */
+  strict?: boolean;
+}
+
+interface Predicted {
+  inFlight: number;
+  queuedPrefillTokens: number;
+  activeTokens: number;
+}
+
+export class EngineLoad implements ReportSink {
+  readonly id: string;
+  /** This engine's slot in the prefix index (-1 without one). */
+  readonly slot: number;
+  /** Written only by LoadPermit. */
+  readonly predicted: Predicted = { inFlight: 0, queuedPrefillTokens: 0, activeTokens: 0 };
+  lastReport: LoadReport | undefined;
+  private mark: SampleMark | undefined;
+  reportFailures = 0;
+  reports = 0;
+  doubleReleases = 0;
+  lateEvents = 0;
+  /** Prompt tokens dispatched here, and the share of them estimated cached: the prefix hit estimate. */
+  promptTokensTotal = 0;
+  cachedTokensTotal = 0;
+  private readonly clock: Clock;
+  private readonly prefix: PrefixIndex | undefined;
+  private readonly opts: EngineLoadOptions;
+  private readonly staleAfterMs: number;
+
+  constructor(opts: EngineLoadOptions) {
+    this.id = opts.id;
+    this.clock = opts.clock;
+    this.prefix = opts.prefix;
+    this.slot = opts.prefix ? opts.prefix.slot(opts.id) : -1;
+    this.staleAfterMs = opts.staleAfterMs ?? 1000;
+    this.opts = opts;
+  }
+
+  /** Dispatch: reserves this request's load here and records its prompt chain as sent to this engine. */
+  reserve(prompt?: PromptInfo): LoadPermit {
+    let uncached = 0;
+    let cached = 0;
+    if (prompt !== undefined) {
+      cached = this.slot >= 0 ? prompt.cachedTokens(this.slot) : 0;
+      uncached = prompt.tokens - cached;
+      if (this.prefix !== undefined && prompt.hashes.length > 0) this.prefix.stored(this.slot, prompt.hashes);
+      this.promptTokensTotal += prompt.tokens;
+      this.cachedTokensTotal += cached;
+    }
+    const p = this.predicted;
+    p.inFlight++;
+    p.queuedPrefillTokens += uncached;
+    p.activeTokens += uncached;
+    return new LoadPermit(this, uncached, cached);
+  }
+
+  doubleRelease(): void {
+    this.doubleReleases++;
+    if (this.opts.strict) throw new Error(`engine ${this.id}: load permit released twice`);
+  }
+
+  // --- reports (ReportSink) ---
+
+  markSample(): SampleMark {
+    const p = this.predicted;
+    return { at: this.clock(), inFlight: p.inFlight, queuedPrefillTokens: p.queuedPrefillTokens, activeTokens: p.activeTokens };
+  }
+
+  report(report: LoadReport, mark: SampleMark): void {
+    this.lastReport = report;
+    this.mark = mark;
+    this.reports++;
+  }
+
+  reportFailed(): void {
+    this.reportFailures++;
+  }
+
+  /** Milliseconds since the last report was sampled (Infinity before the first). */
+  reportAgeMs(): number {
+    return this.mark === undefined ? Infinity : this.clock() - this.mark.at;
+  }
+
+  isReportFresh(): boolean {
+    return this.reportAgeMs() <= this.staleAfterMs;
+  }
+
+  // --- the reconciled view routing decides on ---
+
+  get blockSize(): number {
+    return this.lastReport?.blockSize ?? this.opts.blockSize ?? 16;
+  }
+
+  /** KV capacity in blocks, when the engine or the config says it. */
+  get kvBlocksTotal(): number | undefined {
+    return this.lastReport?.kvBlocksTotal ?? this.opts.totalBlocks;
+  }
+
+  predictedKvBlocks(): number {
+    return this.predicted.activeTokens / this.blockSize;
+  }
+
+  inFlight(): number {
+    const r = this.freshReport();
+    const now = this.predicted.inFlight;
+    if (r === undefined || r.running === undefined || r.waiting === undefined) return now;
+    return Math.max(now, r.running + r.waiting + now - this.mark!.inFlight);
+  }
+
+  queuedPrefillTokens(): number {
+    const r = this.freshReport();
+    const now = this.predicted.queuedPrefillTokens;
+    if (r === undefined || r.queuedPrefillTokens === undefined) return now;
+    return Math.max(now, r.queuedPrefillTokens + now - this.mark!.queuedPrefillTokens);
+  }
+
+  kvBlocksUsed(): number {
+    const r = this.freshReport();
+    const bs = this.blockSize;
+    const now = this.predicted.activeTokens / bs;
+    if (r === undefined || r.kvBlocksUsed === undefined) return now;
+    return Math.max(now, r.kvBlocksUsed + now - this.mark!.activeTokens / bs);
+  }
+
+  /** Reconciled KV use as a fraction of capacity, or undefined when capacity is unknown. */
+  kvUsage(): number | undefined {
+    const total = this.kvBlocksTotal;
+    return total ? this.kvBlocksUsed() / total : undefined;
+  }
+
+  /**
+   * Load in [0, ∞) comparable across engines: KV use over KV capacity when known, else in-flight over
+   * max_parallel_requests, else the raw in-flight count.
+   */
+  utilization(): number {
+    const kv = this.kvUsage();
+    if (kv !== undefined) return kv;
+    const cap = this.opts.maxParallelRequests;
+    return cap ? this.inFlight() / cap : this.inFlight();
+  }
+
+  isBusy(): boolean {
+    const limit = this.opts.busyKvUsage;
+    if (limit === undefined) return false;
+    const kv = this.kvUsage();
+    return kv !== undefined && kv >= limit;
+  }
+
+  /** Estimated prefix hit rate of what was dispatched here: cached / prompt tokens. */
+  prefixHitRate(): number {
+    return this.promptTokensTotal === 0 ? 0 : this.cachedTokensTotal / this.promptTokensTotal;
+  }
+
+  /** Throws unless every permit was released exactly once and the prediction is back to zero. */
+  assertDrained(): void {
+    const p = this.predicted;
+    if (p.inFlight !== 0 || p.queuedPrefillTokens !== 0 || p.activeTokens !== 0 || this.doubleReleases !== 0) {
+      throw new Error(
+        `engine ${this.id}: load not drained (in-flight ${p.inFlight}, queued prefill ${p.queuedPrefillTokens}, ` +
+          `active tokens ${p.activeTokens}, double releases ${this.doubleReleases})`,
+      );
+    }
+  }
+
+  private freshReport(): LoadReport | undefined {
+    return this.lastReport !== undefined && this.isReportFresh() ? this.lastReport : undefined;
+  }
+}

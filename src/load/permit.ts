@@ -1,0 +1,75 @@
+/**
+ * One dispatched request's share of an engine's predicted load, from dispatch to its single release.
+ *
+ *   dispatch     in-flight +1, queued prefill +uncached, active KV +uncached     (EngineLoad.reserve)
+ *   first token  queued prefill −uncached                                         (firstToken)
+ *   n tokens     active KV +n                                                     (tokens)
+ *   end          everything this permit still holds is given back                 (release)
+ *
+ * The permit remembers what it added, so a release gives back exactly that whatever happened in between
+ * (error before the first byte, client abort mid-stream, upstream crash): the engine's counters return to
+ * zero when every permit is released. A second release is a bug in the caller: counted, and thrown in strict
+ * mode (tests). Events after the release (a chunk racing an abort) are ignored and counted.
+ */
+import type { EngineLoad } from './engine-load.ts';
+
+export class LoadPermit {
+  readonly engine: EngineLoad;
+  /** Prompt tokens the engine must compute (not believed cached there). */
+  readonly uncachedTokens: number;
+  /** Prompt tokens believed cached on the engine. */
+  readonly cachedTokens: number;
+  outputTokens = 0;
+  private queued: number;
+  private open = true;
+
+  constructor(engine: EngineLoad, uncachedTokens: number, cachedTokens: number) {
+    this.engine = engine;
+    this.uncachedTokens = uncachedTokens;
+    this.cachedTokens = cachedTokens;
+    this.queued = uncachedTokens;
+  }
+
+  get released(): boolean {
+    return !this.open;
+  }
+
+  /** The first output token (or first response byte) arrived: the prompt is no longer queued for prefill. */
+  firstToken(): void {
+    if (!this.open) {
+      this.engine.lateEvents++;
+      return;
+    }
+    if (this.queued !== 0) {
+      this.engine.predicted.queuedPrefillTokens -= this.queued;
+      this.queued = 0;
+    }
+  }
+
+  /** `n` output tokens were generated: they occupy KV cache until the request ends. */
+  tokens(n: number): void {
+    if (!this.open) {
+      this.engine.lateEvents++;
+      return;
+    }
+    if (this.queued !== 0) this.firstToken();
+    if (n > 0) {
+      this.outputTokens += n;
+      this.engine.predicted.activeTokens += n;
+    }
+  }
+
+  /** The request ended (success, error, timeout or abort). Exactly once. */
+  release(): void {
+    if (!this.open) {
+      this.engine.doubleRelease();
+      return;
+    }
+    this.open = false;
+    const p = this.engine.predicted;
+    p.inFlight--;
+    p.queuedPrefillTokens -= this.queued;
+    p.activeTokens -= this.uncachedTokens + this.outputTokens;
+    this.queued = 0;
+  }
+}
