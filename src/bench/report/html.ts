@@ -42,12 +42,12 @@ const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}
 export function renderBenchReport(r: BenchResult): string {
   const s = r.summary;
   const big = [
-    [`${s.offeredRps}/s`, 'offered'],
-    [`${s.completedRps}/s`, 'completed'],
-    [`${s.goodputRps}/s`, 'goodput'],
+    [`${num(s.offeredRps)}/s`, 'offered'],
+    [`${num(s.completedRps)}/s`, 'completed'],
+    [`${num(s.goodputRps)}/s`, 'goodput'],
     [pct(s.slaAttainment), 'SLA attainment (admitted)'],
     [`${Object.values(s.rejectedRps).reduce((a, b) => a + b, 0).toFixed(1)}/s`, 'rejected'],
-    [`${s.ttftMs.p50} / ${s.ttftMs.p99} ms`, 'TTFT p50 / p99'],
+    [`${num(s.ttftMs.p50)} / ${num(s.ttftMs.p99)} ms`, 'TTFT p50 / p99'],
   ];
   const lat = (name: string, st: LatencyStats) => [name, st.p50, st.p90, st.p99, st.mean, st.max, st.count];
   const summaryHtml =
@@ -133,6 +133,11 @@ export function ttftHistogramChart(r: BenchResult, width = 560): string {
     width,
     bars: counts.map((c, i) => ({ label: String(Number(edgesMs[i].toPrecision(2))), value: c })),
   });
+}
+
+/** Three significant figures, enough for a headline number. */
+export function num(v: number): string {
+  return Math.abs(v) >= 1000 ? v.toFixed(0) : String(Number(v.toPrecision(3)));
 }
 
 function fmtRecord(rec: Record<string, number>): string {

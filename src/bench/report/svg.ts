@@ -23,7 +23,7 @@ export interface LineChartOptions {
 }
 
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
-const M = { left: 64, right: 16, top: 34, bottom: 44 };
+const M = { left: 64, right: 16, top: 48, bottom: 44 };
 
 export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -89,6 +89,7 @@ export function lineChart(o: LineChartOptions): string {
   const sx = (x: number) => M.left + ((x - x0) / (x1 - x0 || 1)) * (w - M.left - M.right);
   const sy = (y: number) => h - M.bottom - (y / (y1 || 1)) * (h - M.top - M.bottom);
   let body = axes(xTicks, yTicks, sx, sy, w, h, o.xLabel, o.yLabel);
+  let legendX = M.left;
   o.series.forEach((s, k) => {
     const color = PALETTE[k % PALETTE.length];
     const pts = s.points.filter((p) => Number.isFinite(p[1]));
@@ -96,9 +97,10 @@ export function lineChart(o: LineChartOptions): string {
     body += `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`;
     if (o.markers || pts.length === 1)
       for (const p of pts) body += `<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="3" fill="${color}"/>`;
-    const ly = M.top + 4 + k * 15;
-    body += `<rect x="${M.left + 10}" y="${ly}" width="12" height="3" fill="${color}"/>`;
-    body += `<text x="${M.left + 27}" y="${ly + 4}" fill="#222">${escapeXml(s.name)}</text>`;
+    // Legend in a row under the title, outside the plot, so it never hides a line.
+    body += `<rect x="${legendX}" y="29" width="12" height="3" fill="${color}"/>`;
+    body += `<text x="${legendX + 16}" y="33" fill="#222">${escapeXml(s.name)}</text>`;
+    legendX += 28 + s.name.length * 6;
   });
   return frame(o.title, w, h, body);
 }
