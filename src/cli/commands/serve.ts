@@ -1,0 +1,38 @@
+import pino from 'pino';
+import { loadConfigFile } from '../../config/load.ts';
+import { createGateway } from '../../gateway.ts';
+import { intOption, parseOptions, untilSignal, type Command } from '../command.ts';
+
+export const command: Command = {
+  summary: 'Run the gateway from a YAML config file',
+  help: `Usage: spillway serve --config FILE [--host H] [--port P]
+
+Starts the gateway with the model groups, router and server settings of FILE
+(LiteLLM proxy config shape; see README "Configuration").
+
+Options:
+  --config FILE   YAML configuration (required)
+  --host H        listen address (default: spillway.host, else 127.0.0.1)
+  --port P        listen port (default: spillway.port, else 4000)
+
+SIGINT/SIGTERM: stop accepting, let in-flight requests finish (spillway.drain_grace_ms), exit 0.`,
+  async run(argv) {
+    const opts = parseOptions(argv, {
+      config: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+    });
+    if (opts.config === undefined) throw new Error('spillway serve: --config FILE is required (see --help)');
+    const { config, warnings } = await loadConfigFile(opts.config);
+    const log = pino({ level: config.server.logLevel });
+    for (const w of warnings) log.warn(`config: ${w}`);
+    const gateway = createGateway({ config, logger: log });
+    const url = await gateway.listen(intOption(opts.port, 'port', config.server.port), opts.host ?? config.server.host);
+    log.info({ url, model_groups: [...gateway.groups.keys()] }, 'spillway listening');
+    const signal = await untilSignal();
+    log.info({ signal }, 'draining');
+    const clean = await gateway.shutdown();
+    log.info({ clean }, 'stopped');
+    return 0;
+  },
+};

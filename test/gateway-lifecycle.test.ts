@@ -1,0 +1,78 @@
+// Client aborts reach the upstream; SIGTERM drains in-flight requests and exits 0.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, it } from 'node:test';
+import { startMock } from '../src/mock/server.ts';
+import { eventually, startGateway } from './helpers/gateway.ts';
+
+describe('lifecycle', () => {
+  it('aborts the upstream request at once when the client disconnects', async () => {
+    const mock = await startMock({ port: 0, latencyMs: 5000 });
+    const gw = await startGateway(`
+model_list:
+  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mock.url}/v1" } }
+`);
+    try {
+      const ac = new AbortController();
+      const received = once(mock.events, 'request');
+      const aborted = once(mock.events, 'aborted');
+      const pending = gw.client().chat.completions.create(
+        { model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] },
+        { signal: ac.signal },
+      );
+      await received;
+      ac.abort();
+      await assert.rejects(pending);
+      await aborted;
+      assert.equal(mock.stats.aborted, 1);
+      await eventually(() => gw.gateway.deployments[0].inFlight === 0, 'the slot is released');
+      const text = await gw.metricsText();
+      assert.match(text, /spillway_requests_total\{model_group="m",deployment="m-0",status="499"\} 1/);
+      await gw.assertIdle();
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+
+  it('on SIGTERM stops accepting, finishes the in-flight request, exits 0', async () => {
+    const mock = await startMock({ port: 0, latencyMs: 400 });
+    const dir = await mkdtemp(join(tmpdir(), 'spillway-'));
+    const config = join(dir, 'config.yaml');
+    await writeFile(config, `model_list:\n  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mock.url}/v1" } }\n`);
+    const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--config', config, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let url: string | undefined;
+      for await (const line of createInterface({ input: child.stdout! })) {
+        const m = /"url":"([^"]+)"/.exec(line);
+        if (m) {
+          url = m[1];
+          break;
+        }
+      }
+      assert.ok(url, 'the gateway logged its URL');
+      const received = once(mock.events, 'request');
+      const inFlight = fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] }),
+      });
+      await received;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const res = await inFlight;
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { object: string }).object, 'chat.completion');
+      const [code] = await exited;
+      assert.equal(code, 0);
+    } finally {
+      child.kill('SIGKILL');
+      await mock.close();
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import OpenAI from 'openai';
+import { parseConfig } from '../../src/config/load.ts';
+import { createGateway, type Gateway } from '../../src/gateway.ts';
+
+export interface RunningGateway {
+  gateway: Gateway;
+  url: string;
+  client(opts?: { apiKey?: string }): OpenAI;
+  metricsText(): Promise<string>;
+  /** Asserts every deployment's in-flight count is back to zero, in the state and in /metrics. */
+  assertIdle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts a gateway on 127.0.0.1:0 from YAML text, through the real config loader. */
+export async function startGateway(yaml: string): Promise<RunningGateway> {
+  const { config } = parseConfig(yaml, {});
+  const gateway = createGateway({ config, logger: pino({ level: 'silent' }) });
+  const url = await gateway.listen(0, '127.0.0.1');
+  const metricsText = async () => (await fetch(`${url}/metrics`)).text();
+  return {
+    gateway,
+    url,
+    metricsText,
+    client: (opts) => new OpenAI({ baseURL: `${url}/v1`, apiKey: opts?.apiKey ?? 'unused', maxRetries: 0 }),
+    async assertIdle() {
+      for (const d of gateway.deployments) {
+        assert.equal(d.inFlight, 0, `deployment ${d.id} in-flight`);
+        assert.equal(d.accountingErrors, 0, `deployment ${d.id} double releases`);
+      }
+      const text = await metricsText();
+      for (const line of text.split('\n')) {
+        if (line.startsWith('spillway_deployment_in_flight{')) assert.match(line, / 0$/, line);
+      }
+    },
+    async close() {
+      await gateway.shutdown(0);
+    },
+  };
+}
+
+/** Polls `cond` on each turn of the event loop until true; for state that changes without an event to await. */
+export async function eventually(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
