@@ -160,8 +160,11 @@ export class EngineLoad implements ReportSink {
     const r = this.freshReport();
     const bs = this.blockSize;
     const now = this.predicted.activeTokens / bs;
-    if (r === undefined || r.kvBlocksUsed === undefined) return now;
-    return Math.max(now, r.kvBlocksUsed + now - this.mark!.activeTokens / bs);
+    if (r === undefined) return now;
+    const total = this.kvBlocksTotal;
+    const reported = r.kvBlocksUsed ?? (r.kvUsage !== undefined && total ? r.kvUsage * total : undefined);
+    if (reported === undefined) return now;
+    return Math.max(now, reported + now - this.mark!.activeTokens / bs);
   }
 
   /** Reconciled KV use as a fraction of capacity, or undefined when capacity is unknown. */

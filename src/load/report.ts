@@ -11,6 +11,8 @@ export interface LoadReport {
   /** KV blocks in use by requests (not counting cached blocks free for eviction). */
   kvBlocksUsed?: number;
   kvBlocksTotal?: number;
+  /** KV use as a fraction, for engines that report it without their capacity (then config gives capacity). */
+  kvUsage?: number;
   /** Tokens per KV block. */
   blockSize?: number;
   /** Prompt tokens dispatched to the engine and not yet prefilled. */
