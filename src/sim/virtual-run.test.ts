@@ -32,12 +32,14 @@ test('above capacity, the waiting queue and TTFT grow with time', () => {
   assert.ok(waitingAt(10_000) < waitingAt(30_000) && waitingAt(30_000) < waitingAt(55_000));
 });
 
-test('a shared system prompt is computed once: later requests hit the prefix cache', () => {
-  const r = runVirtual(config, { ...workload, rate: 2, durationMs: 10_000, promptTokens: 2000, sharedPrefixTokens: 1600 });
-  const { prefixHits, prefixQueries } = r.scheduler.totals;
-  assert.ok(prefixHits / prefixQueries > 0.75, `hit rate ${prefixHits / prefixQueries}`);
-  // The first request computes the whole prompt; later ones only their own 400 tokens (one arriving during the
-  // first prefill cannot reuse blocks that are not computed yet).
-  const later = median(r.ttftMs.slice(2));
-  assert.ok(later < 0.6 * r.ttftMs[0], `TTFT ${r.ttftMs[0]} ms first, median ${later} ms later`);
+test('a shared system prompt is computed once: later requests hit the prefix cache and get lower TTFT', () => {
+  const base = { ...workload, rate: 2, durationMs: 20_000, promptTokens: 2000 };
+  const shared = runVirtual(config, { ...base, sharedPrefixTokens: 1600 });
+  const distinct = runVirtual(config, base);
+  const { prefixHits, prefixQueries } = shared.scheduler.totals;
+  assert.ok(prefixHits / prefixQueries > 0.7, `hit rate ${prefixHits / prefixQueries}`);
+  assert.equal(distinct.scheduler.totals.prefixHits, 0);
+  // Same arrivals (same seed); only the shared prefix differs.
+  const [withHits, without] = [median(shared.ttftMs.slice(1)), median(distinct.ttftMs.slice(1))];
+  assert.ok(withHits < 0.8 * without, `median TTFT ${withHits} ms with a shared prefix, ${without} ms without`);
 });
