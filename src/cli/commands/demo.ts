@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import { loadConfigFile } from '../../config/load.ts';
 import { createGateway } from '../../gateway.ts';
 import { startMock } from '../../mock/server.ts';
+import { cliLogger } from '../logger.ts';
 import { intOption, parseOptions, untilSignal, type Command } from '../command.ts';
 
 const demoConfig = fileURLToPath(new URL('../../../examples/demo.yaml', import.meta.url));
@@ -17,7 +17,7 @@ Ctrl-C stops everything.`,
   async run(argv) {
     const opts = parseOptions(argv, { port: { type: 'string' } });
     const { config } = await loadConfigFile(demoConfig);
-    const log = pino({ level: config.server.logLevel });
+    const log = cliLogger(config.server.logLevel);
     const mocks = await Promise.all(
       config.deployments.map((d) => startMock({ port: Number(new URL(d.apiBase).port), latencyMs: 20, chunks: 8 })),
     );
@@ -39,6 +39,7 @@ Ctrl-C to stop.
     await untilSignal();
     await gateway.shutdown(2000);
     await Promise.all(mocks.map((m) => m.close()));
+    log.flush();
     return 0;
   },
 };

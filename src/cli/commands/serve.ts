@@ -1,6 +1,6 @@
-import pino from 'pino';
 import { loadConfigFile } from '../../config/load.ts';
 import { createGateway } from '../../gateway.ts';
+import { cliLogger } from '../logger.ts';
 import { intOption, parseOptions, untilSignal, type Command } from '../command.ts';
 
 export const command: Command = {
@@ -24,15 +24,17 @@ SIGINT/SIGTERM: stop accepting, let in-flight requests finish (spillway.drain_gr
     });
     if (opts.config === undefined) throw new Error('spillway serve: --config FILE is required (see --help)');
     const { config, warnings } = await loadConfigFile(opts.config);
-    const log = pino({ level: config.server.logLevel });
+    const log = cliLogger(config.server.logLevel);
     for (const w of warnings) log.warn(`config: ${w}`);
     const gateway = createGateway({ config, logger: log });
     const url = await gateway.listen(intOption(opts.port, 'port', config.server.port), opts.host ?? config.server.host);
     log.info({ url, model_groups: [...gateway.groups.keys()] }, 'spillway listening');
+    log.flush();
     const signal = await untilSignal();
     log.info({ signal }, 'draining');
     const clean = await gateway.shutdown();
     log.info({ clean }, 'stopped');
+    log.flush();
     return 0;
   },
 };
