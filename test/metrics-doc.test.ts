@@ -1,0 +1,20 @@
+// Every spillway_* metric the gateway registers is documented in docs/METRICS.md, and nothing else is.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { it } from 'node:test';
+import { startGateway } from './helpers/gateway.ts';
+
+it('docs/METRICS.md lists exactly the registered spillway_* metrics', async () => {
+  const gw = await startGateway(`
+model_list:
+  - { model_name: m, litellm_params: { model: openai/x, api_base: "http://127.0.0.1:9/v1" } }
+`);
+  try {
+    const registered = (await gw.gateway.metrics.registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.startsWith('spillway_'));
+    const doc = await readFile(new URL('../docs/METRICS.md', import.meta.url), 'utf8');
+    const documented = [...doc.matchAll(/^\| `(spillway_[a-z_]+)` \|/gm)].map((m) => m[1]);
+    assert.deepEqual([...new Set(documented)].sort(), [...new Set(registered)].sort());
+  } finally {
+    await gw.close();
+  }
+});
