@@ -1,0 +1,17 @@
+/**
+ * What the load-aware strategies (kv-aware, least-kv, prefix-hash) need beyond the routing contract in
+ * src/routing/types.ts: each candidate carries its EngineLoad, and the request carries its PromptInfo,
+ * computed once per request by PromptAnalyzer before any strategy runs.
+ */
+import type { PromptInfo } from '../prefix/prompt-info.ts';
+import type { DeploymentView, RouteRequest } from '../routing/types.ts';
+import type { EngineLoad } from './engine-load.ts';
+
+export interface EngineView extends DeploymentView {
+  readonly load: EngineLoad;
+}
+
+export interface PromptRouteRequest extends RouteRequest {
+  /** Absent for requests without a prompt (strategies then see a prompt of 0 tokens). */
+  readonly prompt?: PromptInfo;
+}
