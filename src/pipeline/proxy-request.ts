@@ -4,6 +4,7 @@ import type { Deployment } from '../routing/deployment.ts';
 import type { ModelGroup } from '../routing/group.ts';
 import type { RouteRequest } from '../routing/types.ts';
 import type { Exchange, ExchangeEnd } from '../upstream/exchange.ts';
+import { rewriteModel } from '../upstream/model-rewrite.ts';
 
 /** One client request on its way through the pipeline, from a validated body to its single outcome. */
 export class ProxyRequest implements RouteRequest {
@@ -67,7 +68,7 @@ export class ProxyRequest implements RouteRequest {
     if (upstreamModel === this.body.model) return this.raw;
     if (this.rewrittenFor !== upstreamModel) {
       this.rewrittenFor = upstreamModel;
-      this.rewritten = Buffer.from(JSON.stringify({ ...this.body, model: upstreamModel }));
+      this.rewritten = rewriteModel(this.raw, this.body, upstreamModel);
     }
     return this.rewritten!;
   }
