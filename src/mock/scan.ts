@@ -2,7 +2,8 @@
  * Reads the three facts the mock needs from a request body — the model, `stream`, and
  * `stream_options.include_usage` — by searching the bytes, without decoding or parsing the JSON.
  * Hand-written because the mock is the floor of the overhead benchmark and its requests carry ~13 KB
- * prompts; a JSON.parse per request would be most of its work.
+ * prompts: on the seed's 16 KB body the scan takes ~0.8 µs, JSON.parse ~6 µs (`node src/mock/scan.bench.ts`,
+ * shared 2-core machine), against ~30 µs of CPU for a whole mock request.
  *
  * A key matches only where it is followed by `:`, so the same word inside a string value (where its quotes
  * are escaped) never matches. The first key whose value has the expected type wins: a nested key of the
