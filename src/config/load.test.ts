@@ -101,6 +101,9 @@ test('structural mistakes name the section', () => {
   assert.deepEqual(issuesOf('model_list:\n  - model_name: x\n'), [
     'model_list[0].litellm_params: expected a mapping with model and api_base',
   ]);
+  assert.deepEqual(issuesOf(`${minimal}general_settings:\n  master_key: 123456\n`), [
+    'general_settings.master_key: expected a string (quote it in YAML)',
+  ]);
   assert.deepEqual(issuesOf('model_list:\n  - litellm_params: { model: "openai/", api_base: "http://h" }\n'), [
     'model_list[0].model_name: expected a model group name',
     'model_list[0].litellm_params.model: expected a model name after "openai/"',

@@ -31,6 +31,8 @@ const httpUrl = z.string({ error: HTTP_URL }).refine((s) => {
   return (protocol === 'http:' || protocol === 'https:') && hostname !== '';
 }, HTTP_URL);
 
+/** Keys are never echoed in messages; a YAML number (`master_key: 1234`) must be quoted. */
+const secret = () => z.string({ error: 'expected a string (quote it in YAML)' });
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, `expected ${what}`);
 
 const litellmParamsShape = {
@@ -38,7 +40,7 @@ const litellmParamsShape = {
   model: nonEmpty('an upstream model such as openai/<name> or hosted_vllm/<name>'),
   /** Required: Spillway has no built-in provider URLs. */
   api_base: httpUrl,
-  api_key: z.string().optional(),
+  api_key: secret().optional(),
   /** LiteLLM's alternative to a provider prefix on `model`. */
   custom_llm_provider: z.string().min(1).optional(),
   rpm: positiveInt().optional(),
@@ -105,7 +107,7 @@ const routerSettingsShape = {
 };
 
 const generalSettingsShape = {
-  master_key: z.string().min(1).optional(),
+  master_key: secret().min(1, 'expected a non-empty key').optional(),
   /**
    * MiB, as LiteLLM computes it (bytes / 1024 / 1024). LiteLLM has no default (no limit, and the check is an
    * enterprise feature); Spillway buffers request bodies, so it needs a bound: 10 MiB is ~750 times the seed
