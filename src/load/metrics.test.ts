@@ -23,7 +23,7 @@ test('per-engine load metrics show prediction, report and reconciled view side b
   line('spillway_engine_kv_blocks{model_group="g",deployment="e0",source="reported"} 40');
   line('spillway_engine_kv_blocks{model_group="g",deployment="e0",source="reconciled"} 50');
   line('spillway_engine_kv_blocks{model_group="g",deployment="e0",source="capacity"} 500');
-  line('spillway_engine_queued_prefill_tokens{model_group="g",deployment="e0",source="predicted"} 0');
+  line('spillway_engine_queued_prefill_tokens{model_group="g",deployment="e0",source="predicted"} 160');
   line('spillway_engine_requests_reported{model_group="g",deployment="e0",state="waiting"} 1');
   line('spillway_engine_report_age_seconds{model_group="g",deployment="e0"} 0');
   line('spillway_engine_report_failures_total{model_group="g",deployment="e0"} 1');
