@@ -20,8 +20,11 @@ export const loadSourceShape = {
   url: z.url({ protocol: /^https?$/ }).optional(),
   interval_ms: ms().default(100),
   timeout_ms: ms().default(1000),
-  /** A report older than this is ignored and the prediction is used alone. */
-  stale_after_ms: ms().default(1000),
+  /**
+   * A report older than this is ignored and the prediction is used alone. Default 1000 ms for scrapes
+   * (10 intervals); 60 s for push, whose feed is quiet only while nothing changes and whose drop is seen at once.
+   */
+  stale_after_ms: ms().optional(),
   /** Tokens per KV block until the engine reports its own (vLLM reports it; SGLang counts tokens). */
   block_size: z.int().positive().default(16),
   /** KV capacity in blocks when the engine does not report it. */
@@ -49,7 +52,7 @@ export function normalizeLoadSource(raw: z.output<typeof LoadSourceSchema>): Loa
     url: raw.url,
     intervalMs: raw.interval_ms,
     timeoutMs: raw.timeout_ms,
-    staleAfterMs: raw.stale_after_ms,
+    staleAfterMs: raw.stale_after_ms ?? (raw.kind === 'push' ? 60_000 : 1000),
     blockSize: raw.block_size,
     totalBlocks: raw.total_blocks,
     busyKvUsage: raw.busy_kv_usage,

@@ -113,6 +113,12 @@ test('reconciliation: report + what was dispatched since the sample, never below
   assert.equal(engine.isReportFresh(), false);
   assert.equal(engine.inFlight(), 3);
   assert.equal(engine.kvBlocksUsed(), 0);
+  // A lost source (a dropped push feed) is distrusted at once, however young its last report.
+  engine.report({ running: 50, waiting: 0 }, engine.markSample());
+  assert.equal(engine.inFlight(), 50);
+  advance(1);
+  engine.reportLost();
+  assert.equal(engine.inFlight(), 3);
   for (const p of permits.slice(1)) p.release();
   engine.assertDrained();
 });

@@ -57,6 +57,8 @@ export class EngineLoad implements ReportSink {
   readonly predicted: Predicted = { inFlight: 0, queuedPrefillTokens: 0, activeTokens: 0 };
   lastReport: LoadReport | undefined;
   private mark: SampleMark | undefined;
+  /** When the report source was last lost; a report sampled before it is not trusted. */
+  private lostAt = -Infinity;
   reportFailures = 0;
   reports = 0;
   doubleReleases = 0;
@@ -118,13 +120,18 @@ export class EngineLoad implements ReportSink {
     this.reportFailures++;
   }
 
+  reportLost(): void {
+    this.reportFailures++;
+    this.lostAt = this.clock();
+  }
+
   /** Milliseconds since the last report was sampled (Infinity before the first). */
   reportAgeMs(): number {
     return this.mark === undefined ? Infinity : this.clock() - this.mark.at;
   }
 
   isReportFresh(): boolean {
-    return this.reportAgeMs() <= this.staleAfterMs;
+    return this.mark !== undefined && this.mark.at > this.lostAt && this.reportAgeMs() <= this.staleAfterMs;
   }
 
   // --- the reconciled view routing decides on ---

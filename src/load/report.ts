@@ -33,8 +33,10 @@ export interface ReportSink {
   /** Call just before the engine samples its state (a scrape is sent; a pushed event arrived). */
   markSample(): SampleMark;
   report(report: LoadReport, mark: SampleMark): void;
-  /** A scrape or feed failed: counted; the last report goes stale on its own. */
+  /** A scrape failed: counted; the last report goes stale on its own. */
   reportFailed(): void;
+  /** The source is gone (a pushed feed dropped): counted, and the last report is no longer trusted. */
+  reportLost(): void;
 }
 
 /** A source of reports for one engine, started and stopped with the gateway. */

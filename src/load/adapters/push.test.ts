@@ -23,6 +23,9 @@ class RecordingSink implements ReportSink {
   reportFailed(): void {
     this.engine.reportFailed();
   }
+  reportLost(): void {
+    this.engine.reportLost();
+  }
   nextReport(): Promise<LoadReport> {
     return new Promise((resolve) => (this.next = resolve));
   }
@@ -30,8 +33,8 @@ class RecordingSink implements ReportSink {
 
 test('the feed JSON maps to a report; garbage is ignored', () => {
   assert.deepEqual(
-    pushedReport('{"running":2,"waiting":1,"kv_blocks_used":30,"kv_blocks_total":100,"block_size":16,"queued_prefill_tokens":500}'),
-    { running: 2, waiting: 1, kvBlocksUsed: 30, kvBlocksTotal: 100, blockSize: 16, queuedPrefillTokens: 500 },
+    pushedReport('{"running":2,"waiting":1,"kvBlocksUsed":30,"kvBlocksTotal":100,"queuedPrefillTokens":500,"seq":4,"ts":1}'),
+    { running: 2, waiting: 1, kvBlocksUsed: 30, kvBlocksTotal: 100, blockSize: undefined, queuedPrefillTokens: 500 },
   );
   assert.equal(pushedReport('not json'), undefined);
   assert.equal(pushedReport('3'), undefined);
@@ -59,16 +62,18 @@ test('subscribes to the SSE feed, reports each event, and reconnects when the fe
   let next = sink.nextReport();
   // One event split across two writes, and a second event in the same write as the first's end.
   streams[0].write('data: {"running":1,"waiting":0,');
-  streams[0].write('"queued_prefill_tokens":10}\n\ndata: {"running":2}\n\n');
+  streams[0].write('"queuedPrefillTokens":10}\n\ndata: {"running":2}\n\n');
   assert.deepEqual(await next, { running: 1, waiting: 0, kvBlocksUsed: undefined, kvBlocksTotal: undefined, blockSize: undefined, queuedPrefillTokens: 10 });
   while (sink.reports.length < 2) await sink.nextReport();
   assert.equal(sink.reports[1].running, 2);
 
   const resubscribed = once(server, 'subscribed');
+  assert.equal(sink.engine.isReportFresh(), true);
   streams[0].end(); // the engine restarts its feed
   await resubscribed;
   assert.equal(adapter.connections, 2);
   assert.equal(sink.engine.reportFailures, 1);
+  assert.equal(sink.engine.isReportFresh(), false, 'a dropped feed is not trusted');
   next = sink.nextReport();
   streams[1].write('data: {"running":7,"waiting":3}\n\n');
   assert.equal((await next).running, 7);
@@ -90,7 +95,7 @@ test('stop() while waiting to reconnect ends the loop without another connection
   const sink = new RecordingSink();
   let failed!: () => void;
   const failure = new Promise<void>((resolve) => (failed = resolve));
-  sink.reportFailed = () => failed();
+  sink.reportLost = () => failed();
   const adapter = new PushAdapter({ url: `http://127.0.0.1:${port}/load/stream`, sink });
   adapter.start();
   await failure; // refused: now backing off

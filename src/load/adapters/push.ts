@@ -1,10 +1,13 @@
 /**
- * Subscribes to an engine's pushed load feed (the simulator's SSE stream) and reconnects when it drops.
+ * Subscribes to an engine's pushed load feed (the simulator's GET /load/stream, src/sim/load-feed.ts) and
+ * reconnects when it drops.
  *
- * Each event's data is one JSON object; every field is optional:
- *   {"running","waiting","kv_blocks_used","kv_blocks_total","block_size","queued_prefill_tokens"}
- * A pushed report is as fresh as it gets (the seed's point: subscribe instead of scraping), so each event is
- * marked on arrival. Reconnects back off from 100 ms to 5 s, and reset after an event arrives.
+ * Each event's data is one JSON snapshot, every field optional here:
+ *   {"running","waiting","kvBlocksUsed","kvBlocksTotal","queuedPrefillTokens", "seq","ts"}
+ * The feed sends the current snapshot on connect and then one per change (throttled), so a quiet feed means an
+ * unchanged engine: the report stays trusted while connected (stale_after_ms defaults long for push), and is
+ * dropped the moment the connection is (reportLost). Each event is marked on arrival. Reconnects back off from
+ * 100 ms to 5 s, and reset after an event arrives.
  */
 import { createParser } from 'eventsource-parser';
 import { request } from 'undici';
@@ -37,10 +40,10 @@ export function pushedReport(data: string): LoadReport | undefined {
   return {
     running: num(r.running),
     waiting: num(r.waiting),
-    kvBlocksUsed: num(r.kv_blocks_used),
-    kvBlocksTotal: num(r.kv_blocks_total),
-    blockSize: num(r.block_size),
-    queuedPrefillTokens: num(r.queued_prefill_tokens),
+    kvBlocksUsed: num(r.kvBlocksUsed),
+    kvBlocksTotal: num(r.kvBlocksTotal),
+    blockSize: num(r.blockSize),
+    queuedPrefillTokens: num(r.queuedPrefillTokens),
   };
 }
 
@@ -82,7 +85,7 @@ export class PushAdapter implements LoadAdapter {
       const before = this.events;
       await this.subscribe();
       if (!this.running) break;
-      this.sink.reportFailed();
+      this.sink.reportLost();
       if (this.events > before) backoff = MIN_BACKOFF_MS;
       await new Promise<void>((resolve) => {
         this.wake = resolve;

@@ -24,6 +24,10 @@ class WatchedSink implements ReportSink {
     this.engine.reportFailed();
     this.notify();
   }
+  reportLost(): void {
+    this.engine.reportLost();
+    this.notify();
+  }
   /** Resolves when reports + failures reach n. */
   until(n: number): Promise<void> {
     return new Promise((resolve) => {
