@@ -13,7 +13,8 @@ Load: open loop with --rate (requests/s on a seeded schedule, whatever the serve
   --arrival KIND       poisson (default) or constant
   --users N            closed loop: concurrent users
   --think-ms A..B      closed loop: think time range in ms (default 500..1000, as the seed's locust test)
-  --duration D         arrival window: 60s (default), 500ms, 2m
+  --duration D         measured arrival window: 60s (default), 500ms, 2m
+  --warmup D           run the same load this long first, unrecorded (default 0s)
   --workload NAME      seed-locust | chat-short (default) | shared-prefix | mixed; knobs as NAME:key=value,key=value
   --stream             ask for SSE streams (times first token and inter-token gaps)
   --max-tokens N       override the workload's max_tokens
@@ -37,6 +38,7 @@ const SPEC = {
   users: { type: 'string' },
   'think-ms': { type: 'string' },
   duration: { type: 'string' },
+  warmup: { type: 'string' },
   workload: { type: 'string' },
   stream: { type: 'boolean' },
   'max-tokens': { type: 'string' },
@@ -80,6 +82,7 @@ export function parseBenchArgs(argv: string[]): BenchCli {
     model: v.model,
     load,
     durationMs: v.duration === undefined ? DEFAULTS.durationMs : durationMs(v.duration, 'duration'),
+    warmupMs: v.warmup === undefined || v.warmup === '0' || v.warmup === '0s' ? DEFAULTS.warmupMs : durationMs(v.warmup, 'warmup'),
     workload: v.workload ?? DEFAULTS.workload,
     stream: v.stream ?? false,
     sla: {

@@ -17,6 +17,8 @@ export interface BenchOptions {
   model: string;
   load: LoadShape;
   durationMs: number;
+  /** The same load runs this long before the measured window, unrecorded (JIT, connections, caches warm up). */
+  warmupMs: number;
   /** `name` or `name:key=value,...` (see workloads/index.ts). */
   workload: string;
   stream: boolean;
@@ -36,6 +38,7 @@ export interface BenchOptions {
 
 export const DEFAULTS = {
   durationMs: 60_000,
+  warmupMs: 0,
   workload: 'chat-short',
   seed: 1,
   connections: 1024,

@@ -21,6 +21,9 @@ const MAX_BODY = 1 << 20;
 
 export class RequestHandler implements Dispatcher.DispatchHandler {
   private readonly rec: Recorder;
+  get recorder(): Recorder {
+    return this.rec;
+  }
   private readonly index: number;
   private readonly t0: number;
   private readonly listener: RequestListener;

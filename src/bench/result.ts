@@ -44,6 +44,8 @@ export interface RunConfig {
   users?: number;
   thinkMs?: [number, number];
   durationS: number;
+  /** Seconds of the same load before the measured window, not recorded. */
+  warmupS: number;
   stream: boolean;
   sla: { ttftMs?: number; itlMs?: number };
   seed: number;
@@ -99,6 +101,8 @@ export interface GeneratorHealth {
   maxInFlight: number;
   /** The most requests seen waiting inside the client for a connection at a progress tick. */
   maxClientQueued: number;
+  /** CPU the generator process used over the measured window, in % of one core. */
+  cpuPercent: number;
   /** Wall time from the first dispatch to the last response, seconds. */
   wallS: number;
 }

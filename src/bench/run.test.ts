@@ -11,6 +11,7 @@ const base = (url: string, over: Partial<BenchOptions> = {}): BenchOptions => ({
   model: 'm',
   load: { kind: 'open', rate: 200, arrival: 'constant' },
   durationMs: 300,
+  warmupMs: 0,
   workload: 'chat-short',
   stream: false,
   sla: {},
@@ -84,6 +85,16 @@ test('errors are classified by kind with a sample; a refused connection is an er
   const refused = await runBench(base(server.url, { durationMs: 50 }));
   assert.equal(refused.summary.errors.connection_refused, refused.summary.requests);
   assert.ok(refused.summary.requests > 0);
+});
+
+test('a warm-up runs the same load before the measured window and is not recorded', async (t) => {
+  const server = await startFakeOpenAI(() => ({}));
+  t.after(() => server.close());
+  const r = await runBench(base(server.url, { warmupMs: 200, durationMs: 100 }));
+  assert.equal(server.requests, 60);
+  assert.equal(r.summary.requests, 20);
+  assert.equal(r.config.warmupS, 0.2);
+  assert.ok(r.summary.generator.wallS < 0.5);
 });
 
 test('round robin over several URLs; the report and table render from the result', async (t) => {

@@ -47,6 +47,8 @@ class BenchRun implements RequestListener {
   private readonly opts: BenchOptions;
   private readonly hooks: RunHooks;
   private readonly rec = new Recorder();
+  /** Where warm-up requests are recorded, to be thrown away. */
+  private readonly warmRec = new Recorder();
   private readonly targets: Target[];
   private readonly headers: Record<string, string>;
   private readonly workload: Workload;
@@ -93,10 +95,18 @@ class BenchRun implements RequestListener {
   async run(): Promise<BenchResult> {
     const startedAt = new Date();
     const done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+    await this.warmUp();
+    const { load, durationMs, warmupMs } = this.opts;
+    // t0 is the start of the measured window; the warm-up runs the same load before it, unrecorded.
+    this.t0 = performance.now() + warmupMs;
     this.lag.enable();
-    this.t0 = performance.now();
+    let cpuAtT0 = process.cpuUsage();
+    if (warmupMs > 0)
+      this.later(() => {
+        this.lag.reset();
+        cpuAtT0 = process.cpuUsage();
+      }, warmupMs);
     const ticker = setInterval(() => this.tick(), 1000);
-    const { load, durationMs } = this.opts;
     const endArrivals = () => {
       if (this.arrivalsOver) return;
       this.arrivalsOver = true;
@@ -108,13 +118,14 @@ class BenchRun implements RequestListener {
     };
     this.hooks.signal?.addEventListener('abort', endArrivals, { once: true });
     if (this.hooks.signal?.aborted) endArrivals();
-    this.later(endArrivals, durationMs);
+    this.later(endArrivals, warmupMs + durationMs);
 
     if (load.kind === 'open') this.openLoop(arrivalGaps(load.arrival, load.rate, this.random));
     else this.closedLoop(load.users, load.thinkMs);
 
     await done;
     const wallMs = performance.now() - this.t0;
+    const cpu = process.cpuUsage(cpuAtT0);
     clearInterval(ticker);
     for (const t of this.timers) clearTimeout(t);
     this.lag.disable();
@@ -128,6 +139,7 @@ class BenchRun implements RequestListener {
       lagMaxMs,
       maxInFlight: this.maxInFlight,
       maxClientQueued: this.maxClientQueued,
+      cpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
       warnings: this.warnings,
     });
     const g = result.summary.generator;
@@ -140,8 +152,23 @@ class BenchRun implements RequestListener {
     return result;
   }
 
+  /**
+   * One throwaway GET per target before the clock starts: the first request compiles undici's HTTP parser
+   * (WebAssembly) and opens a connection, a stall of tens of ms that would otherwise land on the first arrivals.
+   */
+  private async warmUp(): Promise<void> {
+    await Promise.all(
+      this.targets.map((t) =>
+        t.pool
+          .request({ path: t.path, method: 'GET', headersTimeout: 2000, bodyTimeout: 2000 })
+          .then((r) => r.body.dump())
+          .catch(() => {}),
+      ),
+    );
+  }
+
   private openLoop(nextGap: () => number): void {
-    let due = 0; // ms since t0 of the next arrival
+    let due = -this.opts.warmupMs; // ms since t0 of the next arrival
     const fire = () => {
       if (this.arrivalsOver) return;
       const now = performance.now() - this.t0;
@@ -165,8 +192,10 @@ class BenchRun implements RequestListener {
   private send(user: number | undefined, latenessMs: number): void {
     if (this.arrivalsOver) return;
     const t = performance.now();
-    const i = this.rec.open(t - this.t0, latenessMs);
-    const handler = new RequestHandler(this.rec, i, t, this);
+    // Recorded by when it was due, so the measured window holds exactly its own arrivals.
+    const rec = t - latenessMs < this.t0 ? this.warmRec : this.rec;
+    const i = rec.open(t - this.t0, latenessMs);
+    const handler = new RequestHandler(rec, i, t, this);
     handler.user = user ?? -1;
     const target = this.targets[this.next];
     this.next = (this.next + 1) % this.targets.length;
@@ -188,9 +217,10 @@ class BenchRun implements RequestListener {
 
   /** An arrival the generator would not send because too many are already in flight: counted, not hidden. */
   private refuse(now: number): void {
-    const i = this.rec.open(now, 0);
-    this.rec.e2e[i] = 0;
-    this.rec.setError(i, 'generator_in_flight_cap');
+    const rec = now < 0 ? this.warmRec : this.rec;
+    const i = rec.open(now, 0);
+    rec.e2e[i] = 0;
+    rec.setError(i, 'generator_in_flight_cap');
     this.winStarted++;
     this.winErrors++;
   }
@@ -198,10 +228,11 @@ class BenchRun implements RequestListener {
   finished(index: number, handler: RequestHandler): void {
     this.inFlight--;
     this.winFinished++;
-    const status = this.rec.status[index];
-    if (this.rec.error[index] !== 0) this.winErrors++;
+    const rec = handler.recorder;
+    const status = rec.status[index];
+    if (rec.error[index] !== 0) this.winErrors++;
     else if (isRejection(status)) this.winRejected++;
-    else if (Number.isFinite(this.rec.ttft[index])) this.winTtft.push(this.rec.ttft[index]);
+    else if (Number.isFinite(rec.ttft[index])) this.winTtft.push(rec.ttft[index]);
     if (handler.user >= 0 && !this.arrivalsOver) {
       const u = handler.user;
       const think = this.thinkLo + this.random() * (this.thinkHi - this.thinkLo);

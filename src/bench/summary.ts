@@ -13,6 +13,7 @@ export interface RunFacts {
   lagMaxMs: number;
   maxInFlight: number;
   maxClientQueued: number;
+  cpuPercent: number;
   warnings: string[];
 }
 
@@ -73,6 +74,7 @@ export function summarize(rec: Recorder, opts: BenchOptions, facts: RunFacts): B
         ? { rate: opts.load.rate, arrival: opts.load.arrival }
         : { users: opts.load.users, thinkMs: [opts.load.thinkMs[0], opts.load.thinkMs[1]] as [number, number] }),
       durationS,
+      warmupS: opts.warmupMs / 1000,
       stream: opts.stream,
       sla: { ...opts.sla },
       seed: opts.seed,
@@ -107,6 +109,7 @@ export function summarize(rec: Recorder, opts: BenchOptions, facts: RunFacts): B
         dispatchLatenessP99Ms: latencyStats(rec.lateness, n).p99,
         maxInFlight: facts.maxInFlight,
         maxClientQueued: facts.maxClientQueued,
+        cpuPercent: Math.round(facts.cpuPercent),
         wallS: round3(facts.wallMs / 1000),
       },
     },

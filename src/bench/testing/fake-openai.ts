@@ -29,6 +29,10 @@ export async function startFakeOpenAI(behave: (n: number, body: Record<string, u
   let concurrent = 0;
   const state = { requests: 0, maxConcurrent: 0 };
   const server = http.createServer(async (req, res) => {
+    if (req.method !== 'POST') {
+      res.writeHead(405).end();
+      return;
+    }
     concurrent++;
     state.maxConcurrent = Math.max(state.maxConcurrent, concurrent);
     res.on('close', () => concurrent--);
