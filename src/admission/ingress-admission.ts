@@ -1,0 +1,125 @@
+/**
+ * Level 1, the ingress: admits or refuses a request before any engine is chosen, from counters alone. It owns
+ * the in-flight counters (global, per group, per class) and the KV ledger; every admitted request holds one
+ * admission that `release` gives back exactly once. Checks, in order, for a request of class c (f = f(c)):
+ *
+ *   global in-flight   in_flight ≥ f · max_in_flight                       → ingress_inflight
+ *   group in-flight    group_in_flight ≥ f · group_max_in_flight           → ingress_inflight
+ *   KV budget          see ./kv-budget.ts                                  → ingress_kv_budget
+ *   shedding           sheddable only: refused with p = rule(ρ / f)        → ingress_priority_shed
+ *                      where ρ = the highest of the three load ratios
+ *
+ * `precheck` runs the global checks alone, before the request body is read; `admit` runs them all once the
+ * model group is known, and is the one that counts.
+ */
+import type { Random } from '../util/random.ts';
+import { kvBudgetAllows, kvBudgetRatio, type KvBudgetSource } from './kv-budget.ts';
+import { SHEDDABLE, type Priority, type PriorityFractions } from './priority.ts';
+import type { ShedRule } from './shedding/types.ts';
+
+export type IngressVerdict = 'ok' | 'ingress_inflight' | 'ingress_kv_budget' | 'ingress_priority_shed';
+
+/** Thresholds; the object is read on every decision, so a run-time change applies to the next request. */
+export interface IngressSettings {
+  /** Whole gateway; Infinity for none. */
+  maxInFlight: number;
+  kvOvercommit: number;
+  fractions: PriorityFractions;
+  shed: ShedRule;
+}
+
+/** One model group's counters. */
+export class GroupAdmission {
+  readonly name: string;
+  /** Infinity for none. */
+  maxInFlight: number;
+  inFlight = 0;
+  readonly byPriority = [0, 0, 0];
+  /** Σ of the admitted requests' KV estimates: the ledger KV source reads it. */
+  kvBlocks = 0;
+
+  constructor(name: string, maxInFlight: number) {
+    this.name = name;
+    this.maxInFlight = maxInFlight;
+  }
+}
+
+export interface IngressAdmissionOptions {
+  settings: IngressSettings;
+  kv: KvBudgetSource;
+  random: Random;
+}
+
+export class IngressAdmission {
+  inFlight = 0;
+  readonly byPriority = [0, 0, 0];
+  /** Releases that found nothing to release: a bug; tests assert it stays 0. */
+  releaseErrors = 0;
+  settings: IngressSettings;
+  kv: KvBudgetSource;
+  private readonly random: Random;
+
+  constructor(o: IngressAdmissionOptions) {
+    this.settings = o.settings;
+    this.kv = o.kv;
+    this.random = o.random;
+  }
+
+  /** The body-less checks: the global in-flight cap and shedding on it. Counts nothing. */
+  precheck(priority: Priority): IngressVerdict {
+    const s = this.settings;
+    const f = s.fractions[priority];
+    const ratio = this.inFlight / s.maxInFlight;
+    if (ratio >= f) return 'ingress_inflight';
+    if (priority === SHEDDABLE && this.shed(ratio / f)) return 'ingress_priority_shed';
+    return 'ok';
+  }
+
+  /** Every check; on 'ok' the request is counted until `release`. */
+  admit(g: GroupAdmission, priority: Priority, kvBlocks: number): IngressVerdict {
+    const s = this.settings;
+    const f = s.fractions[priority];
+    const globalRatio = this.inFlight / s.maxInFlight;
+    if (globalRatio >= f) return 'ingress_inflight';
+    const groupRatio = g.inFlight / g.maxInFlight;
+    if (groupRatio >= f) return 'ingress_inflight';
+    const held = this.kv.inFlightBlocks(g.name);
+    const capacity = this.kv.capacityBlocks(g.name);
+    if (!kvBudgetAllows(held, kvBlocks, capacity, s.kvOvercommit, f)) return 'ingress_kv_budget';
+    if (priority === SHEDDABLE) {
+      const ratio = Math.max(globalRatio, groupRatio, kvBudgetRatio(held, kvBlocks, capacity, s.kvOvercommit));
+      if (this.shed(ratio / f)) return 'ingress_priority_shed';
+    }
+    this.inFlight++;
+    this.byPriority[priority]++;
+    g.inFlight++;
+    g.byPriority[priority]++;
+    g.kvBlocks += kvBlocks;
+    return 'ok';
+  }
+
+  release(g: GroupAdmission, priority: Priority, kvBlocks: number): void {
+    if (g.byPriority[priority] <= 0 || g.inFlight <= 0 || this.inFlight <= 0) {
+      this.releaseErrors++;
+      return;
+    }
+    this.inFlight--;
+    this.byPriority[priority]--;
+    g.inFlight--;
+    g.byPriority[priority]--;
+    g.kvBlocks -= kvBlocks;
+    // Float sums of estimates can leave dust; an empty group holds nothing.
+    if (g.inFlight === 0) g.kvBlocks = 0;
+  }
+
+  /** How many requests the global or group cap is over class c's share of it (≥ 1 when refused by it). */
+  excess(g: GroupAdmission, priority: Priority): number {
+    const f = this.settings.fractions[priority];
+    return Math.max(1, this.inFlight - Math.floor(f * this.settings.maxInFlight) + 1, g.inFlight - Math.floor(f * g.maxInFlight) + 1);
+  }
+
+  private shed(r: number): boolean {
+    const p = this.settings.shed.probability(r);
+    return p > 0 && this.random() < p;
+  }
+}

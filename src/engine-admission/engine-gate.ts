@@ -1,0 +1,119 @@
+/**
+ * Level 3's enforcement for one engine: its in-flight count under an adaptive concurrency limit, its SLO
+ * breaker, and a short penalty after the engine itself refuses a request. The router asks `blockedBy(now)`
+ * for every candidate; a dispatched attempt holds one slot (`acquire`) released exactly once (`release`).
+ *
+ * Measured on the stream in real time, no scraping:
+ *   TTFT  dispatch → first body chunk, per request              → TTFT window, and the limit's sample
+ *   ITL   gap between chunks / tokens in the later chunk        → ITL window (weighted by tokens)
+ * The limit's latency signal is TTFT normalised for prompt length,
+ *   rtt = ttft / (1 + uncached_prompt_tokens / norm_tokens)
+ * with norm_tokens (default 1024) about the prompt length whose prefill costs as much as an engine step's
+ * fixed cost, so a long prompt is not mistaken for queueing.
+ */
+import type { Clock } from '../util/clock.ts';
+import { LatencyWindow } from './latency-window.ts';
+import type { ConcurrencyLimit } from './limits/types.ts';
+import { SloBreaker, type SloSettings } from './slo-breaker.ts';
+
+export type EngineBlock = 'penalty' | 'slow' | 'limited';
+
+export interface EngineGateOptions {
+  id: string;
+  clock: Clock;
+  limit: ConcurrencyLimit;
+  slo: SloSettings;
+  windowMs: number;
+  normTokens: number;
+}
+
+export class EngineGate {
+  readonly id: string;
+  inFlight = 0;
+  releaseErrors = 0;
+  penaltyUntil = 0;
+  penalties = 0;
+  limit: ConcurrencyLimit;
+  readonly ttft: LatencyWindow;
+  readonly itl: LatencyWindow;
+  readonly breaker: SloBreaker;
+  normTokens: number;
+  private readonly clock: Clock;
+  private readonly sample = { rtt: 0, inFlight: 0, dropped: false };
+
+  constructor(o: EngineGateOptions) {
+    this.id = o.id;
+    this.clock = o.clock;
+    this.limit = o.limit;
+    this.normTokens = o.normTokens;
+    this.ttft = new LatencyWindow({ clock: o.clock, windowMs: o.windowMs });
+    this.itl = new LatencyWindow({ clock: o.clock, windowMs: o.windowMs });
+    this.breaker = new SloBreaker(o.slo, this.ttft, this.itl);
+  }
+
+  /** Why the engine cannot take a new request now, or undefined when it can. */
+  blockedBy(now: number): EngineBlock | undefined {
+    if (now < this.penaltyUntil) return 'penalty';
+    if (!this.breaker.allows(now)) return 'slow';
+    if (this.inFlight >= Math.max(1, Math.floor(this.limit.limit))) return 'limited';
+    return undefined;
+  }
+
+  /** When a time-bound block ends (penalty, next probe), for the queue's wake-up; Infinity if none. */
+  unblocksAt(): number {
+    let at = Infinity;
+    if (this.penaltyUntil > this.clock()) at = this.penaltyUntil;
+    if (this.breaker.state === 'slow' && !this.breaker.probeInFlight) at = Math.min(at, Math.max(this.penaltyUntil, this.breaker.nextProbeAt));
+    return at;
+  }
+
+  /** Takes a slot; returns true when this attempt is the SLO breaker's probe. */
+  acquire(now: number): boolean {
+    this.inFlight++;
+    return this.breaker.dispatched(now);
+  }
+
+  /** The first body chunk arrived `ttftMs` after dispatch. */
+  firstToken(now: number, ttftMs: number, promptTokens: number): void {
+    this.ttft.add(ttftMs);
+    const s = this.sample;
+    s.rtt = ttftMs / (1 + promptTokens / this.normTokens);
+    s.inFlight = this.inFlight;
+    s.dropped = false;
+    this.limit.update(s);
+    this.breaker.evaluate(now);
+  }
+
+  /** `tokens` output tokens arrived `gapMs` after the previous chunk. */
+  tokens(now: number, gapMs: number, tokens: number): void {
+    if (tokens <= 0) return;
+    this.itl.add(gapMs, tokens);
+    this.breaker.evaluate(now);
+  }
+
+  /**
+   * Gives the slot back. `dropped`: the engine refused or timed out (a sample the limit counts as a drop).
+   * `probe`: this attempt was the probe, judged by its TTFT and ITL (NaN when it never produced them).
+   */
+  release(now: number, dropped: boolean, elapsedMs: number, probe: boolean, ttftMs: number, itlMs: number): void {
+    if (this.inFlight <= 0) {
+      this.releaseErrors++;
+      return;
+    }
+    if (dropped) {
+      const s = this.sample;
+      s.rtt = elapsedMs;
+      s.inFlight = this.inFlight;
+      s.dropped = true;
+      this.limit.update(s);
+    }
+    this.inFlight--;
+    if (probe) this.breaker.probeResult(now, ttftMs, itlMs);
+  }
+
+  /** The engine refused a request itself (503/429): no new work for `ms` (a penalty, not a cooldown). */
+  penalize(now: number, ms: number): void {
+    this.penalties++;
+    this.penaltyUntil = Math.max(this.penaltyUntil, now + ms);
+  }
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { seededRandom } from '../../util/random.ts';
+import { Gradient2Limit } from './gradient2.ts';
+import { createLimit, limitNames } from './registry.ts';
+import type { LimitParams } from './types.ts';
+import { VegasLimit } from './vegas.ts';
+
+const params: LimitParams = {
+  initial: 20,
+  min: 4,
+  max: 200,
+  tolerance: 1.5,
+  smoothing: 0.2,
+  queueSize: 4,
+  longWindow: 600,
+  probeMultiplier: 30,
+  windowSamples: 1,
+  windowMinMs: 0,
+};
+
+test('gradient2 grows by queue_size · smoothing per sample while latency holds and the limit is used', () => {
+  const l = new Gradient2Limit(params);
+  for (let i = 0; i < 10; i++) l.update({ rtt: 100, inFlight: 20, dropped: false });
+  // gradient 1 (tolerance hides small changes): limit ← limit + 0.2 · 4 each time.
+  assert.ok(Math.abs(l.limit - (20 + 10 * 0.8)) < 1e-9, String(l.limit));
+});
+
+test('gradient2 does not grow an app-limited limit', () => {
+  const l = new Gradient2Limit(params);
+  for (let i = 0; i < 50; i++) l.update({ rtt: 100, inFlight: 5, dropped: false });
+  assert.equal(l.limit, 20);
+});
+
+test('gradient2 shrinks when latency doubles past the tolerance, toward half per update, never below min', () => {
+  const l = new Gradient2Limit({ ...params, initial: 100 });
+  for (let i = 0; i < 10; i++) l.update({ rtt: 100, inFlight: 100, dropped: false });
+  const before = l.limit;
+  l.update({ rtt: 400, inFlight: before, dropped: false });
+  // gradient = max(0.5, 1.5 · ~100/400) = 0.5; new = limit · 0.5 + 4; blended at 0.2.
+  const expected = before * 0.8 + (before * 0.5 + 4) * 0.2;
+  assert.ok(Math.abs(l.limit - expected) < 1, `${l.limit} vs ${expected}`);
+  for (let i = 0; i < 200; i++) l.update({ rtt: 5000, inFlight: 1000, dropped: false });
+  assert.ok(l.limit >= 4 && l.limit < before, String(l.limit));
+});
+
+test('gradient2 recovers: the long RTT decays quickly once latency is back to normal', () => {
+  const l = new Gradient2Limit({ ...params, initial: 50 });
+  for (let i = 0; i < 300; i++) l.update({ rtt: 1000, inFlight: 100, dropped: false });
+  const inflated = l.longRtt;
+  for (let i = 0; i < 30; i++) l.update({ rtt: 100, inFlight: 100, dropped: false });
+  assert.ok(l.longRtt < inflated / 2, `${l.longRtt} vs ${inflated}`);
+});
+
+test('vegas grows fast without queueing and backs off on queueing and on drops', () => {
+  const v = new VegasLimit({ ...params, smoothing: 1, probeMultiplier: 1e9 }, seededRandom(1));
+  v.update({ rtt: 100, inFlight: 20, dropped: false }); // first sample sets rtt_noload
+  v.update({ rtt: 100, inFlight: 20, dropped: false }); // queue 0 ≤ threshold: + beta (6 · 1)
+  assert.equal(v.limit, 26);
+  v.update({ rtt: 200, inFlight: 26, dropped: false }); // queue = ceil(26 · 0.5) = 13 > beta 6: − 1
+  assert.equal(v.limit, 25);
+  v.update({ rtt: 110, inFlight: 25, dropped: true });
+  assert.equal(v.limit, 24);
+  v.update({ rtt: 100, inFlight: 2, dropped: false }); // app-limited: unchanged
+  assert.equal(v.limit, 24);
+});
+
+test('vegas re-probes the no-load latency so a slower engine is not judged by its best day', () => {
+  const v = new VegasLimit({ ...params, probeMultiplier: 1 }, seededRandom(1));
+  v.update({ rtt: 10, inFlight: 20, dropped: false });
+  for (let i = 0; i < 100; i++) v.update({ rtt: 50, inFlight: 20, dropped: false });
+  assert.equal(v.rttNoLoad, 50);
+});
+
+test('windowed: one update per window of samples, with their mean and the largest in-flight', () => {
+  let now = 0;
+  const l = createLimit('gradient2', { ...params, windowSamples: 4, windowMinMs: 100 }, { clock: () => now, random: Math.random });
+  for (let i = 0; i < 4; i++) l.update({ rtt: 100, inFlight: 20, dropped: false });
+  assert.equal(l.limit, 20, 'window not yet 100 ms long');
+  now = 100;
+  l.update({ rtt: 100, inFlight: 20, dropped: false });
+  assert.ok(Math.abs(l.limit - 20.8) < 1e-9, String(l.limit));
+  assert.deepEqual(limitNames(), ['gradient2', 'vegas', 'fixed']);
+  assert.equal(createLimit('fixed', { ...params, initial: 7, windowSamples: 10 }, { clock: () => 0, random: Math.random }).limit, 7);
+  assert.throws(() => createLimit('aimd', params, { clock: () => 0, random: Math.random }), /unknown algorithm "aimd"/);
+});

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Priority } from '../../admission/priority.ts';
+import { DrainRate } from './drain-rate.ts';
+import { ManualTimers } from './timers.ts';
+import { WaitingRoom, type DropReason } from './waiting-room.ts';
+
+function fixture(bounds = { maxRequests: 3, maxTokens: 1000 }) {
+  const timers = new ManualTimers();
+  const drainRate = new DrainRate({ clock: timers.clock, windowMs: 1000, buckets: 10, minEvents: 3 });
+  let capacity = 0;
+  const served: string[] = [];
+  const dropped: [string, DropReason][] = [];
+  const room = new WaitingRoom<string>({
+    bounds,
+    clock: timers.clock,
+    timers,
+    drainRate,
+    host: {
+      tryDispatch(item) {
+        if (capacity <= 0) return false;
+        capacity--;
+        served.push(item);
+        return true;
+      },
+      dropped: (item, why) => dropped.push([item, why]),
+    },
+  });
+  const offer = (item: string, p: Priority = 1, budget = 1000, tokens = 10) => room.offer(item, p, timers.now + budget, tokens);
+  return { room, timers, drainRate, served, dropped, offer, free: (n: number) => ((capacity += n), room.drain()) };
+}
+
+test('late binding: queued requests leave in order as capacity frees up, not before', () => {
+  const f = fixture({ maxRequests: 10, maxTokens: 1000 });
+  f.offer('s1');
+  f.offer('x', 2);
+  f.offer('c', 0);
+  f.offer('s2');
+  f.room.drain();
+  assert.deepEqual(f.served, []);
+  f.free(2);
+  assert.deepEqual(f.served, ['c', 's1']);
+  f.free(5);
+  assert.deepEqual(f.served, ['c', 's1', 's2', 'x']);
+  assert.equal(f.room.size, 0);
+  assert.equal(f.timers.size, 0, 'expiry timers cleared on the way out');
+});
+
+test('a full queue displaces a less important request, else refuses', () => {
+  const f = fixture();
+  f.offer('a', 1);
+  f.offer('b', 2);
+  f.offer('c', 1);
+  assert.equal(typeof f.offer('d', 1), 'object');
+  assert.deepEqual(f.dropped, [['b', 'displaced']]);
+  assert.equal(f.offer('e', 1), 'router_queue_full');
+  assert.equal(typeof f.offer('f', 0), 'object');
+  assert.equal(f.dropped.length, 2);
+  assert.equal(f.dropped[1][1], 'displaced');
+  assert.equal(f.offer('g', 2), 'router_queue_full');
+  assert.equal(f.room.size, 3);
+});
+
+test('the token bound refuses like the count bound', () => {
+  const f = fixture({ maxRequests: 10, maxTokens: 100 });
+  f.offer('a', 1, 1000, 60);
+  assert.equal(f.offer('b', 1, 1000, 50), 'router_queue_full');
+  assert.equal(typeof f.offer('c', 1, 1000, 40), 'object');
+});
+
+test('deadline: refused at once when the estimated wait exceeds the remaining budget', () => {
+  const f = fixture({ maxRequests: 100, maxTokens: 1e6 });
+  // Unknown drain rate: queued, and dropped when the deadline passes.
+  assert.equal(typeof f.offer('early', 1, 300), 'object');
+  f.timers.advance(299);
+  assert.deepEqual(f.dropped, []);
+  f.timers.advance(1);
+  assert.deepEqual(f.dropped, [['early', 'expired']]);
+  // Measure 1 event per 10 ms (0.1/ms).
+  for (let i = 0; i < 100; i++) {
+    f.drainRate.record();
+    f.timers.advance(10);
+  }
+  for (let i = 0; i < 9; i++) f.offer(`q${i}`, 1, 5000);
+  // 9 ahead + itself = 10 events = 100 ms.
+  assert.ok(Math.abs(f.room.estimatedWaitMs(1) - 100) < 15);
+  assert.equal(f.offer('tight', 1, 50), 'router_deadline');
+  assert.equal(typeof f.offer('loose', 1, 200), 'object');
+  // A critical request has nobody ahead of it.
+  assert.equal(typeof f.offer('crit', 0, 50), 'object');
+  assert.equal(f.offer('late', 1, 0), 'router_deadline');
+});
+
+test('a client that goes away leaves the queue and its timer', () => {
+  const f = fixture();
+  const e = f.offer('gone');
+  assert.ok(typeof e === 'object');
+  assert.equal(f.room.remove(e), true);
+  assert.equal(f.room.remove(e), false);
+  assert.equal(f.room.size, 0);
+  assert.equal(f.timers.size, 0);
+  assert.equal(f.room.removed, 1);
+});
+
+test('wakeAtTime drains when a time-bound block ends; re-entrant drains fold into one', () => {
+  const f = fixture({ maxRequests: 10, maxTokens: 1000 });
+  f.offer('a');
+  f.offer('b');
+  f.room.wakeAtTime(100);
+  f.room.wakeAtTime(500); // later: ignored
+  f.timers.advance(99);
+  assert.deepEqual(f.served, []);
+  f.timers.advance(1); // nothing free yet: drains, finds no room, stays
+  assert.deepEqual(f.served, []);
+  f.free(2);
+  assert.deepEqual(f.served, ['a', 'b']);
+  assert.deepEqual(f.room.clear(), []);
+});
