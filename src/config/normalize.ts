@@ -6,6 +6,7 @@
 import type { ConfigFile } from './schema.ts';
 import type { DeploymentConfig, GatewayConfig } from './types.ts';
 import { parseProviderModel } from './provider.ts';
+import { normalizeBackpressure } from './backpressure.ts';
 
 const MIB = 1024 * 1024;
 const ms = (seconds: number) => Math.round(seconds * 1000);
@@ -63,6 +64,7 @@ export function normalize(file: ConfigFile, issues: string[]): GatewayConfig {
       drainGraceMs: sw.drain_grace_ms,
       logLevel: sw.log_level,
     },
+    backpressure: normalizeBackpressure(sw.backpressure, [...new Set(deployments.map((d) => d.group))], issues),
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { parseProviderModel } from './provider.ts';
+import { BACKPRESSURE_KNOWN_KEYS, BackpressureSchema } from './backpressure.ts';
 
 /** LiteLLM reads env values as strings and YAML authors quote numbers, so numeric strings are accepted. */
 function numeric<T extends z.ZodType>(schema: T) {
@@ -130,6 +131,8 @@ const spillwayShape = {
   /** Keep-alive connections per deployment. */
   connections: positiveInt().default(128),
   connect_timeout_ms: positiveInt().default(5_000),
+  /** Request back pressure at three levels; shape and defaults in ./backpressure.ts. */
+  backpressure: BackpressureSchema,
 };
 
 const fileShape = {
@@ -155,4 +158,5 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   router_settings: Object.keys(routerSettingsShape),
   general_settings: Object.keys(generalSettingsShape),
   spillway: Object.keys(spillwayShape),
+  ...BACKPRESSURE_KNOWN_KEYS,
 };

@@ -1,3 +1,5 @@
+import type { BackpressureConfig } from './backpressure.ts';
+
 /**
  * The normalised configuration the gateway runs on. The YAML loader (./load.ts) accepts LiteLLM's proxy
  * shape plus Spillway's own keys and produces exactly this; nothing downstream reads YAML.
@@ -57,4 +59,6 @@ export interface GatewayConfig {
   deployments: DeploymentConfig[];
   router: RouterConfig;
   server: ServerConfig;
+  /** Request back pressure (./backpressure.ts); undefined when off, the default. */
+  backpressure?: BackpressureConfig;
 }
