@@ -29,7 +29,7 @@ test('per-engine load metrics show prediction, report and reconciled view side b
   line('spillway_engine_report_failures_total{model_group="g",deployment="e0"} 1');
   line('spillway_engine_prompt_tokens_total{model_group="g",deployment="e0"} 3360');
   line('spillway_engine_prefix_cached_tokens_total{model_group="g",deployment="e0"} 1600');
-  line('spillway_prefix_index_blocks 110');
+  line('spillway_prefix_index_blocks 27'); // 25 + 2 blocks of 256 B
   line('spillway_token_estimate_bytes_per_token{model_group="g"} 4');
   assert.ok(!text.includes('deployment="e1",source="reported"'), 'no report, no reported series');
   permit.release();

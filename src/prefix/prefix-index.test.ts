@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seededRandom } from '../util/random.ts';
 import { PrefixIndex } from './prefix-index.ts';
 
 function fixture(opts: { maxBlocks?: number; ttlMs?: number } = {}) {
@@ -95,4 +96,77 @@ test('an engine registered after the output array was sized is ignored, not writ
   index.overlaps([1, 2], out);
   assert.deepEqual([...out], [1]);
   assert.deepEqual(overlaps([1, 2]), [1, 0, 0, 2]);
+});
+
+test('many blocks, removals and growth: the table agrees with a plain reference model', () => {
+  let now = 0;
+  const index = new PrefixIndex({ clock: () => now, maxBlocks: 1 << 20, ttlMs: 1e9 });
+  const random = seededRandom(42);
+  const slots = [0, 1, 2, 3].map((i) => index.slot(`e${i}`)); // ≤ HOLDERS engines: nothing forgotten
+  const reference = new Map<number, Set<number>>();
+  const chains: number[][] = [];
+  for (let c = 0; c < 400; c++) {
+    // Chains share heads, so blocks gather several holders; some hashes collide on their low bits.
+    const head = chains.length > 0 && random() < 0.5 ? chains[Math.floor(random() * chains.length)].slice(0, 1 + Math.floor(random() * 5)) : [];
+    const chain = [...head];
+    while (chain.length < head.length + 1 + Math.floor(random() * 30)) chain.push(Math.floor(random() * 2 ** 40) * 4096 + (c % 7));
+    chains.push(chain);
+    const s = slots[Math.floor(random() * 4)];
+    now++;
+    index.stored(s, chain);
+    for (const h of chain) (reference.get(h) ?? reference.set(h, new Set()).get(h)!).add(s);
+    if (random() < 0.3) {
+      const victim = chains[Math.floor(random() * chains.length)];
+      const drop = victim.filter(() => random() < 0.5);
+      const from = slots[Math.floor(random() * 4)];
+      index.removed(from, drop);
+      for (const h of drop) {
+        reference.get(h)?.delete(from);
+        if (reference.get(h)?.size === 0) reference.delete(h);
+      }
+    }
+  }
+  assert.equal(index.size, reference.size);
+  const out = new Int32Array(4);
+  for (const chain of chains) {
+    index.overlaps(chain, out);
+    for (const s of slots) {
+      let expected = 0;
+      while (expected < chain.length && reference.get(chain[expected])?.has(s)) expected++;
+      assert.equal(out[s], expected);
+    }
+  }
+});
+
+test('under constant eviction the size stays bounded and the latest chain is always whole', () => {
+  let now = 0;
+  const index = new PrefixIndex({ clock: () => now, maxBlocks: 500 });
+  const random = seededRandom(7);
+  const hot = Array.from({ length: 20 }, (_, i) => 1e12 + i);
+  const [a, b] = [index.slot('a'), index.slot('b')];
+  const out = new Int32Array(2);
+  for (let r = 0; r < 300; r++) {
+    now++;
+    const chain = Array.from({ length: 1 + Math.floor(random() * 60) }, () => Math.floor(random() * 2 ** 50) + 1);
+    const s = r % 2 ? a : b;
+    index.stored(s, chain);
+    if (r % 5 === 0) index.stored(a, hot); // a hot prefix, touched often
+    assert.ok(index.size <= 500);
+    index.overlaps(chain, out);
+    assert.equal(out[s], chain.length);
+  }
+  index.overlaps(hot, out);
+  assert.equal(out[a], 20, 'a block touched again gets a second chance over untouched ones');
+});
+
+test('a block held by more engines than it has room for forgets the least recently stored one', () => {
+  let now = 0;
+  const index = new PrefixIndex({ clock: () => now });
+  for (let i = 0; i < 5; i++) {
+    now++;
+    index.stored(index.slot(`e${i}`), [77]);
+  }
+  const out = new Int32Array(5);
+  index.overlaps([77], out);
+  assert.deepEqual([...out], [0, 1, 1, 1, 1]);
 });

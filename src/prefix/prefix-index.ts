@@ -1,5 +1,5 @@
 /**
- * Which engine is believed to hold which prompt blocks: block hash → the engines that hold it, each with the
+ * Which engine is believed to hold which prompt blocks: block hash → up to HOLDERS engines, each with the
  * time it was last sent (or reported) there. The overlap of a prompt with an engine is the number of its
  * leading blocks the engine holds, fresh.
  *
@@ -8,34 +8,64 @@
  * evicts on its own, unseen). Exact mode can feed the same index from engine KV events through stored() and
  * removed(), provided the event hashes are computed the way the router computes its keys.
  *
- * Memory is bounded: at most `maxBlocks` hashes, evicted least recently touched first. A chain is touched
- * from its last block back to its first, so the leaves of a chain are evicted before its root (a chain
- * without its root is worth nothing, as overlap counts leading blocks only).
+ * Memory is bounded: at most `maxBlocks` hashes, evicted in CLOCK order (insertion order with a second
+ * chance for blocks touched since; close to LRU at O(1)). A chain is inserted from its last block back to its
+ * first, so the leaves of a chain go before its root (a chain without its root is worth nothing: overlap
+ * counts leading blocks only). A block remembers its HOLDERS most recent engines.
+ *
+ * Hand-written as an open-addressing table in one Float64Array because a Map of this size was measured at
+ * 90-450 µs per 200-block store (a boxed key and an array per entry, GC, and iteration over delete holes for
+ * eviction); this one allocates nothing per request, keeps an entry and its holders within two cache lines, and
+ * grows by doubling up to 2 × maxBlocks cells. What remains is memory latency: ~0.1-0.3 µs per block probed
+ * in a large table, hence blocks of 256 bytes rather than 64 (prompt-bytes.ts).
  */
 import type { Clock } from '../util/clock.ts';
 
 export interface PrefixIndexOptions {
   clock: Clock;
-  /** Most hashes kept (each ~100 bytes with one holder). Default 262,144 (~16 M tokens of prompts). */
+  /**
+   * Most hashes kept (~200 bytes each with the table's slack). Default 65,536: ~4 M tokens of 256-byte blocks,
+   * the KV cache of ~40 engines of 100 k tokens.
+   */
   maxBlocks?: number;
   /** How long a block is believed cached on an engine after it was last sent there. Default 120 s. */
   ttlMs?: number;
 }
 
+const HOLDERS = 4;
+const STRIDE = 12; // 3 + 2 × HOLDERS, padded to 96 bytes
+const KEY = 0;
+const TOUCHED = 1;
+const RING_SEQ = 2;
+const HOLDER = 3;
+const INITIAL_CAPACITY = 1024;
+
 export class PrefixIndex {
-  /** hash → [slot, touchedAt, slot, touchedAt, ...]; Map order is the LRU order (oldest first). */
-  private readonly blocks = new Map<number, number[]>();
   private readonly slots = new Map<string, number>();
   /** Per slot: entries touched at or before this time are void (engine restarted or cleared). */
   private readonly clearedAt: number[] = [];
   private readonly clock: Clock;
   readonly maxBlocks: number;
   readonly ttlMs: number;
+  // The table: one entry per STRIDE doubles, so a probe and its holders share a cache line or two:
+  //   [key, touched seq, ring seq, (engine slot + 1, stored at) × HOLDERS]; key 0 marks an empty cell
+  //   (a real hash of 0 is stored as 1), engine 0 an empty holder.
+  private cap = 0;
+  private mask = 0;
+  private count = 0;
+  private t = new Float64Array(0);
+  // The eviction ring: keys in insertion order, with the sequence number they were pushed with.
+  private ringKeys = new Float64Array(0);
+  private ringSeqs = new Float64Array(0);
+  private ringHead = 0;
+  private ringLen = 0;
+  private seq = 0;
 
   constructor(opts: PrefixIndexOptions) {
     this.clock = opts.clock;
-    this.maxBlocks = opts.maxBlocks ?? 262_144;
+    this.maxBlocks = opts.maxBlocks ?? 65_536;
     this.ttlMs = opts.ttlMs ?? 120_000;
+    this.allocate(INITIAL_CAPACITY);
   }
 
   /** The small integer that stands for `engineId` in this index (registered on first use). */
@@ -54,25 +84,25 @@ export class PrefixIndex {
   }
 
   get size(): number {
-    return this.blocks.size;
+    return this.count;
   }
 
   /**
-   * out[slot] = number of leading `hashes` held (fresh) by that engine. One map lookup per block until no
-   * engine holds the next one: O(overlap), never O(engines × prompt).
+   * out[slot] = number of leading `hashes` held (fresh) by that engine. One probe per block until no engine
+   * holds the next one: O(overlap), never O(engines × prompt).
    */
   overlaps(hashes: readonly number[], out: Int32Array): void {
     out.fill(0);
     const oldest = this.clock() - this.ttlMs;
     const n = out.length;
     for (let i = 0; i < hashes.length; i++) {
-      const holders = this.blocks.get(hashes[i]);
-      if (holders === undefined) return;
+      const e = this.find(hashes[i]);
+      if (e < 0) return;
       let extended = 0;
-      for (let j = 0; j < holders.length; j += 2) {
-        const s = holders[j];
-        const t = holders[j + 1];
-        if (s < n && out[s] === i && t > oldest && t > this.clearedAt[s]) {
+      for (let h = e + HOLDER, end = e + STRIDE - 1; h < end; h += 2) {
+        const s = this.t[h] - 1;
+        const at = this.t[h + 1];
+        if (s >= 0 && s < n && out[s] === i && at > oldest && at > this.clearedAt[s]) {
           out[s] = i + 1;
           extended++;
         }
@@ -86,33 +116,25 @@ export class PrefixIndex {
     // A store in the same millisecond as a clear must survive it: it happened after.
     const now = Math.max(this.clock(), (this.clearedAt[slot] ?? -Infinity) + 1e-6);
     for (let i = hashes.length - 1; i >= 0; i--) {
-      const h = hashes[i];
-      let holders = this.blocks.get(h);
-      if (holders === undefined) {
-        holders = [slot, now];
-      } else {
-        this.blocks.delete(h); // re-inserted below: moves to the most recently used end
-        let j = 0;
-        while (j < holders.length && holders[j] !== slot) j += 2;
-        if (j < holders.length) holders[j + 1] = now;
-        else holders.push(slot, now);
-      }
-      this.blocks.set(h, holders);
+      let e = this.find(hashes[i]);
+      if (e < 0) e = this.insert(hashes[i]);
+      else this.t[e + TOUCHED] = ++this.seq;
+      this.setHolder(e, slot + 1, now);
     }
-    this.evict();
+    while (this.count > this.maxBlocks) this.popRing();
   }
 
   /** Records that the engine dropped these blocks (exact mode: an engine's eviction event). */
   removed(slot: number, hashes: readonly number[]): void {
     for (let i = 0; i < hashes.length; i++) {
-      const holders = this.blocks.get(hashes[i]);
-      if (holders === undefined) continue;
-      for (let j = 0; j < holders.length; j += 2) {
-        if (holders[j] !== slot) continue;
-        holders.splice(j, 2);
-        if (holders.length === 0) this.blocks.delete(hashes[i]);
-        break;
+      const e = this.find(hashes[i]);
+      if (e < 0) continue;
+      let left = 0;
+      for (let h = e + HOLDER, end = e + STRIDE - 1; h < end; h += 2) {
+        if (this.t[h] === slot + 1) this.t[h] = 0;
+        else if (this.t[h] !== 0) left++;
       }
+      if (left === 0) this.delete(e);
     }
   }
 
@@ -121,9 +143,126 @@ export class PrefixIndex {
     this.clearedAt[slot] = this.clock();
   }
 
-  private evict(): void {
-    if (this.blocks.size <= this.maxBlocks) return;
-    const keys = this.blocks.keys();
-    while (this.blocks.size > this.maxBlocks) this.blocks.delete(keys.next().value!);
+  private setHolder(e: number, tag: number, now: number): void {
+    const t = this.t;
+    let free = -1;
+    let oldest = e + HOLDER;
+    for (let h = e + HOLDER, end = e + STRIDE - 1; h < end; h += 2) {
+      if (t[h] === tag) {
+        t[h + 1] = now;
+        return;
+      }
+      if (t[h] === 0) free = free < 0 ? h : free;
+      else if (t[h + 1] < t[oldest + 1]) oldest = h;
+    }
+    const h = free >= 0 ? free : oldest; // full: the least recently stored engine is forgotten
+    t[h] = tag;
+    t[h + 1] = now;
+  }
+
+  /** Index of the cell a key's probe starts at: the low bits of a hash are as random as any. */
+  private home(key: number): number {
+    return ((key >>> 0) & this.mask) * STRIDE;
+  }
+
+  private next(e: number): number {
+    e += STRIDE;
+    return e === this.cap * STRIDE ? 0 : e;
+  }
+
+  /** The entry's offset in the table, or -1. */
+  private find(hash: number): number {
+    const key = hash === 0 ? 1 : hash;
+    const t = this.t;
+    for (let e = this.home(key); ; e = this.next(e)) {
+      const k = t[e];
+      if (k === key) return e;
+      if (k === 0) return -1;
+    }
+  }
+
+  private insert(hash: number): number {
+    if ((this.count + 1) * 2 > this.cap) this.allocate(this.cap * 2);
+    const key = hash === 0 ? 1 : hash;
+    const s = ++this.seq;
+    // First, as making room in the ring may delete entries, and a deletion moves others.
+    this.pushRing(key, s);
+    let e = this.home(key);
+    while (this.t[e] !== 0) e = this.next(e);
+    const t = this.t;
+    t.fill(0, e, e + STRIDE);
+    t[e + KEY] = key;
+    t[e + TOUCHED] = s;
+    t[e + RING_SEQ] = s;
+    this.count++;
+    return e;
+  }
+
+  /** Backward-shift deletion: no tombstones, so probes stay short. */
+  private delete(e: number): void {
+    const t = this.t;
+    let hole = e;
+    for (let j = this.next(e); t[j] !== 0; j = this.next(j)) {
+      const home = this.home(t[j]);
+      // j may move into the hole unless its home lies cyclically in (hole, j].
+      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (stays) continue;
+      t.copyWithin(hole, j, j + STRIDE);
+      hole = j;
+    }
+    t[hole] = 0;
+    this.count--;
+  }
+
+  private pushRing(key: number, s: number): void {
+    while (this.ringLen === this.ringKeys.length) this.popRing();
+    const at = (this.ringHead + this.ringLen) % this.ringKeys.length;
+    this.ringKeys[at] = key;
+    this.ringSeqs[at] = s;
+    this.ringLen++;
+  }
+
+  /** The oldest ring record: stale (entry gone or re-pushed) → dropped; touched since → second chance; else evicted. */
+  private popRing(): void {
+    const key = this.ringKeys[this.ringHead];
+    const s = this.ringSeqs[this.ringHead];
+    this.ringHead = (this.ringHead + 1) % this.ringKeys.length;
+    this.ringLen--;
+    const e = this.find(key);
+    if (e < 0 || this.t[e + RING_SEQ] !== s) return;
+    if (this.t[e + TOUCHED] > s) {
+      const again = ++this.seq;
+      this.t[e + RING_SEQ] = again;
+      this.t[e + TOUCHED] = again;
+      this.pushRing(key, again);
+    } else {
+      this.delete(e);
+    }
+  }
+
+  private allocate(cap: number): void {
+    const old = this.t;
+    const oldCap = this.cap;
+    this.cap = cap;
+    this.mask = cap - 1;
+    this.t = new Float64Array(cap * STRIDE);
+    for (let from = 0; from < oldCap * STRIDE; from += STRIDE) {
+      const key = old[from];
+      if (key === 0) continue;
+      let e = this.home(key);
+      while (this.t[e] !== 0) e = this.next(e);
+      this.t.set(old.subarray(from, from + STRIDE), e);
+    }
+    // The ring keeps its order; it has room for one record per table cell.
+    const ringKeys = new Float64Array(cap);
+    const ringSeqs = new Float64Array(cap);
+    for (let k = 0; k < this.ringLen; k++) {
+      const at = (this.ringHead + k) % this.ringKeys.length;
+      ringKeys[k] = this.ringKeys[at];
+      ringSeqs[k] = this.ringSeqs[at];
+    }
+    this.ringKeys = ringKeys;
+    this.ringSeqs = ringSeqs;
+    this.ringHead = 0;
   }
 }

@@ -34,7 +34,7 @@ export class PromptInfo {
 export interface PromptAnalyzerOptions {
   index: PrefixIndex;
   estimator: TokenEstimator;
-  /** Bytes per hashed block, a multiple of 4. Default 64 (≈16 tokens). */
+  /** Bytes per hashed block, a multiple of 4. Default 256 (≈64 tokens). */
   blockBytes?: number;
   /**
    * An exact counter (a real tokenizer) used instead of the estimate. Costs O(prompt) and ~0.5 ms on a 13 KB

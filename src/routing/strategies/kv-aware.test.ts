@@ -36,7 +36,7 @@ test('prefers the engine that holds the prompt prefix when loads are equal', () 
   const picked = strategy.pick(views, request(fleet, 'second question'));
   assert.equal(picked?.id, 'e1');
   const costs = strategy.explain(views, request(fleet, 'second question'));
-  assert.equal(costs[1].cachedTokens, 992); // 62 full blocks of 64 B, at 4 B/token
+  assert.equal(costs[1].cachedTokens, 960); // 15 full blocks of 256 B: 3840 of the prompt's 3999 B, of 1000 tokens
   assert.ok(costs[1].cost < costs[0].cost);
   assert.equal(costs[0].cost, costs[2].cost);
 });

@@ -14,7 +14,7 @@ import type { RoutingStrategy } from '../types.ts';
 
 export interface PrefixHashOptions {
   random: Random;
-  /** Blocks of the prompt's head that make the key. Default 8 (512 bytes, ~128 tokens). */
+  /** Blocks of the prompt's head that make the key. Default 4 (1 KB, ~256 tokens at the default block size). */
   keyBlocks?: number;
   /** Load slack ε over an equal share. Default 0.25. */
   slack?: number;
@@ -38,7 +38,7 @@ function idHash(id: string): number {
 
 export function prefixHash(opts: PrefixHashOptions): RoutingStrategy<EngineView> {
   const random = opts.random;
-  const keyBlocks = opts.keyBlocks ?? 8;
+  const keyBlocks = opts.keyBlocks ?? 4;
   const slack = opts.slack ?? 0.25;
 
   return {
