@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { kvAware } from '../routing/strategies/kv-aware.ts';
 import { leastKv } from '../routing/strategies/least-kv.ts';
-import type { RoutingStrategy } from '../routing/types.ts';
 import { seededRandom } from '../util/random.ts';
 import { EngineLoad } from './engine-load.ts';
 import type { LoadPermit } from './permit.ts';
 import { testFleet } from './test-support.ts';
-import type { EngineView, PromptRouteRequest } from './view.ts';
+import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from './view.ts';
 
 const ENGINES = 4;
 const SLOTS_PER_ENGINE = 16; // concurrent requests an engine runs at full speed
@@ -22,7 +21,7 @@ const PROMPT_BYTES = 4000; // ~1000 tokens each, no shared prefix (a uuid first,
 // The last scrape before the burst: e2 looked a little less loaded than the others.
 const SCRAPED_RUNNING = [4, 4, 3, 4];
 
-function burst(strategy: RoutingStrategy<EngineView>, trustScrapesOnly: boolean): number[] {
+function burst(strategy: LoadAwareStrategy, trustScrapesOnly: boolean): number[] {
   const t = testFleet(ENGINES, { totalBlocks: 8192, blockSize: 16 });
   // Scraped-only: engines that are never told of dispatches, so their view is the last report alone.
   const views: EngineView[] = trustScrapesOnly

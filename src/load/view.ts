@@ -4,7 +4,7 @@
  * computed once per request by PromptAnalyzer before any strategy runs.
  */
 import type { PromptInfo } from '../prefix/prompt-info.ts';
-import type { DeploymentView, RouteRequest } from '../routing/types.ts';
+import type { DeploymentView, RouteRequest, RoutingStrategy } from '../routing/types.ts';
 import type { EngineLoad } from './engine-load.ts';
 
 export interface EngineView extends DeploymentView {
@@ -14,4 +14,9 @@ export interface EngineView extends DeploymentView {
 export interface PromptRouteRequest extends RouteRequest {
   /** Absent for requests without a prompt (strategies then see a prompt of 0 tokens). */
   readonly prompt?: PromptInfo;
+}
+
+/** A strategy over EngineViews that reads the request's PromptInfo: kv-aware, least-kv, prefix-hash. */
+export interface LoadAwareStrategy extends RoutingStrategy<EngineView> {
+  pick<D extends EngineView>(candidates: readonly D[], req: PromptRouteRequest): D | undefined;
 }

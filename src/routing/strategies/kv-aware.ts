@@ -12,9 +12,8 @@
  * Engines marked busy are excluded; when every candidate is busy there is no pick (the router's "all workers
  * busy"). Pure: reads the load, never reserves it.
  */
-import type { EngineView, PromptRouteRequest } from '../../load/view.ts';
+import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../../load/view.ts';
 import type { Random } from '../../util/random.ts';
-import type { RoutingStrategy } from '../types.ts';
 
 export interface KvAwareOptions {
   random: Random;
@@ -33,7 +32,7 @@ export interface KvCost {
   busy: boolean;
 }
 
-export interface KvAwareStrategy extends RoutingStrategy<EngineView> {
+export interface KvAwareStrategy extends LoadAwareStrategy {
   /** Each candidate's cost and inputs, for the debug log. Allocates: call only when logging it. */
   explain(candidates: readonly EngineView[], req: PromptRouteRequest): KvCost[];
 }

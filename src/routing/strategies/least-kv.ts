@@ -5,11 +5,10 @@
  * ties broken uniformly at random; busy engines excluded. Cheaper than kv-aware (no prefix term) and blind to
  * cache affinity: a baseline, and the right choice when prompts share nothing.
  */
-import type { EngineView, PromptRouteRequest } from '../../load/view.ts';
+import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../../load/view.ts';
 import type { Random } from '../../util/random.ts';
-import type { RoutingStrategy } from '../types.ts';
 
-export function leastKv(random: Random): RoutingStrategy<EngineView> {
+export function leastKv(random: Random): LoadAwareStrategy {
   return {
     name: 'least-kv',
     pick<D extends EngineView>(candidates: readonly D[], _req: PromptRouteRequest): D | undefined {

@@ -8,9 +8,8 @@
  * an engine leaving moves only its own keys. A prompt shorter than one block has no key: least in-flight wins
  * (ties random). Busy engines are excluded.
  */
-import type { EngineView, PromptRouteRequest } from '../../load/view.ts';
+import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../../load/view.ts';
 import type { Random } from '../../util/random.ts';
-import type { RoutingStrategy } from '../types.ts';
 
 export interface PrefixHashOptions {
   random: Random;
@@ -36,7 +35,7 @@ function idHash(id: string): number {
   return h;
 }
 
-export function prefixHash(opts: PrefixHashOptions): RoutingStrategy<EngineView> {
+export function prefixHash(opts: PrefixHashOptions): LoadAwareStrategy {
   const random = opts.random;
   const keyBlocks = opts.keyBlocks ?? 4;
   const slack = opts.slack ?? 0.25;
