@@ -250,8 +250,13 @@ class BenchRun implements RequestListener {
   }
 
   private tick(): void {
+    // Requests waiting for a connection, counted only while a pool is at its connection cap (a request waits
+    // a moment for its socket even in a pool with room, and that is not the client's limit).
     let queued = 0;
-    for (const t of this.targets) queued += t.pool.stats.pending;
+    for (const t of this.targets) {
+      const stats = t.pool.stats;
+      if (stats.connected >= this.opts.connections) queued += stats.pending;
+    }
     if (queued > this.maxClientQueued) this.maxClientQueued = queued;
     const ttft = Float64Array.from(this.winTtft).sort();
     const live: LiveStats = {

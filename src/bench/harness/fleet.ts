@@ -1,0 +1,97 @@
+/**
+ * A fleet of simulated engines for the overload and prefix scenarios, each its own `spillway engine` process,
+ * and the Spillway config that fronts them. Engine settings are data (the simulator's EngineOptions), turned
+ * into the CLI's flags.
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { EngineOptions } from '../../sim/options.ts';
+import { freePort, REPO, type Proc } from './procs.ts';
+import type { ScenarioContext } from './scenario.ts';
+
+export const SIM_MODEL = 'sim-llama';
+
+export type EngineSettings = Omit<EngineOptions, 'host' | 'port' | 'profile'> & { profile?: string };
+
+/** `{ maxNumSeqs: 16, speedup: 0.5 }` → `--max-num-seqs 16 --speedup 0.5`. */
+export function engineFlags(o: EngineSettings): string[] {
+  return Object.entries(o).flatMap(([k, v]) => (v === undefined ? [] : [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)]));
+}
+
+const ENGINE_CLI = path.join(REPO, 'src/cli/commands/engine.ts');
+
+export async function startFleet(ctx: ScenarioContext, count: number, settings: EngineSettings, cpu?: number): Promise<Proc[]> {
+  const cli = existsSync(ENGINE_CLI);
+  if (!cli) ctx.log('`spillway engine` is not there yet: starting engines through startEngine() from src/sim/server.ts');
+  const engines: Proc[] = [];
+  for (let i = 0; i < count; i++) {
+    const o: EngineSettings = { model: SIM_MODEL, seed: i, ...settings };
+    if (cli) {
+      engines.push(await ctx.procs.spillway(`engine-${i}`, 'engine', engineFlags(o), cpu));
+      continue;
+    }
+    // Until the CLI lands: the same engine through its programmatic entry point.
+    const port = await freePort();
+    const script = `import(${JSON.stringify(path.join(REPO, 'src/sim/server.ts'))}).then((m) => m.startEngine(JSON.parse(process.argv[1])))`;
+    engines.push(
+      await ctx.procs.start(`engine-${i}`, { argv: ['node', '--input-type=module', '-e', script, JSON.stringify({ ...o, port })], port, ...(cpu !== undefined && { cpu }) }),
+    );
+  }
+  return engines;
+}
+
+export interface GatewayVariant {
+  routing: string;
+  /** Extra YAML lines under `spillway:` (two-space indented), e.g. a back-pressure section. */
+  spillway?: string;
+}
+
+export async function startGatewayFor(ctx: ScenarioContext, name: string, engines: Proc[], v: GatewayVariant, cpu?: number): Promise<Proc> {
+  const yaml = `# Written by bench/${name}: Spillway in front of ${engines.length} simulated engines.
+model_list:
+${engines
+  .map(
+    (e, i) => `  - model_name: ${SIM_MODEL}
+    litellm_params:
+      model: hosted_vllm/${SIM_MODEL}
+      api_base: ${e.url}/v1
+    model_info:
+      id: engine-${i}
+`,
+  )
+  .join('')}router_settings:
+  routing_strategy: ${v.routing}
+  num_retries: 0
+spillway:
+  log_level: warn
+  connections: 1024
+${v.spillway ?? ''}`;
+  const file = path.join(ctx.outDir, `${name}-gateway.yaml`);
+  await writeFile(file, yaml);
+  return ctx.procs.spillway('spillway', 'serve', ['--config', file], cpu);
+}
+
+/** Sum of every sample of a counter in a Prometheus text exposition. */
+export function counterSum(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.charCodeAt(name.length);
+    if (rest !== 123 /* { */ && rest !== 32 /* space */) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+/** vLLM's prefix-cache counters summed over the fleet: queried and hit tokens. */
+export async function prefixCounters(engines: Proc[]): Promise<{ queries: number; hits: number }> {
+  let queries = 0;
+  let hits = 0;
+  for (const e of engines) {
+    const text = await (await fetch(`${e.url}/metrics`)).text();
+    queries += counterSum(text, 'vllm:prefix_cache_queries_total');
+    hits += counterSum(text, 'vllm:prefix_cache_hits_total');
+  }
+  return { queries, hits };
+}
