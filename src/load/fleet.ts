@@ -3,13 +3,14 @@
  * prompt analyzer with its calibrated token estimate, and the report adapters (started and stopped with the
  * gateway). The pipeline's whole contact surface with this folder:
  *
- *   before routing   prompt = fleet.analyze(group, endpoint, body)        (once per request, ~10 µs for 16 KB)
- *   routing          strategy.pick(candidates with .load = fleet.engine(id), { ...req, prompt })
- *   dispatch         permit = fleet.engine(id).reserve(prompt)            (per attempt)
- *   first byte       permit.firstToken()
- *   content chunk    permit.tokens(n)
- *   attempt ends     permit.release()                                     (exactly once, every path)
- *   usage seen       fleet.observeUsage(group, prompt, usage.prompt_tokens)
+ *   start / close    fleet.start()  /  await fleet.stop()
+ *   before routing   pr.prompt = fleet.analyze(group, endpoint, body)      once per request (~8 µs for 13 KB)
+ *   routing          strategy.pick(candidates, pr)                         candidates carry .load = fleet.engine(id)
+ *   dispatch         x.permit = fleet.engine(id).reserve(pr.prompt)        per attempt, beside d.acquire()
+ *   first byte       x.permit.firstToken()
+ *   body chunk       x.permit.tokens(sseDataEvents(chunk))                 streams (./stream-tokens.ts)
+ *   attempt ends     x.permit.release()                                    exactly once, beside d.release()
+ *   usage seen       fleet.observeUsage(group, pr.prompt, usagePromptTokens(tail))
  */
 import type { DeploymentConfig, Endpoint } from '../config/types.ts';
 import { PrefixIndex } from '../prefix/prefix-index.ts';
@@ -85,8 +86,9 @@ export class FleetLoad {
     return this.analyzer.analyze(group, endpoint, body);
   }
 
-  observeUsage(group: string, prompt: PromptInfo, promptTokens: number): void {
-    this.analyzer.observeUsage(group, prompt, promptTokens);
+  /** Calibrates the group's token estimate; ignores a missing count. */
+  observeUsage(group: string, prompt: PromptInfo | undefined, promptTokens: number | undefined): void {
+    if (prompt !== undefined && promptTokens !== undefined) this.analyzer.observeUsage(group, prompt, promptTokens);
   }
 
   start(): void {
