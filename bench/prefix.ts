@@ -1,0 +1,113 @@
+/**
+ * Routing for prefix caching. The shared-prefix workload (K long system prompts × many users, multi-turn) on a
+ * fleet of simulated engines whose KV cache holds only part of the prompts, at ~70% of the fleet's capacity:
+ * simple-shuffle vs least-busy vs KV-aware routing (included as soon as `kv-aware` is a registered strategy).
+ * Reported: TTFT p50/p99, goodput, and the fleet's prefix-cache hit rate (vLLM's prefix_cache_hits /
+ * prefix_cache_queries, in tokens, over the run including its warm-up). Engines restart for every variant, so
+ * each starts cold. Spillway on CPU 0; engines and `spillway bench` on CPU 1.
+ *
+ *   node bench/prefix.ts [--smoke] [--capacity R] [--load 0.7] [--duration 30]
+ */
+import { benchChild } from '../src/bench/harness/bench-child.ts';
+import { findCapacity } from '../src/bench/harness/capacity.ts';
+import { engineFlags, prefixCounters, SIM_MODEL, startFleet, startGatewayFor, type EngineSettings, type GatewayVariant } from '../src/bench/harness/fleet.ts';
+import { machineLine, runScenario } from '../src/bench/harness/scenario.ts';
+import { sweepHtml, sweepMarkdown, type Point } from '../src/bench/harness/sweep.ts';
+import { charts, renderPage } from '../src/bench/report/html.ts';
+import { barChart } from '../src/bench/report/svg.ts';
+import { strategyNames } from '../src/routing/strategies/registry.ts';
+
+const GATEWAY_CPU = 0;
+const LOAD_CPU = 1;
+const FLEET_SIZE = 4;
+/** 1024 blocks × 16 tokens per engine: a quarter of the system prompts fit on one engine, not all of them. */
+const ENGINE: EngineSettings = { speedup: 0.5, maxNumSeqs: 16, numBlocks: 1024 };
+const SLA = { ttftMs: 500, itlMs: 50 };
+const WORKLOAD = ['--workload', 'shared-prefix:prefixes=16,users=128,systemWords=1200,turns=4,maxTokens=32', '--stream'];
+
+interface Variant {
+  name: string;
+  gateway: GatewayVariant;
+  /** Run only when this holds (a strategy that a later issue registers). */
+  when?: () => boolean;
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'simple-shuffle', gateway: { routing: 'simple-shuffle' } },
+  { name: 'least-busy', gateway: { routing: 'least-busy' } },
+  { name: 'kv-aware', gateway: { routing: 'kv-aware' }, when: () => strategyNames().includes('kv-aware') },
+];
+
+await runScenario(
+  {
+    name: 'prefix',
+    timeoutS: { full: 1800, smoke: 100 },
+    options: { capacity: { type: 'string' }, load: { type: 'string' }, duration: { type: 'string' } },
+  },
+  async (ctx) => {
+    const durationS = Number(ctx.args.duration ?? (ctx.smoke ? 1 : 30));
+    const warmupS = ctx.smoke ? 0 : 5;
+    const timeoutS = ctx.smoke ? 3 : 20;
+    const load = Number(ctx.args.load ?? 0.7);
+    const run = (url: string, rate: number, label: string) =>
+      benchChild(
+        ['--url', url, '--model', SIM_MODEL, '--rate', String(rate), '--duration', `${durationS}s`, '--warmup', `${warmupS}s`, '--timeout', `${timeoutS}s`,
+          '--sla-ttft-ms', String(SLA.ttftMs), '--sla-itl-ms', String(SLA.itlMs), '--label', label, ...WORKLOAD],
+        LOAD_CPU,
+      );
+
+    let capacity = Number(ctx.args.capacity ?? 0);
+    let probes: Array<{ rate: number; pass: boolean }> = [];
+    if (!capacity) {
+      // Capacity of the fleet itself under this workload: clients straight to the engines, round robin.
+      const engines = await startFleet(ctx, FLEET_SIZE, ENGINE, LOAD_CPU);
+      const found = await findCapacity(
+        async (rate) => {
+          const r = await run(engines.map((e) => e.url).join(','), rate, `capacity probe ${rate}/s`);
+          ctx.log(`capacity probe ${rate}/s: ${((r.summary.slaAttainmentAll ?? 0) * 100).toFixed(1)}% within SLA`);
+          return (r.summary.slaAttainmentAll ?? 0) >= 0.99;
+        },
+        ctx.smoke ? { start: 10, maxProbes: 1, tolerance: 0.5 } : { start: 10, maxProbes: 8, tolerance: 0.08 },
+      );
+      capacity = found.capacity || found.probes[0].rate / 2;
+      probes = found.probes;
+      await ctx.procs.stopAll();
+    }
+    const rate = Math.round(load * capacity * 100) / 100;
+    ctx.log(`capacity ${capacity}/s; running each variant at ${rate}/s`);
+
+    const points: Point[] = [];
+    const skipped = VARIANTS.filter((v) => v.when && !v.when()).map((v) => v.name);
+    for (const v of VARIANTS.filter((x) => !x.when || x.when())) {
+      const engines = await startFleet(ctx, FLEET_SIZE, ENGINE, LOAD_CPU);
+      const gateway = await startGatewayFor(ctx, 'prefix', engines, v.gateway, GATEWAY_CPU);
+      const before = await prefixCounters(engines);
+      const result = await run(gateway.url, rate, `${v.name} at ${load}× capacity`);
+      const after = await prefixCounters(engines);
+      const queried = after.queries - before.queries;
+      const hitRate = queried > 0 ? (after.hits - before.hits) / queried : 0;
+      const s = result.summary;
+      ctx.log(`${v.name}: TTFT p50 ${s.ttftMs.p50} ms p99 ${s.ttftMs.p99} ms, prefix hit rate ${(hitRate * 100).toFixed(1)}%, goodput ${s.goodputRps}/s`);
+      points.push({ variant: v.name, multiplier: load, rate, result, extra: { 'prefix hit rate': `${(hitRate * 100).toFixed(1)}%` } });
+      await ctx.procs.stopAll();
+    }
+
+    const header = [
+      `Prefix-aware routing (${ctx.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${machineLine()}`,
+      `Command: node bench/prefix.ts${ctx.smoke ? ' --smoke' : ''} — ${FLEET_SIZE} engines (spillway engine ${engineFlags(ENGINE).join(' ')}) and spillway bench on CPU ${LOAD_CPU}, Spillway on CPU ${GATEWAY_CPU}; engines restarted cold for each variant.`,
+      `Load: ${WORKLOAD.join(' ')}, Poisson arrivals at ${rate}/s (${load}× capacity), ${durationS} s measured after ${warmupS} s warm-up. SLA: TTFT ≤ ${SLA.ttftMs} ms and TPOT ≤ ${SLA.itlMs} ms.`,
+      `Capacity (direct round robin, ≥ 99% within SLA): ${capacity}/s${probes.length ? ` — probes: ${probes.map((p) => `${p.rate}/s ${p.pass ? 'pass' : 'fail'}`).join(', ')}` : ' (given)'}.`,
+      ...(skipped.length ? [`Not run yet (strategy not registered): ${skipped.join(', ')}.`] : []),
+    ];
+    const bars = (title: string, f: (p: Point) => number) =>
+      barChart({ title, xLabel: 'routing', yLabel: 'ms', width: 380, bars: points.map((p) => ({ label: p.variant, value: f(p) })) });
+    return {
+      markdown: [...header.map((h) => h + '  '), '', sweepMarkdown(points)].join('\n'),
+      html: renderPage('Spillway: routing for prefix caching', header, [
+        { heading: 'TTFT by routing strategy', html: charts([bars('TTFT p50', (p) => p.result.summary.ttftMs.p50), bars('TTFT p99', (p) => p.result.summary.ttftMs.p99)]) },
+        { heading: 'Runs', html: sweepHtml(points) },
+      ]),
+      json: { schema: 'spillway-prefix/1', machine: machineLine(), engine: ENGINE, fleetSize: FLEET_SIZE, sla: SLA, capacity, probes, load, rate, skipped, points },
+    };
+  },
+);
