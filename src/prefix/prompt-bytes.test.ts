@@ -70,3 +70,10 @@ test('a prompt larger than the scratch buffer is rendered whole', () => {
   assert.equal(blockHashes(64).length, Math.floor(300_000 / 64));
   assert.equal(promptText().length, 300_000);
 });
+
+test('after a huge prompt, the next render gives the big buffer back and still works', () => {
+  assert.equal(renderPrompt('completions', { prompt: 'z'.repeat(6_000_000) }), 6_000_000);
+  assert.equal(renderPrompt('completions', { prompt: 'abcd'.repeat(64) }), 256);
+  assert.equal(blockHashes(64).length, 4);
+  assert.equal(promptText(), 'abcd'.repeat(64));
+});

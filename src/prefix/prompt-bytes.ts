@@ -22,19 +22,25 @@ import type { Endpoint } from '../config/types.ts';
 
 export const DEFAULT_BLOCK_BYTES = 256;
 
-let scratch = Buffer.allocUnsafeSlow(1 << 16);
+const INITIAL_BYTES = 1 << 16;
+const RETAINED_BYTES = 1 << 22;
+let scratch = Buffer.allocUnsafeSlow(INITIAL_BYTES);
 let words = new Int32Array(scratch.buffer, 0, scratch.length >> 2);
 let used = 0;
+
+function allocate(size: number): void {
+  const next = Buffer.allocUnsafeSlow(size);
+  scratch.copy(next, 0, 0, used);
+  scratch = next;
+  words = new Int32Array(scratch.buffer, 0, size >> 2);
+}
 
 function ensure(extra: number): void {
   const need = used + extra;
   if (need <= scratch.length) return;
   let size = scratch.length * 2;
   while (size < need) size *= 2;
-  const next = Buffer.allocUnsafeSlow(size);
-  scratch.copy(next, 0, 0, used);
-  scratch = next;
-  words = new Int32Array(scratch.buffer, 0, size >> 2);
+  allocate(size);
 }
 
 function writeText(s: string): void {
@@ -82,6 +88,7 @@ function writeChat(messages: readonly unknown[]): void {
  */
 export function renderPrompt(endpoint: Endpoint, body: Record<string, unknown>): number {
   used = 0;
+  if (scratch.length > RETAINED_BYTES) allocate(INITIAL_BYTES); // one huge prompt must not pin its buffer
   if (endpoint === 'chat') {
     if (Array.isArray(body.messages)) writeChat(body.messages);
   } else if (endpoint === 'completions') {
