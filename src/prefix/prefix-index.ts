@@ -33,11 +33,12 @@ export interface PrefixIndexOptions {
 }
 
 const HOLDERS = 4;
-const STRIDE = 12; // 3 + 2 × HOLDERS, padded to 96 bytes
 const KEY = 0;
 const TOUCHED = 1;
 const RING_SEQ = 2;
 const HOLDER = 3;
+const HOLDER_END = HOLDER + 2 * HOLDERS;
+const STRIDE = 12; // HOLDER_END padded to 96 bytes
 const INITIAL_CAPACITY = 1024;
 
 export class PrefixIndex {
@@ -99,7 +100,7 @@ export class PrefixIndex {
       const e = this.find(hashes[i]);
       if (e < 0) return;
       let extended = 0;
-      for (let h = e + HOLDER, end = e + STRIDE - 1; h < end; h += 2) {
+      for (let h = e + HOLDER, end = e + HOLDER_END; h < end; h += 2) {
         const s = this.t[h] - 1;
         const at = this.t[h + 1];
         if (s >= 0 && s < n && out[s] === i && at > oldest && at > this.clearedAt[s]) {
@@ -130,7 +131,7 @@ export class PrefixIndex {
       const e = this.find(hashes[i]);
       if (e < 0) continue;
       let left = 0;
-      for (let h = e + HOLDER, end = e + STRIDE - 1; h < end; h += 2) {
+      for (let h = e + HOLDER, end = e + HOLDER_END; h < end; h += 2) {
         if (this.t[h] === slot + 1) this.t[h] = 0;
         else if (this.t[h] !== 0) left++;
       }
@@ -147,7 +148,7 @@ export class PrefixIndex {
     const t = this.t;
     let free = -1;
     let oldest = e + HOLDER;
-    for (let h = e + HOLDER, end = e + STRIDE - 1; h < end; h += 2) {
+    for (let h = e + HOLDER, end = e + HOLDER_END; h < end; h += 2) {
       if (t[h] === tag) {
         t[h + 1] = now;
         return;
