@@ -40,7 +40,7 @@ test('chat, streamed: role chunk, one chunk per token, finish chunk, usage chunk
     stream: true,
     stream_options: { include_usage: true },
   });
-  const chunks = [];
+  const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
   for await (const c of stream) chunks.push(c);
   assert.equal(chunks[0].choices[0].delta.role, 'assistant');
   const tokens = chunks.filter((c) => c.choices[0]?.delta.content);
@@ -73,7 +73,7 @@ test('without max_tokens the output length is drawn from the seed and finishes w
     const e = await startEngine({ speedup: 100, seed });
     try {
       const c = new OpenAI({ baseURL: `${e.url}/v1`, apiKey: 'unused', maxRetries: 0 });
-      const out = [];
+      const out: number[] = [];
       for (let i = 0; i < 4; i++) {
         const r = await c.chat.completions.create({ model: 'sim-llama', messages: userMessage('hi') });
         assert.equal(r.choices[0].finish_reason, 'stop');
@@ -115,11 +115,11 @@ test('bad requests get OpenAI-shaped errors with the right status', async () => 
   );
   const bad = await fetch(`${engine.url}/v1/chat/completions`, { method: 'POST', body: '{nope' });
   assert.equal(bad.status, 400);
-  assert.equal((await bad.json()).error.code, 'invalid_json');
+  assert.equal(((await bad.json()) as any).error.code, 'invalid_json');
   const get = await fetch(`${engine.url}/v1/chat/completions`);
   assert.equal(get.status, 405);
   const missing = await fetch(`${engine.url}/v2/whatever`);
   assert.equal(missing.status, 404);
-  assert.equal((await missing.json()).error.code, 'not_found');
+  assert.equal(((await missing.json()) as any).error.code, 'not_found');
   assert.deepEqual(engine.load().running + engine.load().waiting, 0);
 });

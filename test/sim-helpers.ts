@@ -110,4 +110,4 @@ export function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-export const userMessage = (content: string) => [{ role: 'user', content }];
+export const userMessage = (content: string) => [{ role: 'user' as const, content }];

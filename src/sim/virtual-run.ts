@@ -24,6 +24,8 @@ export interface VirtualWorkload {
 export interface VirtualResult {
   /** Per request in arrival order: TTFT in ms, or NaN if it never got a first token. */
   ttftMs: number[];
+  /** Per request in arrival order: when it finished, or NaN. */
+  finishedAt: number[];
   arrivals: number[];
   /** Waiting-queue length sampled at each step start. */
   waiting: { t: number; n: number }[];
@@ -71,6 +73,7 @@ export function runVirtual(config: SchedulerConfig, w: VirtualWorkload): Virtual
   }
   return {
     ttftMs: seqs.map((q) => (q.firstToken >= 0 ? q.firstToken - q.arrival : NaN)),
+    finishedAt: seqs.map((q) => (q.state === 'finished' ? q.finishedAt : NaN)),
     arrivals: seqs.map((q) => q.arrival),
     waiting,
     completed: seqs.filter((q) => q.state === 'finished').length,
