@@ -1,7 +1,8 @@
 /**
  * The seed's two locust tests, run headless with Debian's python3-locust against Spillway in front of the mock:
  *   1. throughput: 1000 users (wait 0.5-1 s) posting the ~16 KB uuid prompt to "fake-openai-endpoint";
- *      reported like the seed's table: requests/s, median and mean response time.
+ *      reported like the seed's table: requests/s, median and mean response time; then the same closed loop
+ *      from `spillway bench`, which tells Spillway's latency apart from a saturated locust process.
  *   2. quota: model group "gemini-vision" over two deployments with an rpm quota each; within one minute the
  *      successes should be ≈ the sum of the quotas and the rest rejected with 429.
  * Spillway on CPU 0; locust and the mocks on CPU 1.
@@ -10,7 +11,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { benchChild } from '../src/bench/harness/bench-child.ts';
 import { hasBinary, REPO } from '../src/bench/harness/procs.ts';
+import type { BenchResult } from '../src/bench/result.ts';
 import { runLocust, type LocustResult } from '../src/bench/harness/locust.ts';
 import { machineLine, mdTable, runScenario, type ScenarioContext } from '../src/bench/harness/scenario.ts';
 import { htmlTable, renderPage } from '../src/bench/report/html.ts';
@@ -57,6 +60,13 @@ await runScenario(
     const mock = await ctx.procs.spillway('mock', 'mock', mockArgs, LOAD_CPU);
     const gw1 = await gateway(ctx, 'throughput', `model_list:\n${deployment('fake-openai-endpoint', `${mock.url}/v1`)}${settings}`);
     const throughput = await runIn(ctx, 'throughput', { host: `${gw1.url}/v1/`, model: 'fake-openai-endpoint', users, runTimeS });
+    // The same closed loop from `spillway bench`, to tell Spillway's latency from a saturated locust process.
+    const sameLoad = await benchChild(
+      ['--url', gw1.url, '--model', 'fake-openai-endpoint', '--api-key', KEY, '--users', String(users), '--think-ms', '500..1000',
+        '--workload', 'seed-locust', '--duration', `${runTimeS}s`],
+      LOAD_CPU,
+    );
+    ctx.log(`same load from spillway bench: ${sameLoad.summary.completedRps}/s, median ${sameLoad.summary.e2eMs.p50} ms, mean ${sameLoad.summary.e2eMs.mean} ms`);
     await ctx.procs.stopAll();
 
     ctx.log(`quota: two deployments × rpm ${quota}`);
@@ -71,7 +81,7 @@ await runScenario(
     // Stay inside the gateway's first rpm minute, as the seed's "successes in 1 minute" does.
     const quotaTimeS = Math.min(runTimeS, Math.floor(WINDOW_S - 3 - (Date.now() - started) / 1000));
     const quotaRun = await runIn(ctx, 'quota', { host: `${gw2.url}/v1/`, model: 'gemini-vision', users, runTimeS: quotaTimeS });
-    return report({ users, runTimeS, quota, quotaTimeS, mockArgs, smoke: ctx.smoke }, throughput, quotaRun);
+    return report({ users, runTimeS, quota, quotaTimeS, mockArgs, smoke: ctx.smoke }, throughput, sameLoad, quotaRun);
   },
 );
 
@@ -83,7 +93,7 @@ async function runIn(ctx: ScenarioContext, name: string, o: { host: string; mode
   return r;
 }
 
-function report(run: { users: number; runTimeS: number; quota: number; quotaTimeS: number; mockArgs: string[]; smoke: boolean }, t: LocustResult, q: LocustResult) {
+function report(run: { users: number; runTimeS: number; quota: number; quotaTimeS: number; mockArgs: string[]; smoke: boolean }, t: LocustResult, b: BenchResult, q: LocustResult) {
   const successes = q.requests - q.failures;
   const rejected = q.failuresBy['status 429'] ?? 0;
   const otherFailures = q.failures - rejected;
@@ -91,11 +101,13 @@ function report(run: { users: number; runTimeS: number; quota: number; quotaTime
     `Seed locust tests (${run.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${machineLine()}`,
     `Command: node bench/seed-locust.ts${run.smoke ? ' --smoke' : ''} — locust ${run.users} users (spawn rate ${run.users}, wait 0.5-1 s, one process) and the mock (${run.mockArgs.join(' ')}) on CPU ${LOAD_CPU}, Spillway on CPU ${GATEWAY_CPU}.`,
   ];
-  const table1 = mdTable(['metric (test 1: fake-openai-endpoint, ' + run.runTimeS + ' s)', 'value', 'seed (LiteLLM, 4 replicas)'], [
-    ['requests/s', t.rps.toFixed(1), '1174+'],
-    ['median response time', `${t.medianMs} ms`, '96 ms'],
-    ['mean response time', `${t.meanMs.toFixed(1)} ms`, '142.18 ms'],
-    ['requests / failures', `${t.requests} / ${t.failures}`, ''],
+  const bs = b.summary;
+  const bFailures = bs.requests - bs.completed;
+  const table1 = mdTable(['metric (test 1: fake-openai-endpoint, ' + run.runTimeS + ' s)', 'locust', 'same closed loop from spillway bench', 'seed (LiteLLM, 4 replicas)'], [
+    ['requests/s', t.rps.toFixed(1), bs.completedRps, '1174+'],
+    ['median response time', `${t.medianMs} ms`, `${bs.e2eMs.p50} ms`, '96 ms'],
+    ['mean response time', `${t.meanMs.toFixed(1)} ms`, `${bs.e2eMs.mean} ms`, '142.18 ms'],
+    ['requests / failures', `${t.requests} / ${t.failures}`, `${bs.requests} / ${bFailures}`, ''],
   ]);
   const table2 = mdTable([`metric (test 2: 2 deployments × rpm ${run.quota}, ${run.quotaTimeS} s in one rpm minute)`, 'value', 'expected'], [
     ['successes', successes, `≈ ${2 * run.quota} (sum of the quotas), if offered more`],
@@ -106,8 +118,17 @@ function report(run: { users: number; runTimeS: number; quota: number; quotaTime
   ]);
   const markdown = [...header.map((h) => h + '  '), '', table1, '', table2].join('\n');
   const html = renderPage('Spillway — the seed\'s locust tests', header, [
-    { heading: 'Test 1: throughput', html: htmlTable(['metric', 'value', 'seed'], [['requests/s', t.rps.toFixed(1), '1174+'], ['median ms', t.medianMs, 96], ['mean ms', t.meanMs.toFixed(1), 142.18], ['requests', t.requests, ''], ['failures', t.failures, '']]) },
+    {
+      heading: 'Test 1: throughput',
+      html: htmlTable(['metric', 'locust', 'spillway bench (same closed loop)', 'seed'], [
+        ['requests/s', t.rps.toFixed(1), bs.completedRps, '1174+'],
+        ['median ms', t.medianMs, bs.e2eMs.p50, 96],
+        ['mean ms', t.meanMs.toFixed(1), bs.e2eMs.mean, 142.18],
+        ['requests', t.requests, bs.requests, ''],
+        ['failures', t.failures, bFailures, ''],
+      ]),
+    },
     { heading: 'Test 2: per-deployment rpm quota', html: htmlTable(['metric', 'value'], [['successes', successes], ['expected ≈', 2 * run.quota], ['429', rejected], ['other failures', otherFailures], ['requests/s', q.rps.toFixed(1)]]) },
   ]);
-  return { markdown, html, json: { schema: 'spillway-seed-locust/1', machine: machineLine(), run, throughput: t, quota: { ...q, successes, rejected429: rejected, otherFailures } } };
+  return { markdown, html, json: { schema: 'spillway-seed-locust/1', machine: machineLine(), run, throughput: t, sameLoadFromBench: bs, quota: { ...q, successes, rejected429: rejected, otherFailures } } };
 }

@@ -16,6 +16,7 @@ test('bench/seed-locust.ts --smoke', { skip: hasBinary('locust') ? false : 'locu
   const report = JSON.parse(await readFile(path.join(out, 'seed-locust.json'), 'utf8'));
   assert.ok(report.throughput.requests > 0);
   assert.equal(report.throughput.failures, 0);
+  assert.ok(report.sameLoadFromBench.completed > 0, 'the same closed loop from spillway bench ran');
   // 20 users for 3 s send ~60 requests: two deployments × rpm 10 admit exactly 20, the rest get 429.
   assert.equal(report.quota.successes, 20);
   assert.equal(report.quota.rejected429, report.quota.requests - 20);
