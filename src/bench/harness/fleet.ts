@@ -3,11 +3,10 @@
  * and the Spillway config that fronts them. Engine settings are data (the simulator's EngineOptions), turned
  * into the CLI's flags.
  */
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineOptions } from '../../sim/options.ts';
-import { freePort, REPO, type Proc } from './procs.ts';
+import type { Proc } from './procs.ts';
 import type { ScenarioContext } from './scenario.ts';
 
 export const SIM_MODEL = 'sim-llama';
@@ -19,24 +18,11 @@ export function engineFlags(o: EngineSettings): string[] {
   return Object.entries(o).flatMap(([k, v]) => (v === undefined ? [] : [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)]));
 }
 
-const ENGINE_CLI = path.join(REPO, 'src/cli/commands/engine.ts');
-
 export async function startFleet(ctx: ScenarioContext, count: number, settings: EngineSettings, cpu?: number): Promise<Proc[]> {
-  const cli = existsSync(ENGINE_CLI);
-  if (!cli) ctx.log('`spillway engine` is not there yet: starting engines through startEngine() from src/sim/server.ts');
   const engines: Proc[] = [];
   for (let i = 0; i < count; i++) {
     const o: EngineSettings = { model: SIM_MODEL, seed: i, ...settings };
-    if (cli) {
-      engines.push(await ctx.procs.spillway(`engine-${i}`, 'engine', engineFlags(o), cpu));
-      continue;
-    }
-    // Until the CLI lands: the same engine through its programmatic entry point.
-    const port = await freePort();
-    const script = `import(${JSON.stringify(path.join(REPO, 'src/sim/server.ts'))}).then((m) => m.startEngine(JSON.parse(process.argv[1])))`;
-    engines.push(
-      await ctx.procs.start(`engine-${i}`, { argv: ['node', '--input-type=module', '-e', script, JSON.stringify({ ...o, port })], port, ...(cpu !== undefined && { cpu }) }),
-    );
+    engines.push(await ctx.procs.spillway(`engine-${i}`, 'engine', engineFlags(o), cpu));
   }
   return engines;
 }

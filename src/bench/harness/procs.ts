@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 export const REPO = path.resolve(import.meta.dirname, '../../..');
@@ -51,10 +52,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `taskset -c cpu argv...` when asked and possible, else argv as is. */
+/** `taskset -c cpu argv...` when asked and possible (taskset exists, the CPU too), else argv as is. */
 export function pinned(argv: readonly string[], cpu: number | undefined): string[] {
   const cmd = argv[0] === 'node' ? [process.execPath, ...argv.slice(1)] : [...argv];
-  return cpu !== undefined && hasBinary('taskset') ? ['taskset', '-c', String(cpu), ...cmd] : cmd;
+  const canPin = cpu !== undefined && cpu < os.availableParallelism() && hasBinary('taskset');
+  return canPin ? ['taskset', '-c', String(cpu), ...cmd] : cmd;
 }
 
 export class ProcGroup {
