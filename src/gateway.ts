@@ -8,6 +8,9 @@ import { Ingress } from './ingress/server.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { opsHandlers } from './ops/ops-handlers.ts';
 import { Proxy, type Upstream } from './pipeline/proxy.ts';
+import { BackPressure } from './pipeline/backpressure/controller.ts';
+import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
+import { backpressureAdmin } from './ops/backpressure-admin.ts';
 import { Deployment } from './routing/deployment.ts';
 import { ModelGroup } from './routing/group.ts';
 import { createStrategy } from './routing/strategies/registry.ts';
@@ -27,6 +30,8 @@ export interface Gateway {
   readonly groups: ReadonlyMap<string, ModelGroup>;
   readonly deployments: readonly Deployment[];
   readonly metrics: GatewayMetrics;
+  /** Request back pressure; undefined when off. */
+  readonly backpressure: BackPressure | undefined;
   /** Listens on host:port (port 0 = any free port) and resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /**
@@ -58,7 +63,10 @@ export function createGateway(o: GatewayOptions): Gateway {
   }
 
   const metrics = new GatewayMetrics([...groups.values()]);
-  const proxy = new Proxy({ upstreams, metrics, log, numRetries: config.router.numRetries });
+  const bpMetrics = new BackpressureMetrics(metrics.registry);
+  const backpressure = config.backpressure && new BackPressure({ config: config.backpressure, groups, clock, random, metrics: bpMetrics });
+  if (backpressure !== undefined) bpMetrics.attach(backpressure);
+  const proxy = new Proxy({ upstreams, metrics, log, numRetries: config.router.numRetries, backpressure });
   const ingress = new Ingress({
     groups,
     proxy,
@@ -67,6 +75,8 @@ export function createGateway(o: GatewayOptions): Gateway {
     maxBodyBytes: config.server.maxRequestSizeBytes,
     publicHealth: config.server.publicHealth,
     publicMetrics: config.server.publicMetrics,
+    backpressure,
+    backpressureAdmin: backpressure && backpressureAdmin(backpressure),
     onRejected: (outcome, status, group) => {
       metrics.requests.inc({ model_group: group, deployment: 'none', status: String(status) });
       log.info({ outcome, status }, 'request refused');
@@ -81,6 +91,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     groups,
     deployments,
     metrics,
+    backpressure,
     async listen(port = config.server.port, host = config.server.host) {
       server.listen(port, host);
       await once(server, 'listening');
@@ -89,6 +100,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     },
     async shutdown(graceMs = config.server.drainGraceMs) {
       ingress.draining = true;
+      backpressure?.shutdown();
       server.close();
       server.closeIdleConnections();
       const deadline = Date.now() + graceMs;

@@ -10,7 +10,7 @@ import { shedRuleNames } from '../admission/shedding/registry.ts';
 import { limitNames } from '../engine-admission/limits/registry.ts';
 import type { LimitParams } from '../engine-admission/limits/types.ts';
 
-const num = (s: z.ZodNumber) =>
+const num = <T extends z.ZodType>(s: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v), s);
 const ms = () => num(z.number().nonnegative());
 const positive = () => num(z.number().positive());

@@ -30,6 +30,8 @@ export class SloBreaker {
   probeInFlight = false;
   nextProbeAt = 0;
   trips = 0;
+  /** Which signal tripped it last. */
+  tripReason: 'ttft' | 'itl' | undefined = undefined;
   settings: SloSettings;
   private readonly ttft: LatencyWindow;
   private readonly itl: LatencyWindow;
@@ -60,8 +62,14 @@ export class SloBreaker {
     const itlBad = s.itlSloMs > 0 && this.itl.count() >= s.minSamples && this.itl.mean() > s.itlSloMs * s.margin;
     if (!ttftBad && !itlBad) return;
     this.state = 'slow';
+    this.tripReason = ttftBad ? 'ttft' : 'itl';
     this.trips++;
     this.nextProbeAt = now + s.probeIntervalMs;
+  }
+
+  /** The probe ended without a verdict (its client went away first): the next one may go at once. */
+  probeCancelled(): void {
+    this.probeInFlight = false;
   }
 
   /** The probe's verdict: TTFT ms and mean ITL ms (NaN when it produced no second token). */

@@ -6,7 +6,8 @@ export type Route =
   | { kind: 'models'; method: 'GET' }
   | { kind: 'liveness'; method: 'GET' }
   | { kind: 'readiness'; method: 'GET' }
-  | { kind: 'metrics'; method: 'GET' };
+  | { kind: 'metrics'; method: 'GET' }
+  | { kind: 'backpressure'; method: 'GET'; put: true };
 
 const proxyRoutes: [string, Endpoint][] = [
   ['/chat/completions', 'chat'],
@@ -30,6 +31,7 @@ export function routeTable(): Map<string, Route> {
   table.set('/health/liveliness', liveness); // LiteLLM's spelling, so existing probes keep working
   table.set('/health/readiness', { kind: 'readiness', method: 'GET' });
   table.set('/metrics', { kind: 'metrics', method: 'GET' });
+  table.set('/admin/backpressure', { kind: 'backpressure', method: 'GET', put: true });
   return table;
 }
 

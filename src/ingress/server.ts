@@ -5,6 +5,8 @@ import { outcomes, type Outcome } from '../outcome/outcomes.ts';
 import { sendError } from '../outcome/openai-error.ts';
 import { ProxyRequest } from '../pipeline/proxy-request.ts';
 import type { Proxy } from '../pipeline/proxy.ts';
+import type { BackPressure } from '../pipeline/backpressure/controller.ts';
+import { sendRefusal, type Refusal } from '../pipeline/backpressure/refusals.ts';
 import type { ModelGroup } from '../routing/group.ts';
 import type { MasterKeyAuth } from './auth.ts';
 import { readBody, type BodyTarget } from './body.ts';
@@ -29,6 +31,10 @@ export interface IngressOptions {
   publicMetrics: boolean;
   /** Called for requests the ingress answers itself (errors before routing), for metrics and logs. */
   onRejected(outcome: Outcome, status: number, group: string): void;
+  /** Request back pressure; undefined when off. */
+  backpressure?: BackPressure;
+  /** GET/PUT /admin/backpressure (src/ops/backpressure-admin.ts), present when back pressure is on. */
+  backpressureAdmin?(req: IncomingMessage, res: ServerResponse): void;
 }
 
 const kIngress = Symbol('spillway.ingress');
@@ -64,8 +70,8 @@ export class Ingress implements BodyTarget {
     res.setHeader('x-request-id', id);
     const route = this.routes.get(pathOf(req.url ?? '/'));
     if (route === undefined) return this.refuse(req, res, 'path_not_found', `Unknown path ${req.method} ${pathOf(req.url ?? '/')}.`);
-    if (req.method !== route.method) {
-      res.setHeader('allow', route.method);
+    if (req.method !== route.method && !(req.method === 'PUT' && 'put' in route)) {
+      res.setHeader('allow', 'put' in route ? `${route.method}, PUT` : route.method);
       return this.refuse(req, res, 'method_not_allowed', `${req.method} is not allowed on ${pathOf(req.url ?? '/')}; use ${route.method}.`);
     }
     if (route.kind !== 'proxy') return this.ops(req, res, route);
@@ -80,6 +86,11 @@ export class Ingress implements BodyTarget {
     }
     const declared = Number(req.headers['content-length']);
     if (declared > this.o.maxBodyBytes) return this.tooLarge(req, res);
+    const bp = this.o.backpressure;
+    if (bp !== undefined) {
+      const refused = bp.precheck(req.headers);
+      if (refused !== undefined) return this.refuseBackpressure(req, res, refused);
+    }
     (req as Tagged)[kIngress] = { id, arrivalMs, endpoint: route.endpoint, upstreamPath: route.upstreamPath, res };
     readBody(req, this.o.maxBodyBytes, this);
   };
@@ -122,7 +133,20 @@ export class Ingress implements BodyTarget {
         return this.o.publicHealth || this.authorized(req) ? this.o.ops.liveness(res) : this.unauthorized(req, res);
       case 'readiness':
         return this.o.publicHealth || this.authorized(req) ? this.o.ops.readiness(res, this.draining) : this.unauthorized(req, res);
+      case 'backpressure':
+        // Changes how the gateway refuses traffic: never without the master key, even when the API is open.
+        if (this.o.auth === undefined) return this.refuse(req, res, 'unauthorized', '/admin/backpressure needs general_settings.master_key to be set.');
+        if (!this.authorized(req)) return this.unauthorized(req, res);
+        if (this.o.backpressureAdmin === undefined) return this.refuse(req, res, 'path_not_found', 'Back pressure is off (spillway.backpressure.enabled).');
+        return this.o.backpressureAdmin(req, res);
     }
+  }
+
+  /** A back-pressure refusal before the body is read: the body is discarded unparsed. */
+  private refuseBackpressure(req: IncomingMessage, res: ServerResponse, r: Refusal): void {
+    if (!req.complete) req.resume();
+    const status = sendRefusal(res, r, this.o.backpressure!.config.rejectStatus, false);
+    this.o.onRejected(r.outcome, status, 'none');
   }
 
   private authorized(req: IncomingMessage): boolean {

@@ -29,6 +29,36 @@ export const outcomes = {
   upstream_broken_stream: { status: 502, type: 'upstream_error', code: 'upstream_broken_stream' },
   // The client went away before the answer was complete (nginx's 499, for logs and metrics only).
   client_closed: { status: 499, type: 'client_closed', code: 'client_closed' },
+  // Request back pressure (docs/BACKPRESSURE.md): refused on purpose, by the gate the code names, with
+  // `x-spillway-rejected-by: ingress|router|engine`. 503 unless spillway.backpressure.reject_status is 429.
+  ingress_inflight: { status: 503, type: 'overloaded', code: 'ingress_inflight' },
+  ingress_kv_budget: { status: 503, type: 'overloaded', code: 'ingress_kv_budget' },
+  ingress_priority_shed: { status: 503, type: 'overloaded', code: 'ingress_priority_shed' },
+  router_queue_full: { status: 503, type: 'overloaded', code: 'router_queue_full' },
+  router_deadline: { status: 503, type: 'overloaded', code: 'router_deadline' },
+  router_queue_timeout: { status: 503, type: 'overloaded', code: 'router_queue_timeout' },
+  router_busy: { status: 503, type: 'overloaded', code: 'router_busy' },
+  engine_ttft_slo: { status: 503, type: 'overloaded', code: 'engine_ttft_slo' },
+  engine_itl_slo: { status: 503, type: 'overloaded', code: 'engine_itl_slo' },
+  engine_concurrency: { status: 503, type: 'overloaded', code: 'engine_concurrency' },
+  engine_penalty: { status: 503, type: 'overloaded', code: 'engine_penalty' },
 } as const satisfies Record<string, { status: number; type: string; code: string }>;
 
 export type Outcome = keyof typeof outcomes;
+
+/** The back-pressure outcomes and the level that refused: the `x-spillway-rejected-by` header. */
+export const rejectedBy = {
+  ingress_inflight: 'ingress',
+  ingress_kv_budget: 'ingress',
+  ingress_priority_shed: 'ingress',
+  router_queue_full: 'router',
+  router_deadline: 'router',
+  router_queue_timeout: 'router',
+  router_busy: 'router',
+  engine_ttft_slo: 'engine',
+  engine_itl_slo: 'engine',
+  engine_concurrency: 'engine',
+  engine_penalty: 'engine',
+} as const satisfies Partial<Record<Outcome, 'ingress' | 'router' | 'engine'>>;
+
+export type OverloadOutcome = keyof typeof rejectedBy;

@@ -4,6 +4,7 @@ import type { Deployment } from '../routing/deployment.ts';
 import type { ModelGroup } from '../routing/group.ts';
 import type { RouteRequest } from '../routing/types.ts';
 import type { Exchange, ExchangeEnd } from '../upstream/exchange.ts';
+import type { Ticket } from './backpressure/ticket.ts';
 import { rewriteModel } from '../upstream/model-rewrite.ts';
 
 /** One client request on its way through the pipeline, from a validated body to its single outcome. */
@@ -39,6 +40,8 @@ export class ProxyRequest implements RouteRequest {
   /** Last two body chunks of the relayed response, kept only when tpm needs the upstream's usage. */
   tail: Buffer | undefined;
   prevTail: Buffer | undefined;
+  /** Back pressure's state for this request (admission, queue place, engine slot); undefined when off. */
+  bp: Ticket | undefined = undefined;
 
   constructor(
     id: string,

@@ -9,6 +9,7 @@ import type { Deployment } from '../routing/deployment.ts';
 import { Exchange, type ExchangeEnd, type ExchangeListener } from '../upstream/exchange.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 import { usageTokens } from '../relay/usage.ts';
+import type { BackPressure, BackPressureHost } from './backpressure/controller.ts';
 
 /** How to reach one deployment: its pool, path prefix and the fixed headers sent with every request. */
 export interface Upstream {
@@ -22,6 +23,8 @@ export interface ProxyOptions {
   metrics: GatewayMetrics;
   log: Logger;
   numRetries: number;
+  /** Request back pressure (./backpressure/controller.ts); undefined when off. */
+  backpressure?: BackPressure;
 }
 
 const kRequest = Symbol('spillway.request');
@@ -33,6 +36,7 @@ function onResponseClose(this: TaggedResponse): void {
   if (pr === undefined || this.writableFinished || pr.finished) return;
   pr.clientClosed = true;
   if (pr.exchange !== undefined) pr.exchange.abortForClient();
+  else if (pr.bp !== undefined) pr.bp.group.controller.clientGone(pr);
 }
 function onResponseDrain(this: TaggedResponse): void {
   this[kRequest]?.exchange?.resume();
@@ -43,36 +47,49 @@ function onResponseDrain(this: TaggedResponse): void {
  * reached the client. Every request ends here in exactly one outcome (finish), every attempt releases its
  * deployment slot exactly once (onExchangeEnd).
  */
-export class Proxy implements ExchangeListener {
+export class Proxy implements ExchangeListener, BackPressureHost {
   private readonly upstreams: Map<Deployment, Upstream>;
   private readonly metrics: GatewayMetrics;
   private readonly log: Logger;
   private readonly numRetries: number;
+  private readonly bp: BackPressure | undefined;
 
   constructor(o: ProxyOptions) {
     this.upstreams = o.upstreams;
     this.metrics = o.metrics;
     this.log = o.log;
     this.numRetries = o.numRetries;
+    this.bp = o.backpressure;
+    this.bp?.attach(this);
   }
 
   start(pr: ProxyRequest): void {
     const res = pr.res as TaggedResponse;
     res[kRequest] = pr;
     res.on('close', onResponseClose);
+    if (this.bp !== undefined) {
+      const refused = this.bp.admit(pr);
+      if (refused !== undefined) return this.reject(pr, refused.outcome, refused.message, refused.retryAfterMs);
+    }
     this.route(pr);
   }
 
-  private route(pr: ProxyRequest): void {
+  route(pr: ProxyRequest): void {
     const picked = pr.modelGroup.select(pr, pr.tried);
     if (!('reason' in picked)) return this.dispatch(pr, picked);
+    if (picked.reason === 'busy') {
+      const refused = this.bp!.onNoEngine(pr);
+      if (refused !== undefined) this.reject(pr, refused.outcome, refused.message, refused.retryAfterMs);
+      return;
+    }
     if (pr.lastFailure !== undefined) return this.failAfterAttempts(pr);
     this.reject(pr, picked.reason, `No deployment of model group "${pr.group}" can take the request now (${picked.reason === 'deployment_limit' ? 'every deployment is at its rpm/tpm/parallel limit' : 'every deployment is cooling down after failures'}).`, picked.retryAfterMs);
   }
 
-  private dispatch(pr: ProxyRequest, d: Deployment): void {
+  dispatch(pr: ProxyRequest, d: Deployment): void {
     const up = this.upstreams.get(d)!;
     d.acquire();
+    if (pr.bp !== undefined) this.bp!.attempts.dispatch(pr, d);
     pr.attempts++;
     const x = new Exchange(d, this, pr, performance.now());
     pr.exchange = x;
@@ -85,6 +102,7 @@ export class Proxy implements ExchangeListener {
 
   onUpstreamHead(x: Exchange, status: number, headers: IncomingHttpHeaders): void {
     const pr = x.owner as ProxyRequest;
+    if (pr.bp !== undefined && this.bp!.attempts.head(pr, status)) return;
     const overheadMs = x.dispatchMs - pr.arrivalMs - pr.failedUpstreamMs;
     pr.res.writeHead(
       status,
@@ -97,6 +115,7 @@ export class Proxy implements ExchangeListener {
 
   onUpstreamData(x: Exchange, chunk: Buffer): boolean {
     const pr = x.owner as ProxyRequest;
+    if (pr.bp !== undefined) this.bp!.attempts.chunk(pr, chunk);
     if (x.deployment.config.tpm !== undefined) {
       pr.prevTail = pr.tail;
       pr.tail = chunk;
@@ -111,6 +130,7 @@ export class Proxy implements ExchangeListener {
     const d = x.deployment;
     d.release();
     pr.exchange = undefined;
+    if (pr.bp !== undefined) this.bp!.attempts.end(pr, x, end);
     switch (end) {
       case 'complete':
         if (d.config.tpm !== undefined) d.addTokens(usageTokens(pr));
@@ -122,16 +142,19 @@ export class Proxy implements ExchangeListener {
         this.recordFailure(d, 'broken_stream', undefined);
         pr.res.destroy();
         return this.finish(pr, 'upstream_broken_stream', outcomes.upstream_broken_stream.status, d.id);
-      default:
-        this.recordFailure(d, end === 'retryable_status' ? String(x.status) : end === 'timeout' ? 'timeout' : 'connect_error', x.retryAfterMs);
+      default: {
+        // With back pressure, an engine's own 503/429 is a penalty and a re-route, not a failure or a retry.
+        const refused = pr.bp !== undefined && end === 'retryable_status' && this.bp!.attempts.engineRefused(pr, x);
+        if (!refused) this.recordFailure(d, end === 'retryable_status' ? String(x.status) : end === 'timeout' ? 'timeout' : 'connect_error', x.retryAfterMs);
         pr.failedUpstreamMs += performance.now() - x.dispatchMs;
         pr.lastFailure = x;
         pr.lastFailureKind = end;
         if (pr.clientClosed) return this.finish(pr, 'client_closed', outcomes.client_closed.status, d.id);
-        if (pr.attempts > this.numRetries) return this.failAfterAttempts(pr);
+        if (!refused && pr.attempts > this.numRetries) return this.failAfterAttempts(pr);
         (pr.tried ??= []).push(d);
-        this.metrics.retries.inc({ model_group: pr.group });
+        if (!refused) this.metrics.retries.inc({ model_group: pr.group });
         return this.route(pr);
+      }
     }
   }
 
@@ -166,13 +189,21 @@ export class Proxy implements ExchangeListener {
   /** Answers with a gateway error (the outcome's status, type and code) and finishes the request. */
   reject(pr: ProxyRequest, outcome: Exclude<Outcome, 'upstream_response'>, message: string, retryAfterMs?: number): void {
     const o = outcomes[outcome];
-    sendError(pr.res, o.status, { message, type: o.type, param: null, code: o.code }, retryAfterMs);
-    this.finish(pr, outcome, o.status, pr.lastFailure?.deployment.id ?? 'none');
+    let status: number = o.status;
+    if (this.bp !== undefined) status = this.bp.sendError(pr, outcome, message, retryAfterMs);
+    else sendError(pr.res, o.status, { message, type: o.type, param: null, code: o.code }, retryAfterMs);
+    this.finish(pr, outcome, status, pr.lastFailure?.deployment.id ?? 'none');
+  }
+
+  /** A queued request's client went away (back pressure). */
+  abandon(pr: ProxyRequest): void {
+    this.finish(pr, 'client_closed', outcomes.client_closed.status, 'none');
   }
 
   private finish(pr: ProxyRequest, outcome: Outcome, status: number, deployment: string): void {
     if (pr.finished) return;
     pr.finished = true;
+    if (pr.bp !== undefined) this.bp!.onFinish(pr);
     const now = performance.now();
     const m = this.metrics;
     m.requests.inc({ model_group: pr.group, deployment, status: String(status) });

@@ -4,7 +4,15 @@ import type { RouteRequest, RoutingStrategy } from './types.ts';
 /** Why no deployment could be chosen; the pipeline turns it into the matching outcome. */
 export type NoRoute =
   | { reason: 'deployment_limit'; retryAfterMs: number }
-  | { reason: 'all_cooling_down'; retryAfterMs: number };
+  | { reason: 'all_cooling_down'; retryAfterMs: number }
+  | { reason: 'busy'; retryAfterMs: number };
+
+/** Back pressure's per-engine check (levels 2 and 3); a deployment it refuses is skipped as busy. */
+export interface RouteGate {
+  admits(d: Deployment): boolean;
+}
+
+const BUSY: NoRoute = { reason: 'busy', retryAfterMs: 0 };
 
 /**
  * A model group: the deployments a client's `model` maps to, and the strategy that picks among them.
@@ -14,6 +22,8 @@ export class ModelGroup {
   readonly name: string;
   readonly deployments: readonly Deployment[];
   readonly strategy: RoutingStrategy<Deployment>;
+  /** Set when back pressure is on. */
+  gate: RouteGate | undefined = undefined;
   // Reused for every selection: routing is synchronous, so one scratch array per group is safe.
   private readonly scratch: Deployment[] = [];
 
@@ -32,6 +42,8 @@ export class ModelGroup {
     usable.length = 0;
     let fallback = 0;
     let limited = false;
+    let busy = false;
+    const gate = this.gate;
     let waitCooling = Infinity;
     let waitLimit = Infinity;
     for (const d of this.deployments) {
@@ -40,6 +52,8 @@ export class ModelGroup {
       } else if (!d.hasCapacity()) {
         limited = true;
         waitLimit = Math.min(waitLimit, d.msUntilCapacity());
+      } else if (gate !== undefined && !gate.admits(d)) {
+        busy = true;
       } else if (tried !== undefined && tried.includes(d)) {
         fallback++;
       } else {
@@ -47,11 +61,12 @@ export class ModelGroup {
       }
     }
     if (usable.length === 0 && fallback > 0) {
-      for (const d of tried!) if (!d.isCoolingDown() && d.hasCapacity() && !usable.includes(d)) usable.push(d);
+      for (const d of tried!) if (!d.isCoolingDown() && d.hasCapacity() && (gate === undefined || gate.admits(d)) && !usable.includes(d)) usable.push(d);
     }
     const picked = usable.length > 0 ? this.strategy.pick(usable, req) : undefined;
     usable.length = 0;
     if (picked !== undefined) return picked;
+    if (busy) return BUSY;
     if (limited) return { reason: 'deployment_limit', retryAfterMs: Math.min(waitLimit, waitCooling) };
     return { reason: 'all_cooling_down', retryAfterMs: waitCooling === Infinity ? 1000 : waitCooling };
   }

@@ -8,8 +8,8 @@
  *   victim(c) = a leaf of the least important non-empty class below c: one of its latest deadlines, removed
  *               in O(1) when a more important request finds the queue full
  *
- * Bounds: `maxRequests` entries and `maxTokens` prompt tokens. The structure is pure; ./waiting-room.ts owns
- * timers and decisions.
+ * Bounds: `maxRequests` entries and `maxTokens` prompt tokens, of which a class gets its priority fraction
+ * (src/admission/priority.ts). The structure is pure; ./waiting-room.ts owns timers and decisions.
  */
 import { PRIORITY_COUNT, type Priority } from '../../admission/priority.ts';
 
@@ -65,9 +65,9 @@ export class RouterQueue<T> {
     return this.seq++;
   }
 
-  /** Whether one more entry of `tokens` fits both bounds. */
-  fits(tokens: number): boolean {
-    return this.size < this.bounds.maxRequests && (this.size === 0 || this.tokens + tokens <= this.bounds.maxTokens);
+  /** Whether one more entry of `tokens` fits both bounds, scaled by the entry's class `fraction`. */
+  fits(tokens: number, fraction = 1): boolean {
+    return this.size < fraction * this.bounds.maxRequests && (this.size === 0 || this.tokens + tokens <= fraction * this.bounds.maxTokens);
   }
 
   countOf(p: Priority): number {

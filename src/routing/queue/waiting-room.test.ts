@@ -116,3 +116,28 @@ test('wakeAtTime drains when a time-bound block ends; re-entrant drains fold int
   assert.deepEqual(f.served, ['a', 'b']);
   assert.deepEqual(f.room.clear(), []);
 });
+
+test('a class fills only its fraction of the queue', () => {
+  const timers = new ManualTimers();
+  const room = new WaitingRoom<string>({
+    bounds: { maxRequests: 10, maxTokens: 1000 },
+    fractions: [1, 0.5, 0.2],
+    clock: timers.clock,
+    timers,
+    drainRate: new DrainRate({ clock: timers.clock }),
+    host: { tryDispatch: () => false, dropped: () => {} },
+  });
+  const offer = (p: Priority) => room.offer('x', p, 1000, 1);
+  assert.equal(typeof offer(2), 'object');
+  assert.equal(typeof offer(2), 'object');
+  assert.equal(offer(2), 'router_queue_full');
+  for (let i = 0; i < 3; i++) assert.equal(typeof offer(1), 'object');
+  assert.equal(typeof offer(1), 'object', 'displaces a sheddable one');
+  assert.equal(typeof offer(1), 'object', 'and the other');
+  assert.equal(offer(1), 'router_queue_full');
+  for (let i = 0; i < 5; i++) assert.equal(typeof offer(0), 'object');
+  assert.equal(typeof offer(0), 'object', 'a standard one makes room');
+  assert.equal(room.queue.countOf(1), 4);
+  assert.equal(room.size, 10);
+  room.clear();
+});

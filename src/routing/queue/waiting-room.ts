@@ -2,7 +2,8 @@
  * Level 2's enforcement for one model group: the bounded router queue (./router-queue.ts), its deadlines and
  * its drain. A request that found every engine busy is offered here:
  *
- *   no room                    → displace a queued request of a less important class, else router_queue_full
+ *   no room (for its class)    → displace a queued request of a less important class, else router_queue_full
+ *                                (a class may fill only its priority fraction of max_queue and max_queue_tokens)
  *   est_wait > remaining       → router_deadline, at once, not after waiting for it
  *       where est_wait  = (ahead(c) + 1) / drain_rate    (ahead(c): ./router-queue.ts; rate: ./drain-rate.ts)
  *             remaining = deadline − now                 (deadline = arrival + TTFT budget)
@@ -13,7 +14,7 @@
  * first head that still finds no engine goes back and ends the drain. Re-entrant calls fold into the drain
  * in progress.
  */
-import type { Priority } from '../../admission/priority.ts';
+import type { Priority, PriorityFractions } from '../../admission/priority.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { DrainRate } from './drain-rate.ts';
 import { QueueEntry, RouterQueue, type QueueBounds } from './router-queue.ts';
@@ -31,6 +32,8 @@ export interface WaitingRoomHost<T> {
 
 export interface WaitingRoomOptions<T> {
   bounds: QueueBounds;
+  /** Share of the bounds each class may fill; default all of them. */
+  fractions?: PriorityFractions;
   clock: Clock;
   timers: Timers;
   drainRate: DrainRate;
@@ -58,6 +61,7 @@ export class WaitingRoom<T> {
   removed = 0;
   wakeTimer: unknown;
   wakeAt = Infinity;
+  fractions: PriorityFractions;
   private readonly clock: Clock;
   private readonly timers: Timers;
   private readonly host: WaitingRoomHost<T>;
@@ -67,6 +71,7 @@ export class WaitingRoom<T> {
   constructor(o: WaitingRoomOptions<T>) {
     this.queue = new RouterQueue<T>(o.bounds);
     this.drainRate = o.drainRate;
+    this.fractions = o.fractions ?? [1, 1, 1];
     this.clock = o.clock;
     this.timers = o.timers;
     this.host = o.host;
@@ -86,7 +91,8 @@ export class WaitingRoom<T> {
     const remaining = deadline - now;
     if (remaining <= 0) return 'router_deadline';
     const q = this.queue;
-    while (!q.fits(tokens)) {
+    const f = this.fractions[priority];
+    while (!q.fits(tokens, f)) {
       const victim = q.victim(priority);
       if (victim === undefined) return 'router_queue_full';
       this.leave(victim);

@@ -1,0 +1,155 @@
+/**
+ * Request back-pressure metrics. Registered always (so the names are stable and documented), filled only
+ * when back pressure is on. Live state (queue depth, per-engine state and limit) is read from the controller
+ * when /metrics is scraped; the request path only counts refusals and admissions and observes two histograms.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { PRIORITY_NAMES, type Priority } from '../admission/priority.ts';
+import type { BackPressure } from '../pipeline/backpressure/controller.ts';
+import { ENGINE_STATES } from '../pipeline/backpressure/engines.ts';
+
+const waitBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const decisionBuckets = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01];
+
+export class BackpressureMetrics {
+  readonly rejections: Counter<'level' | 'reason' | 'priority' | 'model_group'>;
+  readonly admitted: Counter<'model_group' | 'priority'>;
+  readonly decision: Histogram;
+  readonly queueWait: Histogram<'model_group' | 'result'>;
+  readonly penalties: Counter<'model_group' | 'deployment'>;
+  private controller: BackPressure | undefined;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.rejections = new Counter({
+      name: 'spillway_backpressure_rejections_total',
+      help: 'Requests refused by back pressure, by level (ingress, router, engine), reason (the error code), priority class and model group ("none" before the body is read).',
+      labelNames: ['level', 'reason', 'priority', 'model_group'],
+      registers,
+    });
+    this.admitted = new Counter({
+      name: 'spillway_backpressure_admitted_total',
+      help: 'Requests admitted at ingress, by model group and priority class.',
+      labelNames: ['model_group', 'priority'],
+      registers,
+    });
+    this.decision = new Histogram({
+      name: 'spillway_backpressure_decision_seconds',
+      help: 'Time from admission to the back-pressure decision: dispatched, queued or refused.',
+      buckets: decisionBuckets,
+      registers,
+    });
+    this.queueWait = new Histogram({
+      name: 'spillway_router_queue_wait_seconds',
+      help: 'Time spent in the router queue, by how the request left it: dispatched, expired, displaced, client_closed.',
+      labelNames: ['model_group', 'result'],
+      buckets: waitBuckets,
+      registers,
+    });
+    this.penalties = new Counter({
+      name: 'spillway_engine_penalties_total',
+      help: "Penalties given to an engine for refusing a request itself (its own 503/429).",
+      labelNames: ['model_group', 'deployment'],
+      registers,
+    });
+    const self = this;
+    const groups = () => self.controller?.groups.values() ?? [];
+    new Gauge({
+      name: 'spillway_router_queue_depth',
+      help: 'Requests waiting in the router queue.',
+      labelNames: ['model_group'],
+      registers,
+      collect() {
+        for (const g of groups()) this.set({ model_group: g.name }, g.room.size);
+      },
+    });
+    new Gauge({
+      name: 'spillway_router_queue_tokens',
+      help: 'Prompt tokens waiting in the router queue.',
+      labelNames: ['model_group'],
+      registers,
+      collect() {
+        for (const g of groups()) this.set({ model_group: g.name }, g.room.queue.tokens);
+      },
+    });
+    new Gauge({
+      name: 'spillway_router_drain_rate',
+      help: 'Measured capacity events (attempts ending) per second: the drain rate behind estimated waits and Retry-After.',
+      labelNames: ['model_group'],
+      registers,
+      collect() {
+        for (const g of groups()) {
+          const r = g.drainRate.perMs();
+          this.set({ model_group: g.name }, Number.isFinite(r) ? r * 1000 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'spillway_backpressure_in_flight',
+      help: 'Requests admitted at ingress and not finished (queued or dispatched), by model group and priority class.',
+      labelNames: ['model_group', 'priority'],
+      registers,
+      collect() {
+        for (const g of groups()) for (let p = 0; p < 3; p++) this.set({ model_group: g.name, priority: PRIORITY_NAMES[p as Priority] }, g.admission.byPriority[p]);
+      },
+    });
+    new Gauge({
+      name: 'spillway_backpressure_kv_blocks',
+      help: 'The KV budget gate\'s inputs: predicted blocks in flight (dispatched and queued) and the capacity of the usable engines.',
+      labelNames: ['model_group', 'kind'],
+      registers,
+      collect() {
+        const c = self.controller;
+        for (const g of groups()) {
+          this.set({ model_group: g.name, kind: 'in_flight' }, c!.inFlightBlocks(g.name));
+          this.set({ model_group: g.name, kind: 'capacity' }, c!.capacityBlocks(g.name));
+        }
+      },
+    });
+    new Gauge({
+      name: 'spillway_engine_backpressure_state',
+      help: 'Per engine: 0 ok, 1 busy (KV, prefill or at its concurrency limit), 2 slow (SLO breaker), 3 penalty, 4 cooldown.',
+      labelNames: ['model_group', 'deployment'],
+      registers,
+      collect() {
+        const c = self.controller;
+        if (c === undefined) return;
+        const now = c.clock();
+        for (const g of groups()) for (const e of g.engines) this.set({ model_group: g.name, deployment: e.deployment.id }, ENGINE_STATES[e.state(now, c.busy)]);
+      },
+    });
+    new Gauge({
+      name: 'spillway_engine_concurrency_limit',
+      help: 'Per engine: the adaptive concurrency limit (gradient2 / vegas / fixed).',
+      labelNames: ['model_group', 'deployment'],
+      registers,
+      collect() {
+        for (const g of groups()) for (const e of g.engines) this.set({ model_group: g.name, deployment: e.deployment.id }, e.gate.limit.limit);
+      },
+    });
+    new Gauge({
+      name: 'spillway_engine_latency_window_seconds',
+      help: 'Per engine: mean TTFT and ITL of the recent window the SLO breaker judges (absent while the window is empty).',
+      labelNames: ['model_group', 'deployment', 'signal'],
+      registers,
+      collect() {
+        this.reset();
+        for (const g of groups())
+          for (const e of g.engines) {
+            const ttft = e.gate.ttft.mean();
+            const itl = e.gate.itl.mean();
+            if (Number.isFinite(ttft)) this.set({ model_group: g.name, deployment: e.deployment.id, signal: 'ttft' }, ttft / 1000);
+            if (Number.isFinite(itl)) this.set({ model_group: g.name, deployment: e.deployment.id, signal: 'itl' }, itl / 1000);
+          }
+      },
+    });
+  }
+
+  attach(controller: BackPressure): void {
+    this.controller = controller;
+  }
+
+  rejected(level: string, reason: string, priority: Priority, group: string): void {
+    this.rejections.inc({ level, reason, priority: PRIORITY_NAMES[priority], model_group: group });
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * GET/PUT /admin/backpressure (master key required): reads and changes back-pressure thresholds at run time.
+ * GET answers the current thresholds (`settings`, in the PUT shape) and live state (`state`: in-flight, queue,
+ * drain rate, KV budget inputs, each engine's state and limit). PUT takes a partial `settings` object,
+ * validates it whole, applies it whole and answers like GET; a 400 lists every problem and changes nothing.
+ * Off the hot path: closures and a buffered body are fine here.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendError } from '../outcome/openai-error.ts';
+import type { BackPressure } from '../pipeline/backpressure/controller.ts';
+import { snapshot } from '../pipeline/backpressure/settings.ts';
+
+const MAX_BODY = 64 * 1024;
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function invalid(res: ServerResponse, message: string): void {
+  sendError(res, 400, { message, type: 'invalid_request_error', param: null, code: 'invalid_request' });
+}
+
+export function backpressureAdmin(bp: BackPressure): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (req.method === 'GET') return sendJson(res, 200, snapshot(bp));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY) return invalid(res, `The body exceeds ${MAX_BODY} bytes.`);
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch (err) {
+        return invalid(res, `The body is not valid JSON: ${(err as Error).message}.`);
+      }
+      const settings = body !== null && typeof body === 'object' && 'settings' in body ? (body as { settings: unknown }).settings : body;
+      const issues = bp.apply(settings);
+      if (issues.length > 0) return invalid(res, `Nothing changed: ${issues.join('; ')}.`);
+      sendJson(res, 200, snapshot(bp));
+    });
+  };
+}

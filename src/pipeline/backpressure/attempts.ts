@@ -1,0 +1,133 @@
+/**
+ * An attempt's life as back pressure sees it: it takes an engine slot at dispatch (and, in own-load mode,
+ * reserves its predicted load), measures TTFT and ITL on the stream as chunks pass, gives everything back
+ * once when the attempt ends, and turns an engine's own 503/429 into a penalty and a re-route.
+ *
+ * Capacity events, on which the router queue drains: an attempt's first token (its prompt left the engine's
+ * prefill queue) and its end (completion, failure or abort).
+ */
+import type { Deployment } from '../../routing/deployment.ts';
+import { PromptInfo } from '../../prefix/prompt-info.ts';
+import type { Exchange, ExchangeEnd } from '../../upstream/exchange.ts';
+import { writeDispatched } from '../../relay/status-events.ts';
+import type { ProxyRequest } from '../proxy-request.ts';
+import type { BackPressure } from './controller.ts';
+
+const NO_HASHES: readonly number[] = [];
+const NO_OVERLAPS = new Int32Array(0);
+const DATA = Buffer.from('data:');
+const DONE = Buffer.from('data: [DONE]');
+
+/** Output events in a chunk of an SSE stream: one token each, near enough (the final usage chunk aside). */
+export function sseEvents(chunk: Buffer): number {
+  let n = 0;
+  for (let i = chunk.indexOf(DATA); i !== -1; i = chunk.indexOf(DATA, i + 5)) n++;
+  if (n > 0 && chunk.includes(DONE)) n--;
+  return n;
+}
+
+export class Attempts {
+  private readonly bp: BackPressure;
+
+  constructor(bp: BackPressure) {
+    this.bp = bp;
+  }
+
+  dispatch(pr: ProxyRequest, d: Deployment): void {
+    const t = pr.bp!;
+    const slot = this.bp.slots.get(d)!;
+    const now = this.bp.clock();
+    t.engine = slot;
+    t.probe = slot.gate.acquire(now);
+    t.dispatchAt = now;
+    t.firstAt = 0;
+    t.lastAt = 0;
+    t.outTokens = 0;
+    if (slot.ownLoad) t.permit = slot.load.reserve(new PromptInfo(pr.bodyBytes, t.promptTokens, 64, NO_HASHES, NO_OVERLAPS));
+    t.group.attempts++;
+    this.bp.observeDecision(t, now);
+    if (t.headSent) writeDispatched(pr.res, d.id);
+  }
+
+  /**
+   * The upstream's head, with its first chunk. Returns true when status events already sent the client a
+   * head: then an error status's JSON body is framed as one SSE error event instead.
+   */
+  head(pr: ProxyRequest, status: number): boolean {
+    const t = pr.bp!;
+    if (!t.headSent) return false;
+    if (status >= 300) {
+      t.errorFrame = true;
+      pr.res.write('data: ');
+    }
+    return true;
+  }
+
+  chunk(pr: ProxyRequest, chunk: Buffer): void {
+    const t = pr.bp!;
+    const slot = t.engine;
+    if (slot === undefined || !pr.stream || t.errorFrame) return;
+    const now = this.bp.clock();
+    const n = sseEvents(chunk);
+    if (t.firstAt === 0) {
+      t.firstAt = now;
+      t.lastAt = now;
+      slot.gate.firstToken(now, now - t.dispatchAt, t.promptTokens);
+      if (t.permit !== undefined) t.permit.tokens(n);
+      const room = t.group.room;
+      if (room.size > 0) room.drain();
+      return;
+    }
+    if (n === 0) return;
+    slot.gate.tokens(now, now - t.lastAt, n);
+    if (t.permit !== undefined) t.permit.tokens(n);
+    t.outTokens += n;
+    t.lastAt = now;
+  }
+
+  /** The attempt ended, however: its slot and load are given back, exactly once. */
+  end(pr: ProxyRequest, x: Exchange, end: ExchangeEnd): void {
+    const t = pr.bp!;
+    const slot = t.engine;
+    if (slot === undefined) return;
+    t.engine = undefined;
+    const now = this.bp.clock();
+    const dropped = end === 'timeout' || (end === 'retryable_status' && (x.status === 503 || x.status === 429));
+    const ttft = t.firstAt > 0 ? t.firstAt - t.dispatchAt : NaN;
+    const itl = t.outTokens > 0 ? (t.lastAt - t.firstAt) / t.outTokens : NaN;
+    const cancelled = t.probe && end === 'client_closed' && t.firstAt === 0;
+    slot.gate.release(now, dropped, now - t.dispatchAt, t.probe && !cancelled, ttft, itl);
+    if (cancelled) slot.gate.breaker.probeCancelled();
+    t.probe = false;
+    if (t.permit !== undefined) {
+      t.permit.release();
+      t.permit = undefined;
+    }
+    if (t.errorFrame) {
+      t.errorFrame = false;
+      if (!pr.res.writableEnded) pr.res.write('\n\n');
+    }
+    const g = t.group;
+    g.attempts--;
+    g.drainRate.record();
+    this.bp.drainRate.record();
+    if (g.room.size > 0) g.room.drain();
+  }
+
+  /**
+   * The engine refused the request itself (503/429) before anything was relayed: a penalty for the engine
+   * and a re-route for the request, counted neither as a failure (no cooldown) nor as a retry. True when
+   * the request may re-route; after as many refusals as the group has engines it fails like any other.
+   */
+  engineRefused(pr: ProxyRequest, x: Exchange): boolean {
+    if (x.status !== 503 && x.status !== 429) return false;
+    const t = pr.bp!;
+    const slot = this.bp.slots.get(x.deployment);
+    if (slot === undefined) return false;
+    const now = this.bp.clock();
+    slot.gate.penalize(now, this.bp.config.engine.penaltyMs);
+    this.bp.metrics.penalties.inc({ model_group: t.group.name, deployment: slot.deployment.id });
+    t.group.room.wakeAtTime(slot.gate.penaltyUntil);
+    return ++t.refusals <= t.group.engines.length;
+  }
+}

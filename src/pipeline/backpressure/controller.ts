@@ -1,0 +1,416 @@
+/**
+ * Request back pressure in the pipeline: the three levels' policies (src/admission, src/routing/queue,
+ * src/engine-admission) wired to the points of a request's path where the pipeline calls in.
+ *
+ *   ingress, before the body   precheck(headers)         global in-flight cap, shedding
+ *   proxy start                admit(pr)                 every ingress check; the admission held till finish
+ *   routing                    admits(d)                 per engine: penalty, SLO breaker, concurrency, busy
+ *   no engine can take it      onNoEngine(pr)            engine_*_slo at once, else the router queue
+ *   attempt                    onDispatch / onChunk / onAttemptEnd / engineRefused
+ *   end                        onFinish(pr)              releases what the request still holds, exactly once
+ *
+ * Not constructed when back pressure is off: the pipeline then pays one `undefined` check per stage.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { IngressAdmission, type IngressVerdict } from '../../admission/ingress-admission.ts';
+import type { KvBudgetSource } from '../../admission/kv-budget.ts';
+import { parsePriority, PRIORITY_HEADER, PRIORITY_NAMES, type Priority } from '../../admission/priority.ts';
+import { createShedRule } from '../../admission/shedding/registry.ts';
+import type { BackpressureConfig } from '../../config/backpressure.ts';
+import { EngineGate } from '../../engine-admission/engine-gate.ts';
+import { createLimit } from '../../engine-admission/limits/registry.ts';
+import { EngineLoad } from '../../load/engine-load.ts';
+import type { BackpressureMetrics } from '../../metrics/backpressure-metrics.ts';
+import type { Deployment } from '../../routing/deployment.ts';
+import type { ModelGroup, RouteGate } from '../../routing/group.ts';
+import type { BusyThresholds } from '../../routing/queue/busy.ts';
+import { DrainRate } from '../../routing/queue/drain-rate.ts';
+import { retryAfterMs, type RetryAfterBounds } from '../../routing/queue/retry-after.ts';
+import { realTimers, type Timers } from '../../routing/queue/timers.ts';
+import { WaitingRoom, type DropReason, type WaitingRoomHost } from '../../routing/queue/waiting-room.ts';
+import type { QueueEntry } from '../../routing/queue/router-queue.ts';
+import type { Clock } from '../../util/clock.ts';
+import type { Random } from '../../util/random.ts';
+import type { ProxyRequest } from '../proxy-request.ts';
+import { Attempts } from './attempts.ts';
+import { EngineSlot } from './engines.ts';
+import { GroupState } from './groups.ts';
+import { sendRefusal, isOverload, type Refusal } from './refusals.ts';
+import { StatusEvents } from './status.ts';
+import { Ticket } from './ticket.ts';
+import { applySettings } from './settings.ts';
+
+export const TTFT_BUDGET_HEADER = 'x-spillway-ttft-budget-ms';
+/** With nothing of ours in flight no capacity event will come (the load is someone else's): look again then. */
+const IDLE_WAKE_MS = 100;
+
+/** What the controller asks of the pipeline (implemented by Proxy). */
+export interface BackPressureHost {
+  dispatch(pr: ProxyRequest, d: Deployment): void;
+  /** Routes again, for the pipeline's own answers (cooldown, limits) to a request leaving the queue. */
+  route(pr: ProxyRequest): void;
+  reject(pr: ProxyRequest, outcome: Refusal['outcome'], message: string, retryAfterMs?: number): void;
+  /** Finishes a request whose client went away while it was queued. */
+  abandon(pr: ProxyRequest): void;
+}
+
+export interface BackPressureOptions {
+  config: BackpressureConfig;
+  groups: ReadonlyMap<string, ModelGroup>;
+  clock: Clock;
+  random: Random;
+  metrics: BackpressureMetrics;
+  timers?: Timers;
+  /** The load model's view of an engine when the pipeline keeps one; else back pressure predicts its own. */
+  engineLoad?: (deploymentId: string) => EngineLoad | undefined;
+}
+
+export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSource, RouteGate {
+  readonly name = 'load-model';
+  config: BackpressureConfig;
+  host: BackPressureHost | undefined;
+  readonly admission: IngressAdmission;
+  readonly groups = new Map<string, GroupState>();
+  readonly slots = new Map<Deployment, EngineSlot>();
+  readonly busy: BusyThresholds;
+  readonly retryBounds: RetryAfterBounds;
+  readonly attempts: Attempts;
+  readonly status: StatusEvents;
+  readonly clock: Clock;
+  readonly metrics: BackpressureMetrics;
+  readonly timers: Timers;
+  /** Every group's capacity events, for refusals made before the group is known. */
+  readonly drainRate: DrainRate;
+
+  constructor(o: BackPressureOptions) {
+    const cfg = o.config;
+    this.config = cfg;
+    this.clock = o.clock;
+    this.metrics = o.metrics;
+    this.timers = o.timers ?? realTimers;
+    this.busy = { kvBusy: cfg.router.kvBusy, prefillBusyTokens: cfg.router.prefillBusyTokens, prefillBusyFraction: cfg.router.prefillBusyFraction };
+    this.retryBounds = { minMs: cfg.router.retryAfterMinMs, maxMs: cfg.router.retryAfterMaxMs };
+    this.drainRate = new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs });
+    this.admission = new IngressAdmission({
+      settings: { maxInFlight: cfg.ingress.maxInFlight, kvOvercommit: cfg.ingress.kvOvercommit, fractions: cfg.ingress.fractions, shed: createShedRule(cfg.ingress.shedRule, { start: cfg.ingress.shedStart }) },
+      kv: this,
+      random: o.random,
+    });
+    for (const [name, group] of o.groups) {
+      const settings = cfg.groups[name] ?? cfg.defaults;
+      const engines = group.deployments.map((d) => {
+        const shared = o.engineLoad?.(d.id);
+        const load =
+          shared ??
+          new EngineLoad({ id: d.id, clock: o.clock, blockSize: cfg.ingress.blockSize, totalBlocks: cfg.ingress.kvCapacityBlocks || undefined, maxParallelRequests: d.config.maxParallelRequests });
+        const gate = new EngineGate({
+          id: d.id,
+          clock: o.clock,
+          limit: createLimit(cfg.engine.limitAlgorithm, cfg.engine.limit, { clock: o.clock, random: o.random }),
+          slo: { ttftSloMs: settings.ttftSloMs, itlSloMs: settings.itlSloMs, margin: cfg.engine.sloMargin, minSamples: cfg.engine.sloMinSamples, probeIntervalMs: cfg.engine.probeIntervalMs },
+          windowMs: cfg.engine.sloWindowMs,
+          normTokens: cfg.engine.normTokens,
+        });
+        const slot = new EngineSlot(d, gate, load, shared === undefined);
+        this.slots.set(d, slot);
+        return slot;
+      });
+      const g = new GroupState(this, group, engines, settings, settings.maxInFlight ?? cfg.ingress.maxInFlightPerEngine * engines.length, new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
+      g.room = new WaitingRoom({ bounds: { maxRequests: cfg.router.maxQueue, maxTokens: cfg.router.maxQueueTokens }, fractions: cfg.ingress.fractions, clock: o.clock, timers: this.timers, drainRate: g.drainRate, host: this });
+      group.gate = this;
+      this.groups.set(name, g);
+    }
+    this.attempts = new Attempts(this);
+    this.status = new StatusEvents(this);
+  }
+
+  attach(host: BackPressureHost): void {
+    this.host = host;
+  }
+
+  // --- level 1: ingress ---
+
+  /** The checks that need no body. A refusal is counted here; the ingress sends it. */
+  precheck(headers: IncomingHttpHeaders): Refusal | undefined {
+    const p = parsePriority(headers[PRIORITY_HEADER]);
+    if (p === -1) return badHeader(PRIORITY_HEADER, `must be one of ${PRIORITY_NAMES.join(', ')}`);
+    const v = this.admission.precheck(p);
+    if (v === 'ok') return undefined;
+    this.metrics.rejected('ingress', v, p, 'none');
+    return this.ingressRefusal(v, p, undefined, 0);
+  }
+
+  /** Every ingress check, once the model group is known; on success the request holds its admission. */
+  admit(pr: ProxyRequest): Refusal | undefined {
+    const now = this.clock();
+    const g = this.groups.get(pr.group)!;
+    const h = pr.res.req.headers;
+    const p = parsePriority(h[PRIORITY_HEADER]);
+    if (p === -1) return badHeader(PRIORITY_HEADER, `must be one of ${PRIORITY_NAMES.join(', ')}`);
+    let budget = g.settings.ttftBudgetMs;
+    const asked = h[TTFT_BUDGET_HEADER];
+    if (asked !== undefined) {
+      const n = Number(asked);
+      if (!(n > 0)) return badHeader(TTFT_BUDGET_HEADER, 'must be a positive number of milliseconds');
+      budget = Math.min(n, this.config.router.maxTtftBudgetMs);
+    }
+    const tokens = promptTokens(pr);
+    const blocks = tokens / g.blockSize();
+    const v = this.admission.admit(g.admission, p, blocks);
+    if (v !== 'ok') return this.ingressRefusal(v, p, g, blocks);
+    // The budget runs from arrival: time spent reading the body is already gone.
+    const deadline = now + budget - (performance.now() - pr.arrivalMs);
+    pr.bp = new Ticket(g, p, deadline, tokens, blocks, this.config.statusEvents && pr.stream && this.status.wanted(h), now);
+    this.metrics.admitted.inc({ model_group: g.name, priority: PRIORITY_NAMES[p] });
+    return undefined;
+  }
+
+  // KvBudgetSource: the load model's reconciled KV of the group's usable engines plus what waits in its queue.
+  inFlightBlocks(group: string): number {
+    const g = this.groups.get(group)!;
+    let blocks = g.room.queue.tokens / g.blockSize();
+    for (const e of g.engines) if (!e.deployment.isCoolingDown()) blocks += e.load.kvBlocksUsed();
+    return blocks;
+  }
+
+  capacityBlocks(group: string): number {
+    let total = 0;
+    for (const e of this.groups.get(group)!.engines) if (!e.deployment.isCoolingDown()) total += e.load.kvBlocksTotal ?? 0;
+    return total;
+  }
+
+  // --- levels 2 and 3: routing ---
+
+  /** RouteGate: whether `d` may take a new request now. */
+  admits(d: Deployment): boolean {
+    const s = this.slots.get(d);
+    return s === undefined || s.refusal(this.clock(), this.busy) === undefined;
+  }
+
+  /** Every engine refused the request: refuse it (returned) or queue it (undefined). */
+  onNoEngine(pr: ProxyRequest): Refusal | undefined {
+    const t = pr.bp!;
+    const g = t.group;
+    const now = this.clock();
+    let slow = 0;
+    let itl = 0;
+    let limited = 0;
+    let penalty = 0;
+    let usable = 0;
+    let unblocks = Infinity;
+    for (const e of g.engines) {
+      if (e.deployment.isCoolingDown()) continue;
+      usable++;
+      const why = e.refusal(now, this.busy);
+      if (why === 'slow') {
+        slow++;
+        if (e.gate.breaker.tripReason === 'itl') itl++;
+      } else if (why === 'limited') limited++;
+      else if (why === 'penalty') penalty++;
+      unblocks = Math.min(unblocks, e.gate.unblocksAt());
+    }
+    if (usable > 0 && slow === usable) {
+      const outcome = itl === slow ? 'engine_itl_slo' : 'engine_ttft_slo';
+      return { outcome, message: `Every engine of model group "${g.name}" is breaking its ${itl === slow ? 'inter-token latency' : 'time-to-first-token'} SLO; they take only probes until they recover.`, retryAfterMs: this.clampRetry(unblocks - now) };
+    }
+    if (this.config.router.maxQueue === 0) {
+      const outcome = limited === usable ? 'engine_concurrency' : penalty === usable ? 'engine_penalty' : 'router_busy';
+      const retry = outcome === 'engine_penalty' ? this.clampRetry(unblocks - now) : this.retryAfter(g, 1);
+      return { outcome, message: `Every engine of model group "${g.name}" is busy (${limited} at their concurrency limit, ${penalty} in a penalty, ${usable - limited - penalty - slow} over their KV or prefill threshold) and the router queue is off.`, retryAfterMs: retry };
+    }
+    const entry = g.room.offer(pr, t.priority, t.deadline, t.promptTokens);
+    if (typeof entry === 'string') return this.queueRefusal(entry, t);
+    t.entry = entry;
+    this.observeDecision(t, now);
+    if (unblocks < Infinity) g.room.wakeAtTime(unblocks);
+    if (g.attempts === 0) g.room.wakeAtTime(now + IDLE_WAKE_MS);
+    if (t.statusEvents) this.status.queued(pr, entry);
+    return undefined;
+  }
+
+  /** WaitingRoomHost: the head of the queue, routed on fresh state. */
+  tryDispatch(pr: ProxyRequest): boolean {
+    const t = pr.bp!;
+    if (pr.finished) return true;
+    const picked = t.group.group.select(pr, pr.tried);
+    if ('reason' in picked && picked.reason === 'busy') {
+      this.scheduleWake(t.group);
+      return false;
+    }
+    this.leftQueue(t, 'dispatched');
+    if ('reason' in picked) this.host!.route(pr);
+    else this.host!.dispatch(pr, picked);
+    return true;
+  }
+
+  /** WaitingRoomHost: a queued request leaves unserved. */
+  dropped(pr: ProxyRequest, why: DropReason, entry: QueueEntry<ProxyRequest>): void {
+    const t = pr.bp!;
+    this.leftQueue(t, why);
+    const g = t.group;
+    if (why === 'expired') {
+      this.host!.reject(pr, 'router_queue_timeout', `The request's time-to-first-token budget ran out after ${Math.round(this.clock() - entry.enqueuedAt)} ms in the router queue of model group "${g.name}".`, this.retryAfter(g, g.room.size + 1));
+    } else {
+      this.host!.reject(pr, 'router_queue_full', `The router queue of model group "${g.name}" is full; this ${PRIORITY_NAMES[t.priority]} request gave its place to a more important one.`, this.retryAfter(g, g.room.size));
+    }
+  }
+
+  /** The client of a queued request went away: removed and counted. Returns false when it was not queued. */
+  clientGone(pr: ProxyRequest): boolean {
+    const t = pr.bp;
+    if (t === undefined || t.entry === undefined) return false;
+    t.group.room.remove(t.entry);
+    t.group.abandoned++;
+    this.leftQueue(t, 'client_closed');
+    this.host!.abandon(pr);
+    return true;
+  }
+
+  // --- the end ---
+
+  /** Releases what the request still holds: called once per request, from the pipeline's finish. */
+  onFinish(pr: ProxyRequest): void {
+    const t = pr.bp;
+    if (t === undefined) return;
+    if (t.entry !== undefined) {
+      t.group.room.remove(t.entry);
+      this.leftQueue(t, 'client_closed');
+    }
+    if (t.admitted) {
+      t.admitted = false;
+      this.admission.release(t.group.admission, t.priority, t.kvBlocks);
+    }
+  }
+
+  /** Writes a refusal for `pr` (the pipeline's reject calls this when back pressure is on); returns the status. */
+  sendError(pr: ProxyRequest, outcome: Refusal['outcome'], message: string, retryAfterMs: number | undefined): number {
+    const t = pr.bp;
+    if (isOverload(outcome)) this.metrics.rejected(levelOf(outcome), outcome, t?.priority ?? parsePriorityOr(pr), pr.group);
+    if (t !== undefined) this.observeDecision(t, this.clock());
+    return sendRefusal(pr.res, { outcome, message, retryAfterMs }, this.config.rejectStatus, t?.headSent === true);
+  }
+
+  /** Refuses everything still queued (gateway shutdown). */
+  shutdown(): void {
+    for (const g of this.groups.values()) {
+      for (const e of g.room.clear()) {
+        this.leftQueue(e.item.bp!, 'client_closed');
+        this.host!.reject(e.item, 'draining', 'The gateway is shutting down; retry on another instance.', 1000);
+      }
+      this.status.stop(g);
+    }
+  }
+
+  /** Every counter that must be back to zero when nothing is in flight. */
+  accounting(): { inFlight: number; queued: number; queuedTokens: number; engineInFlight: number; predictedKvTokens: number; releaseErrors: number } {
+    let queued = 0;
+    let queuedTokens = 0;
+    let engineInFlight = 0;
+    let predictedKvTokens = 0;
+    let releaseErrors = this.admission.releaseErrors;
+    for (const g of this.groups.values()) {
+      queued += g.room.size;
+      queuedTokens += g.room.queue.tokens;
+      for (const e of g.engines) {
+        engineInFlight += e.gate.inFlight;
+        releaseErrors += e.gate.releaseErrors;
+        if (e.ownLoad) {
+          predictedKvTokens += e.load.predicted.activeTokens + e.load.predicted.queuedPrefillTokens;
+          releaseErrors += e.load.doubleReleases;
+        }
+      }
+    }
+    return { inFlight: this.admission.inFlight, queued, queuedTokens, engineInFlight, predictedKvTokens, releaseErrors };
+  }
+
+  /** Applies a run-time change of thresholds (GET/PUT /admin/backpressure). */
+  apply(patch: unknown): string[] {
+    return applySettings(this, patch);
+  }
+
+  // --- helpers ---
+
+  retryAfter(g: GroupState | undefined, backlog: number): number {
+    return retryAfterMs(backlog, (g?.drainRate ?? this.drainRate).perMs(), this.retryBounds);
+  }
+
+  clampRetry(ms: number): number {
+    const b = this.retryBounds;
+    return Math.round(Math.min(b.maxMs, Math.max(b.minMs, ms === Infinity ? b.maxMs : ms)));
+  }
+
+  observeDecision(t: Ticket, now: number): void {
+    if (t.decisionStart === 0) return;
+    this.metrics.decision.observe((now - t.decisionStart) / 1000);
+    t.decisionStart = 0;
+  }
+
+  /** Wakes the queue when the earliest time-bound block of its engines ends, or soon if nothing is in flight. */
+  scheduleWake(g: GroupState): void {
+    let at = Infinity;
+    for (const e of g.engines) at = Math.min(at, e.gate.unblocksAt());
+    if (g.attempts === 0) at = Math.min(at, this.clock() + IDLE_WAKE_MS);
+    if (at < Infinity) g.room.wakeAtTime(at);
+  }
+
+  private leftQueue(t: Ticket, how: DropReason | 'dispatched' | 'client_closed'): void {
+    const e = t.entry;
+    if (e === undefined) return;
+    t.entry = undefined;
+    this.metrics.queueWait.observe({ model_group: t.group.name, result: how }, (this.clock() - e.enqueuedAt) / 1000);
+    if (t.statusEvents) this.status.left(t);
+  }
+
+  private ingressRefusal(v: Exclude<IngressVerdict, 'ok'>, p: Priority, g: GroupState | undefined, blocks: number): Refusal {
+    const cls = PRIORITY_NAMES[p];
+    const a = this.admission;
+    switch (v) {
+      case 'ingress_inflight': {
+        const where = g !== undefined && g.admission.inFlight >= a.settings.fractions[p] * g.admission.maxInFlight ? `model group "${g.name}"` : 'the gateway';
+        return { outcome: v, message: `Too many requests in flight for ${where} to admit a ${cls} request.`, retryAfterMs: this.retryAfter(g, g === undefined ? 1 : a.excess(g.admission, p)) };
+      }
+      case 'ingress_kv_budget': {
+        const held = this.inFlightBlocks(g!.name);
+        const budget = a.settings.fractions[p] * a.settings.kvOvercommit * this.capacityBlocks(g!.name);
+        const perRequest = g!.admission.inFlight > 0 ? held / g!.admission.inFlight : blocks;
+        const backlog = perRequest > 0 ? Math.ceil((held + blocks - budget) / perRequest) : 1;
+        return { outcome: v, message: `The KV cache of model group "${g!.name}" is committed: ${Math.round(held)} blocks in flight + ${Math.round(blocks)} for this prompt exceed the ${cls} budget of ${Math.round(budget)}.`, retryAfterMs: this.retryAfter(g, backlog) };
+      }
+      case 'ingress_priority_shed':
+        return { outcome: v, message: `Load is near its limit: ${cls} requests are being shed.`, retryAfterMs: this.retryAfter(g, g === undefined ? 1 : g.room.size + 1) };
+    }
+  }
+
+  private queueRefusal(why: 'router_queue_full' | 'router_deadline', t: Ticket): Refusal {
+    const g = t.group;
+    if (why === 'router_queue_full') {
+      return { outcome: why, message: `Every engine of model group "${g.name}" is busy and its router queue is full (${g.room.size} requests, ${g.room.queue.tokens} prompt tokens).`, retryAfterMs: this.retryAfter(g, g.room.size) };
+    }
+    const remaining = Math.max(0, Math.round(t.deadline - this.clock()));
+    const wait = g.room.estimatedWaitMs(t.priority);
+    return {
+      outcome: why,
+      message: `Every engine of model group "${g.name}" is busy; the estimated wait (${Math.round(wait)} ms behind ${g.room.queue.ahead(t.priority)} queued) exceeds the ${remaining} ms left of this request's time-to-first-token budget.`,
+      retryAfterMs: this.retryAfter(g, g.room.queue.ahead(t.priority) + 1),
+    };
+  }
+}
+
+function badHeader(header: string, what: string): Refusal {
+  return { outcome: 'bad_request', message: `Header ${header} ${what}.`, param: header };
+}
+
+function levelOf(outcome: string): 'ingress' | 'router' | 'engine' {
+  return outcome.startsWith('ingress') ? 'ingress' : outcome.startsWith('router') ? 'router' : 'engine';
+}
+
+function parsePriorityOr(pr: ProxyRequest): Priority {
+  const p = parsePriority(pr.res.req.headers[PRIORITY_HEADER]);
+  return p === -1 ? 1 : p;
+}
+
+/** The load model's prompt estimate when the pipeline made one, else ~4 bytes per token of the body. */
+function promptTokens(pr: ProxyRequest): number {
+  const known = (pr as { prompt?: { tokens: number } }).prompt?.tokens;
+  return known ?? Math.ceil(pr.bodyBytes / 4);
+}

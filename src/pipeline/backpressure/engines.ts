@@ -1,0 +1,49 @@
+/**
+ * Per deployment: the level-3 gate (src/engine-admission/engine-gate.ts) beside the engine's load (the load
+ * model's EngineLoad when the pipeline has one, else one back pressure keeps from its own dispatches), and
+ * the one question routing asks: can this engine take a new request now, and if not, why.
+ */
+import type { EngineBlock, EngineGate } from '../../engine-admission/engine-gate.ts';
+import type { EngineLoad } from '../../load/engine-load.ts';
+import type { Deployment } from '../../routing/deployment.ts';
+import { busyReason, type BusyReason, type BusyThresholds } from '../../routing/queue/busy.ts';
+
+export type EngineStateName = 'ok' | 'busy' | 'slow' | 'penalty' | 'cooldown';
+/** Values of spillway_engine_backpressure_state. */
+export const ENGINE_STATES: Record<EngineStateName, number> = { ok: 0, busy: 1, slow: 2, penalty: 3, cooldown: 4 };
+
+export type EngineRefusal = EngineBlock | BusyReason;
+
+export class EngineSlot {
+  readonly deployment: Deployment;
+  readonly gate: EngineGate;
+  readonly load: EngineLoad;
+  /** The load is back pressure's own: it reserves and releases it around each attempt. */
+  readonly ownLoad: boolean;
+
+  constructor(deployment: Deployment, gate: EngineGate, load: EngineLoad, ownLoad: boolean) {
+    this.deployment = deployment;
+    this.gate = gate;
+    this.load = load;
+    this.ownLoad = ownLoad;
+  }
+
+  /** Why the engine cannot take a new request now; undefined when it can. */
+  refusal(now: number, busy: BusyThresholds): EngineRefusal | undefined {
+    return this.gate.blockedBy(now) ?? busyReason(this.load, busy);
+  }
+
+  state(now: number, busy: BusyThresholds): EngineStateName {
+    if (this.deployment.isCoolingDown()) return 'cooldown';
+    switch (this.refusal(now, busy)) {
+      case undefined:
+        return 'ok';
+      case 'penalty':
+        return 'penalty';
+      case 'slow':
+        return 'slow';
+      default:
+        return 'busy';
+    }
+  }
+}

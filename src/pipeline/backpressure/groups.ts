@@ -1,0 +1,41 @@
+/** Per model group: its admission counters, its router queue and drain rate, its engines and settings. */
+import { GroupAdmission } from '../../admission/ingress-admission.ts';
+import type { GroupBackpressure } from '../../config/backpressure.ts';
+import type { ModelGroup } from '../../routing/group.ts';
+import type { DrainRate } from '../../routing/queue/drain-rate.ts';
+import type { WaitingRoom } from '../../routing/queue/waiting-room.ts';
+import type { ProxyRequest } from '../proxy-request.ts';
+import type { BackPressure } from './controller.ts';
+import type { EngineSlot } from './engines.ts';
+
+export class GroupState {
+  readonly controller: BackPressure;
+  readonly name: string;
+  readonly group: ModelGroup;
+  readonly admission: GroupAdmission;
+  readonly engines: readonly EngineSlot[];
+  readonly drainRate: DrainRate;
+  room!: WaitingRoom<ProxyRequest>;
+  settings: GroupBackpressure;
+  /** Requests whose client went away while queued. */
+  abandoned = 0;
+  /** Attempts of this group in flight (so a queue with nothing in flight knows no event is coming). */
+  attempts = 0;
+  statusTimer: NodeJS.Timeout | undefined = undefined;
+  statusSubscribers = 0;
+
+  constructor(controller: BackPressure, group: ModelGroup, engines: EngineSlot[], settings: GroupBackpressure, maxInFlight: number, drainRate: DrainRate) {
+    this.controller = controller;
+    this.name = group.name;
+    this.group = group;
+    this.engines = engines;
+    this.settings = settings;
+    this.admission = new GroupAdmission(group.name, maxInFlight);
+    this.drainRate = drainRate;
+  }
+
+  /** Blocks per token on this group's engines (reported block size, else configured). */
+  blockSize(): number {
+    return this.engines.length > 0 ? this.engines[0].load.blockSize : 16;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * One admitted request's back-pressure state, from admission to its single release: the ingress admission
+ * it holds, its place in the router queue while it waits, and the engine slot of the attempt in progress.
+ * One object per request when back pressure is on, none when it is off.
+ */
+import type { Priority } from '../../admission/priority.ts';
+import type { LoadPermit } from '../../load/permit.ts';
+import type { QueueEntry } from '../../routing/queue/router-queue.ts';
+import type { ProxyRequest } from '../proxy-request.ts';
+import type { EngineSlot } from './engines.ts';
+import type { GroupState } from './groups.ts';
+
+export class Ticket {
+  readonly group: GroupState;
+  readonly priority: Priority;
+  /** Clock ms by which the first token is due (arrival + TTFT budget). */
+  readonly deadline: number;
+  readonly promptTokens: number;
+  readonly kvBlocks: number;
+  readonly statusEvents: boolean;
+  /** Clock ms the decision started, for the decision-time histogram (0 once observed). */
+  decisionStart: number;
+  /** Holds its ingress admission (released once, in finish). */
+  admitted = true;
+  entry: QueueEntry<ProxyRequest> | undefined = undefined;
+  /** Status events sent the 200 head. */
+  headSent = false;
+  /** An upstream error body is being framed as an SSE error event (status events only). */
+  errorFrame = false;
+  /** Engine refusals (503/429) re-routed so far. */
+  refusals = 0;
+  // The attempt in progress: its engine slot, the load it reserved (own-load mode), and its stream timing.
+  engine: EngineSlot | undefined = undefined;
+  permit: LoadPermit | undefined = undefined;
+  probe = false;
+  dispatchAt = 0;
+  firstAt = 0;
+  lastAt = 0;
+  outTokens = 0;
+
+  constructor(group: GroupState, priority: Priority, deadline: number, promptTokens: number, kvBlocks: number, statusEvents: boolean, now: number) {
+    this.group = group;
+    this.priority = priority;
+    this.deadline = deadline;
+    this.promptTokens = promptTokens;
+    this.kvBlocks = kvBlocks;
+    this.statusEvents = statusEvents;
+    this.decisionStart = now;
+  }
+}
