@@ -49,6 +49,8 @@ const CASES: Case[] = [
 
 interface Target {
   name: string;
+  /** Axis label on the report's charts. */
+  short: string;
   /** Only in full runs (the smoke keeps to what proves the scenario still works). */
   full?: boolean;
   /** Starts what the target needs; returns the URL clients use and the process whose RSS is reported. */
@@ -70,15 +72,17 @@ async function bareProxy(ctx: ScenarioContext, parse: boolean) {
 const TARGETS: Target[] = [
   {
     name: 'mock direct',
+    short: 'mock',
     async start(ctx) {
       const proc = await mockOn(ctx, TARGET_CPU);
       return { url: proc.url, proc };
     },
   },
-  { name: 'bare undici proxy', start: (ctx) => bareProxy(ctx, false) },
-  { name: 'undici proxy + JSON parse', start: (ctx) => bareProxy(ctx, true), full: true },
+  { name: 'bare undici proxy', short: 'bare proxy', start: (ctx) => bareProxy(ctx, false) },
+  { name: 'undici proxy + JSON parse', short: '+ JSON', start: (ctx) => bareProxy(ctx, true), full: true },
   {
     name: 'spillway',
+    short: 'spillway',
     async start(ctx) {
       const mock = await mockOn(ctx, LOAD_CPU);
       const config = path.join(ctx.outDir, 'overhead-gateway.yaml');
@@ -203,7 +207,7 @@ function report(rows: Row[], run: { durationS: number; rates: number[]; connecti
               xLabel: 'target',
               yLabel: 'req/s',
               width: 380,
-              bars: rows.filter((r) => r.case === c.name).map((r) => ({ label: r.target.replace('undici proxy', 'proxy'), value: Math.round(r.wrk.rps) })),
+              bars: rows.filter((r) => r.case === c.name).map((r) => ({ label: TARGETS.find((t) => t.name === r.target)!.short, value: Math.round(r.wrk.rps) })),
             }),
           ),
         ) + htmlTable(['target', 'case', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB'], rows.map((r) => [r.target, r.case, f1(r.wrk.rps), f3(r.wrk.latencyMs.p50), f3(r.wrk.latencyMs.p99), r.rssMb ?? 'n/a'])),
