@@ -31,6 +31,8 @@ export interface HeldUpstream extends ScriptedUpstream {
   /** Resolves once `n` requests are being held. */
   waitHeld(n: number): Promise<void>;
   releaseAll(): void;
+  /** Answers the oldest held request. */
+  releaseOne(): void;
 }
 
 export async function heldUpstream(): Promise<HeldUpstream> {
@@ -52,6 +54,10 @@ export async function heldUpstream(): Promise<HeldUpstream> {
     },
     releaseAll() {
       for (const res of waiting.splice(0)) answer(res);
+    },
+    releaseOne() {
+      const res = waiting.shift();
+      if (res !== undefined) answer(res);
     },
   });
 }

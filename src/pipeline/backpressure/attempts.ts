@@ -116,8 +116,9 @@ export class Attempts {
 
   /**
    * The engine refused the request itself (503/429) before anything was relayed: a penalty for the engine
-   * and a re-route for the request, counted neither as a failure (no cooldown) nor as a retry. True when
-   * the request may re-route; after as many refusals as the group has engines it fails like any other.
+   * and a re-route for the request, counted neither as a failure (no cooldown) nor as a retry. True while the
+   * request's TTFT budget lasts: each bounce costs at least a penalty, since the refusing engine sits out, and
+   * once every engine does the request waits in the router queue, whose deadline check ends the bouncing.
    */
   engineRefused(pr: ProxyRequest, x: Exchange): boolean {
     if (x.status !== 503 && x.status !== 429) return false;
@@ -128,6 +129,7 @@ export class Attempts {
     slot.gate.penalize(now, this.bp.config.engine.penaltyMs);
     this.bp.metrics.penalties.inc({ model_group: t.group.name, deployment: slot.deployment.id });
     t.group.room.wakeAtTime(slot.gate.penaltyUntil);
-    return ++t.refusals <= t.group.engines.length;
+    t.refusals++;
+    return now < t.deadline;
   }
 }
