@@ -32,8 +32,8 @@ interface Variant {
 const VARIANTS: Variant[] = [
   { name: 'direct round robin' },
   { name: 'spillway, back pressure off', gateway: { routing: 'least-busy' } },
-  // Back pressure lands in a later issue; its variant is one line, e.g.:
-  // { name: 'spillway, back pressure on', gateway: { routing: 'least-busy', spillway: '  back_pressure:\n    enabled: true\n' } },
+  // The group's SLA is the operator's to state: the TTFT budget and the ITL SLO are the scenario's SLA.
+  { name: 'spillway, back pressure on', gateway: { routing: 'least-busy', spillway: `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${SLA.ttftMs} }\n    engine: { itl_slo_ms: ${SLA.itlMs} }\n` } },
 ];
 
 await runScenario(

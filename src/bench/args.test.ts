@@ -50,3 +50,9 @@ test('endpoint URL: bare origin and /v1 bases get the chat path; a full path is 
   assert.equal(endpointUrl('http://h:1/openai/v1').pathname, '/openai/v1/chat/completions');
   assert.equal(endpointUrl('http://h:1/v1/completions').pathname, '/v1/completions');
 });
+
+test('--header adds request headers (names lower-cased); a header without a colon is refused', () => {
+  const { options } = parseBenchArgs(['--url', 'http://a:1', '--model', 'm', '--rate', '5', '--header', 'X-Spillway-Priority: critical', '--header', 'x-other:1']);
+  assert.deepEqual(options.headers, { 'x-spillway-priority': 'critical', 'x-other': '1' });
+  assert.throws(() => parseBenchArgs(['--url', 'http://a:1', '--model', 'm', '--rate', '5', '--header', 'nocolon']), /--header: expected 'name: value'/);
+});

@@ -21,6 +21,7 @@ Load: open loop with --rate (requests/s on a seeded schedule, whatever the serve
   --sla-ttft-ms X      a good request's first token within X ms
   --sla-itl-ms Y       a good request's mean time per output token after the first within Y ms
   --api-key K          sent as Authorization: Bearer K
+  --header 'N: V'      an extra request header (repeatable), e.g. --header 'x-spillway-priority: critical'
   --seed N             seed for arrivals and bodies (default 1)
   --connections N      keep-alive connections per URL (default 1024; closed loop: users)
   --timeout D          per-request headers/body timeout (default 60s)
@@ -45,6 +46,7 @@ const SPEC = {
   'sla-ttft-ms': { type: 'string' },
   'sla-itl-ms': { type: 'string' },
   'api-key': { type: 'string' },
+  header: { type: 'string', multiple: true },
   seed: { type: 'string' },
   connections: { type: 'string' },
   timeout: { type: 'string' },
@@ -96,8 +98,19 @@ export function parseBenchArgs(argv: string[]): BenchCli {
     ...(v['max-tokens'] !== undefined && { maxTokens: positive(v['max-tokens'], 'max-tokens', true) }),
     maxInFlight: v['max-in-flight'] === undefined ? DEFAULTS.maxInFlight : positive(v['max-in-flight'], 'max-in-flight', true),
     ...(v.label !== undefined && { label: v.label }),
+    ...(v.header !== undefined && { headers: headers(v.header) }),
   };
   return { options, ...(v.json && { jsonFile: v.json }), ...(v.html && { htmlFile: v.html }), quiet: v.quiet ?? false };
+}
+
+function headers(raw: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of raw) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw new Error(`--header: expected 'name: value', got "${h}"`);
+    out[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
+  }
+  return out;
 }
 
 /** `60s`, `1.5s`, `500ms`, `2m`, or a bare number of seconds → milliseconds. */

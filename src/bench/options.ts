@@ -34,6 +34,8 @@ export interface BenchOptions {
   maxInFlight: number;
   /** Free-form label carried into the result (scenario name, variant). */
   label?: string;
+  /** Extra request headers (e.g. x-spillway-priority), from repeated --header 'name: value'. */
+  headers?: Record<string, string>;
 }
 
 export const DEFAULTS = {

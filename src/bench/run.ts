@@ -90,6 +90,7 @@ class BenchRun implements RequestListener {
     });
     this.headers = { 'content-type': 'application/json' };
     if (opts.apiKey) this.headers.authorization = `Bearer ${opts.apiKey}`;
+    if (opts.headers) Object.assign(this.headers, opts.headers);
   }
 
   async run(): Promise<BenchResult> {

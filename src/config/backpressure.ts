@@ -53,12 +53,12 @@ const routerShape = {
 };
 const limitShape = {
   algorithm: oneOf(limitNames, 'limit algorithm').default('gradient2'),
-  initial: positive().default(256),
+  initial: positive().default(32),
   min: positive().default(4),
   max: positive().default(2048),
   tolerance: positive().default(1.5),
   smoothing: fraction().default(0.2),
-  queue_size: num(z.number().nonnegative()).default(4),
+  queue_size: z.union([z.literal('sqrt'), num(z.number().nonnegative())]).default('sqrt'),
   long_window: count().default(600),
   probe_multiplier: count().default(30),
   window_samples: count().default(10),

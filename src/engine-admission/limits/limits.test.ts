@@ -84,3 +84,9 @@ test('windowed: one update per window of samples, with their mean and the larges
   assert.equal(createLimit('fixed', { ...params, initial: 7, windowSamples: 10 }, { clock: () => 0, random: Math.random }).limit, 7);
   assert.throws(() => createLimit('aimd', params, { clock: () => 0, random: Math.random }), /unknown algorithm "aimd"/);
 });
+
+test("gradient2 with queue_size 'sqrt' grows by 0.2 · √limit per update", () => {
+  const l = new Gradient2Limit({ ...params, initial: 16, queueSize: 'sqrt' });
+  l.update({ rtt: 100, inFlight: 16, dropped: false });
+  assert.ok(Math.abs(l.limit - (16 + 0.2 * 4)) < 1e-9, String(l.limit));
+});

@@ -23,8 +23,8 @@ export interface LimitParams {
   tolerance: number;
   /** Share of each new estimate blended into the limit (both algorithms). */
   smoothing: number;
-  /** gradient2: growth allowed per update while latency stays low. */
-  queueSize: number;
+  /** gradient2: growth allowed per update while latency stays low; 'sqrt' = √limit. */
+  queueSize: number | 'sqrt';
   /** gradient2: samples in the long RTT's exponential average. */
   longWindow: number;
   /** vegas: probe for a new no-load RTT every ~probe_multiplier × limit samples. */

@@ -218,7 +218,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
       const retry = outcome === 'engine_penalty' ? this.clampRetry(unblocks - now) : this.retryAfter(g, 1);
       return { outcome, message: `Every engine of model group "${g.name}" is busy (${limited} at their concurrency limit, ${penalty} in a penalty, ${usable - limited - penalty - slow} over their KV or prefill threshold) and the router queue is off.`, retryAfterMs: retry };
     }
-    const entry = g.room.offer(pr, t.priority, t.deadline, t.promptTokens);
+    const entry = g.room.offer(pr, t.priority, t.deadline, t.promptTokens, expectedTtft(g));
     if (typeof entry === 'string') return this.queueRefusal(entry, t);
     t.entry = entry;
     this.observeDecision(t, now);
@@ -394,6 +394,20 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
       retryAfterMs: this.retryAfter(g, g.room.queue.ahead(t.priority) + 1),
     };
   }
+}
+
+/** What the group's engines take from dispatch to first token lately: the part of a budget the queue cannot use. */
+function expectedTtft(g: GroupState): number {
+  let sum = 0;
+  let n = 0;
+  for (const e of g.engines) {
+    const m = e.gate.ttft.mean();
+    if (m === m) {
+      sum += m;
+      n++;
+    }
+  }
+  return n === 0 ? 0 : sum / n;
 }
 
 function badHeader(header: string, what: string): Refusal {

@@ -141,3 +141,14 @@ test('a class fills only its fraction of the queue', () => {
   assert.equal(room.size, 10);
   room.clear();
 });
+
+test('the reserve (engine TTFT still to come) shortens what the queue may use of the budget', () => {
+  const f = fixture({ maxRequests: 10, maxTokens: 1000 });
+  assert.equal(f.room.offer('no-room', 1, f.timers.now + 100, 1, 100), 'router_deadline');
+  const e = f.room.offer('early-expiry', 1, f.timers.now + 300, 1, 100);
+  assert.equal(typeof e, 'object');
+  f.timers.advance(199);
+  assert.deepEqual(f.dropped, []);
+  f.timers.advance(1);
+  assert.deepEqual(f.dropped, [['early-expiry', 'expired']]);
+});

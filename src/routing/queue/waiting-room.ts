@@ -6,8 +6,9 @@
  *                                (a class may fill only its priority fraction of max_queue and max_queue_tokens)
  *   est_wait > remaining       → router_deadline, at once, not after waiting for it
  *       where est_wait  = (ahead(c) + 1) / drain_rate    (ahead(c): ./router-queue.ts; rate: ./drain-rate.ts)
- *             remaining = deadline − now                 (deadline = arrival + TTFT budget)
- *   else                       → queued, with a timer that drops it as `expired` at its deadline
+ *             remaining = deadline − now − reserve       (deadline = arrival + TTFT budget; reserve = the
+ *                                                         engines' recent TTFT, still to come after the queue)
+ *   else                       → queued, with a timer that drops it as `expired` once `remaining` is gone
  *
  * `drain()` runs on capacity events (an attempt's first token or end, an engine report, a penalty running
  * out), never on a poll: it takes the head and asks the host to route it on fresh state (late binding); the
@@ -86,9 +87,9 @@ export class WaitingRoom<T> {
     return (this.queue.ahead(p) + 1) / this.drainRate.perMs();
   }
 
-  offer(item: T, priority: Priority, deadline: number, tokens: number): QueueEntry<T> | QueueRefusal {
+  offer(item: T, priority: Priority, deadline: number, tokens: number, reserveMs = 0): QueueEntry<T> | QueueRefusal {
     const now = this.clock();
-    const remaining = deadline - now;
+    const remaining = deadline - now - reserveMs;
     if (remaining <= 0) return 'router_deadline';
     const q = this.queue;
     const f = this.fractions[priority];
