@@ -94,9 +94,11 @@ export function lineChart(o: LineChartOptions): string {
     const color = PALETTE[k % PALETTE.length];
     const pts = s.points.filter((p) => Number.isFinite(p[1]));
     const d = pts.map((p, j) => `${j ? 'L' : 'M'}${sx(p[0]).toFixed(1)} ${sy(p[1]).toFixed(1)}`).join('');
-    body += `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`;
+    // Earlier series are drawn wider, so a series that lies exactly on another still shows at its edges.
+    const width = Math.max(1.6, 4 - 1.2 * k);
+    body += `<path d="${d}" fill="none" stroke="${color}" stroke-width="${width}"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`;
     if (o.markers || pts.length === 1)
-      for (const p of pts) body += `<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="3" fill="${color}"/>`;
+      for (const p of pts) body += `<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="${width + 1}" fill="${color}"/>`;
     // Legend in a row under the title, outside the plot, so it never hides a line.
     body += `<rect x="${legendX}" y="29" width="12" height="3" fill="${color}"/>`;
     body += `<text x="${legendX + 16}" y="33" fill="#222">${escapeXml(s.name)}</text>`;
