@@ -49,18 +49,22 @@ const routerShape = {
   retry_after_min_ms: ms().default(100),
   retry_after_max_ms: positive().default(30_000),
   drain_window_ms: positive().default(2000),
+  /** Margin on the queue's wait estimate, in standard deviations (2.33: one-sided 99%). */
+  wait_margin_sd: num(z.number().nonnegative()).default(2.33),
   status_interval_ms: positive().default(1000),
 };
 const limitShape = {
-  algorithm: oneOf(limitNames, 'limit algorithm').default('gradient2'),
+  algorithm: oneOf(limitNames, 'limit algorithm').default('gradient'),
   initial: positive().default(32),
   min: positive().default(4),
   max: positive().default(2048),
-  tolerance: positive().default(1.5),
+  /** Default: the algorithm's own (gradient 2, gradient2 1.5). */
+  tolerance: num(z.number().min(1)).optional(),
   smoothing: fraction().default(0.2),
   queue_size: z.union([z.literal('sqrt'), num(z.number().nonnegative())]).default('sqrt'),
   long_window: count().default(600),
   probe_multiplier: count().default(30),
+  probe_interval: num(z.int().nonnegative()).default(1000),
   window_samples: count().default(10),
   window_min_ms: ms().default(100),
 };
@@ -72,7 +76,7 @@ const engineShape = {
   slo_margin: positive().default(1),
   slo_window_ms: positive().default(5000),
   slo_min_samples: count().default(10),
-  probe_interval_ms: positive().default(2000),
+  probe_interval_ms: positive().default(500),
   penalty_ms: ms().default(500),
   norm_tokens: positive().default(1024),
   limit: section(limitShape),
@@ -140,6 +144,7 @@ export interface BackpressureConfig {
     retryAfterMinMs: number;
     retryAfterMaxMs: number;
     drainWindowMs: number;
+    waitMarginSd: number;
     statusIntervalMs: number;
   };
   engine: {
@@ -207,6 +212,7 @@ export function normalizeBackpressure(raw: z.output<typeof BackpressureSchema>, 
       retryAfterMinMs: r.retry_after_min_ms,
       retryAfterMaxMs: r.retry_after_max_ms,
       drainWindowMs: r.drain_window_ms,
+      waitMarginSd: r.wait_margin_sd,
       statusIntervalMs: r.status_interval_ms,
     },
     engine: {
@@ -226,6 +232,7 @@ export function normalizeBackpressure(raw: z.output<typeof BackpressureSchema>, 
         queueSize: l.queue_size,
         longWindow: l.long_window,
         probeMultiplier: l.probe_multiplier,
+        probeInterval: l.probe_interval,
         windowSamples: l.window_samples,
         windowMinMs: l.window_min_ms,
       },

@@ -45,7 +45,7 @@ export class Gradient2Limit implements ConcurrencyLimit {
     }
     if (this.longRtt / short > 2) this.longRtt *= 0.9;
     if (s.inFlight < this.limit / 2) return;
-    const gradient = Math.max(0.5, Math.min(1, (p.tolerance * this.longRtt) / short));
+    const gradient = Math.max(0.5, Math.min(1, ((p.tolerance ?? 1.5) * this.longRtt) / short));
     const next = this.limit * gradient + (p.queueSize === 'sqrt' ? Math.sqrt(this.limit) : p.queueSize);
     this.limit = Math.max(p.min, Math.min(p.max, this.limit * (1 - p.smoothing) + next * p.smoothing));
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../../util/random.ts';
+import { GradientLimit } from './gradient.ts';
 import { Gradient2Limit } from './gradient2.ts';
 import { createLimit, limitNames } from './registry.ts';
 import type { LimitParams } from './types.ts';
@@ -15,6 +16,7 @@ const params: LimitParams = {
   queueSize: 4,
   longWindow: 600,
   probeMultiplier: 30,
+  probeInterval: 0,
   windowSamples: 1,
   windowMinMs: 0,
 };
@@ -80,7 +82,7 @@ test('windowed: one update per window of samples, with their mean and the larges
   now = 100;
   l.update({ rtt: 100, inFlight: 20, dropped: false });
   assert.ok(Math.abs(l.limit - 20.8) < 1e-9, String(l.limit));
-  assert.deepEqual(limitNames(), ['gradient2', 'vegas', 'fixed']);
+  assert.deepEqual(limitNames(), ['gradient', 'gradient2', 'vegas', 'fixed']);
   assert.equal(createLimit('fixed', { ...params, initial: 7, windowSamples: 10 }, { clock: () => 0, random: Math.random }).limit, 7);
   assert.throws(() => createLimit('aimd', params, { clock: () => 0, random: Math.random }), /unknown algorithm "aimd"/);
 });
@@ -89,4 +91,39 @@ test("gradient2 with queue_size 'sqrt' grows by 0.2 · √limit per update", () 
   const l = new Gradient2Limit({ ...params, initial: 16, queueSize: 'sqrt' });
   l.update({ rtt: 100, inFlight: 16, dropped: false });
   assert.ok(Math.abs(l.limit - (16 + 0.2 * 4)) < 1e-9, String(l.limit));
+});
+
+test('gradient learns the no-load latency as a minimum, so a start under overload still shrinks the limit', () => {
+  const l = new GradientLimit({ ...params, initial: 32, tolerance: 2, queueSize: 'sqrt' }, seededRandom(1));
+  // Its first samples are already queued (400 ms), then one quiet window shows the floor (50 ms).
+  l.update({ rtt: 400, inFlight: 32, dropped: false });
+  assert.equal(l.rttNoLoad, 400);
+  l.update({ rtt: 50, inFlight: 32, dropped: false });
+  const before = l.limit;
+  l.update({ rtt: 400, inFlight: 40, dropped: false }); // gradient max(0.5, 2 · 50 / 400) = 0.5
+  const queue = Math.max(4, Math.sqrt(before));
+  assert.ok(Math.abs(l.limit - (before * 0.8 + (before * 0.5 + queue) * 0.2)) < 1e-9, String(l.limit));
+});
+
+test('gradient grows by the whole queue size while latency stays within tolerance, and halves on a drop', () => {
+  const l = new GradientLimit({ ...params, initial: 16, tolerance: 2, queueSize: 'sqrt' }, seededRandom(1));
+  l.update({ rtt: 50, inFlight: 16, dropped: false });
+  assert.equal(l.limit, 20); // 16 · 1 + max(4, √16)
+  l.update({ rtt: 90, inFlight: 20, dropped: false }); // within 2 × 50: no queueing
+  assert.ok(Math.abs(l.limit - (20 + Math.sqrt(20))) < 1e-9);
+  const before = l.limit;
+  l.update({ rtt: 90, inFlight: 2, dropped: false }); // app-limited
+  assert.equal(l.limit, before);
+  l.update({ rtt: 90, inFlight: 30, dropped: true });
+  assert.ok(Math.abs(l.limit - (before * 0.8 + (before / 2) * 0.2)) < 1e-9);
+});
+
+test('gradient re-learns its floor every probe interval, restarting the limit low', () => {
+  const l = new GradientLimit({ ...params, initial: 64, probeInterval: 3, queueSize: 'sqrt' }, () => 0);
+  for (let i = 0; i < 3; i++) l.update({ rtt: 50, inFlight: 100, dropped: false });
+  const grown = l.limit;
+  assert.ok(grown > 64);
+  l.update({ rtt: 80, inFlight: 100, dropped: false }); // the 4th update is the reset
+  assert.equal(l.rttNoLoad, Infinity);
+  assert.equal(l.limit, Math.sqrt(grown));
 });

@@ -1,6 +1,7 @@
 import type { Clock } from '../../util/clock.ts';
 import type { Random } from '../../util/random.ts';
 import { FixedLimit } from './fixed.ts';
+import { GradientLimit } from './gradient.ts';
 import { Gradient2Limit } from './gradient2.ts';
 import type { ConcurrencyLimit, LimitParams } from './types.ts';
 import { VegasLimit } from './vegas.ts';
@@ -14,6 +15,7 @@ export interface LimitDeps {
 }
 
 const factories = new Map<string, (p: LimitParams, d: LimitDeps) => ConcurrencyLimit>([
+  ['gradient', (p, d) => new GradientLimit(p, d.random)],
   ['gradient2', (p) => new Gradient2Limit(p)],
   ['vegas', (p, d) => new VegasLimit(p, d.random)],
   ['fixed', (p) => new FixedLimit(p)],

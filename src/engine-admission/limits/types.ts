@@ -19,8 +19,9 @@ export interface LimitParams {
   initial: number;
   min: number;
   max: number;
-  /** gradient2: how far the short RTT may exceed the long one before the limit shrinks. */
-  tolerance: number;
+  /** gradient, gradient2: how far the current RTT may exceed the baseline before the limit shrinks (each
+   *  algorithm's own default when undefined: 2 and 1.5). */
+  tolerance: number | undefined;
   /** Share of each new estimate blended into the limit (both algorithms). */
   smoothing: number;
   /** gradient2: growth allowed per update while latency stays low; 'sqrt' = √limit. */
@@ -29,6 +30,8 @@ export interface LimitParams {
   longWindow: number;
   /** vegas: probe for a new no-load RTT every ~probe_multiplier × limit samples. */
   probeMultiplier: number;
+  /** gradient: reset the no-load RTT every probe_interval..2·probe_interval updates (0: never). */
+  probeInterval: number;
   /** Samples averaged into one update (Netflix's WindowedLimit), and the least time a window spans. */
   windowSamples: number;
   windowMinMs: number;

@@ -116,7 +116,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
         return slot;
       });
       const g = new GroupState(this, group, engines, settings, settings.maxInFlight ?? cfg.ingress.maxInFlightPerEngine * engines.length, new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
-      g.room = new WaitingRoom({ bounds: { maxRequests: cfg.router.maxQueue, maxTokens: cfg.router.maxQueueTokens }, fractions: cfg.ingress.fractions, clock: o.clock, timers: this.timers, drainRate: g.drainRate, host: this });
+      g.room = new WaitingRoom({ bounds: { maxRequests: cfg.router.maxQueue, maxTokens: cfg.router.maxQueueTokens }, fractions: cfg.ingress.fractions, marginSd: cfg.router.waitMarginSd, clock: o.clock, timers: this.timers, drainRate: g.drainRate, host: this });
       group.gate = this;
       this.groups.set(name, g);
     }

@@ -35,6 +35,7 @@ const Patch = z.strictObject({
       prefill_busy_fraction: frac(),
       retry_after_min_ms: nonneg(),
       retry_after_max_ms: pos(),
+      wait_margin_sd: nonneg(),
     })
     .partial(),
   engine: z.strictObject({ ttft_slo_ms: nonneg(), itl_slo_ms: nonneg(), slo_margin: pos(), probe_interval_ms: pos(), penalty_ms: nonneg(), norm_tokens: pos() }).partial(),
@@ -74,6 +75,7 @@ export function applySettings(bp: BackPressure, body: unknown): string[] {
   c.router.prefillBusyFraction = r.prefill_busy_fraction ?? c.router.prefillBusyFraction;
   c.router.retryAfterMinMs = minMs;
   c.router.retryAfterMaxMs = maxMs;
+  c.router.waitMarginSd = r.wait_margin_sd ?? c.router.waitMarginSd;
   const e = p.engine ?? {};
   c.engine.sloMargin = e.slo_margin ?? c.engine.sloMargin;
   c.engine.probeIntervalMs = e.probe_interval_ms ?? c.engine.probeIntervalMs;
@@ -114,6 +116,7 @@ function derive(bp: BackPressure): void {
     g.admission.maxInFlight = g.settings.maxInFlight ?? c.ingress.maxInFlightPerEngine * g.engines.length;
     g.room.queue.bounds = { maxRequests: c.router.maxQueue, maxTokens: c.router.maxQueueTokens };
     g.room.fractions = c.ingress.fractions;
+    g.room.marginSd = c.router.waitMarginSd;
     for (const e of g.engines) {
       const slo = e.gate.breaker.settings;
       slo.ttftSloMs = g.settings.ttftSloMs;
@@ -149,6 +152,7 @@ export function snapshot(bp: BackPressure): unknown {
         prefill_busy_fraction: c.router.prefillBusyFraction,
         retry_after_min_ms: c.router.retryAfterMinMs,
         retry_after_max_ms: c.router.retryAfterMaxMs,
+        wait_margin_sd: c.router.waitMarginSd,
       },
       engine: {
         ttft_slo_ms: c.defaults.ttftSloMs,

@@ -5,7 +5,11 @@
  *   no room (for its class)    → displace a queued request of a less important class, else router_queue_full
  *                                (a class may fill only its priority fraction of max_queue and max_queue_tokens)
  *   est_wait > remaining       → router_deadline, at once, not after waiting for it
- *       where est_wait  = (ahead(c) + 1) / drain_rate    (ahead(c): ./router-queue.ts; rate: ./drain-rate.ts)
+ *       where est_wait  = (k + z·√k) / drain_rate,  k = ahead(c) + 1
+ *             (ahead(c): ./router-queue.ts; rate: ./drain-rate.ts). Departures at rate μ take k/μ on average
+ *             and about √k/μ more at one standard deviation (Poisson); z (wait_margin_sd, default 2.33, one-
+ *             sided 99%) keeps what is admitted to the queue from expiring in it, since a request that waits
+ *             and then expires costs the client its whole budget for nothing.
  *             remaining = deadline − now − reserve       (deadline = arrival + TTFT budget; reserve = the
  *                                                         engines' recent TTFT, still to come after the queue)
  *   else                       → queued, with a timer that drops it as `expired` once `remaining` is gone
@@ -35,6 +39,8 @@ export interface WaitingRoomOptions<T> {
   bounds: QueueBounds;
   /** Share of the bounds each class may fill; default all of them. */
   fractions?: PriorityFractions;
+  /** Standard deviations of margin on the wait estimate; default 0 (the mean). */
+  marginSd?: number;
   clock: Clock;
   timers: Timers;
   drainRate: DrainRate;
@@ -63,6 +69,8 @@ export class WaitingRoom<T> {
   wakeTimer: unknown;
   wakeAt = Infinity;
   fractions: PriorityFractions;
+  /** Standard deviations of margin on the wait estimate. */
+  marginSd: number;
   private readonly clock: Clock;
   private readonly timers: Timers;
   private readonly host: WaitingRoomHost<T>;
@@ -73,6 +81,7 @@ export class WaitingRoom<T> {
     this.queue = new RouterQueue<T>(o.bounds);
     this.drainRate = o.drainRate;
     this.fractions = o.fractions ?? [1, 1, 1];
+    this.marginSd = o.marginSd ?? 0;
     this.clock = o.clock;
     this.timers = o.timers;
     this.host = o.host;
@@ -84,7 +93,8 @@ export class WaitingRoom<T> {
 
   /** Estimated wait of a new class-`p` request, in ms (NaN while no drain rate is known). */
   estimatedWaitMs(p: Priority): number {
-    return (this.queue.ahead(p) + 1) / this.drainRate.perMs();
+    const k = this.queue.ahead(p) + 1;
+    return (k + this.marginSd * Math.sqrt(k)) / this.drainRate.perMs();
   }
 
   offer(item: T, priority: Priority, deadline: number, tokens: number, reserveMs = 0): QueueEntry<T> | QueueRefusal {

@@ -1,0 +1,65 @@
+/**
+ * gradient — Netflix concurrency-limits' GradientLimit (v1): the gradient between the no-load latency (the
+ * smallest window average seen) and the current one, with room for a queue of √limit:
+ *
+ *   rtt_noload ← min(rtt_noload, rtt)            reset every probe_interval..2·probe_interval updates,
+ *                                                 when the limit also restarts from max(min, queue_size)
+ *   queue_size = max(4, √limit)                  (or a fixed queue_size)
+ *   gradient   = max(0.5, min(1, tolerance · rtt_noload / rtt))
+ *   dropped                               → new = limit / 2
+ *   max_in_flight + queue_size < limit    → no change (app-limited)
+ *   else                                  → new = limit · gradient + queue_size
+ *   a decrease is smoothed:  new ← limit · (1 − smoothing) + new · smoothing;  an increase is not
+ *   limit ← clamp(new, queue_size, max)
+ *
+ * The default here because an engine's TTFT without queueing is a floor worth learning, not an average: a
+ * gateway that starts in the middle of an overload (a restart, a burst) measures its first averages under
+ * load, and an average-based baseline (gradient2) then takes that overload for normal; the minimum does not.
+ * Constants: the library's — tolerance 2 (a TTFT up to twice the no-load one is not queueing: batching
+ * alone slows a step), smoothing 0.2, probe interval 1000 updates.
+ */
+import type { Random } from '../../util/random.ts';
+import type { ConcurrencyLimit, LimitParams, LimitSample } from './types.ts';
+
+export class GradientLimit implements ConcurrencyLimit {
+  readonly name = 'gradient';
+  limit: number;
+  rttNoLoad = Infinity;
+  private resetIn: number;
+  private readonly p: LimitParams;
+  private readonly random: Random;
+  private readonly tolerance: number;
+
+  constructor(p: LimitParams, random: Random) {
+    this.p = p;
+    this.random = random;
+    this.limit = p.initial;
+    this.tolerance = p.tolerance ?? 2;
+    this.resetIn = this.countdown();
+  }
+
+  update(s: LimitSample): void {
+    if (!(s.rtt > 0)) return;
+    const p = this.p;
+    const queue = p.queueSize === 'sqrt' ? Math.max(4, Math.sqrt(this.limit)) : p.queueSize;
+    if (p.probeInterval > 0 && this.resetIn-- <= 0) {
+      this.resetIn = this.countdown();
+      this.limit = Math.max(p.min, queue);
+      this.rttNoLoad = Infinity;
+      return;
+    }
+    if (s.rtt < this.rttNoLoad) this.rttNoLoad = s.rtt;
+    const gradient = Math.max(0.5, Math.min(1, (this.tolerance * this.rttNoLoad) / s.rtt));
+    let next: number;
+    if (s.dropped) next = this.limit / 2;
+    else if (s.inFlight + queue < this.limit) return;
+    else next = this.limit * gradient + queue;
+    if (next < this.limit) next = Math.max(p.min, this.limit * (1 - p.smoothing) + next * p.smoothing);
+    this.limit = Math.max(queue, Math.min(p.max, next));
+  }
+
+  private countdown(): number {
+    const n = this.p.probeInterval;
+    return n > 0 ? n + Math.floor(this.random() * n) : Infinity;
+  }
+}
