@@ -5,7 +5,7 @@
  * exists — Spillway with back pressure on (add a line to VARIANTS). Spillway on CPU 0; engines and
  * `spillway bench` on CPU 1.
  *
- *   node bench/overload.ts [--smoke] [--capacity R] [--duration 30] [--multipliers 0.5,1,1.5,2,4]
+ *   node bench/overload.ts [--smoke] [--capacity R] [--duration 30] [--multipliers 0.5,1,1.5,2,4] [--variant NAME ...]
  */
 import { benchChild } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
@@ -40,7 +40,7 @@ await runScenario(
   {
     name: 'overload',
     timeoutS: { full: 1800, smoke: 100 },
-    options: { capacity: { type: 'string' }, duration: { type: 'string' }, multipliers: { type: 'string' } },
+    options: { capacity: { type: 'string' }, duration: { type: 'string' }, multipliers: { type: 'string' }, variant: { type: 'string', multiple: true } },
   },
   async (ctx) => {
     const durationS = Number(ctx.args.duration ?? (ctx.smoke ? 1 : 30));
@@ -73,7 +73,10 @@ await runScenario(
     ctx.log(`capacity: ${capacity}/s`);
 
     const points: Point[] = [];
-    for (const v of VARIANTS) {
+    // --variant NAME (repeatable) runs only those variants, e.g. to add a new one to an earlier run's capacity.
+    const only = ctx.args.variant as string[] | undefined;
+    for (const name of only ?? []) if (!VARIANTS.some((v) => v.name === name)) throw new Error(`--variant: no variant "${name}"`);
+    for (const v of VARIANTS.filter((x) => !only || only.includes(x.name))) {
       const gateway = v.gateway ? await startGatewayFor(ctx, 'overload', engines, v.gateway, GATEWAY_CPU) : undefined;
       for (const m of multipliers) {
         const rate = Math.round(m * capacity * 100) / 100;
