@@ -13,7 +13,10 @@ import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
 import { backpressureAdmin } from './ops/backpressure-admin.ts';
 import { Deployment } from './routing/deployment.ts';
 import { ModelGroup } from './routing/group.ts';
-import { createStrategy } from './routing/strategies/registry.ts';
+import { strategyEntry } from './routing/strategies/registry.ts';
+import { FleetLoad } from './load/fleet.ts';
+import { DEFAULT_LOAD_SOURCE } from './load/config.ts';
+import { registerLoadMetrics } from './load/metrics.ts';
 import { basePath, createPool } from './upstream/pools.ts';
 import { monotonicMs, type Clock } from './util/clock.ts';
 import type { Random } from './util/random.ts';
@@ -32,6 +35,8 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   /** Request back pressure; undefined when off. */
   readonly backpressure: BackPressure | undefined;
+  /** The fleet's load model; kept only when a load-aware strategy, back pressure or a load report needs it. */
+  readonly fleet: FleetLoad | undefined;
   /** Listens on host:port (port 0 = any free port) and resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /**
@@ -50,10 +55,17 @@ export function createGateway(o: GatewayOptions): Gateway {
   const cooldown = { allowedFails: config.router.allowedFails, cooldownTimeMs: config.router.cooldownTimeMs };
 
   const deployments = config.deployments.map((d) => new Deployment(d, cooldown, clock));
+  const strategy = strategyEntry(config.router.routingStrategy);
+  const needsLoad = strategy.loadAware || config.backpressure !== undefined || config.deployments.some((d) => d.load !== undefined && d.load.kind !== 'none');
+  // Engines without their own `spillway.load` take back pressure's capacity settings as their defaults.
+  const bpIngress = config.backpressure?.ingress;
+  const bpLoad = bpIngress && { ...DEFAULT_LOAD_SOURCE, blockSize: bpIngress.blockSize, totalBlocks: bpIngress.kvCapacityBlocks || undefined };
+  const fleet = needsLoad ? new FleetLoad({ clock, deployments: config.deployments.map((d) => ({ ...d, load: d.load ?? bpLoad })) }) : undefined;
+  if (fleet !== undefined) for (const d of deployments) d.load = fleet.engine(d.id);
   const groups = new Map<string, ModelGroup>();
   for (const name of new Set(config.deployments.map((d) => d.group))) {
     const members = deployments.filter((d) => d.config.group === name);
-    groups.set(name, new ModelGroup(name, members, createStrategy(config.router.routingStrategy, { random })));
+    groups.set(name, new ModelGroup(name, members, strategy.create({ random })));
   }
   const upstreams = new Map<Deployment, Upstream>();
   for (const d of deployments) {
@@ -63,10 +75,12 @@ export function createGateway(o: GatewayOptions): Gateway {
   }
 
   const metrics = new GatewayMetrics([...groups.values()]);
+  if (fleet !== undefined) registerLoadMetrics(metrics.registry, fleet, (id) => deployments.find((d) => d.id === id)!.config.group, [...groups.keys()]);
   const bpMetrics = new BackpressureMetrics(metrics.registry);
-  const backpressure = config.backpressure && new BackPressure({ config: config.backpressure, groups, clock, random, metrics: bpMetrics });
+  const backpressure =
+    config.backpressure && new BackPressure({ config: config.backpressure, groups, clock, random, metrics: bpMetrics, engineLoad: (id) => fleet?.engine(id) });
   if (backpressure !== undefined) bpMetrics.attach(backpressure);
-  const proxy = new Proxy({ upstreams, metrics, log, numRetries: config.router.numRetries, backpressure });
+  const proxy = new Proxy({ upstreams, metrics, log, numRetries: config.router.numRetries, backpressure, fleet });
   const ingress = new Ingress({
     groups,
     proxy,
@@ -92,7 +106,9 @@ export function createGateway(o: GatewayOptions): Gateway {
     deployments,
     metrics,
     backpressure,
+    fleet,
     async listen(port = config.server.port, host = config.server.host) {
+      fleet?.start();
       server.listen(port, host);
       await once(server, 'listening');
       const a = server.address() as AddressInfo;
@@ -108,6 +124,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       const clean = inFlight() === 0;
       server.closeAllConnections();
       await Promise.all([...upstreams.values()].map((u) => u.pool.destroy()));
+      await fleet?.stop();
       return clean;
     },
   };

@@ -21,6 +21,7 @@ spillway:
   backpressure:
     enabled: true
     engine: { penalty_ms: 50, limit: { algorithm: fixed, initial: 8 } }
+    router: { kv_busy: 1, prefill_busy_tokens: 1000000 }
 `);
     try {
       const client = gw.client();

@@ -7,6 +7,7 @@ import type { ConfigFile } from './schema.ts';
 import type { DeploymentConfig, GatewayConfig } from './types.ts';
 import { parseProviderModel } from './provider.ts';
 import { normalizeBackpressure } from './backpressure.ts';
+import { normalizeLoadSource } from '../load/config.ts';
 
 const MIB = 1024 * 1024;
 const ms = (seconds: number) => Math.round(seconds * 1000);
@@ -43,6 +44,7 @@ export function normalize(file: ConfigFile, issues: string[]): GatewayConfig {
       firstByteTimeoutMs: streamTimeout === undefined ? timeoutMs : Math.min(ms(streamTimeout), timeoutMs),
       connections: sw.connections,
       connectTimeoutMs: sw.connect_timeout_ms,
+      ...(entry.spillway?.load !== undefined && { load: normalizeLoadSource(entry.spillway.load) }),
     });
   });
 

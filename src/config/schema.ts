@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { parseProviderModel } from './provider.ts';
+import { loadSourceShape } from '../load/config.ts';
 import { BACKPRESSURE_KNOWN_KEYS, BackpressureSchema } from './backpressure.ts';
 
 /** LiteLLM reads env values as strings and YAML authors quote numbers, so numeric strings are accepted. */
@@ -81,6 +82,12 @@ const modelInfoShape = {
     .optional(),
 };
 
+/** Spillway's own per-deployment keys (`model_list[].spillway`). */
+const deploymentSpillwayShape = {
+  /** Where the engine's load reports come from (src/load/config.ts); default `none`: prediction only. */
+  load: section(loadSourceShape).optional(),
+};
+
 const deploymentShape = {
   model_name: nonEmpty('a model group name'),
   litellm_params: litellmParams,
@@ -88,6 +95,7 @@ const deploymentShape = {
   /** Older LiteLLM configs put rpm/tpm beside litellm_params; litellm_params wins when both are set. */
   rpm: positiveInt().optional(),
   tpm: positiveInt().optional(),
+  spillway: section(deploymentSpillwayShape).optional(),
 };
 
 const routerSettingsShape = {
@@ -155,6 +163,8 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   'model_list[]': Object.keys(deploymentShape),
   'model_list[].litellm_params': Object.keys(litellmParamsShape),
   'model_list[].model_info': Object.keys(modelInfoShape),
+  'model_list[].spillway': Object.keys(deploymentSpillwayShape),
+  'model_list[].spillway.load': Object.keys(loadSourceShape),
   router_settings: Object.keys(routerSettingsShape),
   general_settings: Object.keys(generalSettingsShape),
   spillway: Object.keys(spillwayShape),

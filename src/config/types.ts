@@ -1,4 +1,5 @@
 import type { BackpressureConfig } from './backpressure.ts';
+import type { LoadSourceConfig } from '../load/config.ts';
 
 /**
  * The normalised configuration the gateway runs on. The YAML loader (./load.ts) accepts LiteLLM's proxy
@@ -32,6 +33,8 @@ export interface DeploymentConfig {
   connections: number;
   /** TCP connect timeout (default 5 s). */
   connectTimeoutMs: number;
+  /** Where this engine's load reports come from (`model_list[].spillway.load`); absent: prediction only. */
+  load?: LoadSourceConfig;
 }
 
 export interface RouterConfig {

@@ -6,6 +6,8 @@ import type { RouteRequest } from '../routing/types.ts';
 import type { Exchange, ExchangeEnd } from '../upstream/exchange.ts';
 import type { Ticket } from './backpressure/ticket.ts';
 import { rewriteModel } from '../upstream/model-rewrite.ts';
+import type { PromptInfo } from '../prefix/prompt-info.ts';
+import type { LoadPermit } from '../load/permit.ts';
 
 /** One client request on its way through the pipeline, from a validated body to its single outcome. */
 export class ProxyRequest implements RouteRequest {
@@ -24,6 +26,10 @@ export class ProxyRequest implements RouteRequest {
   /** Deployments already attempted, in order (created on the first retry only). */
   tried: Deployment[] | undefined;
   attempts = 0;
+  /** Token estimate and prefix blocks, when the gateway keeps the fleet's load model. */
+  prompt: PromptInfo | undefined;
+  /** The load the attempt in progress holds on its engine's load model; released with the attempt. */
+  permit: LoadPermit | undefined;
   /** The attempt in progress. */
   exchange: Exchange | undefined;
   /** The most recent attempt, finished or not. */

@@ -8,7 +8,9 @@ import { clientHeaders } from '../relay/response-headers.ts';
 import type { Deployment } from '../routing/deployment.ts';
 import { Exchange, type ExchangeEnd, type ExchangeListener } from '../upstream/exchange.ts';
 import type { ProxyRequest } from './proxy-request.ts';
-import { usageTokens } from '../relay/usage.ts';
+import { responseTail, usageTokens } from '../relay/usage.ts';
+import type { FleetLoad } from '../load/fleet.ts';
+import { sseDataEvents, usagePromptTokens } from '../load/stream-tokens.ts';
 import type { BackPressure, BackPressureHost } from './backpressure/controller.ts';
 
 /** How to reach one deployment: its pool, path prefix and the fixed headers sent with every request. */
@@ -25,6 +27,8 @@ export interface ProxyOptions {
   numRetries: number;
   /** Request back pressure (./backpressure/controller.ts); undefined when off. */
   backpressure?: BackPressure;
+  /** The fleet's load model (src/load), kept when a strategy or back pressure reads it; else undefined. */
+  fleet?: FleetLoad;
 }
 
 const kRequest = Symbol('spillway.request');
@@ -53,8 +57,12 @@ export class Proxy implements ExchangeListener, BackPressureHost {
   private readonly log: Logger;
   private readonly numRetries: number;
   private readonly bp: BackPressure | undefined;
+  private readonly fleet: FleetLoad | undefined;
+  private readonly debug: boolean;
 
   constructor(o: ProxyOptions) {
+    this.fleet = o.fleet;
+    this.debug = o.log.isLevelEnabled('debug');
     this.upstreams = o.upstreams;
     this.metrics = o.metrics;
     this.log = o.log;
@@ -67,6 +75,7 @@ export class Proxy implements ExchangeListener, BackPressureHost {
     const res = pr.res as TaggedResponse;
     res[kRequest] = pr;
     res.on('close', onResponseClose);
+    if (this.fleet !== undefined) pr.prompt = this.fleet.analyze(pr.group, pr.endpoint, pr.body);
     if (this.bp !== undefined) {
       const refused = this.bp.admit(pr);
       if (refused !== undefined) return this.reject(pr, refused.outcome, refused.message, refused.retryAfterMs);
@@ -89,6 +98,8 @@ export class Proxy implements ExchangeListener, BackPressureHost {
   dispatch(pr: ProxyRequest, d: Deployment): void {
     const up = this.upstreams.get(d)!;
     d.acquire();
+    if (d.load !== undefined) pr.permit = d.load.reserve(pr.prompt!);
+    if (this.debug) this.logDecision(pr, d);
     if (pr.bp !== undefined) this.bp!.attempts.dispatch(pr, d);
     pr.attempts++;
     const x = new Exchange(d, this, pr, performance.now());
@@ -103,11 +114,13 @@ export class Proxy implements ExchangeListener, BackPressureHost {
   onUpstreamHead(x: Exchange, status: number, headers: IncomingHttpHeaders): void {
     const pr = x.owner as ProxyRequest;
     if (pr.bp !== undefined && this.bp!.attempts.head(pr, status)) return;
+    pr.permit?.firstToken();
     const overheadMs = x.dispatchMs - pr.arrivalMs - pr.failedUpstreamMs;
     pr.res.writeHead(
       status,
       clientHeaders(headers, {
         'x-spillway-deployment': x.deployment.id,
+        'x-spillway-engine': x.deployment.id,
         'x-spillway-overhead-ms': overheadMs.toFixed(3),
       }),
     );
@@ -116,7 +129,8 @@ export class Proxy implements ExchangeListener, BackPressureHost {
   onUpstreamData(x: Exchange, chunk: Buffer): boolean {
     const pr = x.owner as ProxyRequest;
     if (pr.bp !== undefined) this.bp!.attempts.chunk(pr, chunk);
-    if (x.deployment.config.tpm !== undefined) {
+    if (pr.permit !== undefined && pr.stream) pr.permit.tokens(sseDataEvents(chunk));
+    if (x.deployment.config.tpm !== undefined || this.fleet !== undefined) {
       pr.prevTail = pr.tail;
       pr.tail = chunk;
     }
@@ -129,11 +143,16 @@ export class Proxy implements ExchangeListener, BackPressureHost {
     const pr = x.owner as ProxyRequest;
     const d = x.deployment;
     d.release();
+    if (pr.permit !== undefined) {
+      pr.permit.release();
+      pr.permit = undefined;
+    }
     pr.exchange = undefined;
     if (pr.bp !== undefined) this.bp!.attempts.end(pr, x, end);
     switch (end) {
       case 'complete':
         if (d.config.tpm !== undefined) d.addTokens(usageTokens(pr));
+        if (this.fleet !== undefined) this.fleet.observeUsage(pr.group, pr.prompt, usagePromptTokens(responseTail(pr)));
         pr.res.end();
         return this.finish(pr, 'upstream_response', x.status, d.id);
       case 'client_closed':
@@ -156,6 +175,13 @@ export class Proxy implements ExchangeListener, BackPressureHost {
         return this.route(pr);
       }
     }
+  }
+
+  /** Debug only: the strategy's view of every engine of the group when it chose `d` (allocates). */
+  private logDecision(pr: ProxyRequest, d: Deployment): void {
+    const strategy = pr.modelGroup.strategy as { explain?: (c: readonly Deployment[], r: ProxyRequest) => unknown };
+    const costs = strategy.explain?.(pr.modelGroup.deployments, pr);
+    this.log.debug({ req_id: pr.id, model: pr.group, engine: d.id, strategy: pr.modelGroup.strategy.name, attempt: pr.attempts, costs }, 'routed');
   }
 
   private recordFailure(d: Deployment, status: string, retryAfterMs: number | undefined): void {

@@ -9,7 +9,12 @@ const totalTokens = /"total_tokens"\s*:\s*(\d+)/;
  * O(response).
  */
 export function usageTokens(pr: ProxyRequest): number {
-  const tail = pr.prevTail === undefined ? pr.tail : Buffer.concat([pr.prevTail, pr.tail!]);
+  const tail = responseTail(pr);
   const m = tail === undefined ? null : totalTokens.exec(tail.toString('latin1'));
   return m !== null ? Number(m[1]) : Math.ceil(pr.bodyBytes / 4);
+}
+
+/** The last two body chunks of the relayed response, where an upstream's `usage` is. */
+export function responseTail(pr: ProxyRequest): Buffer | undefined {
+  return pr.prevTail === undefined ? pr.tail : Buffer.concat([pr.prevTail, pr.tail!]);
 }

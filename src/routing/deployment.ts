@@ -2,6 +2,7 @@ import type { DeploymentConfig } from '../config/types.ts';
 import type { Clock } from '../util/clock.ts';
 import type { DeploymentView } from './types.ts';
 import { FixedWindowCounter } from './fixed-window.ts';
+import type { EngineLoad } from '../load/engine-load.ts';
 
 /** 0 healthy, 1 at a limit (rpm/tpm/parallel), 2 cooling down: the values of spillway_deployment_state. */
 export type DeploymentState = 0 | 1 | 2;
@@ -21,6 +22,8 @@ export class Deployment implements DeploymentView {
   readonly config: DeploymentConfig;
   inFlight = 0;
   cooldownUntil = 0;
+  /** The engine's predicted and reported load, when the gateway keeps the fleet's load model (src/load). */
+  load: EngineLoad | undefined = undefined;
   /** Incremented on every release without a matching acquire; tests assert it stays 0. */
   accountingErrors = 0;
   private readonly requests: FixedWindowCounter;
