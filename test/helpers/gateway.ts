@@ -9,7 +9,7 @@ export interface RunningGateway {
   url: string;
   client(opts?: { apiKey?: string }): OpenAI;
   metricsText(): Promise<string>;
-  /** Asserts every deployment's in-flight count is back to zero, in the state and in /metrics. */
+  /** Asserts every deployment's in-flight count is back to zero (state, /metrics, and the load model if kept). */
   assertIdle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -34,6 +34,8 @@ export async function startGateway(yaml: string): Promise<RunningGateway> {
       for (const line of text.split('\n')) {
         if (line.startsWith('spillway_deployment_in_flight{')) assert.match(line, / 0$/, line);
       }
+      // With the load model on: predicted in-flight, queued prefill and active KV all back to zero.
+      gateway.fleet?.assertDrained();
     },
     async close() {
       await gateway.shutdown(0);
