@@ -19,6 +19,7 @@
  * Collisions: ~n²/2^54 for n distinct blocks. Single-threaded and synchronous, so one scratch buffer is safe.
  */
 import type { Endpoint } from '../config/types.ts';
+import { fmix32 } from '../util/hash.ts';
 
 export const DEFAULT_BLOCK_BYTES = 256;
 
@@ -102,15 +103,6 @@ export function renderPrompt(endpoint: Endpoint, body: Record<string, unknown>):
 /** The last rendered prompt as a string (only for a real tokenizer: hashing reads the bytes directly). */
 export function promptText(): string {
   return scratch.toString('utf8', 0, used);
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** Chained hashes of the full `blockBytes`-byte blocks of the last rendered prompt. blockBytes: a multiple of 4. */

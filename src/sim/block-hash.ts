@@ -7,15 +7,7 @@
  * token (the chain), and each block's key is both lanes, finalised, packed into a 53-bit integer so it can key
  * a Map without allocating strings. Collisions: ~n²/2^54 for n distinct blocks — none in practice.
  */
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { fmix32 } from '../util/hash.ts';
 
 export function blockHashes(tokens: ArrayLike<number>, blockSize: number): number[] {
   const full = Math.floor(tokens.length / blockSize);

@@ -10,6 +10,7 @@
  */
 import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../../load/view.ts';
 import type { Random } from '../../util/random.ts';
+import { fmix32 } from '../../util/hash.ts';
 
 export interface PrefixHashOptions {
   random: Random;
@@ -17,15 +18,6 @@ export interface PrefixHashOptions {
   keyBlocks?: number;
   /** Load slack ε over an equal share. Default 0.25. */
   slack?: number;
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** FNV-1a over the id's UTF-16 units: engine ids are short, so hashing per pick costs less than a cache. */
