@@ -7,12 +7,13 @@ import { startEngine } from '../src/sim/server.ts';
 import { eventually } from './helpers/gateway.ts';
 import { chunk, heldUpstream, metric, post, startBpGateway } from './helpers/backpressure.ts';
 import { scriptedUpstream } from './helpers/upstreams.ts';
+import { loadWhen } from './sim-helpers.ts';
 
 const messages = [{ role: 'user' as const, content: 'Tell me something.' }];
 
 describe('engine back pressure', () => {
   it("an engine's own 503 (--max-num-queued-reqs) re-routes the request and puts the engine in a penalty, not a cooldown", async () => {
-    const engines = await Promise.all([0, 1].map(() => startEngine({ speedup: 5, maxNumSeqs: 1, maxNumQueuedReqs: 1, model: 'sim' })));
+    const engines = await Promise.all([0, 1].map(() => startEngine({ speedup: 2, maxNumSeqs: 1, maxNumQueuedReqs: 1, model: 'sim' })));
     const gw = await startBpGateway(`
 model_list:
 ${engines.map((e, i) => `  - { model_name: m, litellm_params: { model: openai/sim, api_base: "${e.url}/v1" }, model_info: { id: e${i} } }`).join('\n')}
@@ -25,16 +26,17 @@ spillway:
 `);
     try {
       const client = gw.client();
-      // Six streams on two engines that each run one and queue one: two are refused by an engine, wait out
-      // the penalty in the router queue, and are served.
-      const runs = await Promise.all(
-        [1, 2, 3, 4, 5, 6].map(async () => {
-          const stream = await client.chat.completions.create({ model: 'm', stream: true, max_tokens: 60, messages });
-          let n = 0;
-          for await (const c of stream) if (c.choices[0]?.delta?.content) n++;
-          return n;
-        }),
-      );
+      const run = async () => {
+        const stream = await client.chat.completions.create({ model: 'm', stream: true, max_tokens: 60, messages });
+        let n = 0;
+        for await (const c of stream) if (c.choices[0]?.delta?.content) n++;
+        return n;
+      };
+      // Fill both engines (one running, one waiting each), then two more: the engines refuse them, they wait
+      // out the penalty in the router queue, and are served.
+      const first = [run(), run(), run(), run()];
+      await Promise.all(engines.map((e) => loadWhen(e, (l) => l.running + l.waiting === 2)));
+      const runs = await Promise.all([...first, run(), run()]);
       assert.deepEqual(runs, [60, 60, 60, 60, 60, 60]);
       const text = await gw.metricsText();
       const penalties = metric(text, 'spillway_engine_penalties_total', 'deployment="e0"') + metric(text, 'spillway_engine_penalties_total', 'deployment="e1"');

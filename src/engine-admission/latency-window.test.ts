@@ -9,6 +9,7 @@ test('the mean covers the window and forgets what is older', () => {
   w.add(100);
   w.add(300);
   assert.equal(w.mean(), 200);
+  assert.equal(w.sd(), 100);
   now = 500;
   w.add(1000);
   assert.equal(w.count(), 3);

@@ -88,7 +88,7 @@ export class Ingress implements BodyTarget {
     if (declared > this.o.maxBodyBytes) return this.tooLarge(req, res);
     const bp = this.o.backpressure;
     if (bp !== undefined) {
-      const refused = bp.precheck(req.headers);
+      const refused = bp.precheck(req.headers, arrivalMs);
       if (refused !== undefined) return this.refuseBackpressure(req, res, refused);
     }
     (req as Tagged)[kIngress] = { id, arrivalMs, endpoint: route.endpoint, upstreamPath: route.upstreamPath, res };

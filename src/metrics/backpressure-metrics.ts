@@ -9,12 +9,12 @@ import type { BackPressure } from '../pipeline/backpressure/controller.ts';
 import { ENGINE_STATES } from '../pipeline/backpressure/engines.ts';
 
 const waitBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-const decisionBuckets = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01];
+const decisionBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 
 export class BackpressureMetrics {
   readonly rejections: Counter<'level' | 'reason' | 'priority' | 'model_group'>;
   readonly admitted: Counter<'model_group' | 'priority'>;
-  readonly decision: Histogram;
+  readonly decision: Histogram<'decision'>;
   readonly queueWait: Histogram<'model_group' | 'result'>;
   readonly penalties: Counter<'model_group' | 'deployment'>;
   private controller: BackPressure | undefined;
@@ -35,7 +35,8 @@ export class BackpressureMetrics {
     });
     this.decision = new Histogram({
       name: 'spillway_backpressure_decision_seconds',
-      help: 'Time from admission to the back-pressure decision: dispatched, queued or refused.',
+      help: 'Time from a request\'s arrival to its first back-pressure decision: dispatched, queued or refused (refusals: the time to answer them).',
+      labelNames: ['decision'],
       buckets: decisionBuckets,
       registers,
     });

@@ -9,22 +9,13 @@
 import type { Deployment } from '../../routing/deployment.ts';
 import { PromptInfo } from '../../prefix/prompt-info.ts';
 import type { Exchange, ExchangeEnd } from '../../upstream/exchange.ts';
+import { sseDataEvents } from '../../load/stream-tokens.ts';
 import { writeDispatched } from '../../relay/status-events.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
 import type { BackPressure } from './controller.ts';
 
 const NO_HASHES: readonly number[] = [];
 const NO_OVERLAPS = new Int32Array(0);
-const DATA = Buffer.from('data:');
-const DONE = Buffer.from('data: [DONE]');
-
-/** Output events in a chunk of an SSE stream: one token each, near enough (the final usage chunk aside). */
-export function sseEvents(chunk: Buffer): number {
-  let n = 0;
-  for (let i = chunk.indexOf(DATA); i !== -1; i = chunk.indexOf(DATA, i + 5)) n++;
-  if (n > 0 && chunk.includes(DONE)) n--;
-  return n;
-}
 
 export class Attempts {
   private readonly bp: BackPressure;
@@ -45,7 +36,7 @@ export class Attempts {
     t.outTokens = 0;
     if (slot.ownLoad) t.permit = slot.load.reserve(new PromptInfo(pr.bodyBytes, t.promptTokens, 64, NO_HASHES, NO_OVERLAPS));
     t.group.attempts++;
-    this.bp.observeDecision(t, now);
+    this.bp.observeDecision(pr, 'dispatched');
     if (t.headSent) writeDispatched(pr.res, d.id);
   }
 
@@ -68,7 +59,7 @@ export class Attempts {
     const slot = t.engine;
     if (slot === undefined || !pr.stream || t.errorFrame) return;
     const now = this.bp.clock();
-    const n = sseEvents(chunk);
+    const n = sseDataEvents(chunk);
     if (t.firstAt === 0) {
       t.firstAt = now;
       t.lastAt = now;

@@ -131,12 +131,13 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
   // --- level 1: ingress ---
 
   /** The checks that need no body. A refusal is counted here; the ingress sends it. */
-  precheck(headers: IncomingHttpHeaders): Refusal | undefined {
+  precheck(headers: IncomingHttpHeaders, arrivalMs: number): Refusal | undefined {
     const p = parsePriority(headers[PRIORITY_HEADER]);
     if (p === -1) return badHeader(PRIORITY_HEADER, `must be one of ${PRIORITY_NAMES.join(', ')}`);
     const v = this.admission.precheck(p);
     if (v === 'ok') return undefined;
     this.metrics.rejected('ingress', v, p, 'none');
+    this.metrics.decision.observe({ decision: 'refused' }, (performance.now() - arrivalMs) / 1000);
     return this.ingressRefusal(v, p, undefined, 0);
   }
 
@@ -160,7 +161,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     if (v !== 'ok') return this.ingressRefusal(v, p, g, blocks);
     // The budget runs from arrival: time spent reading the body is already gone.
     const deadline = now + budget - (performance.now() - pr.arrivalMs);
-    pr.bp = new Ticket(g, p, deadline, tokens, blocks, this.config.statusEvents && pr.stream && this.status.wanted(h), now);
+    pr.bp = new Ticket(g, p, deadline, tokens, blocks, this.config.statusEvents && pr.stream && this.status.wanted(h));
     this.metrics.admitted.inc({ model_group: g.name, priority: PRIORITY_NAMES[p] });
     return undefined;
   }
@@ -218,10 +219,10 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
       const retry = outcome === 'engine_penalty' ? this.clampRetry(unblocks - now) : this.retryAfter(g, 1);
       return { outcome, message: `Every engine of model group "${g.name}" is busy (${limited} at their concurrency limit, ${penalty} in a penalty, ${usable - limited - penalty - slow} over their KV or prefill threshold) and the router queue is off.`, retryAfterMs: retry };
     }
-    const entry = g.room.offer(pr, t.priority, t.deadline, t.promptTokens, expectedTtft(g));
+    const entry = g.room.offer(pr, t.priority, t.deadline, t.promptTokens, expectedTtft(g, this.config.router.waitMarginSd));
     if (typeof entry === 'string') return this.queueRefusal(entry, t);
     t.entry = entry;
-    this.observeDecision(t, now);
+    this.observeDecision(pr, 'queued');
     if (unblocks < Infinity) g.room.wakeAtTime(unblocks);
     if (g.attempts === 0) g.room.wakeAtTime(now + IDLE_WAKE_MS);
     if (t.statusEvents) this.status.queued(pr, entry);
@@ -285,8 +286,10 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
   /** Writes a refusal for `pr` (the pipeline's reject calls this when back pressure is on); returns the status. */
   sendError(pr: ProxyRequest, outcome: Refusal['outcome'], message: string, retryAfterMs: number | undefined): number {
     const t = pr.bp;
-    if (isOverload(outcome)) this.metrics.rejected(levelOf(outcome), outcome, t?.priority ?? parsePriorityOr(pr), pr.group);
-    if (t !== undefined) this.observeDecision(t, this.clock());
+    if (isOverload(outcome)) {
+      this.metrics.rejected(levelOf(outcome), outcome, t?.priority ?? parsePriorityOr(pr), pr.group);
+      this.observeDecision(pr, 'refused');
+    }
     return sendRefusal(pr.res, { outcome, message, retryAfterMs }, this.config.rejectStatus, t?.headSent === true);
   }
 
@@ -314,10 +317,9 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
       for (const e of g.engines) {
         engineInFlight += e.gate.inFlight;
         releaseErrors += e.gate.releaseErrors;
-        if (e.ownLoad) {
-          predictedKvTokens += e.load.predicted.activeTokens + e.load.predicted.queuedPrefillTokens;
-          releaseErrors += e.load.doubleReleases;
-        }
+        // The load model's prediction, whoever keeps it (the pipeline, or back pressure in own-load mode).
+        predictedKvTokens += e.load.predicted.activeTokens + e.load.predicted.queuedPrefillTokens;
+        releaseErrors += e.load.doubleReleases;
       }
     }
     return { inFlight: this.admission.inFlight, queued, queuedTokens, engineInFlight, predictedKvTokens, releaseErrors };
@@ -339,10 +341,14 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     return Math.round(Math.min(b.maxMs, Math.max(b.minMs, ms === Infinity ? b.maxMs : ms)));
   }
 
-  observeDecision(t: Ticket, now: number): void {
-    if (t.decisionStart === 0) return;
-    this.metrics.decision.observe((now - t.decisionStart) / 1000);
-    t.decisionStart = 0;
+  /** Arrival to the request's first back-pressure decision, once per request (wall clock, as arrivalMs). */
+  observeDecision(pr: ProxyRequest, decision: 'dispatched' | 'queued' | 'refused'): void {
+    const t = pr.bp;
+    if (t !== undefined) {
+      if (t.decided) return;
+      t.decided = true;
+    }
+    this.metrics.decision.observe({ decision }, (performance.now() - pr.arrivalMs) / 1000);
   }
 
   /** Wakes the queue when the earliest time-bound block of its engines ends, or soon if nothing is in flight. */
@@ -396,14 +402,17 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
   }
 }
 
-/** What the group's engines take from dispatch to first token lately: the part of a budget the queue cannot use. */
-function expectedTtft(g: GroupState): number {
+/**
+ * What the group's engines take from dispatch to first token lately, with the same margin as the queue's wait
+ * (mean + z · sd, averaged over engines): the part of a budget the queue cannot use.
+ */
+function expectedTtft(g: GroupState, z: number): number {
   let sum = 0;
   let n = 0;
   for (const e of g.engines) {
     const m = e.gate.ttft.mean();
     if (m === m) {
-      sum += m;
+      sum += m + z * e.gate.ttft.sd();
       n++;
     }
   }

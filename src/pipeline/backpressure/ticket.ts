@@ -18,8 +18,8 @@ export class Ticket {
   readonly promptTokens: number;
   readonly kvBlocks: number;
   readonly statusEvents: boolean;
-  /** Clock ms the decision started, for the decision-time histogram (0 once observed). */
-  decisionStart: number;
+  /** The decision-time histogram has its sample (dispatched, queued or refused). */
+  decided = false;
   /** Holds its ingress admission (released once, in finish). */
   admitted = true;
   entry: QueueEntry<ProxyRequest> | undefined = undefined;
@@ -38,13 +38,12 @@ export class Ticket {
   lastAt = 0;
   outTokens = 0;
 
-  constructor(group: GroupState, priority: Priority, deadline: number, promptTokens: number, kvBlocks: number, statusEvents: boolean, now: number) {
+  constructor(group: GroupState, priority: Priority, deadline: number, promptTokens: number, kvBlocks: number, statusEvents: boolean) {
     this.group = group;
     this.priority = priority;
     this.deadline = deadline;
     this.promptTokens = promptTokens;
     this.kvBlocks = kvBlocks;
     this.statusEvents = statusEvents;
-    this.decisionStart = now;
   }
 }

@@ -11,7 +11,8 @@
  *             sided 99%) keeps what is admitted to the queue from expiring in it, since a request that waits
  *             and then expires costs the client its whole budget for nothing.
  *             remaining = deadline − now − reserve       (deadline = arrival + TTFT budget; reserve = the
- *                                                         engines' recent TTFT, still to come after the queue)
+ *                                                         engines' recent TTFT, mean + z · sd, still to
+ *                                                         come after the queue)
  *   else                       → queued, with a timer that drops it as `expired` once `remaining` is gone
  *
  * `drain()` runs on capacity events (an attempt's first token or end, an engine report, a penalty running

@@ -1,0 +1,126 @@
+/**
+ * Watches a running gateway from outside for bench/backpressure.ts: samples /metrics every 100 ms (router queue,
+ * admitted in flight, engine slots), times /health/liveness every 50 ms, and reads the accounting figures and the
+ * refusal-time histogram. Public endpoints only, so the gateway under test needs no admin key.
+ */
+
+export interface Sample {
+  /** Epoch ms. */
+  t: number;
+  queued: number;
+  inFlight: number;
+  engineInFlight: number;
+}
+
+type Buckets = Map<number, number>;
+
+/** Σ of every series of `name` whose labels contain all of `having`. */
+function sum(text: string, name: string, having: string[] = []): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const c = line.charCodeAt(name.length);
+    if (c !== 123 /* { */ && c !== 32 /* space */) continue;
+    if (having.some((h) => !line.includes(h))) continue;
+    total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+export class GatewayProbe {
+  private readonly url: string;
+  private readonly samples: Sample[] = [];
+  private readonly health: number[] = [];
+  private healthFailed = 0;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(url: string) {
+    this.url = url;
+  }
+
+  async metrics(): Promise<string> {
+    return (await fetch(`${this.url}/metrics`)).text();
+  }
+
+  start(): void {
+    this.timers.push(
+      setInterval(() => {
+        const t = Date.now();
+        this.metrics().then(
+          (text) =>
+            this.samples.push({
+              t,
+              queued: sum(text, 'spillway_router_queue_depth'),
+              inFlight: sum(text, 'spillway_backpressure_in_flight'),
+              engineInFlight: sum(text, 'spillway_deployment_in_flight'),
+            }),
+          () => {},
+        );
+      }, 100),
+      setInterval(() => {
+        const t = performance.now();
+        fetch(`${this.url}/health/liveness`, { signal: AbortSignal.timeout(2000) }).then(
+          async (r) => {
+            await r.arrayBuffer();
+            if (r.status === 200) this.health.push(performance.now() - t);
+            else this.healthFailed++;
+          },
+          () => this.healthFailed++,
+        );
+      }, 50),
+    );
+  }
+
+  stop(): Sample[] {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    return this.samples.sort((a, b) => a.t - b.t);
+  }
+
+  healthStats(): { p99: number; max: number; failed: number } {
+    const h = [...this.health].sort((a, b) => a - b);
+    return { p99: h.length ? h[Math.min(h.length - 1, Math.floor(h.length * 0.99))] : NaN, max: h.length ? h[h.length - 1] : NaN, failed: this.healthFailed };
+  }
+
+  /** Cumulative bucket counts of the gateway's refusal answer time (arrival → refusal). */
+  async refusalBuckets(): Promise<Buckets> {
+    const out: Buckets = new Map();
+    for (const line of (await this.metrics()).split('\n')) {
+      if (!line.startsWith('spillway_backpressure_decision_seconds_bucket{') || !line.includes('decision="refused"')) continue;
+      const le = /le="([^"]+)"/.exec(line)![1];
+      out.set(le === '+Inf' ? Infinity : Number(le), Number(line.slice(line.lastIndexOf(' ') + 1)));
+    }
+    return out;
+  }
+
+  /** The q-quantile (seconds) of what was observed between two bucket readings, interpolated in its bucket. */
+  static quantile(before: Buckets, after: Buckets, q: number): number {
+    const les = [...after.keys()].sort((a, b) => a - b);
+    const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+    if (total <= 0) return NaN;
+    let prevLe = 0;
+    let prevCount = 0;
+    for (const le of les) {
+      const count = (after.get(le) ?? 0) - (before.get(le) ?? 0);
+      if (count >= q * total) {
+        if (le === Infinity) return prevLe;
+        return prevLe + ((q * total - prevCount) / Math.max(1, count - prevCount)) * (le - prevLe);
+      }
+      prevLe = le;
+      prevCount = count;
+    }
+    return NaN;
+  }
+
+  /** What must be back to zero once nothing is in flight. */
+  async accounting(): Promise<Record<string, number>> {
+    const text = await this.metrics();
+    return {
+      'admitted in flight': sum(text, 'spillway_backpressure_in_flight'),
+      queued: sum(text, 'spillway_router_queue_depth'),
+      'deployment in-flight': sum(text, 'spillway_deployment_in_flight'),
+      'predicted KV blocks (admission)': Math.round(sum(text, 'spillway_backpressure_kv_blocks', ['kind="in_flight"']) * 1000) / 1000,
+      'predicted KV blocks (load model)': Math.round(sum(text, 'spillway_engine_kv_blocks', ['source="predicted"']) * 1000) / 1000,
+    };
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * Back pressure's acceptance figures in one run (docs/BACKPRESSURE.md), on the overload scenario's fleet: 4
+ * simulated engines (spillway engine --speedup 0.5 --max-num-seqs 16) and spillway bench on CPU 1, Spillway on
+ * CPU 0, the same SLA (TTFT ≤ 500 ms, TPOT ≤ 50 ms) and workload (chat-short, streamed).
+ *
+ *   sweep       back pressure off and on at 1×, 2×, 4× capacity: goodput, SLA attainment of admitted requests,
+ *               rejection latency (client p99, and the gateway's own answer time), health-check latency
+ *   burst       10× for 5 s over a 0.7× base: the base and burst requests' SLA attainment, how long the queue
+ *               and the in-flight count take to come back after the burst
+ *   priorities  2× split evenly over critical / standard / sheddable: admission and SLA attainment per class
+ * After each run the gateway's accounting (admitted in flight, queued, engine slots, predicted KV) must be 0.
+ *
+ *   node bench/backpressure.ts [--smoke] [--capacity R] [--duration 30] [--only sweep,burst,priorities]
+ */
+import { benchChild } from '../src/bench/harness/bench-child.ts';
+import { findCapacity } from '../src/bench/harness/capacity.ts';
+import { engineFlags, SIM_MODEL, startFleet, startGatewayFor, type EngineSettings } from '../src/bench/harness/fleet.ts';
+import type { Proc } from '../src/bench/harness/procs.ts';
+import { machineLine, mdTable, runScenario, type ScenarioContext } from '../src/bench/harness/scenario.ts';
+import { charts, htmlTable, renderPage } from '../src/bench/report/html.ts';
+import { lineChart } from '../src/bench/report/svg.ts';
+import type { BenchResult } from '../src/bench/result.ts';
+import { GatewayProbe, type Sample } from './backpressure-probe.ts';
+
+const GATEWAY_CPU = 0;
+const LOAD_CPU = 1;
+const FLEET_SIZE = 4;
+const ENGINE: EngineSettings = { speedup: 0.5, maxNumSeqs: 16 };
+const SLA = { ttftMs: 500, itlMs: 50 };
+const WORKLOAD = ['--workload', 'chat-short', '--stream'];
+/** What an operator states for this fleet: its SLA as the group's TTFT budget and ITL SLO. */
+const BACKPRESSURE = `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${SLA.ttftMs} }\n    engine: { itl_slo_ms: ${SLA.itlMs} }\n`;
+const PRIORITIES = ['critical', 'standard', 'sheddable'] as const;
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(2)}%`);
+const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+
+interface SweepRow {
+  variant: string;
+  multiplier: number;
+  result: BenchResult;
+  gatewayRefusalP99Ms: number;
+  health: { p99: number; max: number; failed: number };
+  drained: string;
+}
+
+await runScenario(
+  {
+    name: 'backpressure',
+    timeoutS: { full: 2400, smoke: 150 },
+    options: { capacity: { type: 'string' }, duration: { type: 'string' }, only: { type: 'string' } },
+  },
+  async (ctx) => {
+    const durationS = Number(ctx.args.duration ?? (ctx.smoke ? 2 : 30));
+    const warmupS = ctx.smoke ? 1 : 5;
+    const only = new Set(String(ctx.args.only ?? 'sweep,burst,priorities').split(','));
+    const engines = await startFleet(ctx, FLEET_SIZE, ENGINE, LOAD_CPU);
+    const direct = engines.map((e) => e.url).join(',');
+    const bench = (url: string, rate: number, label: string, extra: string[] = [], dur = durationS, warm = warmupS) =>
+      benchChild(
+        ['--url', url, '--model', SIM_MODEL, '--rate', String(rate), '--duration', `${dur}s`, '--warmup', `${warm}s`, '--timeout', '20s',
+          '--sla-ttft-ms', String(SLA.ttftMs), '--sla-itl-ms', String(SLA.itlMs), '--label', label, ...WORKLOAD, ...extra],
+        LOAD_CPU,
+      );
+
+    let capacity = Number(ctx.args.capacity ?? 0);
+    if (!capacity) {
+      const found = await findCapacity(
+        async (rate) => ((await bench(direct, rate, `capacity probe ${rate}/s`)).summary.slaAttainmentAll ?? 0) >= 0.99,
+        ctx.smoke ? { start: 20, maxProbes: 2, tolerance: 0.5 } : { start: 20, maxProbes: 8, tolerance: 0.08 },
+      );
+      capacity = found.capacity || found.probes[0].rate / 2;
+    }
+    ctx.log(`capacity: ${capacity}/s`);
+    const rate = (m: number) => Math.round(m * capacity * 100) / 100;
+
+    const sweep: SweepRow[] = [];
+    if (only.has('sweep')) {
+      for (const [variant, spillway] of [['back pressure off', ''], ['back pressure on', BACKPRESSURE]] as const) {
+        const gw = await startGatewayFor(ctx, 'backpressure', engines, { routing: 'least-busy', spillway }, GATEWAY_CPU);
+        for (const m of ctx.smoke ? [1, 4] : [1, 2, 4]) {
+          const probe = new GatewayProbe(gw.url);
+          const before = await probe.refusalBuckets();
+          probe.start();
+          const result = await bench(gw.url, rate(m), `${variant} at ${m}×`);
+          probe.stop();
+          const health = probe.healthStats();
+          const gatewayRefusalP99Ms = GatewayProbe.quantile(before, await probe.refusalBuckets(), 0.99) * 1000;
+          const drained = await checkDrained(ctx, gw, spillway !== '');
+          const s = result.summary;
+          ctx.log(`${variant} ${m}×: goodput ${s.goodputRps}/s, SLA ${pct(s.slaAttainment)} of admitted, rejection p99 ${s.rejectionLatencyMs.p99} ms (gateway ${ms(gatewayRefusalP99Ms)}), health p99 ${ms(health.p99)} ms; ${drained}`);
+          sweep.push({ variant, multiplier: m, result, gatewayRefusalP99Ms, health, drained });
+        }
+        await ctx.procs.stop(gw);
+      }
+    }
+
+    let burst: { base: BenchResult; burst: BenchResult; samples: Sample[]; burstStart: number; burstEnd: number; queueEmptyAfterMs: number; inFlightBackAfterMs: number; baseInFlight: number; drained: string } | undefined;
+    let priorities: { results: BenchResult[]; drained: string } | undefined;
+    if (only.has('burst') || only.has('priorities')) {
+      const gw = await startGatewayFor(ctx, 'backpressure', engines, { routing: 'least-busy', spillway: BACKPRESSURE }, GATEWAY_CPU);
+      if (only.has('burst')) {
+        const baseS = ctx.smoke ? 6 : 20;
+        const burstS = ctx.smoke ? 1 : 5;
+        const burstAfterS = ctx.smoke ? 2 : 8;
+        const probe = new GatewayProbe(gw.url);
+        probe.start();
+        const baseRun = bench(gw.url, rate(0.7), 'burst: 0.7× base', [], baseS, 2);
+        const burstRun = new Promise<BenchResult>((resolve, reject) =>
+          setTimeout(() => bench(gw.url, rate(9.3), 'burst: +9.3× for 5 s', ['--seed', '7'], burstS, 0).then(resolve, reject), (2 + burstAfterS) * 1000),
+        );
+        const [base, b] = await Promise.all([baseRun, burstRun]);
+        await new Promise((r) => setTimeout(r, 3000));
+        const samples = probe.stop();
+        const burstStart = Date.parse(b.startedAt);
+        const burstEnd = burstStart + burstS * 1000;
+        const pre = samples.filter((x) => x.t >= burstStart - 4000 && x.t < burstStart).map((x) => x.inFlight).sort((a, c) => a - c);
+        const baseInFlight = pre.length ? pre[Math.floor(pre.length * 0.95)] : 0;
+        const after = samples.filter((x) => x.t >= burstEnd);
+        const firstFrom = (ok: (x: Sample) => boolean) => {
+          const i = after.findIndex((x, k) => after.slice(k).every(ok));
+          return i < 0 ? NaN : after[i].t - burstEnd;
+        };
+        burst = {
+          base, burst: b, samples, burstStart, burstEnd, baseInFlight,
+          queueEmptyAfterMs: firstFrom((x) => x.queued === 0),
+          inFlightBackAfterMs: firstFrom((x) => x.inFlight <= baseInFlight),
+          drained: await checkDrained(ctx, gw, true),
+        };
+        ctx.log(`burst: base SLA ${pct(base.summary.slaAttainment)}, burst SLA ${pct(b.summary.slaAttainment)}, queue empty ${burst.queueEmptyAfterMs} ms and in-flight back to base (${baseInFlight}) ${burst.inFlightBackAfterMs} ms after the burst; ${burst.drained}`);
+      }
+      if (only.has('priorities')) {
+        const results = await Promise.all(
+          PRIORITIES.map((p, i) => bench(gw.url, rate(2 / 3), `2×: ${p}`, ['--header', `x-spillway-priority: ${p}`, '--seed', String(11 + i)])),
+        );
+        priorities = { results, drained: await checkDrained(ctx, gw, true) };
+        for (const [i, p] of PRIORITIES.entries()) ctx.log(`priorities 2×: ${p} admitted ${pct(results[i].summary.admitted / results[i].summary.requests)}, SLA ${pct(results[i].summary.slaAttainment)}`);
+      }
+      await ctx.procs.stop(gw);
+    }
+    return report(ctx, capacity, durationS, warmupS, sweep, burst, priorities);
+  },
+);
+
+/** Waits for the gateway to go idle, then reads the accounting from /metrics: every figure must be 0. */
+async function checkDrained(ctx: ScenarioContext, gw: Proc, backpressure: boolean): Promise<string> {
+  const probe = new GatewayProbe(gw.url);
+  const deadline = Date.now() + 25_000;
+  let a = await probe.accounting();
+  while (Object.values(a).some((v) => v !== 0) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    a = await probe.accounting();
+  }
+  const text = Object.entries(a).map(([k, v]) => `${k} ${v}`).join(', ');
+  const ok = Object.values(a).every((v) => v === 0);
+  if (!ok) ctx.log(`ACCOUNTING NOT ZERO: ${text}`);
+  return ok ? `accounting 0 (${backpressure ? 'admitted, queued, engine slots, predicted KV' : 'deployment in-flight'})` : `NOT ZERO: ${text}`;
+}
+
+function report(ctx: ScenarioContext, capacity: number, durationS: number, warmupS: number, sweep: SweepRow[], burst: any, priorities: any) {
+  const header = [
+    `Back pressure (${ctx.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${machineLine()}; machine shared with other work.`,
+    `Command: node bench/backpressure.ts${ctx.smoke ? ' --smoke' : ''} — ${FLEET_SIZE} engines (spillway engine ${engineFlags(ENGINE).join(' ')}) and spillway bench on CPU ${LOAD_CPU}, Spillway on CPU ${GATEWAY_CPU}.`,
+    `Load: ${WORKLOAD.join(' ')}, Poisson arrivals, ${durationS} s measured after ${warmupS} s warm-up. SLA: TTFT ≤ ${SLA.ttftMs} ms, TPOT ≤ ${SLA.itlMs} ms. Capacity (direct, ≥ 99% within SLA): ${capacity}/s.`,
+  ];
+  const md: string[] = [...header.map((h) => h + '  '), ''];
+  const sections = [];
+  if (sweep.length) {
+    const oneX = (v: string) => sweep.find((r) => r.variant === v && r.multiplier === 1)?.result.summary.goodputRps ?? NaN;
+    const head = ['variant', 'load', 'offered/s', 'goodput/s', 'goodput / 1×', 'SLA att. (admitted)', 'rejected', 'rej. p99 ms (client)', 'refusal p99 ms (gateway)', 'TTFT p99 ms', 'health p99 / max ms', 'after the run'];
+    const rows = sweep.map((r) => {
+      const s = r.result.summary;
+      const rejected = Object.values(s.rejected).reduce((a, b) => a + b, 0);
+      return [r.variant, `${r.multiplier}×`, s.offeredRps, s.goodputRps, (s.goodputRps / oneX(r.variant)).toFixed(3), pct(s.slaAttainment), rejected, s.rejectionLatencyMs.p99, ms(r.gatewayRefusalP99Ms), s.ttftMs.p99, `${ms(r.health.p99)} / ${ms(r.health.max)}${r.health.failed ? ` (${r.health.failed} failed)` : ''}`, r.drained];
+    });
+    md.push('### Sweep', '', mdTable(head, rows), '');
+    sections.push({ heading: 'Sweep', html: htmlTable(head, rows) });
+  }
+  if (burst) {
+    const row = (name: string, r: BenchResult) => [name, r.summary.offeredRps, r.summary.admitted, pct(r.summary.slaAttainment), r.summary.rejectionLatencyMs.p99, r.summary.ttftMs.p99];
+    const head = ['requests', 'offered/s', 'admitted', 'SLA att. (admitted)', 'rej. p99 ms', 'TTFT p99 ms'];
+    md.push('### Burst: 10× for 5 s over a 0.7× base', '', mdTable(head, [row('0.7× base', burst.base), row('+9.3× burst', burst.burst)]), '',
+      `Queue empty ${burst.queueEmptyAfterMs} ms after the burst; admitted in flight back to the base level (p95 before the burst: ${burst.baseInFlight}) ${burst.inFlightBackAfterMs} ms after it; then ${burst.drained}.`, '');
+    const t = (x: Sample) => (x.t - burst.burstStart) / 1000;
+    sections.push({
+      heading: 'Burst',
+      html: htmlTable(head, [row('0.7× base', burst.base), row('+9.3× burst', burst.burst)]) +
+        charts([lineChart({ title: 'Gateway during the burst (t = 0 at its start)', xLabel: 's', yLabel: 'requests', series: [
+          { name: 'admitted in flight', points: burst.samples.map((x: Sample) => [t(x), x.inFlight]) },
+          { name: 'router queue', points: burst.samples.map((x: Sample) => [t(x), x.queued]) },
+          { name: 'engine slots', points: burst.samples.map((x: Sample) => [t(x), x.engineInFlight]), dashed: true },
+        ] })]),
+    });
+  }
+  if (priorities) {
+    const head = ['class', 'offered/s', 'admitted', 'admission', 'SLA att. (admitted)', 'goodput/s', 'TTFT p99 ms'];
+    const rows = priorities.results.map((r: BenchResult, i: number) => [PRIORITIES[i], r.summary.offeredRps, r.summary.admitted, pct(r.summary.admitted / r.summary.requests), pct(r.summary.slaAttainment), r.summary.goodputRps, r.summary.ttftMs.p99]);
+    md.push('### Priorities at 2× (⅔× capacity per class)', '', mdTable(head, rows), '', `Then ${priorities.drained}.`, '');
+    sections.push({ heading: 'Priorities at 2×', html: htmlTable(head, rows) });
+  }
+  return {
+    markdown: md.join('\n'),
+    html: renderPage('Spillway: back pressure', header, sections),
+    json: { schema: 'spillway-backpressure/1', machine: machineLine(), engine: ENGINE, sla: SLA, capacity, sweep, burst, priorities },
+  };
+}
