@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 /**
  * Bearer-token check against the master key. Both sides are hashed to a fixed length first, so the
@@ -18,5 +18,5 @@ export class MasterKeyAuth {
 }
 
 function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
+  return hash('sha256', s, 'buffer');
 }
