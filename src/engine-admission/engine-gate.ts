@@ -75,7 +75,7 @@ export class EngineGate {
 
   /** The first body chunk arrived `ttftMs` after dispatch. */
   firstToken(now: number, ttftMs: number, promptTokens: number): void {
-    this.ttft.add(ttftMs);
+    this.ttft.add(ttftMs, 1, now);
     const s = this.sample;
     s.rtt = ttftMs / (1 + promptTokens / this.normTokens);
     s.inFlight = this.inFlight;
@@ -87,7 +87,7 @@ export class EngineGate {
   /** `tokens` output tokens arrived `gapMs` after the previous chunk. */
   tokens(now: number, gapMs: number, tokens: number): void {
     if (tokens <= 0) return;
-    this.itl.add(gapMs, tokens);
+    this.itl.add(gapMs, tokens, now);
     this.breaker.evaluate(now);
   }
 

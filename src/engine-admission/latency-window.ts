@@ -1,7 +1,7 @@
 /**
  * A recent-window mean and spread: Σ values / Σ weights over the last `windowMs` (and the same of squares
  * for the standard deviation), kept in fixed-width time buckets so an add and a read are O(1) and allocate
- * nothing. Used per engine for TTFT (one value per request) and ITL
+ * nothing. Callers on the request path pass the event's `now` (one clock read per event). Used per engine for TTFT (one value per request) and ITL
  * (gap sums weighted by the tokens they cover). Not an EMA: an EMA never forgets an outlier completely and
  * reacts at a rate set by traffic, where a window forgets everything older than its length — the seed
  * proposal's objection to EMAs over TTFT/ITL.
@@ -35,8 +35,8 @@ export class LatencyWindow {
   }
 
   /** A sample of `value` (or `weight` samples whose values sum to `value`, each taken as value / weight). */
-  add(value: number, weight = 1): void {
-    this.advance();
+  add(value: number, weight = 1, now = this.clock()): void {
+    this.advance(now);
     const b = this.head % this.sums.length;
     const sq = (value * value) / weight;
     this.sums[b] += value;
@@ -48,20 +48,20 @@ export class LatencyWindow {
   }
 
   /** Σ weights in the window (samples, or tokens for ITL). */
-  count(): number {
-    this.advance();
+  count(now = this.clock()): number {
+    this.advance(now);
     return this.weight;
   }
 
   /** The window's mean, NaN when empty. */
-  mean(): number {
-    this.advance();
+  mean(now = this.clock()): number {
+    this.advance(now);
     return this.weight > 0 ? this.sum / this.weight : NaN;
   }
 
   /** The window's standard deviation, NaN when empty. */
-  sd(): number {
-    const m = this.mean();
+  sd(now = this.clock()): number {
+    const m = this.mean(now);
     return m === m ? Math.sqrt(Math.max(0, this.sumSq / this.weight - m * m)) : NaN;
   }
 
@@ -74,8 +74,8 @@ export class LatencyWindow {
     this.weight = 0;
   }
 
-  private advance(): void {
-    const idx = Math.floor(this.clock() / this.width);
+  private advance(now: number): void {
+    const idx = Math.floor(now / this.width);
     if (this.head < 0) {
       this.head = idx;
       return;

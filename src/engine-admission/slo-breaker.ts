@@ -58,8 +58,8 @@ export class SloBreaker {
   evaluate(now: number): void {
     if (this.state !== 'ok') return;
     const s = this.settings;
-    const ttftBad = s.ttftSloMs > 0 && this.ttft.count() >= s.minSamples && this.ttft.mean() > s.ttftSloMs * s.margin;
-    const itlBad = s.itlSloMs > 0 && this.itl.count() >= s.minSamples && this.itl.mean() > s.itlSloMs * s.margin;
+    const ttftBad = s.ttftSloMs > 0 && this.ttft.count(now) >= s.minSamples && this.ttft.mean(now) > s.ttftSloMs * s.margin;
+    const itlBad = s.itlSloMs > 0 && this.itl.count(now) >= s.minSamples && this.itl.mean(now) > s.itlSloMs * s.margin;
     if (!ttftBad && !itlBad) return;
     this.state = 'slow';
     this.tripReason = ttftBad ? 'ttft' : 'itl';

@@ -18,6 +18,9 @@ export class BackpressureMetrics {
   readonly queueWait: Histogram<'model_group' | 'result'>;
   readonly penalties: Counter<'model_group' | 'deployment'>;
   private controller: BackPressure | undefined;
+  // Bound children, so the request path hashes no label object.
+  private readonly admittedChildren = new Map<string, Counter.Internal>();
+  private readonly decisionChildren = new Map<string, Histogram.Internal<'decision'>>();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -148,6 +151,19 @@ export class BackpressureMetrics {
 
   attach(controller: BackPressure): void {
     this.controller = controller;
+  }
+
+  admittedFor(group: string, p: Priority): Counter.Internal {
+    const key = group + '\0' + p;
+    let c = this.admittedChildren.get(key);
+    if (c === undefined) this.admittedChildren.set(key, (c = this.admitted.labels({ model_group: group, priority: PRIORITY_NAMES[p] })));
+    return c;
+  }
+
+  decisionFor(decision: string): Histogram.Internal<'decision'> {
+    let h = this.decisionChildren.get(decision);
+    if (h === undefined) this.decisionChildren.set(decision, (h = this.decision.labels({ decision })));
+    return h;
   }
 
   rejected(level: string, reason: string, priority: Priority, group: string): void {

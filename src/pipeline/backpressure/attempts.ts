@@ -27,7 +27,7 @@ export class Attempts {
   dispatch(pr: ProxyRequest, d: Deployment): void {
     const t = pr.bp!;
     const slot = this.bp.slots.get(d)!;
-    const now = this.bp.clock();
+    const now = (this.bp.now = this.bp.clock());
     t.engine = slot;
     t.probe = slot.gate.acquire(now);
     t.dispatchAt = now;
@@ -58,7 +58,7 @@ export class Attempts {
     const t = pr.bp!;
     const slot = t.engine;
     if (slot === undefined || !pr.stream || t.errorFrame) return;
-    const now = this.bp.clock();
+    const now = (this.bp.now = this.bp.clock());
     const n = sseDataEvents(chunk);
     if (t.firstAt === 0) {
       t.firstAt = now;
@@ -82,7 +82,7 @@ export class Attempts {
     const slot = t.engine;
     if (slot === undefined) return;
     t.engine = undefined;
-    const now = this.bp.clock();
+    const now = (this.bp.now = this.bp.clock());
     const dropped = end === 'timeout' || (end === 'retryable_status' && (x.status === 503 || x.status === 429));
     const ttft = t.firstAt > 0 ? t.firstAt - t.dispatchAt : NaN;
     const itl = t.outTokens > 0 ? (t.lastAt - t.firstAt) / t.outTokens : NaN;
@@ -100,8 +100,8 @@ export class Attempts {
     }
     const g = t.group;
     g.attempts--;
-    g.drainRate.record();
-    this.bp.drainRate.record();
+    g.drainRate.record(1, now);
+    this.bp.drainRate.record(1, now);
     if (g.room.size > 0) g.room.drain();
   }
 
@@ -116,7 +116,7 @@ export class Attempts {
     const t = pr.bp!;
     const slot = this.bp.slots.get(x.deployment);
     if (slot === undefined) return false;
-    const now = this.bp.clock();
+    const now = (this.bp.now = this.bp.clock());
     slot.gate.penalize(now, this.bp.config.engine.penaltyMs);
     this.bp.metrics.penalties.inc({ model_group: t.group.name, deployment: slot.deployment.id });
     t.group.room.wakeAtTime(slot.gate.penaltyUntil);

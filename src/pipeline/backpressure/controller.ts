@@ -81,6 +81,12 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
   readonly timers: Timers;
   /** Every group's capacity events, for refusals made before the group is known. */
   readonly drainRate: DrainRate;
+  /**
+   * The clock, read once per event (admission, a chunk, an attempt's end, a queue drain) and reused by the
+   * route gate for every candidate of the selection that follows: the states it judges change on the scale
+   * of milliseconds, and a clock read costs as much as the rest of the check.
+   */
+  now = 0;
 
   constructor(o: BackPressureOptions) {
     const cfg = o.config;
@@ -143,7 +149,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
 
   /** Every ingress check, once the model group is known; on success the request holds its admission. */
   admit(pr: ProxyRequest): Refusal | undefined {
-    const now = this.clock();
+    const now = (this.now = this.clock());
     const g = this.groups.get(pr.group)!;
     const h = pr.res.req.headers;
     const p = parsePriority(h[PRIORITY_HEADER]);
@@ -162,7 +168,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     // The budget runs from arrival: time spent reading the body is already gone.
     const deadline = now + budget - (performance.now() - pr.arrivalMs);
     pr.bp = new Ticket(g, p, deadline, tokens, blocks, this.config.statusEvents && pr.stream && this.status.wanted(h));
-    this.metrics.admitted.inc({ model_group: g.name, priority: PRIORITY_NAMES[p] });
+    this.metrics.admittedFor(g.name, p).inc();
     return undefined;
   }
 
@@ -185,14 +191,14 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
   /** RouteGate: whether `d` may take a new request now. */
   admits(d: Deployment): boolean {
     const s = this.slots.get(d);
-    return s === undefined || s.refusal(this.clock(), this.busy) === undefined;
+    return s === undefined || s.refusal(this.now, this.busy) === undefined;
   }
 
   /** Every engine refused the request: refuse it (returned) or queue it (undefined). */
   onNoEngine(pr: ProxyRequest): Refusal | undefined {
     const t = pr.bp!;
     const g = t.group;
-    const now = this.clock();
+    const now = (this.now = this.clock());
     let slow = 0;
     let itl = 0;
     let limited = 0;
@@ -233,6 +239,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
   tryDispatch(pr: ProxyRequest): boolean {
     const t = pr.bp!;
     if (pr.finished) return true;
+    this.now = this.clock();
     const picked = t.group.group.select(pr, pr.tried);
     if ('reason' in picked && picked.reason === 'busy') {
       this.scheduleWake(t.group);
@@ -348,7 +355,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
       if (t.decided) return;
       t.decided = true;
     }
-    this.metrics.decision.observe({ decision }, (performance.now() - pr.arrivalMs) / 1000);
+    this.metrics.decisionFor(decision).observe((performance.now() - pr.arrivalMs) / 1000);
   }
 
   /** Wakes the queue when the earliest time-bound block of its engines ends, or soon if nothing is in flight. */

@@ -37,8 +37,7 @@ export class DrainRate {
     this.minEvents = o.minEvents ?? 3;
   }
 
-  record(n = 1): void {
-    const now = this.clock();
+  record(n = 1, now = this.clock()): void {
     this.advance(now);
     this.counts[this.head % this.counts.length] += n;
     this.total += n;
@@ -46,8 +45,7 @@ export class DrainRate {
   }
 
   /** Events per ms over the window, or NaN when too few were seen to say. */
-  perMs(): number {
-    const now = this.clock();
+  perMs(now = this.clock()): number {
     this.advance(now);
     if (this.total < this.minEvents) return NaN;
     const span = Math.min(this.windowMs, Math.max(this.width, now - this.firstAt));

@@ -1,0 +1,91 @@
+// Cost of back pressure per request, in process (no sockets, so a shared VM's network noise stays out): 4
+// engines behind one group, the fleet's load model as the pipeline keeps it, a small chat body.
+//   routing only            group.select without a gate: what the pipeline does with back pressure off
+//   admitted request        admit + select through the gate + dispatch + two stream chunks + attempt end + finish
+//   refusal at ingress      precheck with the gateway at its in-flight cap
+//   refusal at the router   admit + select (every engine at its limit) + onNoEngine (queue off) + finish
+// Run: node bench/micro/backpressure-decision.ts
+import os from 'node:os';
+import type { ServerResponse } from 'node:http';
+import { Registry } from 'prom-client';
+import { defaultBackpressure } from '../../src/config/backpressure.ts';
+import { DEFAULT_LOAD_SOURCE } from '../../src/load/config.ts';
+import { FleetLoad } from '../../src/load/fleet.ts';
+import { deploymentConfig } from '../../src/load/test-support.ts';
+import { BackpressureMetrics } from '../../src/metrics/backpressure-metrics.ts';
+import { BackPressure } from '../../src/pipeline/backpressure/controller.ts';
+import { ProxyRequest } from '../../src/pipeline/proxy-request.ts';
+import { Deployment } from '../../src/routing/deployment.ts';
+import { ModelGroup } from '../../src/routing/group.ts';
+import { leastBusy } from '../../src/routing/strategies/least-busy.ts';
+import type { Exchange } from '../../src/upstream/exchange.ts';
+import { seededRandom } from '../../src/util/random.ts';
+
+const N = 200_000;
+const clock = () => performance.now();
+const configs = Array.from({ length: 4 }, (_, i) => ({ ...deploymentConfig(`e${i}`), load: { ...DEFAULT_LOAD_SOURCE, totalBlocks: 4096 } }));
+const fleet = new FleetLoad({ clock, deployments: configs });
+const deployments = configs.map((c) => {
+  const d = new Deployment(c, { allowedFails: 3, cooldownTimeMs: 5000 }, clock);
+  d.load = fleet.engine(c.id);
+  return d;
+});
+const gated = new ModelGroup('g', deployments, leastBusy(seededRandom(1)));
+const plain = new ModelGroup('g', deployments, leastBusy(seededRandom(1)));
+const config = defaultBackpressure(['g']);
+config.engine.limitAlgorithm = 'fixed';
+config.engine.limit.initial = 1e9;
+const bp = new BackPressure({ config, groups: new Map([['g', gated]]), clock, random: seededRandom(2), metrics: new BackpressureMetrics(new Registry()), engineLoad: (id) => fleet.engine(id) });
+bp.attach({ dispatch() {}, route() {}, reject() {}, abandon() {} });
+
+const body = { model: 'g', stream: true, messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 16 };
+const raw = Buffer.from(JSON.stringify(body));
+const headers = {};
+const res = { req: { headers } } as unknown as ServerResponse;
+const chunk = Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"Hi"}}]}\n\n');
+const request = () => new ProxyRequest('id', performance.now(), gated, 'chat', '/chat/completions', body, raw, res);
+
+function measure(name: string, op: () => void): number {
+  const runs: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < N; i++) op();
+    runs.push(((performance.now() - t0) * 1000) / N);
+  }
+  runs.sort((a, b) => a - b);
+  console.log(`${name.padEnd(44)} ${runs[3].toFixed(3)} µs/request (median of 7 × ${N}; min ${runs[0].toFixed(3)})`);
+  return runs[3];
+}
+
+const routingOnly = measure('routing only (back pressure off)', () => {
+  plain.select(request(), undefined);
+});
+const admitted = measure('admitted request, whole back-pressure path', () => {
+  const pr = request();
+  bp.admit(pr);
+  const d = gated.select(pr, undefined) as Deployment;
+  bp.attempts.dispatch(pr, d);
+  bp.attempts.chunk(pr, chunk);
+  bp.attempts.chunk(pr, chunk);
+  bp.attempts.end(pr, { status: 200, deployment: d } as Exchange, 'complete');
+  bp.onFinish(pr);
+});
+bp.admission.settings.maxInFlight = 1;
+bp.admission.inFlight = 1;
+const ingress = measure('refusal at ingress (precheck)', () => {
+  bp.precheck(headers, performance.now());
+});
+bp.admission.settings.maxInFlight = Infinity;
+bp.admission.inFlight = 0;
+config.router.maxQueue = 0;
+for (const e of bp.groups.get('g')!.engines) e.gate.inFlight = 1e9;
+const router = measure('refusal at the router (engines at their limit)', () => {
+  const pr = request();
+  bp.admit(pr);
+  gated.select(pr, undefined);
+  bp.onNoEngine(pr);
+  bp.onFinish(pr);
+});
+for (const e of bp.groups.get('g')!.engines) e.gate.inFlight = 0;
+console.log(`back pressure adds ${(admitted - routingOnly).toFixed(3)} µs to an admitted request; refusals decided in ${ingress.toFixed(3)} µs (ingress) and ${router.toFixed(3)} µs (router)`);
+console.log(`${os.cpus()[0]?.model}, node ${process.version}; accounting after: ${JSON.stringify(bp.accounting())}`);
