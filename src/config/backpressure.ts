@@ -55,7 +55,8 @@ const routerShape = {
 };
 const limitShape = {
   algorithm: oneOf(limitNames, 'limit algorithm').default('gradient'),
-  initial: positive().default(32),
+  /** A cautious start: the limit only grows when it is used, by √limit per window while latency holds. */
+  initial: positive().default(16),
   min: positive().default(4),
   max: positive().default(2048),
   /** Default: the algorithm's own (gradient 2, gradient2 1.5). */
