@@ -112,6 +112,18 @@ export class GatewayProbe {
     return NaN;
   }
 
+  /** Back-pressure refusals so far by priority class → reason (the error code). */
+  async refusals(): Promise<Record<string, Record<string, number>>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const line of (await this.metrics()).split('\n')) {
+      if (!line.startsWith('spillway_backpressure_rejections_total{')) continue;
+      const reason = /reason="([^"]+)"/.exec(line)![1];
+      const priority = /priority="([^"]+)"/.exec(line)![1];
+      (out[priority] ??= {})[reason] = Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    return out;
+  }
+
   /** What must be back to zero once nothing is in flight. */
   async accounting(): Promise<Record<string, number>> {
     const text = await this.metrics();

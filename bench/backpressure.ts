@@ -96,7 +96,7 @@ await runScenario(
     }
 
     let burst: { base: BenchResult; burst: BenchResult; samples: Sample[]; burstStart: number; burstEnd: number; queueEmptyAfterMs: number; inFlightBackAfterMs: number; baseInFlight: number; drained: string } | undefined;
-    let priorities: { results: BenchResult[]; drained: string } | undefined;
+    let priorities: { results: BenchResult[]; refusedBy: string[]; drained: string } | undefined;
     if (only.has('burst') || only.has('priorities')) {
       const gw = await startGatewayFor(ctx, 'backpressure', engines, { routing: 'least-busy', spillway: BACKPRESSURE }, GATEWAY_CPU);
       if (only.has('burst')) {
@@ -130,10 +130,16 @@ await runScenario(
         ctx.log(`burst: base SLA ${pct(base.summary.slaAttainment)}, burst SLA ${pct(b.summary.slaAttainment)}, queue empty ${burst.queueEmptyAfterMs} ms and in-flight back to base (${baseInFlight}) ${burst.inFlightBackAfterMs} ms after the burst; ${burst.drained}`);
       }
       if (only.has('priorities')) {
+        const probe = new GatewayProbe(gw.url);
+        const before = await probe.refusals();
         const results = await Promise.all(
           PRIORITIES.map((p, i) => bench(gw.url, rate(2 / 3), `2×: ${p}`, ['--header', `x-spillway-priority: ${p}`, '--seed', String(11 + i)])),
         );
-        priorities = { results, drained: await checkDrained(ctx, gw, true) };
+        const after = await probe.refusals();
+        const refusedBy = PRIORITIES.map((p) =>
+          Object.entries(after[p] ?? {}).map(([reason, n]) => [reason, n - (before[p]?.[reason] ?? 0)] as const).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ') || '—',
+        );
+        priorities = { results, refusedBy, drained: await checkDrained(ctx, gw, true) };
         for (const [i, p] of PRIORITIES.entries()) ctx.log(`priorities 2×: ${p} admitted ${pct(results[i].summary.admitted / results[i].summary.requests)}, SLA ${pct(results[i].summary.slaAttainment)}`);
       }
       await ctx.procs.stop(gw);
@@ -193,8 +199,8 @@ function report(ctx: ScenarioContext, capacity: number, durationS: number, warmu
     });
   }
   if (priorities) {
-    const head = ['class', 'offered/s', 'admitted', 'admission', 'SLA att. (admitted)', 'goodput/s', 'TTFT p99 ms'];
-    const rows = priorities.results.map((r: BenchResult, i: number) => [PRIORITIES[i], r.summary.offeredRps, r.summary.admitted, pct(r.summary.admitted / r.summary.requests), pct(r.summary.slaAttainment), r.summary.goodputRps, r.summary.ttftMs.p99]);
+    const head = ['class', 'offered/s', 'requests', 'admitted', 'admission', 'SLA att. (admitted)', 'goodput/s', 'TTFT p99 ms', 'refused by (gateway)'];
+    const rows = priorities.results.map((r: BenchResult, i: number) => [PRIORITIES[i], r.summary.offeredRps, r.summary.requests, r.summary.admitted, pct(r.summary.admitted / r.summary.requests), pct(r.summary.slaAttainment), r.summary.goodputRps, r.summary.ttftMs.p99, priorities.refusedBy[i]]);
     md.push('### Priorities at 2× (⅔× capacity per class)', '', mdTable(head, rows), '', `Then ${priorities.drained}.`, '');
     sections.push({ heading: 'Priorities at 2×', html: htmlTable(head, rows) });
   }

@@ -59,7 +59,7 @@ const limitShape = {
   initial: positive().default(16),
   min: positive().default(4),
   max: positive().default(2048),
-  /** Default: the algorithm's own (gradient 2, gradient2 1.5). */
+  /** Default: the algorithm's own (gradient 1, gradient2 1.5). */
   tolerance: num(z.number().min(1)).optional(),
   smoothing: fraction().default(0.2),
   queue_size: z.union([z.literal('sqrt'), num(z.number().nonnegative())]).default('sqrt'),

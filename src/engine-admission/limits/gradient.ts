@@ -15,8 +15,14 @@
  * The default here because an engine's TTFT without queueing is a floor worth learning, not an average: a
  * gateway that starts in the middle of an overload (a restart, a burst) measures its first averages under
  * load, and an average-based baseline (gradient2) then takes that overload for normal; the minimum does not.
- * Constants: the library's — tolerance 2 (a TTFT up to twice the no-load one is not queueing: batching
- * alone slows a step), smoothing 0.2, probe interval 1000 updates.
+ * Constants: the library's smoothing 0.2 and probe interval 1000 updates; tolerance 1 where the library
+ * uses 2. An RPC server's own queue costs little, but an engine's queue sits behind Spillway's router queue,
+ * which dispatches within a millisecond of a slot freeing up: a request waiting inside the engine gains
+ * nothing and escapes the router's priorities and deadlines. It also makes the engine's TTFT spread wider,
+ * and every deadline decision has to budget for that spread. On the overload fleet, tolerance 2 let the
+ * limit settle ~20 % above the engines' 16 slots, and at 2× load with three classes `critical` was
+ * admitted 55 % of the time. With tolerance 1 it was admitted 99.7 % (docs/BACKPRESSURE.md). Raise it for
+ * engines whose step time grows a lot with batch size.
  */
 import type { Random } from '../../util/random.ts';
 import type { ConcurrencyLimit, LimitParams, LimitSample } from './types.ts';
@@ -34,7 +40,7 @@ export class GradientLimit implements ConcurrencyLimit {
     this.p = p;
     this.random = random;
     this.limit = p.initial;
-    this.tolerance = p.tolerance ?? 2;
+    this.tolerance = p.tolerance ?? 1;
     this.resetIn = this.countdown();
   }
 

@@ -20,7 +20,7 @@ export interface LimitParams {
   min: number;
   max: number;
   /** gradient, gradient2: how far the current RTT may exceed the baseline before the limit shrinks (each
-   *  algorithm's own default when undefined: 2 and 1.5). */
+   *  algorithm's own default when undefined: 1 and 1.5). */
   tolerance: number | undefined;
   /** Share of each new estimate blended into the limit (both algorithms). */
   smoothing: number;

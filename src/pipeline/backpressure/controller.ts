@@ -122,7 +122,17 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
         return slot;
       });
       const g = new GroupState(this, group, engines, settings, settings.maxInFlight ?? cfg.ingress.maxInFlightPerEngine * engines.length, new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
-      g.room = new WaitingRoom({ bounds: { maxRequests: cfg.router.maxQueue, maxTokens: cfg.router.maxQueueTokens }, fractions: cfg.ingress.fractions, marginSd: cfg.router.waitMarginSd, clock: o.clock, timers: this.timers, drainRate: g.drainRate, host: this });
+      const arrivalRates = [0, 1, 2].map(() => new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
+      g.room = new WaitingRoom({
+        bounds: { maxRequests: cfg.router.maxQueue, maxTokens: cfg.router.maxQueueTokens },
+        fractions: cfg.ingress.fractions,
+        marginSd: cfg.router.waitMarginSd,
+        arrivalRates,
+        clock: o.clock,
+        timers: this.timers,
+        drainRate: g.drainRate,
+        host: this,
+      });
       group.gate = this;
       this.groups.set(name, g);
     }
@@ -225,7 +235,8 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
       const retry = outcome === 'engine_penalty' ? this.clampRetry(unblocks - now) : this.retryAfter(g, 1);
       return { outcome, message: `Every engine of model group "${g.name}" is busy (${limited} at their concurrency limit, ${penalty} in a penalty, ${usable - limited - penalty - slow} over their KV or prefill threshold) and the router queue is off.`, retryAfterMs: retry };
     }
-    const entry = g.room.offer(pr, t.priority, t.deadline, t.promptTokens, expectedTtft(g, this.config.router.waitMarginSd));
+    const service = engineTtft(g, now);
+    const entry = g.room.offer(pr, t.priority, t.deadline, t.promptTokens, service.mean, service.sd);
     if (typeof entry === 'string') return this.queueRefusal(entry, t);
     t.entry = entry;
     this.observeDecision(pr, 'queued');
@@ -348,12 +359,17 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     return Math.round(Math.min(b.maxMs, Math.max(b.minMs, ms === Infinity ? b.maxMs : ms)));
   }
 
-  /** Arrival to the request's first back-pressure decision, once per request (wall clock, as arrivalMs). */
+  /**
+   * Arrival to the request's first back-pressure decision, once per request (wall clock, as arrivalMs). A
+   * request that goes to an engine or the queue counts as an arrival of its class for the queue's residual
+   * rates (./../../routing/queue/waiting-room.ts).
+   */
   observeDecision(pr: ProxyRequest, decision: 'dispatched' | 'queued' | 'refused'): void {
     const t = pr.bp;
     if (t !== undefined) {
       if (t.decided) return;
       t.decided = true;
+      if (decision !== 'refused') t.group.room.arrived(t.priority, this.now);
     }
     this.metrics.decisionFor(decision).observe((performance.now() - pr.arrivalMs) / 1000);
   }
@@ -409,21 +425,20 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
   }
 }
 
-/**
- * What the group's engines take from dispatch to first token lately, with the same margin as the queue's wait
- * (mean + z · sd, averaged over engines): the part of a budget the queue cannot use.
- */
-function expectedTtft(g: GroupState, z: number): number {
-  let sum = 0;
+/** The group's engines' TTFT after dispatch lately, mean and standard deviation averaged over engines. */
+function engineTtft(g: GroupState, now: number): { mean: number; sd: number } {
+  let mean = 0;
+  let sd = 0;
   let n = 0;
   for (const e of g.engines) {
-    const m = e.gate.ttft.mean();
+    const m = e.gate.ttft.mean(now);
     if (m === m) {
-      sum += m + z * e.gate.ttft.sd();
+      mean += m;
+      sd += e.gate.ttft.sd(now);
       n++;
     }
   }
-  return n === 0 ? 0 : sum / n;
+  return n === 0 ? { mean: 0, sd: 0 } : { mean: mean / n, sd: sd / n };
 }
 
 function badHeader(header: string, what: string): Refusal {

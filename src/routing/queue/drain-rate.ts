@@ -3,7 +3,7 @@
  * (an attempt ending: completion, failure or abort) over a sliding window of `windowMs`, kept as `buckets`
  * fixed-width counters so recording and reading are O(1) with no allocation:
  *
- *   rate = events in the window / min(windowMs, time since the first event)      [events per ms]
+ *   rate = events in the window / min(time the buckets cover, time since the first event)   [events per ms]
  *
  * Fewer than `minEvents` in the window means the rate is not known (NaN): callers then fall back instead
  * of dividing by a guess.
@@ -48,7 +48,9 @@ export class DrainRate {
   perMs(now = this.clock()): number {
     this.advance(now);
     if (this.total < this.minEvents) return NaN;
-    const span = Math.min(this.windowMs, Math.max(this.width, now - this.firstAt));
+    // The buckets hold the last n − 1 whole widths and the part of the current one elapsed so far.
+    const covered = this.windowMs - this.width + (now - this.head * this.width);
+    const span = Math.min(covered, Math.max(this.width, now - this.firstAt));
     return this.total / span;
   }
 

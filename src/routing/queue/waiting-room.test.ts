@@ -152,3 +152,44 @@ test('the reserve (engine TTFT still to come) shortens what the queue may use of
   f.timers.advance(1);
   assert.deepEqual(f.dropped, [['early-expiry', 'expired']]);
 });
+
+test('deadline with margin: queue wait and engine TTFT add, and so do their variances', () => {
+  const timers = new ManualTimers();
+  const drainRate = new DrainRate({ clock: timers.clock, windowMs: 1000, buckets: 10, minEvents: 3 });
+  const room = new WaitingRoom<string>({ bounds: { maxRequests: 10, maxTokens: 1000 }, marginSd: 2, clock: timers.clock, timers, drainRate, host: { tryDispatch: () => false, dropped: () => {} } });
+  for (let i = 0; i < 100; i++) {
+    drainRate.record();
+    timers.advance(10);
+  }
+  // k = 1 at 0.1/ms: wait 10 ± 10 ms; engine 50 ± 30 ms → 60 + 2 · √(100 + 900) ≈ 123.2 ms.
+  assert.equal(room.offer('tight', 1, timers.now + 120, 1, 50, 30), 'router_deadline');
+  assert.equal(typeof room.offer('fits', 1, timers.now + 130, 1, 50, 30), 'object');
+  room.clear();
+});
+
+test('a class waits on what the classes above it leave of the drain rate', () => {
+  const timers = new ManualTimers();
+  const mk = () => new DrainRate({ clock: timers.clock, windowMs: 1000, buckets: 10, minEvents: 3 });
+  const drainRate = mk();
+  const arrivalRates = [mk(), mk(), mk()];
+  const room = new WaitingRoom<string>({ bounds: { maxRequests: 10, maxTokens: 1000 }, arrivalRates, clock: timers.clock, timers, drainRate, host: { tryDispatch: () => false, dropped: () => {} } });
+  // Capacity 0.1/ms; critical arrives at 0.06/ms: standard gets 0.04/ms, sheddable the same (nothing standard arrives).
+  for (let i = 0; i < 200; i++) {
+    drainRate.record();
+    if (i % 5 < 3) room.arrived(0);
+    timers.advance(10);
+  }
+  assert.ok(Math.abs(room.rateFor(0) - 0.1) < 0.01);
+  assert.ok(Math.abs(room.rateFor(1) - 0.04) < 0.01);
+  assert.ok(Math.abs(room.estimatedWaitMs(1) - 25) < 8, String(room.estimatedWaitMs(1)));
+  // Critical alone exceeds the capacity: nothing is left below it.
+  for (let i = 0; i < 200; i++) {
+    drainRate.record();
+    room.arrived(0);
+    room.arrived(0);
+    timers.advance(10);
+  }
+  assert.equal(room.offer('std', 1, timers.now + 10_000, 1), 'router_deadline');
+  assert.equal(typeof room.offer('crit', 0, timers.now + 10_000, 1), 'object');
+  room.clear();
+});

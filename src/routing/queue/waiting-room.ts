@@ -4,16 +4,19 @@
  *
  *   no room (for its class)    → displace a queued request of a less important class, else router_queue_full
  *                                (a class may fill only its priority fraction of max_queue and max_queue_tokens)
- *   est_wait > remaining       → router_deadline, at once, not after waiting for it
- *       where est_wait  = (k + z·√k) / drain_rate,  k = ahead(c) + 1
- *             (ahead(c): ./router-queue.ts; rate: ./drain-rate.ts). Departures at rate μ take k/μ on average
- *             and about √k/μ more at one standard deviation (Poisson); z (wait_margin_sd, default 2.33, one-
- *             sided 99%) keeps what is admitted to the queue from expiring in it, since a request that waits
- *             and then expires costs the client its whole budget for nothing.
- *             remaining = deadline − now − reserve       (deadline = arrival + TTFT budget; reserve = the
- *                                                         engines' recent TTFT, mean + z · sd, still to
- *                                                         come after the queue)
- *   else                       → queued, with a timer that drops it as `expired` once `remaining` is gone
+ *   est_ttft > remaining       → router_deadline, at once, not after waiting for it
+ *       where est_ttft  = k/μ_c + m + z · √(k/μ_c² + s²),   k = ahead(c) + 1,   μ_c = μ − Σ_{c' above c} λ_c'
+ *             remaining = deadline − now                 (deadline = arrival + TTFT budget)
+ *       The time to first token is the wait in the queue plus the engine's TTFT after dispatch. The wait is k
+ *       departures at the drain rate μ (./drain-rate.ts; ahead(c): ./router-queue.ts): k/μ on average, with a
+ *       variance of k/μ² if departures are Poisson. A class only gets what the classes above it leave: their
+ *       arrivals λ (measured like μ, counted by `arrived`) jump ahead of it while it waits, so its rate is the
+ *       residual μ_c; none left (μ_c ≤ 0) means it cannot be served in time. The engine's part has the mean m and deviation s of its
+ *       recent TTFTs. The two add, and so do their variances; z (wait_margin_sd, default 2.33: one-sided
+ *       99%) keeps what is admitted from missing its budget, and from expiring in the queue, which would
+ *       cost the client its whole budget for nothing.
+ *   else                       → queued, with a timer that drops it as `expired` when what is left of its
+ *                                budget no longer covers the engine's part, m + z · s
  *
  * `drain()` runs on capacity events (an attempt's first token or end, an engine report, a penalty running
  * out), never on a poll: it takes the head and asks the host to route it on fresh state (late binding); the
@@ -42,6 +45,8 @@ export interface WaitingRoomOptions<T> {
   fractions?: PriorityFractions;
   /** Standard deviations of margin on the wait estimate; default 0 (the mean). */
   marginSd?: number;
+  /** Arrival rate of each class (fed by `arrived`); without them every class sees the whole drain rate. */
+  arrivalRates?: readonly DrainRate[];
   clock: Clock;
   timers: Timers;
   drainRate: DrainRate;
@@ -72,6 +77,7 @@ export class WaitingRoom<T> {
   fractions: PriorityFractions;
   /** Standard deviations of margin on the wait estimate. */
   marginSd: number;
+  private readonly arrivalRates: readonly DrainRate[] | undefined;
   private readonly clock: Clock;
   private readonly timers: Timers;
   private readonly host: WaitingRoomHost<T>;
@@ -83,6 +89,7 @@ export class WaitingRoom<T> {
     this.drainRate = o.drainRate;
     this.fractions = o.fractions ?? [1, 1, 1];
     this.marginSd = o.marginSd ?? 0;
+    this.arrivalRates = o.arrivalRates;
     this.clock = o.clock;
     this.timers = o.timers;
     this.host = o.host;
@@ -92,16 +99,39 @@ export class WaitingRoom<T> {
     return this.queue.size;
   }
 
-  /** Estimated wait of a new class-`p` request, in ms (NaN while no drain rate is known). */
-  estimatedWaitMs(p: Priority): number {
-    const k = this.queue.ahead(p) + 1;
-    return (k + this.marginSd * Math.sqrt(k)) / this.drainRate.perMs();
+  /** A class-`p` request reached the router (queued or not): it takes capacity from the classes below. */
+  arrived(p: Priority, now?: number): void {
+    this.arrivalRates?.[p].record(1, now);
   }
 
-  offer(item: T, priority: Priority, deadline: number, tokens: number, reserveMs = 0): QueueEntry<T> | QueueRefusal {
+  /** The drain rate left to class `p` after the classes above it (per ms; NaN while unknown). */
+  rateFor(p: Priority, now = this.clock()): number {
+    let mu = this.drainRate.perMs(now);
+    const rates = this.arrivalRates;
+    if (rates !== undefined) {
+      for (let c = 0; c < p; c++) {
+        const l = rates[c].perMs(now);
+        if (l === l) mu -= l;
+      }
+    }
+    return mu;
+  }
+
+  /** Mean wait in the queue of a new class-`p` request, in ms (NaN while no drain rate is known). */
+  estimatedWaitMs(p: Priority): number {
+    const mu = this.rateFor(p);
+    return mu > 0 || mu !== mu ? (this.queue.ahead(p) + 1) / mu : Infinity;
+  }
+
+  /**
+   * Queues `item` unless it cannot make its deadline. `serviceMs` / `serviceSdMs`: the engine's TTFT after
+   * dispatch (mean and standard deviation of the recent window; 0 when unknown).
+   */
+  offer(item: T, priority: Priority, deadline: number, tokens: number, serviceMs = 0, serviceSdMs = 0): QueueEntry<T> | QueueRefusal {
     const now = this.clock();
-    const remaining = deadline - now - reserveMs;
-    if (remaining <= 0) return 'router_deadline';
+    const z = this.marginSd;
+    const lastCall = deadline - now - (serviceMs + z * serviceSdMs);
+    if (lastCall <= 0) return 'router_deadline';
     const q = this.queue;
     const f = this.fractions[priority];
     while (!q.fits(tokens, f)) {
@@ -111,10 +141,13 @@ export class WaitingRoom<T> {
       this.displaced++;
       this.host.dropped(victim.item, 'displaced', victim);
     }
-    if (this.estimatedWaitMs(priority) > remaining) return 'router_deadline';
+    const mu = this.rateFor(priority, now);
+    if (mu <= 0) return 'router_deadline';
+    const k = q.ahead(priority) + 1;
+    if (k / mu + serviceMs + z * Math.sqrt(k / (mu * mu) + serviceSdMs * serviceSdMs) > deadline - now) return 'router_deadline';
     const e = new QueueEntry(item, priority, deadline, tokens, now, q.nextSeq());
     e.holder = this;
-    e.timer = this.timers.set(onExpiry, remaining, e as QueueEntry<unknown>);
+    e.timer = this.timers.set(onExpiry, lastCall, e as QueueEntry<unknown>);
     q.push(e);
     return e;
   }
