@@ -14,12 +14,10 @@ test('bench/overload.ts --smoke', { timeout: 120_000 }, async (t) => {
   assert.match(stdout, /\| variant \| load \| offered\/s \| completed\/s \| goodput\/s \|/);
   const report = JSON.parse(await readFile(path.join(out, 'overload.json'), 'utf8'));
   assert.ok(report.capacity > 0);
-  assert.deepEqual(report.points.map((p: { variant: string; multiplier: number }) => `${p.variant} ${p.multiplier}`), [
-    'direct round robin 0.5',
-    'direct round robin 2',
-    'spillway, back pressure off 0.5',
-    'spillway, back pressure off 2',
-  ]);
+  const runs: string[] = report.points.map((p: { variant: string; multiplier: number }) => `${p.variant} ${p.multiplier}`);
+  const variants = [...new Set(report.points.map((p: { variant: string }) => p.variant))];
+  assert.deepEqual(variants.slice(0, 2), ['direct round robin', 'spillway, back pressure off']);
+  assert.deepEqual(runs, variants.flatMap((v) => [`${v} 0.5`, `${v} 2`]), 'every variant runs at both smoke loads');
   for (const p of report.points) assert.ok(p.result.summary.completed > 0, `${p.variant} ${p.multiplier}× completed requests`);
   assert.match(await readFile(path.join(out, 'overload.html'), 'utf8'), /Goodput against offered load/);
 });
