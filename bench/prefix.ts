@@ -1,42 +1,58 @@
 /**
  * Routing for prefix caching. The shared-prefix workload (K long system prompts × many users, multi-turn) on a
  * fleet of simulated engines whose KV cache holds only part of the prompts, at ~70% of the fleet's capacity:
- * simple-shuffle vs least-busy vs KV-aware routing (included as soon as `kv-aware` is a registered strategy).
+ * simple-shuffle vs least-busy vs kv-aware, on its prediction alone and with the engines' pushed load reports.
  * Reported: TTFT p50/p99, goodput, and the fleet's prefix-cache hit rate (vLLM's prefix_cache_hits /
- * prefix_cache_queries, in tokens, over the run including its warm-up). Engines restart for every variant, so
- * each starts cold. Spillway on CPU 0; engines and `spillway bench` on CPU 1.
+ * prefix_cache_queries, in tokens, over the run including its warm-up); for the load-aware variants also the
+ * gateway's own estimate of it and its calibrated bytes per token. Engines restart for every variant, so each
+ * starts cold. Spillway on CPU 0; engines and `spillway bench` on CPU 1.
  *
- *   node bench/prefix.ts [--smoke] [--capacity R] [--load 0.7] [--duration 30]
+ * Sizing (docs/BENCHMARKS.md, "Routing for prefix caching"): a system prompt is ~3.1k tokens (194 blocks), so one
+ * engine's 1024 blocks hold 4-5 of the 16 and the fleet holds them all only when each engine keeps its own
+ * quarter; and a miss costs two prefill steps (~84 ms) where a hit costs one short step (~19 ms).
+ *
+ *   node bench/prefix.ts [--smoke] [--capacity R] [--load 0.7] [--duration 60]
  */
 import { benchChild } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
-import { engineFlags, prefixCounters, SIM_MODEL, startFleet, startGatewayFor, type EngineSettings, type GatewayVariant } from '../src/bench/harness/fleet.ts';
+import { counterSum, engineFlags, prefixCounters, SIM_MODEL, startFleet, startGatewayFor, type EngineSettings, type GatewayVariant } from '../src/bench/harness/fleet.ts';
 import { machineLine, runScenario } from '../src/bench/harness/scenario.ts';
 import { sweepHtml, sweepMarkdown, type Point } from '../src/bench/harness/sweep.ts';
 import { charts, renderPage } from '../src/bench/report/html.ts';
 import { barChart } from '../src/bench/report/svg.ts';
-import { strategyNames } from '../src/routing/strategies/registry.ts';
 
 const GATEWAY_CPU = 0;
 const LOAD_CPU = 1;
 const FLEET_SIZE = 4;
-/** 1024 blocks × 16 tokens per engine: a quarter of the system prompts fit on one engine, not all of them. */
-const ENGINE: EngineSettings = { speedup: 0.5, maxNumSeqs: 16, numBlocks: 1024 };
+/** 1024 blocks × 16 tokens per engine: about a quarter of the system prompts fit on one engine, not all of them. */
+const ENGINE: EngineSettings = { speedup: 1, maxNumSeqs: 16, numBlocks: 1024 };
 const SLA = { ttftMs: 500, itlMs: 50 };
-const WORKLOAD = ['--workload', 'shared-prefix:prefixes=16,users=128,systemWords=1200,turns=4,maxTokens=32', '--stream'];
+const WORKLOAD = ['--workload', 'shared-prefix:prefixes=16,users=128,systemWords=3000,turns=4,maxTokens=32', '--stream'];
 
 interface Variant {
   name: string;
   gateway: GatewayVariant;
-  /** Run only when this holds (a strategy that a later issue registers). */
-  when?: () => boolean;
+  /** The gateway keeps a load model: read its prefix-hit estimate and token calibration after the run. */
+  loadModel?: boolean;
 }
 
 const VARIANTS: Variant[] = [
   { name: 'simple-shuffle', gateway: { routing: 'simple-shuffle' } },
   { name: 'least-busy', gateway: { routing: 'least-busy' } },
-  { name: 'kv-aware', gateway: { routing: 'kv-aware' }, when: () => strategyNames().includes('kv-aware') },
+  { name: 'kv-aware', gateway: { routing: 'kv-aware' }, loadModel: true },
+  { name: 'kv-aware + push reports', gateway: { routing: 'kv-aware', deployment: '    spillway: { load: { kind: push } }' }, loadModel: true },
 ];
+
+/** The gateway's view after a run: its estimated prefix hit rate and calibrated bytes per token. */
+async function gatewayEstimates(url: string): Promise<Record<string, string>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const cached = counterSum(text, 'spillway_engine_prefix_cached_tokens_total');
+  const prompt = counterSum(text, 'spillway_engine_prompt_tokens_total');
+  return {
+    'gateway est. hit rate': prompt > 0 ? `${((cached / prompt) * 100).toFixed(1)}%` : '—',
+    'bytes/token': counterSum(text, 'spillway_token_estimate_bytes_per_token').toFixed(2),
+  };
+}
 
 await runScenario(
   {
@@ -45,7 +61,7 @@ await runScenario(
     options: { capacity: { type: 'string' }, load: { type: 'string' }, duration: { type: 'string' } },
   },
   async (ctx) => {
-    const durationS = Number(ctx.args.duration ?? (ctx.smoke ? 1 : 30));
+    const durationS = Number(ctx.args.duration ?? (ctx.smoke ? 1 : 60));
     const warmupS = ctx.smoke ? 0 : 5;
     const timeoutS = ctx.smoke ? 3 : 20;
     const load = Number(ctx.args.load ?? 0.7);
@@ -77,8 +93,7 @@ await runScenario(
     ctx.log(`capacity ${capacity}/s; running each variant at ${rate}/s`);
 
     const points: Point[] = [];
-    const skipped = VARIANTS.filter((v) => v.when && !v.when()).map((v) => v.name);
-    for (const v of VARIANTS.filter((x) => !x.when || x.when())) {
+    for (const v of VARIANTS) {
       const engines = await startFleet(ctx, FLEET_SIZE, ENGINE, LOAD_CPU);
       const gateway = await startGatewayFor(ctx, 'prefix', engines, v.gateway, GATEWAY_CPU);
       const before = await prefixCounters(engines);
@@ -86,18 +101,30 @@ await runScenario(
       const after = await prefixCounters(engines);
       const queried = after.queries - before.queries;
       const hitRate = queried > 0 ? (after.hits - before.hits) / queried : 0;
+      const estimates = v.loadModel ? await gatewayEstimates(gateway.url) : { 'gateway est. hit rate': '—', 'bytes/token': '—' };
       const s = result.summary;
       ctx.log(`${v.name}: TTFT p50 ${s.ttftMs.p50} ms p99 ${s.ttftMs.p99} ms, prefix hit rate ${(hitRate * 100).toFixed(1)}%, goodput ${s.goodputRps}/s`);
-      points.push({ variant: v.name, multiplier: load, rate, result, extra: { 'prefix hit rate': `${(hitRate * 100).toFixed(1)}%` } });
+      points.push({ variant: v.name, multiplier: load, rate, result, extra: { 'prefix hit rate': `${(hitRate * 100).toFixed(1)}%`, ...estimates } });
       await ctx.procs.stopAll();
     }
+
+    // Issue 5's acceptance line, against simple-shuffle of the same run: TTFT p50 ≤ 0.5×, prefix hit rate ≥ 2×.
+    const shuffle = points.find((p) => p.variant === 'simple-shuffle')!;
+    const hitOf = (p: Point) => Number.parseFloat(String(p.extra?.['prefix hit rate']));
+    const ratios = points
+      .filter((p) => p.variant.startsWith('kv-aware'))
+      .map((p) => {
+        const ttft = p.result.summary.ttftMs.p50 / shuffle.result.summary.ttftMs.p50;
+        const hit = hitOf(p) / hitOf(shuffle);
+        return `${p.variant} vs simple-shuffle: TTFT p50 ×${ttft.toFixed(2)} (target ≤ 0.5: ${ttft <= 0.5 ? 'met' : 'missed'}), prefix hit rate ×${hit.toFixed(2)} (target ≥ 2: ${hit >= 2 ? 'met' : 'missed'}).`;
+      });
 
     const header = [
       `Prefix-aware routing (${ctx.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${machineLine()}`,
       `Command: node bench/prefix.ts${ctx.smoke ? ' --smoke' : ''} — ${FLEET_SIZE} engines (spillway engine ${engineFlags(ENGINE).join(' ')}) and spillway bench on CPU ${LOAD_CPU}, Spillway on CPU ${GATEWAY_CPU}; engines restarted cold for each variant.`,
       `Load: ${WORKLOAD.join(' ')}, Poisson arrivals at ${rate}/s (${load}× capacity), ${durationS} s measured after ${warmupS} s warm-up. SLA: TTFT ≤ ${SLA.ttftMs} ms and TPOT ≤ ${SLA.itlMs} ms.`,
       `Capacity (direct round robin, ≥ 99% within SLA): ${capacity}/s${probes.length ? ` — probes: ${probes.map((p) => `${p.rate}/s ${p.pass ? 'pass' : 'fail'}`).join(', ')}` : ' (given)'}.`,
-      ...(skipped.length ? [`Not run yet (strategy not registered): ${skipped.join(', ')}.`] : []),
+      ...ratios,
     ];
     const bars = (title: string, f: (p: Point) => number) =>
       barChart({ title, xLabel: 'routing', yLabel: 'ms', width: 380, bars: points.map((p) => ({ label: p.variant, value: f(p) })) });
@@ -107,7 +134,7 @@ await runScenario(
         { heading: 'TTFT by routing strategy', html: charts([bars('TTFT p50', (p) => p.result.summary.ttftMs.p50), bars('TTFT p99', (p) => p.result.summary.ttftMs.p99)]) },
         { heading: 'Runs', html: sweepHtml(points) },
       ]),
-      json: { schema: 'spillway-prefix/1', machine: machineLine(), engine: ENGINE, fleetSize: FLEET_SIZE, sla: SLA, capacity, probes, load, rate, skipped, points },
+      json: { schema: 'spillway-prefix/1', machine: machineLine(), engine: ENGINE, fleetSize: FLEET_SIZE, sla: SLA, capacity, probes, load, rate, points },
     };
   },
 );

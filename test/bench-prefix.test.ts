@@ -14,9 +14,14 @@ test('bench/prefix.ts --smoke', { timeout: 120_000 }, async (t) => {
   assert.match(stdout, /\| variant \| load \|.*\| prefix hit rate \|/);
   const report = JSON.parse(await readFile(path.join(out, 'prefix.json'), 'utf8'));
   const variants = report.points.map((p: { variant: string }) => p.variant);
-  assert.deepEqual(variants.slice(0, 2), ['simple-shuffle', 'least-busy']);
+  assert.deepEqual(variants, ['simple-shuffle', 'least-busy', 'kv-aware', 'kv-aware + push reports']);
   for (const p of report.points) {
     assert.ok(p.result.summary.completed > 0, `${p.variant} completed requests`);
     assert.match(p.extra['prefix hit rate'], /^\d+\.\d%$/);
+    if (p.variant.startsWith('kv-aware')) {
+      assert.match(p.extra['gateway est. hit rate'], /^\d+\.\d%$/, 'the gateway kept a load model');
+      assert.ok(Number(p.extra['bytes/token']) > 0);
+    }
   }
+  assert.match(stdout, /kv-aware vs simple-shuffle: TTFT p50 ×[\d.]+ \(target ≤ 0\.5: (met|missed)\)/);
 });

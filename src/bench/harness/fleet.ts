@@ -31,6 +31,8 @@ export interface GatewayVariant {
   routing: string;
   /** Extra YAML lines under `spillway:` (two-space indented), e.g. a back-pressure section. */
   spillway?: string;
+  /** Extra YAML lines under each deployment (four-space indented), e.g. `spillway: { load: { kind: push } }`. */
+  deployment?: string;
 }
 
 export async function startGatewayFor(ctx: ScenarioContext, name: string, engines: Proc[], v: GatewayVariant, cpu?: number): Promise<Proc> {
@@ -44,7 +46,7 @@ ${engines
       api_base: ${e.url}/v1
     model_info:
       id: engine-${i}
-`,
+${v.deployment ? v.deployment.replace(/\n?$/, '\n') : ''}`,
   )
   .join('')}router_settings:
   routing_strategy: ${v.routing}
