@@ -60,7 +60,10 @@ export function createGateway(o: GatewayOptions): Gateway {
   // Engines without their own `spillway.load` take back pressure's capacity settings as their defaults.
   const bpIngress = config.backpressure?.ingress;
   const bpLoad = bpIngress && { ...DEFAULT_LOAD_SOURCE, blockSize: bpIngress.blockSize, totalBlocks: bpIngress.kvCapacityBlocks || undefined };
-  const fleet = needsLoad ? new FleetLoad({ clock, deployments: config.deployments.map((d) => ({ ...d, load: d.load ?? bpLoad })) }) : undefined;
+  const groupCounters = new Map(Object.entries(config.tokenizers ?? {}).map(([group, t]) => [group, t.countTokens]));
+  const fleet = needsLoad
+    ? new FleetLoad({ clock, deployments: config.deployments.map((d) => ({ ...d, load: d.load ?? bpLoad })), groupCounters })
+    : undefined;
   if (fleet !== undefined) for (const d of deployments) d.load = fleet.engine(d.id);
   const groups = new Map<string, ModelGroup>();
   for (const name of new Set(config.deployments.map((d) => d.group))) {

@@ -8,6 +8,7 @@ import type { DeploymentConfig, GatewayConfig } from './types.ts';
 import { parseProviderModel } from './provider.ts';
 import { normalizeBackpressure } from './backpressure.ts';
 import { normalizeLoadSource } from '../load/config.ts';
+import { normalizeTokenizers } from '../tokens/config.ts';
 
 const MIB = 1024 * 1024;
 const ms = (seconds: number) => Math.round(seconds * 1000);
@@ -67,6 +68,7 @@ export function normalize(file: ConfigFile, issues: string[]): GatewayConfig {
       logLevel: sw.log_level,
     },
     backpressure: normalizeBackpressure(sw.backpressure, [...new Set(deployments.map((d) => d.group))], issues),
+    tokenizers: normalizeTokenizers(sw.tokenizers, [...new Set(deployments.map((d) => d.group))], issues),
   };
 }
 

@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { parseProviderModel } from './provider.ts';
 import { loadSourceShape } from '../load/config.ts';
 import { BACKPRESSURE_KNOWN_KEYS, BackpressureSchema } from './backpressure.ts';
+import { tokenizerShape } from '../tokens/config.ts';
 
 /** LiteLLM reads env values as strings and YAML authors quote numbers, so numeric strings are accepted. */
 function numeric<T extends z.ZodType>(schema: T) {
@@ -141,6 +142,8 @@ const spillwayShape = {
   connect_timeout_ms: positiveInt().default(5_000),
   /** Request back pressure at three levels; shape and defaults in ./backpressure.ts. */
   backpressure: BackpressureSchema,
+  /** Per model group: how prompt tokens are counted (src/tokens/config.ts); default the calibrated estimate. */
+  tokenizers: z.record(z.string(), section(tokenizerShape)).default({}),
 };
 
 const fileShape = {

@@ -1,5 +1,6 @@
 import type { BackpressureConfig } from './backpressure.ts';
 import type { LoadSourceConfig } from '../load/config.ts';
+import type { TokenizerConfig } from '../tokens/config.ts';
 
 /**
  * The normalised configuration the gateway runs on. The YAML loader (./load.ts) accepts LiteLLM's proxy
@@ -64,4 +65,6 @@ export interface GatewayConfig {
   server: ServerConfig;
   /** Request back pressure (./backpressure.ts); undefined when off, the default. */
   backpressure?: BackpressureConfig;
+  /** Prompt token counters by model group (`spillway.tokenizers`); groups absent use the calibrated estimate. */
+  tokenizers?: Record<string, TokenizerConfig>;
 }

@@ -33,6 +33,8 @@ export interface FleetLoadOptions {
   estimator?: TokenEstimatorOptions;
   /** A real tokenizer instead of the estimate (off the hot-path budget; see PromptAnalyzer). */
   countTokens?: (text: string) => number;
+  /** Per model group tokenizers (`spillway.tokenizers`); other groups fall back to countTokens, then the estimate. */
+  groupCounters?: ReadonlyMap<string, (text: string) => number>;
   /** Throw on double releases (tests). */
   strict?: boolean;
 }
@@ -52,6 +54,7 @@ export class FleetLoad {
       estimator: this.estimator,
       blockBytes: opts.prefix?.blockBytes,
       countTokens: opts.countTokens,
+      groupCounters: opts.groupCounters,
     });
     for (const d of opts.deployments) {
       const source = d.load ?? DEFAULT_LOAD_SOURCE;

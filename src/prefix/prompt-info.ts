@@ -41,18 +41,22 @@ export interface PromptAnalyzerOptions {
    * prompt, ten times the routing budget: off by default.
    */
   countTokens?: (text: string) => number;
+  /** Per model group counters (`spillway.tokenizers`), before `countTokens` and the estimate. */
+  groupCounters?: ReadonlyMap<string, (text: string) => number>;
 }
 
 export class PromptAnalyzer {
   private readonly index: PrefixIndex;
   private readonly estimator: TokenEstimator;
   private readonly countTokens: ((text: string) => number) | undefined;
+  private readonly groupCounters: ReadonlyMap<string, (text: string) => number>;
   readonly blockBytes: number;
 
   constructor(opts: PromptAnalyzerOptions) {
     this.index = opts.index;
     this.estimator = opts.estimator;
     this.countTokens = opts.countTokens;
+    this.groupCounters = opts.groupCounters ?? new Map();
     this.blockBytes = opts.blockBytes ?? DEFAULT_BLOCK_BYTES;
     if (this.blockBytes <= 0 || this.blockBytes % 4 !== 0) {
       throw new Error(`prefix block size must be a positive multiple of 4 bytes, got ${this.blockBytes}`);
@@ -62,7 +66,8 @@ export class PromptAnalyzer {
   analyze(group: string, endpoint: Endpoint, body: Record<string, unknown>): PromptInfo {
     const bytes = renderPrompt(endpoint, body);
     const hashes = blockHashes(this.blockBytes);
-    const tokens = this.countTokens ? this.countTokens(promptText()) : this.estimator.estimate(group, bytes);
+    const count = this.groupCounters.get(group) ?? this.countTokens;
+    const tokens = count ? count(promptText()) : this.estimator.estimate(group, bytes);
     const overlaps = new Int32Array(this.index.slotCount);
     this.index.overlaps(hashes, overlaps);
     return new PromptInfo(bytes, tokens, this.blockBytes, hashes, overlaps);
