@@ -16,6 +16,7 @@ import { leastKv } from '../../src/routing/strategies/least-kv.ts';
 import { prefixHash } from '../../src/routing/strategies/prefix-hash.ts';
 import { TokenEstimator } from '../../src/tokens/estimate.ts';
 import { countTokens } from '../../src/tokens/tokenizer.ts';
+import { loadTokenizerJson } from '../../src/tokens/tokenizer-json.ts';
 import { seededRandom } from '../../src/util/random.ts';
 
 const ENGINES = 8;
@@ -51,6 +52,11 @@ function busyFleet(blockBytes: number) {
 const { fleet, views } = busyFleet(256);
 const small = busyFleet(64);
 const tokenizerAnalyzer = new PromptAnalyzer({ index: fleet.index, estimator: fleet.estimator, countTokens });
+// A tokenizer.json through @huggingface/tokenizers; no real model's file is on this machine, so the test fixture
+// (a 90-token BPE: most words split into letters, so more tokens per byte than a real vocabulary).
+const fixtureCount = loadTokenizerJson(new URL('../../test/fixtures/tiny-bpe-tokenizer.json', import.meta.url).pathname);
+if (typeof fixtureCount === 'string') throw new Error(fixtureCount);
+const jsonAnalyzer = new PromptAnalyzer({ index: fleet.index, estimator: fleet.estimator, groupCounters: new Map([['g', fixtureCount]]) });
 const kv = kvAware({ random: seededRandom(1) });
 const lkv = leastKv(seededRandom(2));
 const ph = prefixHash({ random: seededRandom(3) });
@@ -89,6 +95,12 @@ const cases: Case[] = [
     name: 'DECISION (o200k tokenizer), 13 KB seed prompt',
     bodies: seedBodies,
     run: (b) => kv.pick(views, { ...chat(b), prompt: tokenizerAnalyzer.analyze('g', 'chat', b) }),
+    samples: 2000,
+  },
+  {
+    name: 'DECISION (tokenizer.json fixture), 13 KB seed',
+    bodies: seedBodies,
+    run: (b) => kv.pick(views, { ...chat(b), prompt: jsonAnalyzer.analyze('g', 'chat', b) }),
     samples: 2000,
   },
   {
