@@ -26,10 +26,13 @@ describe('load model accounting, end to end', () => {
     const gw = await startGateway(kvAware([failing.url, mock.apiBase]));
     try {
       const client = gw.client();
-      for (let i = 0; i < 6; i++) {
-        const { response } = await client.chat.completions.create({ model: 'm', messages }).withResponse();
+      // Distinct prompts leave kv-aware a tie between the two engines each time, so the failing one is tried
+      // (and retried away from); the stream repeats its prompt, which the prefix estimate then finds on e1.
+      for (let i = 0; i < 12; i++) {
+        const own = [{ role: 'user' as const, content: `Question ${i}. ${messages[0].content}` }];
+        const { response } = await client.chat.completions.create({ model: 'm', messages: own }).withResponse();
         assert.equal(response.headers.get('x-spillway-engine'), 'e1');
-        const stream = await client.chat.completions.create({ model: 'm', stream: true, messages });
+        const stream = await client.chat.completions.create({ model: 'm', stream: true, messages: own });
         for await (const _ of stream);
       }
       assert.ok(failing.requests >= 1, 'the failing engine was tried');
