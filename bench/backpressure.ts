@@ -30,6 +30,9 @@ const SLA = { ttftMs: 500, itlMs: 50 };
 const WORKLOAD = ['--workload', 'chat-short', '--stream'];
 /** What an operator states for this fleet: its SLA as the group's TTFT budget and ITL SLO. */
 const BACKPRESSURE = `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${SLA.ttftMs} }\n    engine: { itl_slo_ms: ${SLA.itlMs} }\n`;
+/** The probe samples GET /admin/backpressure, which needs a master key (a top-level key after `spillway:`). */
+const ADMIN_KEY = 'sk-bench-admin';
+const WITH_ADMIN = `general_settings:\n  master_key: ${ADMIN_KEY}\n`;
 const PRIORITIES = ['critical', 'standard', 'sheddable'] as const;
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(2)}%`);
@@ -77,12 +80,13 @@ await runScenario(
     const sweep: SweepRow[] = [];
     if (only.has('sweep')) {
       for (const [variant, spillway] of [['back pressure off', ''], ['back pressure on', BACKPRESSURE]] as const) {
-        const gw = await startGatewayFor(ctx, 'backpressure', engines, { routing: 'least-busy', spillway }, GATEWAY_CPU);
+        const gw = await startGatewayFor(ctx, 'backpressure', engines, { routing: 'least-busy', spillway: spillway + WITH_ADMIN }, GATEWAY_CPU);
+        const apiKey = ['--api-key', ADMIN_KEY];
         for (const m of ctx.smoke ? [1, 4] : [1, 2, 4]) {
           const probe = new GatewayProbe(gw.url);
           const before = await probe.refusalBuckets();
           probe.start();
-          const result = await bench(gw.url, rate(m), `${variant} at ${m}×`);
+          const result = await bench(gw.url, rate(m), `${variant} at ${m}×`, apiKey);
           probe.stop();
           const health = probe.healthStats();
           const gatewayRefusalP99Ms = GatewayProbe.quantile(before, await probe.refusalBuckets(), 0.99) * 1000;
@@ -98,16 +102,17 @@ await runScenario(
     let burst: { base: BenchResult; burst: BenchResult; samples: Sample[]; burstStart: number; burstEnd: number; queueEmptyAfterMs: number; inFlightBackAfterMs: number; baseInFlight: number; drained: string } | undefined;
     let priorities: { results: BenchResult[]; refusedBy: string[]; drained: string } | undefined;
     if (only.has('burst') || only.has('priorities')) {
-      const gw = await startGatewayFor(ctx, 'backpressure', engines, { routing: 'least-busy', spillway: BACKPRESSURE }, GATEWAY_CPU);
+      const gw = await startGatewayFor(ctx, 'backpressure', engines, { routing: 'least-busy', spillway: BACKPRESSURE + WITH_ADMIN }, GATEWAY_CPU);
+      const apiKey = ['--api-key', ADMIN_KEY];
       if (only.has('burst')) {
         const baseS = ctx.smoke ? 6 : 20;
         const burstS = ctx.smoke ? 1 : 5;
         const burstAfterS = ctx.smoke ? 2 : 8;
-        const probe = new GatewayProbe(gw.url);
+        const probe = new GatewayProbe(gw.url, ADMIN_KEY);
         probe.start();
-        const baseRun = bench(gw.url, rate(0.7), 'burst: 0.7× base', [], baseS, 2);
+        const baseRun = bench(gw.url, rate(0.7), 'burst: 0.7× base', apiKey, baseS, 2);
         const burstRun = new Promise<BenchResult>((resolve, reject) =>
-          setTimeout(() => bench(gw.url, rate(9.3), 'burst: +9.3× for 5 s', ['--seed', '7'], burstS, 0).then(resolve, reject), (2 + burstAfterS) * 1000),
+          setTimeout(() => bench(gw.url, rate(9.3), 'burst: +9.3× for 5 s', [...apiKey, '--seed', '7'], burstS, 0).then(resolve, reject), (2 + burstAfterS) * 1000),
         );
         const [base, b] = await Promise.all([baseRun, burstRun]);
         await new Promise((r) => setTimeout(r, 3000));
@@ -117,9 +122,11 @@ await runScenario(
         const pre = samples.filter((x) => x.t >= burstStart - 4000 && x.t < burstStart).map((x) => x.inFlight).sort((a, c) => a - c);
         const baseInFlight = pre.length ? pre[Math.floor(pre.length * 0.95)] : 0;
         const after = samples.filter((x) => x.t >= burstEnd);
+        // The first sample after the burst where it holds (the base load itself crosses its own p95 now and then,
+        // so "stays below for good" would measure the base's noise, not the recovery).
         const firstFrom = (ok: (x: Sample) => boolean) => {
-          const i = after.findIndex((x, k) => after.slice(k).every(ok));
-          return i < 0 ? NaN : after[i].t - burstEnd;
+          const x = after.find(ok);
+          return x === undefined ? NaN : x.t - burstEnd;
         };
         burst = {
           base, burst: b, samples, burstStart, burstEnd, baseInFlight,
@@ -133,7 +140,7 @@ await runScenario(
         const probe = new GatewayProbe(gw.url);
         const before = await probe.refusals();
         const results = await Promise.all(
-          PRIORITIES.map((p, i) => bench(gw.url, rate(2 / 3), `2×: ${p}`, ['--header', `x-spillway-priority: ${p}`, '--seed', String(11 + i)])),
+          PRIORITIES.map((p, i) => bench(gw.url, rate(2 / 3), `2×: ${p}`, [...apiKey, '--header', `x-spillway-priority: ${p}`, '--seed', String(11 + i)])),
         );
         const after = await probe.refusals();
         const refusedBy = PRIORITIES.map((p) =>

@@ -153,7 +153,7 @@ test('the reserve (engine TTFT still to come) shortens what the queue may use of
   assert.deepEqual(f.dropped, [['early-expiry', 'expired']]);
 });
 
-test('deadline with margin: queue wait and engine TTFT add, and so do their variances', () => {
+test('deadline with margin: the engine part of the budget comes first, the queue wait keeps its own margin', () => {
   const timers = new ManualTimers();
   const drainRate = new DrainRate({ clock: timers.clock, windowMs: 1000, buckets: 10, minEvents: 3 });
   const room = new WaitingRoom<string>({ bounds: { maxRequests: 10, maxTokens: 1000 }, marginSd: 2, clock: timers.clock, timers, drainRate, host: { tryDispatch: () => false, dropped: () => {} } });
@@ -161,9 +161,13 @@ test('deadline with margin: queue wait and engine TTFT add, and so do their vari
     drainRate.record();
     timers.advance(10);
   }
-  // k = 1 at 0.1/ms: wait 10 ± 10 ms; engine 50 ± 30 ms → 60 + 2 · √(100 + 900) ≈ 123.2 ms.
-  assert.equal(room.offer('tight', 1, timers.now + 120, 1, 50, 30), 'router_deadline');
-  assert.equal(typeof room.offer('fits', 1, timers.now + 130, 1, 50, 30), 'object');
+  // k = 1 at 0.1/ms: wait (1 + 2) / 0.1 = 30 ms; engine 50 + 2 · 30 = 110 ms: 140 ms in all.
+  assert.equal(room.offer('tight', 1, timers.now + 139, 1, 50, 30), 'router_deadline');
+  assert.equal(typeof room.offer('fits', 1, timers.now + 141, 1, 50, 30), 'object');
+  timers.advance(30);
+  assert.equal(room.size, 1);
+  timers.advance(1); // its last call: 141 − 110
+  assert.equal(room.size, 0);
   room.clear();
 });
 

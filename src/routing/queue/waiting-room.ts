@@ -4,19 +4,19 @@
  *
  *   no room (for its class)    → displace a queued request of a less important class, else router_queue_full
  *                                (a class may fill only its priority fraction of max_queue and max_queue_tokens)
- *   est_ttft > remaining       → router_deadline, at once, not after waiting for it
- *       where est_ttft  = k/μ_c + m + z · √(k/μ_c² + s²),   k = ahead(c) + 1,   μ_c = μ − Σ_{c' above c} λ_c'
- *             remaining = deadline − now                 (deadline = arrival + TTFT budget)
+ *   wait > last_call − now     → router_deadline, at once, not after waiting for it
+ *       where wait      = (k + z · √k) / μ_c,   k = ahead(c) + 1,   μ_c = μ − Σ_{c' above c} λ_c'
+ *             last_call = deadline − (m + z · s)     (deadline = arrival + TTFT budget)
  *       The time to first token is the wait in the queue plus the engine's TTFT after dispatch. The wait is k
- *       departures at the drain rate μ (./drain-rate.ts; ahead(c): ./router-queue.ts): k/μ on average, with a
- *       variance of k/μ² if departures are Poisson. A class only gets what the classes above it leave: their
- *       arrivals λ (measured like μ, counted by `arrived`) jump ahead of it while it waits, so its rate is the
- *       residual μ_c; none left (μ_c ≤ 0) means it cannot be served in time. The engine's part has the mean m and deviation s of its
- *       recent TTFTs. The two add, and so do their variances; z (wait_margin_sd, default 2.33: one-sided
- *       99%) keeps what is admitted from missing its budget, and from expiring in the queue, which would
- *       cost the client its whole budget for nothing.
- *   else                       → queued, with a timer that drops it as `expired` when what is left of its
- *                                budget no longer covers the engine's part, m + z · s
+ *       departures at the drain rate μ (./drain-rate.ts; ahead(c): ./router-queue.ts): k/μ on average, √k/μ
+ *       more at one standard deviation if departures are Poisson. A class only gets what the classes above it
+ *       leave: their arrivals λ (measured like μ, counted by `arrived`) jump ahead of it while it waits, so
+ *       its rate is the residual μ_c; none left (μ_c ≤ 0) means it cannot be served in time. The engine's part
+ *       has the mean m and deviation s of its recent TTFTs, and is owed from the budget before the queue gets
+ *       any. Each part keeps its own margin of z (wait_margin_sd, default 2.33: one-sided 99%), so a request
+ *       is rarely admitted only to expire in the queue (a refusal that costs the client its whole budget),
+ *       and what leaves the queue still has the engine's part of its budget.
+ *   else                       → queued, with a timer that drops it as `expired` at its last call
  *
  * `drain()` runs on capacity events (an attempt's first token or end, an engine report, a penalty running
  * out), never on a poll: it takes the head and asks the host to route it on fresh state (late binding); the
@@ -144,7 +144,7 @@ export class WaitingRoom<T> {
     const mu = this.rateFor(priority, now);
     if (mu <= 0) return 'router_deadline';
     const k = q.ahead(priority) + 1;
-    if (k / mu + serviceMs + z * Math.sqrt(k / (mu * mu) + serviceSdMs * serviceSdMs) > deadline - now) return 'router_deadline';
+    if ((k + z * Math.sqrt(k)) / mu > lastCall) return 'router_deadline';
     const e = new QueueEntry(item, priority, deadline, tokens, now, q.nextSeq());
     e.holder = this;
     e.timer = this.timers.set(onExpiry, lastCall, e as QueueEntry<unknown>);
