@@ -18,6 +18,8 @@ import { engineFlags, SIM_MODEL, startFleet, startGatewayFor, type EngineSetting
 import type { Proc } from '../src/bench/harness/procs.ts';
 import { machineLine, mdTable, runScenario, type ScenarioContext } from '../src/bench/harness/scenario.ts';
 import { charts, htmlTable, renderPage } from '../src/bench/report/html.ts';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { lineChart } from '../src/bench/report/svg.ts';
 import type { BenchResult } from '../src/bench/result.ts';
 import { GatewayProbe, type Sample } from './backpressure-probe.ts';
@@ -151,7 +153,10 @@ await runScenario(
       }
       await ctx.procs.stop(gw);
     }
-    return report(ctx, capacity, durationS, warmupS, sweep, burst, priorities);
+    const out = report(ctx, capacity, durationS, warmupS, sweep, burst, priorities);
+    // The figures docs/BACKPRESSURE.md shows, as standalone SVG files.
+    for (const [name, svg] of Object.entries(out.svgs)) await writeFile(path.join(ctx.outDir, `${name}.svg`), svg);
+    return out;
   },
 );
 
@@ -178,31 +183,45 @@ function report(ctx: ScenarioContext, capacity: number, durationS: number, warmu
   ];
   const md: string[] = [...header.map((h) => h + '  '), ''];
   const sections = [];
+  const svgs: Record<string, string> = {};
+  if (sweep.length) {
+    const series = (variant: string, f: (r: BenchResult) => number) => ({
+      name: variant,
+      dashed: variant.endsWith('off'),
+      points: sweep.filter((r) => r.variant === variant).map((r) => [r.multiplier, f(r.result)] as [number, number]),
+    });
+    const variants = [...new Set(sweep.map((r) => r.variant))];
+    svgs['backpressure-goodput'] = lineChart({ title: `Goodput (TTFT ≤ ${SLA.ttftMs} ms, TPOT ≤ ${SLA.itlMs} ms) against offered load`, xLabel: '× capacity', yLabel: 'requests/s', markers: true, series: variants.map((v) => series(v, (r) => r.summary.goodputRps)) });
+    svgs['backpressure-sla'] = lineChart({ title: 'SLA attainment of admitted requests', xLabel: '× capacity', yLabel: 'fraction', yMax: 1, markers: true, series: variants.map((v) => series(v, (r) => r.summary.slaAttainment ?? 0)) });
+  }
+  if (burst) {
+    const t = (x: Sample) => (x.t - burst.burstStart) / 1000;
+    svgs['backpressure-burst'] = lineChart({ title: 'Gateway during a 10× burst (t = 0 at its start, 5 s long)', xLabel: 's', yLabel: 'requests', series: [
+      { name: 'admitted in flight', points: burst.samples.map((x: Sample) => [t(x), x.inFlight]) },
+      { name: 'router queue', points: burst.samples.map((x: Sample) => [t(x), x.queued]) },
+      { name: 'engine slots', points: burst.samples.map((x: Sample) => [t(x), x.engineInFlight]), dashed: true },
+    ] });
+  }
   if (sweep.length) {
     const oneX = (v: string) => sweep.find((r) => r.variant === v && r.multiplier === 1)?.result.summary.goodputRps ?? NaN;
-    const head = ['variant', 'load', 'offered/s', 'goodput/s', 'goodput / 1×', 'SLA att. (admitted)', 'rejected', 'rej. p99 ms (client)', 'refusal p99 ms (gateway)', 'TTFT p99 ms', 'health p99 / max ms', 'after the run'];
+    const head = ['variant', 'load', 'offered/s', 'goodput/s', 'goodput / 1×', 'SLA att. (admitted)', 'rejected', 'rej. p99 ms (client)', 'refusal p99 ms (gateway)', 'generator lag p99 ms', 'TTFT p99 ms', 'health p99 / max ms', 'after the run'];
     const rows = sweep.map((r) => {
       const s = r.result.summary;
       const rejected = Object.values(s.rejected).reduce((a, b) => a + b, 0);
-      return [r.variant, `${r.multiplier}×`, s.offeredRps, s.goodputRps, (s.goodputRps / oneX(r.variant)).toFixed(3), pct(s.slaAttainment), rejected, s.rejectionLatencyMs.p99, ms(r.gatewayRefusalP99Ms), s.ttftMs.p99, `${ms(r.health.p99)} / ${ms(r.health.max)}${r.health.failed ? ` (${r.health.failed} failed)` : ''}`, r.drained];
+      return [r.variant, `${r.multiplier}×`, s.offeredRps, s.goodputRps, (s.goodputRps / oneX(r.variant)).toFixed(3), pct(s.slaAttainment), rejected, s.rejectionLatencyMs.p99, ms(r.gatewayRefusalP99Ms), s.generator.eventLoopLagP99Ms, s.ttftMs.p99, `${ms(r.health.p99)} / ${ms(r.health.max)}${r.health.failed ? ` (${r.health.failed} failed)` : ''}`, r.drained];
     });
     md.push('### Sweep', '', mdTable(head, rows), '');
-    sections.push({ heading: 'Sweep', html: htmlTable(head, rows) });
+    sections.push({ heading: 'Sweep', html: htmlTable(head, rows) + charts([svgs['backpressure-goodput'], svgs['backpressure-sla']]) });
   }
   if (burst) {
     const row = (name: string, r: BenchResult) => [name, r.summary.offeredRps, r.summary.admitted, pct(r.summary.slaAttainment), r.summary.rejectionLatencyMs.p99, r.summary.ttftMs.p99];
     const head = ['requests', 'offered/s', 'admitted', 'SLA att. (admitted)', 'rej. p99 ms', 'TTFT p99 ms'];
     md.push('### Burst: 10× for 5 s over a 0.7× base', '', mdTable(head, [row('0.7× base', burst.base), row('+9.3× burst', burst.burst)]), '',
       `Queue empty ${burst.queueEmptyAfterMs} ms after the burst; admitted in flight back to the base level (p95 before the burst: ${burst.baseInFlight}) ${burst.inFlightBackAfterMs} ms after it; then ${burst.drained}.`, '');
-    const t = (x: Sample) => (x.t - burst.burstStart) / 1000;
     sections.push({
       heading: 'Burst',
       html: htmlTable(head, [row('0.7× base', burst.base), row('+9.3× burst', burst.burst)]) +
-        charts([lineChart({ title: 'Gateway during the burst (t = 0 at its start)', xLabel: 's', yLabel: 'requests', series: [
-          { name: 'admitted in flight', points: burst.samples.map((x: Sample) => [t(x), x.inFlight]) },
-          { name: 'router queue', points: burst.samples.map((x: Sample) => [t(x), x.queued]) },
-          { name: 'engine slots', points: burst.samples.map((x: Sample) => [t(x), x.engineInFlight]), dashed: true },
-        ] })]),
+        charts([svgs['backpressure-burst']]),
     });
   }
   if (priorities) {
@@ -212,6 +231,7 @@ function report(ctx: ScenarioContext, capacity: number, durationS: number, warmu
     sections.push({ heading: 'Priorities at 2×', html: htmlTable(head, rows) });
   }
   return {
+    svgs,
     markdown: md.join('\n'),
     html: renderPage('Spillway: back pressure', header, sections),
     json: { schema: 'spillway-backpressure/1', machine: machineLine(), engine: ENGINE, sla: SLA, capacity, sweep, burst, priorities },
