@@ -75,7 +75,7 @@ const engineShape = {
   /** ms per output token; 0 turns the check off. */
   itl_slo_ms: ms().default(200),
   slo_margin: positive().default(1),
-  slo_window_ms: positive().default(5000),
+  slo_window_ms: positive().default(2000),
   slo_min_samples: count().default(10),
   probe_interval_ms: positive().default(500),
   penalty_ms: ms().default(500),

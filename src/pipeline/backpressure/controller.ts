@@ -425,20 +425,24 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
   }
 }
 
-/** The group's engines' TTFT after dispatch lately, mean and standard deviation averaged over engines. */
+/**
+ * The group's engines' TTFT after dispatch lately: the mean and deviation of the engine whose mean + sd is
+ * the largest. The queue's request may land on any of them, and an engine that has just filled up is slower
+ * than its window still says.
+ */
 function engineTtft(g: GroupState, now: number): { mean: number; sd: number } {
   let mean = 0;
   let sd = 0;
-  let n = 0;
   for (const e of g.engines) {
     const m = e.gate.ttft.mean(now);
-    if (m === m) {
-      mean += m;
-      sd += e.gate.ttft.sd(now);
-      n++;
+    if (m !== m) continue;
+    const d = e.gate.ttft.sd(now);
+    if (m + d > mean + sd) {
+      mean = m;
+      sd = d;
     }
   }
-  return n === 0 ? { mean: 0, sd: 0 } : { mean: mean / n, sd: sd / n };
+  return { mean, sd };
 }
 
 function badHeader(header: string, what: string): Refusal {
