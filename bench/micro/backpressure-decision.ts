@@ -11,6 +11,7 @@ import { Registry } from 'prom-client';
 import { defaultBackpressure } from '../../src/config/backpressure.ts';
 import { DEFAULT_LOAD_SOURCE } from '../../src/load/config.ts';
 import { FleetLoad } from '../../src/load/fleet.ts';
+import { sseDataEvents } from '../../src/load/stream-tokens.ts';
 import { deploymentConfig } from '../../src/load/test-support.ts';
 import { BackpressureMetrics } from '../../src/metrics/backpressure-metrics.ts';
 import { BackPressure } from '../../src/pipeline/backpressure/controller.ts';
@@ -65,8 +66,8 @@ const admitted = measure('admitted request, whole back-pressure path', () => {
   bp.admit(pr);
   const d = gated.select(pr, undefined) as Deployment;
   bp.attempts.dispatch(pr, d);
-  bp.attempts.chunk(pr, chunk);
-  bp.attempts.chunk(pr, chunk);
+  bp.attempts.chunk(pr, sseDataEvents(chunk));
+  bp.attempts.chunk(pr, sseDataEvents(chunk));
   bp.attempts.end(pr, { status: 200, deployment: d } as Exchange, 'complete');
   bp.onFinish(pr);
 });

@@ -128,8 +128,10 @@ export class Proxy implements ExchangeListener, BackPressureHost {
 
   onUpstreamData(x: Exchange, chunk: Buffer): boolean {
     const pr = x.owner as ProxyRequest;
-    if (pr.bp !== undefined) this.bp!.attempts.chunk(pr, chunk);
-    if (pr.permit !== undefined && pr.stream) pr.permit.tokens(sseDataEvents(chunk));
+    // Output tokens on a stream, counted once for both back pressure and the load model.
+    const tokens = pr.stream && (pr.bp !== undefined || pr.permit !== undefined) ? sseDataEvents(chunk) : 0;
+    if (pr.bp !== undefined) this.bp!.attempts.chunk(pr, tokens);
+    if (pr.permit !== undefined && pr.stream) pr.permit.tokens(tokens);
     if (x.deployment.config.tpm !== undefined || this.fleet !== undefined) {
       pr.prevTail = pr.tail;
       pr.tail = chunk;

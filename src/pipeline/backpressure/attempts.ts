@@ -9,7 +9,6 @@
 import type { Deployment } from '../../routing/deployment.ts';
 import { PromptInfo } from '../../prefix/prompt-info.ts';
 import type { Exchange, ExchangeEnd } from '../../upstream/exchange.ts';
-import { sseDataEvents } from '../../load/stream-tokens.ts';
 import { writeDispatched } from '../../relay/status-events.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
 import type { BackPressure } from './controller.ts';
@@ -54,12 +53,12 @@ export class Attempts {
     return true;
   }
 
-  chunk(pr: ProxyRequest, chunk: Buffer): void {
+  /** A relayed body chunk carrying `n` SSE data events (counted once by the pipeline). */
+  chunk(pr: ProxyRequest, n: number): void {
     const t = pr.bp!;
     const slot = t.engine;
     if (slot === undefined || !pr.stream || t.errorFrame) return;
     const now = (this.bp.now = this.bp.clock());
-    const n = sseDataEvents(chunk);
     if (t.firstAt === 0) {
       t.firstAt = now;
       t.lastAt = now;
