@@ -58,7 +58,9 @@ test('the vLLM scraper and the push feed read the simulator as it is', async () 
 /** Resolves when the engine's own count of requests (running + waiting) reaches n. */
 function engineHolds(engine: Awaited<ReturnType<typeof startEngine>>, n: number): Promise<void> {
   return new Promise((resolve) => {
-    const check = () => engine.load().running + engine.load().waiting >= n;
+    // Arrived = held or already finished: on a loaded machine the first requests can finish before the last
+    // arrive, and waiting for all n to be held at once would then wait forever.
+    const check = () => engine.load().running + engine.load().waiting + engine.scheduler.totals.finished >= n;
     if (check()) return resolve();
     const off = engine.subscribe(() => {
       if (check()) {
