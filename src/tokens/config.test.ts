@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { ConfigError, parseConfig } from '../config/load.ts';
 import { createGateway } from '../gateway.ts';
@@ -72,4 +73,29 @@ test('config errors name the path: missing file, missing path, unknown group; un
   assert.match(issuesOf(config('    llama: { kind: sentencepiece }'))[0], /^spillway\.tokenizers\.llama\.kind: expected one of "estimate", "embedded", "tokenizer_json"/);
   const { warnings } = parseConfig(config('    gpt: { kind: embedded, file: x }'), {});
   assert.deepEqual(warnings, ['spillway.tokenizers.gpt.file: unknown key, ignored']);
+});
+
+// A child process, because this test file itself imports both tokenizers. The resolve hook sees every module the
+// gateway's start-up pulls in.
+const PROBE = `
+import { registerHooks } from 'node:module';
+const resolved = [];
+registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); resolved.push(r.url); return r; } });
+const { parseConfig } = await import(${JSON.stringify(new URL('../config/load.ts', import.meta.url).href)});
+const { createGateway } = await import(${JSON.stringify(new URL('../gateway.ts', import.meta.url).href)});
+const loaded = () => ({ o200k: resolved.some((u) => u.includes('/gpt-tokenizer/')), tokenizerJson: resolved.some((u) => u.includes('/@huggingface/tokenizers/')) });
+const { config: plain } = parseConfig(process.env.PLAIN, {});
+createGateway({ config: plain, logger: undefined });
+const before = loaded();
+parseConfig(process.env.EMBEDDED, {});
+console.log(JSON.stringify({ before, after: loaded() }));
+`;
+
+test('a gateway whose groups all use the estimate never loads a tokenizer (o200k alone is ~100 MB of heap)', () => {
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', PROBE], {
+    env: { ...process.env, PLAIN: config('    {}', 'kv-aware'), EMBEDDED: config('    gpt: { kind: embedded }') },
+    encoding: 'utf8',
+  });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { before: { o200k: false, tokenizerJson: false }, after: { o200k: true, tokenizerJson: false } });
 });

@@ -10,9 +10,16 @@
  * (docs/BENCHMARKS.md, "Routing decision cost"). A tokenizer.json is read and built once, at config load, so a
  * missing or malformed file stops start-up with an issue naming its path.
  */
+import { createRequire } from 'node:module';
 import * as z from 'zod';
-import { countTokens as countO200k } from './tokenizer.ts';
-import { loadTokenizerJson } from './tokenizer-json.ts';
+
+// The tokenizers are loaded only when a group asks for one: o200k's ranks alone hold ~100 MB of heap, most of a
+// gateway's resident memory otherwise. require() of an ES module is synchronous in Node 24, so config loading
+// stays synchronous; this runs at start-up, never per request.
+const requireLazily = createRequire(import.meta.url);
+const embedded = (): TokenCounter => (requireLazily('./tokenizer.ts') as typeof import('./tokenizer.ts')).countTokens;
+const tokenizerJson = (path: string): TokenCounter | string =>
+  (requireLazily('./tokenizer-json.ts') as typeof import('./tokenizer-json.ts')).loadTokenizerJson(path);
 
 export const TOKENIZER_KINDS = ['estimate', 'embedded', 'tokenizer_json'] as const;
 
@@ -43,13 +50,13 @@ export function normalizeTokenizers(
     const at = `spillway.tokenizers.${group}`;
     if (!groupNames.includes(group)) issues.push(`${at}: no model group of that name (known: ${groupNames.join(', ')})`);
     if (t.kind !== 'tokenizer_json' && t.path !== undefined) issues.push(`${at}.path: only used with kind tokenizer_json`);
-    if (t.kind === 'embedded') out[group] = { kind: 'embedded', countTokens: countO200k };
+    if (t.kind === 'embedded') out[group] = { kind: 'embedded', countTokens: embedded() };
     if (t.kind !== 'tokenizer_json') continue;
     if (t.path === undefined) {
       issues.push(`${at}.path: expected the path of a tokenizer.json file (kind tokenizer_json)`);
       continue;
     }
-    const loaded = loadTokenizerJson(t.path);
+    const loaded = tokenizerJson(t.path);
     if (typeof loaded === 'string') issues.push(`${at}.path: ${loaded}`);
     else out[group] = { kind: 'tokenizer_json', path: t.path, countTokens: loaded };
   }
