@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { NODE_FLAGS } from '../../cli/node-flags.ts';
 
 export const REPO = path.resolve(import.meta.dirname, '../../..');
 export const CLI = path.join(REPO, 'src/cli/main.ts');
@@ -20,6 +21,8 @@ export interface Proc {
   url: string;
   /** Resident set size in MB, from /proc (undefined where there is none). */
   rssMb(): number | undefined;
+  /** The largest resident set size the process has had, in MB (VmHWM). */
+  peakRssMb(): number | undefined;
   /** The last lines the process wrote, for error messages. */
   output(): string;
   stop(): Promise<void>;
@@ -80,7 +83,8 @@ export class ProcGroup {
       pid: child.pid ?? -1,
       port: o.port,
       url: `http://127.0.0.1:${o.port}`,
-      rssMb: () => rssMb(child.pid),
+      rssMb: () => statusMb(child.pid, 'VmRSS'),
+      peakRssMb: () => statusMb(child.pid, 'VmHWM'),
       output: () => tail,
       stop: () => stopChild(child, exited),
     };
@@ -93,7 +97,7 @@ export class ProcGroup {
   /** Starts a Node CLI subcommand (`spillway <cmd> ...`) on a fresh port passed as `--port`. */
   async spillway(name: string, cmd: string, args: readonly string[], cpu?: number): Promise<Proc> {
     const port = await freePort();
-    return this.start(name, { argv: ['node', CLI, cmd, '--port', String(port), ...args], port, ...(cpu !== undefined && { cpu }) });
+    return this.start(name, { argv: ['node', ...NODE_FLAGS, CLI, cmd, '--port', String(port), ...args], port, ...(cpu !== undefined && { cpu }) });
   }
 
   async stop(proc: Proc): Promise<void> {
@@ -136,10 +140,10 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<bool
   return false;
 }
 
-function rssMb(pid: number | undefined): number | undefined {
+function statusMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Math.round(Number(m[1]) / 1024) : undefined;
   } catch {
     return undefined;
