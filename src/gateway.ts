@@ -101,7 +101,6 @@ export function createGateway(o: GatewayOptions): Gateway {
   });
 
   const server = createServer({ keepAliveTimeout: 65_000 }, ingress.handle);
-  const inFlight = () => deployments.reduce((n, d) => n + d.inFlight, 0);
 
   return {
     server,
@@ -122,9 +121,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       backpressure?.shutdown();
       server.close();
       server.closeIdleConnections();
-      const deadline = Date.now() + graceMs;
-      while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      const clean = inFlight() === 0;
+      const clean = await ingress.whenIdle(graceMs);
       server.closeAllConnections();
       await Promise.all([...upstreams.values()].map((u) => u.pool.destroy()));
       await fleet?.stop();

@@ -1,6 +1,7 @@
 // Client aborts reach the upstream; SIGTERM drains in-flight requests and exits 0.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { once } from 'node:events';
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,72 @@ model_list:
       await gw.assertIdle();
     } finally {
       await gw.close();
+      await mock.close();
+    }
+  });
+
+  it('shutdown waits for the in-flight request and resolves as it finishes; a shorter grace gives up', async () => {
+    const mock = await startMock({ port: 0, latencyMs: 300 });
+    const gw = await startGateway(`
+model_list:
+  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mock.url}/v1" } }
+`);
+    try {
+      const received = once(mock.events, 'request');
+      const pending = gw.client().chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+      await received;
+      assert.equal(await gw.gateway.shutdown(10_000), true);
+      assert.equal(mock.stats.served, 1, 'the upstream answered before shutdown resolved');
+      assert.equal((await pending).object, 'chat.completion');
+      assert.equal(gw.gateway.deployments[0].inFlight, 0);
+    } finally {
+      await mock.close();
+    }
+
+    const slow = await startMock({ port: 0, latencyMs: 5000 });
+    const gw2 = await startGateway(`
+model_list:
+  - { model_name: m, litellm_params: { model: openai/x, api_base: "${slow.url}/v1" } }
+`);
+    try {
+      const received = once(slow.events, 'request');
+      const pending = gw2.client().chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+      await received;
+      const cut = assert.rejects(pending);
+      assert.equal(await gw2.gateway.shutdown(50), false);
+      await cut;
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('a request whose body is still arriving when shutdown begins is refused with 503 shutting_down', async () => {
+    const mock = await startMock({ port: 0 });
+    const gw = await startGateway(`
+model_list:
+  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mock.url}/v1" } }
+`);
+    try {
+      const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+      const req = http.request(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      });
+      const response = once(req, 'response') as Promise<[http.IncomingMessage]>;
+      req.write(body.slice(0, 10));
+      // The gateway has the request (and its first bytes) once the server has seen the connection's request.
+      await once(gw.gateway.server, 'request');
+      const closing = gw.gateway.shutdown(5000);
+      req.end(body.slice(10));
+      const [res] = await response;
+      let text = '';
+      for await (const chunk of res) text += chunk;
+      assert.equal(res.statusCode, 503);
+      assert.equal(res.headers['retry-after'], '1');
+      assert.equal(JSON.parse(text).error.code, 'shutting_down');
+      assert.equal(await closing, true);
+      assert.equal(mock.stats.received, 0, 'nothing reached the upstream');
+    } finally {
       await mock.close();
     }
   });

@@ -53,6 +53,13 @@ type Tagged = IncomingMessage & { [kIngress]?: Pending };
  */
 export class Ingress implements BodyTarget {
   draining = false;
+  /** Proxy requests past the draining check whose response has not closed: what a graceful shutdown waits for. */
+  private active = 0;
+  private onIdle: (() => void) | undefined;
+  // One listener for every response: 'close' follows 'finish' (the last byte is with the kernel) or a lost client.
+  private readonly onResponseClose = (): void => {
+    if (--this.active === 0) this.onIdle?.();
+  };
   private readonly routes = routeTable();
   private readonly o: IngressOptions;
   private readonly knownGroups: string;
@@ -76,10 +83,9 @@ export class Ingress implements BodyTarget {
     }
     if (route.kind !== 'proxy') return this.ops(req, res, route);
     if (!this.authorized(req)) return this.unauthorized(req, res);
-    if (this.draining) {
-      res.setHeader('connection', 'close');
-      return this.refuse(req, res, 'draining', 'The gateway is shutting down; retry on another instance.', 1000);
-    }
+    if (this.draining) return this.refuseDraining(req, res);
+    this.active++;
+    res.on('close', this.onResponseClose);
     const type = req.headers['content-type'];
     if (type === undefined || !type.startsWith('application/json')) {
       return this.refuse(req, res, 'unsupported_media_type', `Content-Type must be application/json, got ${type === undefined ? 'none' : `"${type}"`}.`);
@@ -95,8 +101,27 @@ export class Ingress implements BodyTarget {
     readBody(req, this.o.maxBodyBytes, this);
   };
 
+  /** Resolves true once every proxy request taken in has been answered, or false when `timeoutMs` passes first. */
+  whenIdle(timeoutMs: number): Promise<boolean> {
+    if (this.active === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.onIdle = undefined;
+        resolve(false);
+      }, timeoutMs);
+      this.onIdle = () => {
+        clearTimeout(timer);
+        this.onIdle = undefined;
+        resolve(true);
+      };
+    });
+  }
+
   onBody(req: IncomingMessage, raw: Buffer): void {
     const p = (req as Tagged)[kIngress]!;
+    // The body finished arriving after shutdown began: nothing has been done with it yet, so refuse it like any
+    // request that arrives while draining rather than start work the shutdown would have to wait for.
+    if (this.draining) return this.refuseDraining(req, p.res);
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
@@ -111,6 +136,11 @@ export class Ingress implements BodyTarget {
       return this.refuse(req, p.res, 'model_not_found', `The model "${b.model as string}" does not exist. Known model groups: ${this.knownGroups}.`, undefined, 'model');
     }
     this.o.proxy.start(new ProxyRequest(p.id, p.arrivalMs, group, p.endpoint, p.upstreamPath, b, raw, p.res));
+  }
+
+  private refuseDraining(req: IncomingMessage, res: ServerResponse): void {
+    res.setHeader('connection', 'close');
+    this.refuse(req, res, 'draining', 'The gateway is shutting down; retry on another instance.', 1000);
   }
 
   onBodyTooLarge(req: IncomingMessage): void {

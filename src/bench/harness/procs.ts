@@ -94,10 +94,14 @@ export class ProcGroup {
     return proc;
   }
 
-  /** Starts a Node CLI subcommand (`spillway <cmd> ...`) on a fresh port passed as `--port`. */
-  async spillway(name: string, cmd: string, args: readonly string[], cpu?: number): Promise<Proc> {
+  /**
+   * Starts a Node CLI subcommand (`spillway <cmd> ...`) on a fresh port passed as `--port`, with the flags
+   * bin/spillway.js runs with, plus `extra.nodeFlags` (a probe to preload, say) and `extra.env`.
+   */
+  async spillway(name: string, cmd: string, args: readonly string[], cpu?: number, extra: { nodeFlags?: readonly string[]; env?: Record<string, string> } = {}): Promise<Proc> {
     const port = await freePort();
-    return this.start(name, { argv: ['node', ...NODE_FLAGS, CLI, cmd, '--port', String(port), ...args], port, ...(cpu !== undefined && { cpu }) });
+    const argv = ['node', ...NODE_FLAGS, ...(extra.nodeFlags ?? []), CLI, cmd, '--port', String(port), ...args];
+    return this.start(name, { argv, port, ...(cpu !== undefined && { cpu }), ...(extra.env && { env: extra.env }) });
   }
 
   async stop(proc: Proc): Promise<void> {
