@@ -4,7 +4,8 @@
  * upstream request's dispatch and its response's end — through the diagnostics channels that node:http and undici
  * publish, so the bare proxy and Spillway are measured by the same code and neither is changed.
  *
- * It answers SIGUSR2 by writing `{seq, n, p50, p90, p99}` (ms, since the previous answer) to the file named by
+ * It answers SIGUSR2 by writing `{seq, n, p50, p90, p99, upstream: {n, p50, p90, p99}}` (ms, since the previous
+ * answer; `upstream` is the dispatch → upstream response end part left out of the inside time) to the file named by
  * SPILLWAY_PROBE_FILE, then starting afresh. Upstream requests are matched to client requests in arrival order,
  * which is exact for the one-at-a-time traffic of the fixed-rate probes and approximate under concurrency.
  */
@@ -23,6 +24,7 @@ const open = new Map<object, Timing>();
 const waiting: Timing[] = [];
 const byUpstream = new Map<object, Timing>();
 let inside: number[] = [];
+let upstream: number[] = [];
 let seq = 0;
 
 dc.subscribe('http.server.request.start', (m) => {
@@ -52,12 +54,18 @@ dc.subscribe('http.server.response.finish', (m) => {
   if (t.dispatched === undefined && waiting.includes(t)) waiting.splice(waiting.indexOf(t), 1);
   if (t.dispatched === undefined || t.upstreamDone === undefined) return;
   inside.push(performance.now() - t.arrival - (t.upstreamDone - t.dispatched));
+  upstream.push(t.upstreamDone - t.dispatched);
 });
 
 process.on('SIGUSR2', () => {
   if (file === undefined) return;
-  const s = inside.sort((a, b) => a - b);
-  const q = (p: number) => (s.length === 0 ? null : s[Math.min(s.length - 1, Math.floor(p * s.length))]);
-  writeFileSync(file, JSON.stringify({ seq: ++seq, n: s.length, p50: q(0.5), p90: q(0.9), p99: q(0.99) }));
+  writeFileSync(file, JSON.stringify({ seq: ++seq, ...percentiles(inside), upstream: percentiles(upstream) }));
   inside = [];
+  upstream = [];
 });
+
+function percentiles(xs: number[]) {
+  const s = xs.sort((a, b) => a - b);
+  const q = (p: number) => (s.length === 0 ? null : s[Math.min(s.length - 1, Math.floor(p * s.length))]);
+  return { n: s.length, p50: q(0.5), p90: q(0.9), p99: q(0.99) };
+}
