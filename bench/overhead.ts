@@ -16,6 +16,7 @@ import path from 'node:path';
 import { benchChild } from '../src/bench/harness/bench-child.ts';
 import { cpuMark, cpuSince, maxSteal, type CpuWindow } from '../src/bench/harness/cpu-window.ts';
 import { freePort, hasBinary, REPO, type Proc } from '../src/bench/harness/procs.ts';
+import { NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { machineLine, mdTable, runScenario, type ScenarioContext } from '../src/bench/harness/scenario.ts';
 import { runWrk, type WrkResult } from '../src/bench/harness/wrk.ts';
 import { charts, htmlTable, renderPage } from '../src/bench/report/html.ts';
@@ -74,7 +75,8 @@ async function mockOn(ctx: ScenarioContext, cpu: number): Promise<Proc> {
 
 async function bareProxy(ctx: ScenarioContext, mockUrl: string, parse: boolean, probe?: Probe) {
   const port = await freePort();
-  const argv = ['node', ...(probe?.nodeFlags ?? []), path.join(REPO, 'bench/bare-proxy.ts'), '--port', String(port), '--upstream', mockUrl, ...(parse ? ['--parse'] : [])];
+  // The floor runs with the V8 flags Spillway runs with, so the comparison is of the code, not of the heap sizing.
+  const argv = ['node', ...NODE_FLAGS, ...(probe?.nodeFlags ?? []), path.join(REPO, 'bench/bare-proxy.ts'), '--port', String(port), '--upstream', mockUrl, ...(parse ? ['--parse'] : [])];
   const proc = await ctx.procs.start(parse ? 'bare-proxy-parse' : 'bare-proxy', { argv, port, cpu: TARGET_CPU, ...(probe && { env: probe.env }) });
   return { url: proc.url, proc };
 }
