@@ -9,6 +9,7 @@
  * of dividing by a guess.
  */
 import type { Clock } from '../../util/clock.ts';
+import { TimeBuckets } from '../../util/time-buckets.ts';
 
 export interface DrainRateOptions {
   clock: Clock;
@@ -19,59 +20,35 @@ export interface DrainRateOptions {
 
 export class DrainRate {
   private readonly clock: Clock;
-  private readonly width: number;
-  private readonly counts: Float64Array;
+  private readonly window: TimeBuckets;
   private readonly minEvents: number;
-  private readonly windowMs: number;
-  /** Index (in bucket widths since time 0) of the newest bucket. */
-  private head = -1;
-  private total = 0;
   private firstAt = NaN;
 
   constructor(o: DrainRateOptions) {
     this.clock = o.clock;
-    this.windowMs = o.windowMs ?? 2000;
-    const n = o.buckets ?? 20;
-    this.width = this.windowMs / n;
-    this.counts = new Float64Array(n);
+    this.window = new TimeBuckets(o.windowMs ?? 2000, o.buckets ?? 20, 1);
     this.minEvents = o.minEvents ?? 3;
   }
 
   record(n = 1, now = this.clock()): void {
     this.advance(now);
-    this.counts[this.head % this.counts.length] += n;
-    this.total += n;
+    this.window.add(0, n);
     if (this.firstAt !== this.firstAt) this.firstAt = now;
   }
 
   /** Events per ms over the window, or NaN when too few were seen to say. */
   perMs(now = this.clock()): number {
     this.advance(now);
-    if (this.total < this.minEvents) return NaN;
+    const w = this.window;
+    const total = w.totals[0];
+    if (total < this.minEvents) return NaN;
     // The buckets hold the last n − 1 whole widths and the part of the current one elapsed so far.
-    const covered = this.windowMs - this.width + (now - this.head * this.width);
-    const span = Math.min(covered, Math.max(this.width, now - this.firstAt));
-    return this.total / span;
+    const covered = w.windowMs - w.width + (now - w.head * w.width);
+    const span = Math.min(covered, Math.max(w.width, now - this.firstAt));
+    return total / span;
   }
 
   private advance(now: number): void {
-    const idx = Math.floor(now / this.width);
-    if (this.head < 0) {
-      this.head = idx;
-      return;
-    }
-    if (idx <= this.head) return;
-    const n = this.counts.length;
-    const steps = Math.min(n, idx - this.head);
-    for (let i = 1; i <= steps; i++) {
-      const b = (this.head + i) % n;
-      this.total -= this.counts[b];
-      this.counts[b] = 0;
-    }
-    this.head = idx;
-    if (this.total <= 0) {
-      this.total = 0;
-      this.firstAt = NaN;
-    }
+    if (this.window.advance(now)) this.firstAt = NaN;
   }
 }
