@@ -82,7 +82,8 @@ test('under a burst the reconciled load is right at once where the last scrape i
   const inFlightError = { reconciled: [] as number[], scraped: [] as number[] };
   const kvError = { reconciled: [] as number[], scraped: [] as number[] };
   const observedBpt: number[] = [];
-  let atBurst = { reconciled: 0, scraped: 0, predictedKv: 0, engineKv: 0 };
+  let atBurst = { reconciled: 0, scraped: 0, predictedKv: 0, engineKv: 0, held: 0, finished: 0, released: 0 };
+  let released = 0;
   try {
     await scraper.scrapeOnce(); // the last scrape before the burst: an idle engine
     const one = async () => {
@@ -114,6 +115,7 @@ test('under a burst the reconciled load is right at once where the last scrape i
         analyzer.observeUsage('g', prompt, promptTokens);
       } finally {
         permit.release();
+        released++;
       }
     };
     const done = Promise.all(Array.from({ length: BURST }, one));
@@ -125,6 +127,9 @@ test('under a burst the reconciled load is right at once where the last scrape i
       scraped: load.lastReport!.running! + load.lastReport!.waiting!,
       predictedKv: load.kvBlocksUsed(),
       engineKv: truth.kvBlocksUsed,
+      held: truth.running + truth.waiting,
+      finished: engine.scheduler.totals.finished,
+      released,
     };
     // From here on, scrapes every 100 ms while the engine drains the burst; compare at every engine change.
     scraper.start();
@@ -147,7 +152,7 @@ test('under a burst the reconciled load is right at once where the last scrape i
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const truthBpt = mean(observedBpt);
   t.diagnostic(
-    `burst of ${BURST} just inside the engine: reconciled in-flight ${atBurst.reconciled}, last scrape ${atBurst.scraped}; ` +
+    `burst of ${BURST} just inside the engine (${atBurst.held} held, ${atBurst.finished} finished, ${atBurst.released} released): reconciled in-flight ${atBurst.reconciled}, last scrape ${atBurst.scraped}; ` +
       `KV blocks reconciled ${atBurst.predictedKv.toFixed(0)} (reserved at dispatch) vs engine ${atBurst.engineKv} (allocated as prefill runs)`,
   );
   t.diagnostic(
@@ -158,7 +163,11 @@ test('under a burst the reconciled load is right at once where the last scrape i
       `last scrape ${meanAbs(kvError.scraped).toFixed(0)} / ${mean(kvError.scraped).toFixed(0)}`,
   );
   t.diagnostic(`bytes/token: calibrated ${estimator.bytesPerToken('g').toFixed(3)}, engine's truth ${truthBpt.toFixed(3)}`);
-  assert.equal(atBurst.reconciled, BURST);
+  // On a loaded machine the first requests of the burst can finish before the last arrive: the reconciled count
+  // is then every request not yet released, never fewer than the engine holds, where the last scrape says 0.
+  assert.equal(atBurst.reconciled, BURST - atBurst.released);
+  assert.ok(atBurst.reconciled >= atBurst.held, `reconciled ${atBurst.reconciled} under-counts the ${atBurst.held} the engine holds`);
+  assert.ok(atBurst.reconciled - atBurst.held <= atBurst.finished, 'only requests the engine finished are over-counted, until their client releases them');
   assert.equal(atBurst.scraped, 0);
   assert.ok(atBurst.predictedKv >= atBurst.engineKv, 'the prediction never under-counts a burst the engine has not allocated yet');
   assert.ok(meanAbs(inFlightError.reconciled) < meanAbs(inFlightError.scraped), 'reconciled in-flight tracks the engine closer than the last scrape');
