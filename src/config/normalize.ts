@@ -49,6 +49,7 @@ export function normalize(file: ConfigFile, issues: string[]): GatewayConfig {
     });
   });
 
+  const groupNames = [...new Set(deployments.map((d) => d.group))];
   return {
     deployments,
     router: {
@@ -67,8 +68,8 @@ export function normalize(file: ConfigFile, issues: string[]): GatewayConfig {
       drainGraceMs: sw.drain_grace_ms,
       logLevel: sw.log_level,
     },
-    backpressure: normalizeBackpressure(sw.backpressure, [...new Set(deployments.map((d) => d.group))], issues),
-    tokenizers: normalizeTokenizers(sw.tokenizers, [...new Set(deployments.map((d) => d.group))], issues),
+    backpressure: normalizeBackpressure(sw.backpressure, groupNames, issues),
+    tokenizers: normalizeTokenizers(sw.tokenizers, groupNames, issues),
   };
 }
 

@@ -21,7 +21,7 @@ const embedded = (): TokenCounter => (requireLazily('./tokenizer.ts') as typeof 
 const tokenizerJson = (path: string): TokenCounter | string =>
   (requireLazily('./tokenizer-json.ts') as typeof import('./tokenizer-json.ts')).loadTokenizerJson(path);
 
-export const TOKENIZER_KINDS = ['estimate', 'embedded', 'tokenizer_json'] as const;
+const TOKENIZER_KINDS = ['estimate', 'embedded', 'tokenizer_json'] as const;
 
 export const tokenizerShape = {
   kind: z.enum(TOKENIZER_KINDS).default('estimate'),

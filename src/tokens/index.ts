@@ -1,5 +1,3 @@
 export { ENCODING_NAME, countTokens, encode, decode } from './tokenizer.ts';
 export { renderChatPrompt, countChatTokens, encodeChat } from './chat.ts';
 export type { ChatMessageLike, ChatContentPart } from './chat.ts';
-export { loadTokenizerJson } from './tokenizer-json.ts';
-export { normalizeTokenizers, type TokenCounter, type TokenizerConfig } from './config.ts';
