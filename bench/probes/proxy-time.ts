@@ -11,6 +11,7 @@
  */
 import dc from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
+import { finiteSorted, percentile } from '../../src/bench/percentiles.ts';
 
 interface Timing {
   arrival: number;
@@ -65,7 +66,7 @@ process.on('SIGUSR2', () => {
 });
 
 function percentiles(xs: number[]) {
-  const s = xs.sort((a, b) => a - b);
-  const q = (p: number) => (s.length === 0 ? null : s[Math.min(s.length - 1, Math.floor(p * s.length))]);
+  const s = finiteSorted(xs);
+  const q = (p: number) => (s.length === 0 ? null : percentile(s, p));
   return { n: s.length, p50: q(0.5), p90: q(0.9), p99: q(0.99) };
 }

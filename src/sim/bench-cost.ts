@@ -9,10 +9,10 @@
  * engine's CPU share is what is measured.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { cpuMark, cpuSince } from '../bench/harness/cpu-window.ts';
 
 const { values, positionals } = parseArgs({
   options: {
@@ -24,13 +24,6 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
 });
 const engineArgs = positionals.length > 0 ? positionals : ['--max-num-seqs', '1024', '--num-blocks', '65536'];
-const CLK_TCK = 100;
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime
-}
 
 async function startEngineProcess() {
   const main = new URL('../cli/main.ts', import.meta.url).pathname;
@@ -75,8 +68,7 @@ async function measure(url: URL, pid: number, streams: number, seconds: number, 
     while (!stop) await one();
   });
   await sleep(warmup * 1000);
-  const t0 = performance.now();
-  const c0 = cpuTicks(pid);
+  const mark = cpuMark(pid);
   const k0 = tokens;
   const inFlight: number[] = [];
   for (let s = 0; s < seconds; s++) {
@@ -84,8 +76,9 @@ async function measure(url: URL, pid: number, streams: number, seconds: number, 
     const load = (await (await fetch(new URL('/load', url))).json()) as { running: number; waiting: number };
     inFlight.push(load.running + load.waiting);
   }
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu = (cpuTicks(pid) - c0) / CLK_TCK / elapsed;
+  const measured = cpuSince(mark);
+  const elapsed = measured.wallS;
+  const cpu = (measured.procCpuS ?? NaN) / elapsed;
   const tps = (tokens - k0) / elapsed;
   stop = true;
   await Promise.all(loops);
