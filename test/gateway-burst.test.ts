@@ -126,9 +126,8 @@ async function runBurst(engines: EngineHandle[], gw: RunningGateway): Promise<Bu
 }
 
 async function assertDrained(engines: EngineHandle[], gw: RunningGateway): Promise<void> {
-  gw.gateway.fleet!.assertDrained();
-  for (const d of gw.gateway.deployments) assert.equal(d.inFlight, 0, `${d.id} in flight`);
-  await gw.assertIdle();
+  assert.ok(gw.gateway.fleet, 'the load model is kept');
+  await gw.assertIdle(); // deployments' in-flight, /metrics and the load model
   // The other client's aborted requests leave the engines too, so the next test starts on an idle fleet.
   await eventually(() => engines.every((e) => e.load().running + e.load().waiting === 0), 'engines idle');
 }

@@ -11,13 +11,14 @@ import { describe, it } from 'node:test';
 import { startMock } from '../src/mock/server.ts';
 import { eventually, startGateway } from './helpers/gateway.ts';
 
+// One model group `m` over one mock, and the request every test sends to it.
+const oneGroupOver = (mockUrl: string) => `model_list:\n  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mockUrl}/v1" } }\n`;
+const CHAT = { model: 'm', messages: [{ role: 'user' as const, content: 'x' }] };
+
 describe('lifecycle', () => {
   it('aborts the upstream request at once when the client disconnects', async () => {
     const mock = await startMock({ port: 0, latencyMs: 5000 });
-    const gw = await startGateway(`
-model_list:
-  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mock.url}/v1" } }
-`);
+    const gw = await startGateway(oneGroupOver(mock.url));
     try {
       const ac = new AbortController();
       const received = once(mock.events, 'request');
@@ -41,15 +42,12 @@ model_list:
     }
   });
 
-  it('shutdown waits for the in-flight request and resolves as it finishes; a shorter grace gives up', async () => {
+  it('shutdown waits for the in-flight request and resolves as it finishes', async () => {
     const mock = await startMock({ port: 0, latencyMs: 300 });
-    const gw = await startGateway(`
-model_list:
-  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mock.url}/v1" } }
-`);
+    const gw = await startGateway(oneGroupOver(mock.url));
     try {
       const received = once(mock.events, 'request');
-      const pending = gw.client().chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+      const pending = gw.client().chat.completions.create(CHAT);
       await received;
       assert.equal(await gw.gateway.shutdown(10_000), true);
       assert.equal(mock.stats.served, 1, 'the upstream answered before shutdown resolved');
@@ -58,32 +56,28 @@ model_list:
     } finally {
       await mock.close();
     }
+  });
 
-    const slow = await startMock({ port: 0, latencyMs: 5000 });
-    const gw2 = await startGateway(`
-model_list:
-  - { model_name: m, litellm_params: { model: openai/x, api_base: "${slow.url}/v1" } }
-`);
+  it('shutdown gives up when the grace period ends before the in-flight request, and cuts it', async () => {
+    const mock = await startMock({ port: 0, latencyMs: 5000 });
+    const gw = await startGateway(oneGroupOver(mock.url));
     try {
-      const received = once(slow.events, 'request');
-      const pending = gw2.client().chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+      const received = once(mock.events, 'request');
+      const pending = gw.client().chat.completions.create(CHAT);
       await received;
       const cut = assert.rejects(pending);
-      assert.equal(await gw2.gateway.shutdown(50), false);
+      assert.equal(await gw.gateway.shutdown(50), false);
       await cut;
     } finally {
-      await slow.close();
+      await mock.close();
     }
   });
 
   it('a request whose body is still arriving when shutdown begins is refused with 503 shutting_down', async () => {
     const mock = await startMock({ port: 0 });
-    const gw = await startGateway(`
-model_list:
-  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mock.url}/v1" } }
-`);
+    const gw = await startGateway(oneGroupOver(mock.url));
     try {
-      const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+      const body = JSON.stringify(CHAT);
       const req = http.request(`${gw.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
@@ -111,7 +105,7 @@ model_list:
     const mock = await startMock({ port: 0, latencyMs: 400 });
     const dir = await mkdtemp(join(tmpdir(), 'spillway-'));
     const config = join(dir, 'config.yaml');
-    await writeFile(config, `model_list:\n  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mock.url}/v1" } }\n`);
+    await writeFile(config, oneGroupOver(mock.url));
     const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--config', config, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       let url: string | undefined;
@@ -127,7 +121,7 @@ model_list:
       const inFlight = fetch(`${url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] }),
+        body: JSON.stringify(CHAT),
       });
       await received;
       const exited = once(child, 'exit');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfigFile, parseConfig } from './load.ts';
+import { issuesOf } from './test-helpers.ts';
 
 const minimal = `
 model_list:
@@ -12,18 +13,6 @@ model_list:
       model: openai/gpt-4o
       api_base: http://127.0.0.1:8000/v1/
 `;
-
-/** The issues parseConfig throws for `text`; fails the test if it does not throw a ConfigError. */
-function issuesOf(text: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(text, env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    assert.equal(err.message, err.issues.join('\n'));
-    return err.issues;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 test('a minimal file gets LiteLLM defaults for the router and Spillway defaults for the server', () => {
   const { config, warnings } = parseConfig(minimal, {});

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { ConfigError, parseConfig } from '../config/load.ts';
+import { parseConfig } from '../config/load.ts';
+import { issuesOf } from '../config/test-helpers.ts';
 import { createGateway } from '../gateway.ts';
 import { renderChatPrompt } from './chat.ts';
 import { loadTokenizerJson } from './tokenizer-json.ts';
@@ -19,16 +20,6 @@ spillway:
   tokenizers:
 ${tokenizers}
 `;
-
-function issuesOf(text: string): string[] {
-  try {
-    parseConfig(text, {});
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, String(err));
-    return err.issues;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 test('no spillway.tokenizers: every group stays on the calibrated estimate', () => {
   const { config: c } = parseConfig(config('    {}'), {});
