@@ -119,8 +119,18 @@ export class WaitingRoom<T> {
 
   /** Mean wait in the queue of a new class-`p` request, in ms (NaN while no drain rate is known). */
   estimatedWaitMs(p: Priority): number {
-    const mu = this.rateFor(p);
-    return mu > 0 || mu !== mu ? (this.queue.ahead(p) + 1) / mu : Infinity;
+    return this.waitMs(p, 0, this.clock());
+  }
+
+  /**
+   * Wait of a new class-`p` request with `z` standard deviations of margin: (k + z·√k) / μ_c. Infinity when
+   * the classes above leave it no rate, NaN while no drain rate is known.
+   */
+  private waitMs(p: Priority, z: number, now: number): number {
+    const mu = this.rateFor(p, now);
+    if (mu <= 0) return Infinity;
+    const k = this.queue.ahead(p) + 1;
+    return (k + z * Math.sqrt(k)) / mu;
   }
 
   /**
@@ -141,10 +151,7 @@ export class WaitingRoom<T> {
       this.displaced++;
       this.host.dropped(victim.item, 'displaced', victim);
     }
-    const mu = this.rateFor(priority, now);
-    if (mu <= 0) return 'router_deadline';
-    const k = q.ahead(priority) + 1;
-    if ((k + z * Math.sqrt(k)) / mu > lastCall) return 'router_deadline';
+    if (this.waitMs(priority, z, now) > lastCall) return 'router_deadline';
     const e = new QueueEntry(item, priority, deadline, tokens, now, q.nextSeq());
     e.holder = this;
     e.timer = this.timers.set(onExpiry, lastCall, e as QueueEntry<unknown>);
