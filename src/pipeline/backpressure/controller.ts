@@ -153,7 +153,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     const v = this.admission.precheck(p);
     if (v === 'ok') return undefined;
     this.metrics.rejected('ingress', v, p, 'none');
-    this.metrics.decision.observe({ decision: 'refused' }, (performance.now() - arrivalMs) / 1000);
+    this.metrics.decisionFor('refused').observe((performance.now() - arrivalMs) / 1000);
     return this.ingressRefusal(v, p, undefined, 0);
   }
 
