@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createServer, request, validateHeaderValue, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import fc from 'fast-check';
 import { outcomes } from '../../src/outcome/outcomes.ts';
 import { strategyNames } from '../../src/routing/strategies/registry.ts';
@@ -82,7 +82,7 @@ class CrashWatch {
   };
   /** From now until `stop`, crashes come here instead of to the test runner. */
   start(): void {
-    this.saved = new Map(CRASH_EVENTS.map((ev) => [ev, process.listeners(ev) as ((...args: unknown[]) => void)[]]));
+    this.saved = new Map(CRASH_EVENTS.map((ev) => [ev, process.listeners(ev as 'uncaughtException') as ((...args: unknown[]) => void)[]]));
     for (const ev of CRASH_EVENTS) {
       process.removeAllListeners(ev);
       process.on(ev, this.onCrash);
@@ -216,6 +216,38 @@ export interface Env {
   variant: Variant;
   gw: RunningGateway;
   upstream: StubUpstream;
+  /**
+   * Requests the gateway has to end with an outcome (each adds one to spillway_requests_total): those it
+   * answered, and those whose body it got in full even if the client left right after. A request whose client
+   * left mid-body has no outcome. Lets the idle check wait for the gateway to be done with a case, not just
+   * for an in-flight count that is zero because the body has not been handled yet.
+   */
+  decided: { n: number };
+  /** Client ports of the connections the gateway accepted, and of those still open on its side. */
+  seen: Set<number>;
+  open: Set<number>;
+}
+
+function track(gw: RunningGateway): Pick<Env, 'decided' | 'seen' | 'open'> {
+  const t = { decided: { n: 0 }, seen: new Set<number>(), open: new Set<number>() };
+  gw.gateway.server.on('connection', (socket: Socket) => {
+    const port = socket.remotePort!;
+    t.seen.add(port);
+    t.open.add(port);
+    socket.on('close', () => t.open.delete(port));
+  });
+  gw.gateway.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // The checks' own liveness and metrics requests have no outcome.
+    if (req.url === '/health/liveness' || req.url === '/metrics') return;
+    res.on('close', () => {
+      if (req.complete || res.headersSent) t.decided.n++;
+    });
+  });
+  return t;
+}
+
+async function requestsTotal(gw: RunningGateway): Promise<number> {
+  return (await gw.gateway.metrics.requests.get()).values.reduce((sum, v) => sum + v.value, 0);
 }
 
 /** One live gateway per variant, started on first use and restarted after a crash or a long cooldown. */
@@ -238,7 +270,7 @@ export class EnvPool {
       const upstream = new StubUpstream();
       await upstream.start();
       const gw = await startGateway(variantYaml(v, upstream.url, this.o));
-      env = { variant: v, gw, upstream };
+      env = { variant: v, gw, upstream, ...track(gw) };
       this.envs.set(v.name, env);
     }
     return env;
@@ -249,8 +281,13 @@ export class EnvPool {
     const env = this.envs.get(v.name);
     if (env === undefined) return;
     this.envs.delete(v.name);
-    await env.gw.close().catch(() => {});
+    // The upstream first: its connections' end also ends any exchange the case left behind.
     await env.upstream.close();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => (timer = setTimeout(resolve, 5000, 'late')));
+    const how = await Promise.race([env.gw.close().then(() => 'closed', (e: Error) => `failed: ${e.message}`), late]);
+    clearTimeout(timer);
+    if (how !== 'closed') console.log(`fuzz: gateway ${v.name} shutdown ${how}`);
   }
 
   async closeAll(): Promise<void> {
@@ -278,6 +315,8 @@ export interface Answer {
   body: Buffer;
   /** The connection ended before the response was complete. */
   cut: boolean;
+  /** The client side's port: how the gateway's side of the connection is recognised. */
+  port: number;
 }
 
 /** Sends one request on its own connection; resolves with what came back, or rejects if the gateway crashed. */
@@ -290,13 +329,15 @@ export function send(url: string, r: RawRequest, timeoutMs = 15_000): Promise<An
       headers[k] = had === undefined ? v : [had, v].flat();
     }
     const req = request({ host: hostname, port, method: r.method, path: r.path, agent: false, headers });
+    let local = 0;
+    req.on('socket', (s) => s.once('connect', () => (local = s.localPort!)));
     const timer = setTimeout(() => {
       req.destroy();
       reject(new Error(`no answer within ${timeoutMs} ms`));
     }, timeoutMs);
-    const done = (a: Answer) => {
+    const done = (a: Omit<Answer, 'port'>) => {
       clearTimeout(timer);
-      resolve(a);
+      resolve({ ...a, port: local });
     };
     req.on('error', (err) => {
       if (r.abort !== 'none') done({ headers: {}, body: Buffer.alloc(0), cut: false });
@@ -384,16 +425,24 @@ export function checkRequestId(a: Answer, sent: string | undefined): void {
  * load model's prediction, and with back pressure its admission, queue and engine slots. Aborted requests
  * release on events that may come a moment after the client's side ended, hence the bounded wait.
  */
-export async function checkIdle(env: Env): Promise<void> {
+export async function checkIdle(env: Env, ports: number[] = []): Promise<void> {
   const g = env.gw.gateway;
   const idle = () =>
     g.deployments.every((d) => d.inFlight === 0) &&
     (g.backpressure === undefined || (({ inFlight, queued, engineInFlight }) => inFlight + queued + engineInFlight === 0)(g.backpressure.accounting()));
-  await eventually(idle, 'deployments and back pressure idle', 5000).catch(() => {});
+  // Every request the gateway took in has its outcome and its response closed, then accounting is idle.
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    if (ports.every((p) => p === 0 || (env.seen.has(p) && !env.open.has(p)))) {
+      if ((await requestsTotal(env.gw)) >= env.decided.n && idle()) break;
+    }
+    await new Promise((r) => setImmediate(r));
+  }
   await env.gw.assertIdle();
   if (g.backpressure !== undefined) {
     assert.deepEqual(g.backpressure.accounting(), { inFlight: 0, queued: 0, queuedTokens: 0, engineInFlight: 0, predictedKvTokens: 0, releaseErrors: 0 });
   }
+  assert.equal(await requestsTotal(env.gw), env.decided.n, 'requests with an outcome (spillway_requests_total) vs requests the gateway had to decide');
 }
 
 /** The process still serves: liveness answers 200. */
@@ -404,24 +453,21 @@ export async function checkAlive(env: Env): Promise<void> {
 }
 
 /**
- * Runs one case against `env` and fails it if the gateway crashed meanwhile (in which case the env is
- * discarded, so later cases, shrinking included, start from a clean gateway).
+ * Runs one case against `env` and fails it if the gateway crashed meanwhile. After any failure the env is
+ * discarded, so that later cases (shrinking included) start from a clean gateway, not from a leak.
  */
 export async function withCrashCheck(pool: EnvPool, env: Env, run: () => Promise<void>): Promise<void> {
   crashes.take();
+  let failure: unknown;
   try {
     await run();
   } catch (err) {
-    const crash = crashes.take();
-    if (crash !== undefined) {
-      await pool.discard(env.variant);
-      throw new Error(`the gateway crashed: ${crash.stack ?? crash.message}`);
-    }
-    throw err;
+    failure = err;
   }
   const crash = crashes.take();
-  if (crash !== undefined) {
+  if (crash !== undefined) failure = new Error(`the gateway crashed: ${crash.stack ?? crash.message}`);
+  if (failure !== undefined) {
     await pool.discard(env.variant);
-    throw new Error(`the gateway crashed: ${crash.stack ?? crash.message}`);
+    throw failure;
   }
 }
