@@ -122,7 +122,7 @@ describe('fuzz: config files', () => {
         }
         await gateway.shutdown(0);
       },
-      runs(300),
+      runs(300, 4_000),
     );
   });
 });

@@ -12,10 +12,14 @@ import { eventually, startGateway, type RunningGateway } from '../helpers/gatewa
 
 // ---------------------------------------------------------------- run size and seed
 
-/** Cases per property: small in `npm test`, large in `npm run fuzz` (FUZZ_RUNS). */
-export function runs(ciDefault: number): number {
+/**
+ * Cases per property: small in `npm test`; `npm run fuzz` (FUZZ_CAMPAIGN=1) runs the campaign's count, sized so
+ * that the properties together make over 20,000 cases; FUZZ_RUNS overrides both.
+ */
+export function runs(ci: number, campaign: number): number {
   const n = Number(process.env.FUZZ_RUNS);
-  return Number.isInteger(n) && n > 0 ? n : ciDefault;
+  if (Number.isInteger(n) && n > 0) return n;
+  return process.env.FUZZ_CAMPAIGN === '1' ? campaign : ci;
 }
 
 /** One seed per process, printed, so a failing run can be replayed with FUZZ_SEED (and FUZZ_PATH). */
