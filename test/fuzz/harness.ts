@@ -99,9 +99,17 @@ class CrashWatch {
     }
     this.saved = undefined;
   }
-  /** Rejects when a crash is recorded; used to stop waiting for an answer that will never come. */
+  /** Calls `fn` when a crash is recorded (to stop waiting for an answer that will never come); returns an undo. */
+  onNext(fn: (e: Error) => void): () => void {
+    this.waiters.push(fn);
+    return () => {
+      const i = this.waiters.indexOf(fn);
+      if (i >= 0) this.waiters.splice(i, 1);
+    };
+  }
+  /** Rejects when a crash is recorded. */
   next(): Promise<never> {
-    return new Promise((_, reject) => this.waiters.push(reject));
+    return new Promise((_, reject) => this.onNext(reject));
   }
   take(): Error | undefined {
     const e = this.crash;
@@ -339,14 +347,22 @@ export function send(url: string, r: RawRequest, timeoutMs = 15_000): Promise<An
       req.destroy();
       reject(new Error(`no answer within ${timeoutMs} ms`));
     }, timeoutMs);
+    // The gateway crashed: no answer will come.
+    const unwatch = crashes.onNext((e) => {
+      clearTimeout(timer);
+      req.destroy();
+      reject(e);
+    });
     const done = (a: Omit<Answer, 'port'>) => {
       clearTimeout(timer);
+      unwatch();
       resolve({ ...a, port: local });
     };
     req.on('error', (err) => {
       if (r.abort !== 'none') done({ headers: {}, body: Buffer.alloc(0), cut: false });
       else {
         clearTimeout(timer);
+        unwatch();
         reject(new Error(`request failed before an answer: ${err.message}`));
       }
     });
@@ -367,7 +383,7 @@ export function send(url: string, r: RawRequest, timeoutMs = 15_000): Promise<An
     req.end();
     if (r.abort === 'afterBody') req.on('finish', () => setImmediate(() => req.destroy()));
   });
-  return Promise.race([answer, crashes.next()]);
+  return answer;
 }
 
 /** Header values Node's client refuses never reach the server; such generated values are replaced. */
@@ -451,7 +467,7 @@ export async function checkIdle(env: Env, ports: number[] = []): Promise<void> {
 
 /** The process still serves: liveness answers 200. */
 export async function checkAlive(env: Env): Promise<void> {
-  const res = await Promise.race([fetch(`${env.gw.url}/health/liveness`), crashes.next()]);
+  const res = await fetch(`${env.gw.url}/health/liveness`, { signal: AbortSignal.timeout(10_000) });
   assert.equal(res.status, 200, 'liveness');
   await res.arrayBuffer();
 }
