@@ -100,8 +100,9 @@ export function createGateway(o: GatewayOptions): Gateway {
     ops: opsHandlers([...groups.values()], metrics),
     auth: config.server.masterKey ? new MasterKeyAuth(config.server.masterKey) : undefined,
     maxBodyBytes: config.server.maxRequestSizeBytes,
-    // A refused body may cost at most one more maximum-size body of reading.
-    linger: { ms: config.server.lingerMs, bytes: config.server.maxRequestSizeBytes },
+    // Reading a refused body's rest is bounded like accepting two maximum-size bodies would be; enough for a
+    // client that writes its whole body before it reads the answer, when the body is near the limit.
+    linger: { ms: config.server.lingerMs, bytes: 2 * config.server.maxRequestSizeBytes },
     separateOps: config.server.opsPort !== undefined,
     publicHealth: config.server.publicHealth,
     publicMetrics: config.server.publicMetrics,

@@ -97,7 +97,9 @@ export class Ingress implements BodyTarget {
     }
     if (route.kind !== 'proxy') return this.ops(req, res, route);
     if (!this.authorized(req)) return this.unauthorized(req, res);
-    if (this.draining) return this.refuseDraining(req, res);
+    // A body still arriving is read first and refused in onBody, so the answer can close the connection
+    // without a reset while the client is still writing.
+    if (this.draining && !stillSending(req)) return this.refuseDraining(req, res);
     this.active++;
     res.on('close', this.onResponseClose);
     const type = req.headers['content-type'];
@@ -153,8 +155,8 @@ export class Ingress implements BodyTarget {
   }
 
   private refuseDraining(req: IncomingMessage, res: ServerResponse): void {
-    // Sends the client to another instance; a connection whose body is still arriving lingers first (./linger.ts).
-    if (!stillSending(req)) res.setHeader('connection', 'close');
+    // Sends the client to another instance.
+    res.setHeader('connection', 'close');
     this.refuse(req, res, 'draining', 'The gateway is shutting down; retry on another instance.', 1000);
   }
 
