@@ -30,9 +30,11 @@ requests with 503, then stop accepting, let in-flight requests finish
     for (const w of warnings) log.warn(`config: ${w}`);
     const gateway = createGateway({ config, logger: log });
     const url = await gateway.listen(intOption(opts.port, 'port', config.server.port), opts.host ?? config.server.host);
+    // Handlers first: the log line is written on another thread, and whoever reads it may signal at once.
+    const signalled = untilSignal();
     log.info({ url, ops_url: gateway.opsUrl, model_groups: [...gateway.groups.keys()] }, 'spillway listening');
     log.flush();
-    const signal = await untilSignal();
+    const signal = await signalled;
     // The delay is for load balancers to notice; an interactive Ctrl-C has none to wait for.
     const delayMs = signal === 'SIGTERM' ? config.server.drainDelayMs : 0;
     log.info({ signal, delay_ms: delayMs }, 'draining');
