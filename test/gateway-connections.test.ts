@@ -105,6 +105,29 @@ describe('refused bodies reach the client (lingering read)', () => {
       await mock.close();
     }
   });
+
+  it('a body that keeps arriving after the answer is cut after twice max_request_size_mb', async () => {
+    const mock = await startMock({ port: 0 });
+    const gw = await startGateway(oneGroupOver(mock.url).replace('model_list', 'general_settings: { max_request_size_mb: 1 }\nmodel_list'));
+    try {
+      const c = await connect(gw.url);
+      c.socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100000000\r\n\r\n');
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      let written = 0;
+      while (!c.closed() && written < 100_000_000) {
+        written += chunk.length;
+        // The cut arrives as a reset (an 'error', which once() rejects with) or a close.
+        if (!c.socket.write(chunk)) await Promise.race([once(c.socket, 'drain'), once(c.socket, 'close')]).catch(() => {});
+      }
+      assert.ok(c.closed(), 'cut');
+      assert.match(c.received(), /^HTTP\/1\.1 413/);
+      // 2 MB read after the answer, plus what the two kernels' socket buffers held.
+      assert.ok(written < 50_000_000, `cut after ${written} bytes`);
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
 });
 
 describe('idle connections', () => {
