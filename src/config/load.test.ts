@@ -26,6 +26,13 @@ test('a minimal file gets LiteLLM defaults for the router and Spillway defaults 
     publicHealth: true,
     publicMetrics: true,
     drainGraceMs: 30_000,
+    drainDelayMs: 5_000,
+    headerTimeoutMs: 10_000,
+    keepAliveTimeoutMs: 65_000,
+    maxConnections: undefined,
+    lingerMs: 5_000,
+    opsPort: undefined,
+    opsHost: undefined,
     logLevel: 'info',
   });
   assert.deepEqual(config.deployments, [

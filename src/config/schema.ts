@@ -137,6 +137,28 @@ const spillwayShape = {
   public_health: boolean().default(true),
   public_metrics: boolean().default(true),
   drain_grace_ms: nonNegativeInt().default(30_000),
+  /**
+   * SIGTERM: how long the gateway keeps accepting (readiness 503, new requests 503 shutting_down) before it
+   * closes its listeners, so load balancers see it leave before connections are refused. Kubernetes removes
+   * a terminating pod's endpoint while it sends SIGTERM, and kube-proxy, ingress controllers and DNS pick
+   * the removal up asynchronously (seconds); 5 s covers that on a healthy cluster.
+   */
+  drain_delay_ms: nonNegativeInt().default(5_000),
+  /**
+   * From accept until the request head is complete (nginx's client_header_timeout, default 60 s). 10 s: API
+   * clients send their head at once, and a silent socket holds a descriptor until it passes.
+   */
+  header_timeout_ms: positiveInt().default(10_000),
+  /** Idle time between requests on a client keep-alive connection; above common load balancers' 60 s idle. */
+  keep_alive_timeout_ms: positiveInt().default(65_000),
+  /** Client connections on the public port; default derived from the process's open-file limit (README). */
+  max_connections: positiveInt().optional(),
+  /** After an early answer (413, 401, ...) the rest of a body still arriving is read and discarded this long. */
+  linger_ms: nonNegativeInt().default(5_000),
+  /** Serve /metrics, /health/* and /admin/* on this port instead of the public one; unset: off. 0: any free port. */
+  ops_port: numeric(z.int().min(0).max(65535)).optional(),
+  /** Host for ops_port; default the public host. */
+  ops_host: z.string().min(1).optional(),
   /** Keep-alive connections per deployment. */
   connections: positiveInt().default(128),
   connect_timeout_ms: positiveInt().default(5_000),

@@ -56,6 +56,20 @@ export interface ServerConfig {
   publicMetrics: boolean;
   /** SIGTERM: how long in-flight requests may take to finish before the process exits anyway. */
   drainGraceMs: number;
+  /** SIGTERM: how long to keep accepting (and refusing with 503) before the listeners close. */
+  drainDelayMs: number;
+  /** From accept until the request head is complete; also the bound on each later head. */
+  headerTimeoutMs: number;
+  /** Idle time between requests on a client keep-alive connection. */
+  keepAliveTimeoutMs: number;
+  /** Client connections on the public port; undefined: derived from the open-file limit at start-up. */
+  maxConnections?: number;
+  /** How long the rest of a body still arriving after an early answer is read and discarded. */
+  lingerMs: number;
+  /** Port of the separate ops listener (health, metrics, admin); undefined: ops routes stay on the public port. */
+  opsPort?: number;
+  /** Host of the ops listener; undefined: the public host. */
+  opsHost?: string;
   logLevel: string;
 }
 

@@ -35,6 +35,11 @@ export function routeTable(): Map<string, Route> {
   return table;
 }
 
+/** Health, metrics and admin routes: what `spillway.ops_port` moves to its own listener. */
+export function isOpsRoute(route: Route): boolean {
+  return route.kind !== 'proxy' && route.kind !== 'models';
+}
+
 /** The path without its query string. */
 export function pathOf(url: string): string {
   const q = url.indexOf('?');
