@@ -52,7 +52,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   const clock = o.clock ?? monotonicMs;
   const random = o.random ?? Math.random;
   const log = o.logger ?? pino({ level: config.server.logLevel });
-  const cooldown = { allowedFails: config.router.allowedFails, cooldownTimeMs: config.router.cooldownTimeMs };
+  const cooldown = config.router.cooldown;
 
   const deployments = config.deployments.map((d) => new Deployment(d, cooldown, clock));
   const strategy = strategyEntry(config.router.routingStrategy);
@@ -87,7 +87,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   const ingress = new Ingress({
     groups,
     proxy,
-    ops: opsHandlers([...groups.values()], metrics),
+    ops: opsHandlers([...groups.values()], metrics, cooldown),
     auth: config.server.masterKey ? new MasterKeyAuth(config.server.masterKey) : undefined,
     maxBodyBytes: config.server.maxRequestSizeBytes,
     publicHealth: config.server.publicHealth,
