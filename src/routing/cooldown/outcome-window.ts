@@ -16,10 +16,6 @@ export class OutcomeWindow {
     this.b = new TimeBuckets(windowMs, BUCKETS, 2);
   }
 
-  get windowMs(): number {
-    return this.b.windowMs;
-  }
-
   success(now: number): void {
     this.b.advance(now);
     this.b.add(REQUESTS, 1);
