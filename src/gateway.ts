@@ -62,7 +62,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   const clock = o.clock ?? monotonicMs;
   const random = o.random ?? Math.random;
   const log = o.logger ?? pino({ level: config.server.logLevel });
-  const cooldown = { allowedFails: config.router.allowedFails, cooldownTimeMs: config.router.cooldownTimeMs };
+  const cooldown = config.router.cooldown;
 
   const deployments = config.deployments.map((d) => new Deployment(d, cooldown, clock));
   const strategy = strategyEntry(config.router.routingStrategy);
@@ -97,7 +97,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   const ingress = new Ingress({
     groups,
     proxy,
-    ops: opsHandlers([...groups.values()], metrics),
+    ops: opsHandlers([...groups.values()], metrics, cooldown),
     auth: config.server.masterKey ? new MasterKeyAuth(config.server.masterKey) : undefined,
     maxBodyBytes: config.server.maxRequestSizeBytes,
     // Reading a refused body's rest is bounded like accepting two maximum-size bodies would be; enough for a

@@ -55,8 +55,16 @@ export function normalize(file: ConfigFile, issues: string[]): GatewayConfig {
     router: {
       routingStrategy: router.routing_strategy,
       numRetries: router.num_retries,
-      allowedFails: router.allowed_fails,
-      cooldownTimeMs: ms(router.cooldown_time),
+      cooldown: {
+        policy: router.allowed_fails === undefined ? 'failure-rate' : 'allowed-fails',
+        ...(router.allowed_fails !== undefined && { allowedFails: router.allowed_fails }),
+        cooldownTimeMs: ms(router.cooldown_time),
+        failureRateThreshold: sw.cooldown.failure_rate_threshold,
+        minRequests: sw.cooldown.min_requests,
+        windowMs: sw.cooldown.window_ms,
+        maxEjectionPercent: sw.cooldown.max_ejection_percent,
+        retryAfterCapMs: sw.cooldown.retry_after_cap_ms,
+      },
     },
     server: {
       host: sw.host,

@@ -10,6 +10,7 @@ import { parseProviderModel } from './provider.ts';
 import { loadSourceShape } from '../load/config.ts';
 import { BACKPRESSURE_KNOWN_KEYS, BackpressureSchema } from './backpressure.ts';
 import { tokenizerShape } from '../tokens/config.ts';
+import { cooldownShape } from './cooldown.ts';
 
 /** LiteLLM reads env values as strings and YAML authors quote numbers, so numeric strings are accepted. */
 function numeric<T extends z.ZodType>(schema: T) {
@@ -104,8 +105,12 @@ const routerSettingsShape = {
   routing_strategy: z.string().min(1).default('simple-shuffle'),
   /** LiteLLM DEFAULT_MAX_RETRIES = 2 (litellm/constants.py; one proxy docs table says 3, the code says 2). */
   num_retries: nonNegativeInt().default(2),
-  /** LiteLLM DEFAULT_ALLOWED_FAILS = 3: failures in a minute before a deployment cools down. */
-  allowed_fails: nonNegativeInt().default(3),
+  /**
+   * Failures in a minute before a deployment cools down. Unset (the default) selects the failure-rate policy,
+   * as in current LiteLLM (which also treats its own default, 3, as unset; Spillway does not): a count per
+   * minute turns a few percent of errors at a high request rate into a cooldown every time.
+   */
+  allowed_fails: nonNegativeInt().optional(),
   /** Seconds; LiteLLM DEFAULT_COOLDOWN_TIME_SECONDS = 5. */
   cooldown_time: numeric(z.number().nonnegative()).default(5),
   /** Seconds; the per-deployment default. LiteLLM: "Default is 10 minutes". */
@@ -162,6 +167,7 @@ const spillwayShape = {
   /** Keep-alive connections per deployment. */
   connections: positiveInt().default(128),
   connect_timeout_ms: positiveInt().default(5_000),
+  cooldown: section(cooldownShape),
   /** Request back pressure at three levels; shape and defaults in ./backpressure.ts. */
   backpressure: BackpressureSchema,
   /** Per model group: how prompt tokens are counted (src/tokens/config.ts); default the calibrated estimate. */
@@ -193,5 +199,6 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   router_settings: Object.keys(routerSettingsShape),
   general_settings: Object.keys(generalSettingsShape),
   spillway: Object.keys(spillwayShape),
+  'spillway.cooldown': Object.keys(cooldownShape),
   ...BACKPRESSURE_KNOWN_KEYS,
 };

@@ -19,6 +19,8 @@ export interface OpsHandlers {
   models(res: ServerResponse): void;
   liveness(res: ServerResponse): void;
   readiness(res: ServerResponse, draining: boolean): void;
+  /** GET /health/upstreams: per group and deployment, state, failure rate and cooldown. */
+  upstreams(res: ServerResponse): void;
   metrics(res: ServerResponse): void;
 }
 
@@ -178,6 +180,8 @@ export class Ingress implements BodyTarget {
         return this.o.publicHealth || this.authorized(req) ? this.o.ops.liveness(res) : this.unauthorized(req, res);
       case 'readiness':
         return this.o.publicHealth || this.authorized(req) ? this.o.ops.readiness(res, this.draining) : this.unauthorized(req, res);
+      case 'upstreams':
+        return this.o.publicHealth || this.authorized(req) ? this.o.ops.upstreams(res) : this.unauthorized(req, res);
       case 'backpressure':
         // Changes how the gateway refuses traffic: never without the master key, even when the API is open.
         if (this.o.auth === undefined) return this.refuse(req, res, 'unauthorized', '/admin/backpressure needs general_settings.master_key to be set.');
