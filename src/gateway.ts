@@ -90,6 +90,8 @@ export function createGateway(o: GatewayOptions): Gateway {
     ops: opsHandlers([...groups.values()], metrics),
     auth: config.server.masterKey ? new MasterKeyAuth(config.server.masterKey) : undefined,
     maxBodyBytes: config.server.maxRequestSizeBytes,
+    maxJsonDepth: config.server.maxJsonDepth,
+    faultInjection: config.server.faultInjection,
     publicHealth: config.server.publicHealth,
     publicMetrics: config.server.publicMetrics,
     backpressure,
@@ -97,6 +99,10 @@ export function createGateway(o: GatewayOptions): Gateway {
     onRejected: (outcome, status, group) => {
       metrics.requests.inc({ model_group: group, deployment: 'none', status: String(status) });
       log.info({ outcome, status }, 'request refused');
+    },
+    onInternalError: (stage, reqId, err) => {
+      metrics.internalErrors.inc({ stage });
+      log.error({ req_id: reqId, stage, err }, 'internal error');
     },
   });
 
