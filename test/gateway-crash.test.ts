@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ServerResponse } from 'node:http';
 import { chunk } from './helpers/backpressure.ts';
-import { eventually, startGateway, type RunningGateway } from './helpers/gateway.ts';
+import { assertZero } from './helpers/accounting.ts';
+import { eventually, startGateway } from './helpers/gateway.ts';
 import { scriptedUpstream } from './helpers/upstreams.ts';
 
 /** An upstream that starts every stream at once, then holds it open until the test lets every one finish. */
@@ -31,13 +32,6 @@ async function slowStreams() {
       for (const res of open.splice(0)) finish(res);
     },
   });
-}
-
-/** Deployment in-flight and the load model at zero; with back pressure also admission, queue and engine slots. */
-export async function assertZero(gw: RunningGateway): Promise<void> {
-  await gw.assertIdle();
-  const bp = gw.gateway.backpressure;
-  if (bp !== undefined) assert.deepEqual(bp.accounting(), { inFlight: 0, queued: 0, queuedTokens: 0, engineInFlight: 0, predictedKvTokens: 0, releaseErrors: 0 });
 }
 
 const nest = (depth: number, leaf: string) => '['.repeat(depth) + leaf + ']'.repeat(depth);
