@@ -215,9 +215,10 @@ export class Proxy implements ExchangeListener, BackPressureHost {
     switch (end) {
       case 'complete':
         if (pr.sse && !endsWithDone(pr.tail, pr.prevTail)) {
-          // The upstream closed cleanly mid-stream: the client has the bytes, but not the whole answer.
+          // The upstream closed cleanly mid-stream: the client gets every byte it sent, then a cut (no final
+          // chunk), so it cannot take the truncated answer for a whole one.
           this.recordFailure(d, 'broken_stream', undefined);
-          pr.res.destroy();
+          cutAfterFlush(pr.res);
           return this.finish(pr, 'upstream_broken_stream', outcomes.upstream_broken_stream.status, d.id);
         }
         if (d.config.tpm !== undefined) d.addTokens(usageTokens(pr));
@@ -360,6 +361,13 @@ export class Proxy implements ExchangeListener, BackPressureHost {
       'request',
     );
   }
+}
+
+/** Closes the connection once what was written has gone out; a rare path, so the callback may be a closure. */
+function cutAfterFlush(res: ServerResponse): void {
+  const socket = res.socket;
+  if (socket === null) return void res.destroy();
+  socket.end(() => socket.destroy());
 }
 
 function isEventStream(type: string | string[] | undefined): boolean {
