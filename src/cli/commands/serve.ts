@@ -27,6 +27,15 @@ SIGINT/SIGTERM: stop accepting, let in-flight requests finish (spillway.drain_gr
     const log = cliLogger(config.server.logLevel);
     for (const w of warnings) log.warn(`config: ${w}`);
     const gateway = createGateway({ config, logger: log });
+    // Last resort only: every request's path catches at its own entry points and ends that request
+    // (docs/ARCHITECTURE.md, "Crash isolation"). What still escapes is a bug off any request's path; it is logged
+    // and counted, and the process serves on rather than cutting every stream in flight.
+    const lastResort = (err: unknown): void => {
+      gateway.metrics.internalErrors.inc({ stage: 'process' });
+      log.error({ stage: 'process', err }, 'internal error');
+    };
+    process.on('uncaughtException', lastResort);
+    process.on('unhandledRejection', lastResort);
     const url = await gateway.listen(intOption(opts.port, 'port', config.server.port), opts.host ?? config.server.host);
     log.info({ url, model_groups: [...gateway.groups.keys()] }, 'spillway listening');
     log.flush();
