@@ -104,6 +104,8 @@ export function createGateway(o: GatewayOptions): Gateway {
     // client that writes its whole body before it reads the answer, when the body is near the limit.
     linger: { ms: config.server.lingerMs, bytes: 2 * config.server.maxRequestSizeBytes },
     separateOps: config.server.opsPort !== undefined,
+    maxJsonDepth: config.server.maxJsonDepth,
+    faultInjection: config.server.faultInjection,
     publicHealth: config.server.publicHealth,
     publicMetrics: config.server.publicMetrics,
     backpressure,
@@ -111,6 +113,10 @@ export function createGateway(o: GatewayOptions): Gateway {
     onRejected: (outcome, status, group) => {
       metrics.requests.inc({ model_group: group, deployment: 'none', status: String(status) });
       log.info({ outcome, status }, 'request refused');
+    },
+    onInternalError: (stage, reqId, err) => {
+      metrics.internalErrors.inc({ stage });
+      log.error({ req_id: reqId, stage, err }, 'internal error');
     },
   });
 

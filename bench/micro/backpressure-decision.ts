@@ -38,7 +38,7 @@ const config = defaultBackpressure(['g']);
 config.engine.limitAlgorithm = 'fixed';
 config.engine.limit.initial = 1e9;
 const bp = new BackPressure({ config, groups: new Map([['g', gated]]), clock, random: seededRandom(2), metrics: new BackpressureMetrics(new Registry()), engineLoad: (id) => fleet.engine(id) });
-bp.attach({ dispatch() {}, route() {}, reject() {}, abandon() {} });
+bp.attach({ dispatch() {}, route() {}, reject() {}, abandon() {}, fail() {} });
 
 const body = { model: 'g', stream: true, messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 16 };
 const raw = Buffer.from(JSON.stringify(body));

@@ -27,6 +27,8 @@ test('a minimal file gets LiteLLM defaults for the router and Spillway defaults 
     port: 4000,
     masterKey: undefined,
     maxRequestSizeBytes: 10 * 1024 * 1024,
+    maxJsonDepth: 128,
+    faultInjection: false,
     publicHealth: true,
     publicMetrics: true,
     drainGraceMs: 30_000,
@@ -237,6 +239,13 @@ general_settings:
   assert.deepEqual([c.timeoutMs, c.firstByteTimeoutMs, c.maxParallelRequests, c.weight], [60_000, 5000, 4, 0.5]);
   assert.equal(config.router.cooldown.cooldownTimeMs, 1500);
   assert.equal(config.server.maxRequestSizeBytes, 512 * 1024);
+});
+
+test('spillway.max_json_depth and fault_injection are read; a depth below 1 is refused', () => {
+  const { config } = parseConfig(`${minimal}spillway:\n  max_json_depth: "64"\n  fault_injection: true\n`, {});
+  assert.equal(config.server.maxJsonDepth, 64);
+  assert.equal(config.server.faultInjection, true);
+  assert.throws(() => parseConfig(`${minimal}spillway:\n  max_json_depth: 0\n`, {}), /spillway\.max_json_depth/);
 });
 
 test('routing_strategy is passed through for the router to validate', () => {

@@ -71,6 +71,8 @@ export function normalize(file: ConfigFile, issues: string[]): GatewayConfig {
       port: sw.port,
       masterKey: general.master_key,
       maxRequestSizeBytes: Math.floor(general.max_request_size_mb * MIB),
+      maxJsonDepth: sw.max_json_depth,
+      faultInjection: sw.fault_injection,
       publicHealth: sw.public_health,
       publicMetrics: sw.public_metrics,
       drainGraceMs: sw.drain_grace_ms,

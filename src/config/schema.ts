@@ -168,6 +168,14 @@ const spillwayShape = {
   connections: positiveInt().default(128),
   connect_timeout_ms: positiveInt().default(5_000),
   cooldown: section(cooldownShape),
+  /**
+   * Deepest nesting of objects/arrays a request body may have (the body is 1). Real chat bodies stay under ~20
+   * (tool schemas included); 128 leaves room and stays far below the ~10,000 levels where a recursive walk of
+   * the parsed body (any library's, JSON.stringify's) overflows the stack.
+   */
+  max_json_depth: positiveInt().default(128),
+  /** Tests and chaos runs only: `x-spillway-fault: <point>` makes that request throw there (src/pipeline/internal-error.ts). */
+  fault_injection: boolean().default(false),
   /** Request back pressure at three levels; shape and defaults in ./backpressure.ts. */
   backpressure: BackpressureSchema,
   /** Per model group: how prompt tokens are counted (src/tokens/config.ts); default the calibrated estimate. */

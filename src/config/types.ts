@@ -69,6 +69,10 @@ export interface ServerConfig {
   port: number;
   masterKey?: string;
   maxRequestSizeBytes: number;
+  /** Deepest nesting of objects/arrays a request body may have (`spillway.max_json_depth`, default 128). */
+  maxJsonDepth: number;
+  /** `spillway.fault_injection`: honour `x-spillway-fault` (tests and chaos runs). Default false. */
+  faultInjection: boolean;
   /** When false, /health/* need the master key too. Default true. */
   publicHealth: boolean;
   /** When false, /metrics needs the master key. Default true. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Endpoint } from '../config/types.ts';
 import { outcomes, type Outcome } from '../outcome/outcomes.ts';
-import { sendError } from '../outcome/openai-error.ts';
+import { clipEcho, sendError } from '../outcome/openai-error.ts';
 import { ProxyRequest } from '../pipeline/proxy-request.ts';
 import type { Proxy } from '../pipeline/proxy.ts';
 import type { BackPressure } from '../pipeline/backpressure/controller.ts';
@@ -13,6 +13,8 @@ import { readBody, type BodyTarget } from './body.ts';
 import { lingerOn, stillSending, type LingerLimits } from './linger.ts';
 import { isOpsRoute, pathOf, routeTable, type Route } from './routes.ts';
 import { validateBody } from './validate.ts';
+import { tooDeepAt } from './json-depth.ts';
+import { FAULT_HEADER, InjectedFault, requestedFault, type InternalStage } from '../pipeline/internal-error.ts';
 
 /** Answers for the operational endpoints; the ingress only routes to them and guards them. */
 export interface OpsHandlers {
@@ -34,10 +36,16 @@ export interface IngressOptions {
   linger: LingerLimits;
   /** When true the ops routes (health, metrics, admin) are served by `handleOps` only, on their own port. */
   separateOps: boolean;
+  /** Deepest nesting of objects/arrays a body may have (spillway.max_json_depth). */
+  maxJsonDepth: number;
+  /** Honour `x-spillway-fault` (spillway.fault_injection). */
+  faultInjection: boolean;
   publicHealth: boolean;
   publicMetrics: boolean;
   /** Called for requests the ingress answers itself (errors before routing), for metrics and logs. */
   onRejected(outcome: Outcome, status: number, group: string): void;
+  /** An exception the ingress caught while handling request `reqId`: counted and logged (the request got a 500). */
+  onInternalError(stage: InternalStage, reqId: string, err: unknown): void;
   /** Request back pressure; undefined when off. */
   backpressure?: BackPressure;
   /** GET/PUT /admin/backpressure (src/ops/backpressure-admin.ts), present when back pressure is on. */
@@ -86,16 +94,25 @@ export class Ingress implements BodyTarget {
   /** The request listener of the ops port (`spillway.ops_port`): health, metrics and admin routes only. */
   readonly handleOps = (req: IncomingMessage, res: ServerResponse): void => this.dispatch(req, res, this.opsRoutes);
 
+  // Control comes here from node:http, so nothing may escape it.
   private dispatch(req: IncomingMessage, res: ServerResponse, routes: Map<string, Route>): void {
     const arrivalMs = performance.now();
     const idHeader = req.headers['x-request-id'];
     const id = typeof idHeader === 'string' && idHeader.length > 0 && idHeader.length <= 128 ? idHeader : randomUUID();
+    try {
+      this.accept(req, res, id, arrivalMs, routes);
+    } catch (err) {
+      this.internalError(req, res, id, err);
+    }
+  };
+
+  private accept(req: IncomingMessage, res: ServerResponse, id: string, arrivalMs: number, routes: Map<string, Route>): void {
     res.setHeader('x-request-id', id);
     const route = routes.get(pathOf(req.url ?? '/'));
-    if (route === undefined) return this.refuse(req, res, 'path_not_found', `Unknown path ${req.method} ${pathOf(req.url ?? '/')}.`);
+    if (route === undefined) return this.refuse(req, res, 'path_not_found', `Unknown path ${req.method} ${clipEcho(pathOf(req.url ?? '/'))}.`);
     if (req.method !== route.method && !(req.method === 'PUT' && 'put' in route)) {
       res.setHeader('allow', 'put' in route ? `${route.method}, PUT` : route.method);
-      return this.refuse(req, res, 'method_not_allowed', `${req.method} is not allowed on ${pathOf(req.url ?? '/')}; use ${route.method}.`);
+      return this.refuse(req, res, 'method_not_allowed', `${req.method} is not allowed on ${clipEcho(pathOf(req.url ?? '/'))}; use ${route.method}.`);
     }
     if (route.kind !== 'proxy') return this.ops(req, res, route);
     if (!this.authorized(req)) return this.unauthorized(req, res);
@@ -106,7 +123,7 @@ export class Ingress implements BodyTarget {
     res.on('close', this.onResponseClose);
     const type = req.headers['content-type'];
     if (type === undefined || !type.startsWith('application/json')) {
-      return this.refuse(req, res, 'unsupported_media_type', `Content-Type must be application/json, got ${type === undefined ? 'none' : `"${type}"`}.`);
+      return this.refuse(req, res, 'unsupported_media_type', `Content-Type must be application/json, got ${type === undefined ? 'none' : `"${clipEcho(type)}"`}.`);
     }
     const declared = Number(req.headers['content-length']);
     if (declared > this.o.maxBodyBytes) return this.tooLarge(req, res);
@@ -117,6 +134,22 @@ export class Ingress implements BodyTarget {
     }
     (req as Tagged)[kIngress] = { id, arrivalMs, endpoint: route.endpoint, upstreamPath: route.upstreamPath, res };
     readBody(req, this.o.maxBodyBytes, this);
+  }
+
+  /**
+   * An exception in the ingress's own handling of a request: counted and logged, answered 500 `internal_error`
+   * (or the connection cut if the head went out). The active count stays exact: it follows the response's
+   * 'close', which comes whatever happened. A body still arriving is discarded, never handed to onBody.
+   */
+  private internalError(req: IncomingMessage, res: ServerResponse, id: string, err: unknown): void {
+    try {
+      (req as Tagged)[kIngress] = undefined;
+      this.o.onInternalError('ingress', id, err);
+      if (res.headersSent) res.destroy();
+      else this.refuse(req, res, 'internal_error', `The gateway failed while handling this request (ingress); it was logged with request id ${id}.`);
+    } catch {
+      res.destroy();
+    }
   }
 
   /** Resolves true once every proxy request taken in has been answered, or false when `timeoutMs` passes first. */
@@ -135,25 +168,52 @@ export class Ingress implements BodyTarget {
     });
   }
 
+  /** Called from the request's 'end' event (./body.ts): nothing may escape it either. */
   onBody(req: IncomingMessage, raw: Buffer): void {
-    const p = (req as Tagged)[kIngress]!;
+    const p = (req as Tagged)[kIngress];
+    if (p === undefined) return; // answered already (an internal error before the body was read)
+    let pr: ProxyRequest;
+    try {
+      const accepted = this.parse(req, p, raw);
+      if (accepted === undefined) return;
+      pr = accepted;
+    } catch (err) {
+      return this.internalError(req, p.res, p.id, err);
+    }
+    this.o.proxy.start(pr); // guards itself: it knows what the request holds
+  }
+
+  /** JSON, depth, fields, model group: the request to start, or undefined when it was refused. */
+  private parse(req: IncomingMessage, p: Pending, raw: Buffer): ProxyRequest | undefined {
     // The body finished arriving after shutdown began: nothing has been done with it yet, so refuse it like any
     // request that arrives while draining rather than start work the shutdown would have to wait for.
-    if (this.draining) return this.refuseDraining(req, p.res);
+    if (this.draining) return void this.refuseDraining(req, p.res);
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
     } catch (err) {
-      return this.refuse(req, p.res, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}.`);
+      return void this.refuse(req, p.res, 'invalid_json', `The request body is not valid JSON: ${clipEcho((err as Error).message)}.`);
+    }
+    // V8's parser is iterative and took any depth; every later walk of the body is bounded by this check.
+    const deep = tooDeepAt(body, this.o.maxJsonDepth);
+    if (deep !== undefined) {
+      // A long path keeps its end, where the limit was crossed.
+      const at = deep.length <= 512 ? deep : `…${deep.slice(-512)}`;
+      return void this.refuse(req, p.res, 'json_too_deep', `The request body nests objects/arrays deeper than ${this.o.maxJsonDepth} levels (spillway.max_json_depth), at ${at}.`, undefined, at);
     }
     const invalid = validateBody(p.endpoint, body);
-    if (invalid !== undefined) return this.refuse(req, p.res, 'bad_request', invalid.message, undefined, invalid.param || null);
+    if (invalid !== undefined) return void this.refuse(req, p.res, 'bad_request', invalid.message, undefined, invalid.param || null);
     const b = body as Record<string, unknown>;
     const group = this.o.groups.get(b.model as string);
     if (group === undefined) {
-      return this.refuse(req, p.res, 'model_not_found', `The model "${b.model as string}" does not exist. Known model groups: ${this.knownGroups}.`, undefined, 'model');
+      return void this.refuse(req, p.res, 'model_not_found', `The model "${clipEcho(b.model as string)}" does not exist. Known model groups: ${this.knownGroups}.`, undefined, 'model');
     }
-    this.o.proxy.start(new ProxyRequest(p.id, p.arrivalMs, group, p.endpoint, p.upstreamPath, b, raw, p.res));
+    const pr = new ProxyRequest(p.id, p.arrivalMs, group, p.endpoint, p.upstreamPath, b, raw, p.res);
+    if (this.o.faultInjection) {
+      pr.fault = requestedFault(req.headers[FAULT_HEADER]);
+      if (pr.fault === 'ingress') throw new InjectedFault('ingress');
+    }
+    return pr;
   }
 
   private refuseDraining(req: IncomingMessage, res: ServerResponse): void {
@@ -163,7 +223,13 @@ export class Ingress implements BodyTarget {
   }
 
   onBodyTooLarge(req: IncomingMessage): void {
-    this.tooLarge(req, (req as Tagged)[kIngress]!.res);
+    const p = (req as Tagged)[kIngress];
+    if (p === undefined) return;
+    try {
+      this.tooLarge(req, p.res);
+    } catch (err) {
+      this.internalError(req, p.res, p.id, err);
+    }
   }
 
   private tooLarge(req: IncomingMessage, res: ServerResponse): void {

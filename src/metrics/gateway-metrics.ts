@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Deployment } from '../routing/deployment.ts';
 import type { ModelGroup } from '../routing/group.ts';
+import { INTERNAL_STAGES } from '../pipeline/internal-error.ts';
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
@@ -18,6 +19,7 @@ export class GatewayMetrics {
   readonly deploymentFailures: Counter<'model_group' | 'deployment' | 'status'>;
   readonly cooledDown: Counter<'model_group' | 'deployment' | 'reason'>;
   readonly retries: Counter<'model_group'>;
+  readonly internalErrors: Counter<'stage'>;
 
   constructor(groups: readonly ModelGroup[]) {
     const registers = [this.registry];
@@ -66,6 +68,14 @@ export class GatewayMetrics {
       labelNames: ['model_group'],
       registers,
     });
+    this.internalErrors = new Counter({
+      name: 'spillway_internal_errors_total',
+      help: 'Exceptions in the gateway\'s own code, caught where they happened: the request ended with 500 internal_error (or a cut stream), the process carried on.',
+      labelNames: ['stage'],
+      registers,
+    });
+    // Every stage from the start, so an alert on the rate needs no absent-series handling.
+    for (const stage of INTERNAL_STAGES) this.internalErrors.inc({ stage }, 0);
     const all: Deployment[] = groups.flatMap((g) => [...g.deployments]);
     new Gauge({
       name: 'spillway_deployment_in_flight',

@@ -29,6 +29,15 @@ requests with 503, then stop accepting, let in-flight requests finish
     const log = cliLogger(config.server.logLevel);
     for (const w of warnings) log.warn(`config: ${w}`);
     const gateway = createGateway({ config, logger: log });
+    // Last resort only: every request's path catches at its own entry points and ends that request
+    // (docs/ARCHITECTURE.md, "Crash isolation"). What still escapes is a bug off any request's path; it is logged
+    // and counted, and the process serves on rather than cutting every stream in flight.
+    const lastResort = (err: unknown): void => {
+      gateway.metrics.internalErrors.inc({ stage: 'process' });
+      log.error({ stage: 'process', err }, 'internal error');
+    };
+    process.on('uncaughtException', lastResort);
+    process.on('unhandledRejection', lastResort);
     const url = await gateway.listen(intOption(opts.port, 'port', config.server.port), opts.host ?? config.server.host);
     // Handlers first: the log line is written on another thread, and whoever reads it may signal at once.
     const signalled = untilSignal();
