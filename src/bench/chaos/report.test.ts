@@ -51,17 +51,18 @@ test('losses are attributed to the fault they overlap; streams cut on a killed e
     ok(20_100, 20_900, { ttftMs: 2000 }), // succeeded outside the SLA during the burst
     failed(40_000, 40_100, 'connection_reset'), // no fault near
     failed(50_000, 52_000, 'connection_refused'), // the gateway was down
+    failed(50_000, 50_900, 'connection_reset'), // cut by the exit the harness heard of 100 ms later
   ];
   const r = buildReport(inputs(records, [kill, burst], { downtimes: [{ fromMs: 51_000, toMs: 51_500 }], crashes: [{ atMs: 51_000, code: 1, signal: null, output: 'x\nRangeError: Maximum call stack size exceeded\n    at f' }] }));
-  assert.equal(r.goodTraffic.requests, 7);
+  assert.equal(r.goodTraffic.requests, 8);
   assert.equal(r.goodTraffic.killedInFlight, 1);
   assert.equal(r.goodTraffic.succeeded, 2);
-  assert.equal(r.goodTraffic.successRatio, Math.round((2 / 6) * 1e6) / 1e6);
-  assert.equal(r.goodTraffic.slaAttainment, Math.round((1 / 6) * 1e6) / 1e6);
+  assert.equal(r.goodTraffic.successRatio, Math.round((2 / 7) * 1e6) / 1e6);
+  assert.equal(r.goodTraffic.slaAttainment, Math.round((1 / 7) * 1e6) / 1e6);
   assert.deepEqual(r.losses.engine_kill, { windows: 1, failed: 1, slaMissed: 0, errors: { incomplete_stream: 1 } });
   assert.deepEqual(r.losses.upstream_5xx, { windows: 1, failed: 1, slaMissed: 1, errors: { 'http_500:mock_injected_fault': 1 } });
   assert.equal(r.losses.none.failed, 1);
-  assert.equal(r.losses.gateway_crash.failed, 1);
+  assert.deepEqual(r.losses.gateway_crash.errors, { connection_refused: 1, connection_reset: 1 });
   assert.equal(r.losses.killed_in_flight.failed, 1);
   assert.deepEqual(r.faults.map((f) => [f.id, f.failed, f.slaMissed]), [[1, 1, 0], [2, 1, 1]]);
   assert.equal(r.gateway.eventLoop.livenessProbe.failed, 1);

@@ -4,7 +4,8 @@
  * gateway's accounting once traffic has stopped. Built as JSON (--json, and chaos.json) and as a text table.
  *
  * Attribution of a failed (or SLA-missing) good request, first rule that applies:
- *   gateway_crash      its lifetime overlaps a time the gateway was down (exited, not yet restarted);
+ *   gateway_crash      its lifetime overlaps a time the gateway was down (exited, not yet restarted), or
+ *                      the moment before the harness heard of the exit;
  *   killed_in_flight   it was in flight when an engine was kill -9'd and its response named that engine
  *                      (x-spillway-deployment): lost with the engine, counted apart and left out of the ratio;
  *   <fault kind>       its lifetime overlaps a fault window, or the grace after it (effects such as cooldowns
@@ -47,6 +48,9 @@ interface Losses {
   slaMissed: number;
   errors: Record<string, number>;
 }
+
+/** The harness hears of a gateway's exit a moment after the connections it cut: they count as the crash's. */
+const EXIT_NOTICE_MS = 250;
 
 /** prom-client samples the event loop with a 10 ms timer and reports the whole period (as src/bench/run.ts notes). */
 const PROM_LAG_RESOLUTION_MS = 10;
@@ -120,6 +124,9 @@ export function buildReport(x: ChaosInputs) {
         warmupS: x.schedule.rssWarmupMs / 1000,
         /** Least squares over the last gateway process's samples after warm-up; null with fewer than 3. */
         slopeMbPer10Min: slope === null ? null : round((slope * 600_000) / 1024),
+        /** What the slope rests on: a restart after a crash leaves only the new process's samples. */
+        slopeSamples: afterWarmup.length,
+        slopeSpanS: afterWarmup.length ? round((afterWarmup[afterWarmup.length - 1][0] - afterWarmup[0][0]) / 1000) : 0,
         startMb: segment.length ? mb(segment[0][1]) : null,
         endMb: segment.length ? mb(segment[segment.length - 1][1]) : null,
         peakMb: segment.length ? mb(Math.max(...segment.map(([, kb]) => kb))) : null,
@@ -150,7 +157,7 @@ type Tag = 'gateway_crash' | 'killed_in_flight' | 'none' | FaultResult;
 
 function attribute(r: GoodRecord, x: ChaosInputs): Tag {
   const overlaps = (from: number, to: number) => r.startMs <= to && r.endMs >= from;
-  if (x.downtimes.some((d) => overlaps(d.fromMs, d.toMs))) return 'gateway_crash';
+  if (x.downtimes.some((d) => overlaps(d.fromMs - EXIT_NOTICE_MS, d.toMs))) return 'gateway_crash';
   if (!r.ok) {
     for (const f of x.faults) {
       if (f.kind === 'engine_kill' && f.killedAtMs !== undefined && overlaps(f.killedAtMs, f.killedAtMs) && r.deployment === f.target) return 'killed_in_flight';
@@ -218,7 +225,7 @@ export function formatReport(r: ChaosReport): string {
     `gateway crashes: ${r.gateway.crashes.length}${r.gateway.crashes.length ? ` (down ${r.gateway.downtimeS} s in all)` : ''}`,
     ...r.gateway.crashes.map((c) => `  at ${c.atS} s: exit code ${c.code}, signal ${c.signal}: ${lastLine(c.output)}`),
     `exit at stop (SIGTERM): ${r.gateway.exitAtStop ? `code ${r.gateway.exitAtStop.code}, signal ${r.gateway.exitAtStop.signal}` : 'n/a'}`,
-    `RSS: ${r.gateway.rss.startMb} → ${r.gateway.rss.endMb} MB (peak ${r.gateway.rss.peakMb}); slope after ${r.gateway.rss.warmupS} s warm-up: ${r.gateway.rss.slopeMbPer10Min ?? 'n/a'} MB per 10 min`,
+    `RSS: ${r.gateway.rss.startMb} → ${r.gateway.rss.endMb} MB (peak ${r.gateway.rss.peakMb}); slope after ${r.gateway.rss.warmupS} s warm-up: ${r.gateway.rss.slopeMbPer10Min ?? 'n/a'} MB per 10 min (${r.gateway.rss.slopeSamples} samples over ${r.gateway.rss.slopeSpanS} s)`,
     `event loop: liveness probe ${stat(r.gateway.eventLoop.livenessProbe)} (${r.gateway.eventLoop.livenessProbe.failed} failed)` +
       (r.gateway.eventLoop.metrics
         ? `; nodejs_eventloop_lag p50 ${r.gateway.eventLoop.metrics.p50MedianMs} / p99 ${r.gateway.eventLoop.metrics.p99WorstMs} / max ${r.gateway.eventLoop.metrics.maxMs} ms`

@@ -25,7 +25,10 @@ test('full: ten minutes rotate through the kinds about twice; kills and upstream
   assert.match(formatSchedule(s), /#1 +30\.0 s \+10\.0 s +engine_kill +target 0/);
 });
 
-test('a run too short for any fault has an empty schedule', () => {
+test('a run shorter than a rotation shrinks its windows so that every kind still runs; a tiny one has none', () => {
+  const s = buildSchedule({ durationMs: 120_000, smoke: false, engines: 3, mocks: 2 });
+  assert.deepEqual(s.windows.map((w) => w.kind), [...FAULT_KINDS]);
+  assert.ok(s.windows.at(-1)!.atMs + s.windows.at(-1)!.durationMs <= 120_000 - s.tailMs);
   assert.deepEqual(buildSchedule({ durationMs: 40_000, smoke: false, engines: 1, mocks: 1 }).windows, []);
 });
 

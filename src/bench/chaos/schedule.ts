@@ -99,9 +99,14 @@ const SMOKE: Shape = {
 export function buildSchedule(o: { durationMs: number; smoke: boolean; engines: number; mocks: number }): Schedule {
   const shape = o.smoke ? SMOKE : FULL;
   const windows: FaultWindow[] = [];
-  const slot = shape.windowMs + shape.gapMs;
+  // A run too short for one whole rotation at full spacing shrinks window and gap alike (down to a fifth), so a
+  // 2-minute run still meets every kind once.
+  const room = o.durationMs - shape.warmupMs - shape.tailMs;
+  const scale = Math.max(0.2, Math.min(1, room / (FAULT_KINDS.length * (shape.windowMs + shape.gapMs))));
+  const windowMs = Math.round(shape.windowMs * scale);
+  const slot = windowMs + Math.round(shape.gapMs * scale);
   const counts = new Map<string, number>();
-  for (let at = shape.warmupMs, i = 0; at + shape.windowMs <= o.durationMs - shape.tailMs; at += slot, i++) {
+  for (let at = shape.warmupMs, i = 0; at + windowMs <= o.durationMs - shape.tailMs; at += slot, i++) {
     const kind = FAULT_KINDS[i % FAULT_KINDS.length];
     // Targets rotate: each kill hits the next engine, each upstream fault (of any kind) the next mock, so
     // consecutive upstream faults do not land on a deployment still cooling down from the last.
@@ -111,7 +116,7 @@ export function buildSchedule(o: { durationMs: number; smoke: boolean; engines: 
     // Upstream faults shift by one mock per rotation, so each kind hits every mock in turn.
     const rotation = Math.floor(i / FAULT_KINDS.length);
     const target = family === 'engine' ? n % o.engines : family === 'upstream' ? (n + rotation) % o.mocks : 0;
-    windows.push({ id: windows.length + 1, kind, atMs: at, durationMs: shape.windowMs, target });
+    windows.push({ id: windows.length + 1, kind, atMs: at, durationMs: windowMs, target });
   }
   return {
     durationMs: o.durationMs,
