@@ -9,6 +9,9 @@ import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 import type { Proc, ProcGroup } from '../harness/procs.ts';
 
+/** How long a stopped gateway may take to drain and exit. */
+const STOP_BOUND_MS = 40_000;
+
 export interface Crash {
   /** ms from the start of good traffic. */
   atMs: number;
@@ -99,9 +102,14 @@ export class GatewayMonitor {
     this.stopSampling();
     this.stopping = true;
     await this.probePool?.destroy();
-    const exited = this.proc.exited;
+    // SIGTERM and the gateway's own drain (its drain delay and grace), bounded; ProcGroup.stop would SIGKILL
+    // after 3 s, which is not a drain.
+    process.kill(this.proc.pid, 'SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), STOP_BOUND_MS)));
+    this.finalExit = (await Promise.race([this.proc.exited, bounded])) ?? { code: null, signal: `still running after ${STOP_BOUND_MS} ms` };
+    clearTimeout(timer);
     await this.o.procs.stop(this.proc);
-    this.finalExit = await exited;
     for (const d of this.downtimes) if (d.toMs === Infinity) d.toMs = this.o.now();
   }
 

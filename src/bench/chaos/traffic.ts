@@ -65,7 +65,10 @@ export class GoodTraffic {
         due += gap();
       }
       if (due < untilMs && !this.stopped) this.timer = setTimeout(fire, due - now);
-      else this.stopped = true;
+      else {
+        this.stopped = true;
+        if (this.inFlight === 0) this.resolveIdle?.();
+      }
     };
     fire();
   }
