@@ -4,7 +4,9 @@
  * what came back (status and error code, or how the connection ended) is recorded, and the monitor tells whether
  * the gateway exited right after.
  */
-import { request as httpRequest } from 'node:http';
+import net from 'node:net';
+import { Client } from 'undici';
+import { errorKind } from '../request.ts';
 import { errorCode } from './traffic.ts';
 
 export interface BadCase {
@@ -65,37 +67,65 @@ export function badCases(group: string): BadCase[] {
   ];
 }
 
-/** Sends one bad case on a fresh connection; settles within `timeoutMs` whatever the gateway does. */
-export function sendBad(url: string, c: BadCase, timeoutMs: number): Promise<BadOutcome> {
+/**
+ * Sends one bad case on a fresh connection; settles within `timeoutMs` whatever the gateway does. With undici, as
+ * the official SDKs' fetch is: an early answer (a 413 while the body is still going out) is read as the answer.
+ */
+export async function sendBad(url: string, c: BadCase, timeoutMs: number): Promise<BadOutcome> {
+  if (c.declaredLength !== undefined) return sendShortBody(url, c, timeoutMs);
+  const client = new Client(url);
+  try {
+    const r = await client.request({
+      path: c.path,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: c.body(),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const { text, bytes } = await readCapped(r.body);
+    return { name: c.name, status: r.statusCode, code: errorCode(text), bodyBytes: bytes };
+  } catch (err) {
+    return { name: c.name, status: 0, error: errorKind(err as Error) };
+  } finally {
+    await client.destroy();
+  }
+}
+
+/** The first 64 KB as text (enough for any error code) and the whole size (an error echoing its input shows). */
+async function readCapped(body: AsyncIterable<Buffer>): Promise<{ text: string; bytes: number }> {
+  const parts: Buffer[] = [];
+  let bytes = 0;
+  for await (const b of body) {
+    if (bytes < 64 * 1024) parts.push(b);
+    bytes += b.length;
+  }
+  return { text: Buffer.concat(parts).toString('utf8'), bytes };
+}
+
+/** A head declaring more body than is sent, on a raw socket (no HTTP client sends that): then silence. */
+function sendShortBody(url: string, c: BadCase, timeoutMs: number): Promise<BadOutcome> {
+  const { port } = new URL(url);
   const body = c.body();
   return new Promise((resolve) => {
-    let settled = false;
-    const done = (o: Omit<BadOutcome, 'name'>) => {
-      if (settled) return;
-      settled = true;
+    let answer = '';
+    const s = net.connect(Number(port), '127.0.0.1');
+    // Whatever came back by the time the gateway closed the connection, or the timeout: an answer, or silence.
+    const finish = (silence: string) => {
       clearTimeout(timer);
-      req.destroy();
-      resolve({ name: c.name, ...o });
+      s.destroy();
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
+      const at = answer.indexOf('\r\n\r\n');
+      const rest = at < 0 ? '' : answer.slice(at + 4);
+      resolve(status ? { name: c.name, status, code: errorCode(rest), bodyBytes: rest.length } : { name: c.name, status: 0, error: silence });
     };
-    const req = httpRequest(`${url}${c.path}`, {
-      method: 'POST',
-      agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': c.declaredLength ?? body.length, connection: 'close' },
+    const timer = setTimeout(finish, timeoutMs, 'timeout');
+    s.once('connect', () => {
+      s.write(`POST ${c.path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${c.declaredLength}\r\n\r\n`);
+      s.write(body);
     });
-    const timer = setTimeout(() => done({ status: 0, error: 'timeout' }), timeoutMs);
-    req.on('response', (res) => {
-      // The first 64 KB are kept: enough for any error code; an error that echoes a huge input shows in bodyBytes.
-      const parts: Buffer[] = [];
-      let size = 0;
-      res.on('data', (b: Buffer) => {
-        if (size < 64 * 1024) parts.push(b);
-        size += b.length;
-      });
-      res.on('end', () => done({ status: res.statusCode ?? 0, code: errorCode(Buffer.concat(parts).toString('utf8')), bodyBytes: size }));
-      res.on('error', () => done({ status: res.statusCode ?? 0, error: 'response_cut' }));
-    });
-    // An early answer (413) may come while the body is still being written; the response wins when it does.
-    req.on('error', (err: NodeJS.ErrnoException) => setImmediate(() => done({ status: 0, error: err.code ?? err.message })));
-    req.end(body);
+    s.on('data', (b: Buffer) => (answer += b.toString('latin1')));
+    s.once('close', () => finish('closed'));
+    s.once('error', () => {});
   });
 }
