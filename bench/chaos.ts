@@ -76,6 +76,8 @@ const bound = setTimeout(() => {
 bound.unref();
 
 let fleet: ChaosFleet | undefined;
+let monitor: GatewayMonitor | undefined;
+let traffic: GoodTraffic | undefined;
 try {
   await mkdir(outDir, { recursive: true });
   const schedule = buildSchedule({ durationMs, smoke, engines: ENGINES, mocks: MOCKS });
@@ -83,16 +85,17 @@ try {
   fleet = await startFleet(procs, { engines: ENGINES, mocks: MOCKS });
   const firstByteTimeoutS = Math.min(3, schedule.intensity.stallMs / 2000);
   const configFile = await writeGatewayConfig(outDir, gatewayYaml(fleet, { backpressure, sla: SLA, firstByteTimeoutS }));
-  const monitor = new GatewayMonitor({ procs, configFile, now, log, probeIntervalMs: smoke ? 100 : 200, scrapeIntervalMs: smoke ? 2000 : 10_000 });
+  monitor = new GatewayMonitor({ procs, configFile, now, log, probeIntervalMs: smoke ? 100 : 200, scrapeIntervalMs: smoke ? 2000 : 10_000 });
   await monitor.start();
   log(`gateway ${monitor.url} (pid ${monitor.proc.pid}), ${ENGINES} engines, ${MOCKS} mocks; good traffic ${rate}/s for ${durationMs / 1000} s`);
 
-  const traffic = new GoodTraffic({ url: monitor.url, groups: GROUPS, rate, arrival, seed, timeoutMs: 30_000, maxTokens: 16, now });
+  traffic = new GoodTraffic({ url: monitor.url, groups: GROUPS, rate, arrival, seed, timeoutMs: 30_000, maxTokens: 16, now });
   t0 = performance.now();
   monitor.sample();
+  const [good, gw] = [traffic, monitor];
   const progress = setInterval(() => {
-    const r = traffic.records;
-    log(`${(now() / 1000).toFixed(0)} s: ${r.length} sent, ${r.filter((x) => x.ok).length} ok, ${monitor.crashes.length} gateway exits`);
+    const r = good.records;
+    log(`${(now() / 1000).toFixed(0)} s: ${r.length} sent, ${r.filter((x) => x.ok).length} ok, ${gw.crashes.length} gateway exits`);
   }, smoke ? 5000 : 30_000);
   traffic.start(durationMs);
   const faults: FaultResult[] = await runSchedule({ fleet, monitor, schedule, seed, now, log });
@@ -132,6 +135,9 @@ try {
   log(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exitCode = 1;
 } finally {
+  // After a failure midway, nothing the run started may keep the process alive.
+  monitor?.stopSampling();
+  await traffic?.close();
   await fleet?.close();
   await procs.stopAll();
   clearTimeout(bound);

@@ -81,7 +81,7 @@ export class GoodTraffic {
   async close(): Promise<void> {
     clearTimeout(this.timer);
     this.stopped = true;
-    await this.pool.destroy();
+    if (!this.pool.destroyed) await this.pool.destroy();
   }
 
   private send(): void {
