@@ -10,7 +10,8 @@ import { sendRefusal, type Refusal } from '../pipeline/backpressure/refusals.ts'
 import type { ModelGroup } from '../routing/group.ts';
 import type { MasterKeyAuth } from './auth.ts';
 import { readBody, type BodyTarget } from './body.ts';
-import { pathOf, routeTable, type Route } from './routes.ts';
+import { lingerOn, stillSending, type LingerLimits } from './linger.ts';
+import { isOpsRoute, pathOf, routeTable, type Route } from './routes.ts';
 import { validateBody } from './validate.ts';
 
 /** Answers for the operational endpoints; the ingress only routes to them and guards them. */
@@ -18,6 +19,8 @@ export interface OpsHandlers {
   models(res: ServerResponse): void;
   liveness(res: ServerResponse): void;
   readiness(res: ServerResponse, draining: boolean): void;
+  /** GET /health/upstreams: per group and deployment, state, failure rate and cooldown. */
+  upstreams(res: ServerResponse): void;
   metrics(res: ServerResponse): void;
 }
 
@@ -27,6 +30,10 @@ export interface IngressOptions {
   ops: OpsHandlers;
   auth: MasterKeyAuth | undefined;
   maxBodyBytes: number;
+  /** How much of a body still arriving after an early answer is read and discarded (./linger.ts). */
+  linger: LingerLimits;
+  /** When true the ops routes (health, metrics, admin) are served by `handleOps` only, on their own port. */
+  separateOps: boolean;
   publicHealth: boolean;
   publicMetrics: boolean;
   /** Called for requests the ingress answers itself (errors before routing), for metrics and logs. */
@@ -60,22 +67,31 @@ export class Ingress implements BodyTarget {
   private readonly onResponseClose = (): void => {
     if (--this.active === 0) this.onIdle?.();
   };
-  private readonly routes = routeTable();
+  private readonly routes: Map<string, Route>;
+  private readonly opsRoutes: Map<string, Route>;
   private readonly o: IngressOptions;
   private readonly knownGroups: string;
 
   constructor(o: IngressOptions) {
     this.o = o;
     this.knownGroups = [...o.groups.keys()].join(', ');
+    const all = routeTable();
+    this.opsRoutes = new Map([...all].filter(([, r]) => isOpsRoute(r)));
+    this.routes = o.separateOps ? new Map([...all].filter(([, r]) => !isOpsRoute(r))) : all;
   }
 
-  /** The node:http request listener (bound once). */
-  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+  /** The node:http request listener of the public port (bound once). */
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => this.dispatch(req, res, this.routes);
+
+  /** The request listener of the ops port (`spillway.ops_port`): health, metrics and admin routes only. */
+  readonly handleOps = (req: IncomingMessage, res: ServerResponse): void => this.dispatch(req, res, this.opsRoutes);
+
+  private dispatch(req: IncomingMessage, res: ServerResponse, routes: Map<string, Route>): void {
     const arrivalMs = performance.now();
     const idHeader = req.headers['x-request-id'];
     const id = typeof idHeader === 'string' && idHeader.length > 0 && idHeader.length <= 128 ? idHeader : randomUUID();
     res.setHeader('x-request-id', id);
-    const route = this.routes.get(pathOf(req.url ?? '/'));
+    const route = routes.get(pathOf(req.url ?? '/'));
     if (route === undefined) return this.refuse(req, res, 'path_not_found', `Unknown path ${req.method} ${pathOf(req.url ?? '/')}.`);
     if (req.method !== route.method && !(req.method === 'PUT' && 'put' in route)) {
       res.setHeader('allow', 'put' in route ? `${route.method}, PUT` : route.method);
@@ -83,7 +99,9 @@ export class Ingress implements BodyTarget {
     }
     if (route.kind !== 'proxy') return this.ops(req, res, route);
     if (!this.authorized(req)) return this.unauthorized(req, res);
-    if (this.draining) return this.refuseDraining(req, res);
+    // A body still arriving is read first and refused in onBody, so the answer can close the connection
+    // without a reset while the client is still writing.
+    if (this.draining && !stillSending(req)) return this.refuseDraining(req, res);
     this.active++;
     res.on('close', this.onResponseClose);
     const type = req.headers['content-type'];
@@ -99,7 +117,7 @@ export class Ingress implements BodyTarget {
     }
     (req as Tagged)[kIngress] = { id, arrivalMs, endpoint: route.endpoint, upstreamPath: route.upstreamPath, res };
     readBody(req, this.o.maxBodyBytes, this);
-  };
+  }
 
   /** Resolves true once every proxy request taken in has been answered, or false when `timeoutMs` passes first. */
   whenIdle(timeoutMs: number): Promise<boolean> {
@@ -139,6 +157,7 @@ export class Ingress implements BodyTarget {
   }
 
   private refuseDraining(req: IncomingMessage, res: ServerResponse): void {
+    // Sends the client to another instance.
     res.setHeader('connection', 'close');
     this.refuse(req, res, 'draining', 'The gateway is shutting down; retry on another instance.', 1000);
   }
@@ -148,8 +167,6 @@ export class Ingress implements BodyTarget {
   }
 
   private tooLarge(req: IncomingMessage, res: ServerResponse): void {
-    // The rest of the body is not read: close the connection after answering.
-    res.setHeader('connection', 'close');
     this.refuse(req, res, 'payload_too_large', `The request body exceeds max_request_size_mb (${(this.o.maxBodyBytes / 1048576).toFixed(1)} MB).`);
   }
 
@@ -163,6 +180,8 @@ export class Ingress implements BodyTarget {
         return this.o.publicHealth || this.authorized(req) ? this.o.ops.liveness(res) : this.unauthorized(req, res);
       case 'readiness':
         return this.o.publicHealth || this.authorized(req) ? this.o.ops.readiness(res, this.draining) : this.unauthorized(req, res);
+      case 'upstreams':
+        return this.o.publicHealth || this.authorized(req) ? this.o.ops.upstreams(res) : this.unauthorized(req, res);
       case 'backpressure':
         // Changes how the gateway refuses traffic: never without the master key, even when the API is open.
         if (this.o.auth === undefined) return this.refuse(req, res, 'unauthorized', '/admin/backpressure needs general_settings.master_key to be set.');
@@ -174,7 +193,7 @@ export class Ingress implements BodyTarget {
 
   /** A back-pressure refusal before the body is read: the body is discarded unparsed. */
   private refuseBackpressure(req: IncomingMessage, res: ServerResponse, r: Refusal): void {
-    if (!req.complete) req.resume();
+    lingerOn(req, this.o.linger);
     const status = sendRefusal(res, r, this.o.backpressure!.config.rejectStatus, false);
     this.o.onRejected(r.outcome, status, 'none');
   }
@@ -190,8 +209,8 @@ export class Ingress implements BodyTarget {
 
   private refuse(req: IncomingMessage, res: ServerResponse, outcome: Exclude<Outcome, 'upstream_response'>, message: string, retryAfterMs?: number, param: string | null = null): void {
     const o = outcomes[outcome];
-    // Whatever the client still sends of a refused request is discarded, never parsed.
-    if (!req.complete) req.resume();
+    // Whatever the client still sends of a refused request is discarded, never parsed (bounded: ./linger.ts).
+    lingerOn(req, this.o.linger);
     sendError(res, o.status, { message, type: o.type, param, code: o.code }, retryAfterMs);
     this.o.onRejected(outcome, o.status, 'none');
   }

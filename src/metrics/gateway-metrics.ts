@@ -56,7 +56,7 @@ export class GatewayMetrics {
     });
     this.cooledDown = new Counter({
       name: 'spillway_deployment_cooled_down_total',
-      help: 'Times a deployment was put in cooldown after exceeding allowed_fails in a minute.',
+      help: 'Cooldowns begun, by the failure that began them (HTTP status, "connect_error", "timeout", "broken_stream").',
       labelNames: ['model_group', 'deployment', 'reason'],
       registers,
     });
@@ -74,6 +74,45 @@ export class GatewayMetrics {
       registers,
       collect() {
         for (const d of all) this.set({ model_group: d.config.group, deployment: d.id }, d.inFlight);
+      },
+    });
+    new Gauge({
+      name: 'spillway_deployment_failure_rate',
+      help: "Failed share of a deployment's attempts over spillway.cooldown.window_ms (cleared when a cooldown begins).",
+      labelNames: ['model_group', 'deployment'],
+      registers,
+      collect() {
+        const now = performance.now();
+        for (const d of all) this.set({ model_group: d.config.group, deployment: d.id }, d.outcomes.failureRate(now));
+      },
+    });
+    new Gauge({
+      name: 'spillway_deployment_cooldown_remaining_seconds',
+      help: 'Time until a cooling deployment is back in rotation; 0 when it is in rotation.',
+      labelNames: ['model_group', 'deployment'],
+      registers,
+      collect() {
+        for (const d of all) this.set({ model_group: d.config.group, deployment: d.id }, d.cooldownRemainingMs() / 1000);
+      },
+    });
+    new Counter({
+      name: 'spillway_deployment_ejections_prevented_total',
+      help: 'Cooldowns the policy asked for that spillway.cooldown.max_ejection_percent prevented.',
+      labelNames: ['model_group', 'deployment'],
+      registers,
+      collect() {
+        this.reset();
+        for (const d of all) this.inc({ model_group: d.config.group, deployment: d.id }, d.ejectionsPrevented);
+      },
+    });
+    new Counter({
+      name: 'spillway_panic_routed_total',
+      help: 'Requests routed to a cooling deployment because no deployment of the group was in rotation (panic routing).',
+      labelNames: ['model_group'],
+      registers,
+      collect() {
+        this.reset();
+        for (const g of groups) this.inc({ model_group: g.name }, g.panicRoutes);
       },
     });
     new Gauge({

@@ -92,7 +92,7 @@ export class Proxy implements ExchangeListener, BackPressureHost {
       return;
     }
     if (pr.lastFailure !== undefined) return this.failAfterAttempts(pr);
-    this.reject(pr, picked.reason, `No deployment of model group "${pr.group}" can take the request now (${picked.reason === 'deployment_limit' ? 'every deployment is at its rpm/tpm/parallel limit' : 'every deployment is cooling down after failures'}).`, picked.retryAfterMs);
+    this.reject(pr, picked.reason, `No deployment of model group "${pr.group}" can take the request now (${picked.reason === 'deployment_limit' ? 'every deployment is at its rpm/tpm/parallel limit' : "every deployment is cooling down on its upstream's Retry-After"}).`, picked.retryAfterMs);
   }
 
   dispatch(pr: ProxyRequest, d: Deployment): void {
@@ -153,6 +153,7 @@ export class Proxy implements ExchangeListener, BackPressureHost {
     if (pr.bp !== undefined) this.bp!.attempts.end(pr, x, end);
     switch (end) {
       case 'complete':
+        d.recordSuccess();
         if (d.config.tpm !== undefined) d.addTokens(usageTokens(pr));
         if (this.fleet !== undefined) this.fleet.observeUsage(pr.group, pr.prompt, usagePromptTokens(responseTail(pr)));
         pr.res.end();
@@ -189,9 +190,12 @@ export class Proxy implements ExchangeListener, BackPressureHost {
   private recordFailure(d: Deployment, status: string, retryAfterMs: number | undefined): void {
     const labels = { model_group: d.config.group, deployment: d.id, status };
     this.metrics.deploymentFailures.inc(labels);
-    if (d.recordFailure(retryAfterMs)) {
+    if (d.recordFailure(status, retryAfterMs)) {
       this.metrics.cooledDown.inc({ model_group: d.config.group, deployment: d.id, reason: status });
-      this.log.warn({ deployment: d.id, model_group: d.config.group, cooldown_ms: d.cooldownRemainingMs(), last_failure: status }, 'deployment cooling down');
+      this.log.warn(
+        { deployment: d.id, model_group: d.config.group, cooldown_ms: d.cooldownRemainingMs(), last_failure: status, failure_rate: d.lastEjection?.failureRate, requests: d.lastEjection?.requests },
+        'deployment cooling down',
+      );
     }
   }
 

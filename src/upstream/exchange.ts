@@ -95,7 +95,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.status = status;
     this.headMs = performance.now();
     if (status === 429 || status >= 500) {
-      this.retryAfterMs = retryAfterMs(headers, Date.now());
+      this.retryAfterMs = retryAfterMs(headers, Date.now(), this.deployment.cooldown.retryAfterCapMs);
       return;
     }
     this.accepted = true;
