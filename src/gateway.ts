@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import type { GatewayConfig } from './config/types.ts';
 import { MasterKeyAuth } from './ingress/auth.ts';
 import { Ingress } from './ingress/server.ts';
-import { createListener, defaultMaxConnections, OPS_MAX_CONNECTIONS } from './ingress/connections.ts';
+import { ConnectionStats, createListener, defaultMaxConnections, OPS_MAX_CONNECTIONS } from './ingress/connections.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { opsHandlers } from './ops/ops-handlers.ts';
 import { Proxy, type Upstream } from './pipeline/proxy.ts';
@@ -87,7 +87,10 @@ export function createGateway(o: GatewayOptions): Gateway {
     upstreams.set(d, { pool: createPool(d.config), pathPrefix: basePath(d.config), headers });
   }
 
-  const metrics = new GatewayMetrics([...groups.values()]);
+  const opsOn = config.server.opsPort !== undefined;
+  const publicConnections = new ConnectionStats();
+  const opsConnections = new ConnectionStats();
+  const metrics = new GatewayMetrics([...groups.values()], new Map(opsOn ? [['public', publicConnections], ['ops', opsConnections]] : [['public', publicConnections]]));
   if (fleet !== undefined) registerLoadMetrics(metrics.registry, fleet, (id) => deployments.find((d) => d.id === id)!.config.group, [...groups.keys()]);
   const bpMetrics = new BackpressureMetrics(metrics.registry);
   const backpressure =
@@ -121,13 +124,12 @@ export function createGateway(o: GatewayOptions): Gateway {
   });
 
   const srv = config.server;
-  const opsOn = srv.opsPort !== undefined;
   // Descriptors the gateway needs besides client connections: every upstream pool socket and the ops budget.
   const reservedFds = config.deployments.reduce((n, d) => n + d.connections, 0) + (opsOn ? OPS_MAX_CONNECTIONS : 0);
   const timeouts = { headerTimeoutMs: srv.headerTimeoutMs, keepAliveTimeoutMs: srv.keepAliveTimeoutMs };
-  const server = createListener(ingress.handle, { ...timeouts, maxConnections: srv.maxConnections ?? defaultMaxConnections(reservedFds) });
+  const server = createListener(ingress.handle, { ...timeouts, maxConnections: srv.maxConnections ?? defaultMaxConnections(reservedFds) }, publicConnections);
   // Its own connection budget, so probes and scrapes get through while the public port is saturated.
-  const opsServer = opsOn ? createListener(ingress.handleOps, { ...timeouts, maxConnections: OPS_MAX_CONNECTIONS }) : undefined;
+  const opsServer = opsOn ? createListener(ingress.handleOps, { ...timeouts, maxConnections: OPS_MAX_CONNECTIONS }, opsConnections) : undefined;
   let opsUrl: string | undefined;
   const listeners = opsServer === undefined ? [server] : [server, opsServer];
 

@@ -140,8 +140,10 @@ describe('idle connections', () => {
       await eventually(() => sockets.every((s) => s.closed()), 'every idle socket closed', 5000);
       assert.ok(performance.now() - opened >= 250, 'not before the timeout');
       assert.ok(sockets.every((s) => s.received() === ''), 'closed without an answer');
-      // The gateway still serves.
+      // The gateway still serves, and says what it closed.
       assert.equal((await get(`${gw.url}/health/liveness`)).status, 200);
+      const text = (await get(`${gw.url}/metrics`)).body;
+      assert.match(text, /spillway_client_connections_closed_total\{listener="public",reason="header_timeout"\} 200\n/);
     } finally {
       await gw.close();
       await mock.close();
@@ -209,6 +211,10 @@ describe('connection cap and ops listener', () => {
       held[0].socket.write('GET /health/liveness HTTP/1.1\r\nhost: x\r\n\r\n');
       await eventually(() => held[0].received().includes('{"status":"ok"}'), 'a held connection is served');
       assert.ok(held.every((h) => !h.closed()));
+      // Read in process: one more connection to /metrics would be over the cap.
+      const text = await gw.gateway.metrics.registry.metrics();
+      assert.match(text, /spillway_client_connections\{listener="public"\} 3\n/);
+      assert.match(text, /spillway_client_connections_closed_total\{listener="public",reason="max_connections"\} 1\n/);
     } finally {
       await gw.close();
       await mock.close();
@@ -233,7 +239,10 @@ describe('connection cap and ops listener', () => {
       const live = await get(`${opsUrl}/health/liveness`);
       assert.deepEqual(live, { status: 200, body: '{"status":"ok"}' });
       assert.equal((await get(`${opsUrl}/health/readiness`)).status, 200);
-      assert.match((await get(`${opsUrl}/metrics`)).body, /spillway_requests_total\{model_group="m",deployment="m-0",status="200"\} 1/);
+      const opsMetrics = (await get(`${opsUrl}/metrics`)).body;
+      assert.match(opsMetrics, /spillway_requests_total\{model_group="m",deployment="m-0",status="200"\} 1/);
+      assert.match(opsMetrics, /spillway_client_connections\{listener="public"\} 20\n/);
+      assert.match(opsMetrics, /spillway_client_connections\{listener="ops"\} [1-9]\d*\n/);
       for (const h of held) h.socket.destroy();
     } finally {
       await gw.close();

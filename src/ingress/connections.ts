@@ -16,8 +16,19 @@ export interface ConnectionLimits {
 // head timeout is longer, since node requires headersTimeout <= requestTimeout.
 const NODE_REQUEST_TIMEOUT_MS = 300_000;
 
+/** What a listener has done with its connections, read by the metrics at scrape time. */
+export class ConnectionStats {
+  /** Accepted and not yet closed. */
+  open = 0;
+  /** Closed at accept because `maxConnections` were open (node's 'drop'). */
+  refused = 0;
+  /** Closed because no complete request head arrived within the head timeout. */
+  headTimeouts = 0;
+}
+
 const kHeadTimer = Symbol('spillway.headTimer');
-type Tracked = Socket & { [kHeadTimer]?: NodeJS.Timeout };
+const kStats = Symbol('spillway.connectionStats');
+type Tracked = Socket & { [kHeadTimer]?: NodeJS.Timeout; [kStats]?: ConnectionStats };
 
 /**
  * An HTTP/1.1 listener with connection hygiene. Node's `headersTimeout` only counts from a request's first
@@ -26,7 +37,7 @@ type Tracked = Socket & { [kHeadTimer]?: NodeJS.Timeout };
  * the gaps between requests by `keepAliveTimeout`; neither runs while a request is being answered, so a long
  * stream or a request waiting in the router queue is never cut by them.
  */
-export function createListener(handler: RequestListener, limits: ConnectionLimits): Server {
+export function createListener(handler: RequestListener, limits: ConnectionLimits, stats = new ConnectionStats()): Server {
   const server = createServer(
     {
       keepAliveTimeout: limits.keepAliveTimeoutMs,
@@ -40,16 +51,25 @@ export function createListener(handler: RequestListener, limits: ConnectionLimit
   server.maxConnections = limits.maxConnections;
   const headTimeoutMs = limits.headerTimeoutMs;
   server.on('connection', (socket: Tracked) => {
+    stats.open++;
+    socket[kStats] = stats;
+    socket.once('close', onSocketClose);
     const timer = setTimeout(closeSilent, headTimeoutMs, socket);
     timer.unref();
     socket[kHeadTimer] = timer;
   });
+  server.on('drop', () => stats.refused++);
   server.on('request', clearHeadTimer);
   return server;
 }
 
-function closeSilent(socket: Socket): void {
+function closeSilent(socket: Tracked): void {
+  socket[kStats]!.headTimeouts++;
   socket.destroy();
+}
+
+function onSocketClose(this: Tracked): void {
+  this[kStats]!.open--;
 }
 
 function clearHeadTimer(req: IncomingMessage): void {

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Deployment } from '../routing/deployment.ts';
 import type { ModelGroup } from '../routing/group.ts';
 import { INTERNAL_STAGES } from '../pipeline/internal-error.ts';
+import type { ConnectionStats } from '../ingress/connections.ts';
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
@@ -21,7 +22,8 @@ export class GatewayMetrics {
   readonly retries: Counter<'model_group'>;
   readonly internalErrors: Counter<'stage'>;
 
-  constructor(groups: readonly ModelGroup[]) {
+  /** `listeners`: each client listener's connection counts, by name (`public`, `ops`). */
+  constructor(groups: readonly ModelGroup[], listeners: ReadonlyMap<string, ConnectionStats> = new Map()) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
@@ -123,6 +125,28 @@ export class GatewayMetrics {
       collect() {
         this.reset();
         for (const g of groups) this.inc({ model_group: g.name }, g.panicRoutes);
+      },
+    });
+    new Gauge({
+      name: 'spillway_client_connections',
+      help: 'Client connections open, by listener (public, ops).',
+      labelNames: ['listener'],
+      registers,
+      collect() {
+        for (const [listener, c] of listeners) this.set({ listener }, c.open);
+      },
+    });
+    new Counter({
+      name: 'spillway_client_connections_closed_total',
+      help: 'Client connections the gateway closed on its own, by listener and reason: max_connections (closed at accept) or header_timeout (no complete request head in time).',
+      labelNames: ['listener', 'reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [listener, c] of listeners) {
+          this.inc({ listener, reason: 'max_connections' }, c.refused);
+          this.inc({ listener, reason: 'header_timeout' }, c.headTimeouts);
+        }
       },
     });
     new Gauge({
