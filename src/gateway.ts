@@ -1,10 +1,12 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino, { type Logger } from 'pino';
 import type { GatewayConfig } from './config/types.ts';
 import { MasterKeyAuth } from './ingress/auth.ts';
 import { Ingress } from './ingress/server.ts';
+import { ConnectionStats, createListener, defaultMaxConnections, OPS_MAX_CONNECTIONS } from './ingress/connections.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { opsHandlers } from './ops/ops-handlers.ts';
 import { Proxy, type Upstream } from './pipeline/proxy.ts';
@@ -29,7 +31,12 @@ export interface GatewayOptions {
 }
 
 export interface Gateway {
+  /** The public listener. */
   readonly server: Server;
+  /** The ops listener (`spillway.ops_port`: health, metrics, admin); undefined when off. */
+  readonly opsServer: Server | undefined;
+  /** The ops listener's base URL once `listen` resolved; undefined when off. */
+  readonly opsUrl: string | undefined;
   readonly groups: ReadonlyMap<string, ModelGroup>;
   readonly deployments: readonly Deployment[];
   readonly metrics: GatewayMetrics;
@@ -37,13 +44,16 @@ export interface Gateway {
   readonly backpressure: BackPressure | undefined;
   /** The fleet's load model; kept only when a load-aware strategy, back pressure or a load report needs it. */
   readonly fleet: FleetLoad | undefined;
-  /** Listens on host:port (port 0 = any free port) and resolves with the base URL. */
+  /** Listens on host:port (port 0 = any free port), and on the ops port if set; resolves with the public base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /**
-   * Graceful stop: refuse new requests (readiness turns 503), let in-flight ones finish for up to `graceMs`,
-   * then close everything. Resolves true when nothing had to be cut off.
+   * Graceful stop. For `delayMs` (default 0; `serve` passes `drain_delay_ms` on SIGTERM) the listeners stay
+   * open while readiness answers 503 and new proxy requests get 503 `shutting_down` with `Connection: close`,
+   * so load balancers see the instance leave instead of meeting refused connections. Then the listeners close,
+   * in-flight requests get up to `graceMs` to finish, and everything is closed. Resolves true when nothing had
+   * to be cut off.
    */
-  shutdown(graceMs?: number): Promise<boolean>;
+  shutdown(graceMs?: number, delayMs?: number): Promise<boolean>;
 }
 
 /** Wires the pipeline stages from a validated configuration. Nothing listens until `listen`. */
@@ -52,7 +62,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   const clock = o.clock ?? monotonicMs;
   const random = o.random ?? Math.random;
   const log = o.logger ?? pino({ level: config.server.logLevel });
-  const cooldown = { allowedFails: config.router.allowedFails, cooldownTimeMs: config.router.cooldownTimeMs };
+  const cooldown = config.router.cooldown;
 
   const deployments = config.deployments.map((d) => new Deployment(d, cooldown, clock));
   const strategy = strategyEntry(config.router.routingStrategy);
@@ -77,7 +87,10 @@ export function createGateway(o: GatewayOptions): Gateway {
     upstreams.set(d, { pool: createPool(d.config), pathPrefix: basePath(d.config), headers });
   }
 
-  const metrics = new GatewayMetrics([...groups.values()]);
+  const opsOn = config.server.opsPort !== undefined;
+  const publicConnections = new ConnectionStats();
+  const opsConnections = new ConnectionStats();
+  const metrics = new GatewayMetrics([...groups.values()], new Map(opsOn ? [['public', publicConnections], ['ops', opsConnections]] : [['public', publicConnections]]));
   if (fleet !== undefined) registerLoadMetrics(metrics.registry, fleet, (id) => deployments.find((d) => d.id === id)!.config.group, [...groups.keys()]);
   const bpMetrics = new BackpressureMetrics(metrics.registry);
   const backpressure =
@@ -87,9 +100,15 @@ export function createGateway(o: GatewayOptions): Gateway {
   const ingress = new Ingress({
     groups,
     proxy,
-    ops: opsHandlers([...groups.values()], metrics),
+    ops: opsHandlers([...groups.values()], metrics, cooldown),
     auth: config.server.masterKey ? new MasterKeyAuth(config.server.masterKey) : undefined,
     maxBodyBytes: config.server.maxRequestSizeBytes,
+    // Reading a refused body's rest is bounded like accepting two maximum-size bodies would be; enough for a
+    // client that writes its whole body before it reads the answer, when the body is near the limit.
+    linger: { ms: config.server.lingerMs, bytes: 2 * config.server.maxRequestSizeBytes },
+    separateOps: config.server.opsPort !== undefined,
+    maxJsonDepth: config.server.maxJsonDepth,
+    faultInjection: config.server.faultInjection,
     publicHealth: config.server.publicHealth,
     publicMetrics: config.server.publicMetrics,
     backpressure,
@@ -98,12 +117,28 @@ export function createGateway(o: GatewayOptions): Gateway {
       metrics.requests.inc({ model_group: group, deployment: 'none', status: String(status) });
       log.info({ outcome, status }, 'request refused');
     },
+    onInternalError: (stage, reqId, err) => {
+      metrics.internalErrors.inc({ stage });
+      log.error({ req_id: reqId, stage, err }, 'internal error');
+    },
   });
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, ingress.handle);
+  const srv = config.server;
+  // Descriptors the gateway needs besides client connections: every upstream pool socket and the ops budget.
+  const reservedFds = config.deployments.reduce((n, d) => n + d.connections, 0) + (opsOn ? OPS_MAX_CONNECTIONS : 0);
+  const timeouts = { headerTimeoutMs: srv.headerTimeoutMs, keepAliveTimeoutMs: srv.keepAliveTimeoutMs };
+  const server = createListener(ingress.handle, { ...timeouts, maxConnections: srv.maxConnections ?? defaultMaxConnections(reservedFds) }, publicConnections);
+  // Its own connection budget, so probes and scrapes get through while the public port is saturated.
+  const opsServer = opsOn ? createListener(ingress.handleOps, { ...timeouts, maxConnections: OPS_MAX_CONNECTIONS }, opsConnections) : undefined;
+  let opsUrl: string | undefined;
+  const listeners = opsServer === undefined ? [server] : [server, opsServer];
 
   return {
     server,
+    opsServer,
+    get opsUrl() {
+      return opsUrl;
+    },
     groups,
     deployments,
     metrics,
@@ -111,21 +146,30 @@ export function createGateway(o: GatewayOptions): Gateway {
     fleet,
     async listen(port = config.server.port, host = config.server.host) {
       fleet?.start();
-      server.listen(port, host);
-      await once(server, 'listening');
-      const a = server.address() as AddressInfo;
-      return `http://${host.includes(':') ? `[${host}]` : host}:${a.port}`;
+      const url = await listenOn(server, port, host);
+      if (opsServer !== undefined) opsUrl = await listenOn(opsServer, srv.opsPort!, srv.opsHost ?? host);
+      return url;
     },
-    async shutdown(graceMs = config.server.drainGraceMs) {
+    async shutdown(graceMs = srv.drainGraceMs, delayMs = 0) {
       ingress.draining = true;
+      if (delayMs > 0) await sleep(delayMs);
       backpressure?.shutdown();
-      server.close();
-      server.closeIdleConnections();
+      for (const l of listeners) {
+        l.close();
+        l.closeIdleConnections();
+      }
       const clean = await ingress.whenIdle(graceMs);
-      server.closeAllConnections();
+      for (const l of listeners) l.closeAllConnections();
       await Promise.all([...upstreams.values()].map((u) => u.pool.destroy()));
       await fleet?.stop();
       return clean;
     },
   };
+}
+
+async function listenOn(server: Server, port: number, host: string): Promise<string> {
+  server.listen(port, host);
+  await once(server, 'listening');
+  const a = server.address() as AddressInfo;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${a.port}`;
 }

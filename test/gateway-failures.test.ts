@@ -8,6 +8,15 @@ import { deadPort, scriptedUpstream } from './helpers/upstreams.ts';
 
 const chat = (c: OpenAI, model = 'm') => c.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] });
 
+interface UpstreamHealth {
+  model_groups: Array<{
+    name: string;
+    deployments_cooling_down: number;
+    panic_routed: number;
+    deployments: Array<{ id: string; state: string; cooldown_remaining_ms: number; failure_rate: number; window_requests: number; ejections: number }>;
+  }>;
+}
+
 function metric(text: string, name: string, labels: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && labels.split(',').every((p) => l.includes(p)));
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
@@ -48,36 +57,77 @@ router_settings: { routing_strategy: simple-shuffle, num_retries: 2, allowed_fai
     }
   });
 
-  it('answers 503 with the shortest remaining cooldown when every deployment cools down', async () => {
+  it('routes to a group whose every deployment cools down anyway (panic), so the client sees the upstream error; readiness stays 200', async () => {
     const port = await deadPort();
     const gw = await startGateway(`
 model_list:
   - model_name: m
     litellm_params: { model: openai/x, api_base: "http://127.0.0.1:${port}/v1" }
+    model_info: { id: only }
 router_settings: { num_retries: 0, allowed_fails: 0, cooldown_time: 30 }
 `);
     try {
       const client = gw.client();
-      await assert.rejects(chat(client), (e) => e instanceof OpenAI.APIError && e.status === 502 && e.code === 'upstream_error');
-      await assert.rejects(chat(client), (e) => {
-        assert.ok(e instanceof OpenAI.InternalServerError);
-        assert.equal(e.status, 503);
-        assert.equal(e.code, 'all_deployments_cooling_down');
-        const ms = Number(e.headers?.get('retry-after-ms'));
-        assert.ok(ms > 29_000 && ms <= 30_000, `retry-after-ms ${ms}`);
-        assert.equal(e.headers?.get('retry-after'), '30');
-        return true;
-      });
-      assert.equal((await fetch(`${gw.url}/health/readiness`)).status, 503);
+      for (let i = 0; i < 3; i++) {
+        await assert.rejects(chat(client), (e) => e instanceof OpenAI.APIError && e.status === 502 && e.code === 'upstream_error');
+      }
+      assert.equal(gw.gateway.deployments[0].isCoolingDown(), true);
+      assert.equal((await fetch(`${gw.url}/health/readiness`)).status, 200);
+      const health = (await (await fetch(`${gw.url}/health/upstreams`)).json()) as UpstreamHealth;
+      const g = health.model_groups[0];
+      assert.equal(g.deployments_cooling_down, 1);
+      assert.equal(g.panic_routed, 2);
+      assert.equal(g.deployments[0].state, 'cooling_down');
+      assert.ok(g.deployments[0].cooldown_remaining_ms > 29_000);
+      assert.equal(metric(await gw.metricsText(), 'spillway_panic_routed_total', 'model_group="m"'), 2);
       await gw.assertIdle();
     } finally {
       await gw.close();
     }
   });
 
-  it('retries 5xx and 429 on another deployment; an upstream Retry-After extends the cooldown', async () => {
+  it("answers 503 all_deployments_cooling_down only while an upstream's Retry-After holds every deployment; both capped", async () => {
     const limited = await scriptedUpstream((_q, res) => {
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '120' });
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '999999999' });
+      res.end('{"error":{"message":"slow down","type":"rate_limit_error","param":null,"code":null}}');
+    });
+    const gw = await startGateway(`
+model_list:
+  - { model_name: m, litellm_params: { model: openai/x, api_base: "${limited.url}" } }
+router_settings: { num_retries: 0, allowed_fails: 0 }
+spillway: { cooldown: { retry_after_cap_ms: 20000 } }
+`);
+    try {
+      const client = gw.client();
+      await assert.rejects(chat(client), (e) => {
+        assert.ok(e instanceof OpenAI.RateLimitError);
+        assert.equal(e.code, 'upstream_rate_limited');
+        assert.equal(e.headers?.get('retry-after-ms'), '20000');
+        assert.equal(e.headers?.get('retry-after'), '20');
+        return true;
+      });
+      const d = gw.gateway.deployments[0];
+      assert.ok(d.cooldownRemainingMs() > 19_000 && d.cooldownRemainingMs() <= 20_000, `cooldown ${d.cooldownRemainingMs()}`);
+      await assert.rejects(chat(client), (e) => {
+        assert.ok(e instanceof OpenAI.InternalServerError);
+        assert.equal(e.status, 503);
+        assert.equal(e.code, 'all_deployments_cooling_down');
+        const ms = Number(e.headers?.get('retry-after-ms'));
+        assert.ok(ms > 19_000 && ms <= 20_000, `retry-after-ms ${ms}`);
+        return true;
+      });
+      assert.equal(limited.requests, 1);
+      assert.equal((await fetch(`${gw.url}/health/readiness`)).status, 200);
+      await gw.assertIdle();
+    } finally {
+      await gw.close();
+      await limited.close();
+    }
+  });
+
+  it('retries 5xx and 429 on another deployment; an upstream Retry-After lengthens the cooldown, at most retry_after_cap_ms', async () => {
+    const limited = await scriptedUpstream((_q, res) => {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '999999999' });
       res.end('{"error":{"message":"slow down","type":"rate_limit_error","param":null,"code":null}}');
     });
     const failing = await scriptedUpstream((_q, res) => {
@@ -91,6 +141,7 @@ model_list:
   - { model_name: m, litellm_params: { model: openai/x, api_base: "${failing.url}" }, model_info: { id: failing } }
   - { model_name: m, litellm_params: { model: openai/x, api_base: "${mock.url}/v1" }, model_info: { id: ok } }
 router_settings: { routing_strategy: least-busy, num_retries: 2, allowed_fails: 0, cooldown_time: 5 }
+spillway: { cooldown: { max_ejection_percent: 100 } }
 `);
     try {
       const client = gw.client();
@@ -101,7 +152,8 @@ router_settings: { routing_strategy: least-busy, num_retries: 2, allowed_fails: 
         assert.equal(response.headers.get('x-spillway-deployment'), 'ok');
       }
       const byId = new Map(gw.gateway.deployments.map((d) => [d.id, d]));
-      assert.ok(byId.get('limited')!.cooldownRemainingMs() > 100_000, 'Retry-After 120 s outlasts cooldown_time 5 s');
+      const l = byId.get('limited')!.cooldownRemainingMs();
+      assert.ok(l > 55_000 && l <= 60_000, `Retry-After 999999999 s outlasts cooldown_time 5 s, capped at 60 s: ${l}`);
       const f = byId.get('failing')!.cooldownRemainingMs();
       assert.ok(f > 0 && f <= 5000, `failing cooldown ${f}`);
       assert.equal(limited.requests, 1);

@@ -1,19 +1,26 @@
-// Client aborts reach the upstream; SIGTERM drains in-flight requests and exits 0.
+// Client aborts reach the upstream; SIGTERM keeps answering (503) for the drain delay, then drains in-flight
+// requests and exits 0.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { once } from 'node:events';
-import { writeFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { startMock } from '../src/mock/server.ts';
 import { eventually, startGateway } from './helpers/gateway.ts';
+import { serveGateway } from './helpers/serve.ts';
 
 // One model group `m` over one mock, and the request every test sends to it.
 const oneGroupOver = (mockUrl: string) => `model_list:\n  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mockUrl}/v1" } }\n`;
 const CHAT = { model: 'm', messages: [{ role: 'user' as const, content: 'x' }] };
+const postChat = (url: string) =>
+  fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(CHAT) });
+
+/** A proxy request during the drain delay: 503 shutting_down, and the connection is not kept. */
+async function assertRefusedWhileDraining(url: string): Promise<void> {
+  const res = await postChat(url);
+  assert.equal(res.status, 503);
+  assert.equal(res.headers.get('connection'), 'close');
+  assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'shutting_down');
+}
 
 describe('lifecycle', () => {
   it('aborts the upstream request at once when the client disconnects', async () => {
@@ -101,38 +108,58 @@ describe('lifecycle', () => {
     }
   });
 
-  it('on SIGTERM stops accepting, finishes the in-flight request, exits 0', async () => {
-    const mock = await startMock({ port: 0, latencyMs: 400 });
-    const dir = await mkdtemp(join(tmpdir(), 'spillway-'));
-    const config = join(dir, 'config.yaml');
-    await writeFile(config, oneGroupOver(mock.url));
-    const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--config', config, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  it('during the drain delay readiness answers 503 and new requests 503 shutting_down; then the listener closes', async () => {
+    const mock = await startMock({ port: 0 });
+    const gw = await startGateway(oneGroupOver(mock.url));
     try {
-      let url: string | undefined;
-      for await (const line of createInterface({ input: child.stdout! })) {
-        const m = /"url":"([^"]+)"/.exec(line);
-        if (m) {
-          url = m[1];
-          break;
-        }
-      }
-      assert.ok(url, 'the gateway logged its URL');
+      assert.equal((await fetch(`${gw.url}/health/readiness`)).status, 200);
+      const closing = gw.gateway.shutdown(5000, 1500);
+      const ready = await fetch(`${gw.url}/health/readiness`);
+      assert.equal(ready.status, 503, 'readiness, not ECONNREFUSED');
+      assert.equal(((await ready.json()) as { status: string }).status, 'draining');
+      await assertRefusedWhileDraining(gw.url);
+      assert.equal(await closing, true);
+      await assert.rejects(fetch(`${gw.url}/health/readiness`), 'the listener is closed after the delay');
+      assert.equal(mock.stats.received, 0);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('on SIGTERM answers 503 for drain_delay_ms, finishes the in-flight request, exits 0', async () => {
+    const mock = await startMock({ port: 0, latencyMs: 400 });
+    const gw = await serveGateway(oneGroupOver(mock.url) + 'spillway:\n  drain_delay_ms: 1500\n');
+    try {
       const received = once(mock.events, 'request');
-      const inFlight = fetch(`${url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(CHAT),
-      });
+      const inFlight = postChat(gw.url);
       await received;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
+      const exited = once(gw.child, 'exit');
+      gw.child.kill('SIGTERM');
+      // Readiness turns 503 once the signal is handled; the listener stays open meanwhile.
+      const deadline = Date.now() + 5000;
+      while ((await fetch(`${gw.url}/health/readiness`)).status !== 503) assert.ok(Date.now() < deadline, 'readiness turned 503');
+      await assertRefusedWhileDraining(gw.url);
       const res = await inFlight;
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { object: string }).object, 'chat.completion');
       const [code] = await exited;
       assert.equal(code, 0);
     } finally {
-      child.kill('SIGKILL');
+      await gw.kill();
+      await mock.close();
+    }
+  });
+
+  it('on SIGINT skips the drain delay and exits 0', async () => {
+    const mock = await startMock({ port: 0 });
+    const gw = await serveGateway(oneGroupOver(mock.url) + 'spillway:\n  drain_delay_ms: 60000\n');
+    try {
+      const exited = once(gw.child, 'exit');
+      gw.child.kill('SIGINT');
+      const [code] = await exited;
+      assert.equal(code, 0);
+    } finally {
+      await gw.kill();
       await mock.close();
     }
   });

@@ -123,3 +123,13 @@ test('bad requests get OpenAI-shaped errors with the right status', async () => 
   assert.equal(((await missing.json()) as any).error.code, 'not_found');
   assert.deepEqual(engine.load().running + engine.load().waiting, 0);
 });
+
+test('bodies that crashed the simulator (a null content part, a prompt nested 12,000 deep) are answered', async () => {
+  const post = (path: string, body: string) => fetch(`${engine.url}/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const nullPart = await post('chat/completions', JSON.stringify({ model: 'sim-test', max_tokens: 2, messages: [{ role: 'user', content: [null, { type: 'text', text: 'hi' }] }] }));
+  assert.equal(nullPart.status, 200);
+  await nullPart.text();
+  const deep = await post('completions', `{"model":"sim-test","max_tokens":2,"prompt":${'['.repeat(12_000)}"hi"${']'.repeat(12_000)}}`);
+  assert.equal(deep.status, 200);
+  await deep.text();
+});

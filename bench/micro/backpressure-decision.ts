@@ -9,6 +9,7 @@ import os from 'node:os';
 import type { ServerResponse } from 'node:http';
 import { Registry } from 'prom-client';
 import { defaultBackpressure } from '../../src/config/backpressure.ts';
+import { defaultCooldown } from '../../src/config/cooldown.ts';
 import { DEFAULT_LOAD_SOURCE } from '../../src/load/config.ts';
 import { FleetLoad } from '../../src/load/fleet.ts';
 import { sseDataEvents } from '../../src/load/stream-tokens.ts';
@@ -27,7 +28,7 @@ const clock = () => performance.now();
 const configs = Array.from({ length: 4 }, (_, i) => ({ ...deploymentConfig(`e${i}`), load: { ...DEFAULT_LOAD_SOURCE, totalBlocks: 4096 } }));
 const fleet = new FleetLoad({ clock, deployments: configs });
 const deployments = configs.map((c) => {
-  const d = new Deployment(c, { allowedFails: 3, cooldownTimeMs: 5000 }, clock);
+  const d = new Deployment(c, defaultCooldown(), clock);
   d.load = fleet.engine(c.id);
   return d;
 });
@@ -37,7 +38,7 @@ const config = defaultBackpressure(['g']);
 config.engine.limitAlgorithm = 'fixed';
 config.engine.limit.initial = 1e9;
 const bp = new BackPressure({ config, groups: new Map([['g', gated]]), clock, random: seededRandom(2), metrics: new BackpressureMetrics(new Registry()), engineLoad: (id) => fleet.engine(id) });
-bp.attach({ dispatch() {}, route() {}, reject() {}, abandon() {} });
+bp.attach({ dispatch() {}, route() {}, reject() {}, abandon() {}, fail() {} });
 
 const body = { model: 'g', stream: true, messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 16 };
 const raw = Buffer.from(JSON.stringify(body));

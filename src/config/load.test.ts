@@ -17,15 +17,28 @@ model_list:
 test('a minimal file gets LiteLLM defaults for the router and Spillway defaults for the server', () => {
   const { config, warnings } = parseConfig(minimal, {});
   assert.deepEqual(warnings, []);
-  assert.deepEqual(config.router, { routingStrategy: 'simple-shuffle', numRetries: 2, allowedFails: 3, cooldownTimeMs: 5000 });
+  assert.deepEqual(config.router, {
+    routingStrategy: 'simple-shuffle',
+    numRetries: 2,
+    cooldown: { policy: 'failure-rate', cooldownTimeMs: 5000, failureRateThreshold: 0.5, minRequests: 10, windowMs: 10_000, maxEjectionPercent: 50, retryAfterCapMs: 60_000 },
+  });
   assert.deepEqual(config.server, {
     host: '127.0.0.1',
     port: 4000,
     masterKey: undefined,
     maxRequestSizeBytes: 10 * 1024 * 1024,
+    maxJsonDepth: 128,
+    faultInjection: false,
     publicHealth: true,
     publicMetrics: true,
     drainGraceMs: 30_000,
+    drainDelayMs: 5_000,
+    headerTimeoutMs: 10_000,
+    keepAliveTimeoutMs: 65_000,
+    maxConnections: undefined,
+    lingerMs: 5_000,
+    opsPort: undefined,
+    opsHost: undefined,
     logLevel: 'info',
   });
   assert.deepEqual(config.deployments, [
@@ -224,8 +237,15 @@ general_settings:
   assert.deepEqual([a.timeoutMs, a.firstByteTimeoutMs, a.maxParallelRequests], [2500, 250, 32]);
   assert.deepEqual([b.timeoutMs, b.firstByteTimeoutMs], [60_000, 60_000]);
   assert.deepEqual([c.timeoutMs, c.firstByteTimeoutMs, c.maxParallelRequests, c.weight], [60_000, 5000, 4, 0.5]);
-  assert.equal(config.router.cooldownTimeMs, 1500);
+  assert.equal(config.router.cooldown.cooldownTimeMs, 1500);
   assert.equal(config.server.maxRequestSizeBytes, 512 * 1024);
+});
+
+test('spillway.max_json_depth and fault_injection are read; a depth below 1 is refused', () => {
+  const { config } = parseConfig(`${minimal}spillway:\n  max_json_depth: "64"\n  fault_injection: true\n`, {});
+  assert.equal(config.server.maxJsonDepth, 64);
+  assert.equal(config.server.faultInjection, true);
+  assert.throws(() => parseConfig(`${minimal}spillway:\n  max_json_depth: 0\n`, {}), /spillway\.max_json_depth/);
 });
 
 test('routing_strategy is passed through for the router to validate', () => {
@@ -251,4 +271,32 @@ test('loadConfigFile reads a file; an unreadable one is a ConfigError naming it'
     assert.match(err.message, /missing\.yaml: cannot read the config file \(ENOENT\)/);
     return true;
   });
+});
+
+test('allowed_fails, when set, selects the allowed-fails policy; spillway.cooldown sets the rest', () => {
+  const { config, warnings } = parseConfig(
+    `${minimal}router_settings: { allowed_fails: 3 }
+spillway:
+  cooldown: { failure_rate_threshold: 0.25, min_requests: 20, window_ms: 30000, max_ejection_percent: 100, retry_after_cap_ms: "5000" }
+`,
+    {},
+  );
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(config.router.cooldown, {
+    policy: 'allowed-fails',
+    allowedFails: 3,
+    cooldownTimeMs: 5000,
+    failureRateThreshold: 0.25,
+    minRequests: 20,
+    windowMs: 30_000,
+    maxEjectionPercent: 100,
+    retryAfterCapMs: 5000,
+  });
+});
+
+test('spillway.cooldown refuses out-of-range values', () => {
+  const issues = issuesOf(`${minimal}spillway:\n  cooldown: { failure_rate_threshold: 0, max_ejection_percent: 101, min_requests: 0 }\n`);
+  assert.ok(issues.some((i) => i.startsWith('spillway.cooldown.failure_rate_threshold')), issues.join('\n'));
+  assert.ok(issues.some((i) => i.startsWith('spillway.cooldown.max_ejection_percent')), issues.join('\n'));
+  assert.ok(issues.some((i) => i.startsWith('spillway.cooldown.min_requests')), issues.join('\n'));
 });

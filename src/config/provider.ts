@@ -3,10 +3,12 @@
  * it accepts the providers LiteLLM itself drives with the OpenAI protocol (litellm/constants.py:
  * openai_compatible_providers, plus openai and its text-completion and "like" variants), and refuses the
  * ones with their own wire protocol with a clear error instead of sending them OpenAI requests.
- * A first segment that is no provider at all (`meta-llama/Llama-3.1-8B`) is part of the model name.
+ * A first segment that is no provider at all (`meta-llama/Llama-3.1-8B`, but also a LiteLLM provider missing
+ * from both lists, such as `mistral/`) is part of the model name. docs/LITELLM.md lists both sets
+ * (test/litellm-doc.test.ts keeps it in step).
  */
 
-const OPENAI_COMPATIBLE = new Set([
+export const OPENAI_COMPATIBLE: ReadonlySet<string> = new Set([
   'openai',
   'text-completion-openai',
   'custom_openai',
@@ -41,7 +43,7 @@ const OPENAI_COMPATIBLE = new Set([
 ]);
 
 /** Providers with their own protocol; `vllm/` is LiteLLM's in-process vLLM library, not a server. */
-const OTHER_PROTOCOL: Readonly<Record<string, string>> = {
+export const OTHER_PROTOCOL: Readonly<Record<string, string>> = {
   vllm: 'it runs vLLM in-process; for a vLLM server use hosted_vllm/<name>',
   azure: 'Azure OpenAI uses its own paths and api-version',
   azure_text: 'Azure OpenAI uses its own paths and api-version',

@@ -10,6 +10,7 @@ import { parseProviderModel } from './provider.ts';
 import { loadSourceShape } from '../load/config.ts';
 import { BACKPRESSURE_KNOWN_KEYS, BackpressureSchema } from './backpressure.ts';
 import { tokenizerShape } from '../tokens/config.ts';
+import { cooldownShape } from './cooldown.ts';
 
 /** LiteLLM reads env values as strings and YAML authors quote numbers, so numeric strings are accepted. */
 function numeric<T extends z.ZodType>(schema: T) {
@@ -104,8 +105,12 @@ const routerSettingsShape = {
   routing_strategy: z.string().min(1).default('simple-shuffle'),
   /** LiteLLM DEFAULT_MAX_RETRIES = 2 (litellm/constants.py; one proxy docs table says 3, the code says 2). */
   num_retries: nonNegativeInt().default(2),
-  /** LiteLLM DEFAULT_ALLOWED_FAILS = 3: failures in a minute before a deployment cools down. */
-  allowed_fails: nonNegativeInt().default(3),
+  /**
+   * Failures in a minute before a deployment cools down. Unset (the default) selects the failure-rate policy,
+   * as in current LiteLLM (which also treats its own default, 3, as unset; Spillway does not): a count per
+   * minute turns a few percent of errors at a high request rate into a cooldown every time.
+   */
+  allowed_fails: nonNegativeInt().optional(),
   /** Seconds; LiteLLM DEFAULT_COOLDOWN_TIME_SECONDS = 5. */
   cooldown_time: numeric(z.number().nonnegative()).default(5),
   /** Seconds; the per-deployment default. LiteLLM: "Default is 10 minutes". */
@@ -137,9 +142,40 @@ const spillwayShape = {
   public_health: boolean().default(true),
   public_metrics: boolean().default(true),
   drain_grace_ms: nonNegativeInt().default(30_000),
+  /**
+   * SIGTERM: how long the gateway keeps accepting (readiness 503, new requests 503 shutting_down) before it
+   * closes its listeners, so load balancers see it leave before connections are refused. Kubernetes removes
+   * a terminating pod's endpoint while it sends SIGTERM, and kube-proxy, ingress controllers and DNS pick
+   * the removal up asynchronously (seconds); 5 s covers that on a healthy cluster.
+   */
+  drain_delay_ms: nonNegativeInt().default(5_000),
+  /**
+   * From accept until the request head is complete (nginx's client_header_timeout, default 60 s). 10 s: API
+   * clients send their head at once, and a silent socket holds a descriptor until it passes.
+   */
+  header_timeout_ms: positiveInt().default(10_000),
+  /** Idle time between requests on a client keep-alive connection; above common load balancers' 60 s idle. */
+  keep_alive_timeout_ms: positiveInt().default(65_000),
+  /** Client connections on the public port; default derived from the process's open-file limit (README). */
+  max_connections: positiveInt().optional(),
+  /** After an early answer (413, 401, ...) the rest of a body still arriving is read and discarded this long. */
+  linger_ms: nonNegativeInt().default(5_000),
+  /** Serve /metrics, /health/* and /admin/* on this port instead of the public one; unset: off. 0: any free port. */
+  ops_port: numeric(z.int().min(0).max(65535)).optional(),
+  /** Host for ops_port; default the public host. */
+  ops_host: z.string().min(1).optional(),
   /** Keep-alive connections per deployment. */
   connections: positiveInt().default(128),
   connect_timeout_ms: positiveInt().default(5_000),
+  cooldown: section(cooldownShape),
+  /**
+   * Deepest nesting of objects/arrays a request body may have (the body is 1). Real chat bodies stay under ~20
+   * (tool schemas included); 128 leaves room and stays far below the ~10,000 levels where a recursive walk of
+   * the parsed body (any library's, JSON.stringify's) overflows the stack.
+   */
+  max_json_depth: positiveInt().default(128),
+  /** Tests and chaos runs only: `x-spillway-fault: <point>` makes that request throw there (src/pipeline/internal-error.ts). */
+  fault_injection: boolean().default(false),
   /** Request back pressure at three levels; shape and defaults in ./backpressure.ts. */
   backpressure: BackpressureSchema,
   /** Per model group: how prompt tokens are counted (src/tokens/config.ts); default the calibrated estimate. */
@@ -171,5 +207,6 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   router_settings: Object.keys(routerSettingsShape),
   general_settings: Object.keys(generalSettingsShape),
   spillway: Object.keys(spillwayShape),
+  'spillway.cooldown': Object.keys(cooldownShape),
   ...BACKPRESSURE_KNOWN_KEYS,
 };

@@ -41,8 +41,27 @@ export interface DeploymentConfig {
 export interface RouterConfig {
   routingStrategy: string;
   numRetries: number;
-  allowedFails: number;
+  cooldown: CooldownConfig;
+}
+
+/** When failures take a deployment out of rotation, and for how long (src/routing/cooldown, README "Cooldowns"). */
+export interface CooldownConfig {
+  /** `allowed-fails` when router_settings.allowed_fails is set, else `failure-rate`. */
+  policy: 'failure-rate' | 'allowed-fails';
+  /** router_settings.allowed_fails; set exactly when the policy is `allowed-fails`. */
+  allowedFails?: number;
+  /** router_settings.cooldown_time: how long a deployment stays out (an upstream Retry-After may lengthen it). */
   cooldownTimeMs: number;
+  /** failure-rate: the failed share of attempts in the window that takes a deployment out. */
+  failureRateThreshold: number;
+  /** failure-rate: attempts the window must hold before its rate counts. */
+  minRequests: number;
+  /** The sliding window of attempts (failure-rate's judge, /health/upstreams, the failure-rate gauge). */
+  windowMs: number;
+  /** Most of a group's deployments out at once, in percent; at least one may always go. */
+  maxEjectionPercent: number;
+  /** Upper bound on an upstream Retry-After, for cooldowns and what the client is told. */
+  retryAfterCapMs: number;
 }
 
 export interface ServerConfig {
@@ -50,12 +69,30 @@ export interface ServerConfig {
   port: number;
   masterKey?: string;
   maxRequestSizeBytes: number;
+  /** Deepest nesting of objects/arrays a request body may have (`spillway.max_json_depth`, default 128). */
+  maxJsonDepth: number;
+  /** `spillway.fault_injection`: honour `x-spillway-fault` (tests and chaos runs). Default false. */
+  faultInjection: boolean;
   /** When false, /health/* need the master key too. Default true. */
   publicHealth: boolean;
   /** When false, /metrics needs the master key. Default true. */
   publicMetrics: boolean;
   /** SIGTERM: how long in-flight requests may take to finish before the process exits anyway. */
   drainGraceMs: number;
+  /** SIGTERM: how long to keep accepting (and refusing with 503) before the listeners close. */
+  drainDelayMs: number;
+  /** From accept until the request head is complete; also the bound on each later head. */
+  headerTimeoutMs: number;
+  /** Idle time between requests on a client keep-alive connection. */
+  keepAliveTimeoutMs: number;
+  /** Client connections on the public port; undefined: derived from the open-file limit at start-up. */
+  maxConnections?: number;
+  /** How long the rest of a body still arriving after an early answer is read and discarded. */
+  lingerMs: number;
+  /** Port of the separate ops listener (health, metrics, admin); undefined: ops routes stay on the public port. */
+  opsPort?: number;
+  /** Host of the ops listener; undefined: the public host. */
+  opsHost?: string;
   logLevel: string;
 }
 

@@ -3,12 +3,13 @@
  * that says so ("not supported by Spillway, ignored"), with a hint where Spillway has an equivalent; any
  * other unexpected key is "unknown key, ignored", with a "did you mean" when it is close to a known one.
  * Names are from LiteLLM's docs/proxy/config_settings.md. `*` matches every key of the section.
+ * docs/LITELLM.md lists them for users; test/litellm-doc.test.ts keeps the two in step.
  */
 import { KNOWN_KEYS } from './schema.ts';
 
 type Hints = Readonly<Record<string, string | true>>;
 
-const UNSUPPORTED: Readonly<Record<string, Hints>> = {
+export const UNSUPPORTED: Readonly<Record<string, Hints>> = {
   '': {
     litellm_settings: true,
     environment_variables: 'set variables in the environment and use os.environ/NAME',

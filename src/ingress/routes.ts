@@ -6,6 +6,7 @@ export type Route =
   | { kind: 'models'; method: 'GET' }
   | { kind: 'liveness'; method: 'GET' }
   | { kind: 'readiness'; method: 'GET' }
+  | { kind: 'upstreams'; method: 'GET' }
   | { kind: 'metrics'; method: 'GET' }
   | { kind: 'backpressure'; method: 'GET'; put: true };
 
@@ -30,9 +31,15 @@ export function routeTable(): Map<string, Route> {
   table.set('/health/liveness', liveness);
   table.set('/health/liveliness', liveness); // LiteLLM's spelling, so existing probes keep working
   table.set('/health/readiness', { kind: 'readiness', method: 'GET' });
+  table.set('/health/upstreams', { kind: 'upstreams', method: 'GET' });
   table.set('/metrics', { kind: 'metrics', method: 'GET' });
   table.set('/admin/backpressure', { kind: 'backpressure', method: 'GET', put: true });
   return table;
+}
+
+/** Health, metrics and admin routes: what `spillway.ops_port` moves to its own listener. */
+export function isOpsRoute(route: Route): boolean {
+  return route.kind !== 'proxy' && route.kind !== 'models';
 }
 
 /** The path without its query string. */

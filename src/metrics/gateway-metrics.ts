@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Deployment } from '../routing/deployment.ts';
 import type { ModelGroup } from '../routing/group.ts';
+import { INTERNAL_STAGES } from '../pipeline/internal-error.ts';
+import type { ConnectionStats } from '../ingress/connections.ts';
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
@@ -18,8 +20,10 @@ export class GatewayMetrics {
   readonly deploymentFailures: Counter<'model_group' | 'deployment' | 'status'>;
   readonly cooledDown: Counter<'model_group' | 'deployment' | 'reason'>;
   readonly retries: Counter<'model_group'>;
+  readonly internalErrors: Counter<'stage'>;
 
-  constructor(groups: readonly ModelGroup[]) {
+  /** `listeners`: each client listener's connection counts, by name (`public`, `ops`). */
+  constructor(groups: readonly ModelGroup[], listeners: ReadonlyMap<string, ConnectionStats> = new Map()) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
@@ -56,7 +60,7 @@ export class GatewayMetrics {
     });
     this.cooledDown = new Counter({
       name: 'spillway_deployment_cooled_down_total',
-      help: 'Times a deployment was put in cooldown after exceeding allowed_fails in a minute.',
+      help: 'Cooldowns begun, by the failure that began them (HTTP status, "connect_error", "timeout", "broken_stream").',
       labelNames: ['model_group', 'deployment', 'reason'],
       registers,
     });
@@ -66,6 +70,14 @@ export class GatewayMetrics {
       labelNames: ['model_group'],
       registers,
     });
+    this.internalErrors = new Counter({
+      name: 'spillway_internal_errors_total',
+      help: 'Exceptions in the gateway\'s own code, caught where they happened: the request ended with 500 internal_error (or a cut stream), the process carried on.',
+      labelNames: ['stage'],
+      registers,
+    });
+    // Every stage from the start, so an alert on the rate needs no absent-series handling.
+    for (const stage of INTERNAL_STAGES) this.internalErrors.inc({ stage }, 0);
     const all: Deployment[] = groups.flatMap((g) => [...g.deployments]);
     new Gauge({
       name: 'spillway_deployment_in_flight',
@@ -74,6 +86,67 @@ export class GatewayMetrics {
       registers,
       collect() {
         for (const d of all) this.set({ model_group: d.config.group, deployment: d.id }, d.inFlight);
+      },
+    });
+    new Gauge({
+      name: 'spillway_deployment_failure_rate',
+      help: "Failed share of a deployment's attempts over spillway.cooldown.window_ms (cleared when a cooldown begins).",
+      labelNames: ['model_group', 'deployment'],
+      registers,
+      collect() {
+        const now = performance.now();
+        for (const d of all) this.set({ model_group: d.config.group, deployment: d.id }, d.outcomes.failureRate(now));
+      },
+    });
+    new Gauge({
+      name: 'spillway_deployment_cooldown_remaining_seconds',
+      help: 'Time until a cooling deployment is back in rotation; 0 when it is in rotation.',
+      labelNames: ['model_group', 'deployment'],
+      registers,
+      collect() {
+        for (const d of all) this.set({ model_group: d.config.group, deployment: d.id }, d.cooldownRemainingMs() / 1000);
+      },
+    });
+    new Counter({
+      name: 'spillway_deployment_ejections_prevented_total',
+      help: 'Cooldowns the policy asked for that spillway.cooldown.max_ejection_percent prevented.',
+      labelNames: ['model_group', 'deployment'],
+      registers,
+      collect() {
+        this.reset();
+        for (const d of all) this.inc({ model_group: d.config.group, deployment: d.id }, d.ejectionsPrevented);
+      },
+    });
+    new Counter({
+      name: 'spillway_panic_routed_total',
+      help: 'Requests routed to a cooling deployment because no deployment of the group was in rotation (panic routing).',
+      labelNames: ['model_group'],
+      registers,
+      collect() {
+        this.reset();
+        for (const g of groups) this.inc({ model_group: g.name }, g.panicRoutes);
+      },
+    });
+    new Gauge({
+      name: 'spillway_client_connections',
+      help: 'Client connections open, by listener (public, ops).',
+      labelNames: ['listener'],
+      registers,
+      collect() {
+        for (const [listener, c] of listeners) this.set({ listener }, c.open);
+      },
+    });
+    new Counter({
+      name: 'spillway_client_connections_closed_total',
+      help: 'Client connections the gateway closed on its own, by listener and reason: max_connections (closed at accept) or header_timeout (no complete request head in time).',
+      labelNames: ['listener', 'reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [listener, c] of listeners) {
+          this.inc({ listener, reason: 'max_connections' }, c.refused);
+          this.inc({ listener, reason: 'header_timeout' }, c.headTimeouts);
+        }
       },
     });
     new Gauge({

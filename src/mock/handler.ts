@@ -27,6 +27,8 @@ export class MockResponse extends ServerResponse<MockRequest> {
   writes: string[] | undefined = undefined;
   next = 0;
   timer: NodeJS.Timeout | undefined = undefined;
+  /** Retry-After of an injected status fault. */
+  retryAfter: string | undefined = undefined;
 }
 
 const NOT_FOUND = mockError('no such route', 'invalid_request_error', 'not_found');
@@ -85,7 +87,21 @@ function onEnd(this: MockRequest): void {
   const body = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
   this.parts = [];
   state.events.emit('request', this, body);
-  if (state.failRate > 0 && state.random() < state.failRate) {
+  const fault = state.fault;
+  if (fault !== undefined) {
+    state.stats.failed++;
+    if (fault.kind === 'reset') {
+      this.socket.destroy();
+      return;
+    }
+    if (fault.kind === 'stall') {
+      res.timer = setTimeout(destroyStalled, fault.ms, res);
+      return;
+    }
+    res.status = fault.status;
+    res.body = state.faultBody;
+    res.retryAfter = state.faultRetryAfter;
+  } else if (state.failRate > 0 && state.random() < state.failRate) {
     state.stats.failed++;
     res.status = state.failStatus;
     res.body = state.failBody;
@@ -158,8 +174,14 @@ function writeNext(res: MockResponse): void {
 }
 
 function sendJson(res: MockResponse, status: number, body: string): void {
+  if (res.retryAfter !== undefined) res.setHeader('retry-after', res.retryAfter);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+function destroyStalled(res: MockResponse): void {
+  res.timer = undefined;
+  res.socket?.destroy();
 }
 
 function onFinish(this: MockResponse): void {

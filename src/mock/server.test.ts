@@ -162,3 +162,35 @@ test('invalid options are refused', async () => {
   await assert.rejects(startMock({ failStatus: 200 }), RangeError);
   await assert.rejects(startMock({ latencyMs: -1 }), RangeError);
 });
+
+test('run-time faults: a status with Retry-After, a reset, a stall, and cleared again', async () => {
+  const m = await mock();
+  const chat = { model: 'm', messages: [] };
+  m.setFault({ kind: 'status', status: 429, retryAfterS: 3 });
+  const limited = await post(`${m.apiBase}/chat/completions`, { ...chat, stream: true });
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get('retry-after'), '3');
+  assert.equal(((await limited.json()) as { error: { type: string } }).error.type, 'rate_limit_error');
+  // /models is not an inference request: faults leave it alone.
+  assert.equal((await fetch(`${m.apiBase}/models`)).status, 200);
+
+  m.setFault({ kind: 'reset' });
+  let aborted = once(m.events, 'aborted');
+  await assert.rejects(post(`${m.apiBase}/chat/completions`, chat));
+  await aborted;
+
+  m.setFault({ kind: 'stall', ms: 20 });
+  aborted = once(m.events, 'aborted');
+  const stalledAt = Date.now();
+  await assert.rejects(post(`${m.apiBase}/chat/completions`, chat));
+  assert.ok(Date.now() - stalledAt >= 15, 'the stall held the response');
+  await aborted;
+
+  m.setFault(undefined);
+  const ok = await post(`${m.apiBase}/chat/completions`, chat);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get('retry-after'), null);
+  await ok.arrayBuffer();
+  assert.deepEqual(m.stats, { received: 5, served: 3, aborted: 2, failed: 3, inFlight: 0 });
+  assert.throws(() => m.setFault({ kind: 'status', status: 200 }), RangeError);
+});

@@ -11,15 +11,17 @@
  * finish chunk, the usage chunk and [DONE]).
  * Failures: with `failRate` > 0, each inference request (not /models) fails with `failStatus` and an
  * OpenAI-shaped error with that probability, drawn from a PRNG seeded with `seed`, in arrival order.
+ * Run-time faults (`setFault`: stall, reset, status with Retry-After) switch every inference request arriving
+ * while set to that fault, for chaos runs (bench/chaos.ts).
  * The mock does not validate requests: it answers any model it is asked for.
  */
 import { once, type EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MockRequest, MockResponse, onRequest } from './handler.ts';
-import { createState, type MockOptions, type MockStats } from './state.ts';
+import { createState, setFault, type MockFault, type MockOptions, type MockStats } from './state.ts';
 
-export type { MockOptions, MockStats } from './state.ts';
+export type { MockFault, MockOptions, MockStats } from './state.ts';
 
 export interface MockHandle {
   /** `http://host:port`. */
@@ -33,6 +35,8 @@ export interface MockHandle {
    * counters move, so tests can wait for an event instead of sleeping ('drained' is close()'s own).
    */
   events: EventEmitter;
+  /** Sets or (undefined) clears a fault for the inference requests that arrive from now on; see MockFault. */
+  setFault(fault: MockFault | undefined): void;
   /** Stops listening and destroys open connections (in-flight requests are not counted as aborted). */
   close(): Promise<void>;
 }
@@ -59,6 +63,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
     port,
     stats: state.stats,
     events: state.events,
+    setFault: (fault) => setFault(state, fault),
     async close() {
       state.closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

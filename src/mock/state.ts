@@ -26,6 +26,15 @@ export interface MockOptions {
   apiKey?: string;
 }
 
+/**
+ * A fault switched on and off at run time (MockHandle.setFault) for chaos runs; it applies to inference
+ * requests arriving while it is set:
+ *   stall   no byte for `ms`, then the connection is destroyed (the client sees a reset unless it gave up first);
+ *   reset   the connection is destroyed as soon as the body has arrived, before any response byte;
+ *   status  answered with `status` and an OpenAI-shaped error, with `Retry-After: retryAfterS` when given.
+ */
+export type MockFault = { kind: 'stall'; ms: number } | { kind: 'reset' } | { kind: 'status'; status: number; retryAfterS?: number };
+
 /** Counters, updated live. Every received request ends up served or aborted (or is in flight). */
 export interface MockStats {
   received: number;
@@ -33,7 +42,7 @@ export interface MockStats {
   served: number;
   /** Requests whose connection closed before their response was complete. */
   aborted: number;
-  /** Injected failures (a subset of served, unless aborted first). */
+  /** Injected failures and run-time faults (a subset of served, unless aborted first; stalls and resets end aborted). */
   failed: number;
   inFlight: number;
 }
@@ -48,6 +57,10 @@ export interface MockState {
   failRate: number;
   failStatus: number;
   failBody: string;
+  /** The run-time fault, if any, and its prepared error body (status faults). */
+  fault: MockFault | undefined;
+  faultBody: string;
+  faultRetryAfter: string | undefined;
   defaultModel: string;
   authorization: string | undefined;
   seq: number;
@@ -77,6 +90,9 @@ export function createState(o: MockOptions): MockState {
     failRate,
     failStatus,
     failBody: mockError('injected failure', failStatus === 429 ? 'rate_limit_error' : 'server_error', 'mock_injected_failure'),
+    fault: undefined,
+    faultBody: '',
+    faultRetryAfter: undefined,
     defaultModel: JSON.stringify(models[0]),
     authorization: o.apiKey === undefined ? undefined : `Bearer ${o.apiKey}`,
     seq: 0,
@@ -84,3 +100,15 @@ export function createState(o: MockOptions): MockState {
   };
 }
 
+
+/** Sets (or, with undefined, clears) the run-time fault; checked here so a bad fault fails where it is set. */
+export function setFault(state: MockState, fault: MockFault | undefined): void {
+  if (fault?.kind === 'status') {
+    const { status, retryAfterS } = fault;
+    if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError(`fault status: expected 400-599, got ${status}`);
+    if (retryAfterS !== undefined && !(retryAfterS >= 0)) throw new RangeError(`fault retryAfterS: expected >= 0, got ${retryAfterS}`);
+    state.faultBody = mockError('injected fault', status === 429 ? 'rate_limit_error' : 'server_error', 'mock_injected_fault');
+    state.faultRetryAfter = retryAfterS === undefined ? undefined : String(retryAfterS);
+  } else if (fault?.kind === 'stall' && !(fault.ms >= 0)) throw new RangeError(`fault stall ms: expected >= 0, got ${fault.ms}`);
+  state.fault = fault;
+}

@@ -1,7 +1,9 @@
 import type { ServerResponse } from 'node:http';
+import type { CooldownConfig } from '../config/types.ts';
 import type { OpsHandlers } from '../ingress/server.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { ModelGroup } from '../routing/group.ts';
+import { upstreamHealth } from './upstream-health.ts';
 
 function sendJson(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
@@ -9,22 +11,22 @@ function sendJson(res: ServerResponse, status: number, body: string): void {
 }
 
 /** /v1/models, health and metrics. */
-export function opsHandlers(groups: readonly ModelGroup[], metrics: GatewayMetrics): OpsHandlers {
+export function opsHandlers(groups: readonly ModelGroup[], metrics: GatewayMetrics, cooldown: CooldownConfig): OpsHandlers {
   const created = Math.floor(Date.now() / 1000);
   const models = JSON.stringify({
     object: 'list',
     data: groups.map((g) => ({ id: g.name, object: 'model', created, owned_by: 'spillway' })),
   });
   const live = JSON.stringify({ status: 'ok' });
+  const ready = JSON.stringify({ status: 'ready' });
+  const notReady = JSON.stringify({ status: 'draining' });
   return {
     models: (res) => sendJson(res, 200, models),
     liveness: (res) => sendJson(res, 200, live),
-    readiness(res, draining) {
-      const usable = groups.filter((g) => g.isUsable()).map((g) => g.name);
-      const ready = !draining && usable.length > 0;
-      const status = draining ? 'draining' : ready ? 'ready' : 'no_usable_deployment';
-      sendJson(res, ready ? 200 : 503, JSON.stringify({ status, usable_model_groups: usable }));
-    },
+    // Whether this process can serve: it answers, so it listens; 503 only while draining. Upstream health is
+    // not readiness: every replica sees the same upstreams, and failing them all at once empties the Service.
+    readiness: (res, draining) => (draining ? sendJson(res, 503, notReady) : sendJson(res, 200, ready)),
+    upstreams: (res) => sendJson(res, 200, upstreamHealth(groups, cooldown)),
     metrics(res) {
       metrics.registry.metrics().then(
         (text) => {

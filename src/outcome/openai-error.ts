@@ -8,6 +8,11 @@ export interface OpenAIErrorBody {
   code: string | null;
 }
 
+/** Client input echoed in an error message is cut to `max` characters: a 900 KB model name must not come back whole. */
+export function clipEcho(s: string, max = 256): string {
+  return s.length <= max ? s : `${s.slice(0, max)}…`;
+}
+
 export function errorJson(e: OpenAIErrorBody): string {
   return JSON.stringify({ error: { message: e.message, type: e.type, param: e.param, code: e.code } });
 }

@@ -8,6 +8,8 @@ export const outcomes = {
   upstream_response: { status: 0, type: '', code: '' },
   bad_request: { status: 400, type: 'invalid_request_error', code: 'invalid_request' },
   invalid_json: { status: 400, type: 'invalid_request_error', code: 'invalid_json' },
+  // Nested deeper than spillway.max_json_depth; `param` names where the limit was crossed.
+  json_too_deep: { status: 400, type: 'invalid_request_error', code: 'json_too_deep' },
   unauthorized: { status: 401, type: 'authentication_error', code: 'invalid_api_key' },
   model_not_found: { status: 404, type: 'invalid_request_error', code: 'model_not_found' },
   path_not_found: { status: 404, type: 'invalid_request_error', code: 'not_found' },
@@ -27,6 +29,8 @@ export const outcomes = {
   upstream_timeout: { status: 504, type: 'timeout', code: 'upstream_timeout' },
   // Stream broke after the response had started: nothing more can be said to the client.
   upstream_broken_stream: { status: 502, type: 'upstream_error', code: 'upstream_broken_stream' },
+  // An exception in the gateway's own handling of this request (a bug): the request ends, the process does not.
+  internal_error: { status: 500, type: 'server_error', code: 'internal_error' },
   // The client went away before the answer was complete (nginx's 499, for logs and metrics only).
   client_closed: { status: 499, type: 'client_closed', code: 'client_closed' },
   // Request back pressure (docs/BACKPRESSURE.md): refused on purpose, by the gate the code names, with

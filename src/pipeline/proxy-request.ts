@@ -8,6 +8,7 @@ import type { Ticket } from './backpressure/ticket.ts';
 import { rewriteModel } from '../upstream/model-rewrite.ts';
 import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { LoadPermit } from '../load/permit.ts';
+import type { Fault } from './internal-error.ts';
 
 /** One client request on its way through the pipeline, from a validated body to its single outcome. */
 export class ProxyRequest implements RouteRequest {
@@ -43,9 +44,13 @@ export class ProxyRequest implements RouteRequest {
   /** Upstream body for `rewrittenFor` (the body with `model` replaced), kept across retries. */
   rewrittenFor: string | undefined;
   rewritten: Buffer | undefined;
-  /** Last two body chunks of the relayed response, kept only when tpm needs the upstream's usage. */
+  /** Last two body chunks of the relayed response, kept when tpm or the load model needs the upstream's usage, or an SSE stream its end. */
   tail: Buffer | undefined;
   prevTail: Buffer | undefined;
+  /** The relayed response is an SSE stream the client asked for, which must end with `data: [DONE]`. */
+  sse = false;
+  /** A fault to inject (spillway.fault_injection, `x-spillway-fault`); undefined for every other request. */
+  fault: Fault | undefined = undefined;
   /** Back pressure's state for this request (admission, queue place, engine slot); undefined when off. */
   bp: Ticket | undefined = undefined;
 
@@ -72,9 +77,12 @@ export class ProxyRequest implements RouteRequest {
     this.res = res;
   }
 
-  /** The bytes to send to `upstreamModel`: the client's own bytes when the name is unchanged. */
+  /**
+   * The bytes to send to `upstreamModel`: the client's own bytes when they name it once and plainly, else with
+   * every top-level `model` replaced (also when the name is unchanged: a duplicate key must not reach the
+   * upstream naming another model than the one routed on).
+   */
   upstreamBody(upstreamModel: string): Buffer {
-    if (upstreamModel === this.body.model) return this.raw;
     if (this.rewrittenFor !== upstreamModel) {
       this.rewrittenFor = upstreamModel;
       this.rewritten = rewriteModel(this.raw, this.body, upstreamModel);

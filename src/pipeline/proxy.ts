@@ -12,6 +12,8 @@ import { responseTail, usageTokens } from '../relay/usage.ts';
 import type { FleetLoad } from '../load/fleet.ts';
 import { sseDataEvents, usagePromptTokens } from '../load/stream-tokens.ts';
 import type { BackPressure, BackPressureHost } from './backpressure/controller.ts';
+import { InjectedFault, type Fault, type InternalStage } from './internal-error.ts';
+import { endsWithDone } from '../relay/stream-end.ts';
 
 /** How to reach one deployment: its pool, path prefix and the fixed headers sent with every request. */
 export interface Upstream {
@@ -35,21 +37,23 @@ const kRequest = Symbol('spillway.request');
 type TaggedResponse = ServerResponse & { [kRequest]?: ProxyRequest };
 
 // Hoisted listeners: `this` is the response, the request hangs off it, so no closure is made per request.
-function onResponseClose(this: TaggedResponse): void {
-  const pr = this[kRequest];
-  if (pr === undefined || this.writableFinished || pr.finished) return;
-  pr.clientClosed = true;
-  if (pr.exchange !== undefined) pr.exchange.abortForClient();
-  else if (pr.bp !== undefined) pr.bp.group.controller.clientGone(pr);
-}
 function onResponseDrain(this: TaggedResponse): void {
   this[kRequest]?.exchange?.resume();
+}
+
+/** Throws when the request asked for a fault at `at` (spillway.fault_injection; see ./internal-error.ts). */
+function inject(pr: ProxyRequest, at: Fault): void {
+  if (pr.fault === at) throw new InjectedFault(at);
 }
 
 /**
  * Routing → upstream → relay for a validated request, with retries on another deployment while nothing has
  * reached the client. Every request ends here in exactly one outcome (finish), every attempt releases its
  * deployment slot exactly once (onExchangeEnd).
+ *
+ * Crash isolation: each method that control enters from node:http (start, the response's close), undici (the
+ * ExchangeListener methods) or back pressure's timers (route, dispatch, via the queue) catches what it throws
+ * and ends that one request with `fail`; nothing a request does can end the process or leak its accounting.
  */
 export class Proxy implements ExchangeListener, BackPressureHost {
   private readonly upstreams: Map<Deployment, Upstream>;
@@ -59,8 +63,22 @@ export class Proxy implements ExchangeListener, BackPressureHost {
   private readonly bp: BackPressure | undefined;
   private readonly fleet: FleetLoad | undefined;
   private readonly debug: boolean;
+  /** The response's 'close' listener: one function per Proxy (it needs the proxy to fail a request), not per request. */
+  private readonly onResponseClose: (this: TaggedResponse) => void;
 
   constructor(o: ProxyOptions) {
+    const proxy = this;
+    this.onResponseClose = function (this: TaggedResponse): void {
+      const pr = this[kRequest];
+      if (pr === undefined || this.writableFinished || pr.finished) return;
+      pr.clientClosed = true;
+      try {
+        if (pr.exchange !== undefined) pr.exchange.abort();
+        else if (pr.bp !== undefined) pr.bp.group.controller.clientGone(pr);
+      } catch (err) {
+        proxy.fail(pr, 'client_close', err);
+      }
+    };
     this.fleet = o.fleet;
     this.debug = o.log.isLevelEnabled('debug');
     this.upstreams = o.upstreams;
@@ -72,87 +90,138 @@ export class Proxy implements ExchangeListener, BackPressureHost {
   }
 
   start(pr: ProxyRequest): void {
-    const res = pr.res as TaggedResponse;
-    res[kRequest] = pr;
-    res.on('close', onResponseClose);
-    if (this.fleet !== undefined) pr.prompt = this.fleet.analyze(pr.group, pr.endpoint, pr.body);
-    if (this.bp !== undefined) {
-      const refused = this.bp.admit(pr);
-      if (refused !== undefined) return this.reject(pr, refused.outcome, refused.message, refused.retryAfterMs);
+    try {
+      const res = pr.res as TaggedResponse;
+      res[kRequest] = pr;
+      res.on('close', this.onResponseClose);
+      if (this.fleet !== undefined) pr.prompt = this.fleet.analyze(pr.group, pr.endpoint, pr.body);
+      if (this.bp !== undefined) {
+        const refused = this.bp.admit(pr);
+        if (refused !== undefined) return this.reject(pr, refused.outcome, refused.message, refused.retryAfterMs);
+      }
+      if (pr.fault !== undefined) inject(pr, 'admission');
+    } catch (err) {
+      return this.fail(pr, 'admission', err);
     }
     this.route(pr);
   }
 
   route(pr: ProxyRequest): void {
-    const picked = pr.modelGroup.select(pr, pr.tried);
-    if (!('reason' in picked)) return this.dispatch(pr, picked);
-    if (picked.reason === 'busy') {
-      const refused = this.bp!.onNoEngine(pr);
-      if (refused !== undefined) this.reject(pr, refused.outcome, refused.message, refused.retryAfterMs);
-      return;
+    try {
+      if (pr.fault !== undefined) inject(pr, 'routing');
+      const picked = pr.modelGroup.select(pr, pr.tried);
+      if (!('reason' in picked)) return this.dispatch(pr, picked);
+      if (picked.reason === 'busy') {
+        const refused = this.bp!.onNoEngine(pr);
+        if (refused !== undefined) this.reject(pr, refused.outcome, refused.message, refused.retryAfterMs);
+        return;
+      }
+      if (pr.lastFailure !== undefined) return this.failAfterAttempts(pr);
+      this.reject(pr, picked.reason, `No deployment of model group "${pr.group}" can take the request now (${picked.reason === 'deployment_limit' ? 'every deployment is at its rpm/tpm/parallel limit' : "every deployment is cooling down on its upstream's Retry-After"}).`, picked.retryAfterMs);
+    } catch (err) {
+      this.fail(pr, 'routing', err);
     }
-    if (pr.lastFailure !== undefined) return this.failAfterAttempts(pr);
-    this.reject(pr, picked.reason, `No deployment of model group "${pr.group}" can take the request now (${picked.reason === 'deployment_limit' ? 'every deployment is at its rpm/tpm/parallel limit' : 'every deployment is cooling down after failures'}).`, picked.retryAfterMs);
   }
 
   dispatch(pr: ProxyRequest, d: Deployment): void {
-    const up = this.upstreams.get(d)!;
-    d.acquire();
-    if (d.load !== undefined) pr.permit = d.load.reserve(pr.prompt!);
-    if (this.debug) this.logDecision(pr, d);
-    if (pr.bp !== undefined) this.bp!.attempts.dispatch(pr, d);
-    pr.attempts++;
-    const x = new Exchange(d, this, pr, performance.now());
-    pr.exchange = x;
-    pr.lastAttempt = x;
-    up.pool.dispatch(
-      { path: up.pathPrefix + pr.upstreamPath, method: 'POST', headers: up.headers, body: pr.upstreamBody(d.config.upstreamModel) },
-      x,
-    );
+    try {
+      const up = this.upstreams.get(d)!;
+      const body = pr.upstreamBody(d.config.upstreamModel);
+      // The exchange exists from the slot's acquisition on: whatever throws after, aborting it releases all.
+      d.acquire();
+      const x = new Exchange(d, this, pr, performance.now());
+      pr.exchange = x;
+      pr.lastAttempt = x;
+      pr.attempts++;
+      if (d.load !== undefined) pr.permit = d.load.reserve(pr.prompt!);
+      if (pr.bp !== undefined) this.bp!.attempts.dispatch(pr, d);
+      if (this.debug) this.logDecision(pr, d);
+      if (pr.fault !== undefined) inject(pr, 'dispatch');
+      x.start(up.pool, { path: up.pathPrefix + pr.upstreamPath, method: 'POST', headers: up.headers, body }, performance.now());
+    } catch (err) {
+      this.fail(pr, 'dispatch', err);
+    }
   }
 
   onUpstreamHead(x: Exchange, status: number, headers: IncomingHttpHeaders): void {
     const pr = x.owner as ProxyRequest;
-    if (pr.bp !== undefined && this.bp!.attempts.head(pr, status)) return;
-    pr.permit?.firstToken();
-    const overheadMs = x.dispatchMs - pr.arrivalMs - pr.failedUpstreamMs;
-    pr.res.writeHead(
-      status,
-      clientHeaders(headers, {
-        'x-spillway-deployment': x.deployment.id,
-        'x-spillway-engine': x.deployment.id,
-        'x-spillway-overhead-ms': overheadMs.toFixed(3),
-      }),
-    );
+    if (pr.finished) return;
+    try {
+      // Only an SSE stream the client asked for is expected to end with `data: [DONE]` (checked at its end).
+      pr.sse = pr.stream && pr.endpoint !== 'embeddings' && status < 300 && isEventStream(headers['content-type']);
+      if (pr.bp !== undefined && this.bp!.attempts.head(pr, status)) return;
+      if (pr.fault !== undefined) inject(pr, 'relay_head');
+      pr.permit?.firstToken();
+      const overheadMs = x.dispatchMs - pr.arrivalMs - pr.failedUpstreamMs;
+      pr.res.writeHead(
+        status,
+        clientHeaders(headers, {
+          'x-spillway-deployment': x.deployment.id,
+          'x-spillway-engine': x.deployment.id,
+          'x-spillway-overhead-ms': overheadMs.toFixed(3),
+        }),
+      );
+    } catch (err) {
+      this.fail(pr, 'relay', err);
+    }
   }
 
   onUpstreamData(x: Exchange, chunk: Buffer): boolean {
     const pr = x.owner as ProxyRequest;
-    // Output tokens on a stream, counted once for both back pressure and the load model.
-    const tokens = pr.stream && (pr.bp !== undefined || pr.permit !== undefined) ? sseDataEvents(chunk) : 0;
-    if (pr.bp !== undefined) this.bp!.attempts.chunk(pr, tokens);
-    if (pr.permit !== undefined && pr.stream) pr.permit.tokens(tokens);
-    if (x.deployment.config.tpm !== undefined || this.fleet !== undefined) {
-      pr.prevTail = pr.tail;
-      pr.tail = chunk;
+    if (pr.finished) return true;
+    try {
+      // Output tokens on a stream, counted once for both back pressure and the load model.
+      const tokens = pr.stream && (pr.bp !== undefined || pr.permit !== undefined) ? sseDataEvents(chunk) : 0;
+      if (pr.bp !== undefined) this.bp!.attempts.chunk(pr, tokens);
+      if (pr.permit !== undefined && pr.stream) pr.permit.tokens(tokens);
+      if (pr.sse || x.deployment.config.tpm !== undefined || this.fleet !== undefined) {
+        pr.prevTail = pr.tail;
+        pr.tail = chunk;
+      }
+      const flowing = pr.res.write(chunk);
+      if (pr.fault !== undefined) inject(pr, 'relay');
+      if (flowing) return true;
+      pr.res.once('drain', onResponseDrain);
+      return false;
+    } catch (err) {
+      this.fail(pr, 'relay', err);
+      return true;
     }
-    if (pr.res.write(chunk)) return true;
-    pr.res.once('drain', onResponseDrain);
-    return false;
   }
 
   onExchangeEnd(x: Exchange, end: ExchangeEnd): void {
     const pr = x.owner as ProxyRequest;
+    try {
+      this.endAttempt(pr, x, end);
+    } catch (err) {
+      this.fail(pr, 'attempt_end', err);
+    }
+  }
+
+  private endAttempt(pr: ProxyRequest, x: Exchange, end: ExchangeEnd): void {
     const d = x.deployment;
+    // Released first, before anything that could throw.
+    pr.exchange = undefined;
     d.release();
     if (pr.permit !== undefined) {
-      pr.permit.release();
+      const permit = pr.permit;
       pr.permit = undefined;
+      permit.release();
     }
-    pr.exchange = undefined;
     if (pr.bp !== undefined) this.bp!.attempts.end(pr, x, end);
+    // Ended already (an internal error aborted this attempt): nothing more to say to anyone.
+    if (pr.finished) return;
+    if (pr.fault !== undefined) inject(pr, 'attempt_end');
     switch (end) {
       case 'complete':
+        if (pr.sse && !endsWithDone(pr.tail, pr.prevTail)) {
+          // The upstream closed cleanly mid-stream: the client gets every byte it sent, then a cut (no final
+          // chunk), so it cannot take the truncated answer for a whole one.
+          this.recordFailure(d, 'broken_stream', undefined);
+          cutAfterFlush(pr.res);
+          return this.finish(pr, 'upstream_broken_stream', outcomes.upstream_broken_stream.status, d.id);
+        }
+        d.recordSuccess();
         if (d.config.tpm !== undefined) d.addTokens(usageTokens(pr));
         if (this.fleet !== undefined) this.fleet.observeUsage(pr.group, pr.prompt, usagePromptTokens(responseTail(pr)));
         pr.res.end();
@@ -189,9 +258,12 @@ export class Proxy implements ExchangeListener, BackPressureHost {
   private recordFailure(d: Deployment, status: string, retryAfterMs: number | undefined): void {
     const labels = { model_group: d.config.group, deployment: d.id, status };
     this.metrics.deploymentFailures.inc(labels);
-    if (d.recordFailure(retryAfterMs)) {
+    if (d.recordFailure(status, retryAfterMs)) {
       this.metrics.cooledDown.inc({ model_group: d.config.group, deployment: d.id, reason: status });
-      this.log.warn({ deployment: d.id, model_group: d.config.group, cooldown_ms: d.cooldownRemainingMs(), last_failure: status }, 'deployment cooling down');
+      this.log.warn(
+        { deployment: d.id, model_group: d.config.group, cooldown_ms: d.cooldownRemainingMs(), last_failure: status, failure_rate: d.lastEjection?.failureRate, requests: d.lastEjection?.requests },
+        'deployment cooling down',
+      );
     }
   }
 
@@ -228,6 +300,49 @@ export class Proxy implements ExchangeListener, BackPressureHost {
     this.finish(pr, 'client_closed', outcomes.client_closed.status, 'none');
   }
 
+  /**
+   * An exception while handling `pr` (a bug, or an injected fault): counted and logged once with the request's
+   * id and stage, then the request ends with 500 `internal_error`, or its connection is cut if its head has
+   * gone out. finish releases back pressure's admission and queue place; an attempt in flight is aborted, and
+   * its onExchangeEnd releases its slot and load permit. Never throws on to undici, node:http or a timer.
+   */
+  fail(pr: ProxyRequest, stage: InternalStage, err: unknown): void {
+    try {
+      this.endFailed(pr, stage, err);
+    } catch (again) {
+      // A second fault while ending the request: the process must still not see it.
+      try {
+        this.log.error({ req_id: pr.id, stage, err: again }, 'internal error while ending a failed request');
+      } catch {
+        // nothing left to tell
+      }
+    }
+  }
+
+  private endFailed(pr: ProxyRequest, stage: InternalStage, err: unknown): void {
+    try {
+      this.metrics.internalErrors.inc({ stage });
+      this.log.error({ req_id: pr.id, model: pr.group, stage, err }, 'internal error');
+      if (!pr.finished) {
+        const deployment = pr.lastAttempt?.deployment.id ?? 'none';
+        if (pr.res.headersSent) {
+          pr.res.destroy();
+          this.finish(pr, 'internal_error', outcomes.internal_error.status, deployment);
+        } else {
+          try {
+            this.reject(pr, 'internal_error', `The gateway failed while handling this request (${stage}); it was logged with request id ${pr.id}.`);
+          } finally {
+            // reject finishes; if it threw before that, the request must end anyway.
+            if (!pr.finished) this.finish(pr, 'internal_error', outcomes.internal_error.status, deployment);
+          }
+        }
+      } else if (!pr.res.writableEnded) pr.res.destroy();
+    } finally {
+      const x = pr.exchange;
+      if (x !== undefined) x.abort();
+    }
+  }
+
   private finish(pr: ProxyRequest, outcome: Outcome, status: number, deployment: string): void {
     if (pr.finished) return;
     pr.finished = true;
@@ -250,6 +365,17 @@ export class Proxy implements ExchangeListener, BackPressureHost {
       'request',
     );
   }
+}
+
+/** Closes the connection once what was written has gone out; a rare path, so the callback may be a closure. */
+function cutAfterFlush(res: ServerResponse): void {
+  const socket = res.socket;
+  if (socket === null) return void res.destroy();
+  socket.end(() => socket.destroy());
+}
+
+function isEventStream(type: string | string[] | undefined): boolean {
+  return typeof type === 'string' && type.startsWith('text/event-stream');
 }
 
 function round(ms: number): number {

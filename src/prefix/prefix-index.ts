@@ -3,10 +3,13 @@
  * time it was last sent (or reported) there. The overlap of a prompt with an engine is the number of its
  * leading blocks the engine holds, fresh.
  *
- * Approximate mode (Dynamo's approximate indexer, SGLang's router): the router calls stored() with the chain
- * it dispatched to an engine, trusting that the engine now caches it; entries expire after `ttlMs` (the engine
- * evicts on its own, unseen). Exact mode can feed the same index from engine KV events through stored() and
- * removed(), provided the event hashes are computed the way the router computes its keys.
+ * Approximate only (as Dynamo's approximate indexer and SGLang's router): the router calls stored() with the
+ * chain it dispatched to an engine, trusting that the engine now caches it; entries expire after `ttlMs` (the
+ * engine evicts on its own, unseen). Engine KV events cannot feed this index: its keys hash 256-byte blocks of
+ * the rendered prompt text (prompt-bytes.ts), while an engine's events name blocks of `block_size` token ids
+ * hashed with the engine's own function, so no event hash can ever equal a key here. Using them would take an
+ * index keyed by token blocks (the engine's tokenizer, chat template, block size and hash). removed() and
+ * cleared() are exercised by the tests only; nothing in the gateway calls them.
  *
  * Memory is bounded: at most `maxBlocks` hashes, evicted in CLOCK order (insertion order with a second
  * chance for blocks touched since; close to LRU at O(1)). A chain is inserted from its last block back to its
@@ -125,7 +128,7 @@ export class PrefixIndex {
     while (this.count > this.maxBlocks) this.popRing();
   }
 
-  /** Records that the engine dropped these blocks (exact mode: an engine's eviction event). */
+  /** Records that the engine dropped these blocks (keys of this index, not an engine's event hashes). */
   removed(slot: number, hashes: readonly number[]): void {
     for (let i = 0; i < hashes.length; i++) {
       const e = this.find(hashes[i]);

@@ -77,3 +77,15 @@ test('after a huge prompt, the next render gives the big buffer back and still w
   assert.equal(blockHashes(64).length, 4);
   assert.equal(promptText(), 'abcd'.repeat(64));
 });
+
+test('completions prompts nested as the client likes render in order, without recursion', () => {
+  renderPrompt('completions', { prompt: ['a', ['b', [[1, 2]], 'c'], [], [['d']]] });
+  const text = promptText();
+  assert.equal(text.slice(0, 2), 'ab');
+  assert.equal(text.length, 2 + 8 + 2); // a b, two token ids of 4 bytes, c d
+  assert.equal(text.slice(-2), 'cd');
+  let deep: unknown = 'hi';
+  for (let i = 0; i < 200_000; i++) deep = [deep];
+  assert.equal(renderPrompt('embeddings', { input: deep }), 2);
+  assert.equal(promptText(), 'hi');
+});

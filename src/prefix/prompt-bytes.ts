@@ -57,14 +57,44 @@ function writeTokenIds(ids: readonly unknown[]): void {
   }
 }
 
-function writePromptValue(p: unknown): void {
-  if (typeof p === 'string') writeText(p);
-  else if (Array.isArray(p)) {
-    if (p.length > 0 && typeof p[0] === 'number') writeTokenIds(p);
-    else for (let i = 0; i < p.length; i++) writePromptValue(p[i]);
-  }
-}
+// A completions prompt or embeddings input nests arrays as the client likes: walked with an explicit stack (one
+// module-level pair of arrays, reused) so no nesting can overflow the call stack.
+let walkArrays: (readonly unknown[])[] = [];
+let walkNext: number[] = [];
+const NONE: readonly unknown[] = [];
 
+function writePromptValue(p: unknown): void {
+  if (typeof p === 'string') return writeText(p);
+  if (!Array.isArray(p)) return;
+  let sp = 0;
+  walkArrays[sp] = p;
+  walkNext[sp++] = 0;
+  let high = sp;
+  while (sp > 0) {
+    const arr = walkArrays[sp - 1];
+    if (walkNext[sp - 1] === 0 && arr.length > 0 && typeof arr[0] === 'number') {
+      writeTokenIds(arr);
+      sp--;
+      continue;
+    }
+    const i = walkNext[sp - 1]++;
+    if (i >= arr.length) {
+      sp--;
+      continue;
+    }
+    const v = arr[i];
+    if (typeof v === 'string') writeText(v);
+    else if (Array.isArray(v)) {
+      walkArrays[sp] = v;
+      walkNext[sp++] = 0;
+      if (sp > high) high = sp;
+    }
+  }
+  if (high > 1024) {
+    walkArrays = [];
+    walkNext = [];
+  } else walkArrays.fill(NONE, 0, high);
+}
 function writeChat(messages: readonly unknown[]): void {
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i] as { role?: unknown; content?: unknown } | null;

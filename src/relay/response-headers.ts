@@ -11,17 +11,21 @@ export function clientHeaders(upstream: IncomingHttpHeaders, out: OutgoingHttpHe
   return out;
 }
 
-/** Parses an upstream Retry-After / retry-after-ms into milliseconds (seconds or an HTTP date). */
-export function retryAfterMs(h: IncomingHttpHeaders, nowEpochMs: number): number | undefined {
+/**
+ * Parses an upstream Retry-After / retry-after-ms into milliseconds (seconds or an HTTP date), at most `capMs`
+ * (spillway.cooldown.retry_after_cap_ms): the one value that both cooldowns and the client's answer use, so an
+ * upstream cannot keep a deployment out, or a client away, for longer than the operator allows.
+ */
+export function retryAfterMs(h: IncomingHttpHeaders, nowEpochMs: number, capMs: number): number | undefined {
   const ms = h['retry-after-ms'];
   if (typeof ms === 'string' && ms !== '') {
     const n = Number(ms);
-    if (Number.isFinite(n) && n >= 0) return n;
+    if (Number.isFinite(n) && n >= 0) return Math.min(n, capMs);
   }
   const ra = h['retry-after'];
   if (typeof ra !== 'string' || ra === '') return undefined;
   const secs = Number(ra);
-  if (Number.isFinite(secs)) return secs >= 0 ? secs * 1000 : undefined;
+  if (Number.isFinite(secs)) return secs >= 0 ? Math.min(secs * 1000, capMs) : undefined;
   const date = Date.parse(ra);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowEpochMs);
+  return Number.isNaN(date) ? undefined : Math.min(Math.max(0, date - nowEpochMs), capMs);
 }

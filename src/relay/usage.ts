@@ -3,10 +3,11 @@ import type { ProxyRequest } from '../pipeline/proxy-request.ts';
 const totalTokens = /"total_tokens"\s*:\s*(\d+)/;
 
 /**
- * Tokens a finished request used, for tpm accounting: the upstream's `usage.total_tokens` when its response
- * ends with one (non-streaming bodies, and streams with `stream_options.include_usage`), else an estimate of
- * ~4 bytes per token of the request body. Only the last two chunks are searched, so this is O(chunk), not
- * O(response).
+ * Tokens a completed request used, for tpm accounting: the upstream's `usage.total_tokens` when its response
+ * ends with one (non-streaming bodies, and streams with `stream_options.include_usage`), else the request
+ * body's bytes ÷ 4. That fallback counts the prompt (JSON included) and none of the output, so a stream
+ * without include_usage is undercounted by all the tokens it streamed. Only the last two chunks are searched,
+ * so this is O(chunk), not O(response). Failed, cut and abandoned attempts add nothing (proxy.ts).
  */
 export function usageTokens(pr: ProxyRequest): number {
   const tail = responseTail(pr);

@@ -1,45 +1,63 @@
-import type { DeploymentConfig } from '../config/types.ts';
+import type { CooldownConfig, DeploymentConfig } from '../config/types.ts';
 import type { Clock } from '../util/clock.ts';
 import type { DeploymentView } from './types.ts';
 import { FixedWindowCounter } from './fixed-window.ts';
 import type { EngineLoad } from '../load/engine-load.ts';
+import { OutcomeWindow } from './cooldown/outcome-window.ts';
+import { COOLDOWN_POLICIES } from './cooldown/registry.ts';
+import type { CooldownJudge } from './cooldown/types.ts';
 
 /** 0 healthy, 1 at a limit (rpm/tpm/parallel), 2 cooling down: the values of spillway_deployment_state. */
 export type DeploymentState = 0 | 1 | 2;
 
-export interface CooldownPolicy {
-  /** Failures allowed within the current minute; one more puts the deployment in cooldown (LiteLLM's allowed_fails). */
-  allowedFails: number;
-  cooldownTimeMs: number;
+/** What the last cooldown started from, for /health/upstreams and panic routing. */
+export interface Ejection {
+  /** The failure that tipped it: HTTP status, `connect_error`, `timeout` or `broken_stream`. */
+  status: string;
+  /** The window's failed share and attempts when it began. */
+  failureRate: number;
+  requests: number;
 }
 
 /**
- * One deployment's runtime state: in-flight count, rpm/tpm windows and cooldown. The pipeline is the only
- * writer (acquire/release around each upstream attempt); routing policies read it through DeploymentView.
+ * One deployment's runtime state: in-flight count, rpm/tpm windows, the outcomes of its recent attempts and
+ * its cooldown. The pipeline is the only writer (acquire/release around each upstream attempt, one
+ * recordSuccess or recordFailure per attempt that ended on the upstream's account); routing policies read it
+ * through DeploymentView.
  */
 export class Deployment implements DeploymentView {
   readonly id: string;
   readonly config: DeploymentConfig;
   inFlight = 0;
   cooldownUntil = 0;
+  /** Until when an upstream Retry-After asks for the cooldown to be kept (panic routing respects it). */
+  holdUntil = 0;
+  /** The deployments of its group, itself included (set by ModelGroup): the max ejection share counts them. */
+  peers: readonly Deployment[] = [this];
+  /** Cooldowns begun, and those the max ejection share prevented. */
+  ejections = 0;
+  ejectionsPrevented = 0;
+  lastEjection: Ejection | undefined = undefined;
+  readonly outcomes: OutcomeWindow;
   /** The engine's predicted and reported load, when the gateway keeps the fleet's load model (src/load). */
   load: EngineLoad | undefined = undefined;
   /** Incremented on every release without a matching acquire; tests assert it stays 0. */
   accountingErrors = 0;
   private readonly requests: FixedWindowCounter;
   private readonly tokens: FixedWindowCounter;
-  private readonly failures: FixedWindowCounter;
   private readonly clock: Clock;
-  private readonly cooldown: CooldownPolicy;
+  readonly cooldown: CooldownConfig;
+  private readonly judge: CooldownJudge;
 
-  constructor(config: DeploymentConfig, cooldown: CooldownPolicy, clock: Clock) {
+  constructor(config: DeploymentConfig, cooldown: CooldownConfig, clock: Clock) {
     this.id = config.id;
     this.config = config;
     this.clock = clock;
     this.cooldown = cooldown;
     this.requests = new FixedWindowCounter(clock);
     this.tokens = new FixedWindowCounter(clock);
-    this.failures = new FixedWindowCounter(clock);
+    this.outcomes = new OutcomeWindow(cooldown.windowMs);
+    this.judge = COOLDOWN_POLICIES[cooldown.policy].create(cooldown, clock);
   }
 
   isCoolingDown(): boolean {
@@ -48,6 +66,26 @@ export class Deployment implements DeploymentView {
 
   cooldownRemainingMs(): number {
     return Math.max(0, this.cooldownUntil - this.clock());
+  }
+
+  /** Cooling down, but no upstream Retry-After holds it: panic routing may still send it requests. */
+  isPanicCandidate(): boolean {
+    const now = this.clock();
+    return this.cooldownUntil > now && this.holdUntil <= now;
+  }
+
+  holdRemainingMs(): number {
+    return Math.max(0, this.holdUntil - this.clock());
+  }
+
+  /**
+   * How badly it fails, for panic routing's "least failing": the failed share of its attempts in the window,
+   * or, when the window is empty (it is cleared when a cooldown begins), the share that started the cooldown.
+   */
+  failureScore(): number {
+    const now = this.clock();
+    if (this.outcomes.requests(now) > 0) return this.outcomes.failureRate(now);
+    return this.lastEjection?.failureRate ?? 0;
   }
 
   /** Whether one more request fits under rpm, tpm and max_parallel_requests. */
@@ -92,20 +130,53 @@ export class Deployment implements DeploymentView {
     if (n > 0) this.tokens.add(n);
   }
 
+  /** An attempt the upstream answered (relayed to the client): counts toward the window's requests. O(1), no allocation. */
+  recordSuccess(): void {
+    this.outcomes.success(this.clock());
+  }
+
   /**
-   * Records a failed attempt. Returns true when this failure put the deployment into cooldown. An upstream
-   * Retry-After extends a cooldown (new or running), never shortens it.
+   * Records a failed attempt (`status` as in spillway_deployment_failure_responses_total). Returns true when
+   * this failure began a cooldown: the policy's judge says so and the group's max ejection share allows it.
+   * An upstream Retry-After (capped at retry_after_cap_ms) lengthens a cooldown, new or running, never
+   * shortens it.
    */
-  recordFailure(retryAfterMs: number | undefined): boolean {
+  recordFailure(status: string, retryAfterMs: number | undefined): boolean {
     const now = this.clock();
-    this.failures.add(1);
-    const wasCooling = this.cooldownUntil > now;
-    if (wasCooling) {
-      if (retryAfterMs !== undefined) this.cooldownUntil = Math.max(this.cooldownUntil, now + retryAfterMs);
+    this.outcomes.failure(now);
+    const ra = retryAfterMs === undefined ? undefined : Math.min(retryAfterMs, this.cooldown.retryAfterCapMs);
+    if (this.cooldownUntil > now) {
+      if (ra !== undefined) this.hold(now, ra);
       return false;
     }
-    if (this.failures.current() <= this.cooldown.allowedFails) return false;
-    this.cooldownUntil = now + Math.max(this.cooldown.cooldownTimeMs, retryAfterMs ?? 0);
+    if (!this.judge.failed(this.outcomes, now, status, this.peers.length)) return false;
+    if (!this.mayLeave(now)) {
+      this.ejectionsPrevented++;
+      return false;
+    }
+    this.lastEjection = { status, failureRate: this.outcomes.failureRate(now), requests: this.outcomes.requests(now) };
+    this.ejections++;
+    this.outcomes.clear();
+    this.judge.ejected(now);
+    this.cooldownUntil = now + this.cooldown.cooldownTimeMs;
+    if (ra !== undefined) this.hold(now, ra);
     return true;
+  }
+
+  private hold(now: number, ms: number): void {
+    this.holdUntil = Math.max(this.holdUntil, now + ms);
+    this.cooldownUntil = Math.max(this.cooldownUntil, this.holdUntil);
+  }
+
+  /**
+   * Whether one more of the group may be out: at most max_ejection_percent of its deployments, rounded down,
+   * and at least one (as in Envoy's outlier detection, so a group of two can lose its dead one).
+   */
+  private mayLeave(now: number): boolean {
+    const peers = this.peers;
+    const max = Math.max(1, Math.floor((peers.length * this.cooldown.maxEjectionPercent) / 100));
+    let out = 0;
+    for (const p of peers) if (p.cooldownUntil > now) out++;
+    return out < max;
   }
 }

@@ -29,6 +29,12 @@ export class FixedWindowCounter {
     this.count += n;
   }
 
+  /** Starts the count again from zero (the window's boundaries stay where they are). */
+  reset(): void {
+    this.current();
+    this.count = 0;
+  }
+
   /** Milliseconds until the current window ends and the count starts again from zero. */
   msUntilReset(): number {
     this.current();

@@ -16,7 +16,9 @@ const BUSY: NoRoute = { reason: 'busy', retryAfterMs: 0 };
 
 /**
  * A model group: the deployments a client's `model` maps to, and the strategy that picks among them.
- * Filtering (cooldown, limits, already tried) happens here; the strategy only ranks what is left.
+ * Filtering (cooldown, limits, already tried) happens here; the strategy only ranks what is left. When nothing
+ * is left but deployments cooling down, it routes to the least failing of them (panic routing, after Envoy's
+ * panic threshold) rather than refusing: a cooldown must never turn partial failure into a full outage.
  */
 export class ModelGroup {
   readonly name: string;
@@ -24,6 +26,8 @@ export class ModelGroup {
   readonly strategy: RoutingStrategy<Deployment>;
   /** Set when back pressure is on. */
   gate: RouteGate | undefined = undefined;
+  /** Requests routed to a cooling deployment because no other could take them (spillway_panic_routed_total). */
+  panicRoutes = 0;
   // Reused for every selection: routing is synchronous, so one scratch array per group is safe.
   private readonly scratch: Deployment[] = [];
 
@@ -31,6 +35,7 @@ export class ModelGroup {
     this.name = name;
     this.deployments = deployments;
     this.strategy = strategy as RoutingStrategy<Deployment>;
+    for (const d of deployments) d.peers = deployments;
   }
 
   /**
@@ -44,16 +49,21 @@ export class ModelGroup {
     let limited = false;
     let busy = false;
     const gate = this.gate;
-    let waitCooling = Infinity;
+    let panicable = 0;
+    let waitHold = Infinity;
     let waitLimit = Infinity;
     for (const d of this.deployments) {
-      if (d.isCoolingDown()) {
-        waitCooling = Math.min(waitCooling, d.cooldownRemainingMs());
+      const cooling = d.isCoolingDown();
+      const hold = cooling ? d.holdRemainingMs() : 0;
+      if (hold > 0) {
+        waitHold = Math.min(waitHold, hold);
       } else if (!d.hasCapacity()) {
         limited = true;
         waitLimit = Math.min(waitLimit, d.msUntilCapacity());
       } else if (gate !== undefined && !gate.admits(d)) {
         busy = true;
+      } else if (cooling) {
+        panicable++;
       } else if (tried !== undefined && tried.includes(d)) {
         fallback++;
       } else {
@@ -63,17 +73,39 @@ export class ModelGroup {
     if (usable.length === 0 && fallback > 0) {
       for (const d of tried!) if (!d.isCoolingDown() && d.hasCapacity() && (gate === undefined || gate.admits(d)) && !usable.includes(d)) usable.push(d);
     }
-    const picked = usable.length > 0 ? this.strategy.pick(usable, req) : undefined;
+    let picked = usable.length > 0 ? this.strategy.pick(usable, req) : undefined;
     usable.length = 0;
+    // Busy engines free up within moments (back pressure queues for them): cooling ones are the last resort.
+    if (picked === undefined && panicable > 0 && !busy) picked = this.panic(req, tried, false) ?? this.panic(req, tried, true);
     if (picked !== undefined) return picked;
     if (busy) return BUSY;
-    if (limited) return { reason: 'deployment_limit', retryAfterMs: Math.min(waitLimit, waitCooling) };
-    return { reason: 'all_cooling_down', retryAfterMs: waitCooling === Infinity ? 1000 : waitCooling };
+    if (limited) return { reason: 'deployment_limit', retryAfterMs: Math.min(waitLimit, waitHold) };
+    // Every deployment is cooling down on an upstream's own Retry-After: the one case still refused.
+    return { reason: 'all_cooling_down', retryAfterMs: waitHold === Infinity ? 1000 : waitHold };
   }
 
-  /** Ready when at least one deployment is not cooling down. */
-  isUsable(): boolean {
-    for (const d of this.deployments) if (!d.isCoolingDown()) return true;
-    return false;
+  /**
+   * Panic routing: among the cooling deployments no upstream Retry-After holds, with room under their limits,
+   * the least failing ones (ties all kept) go to the strategy. A retry prefers ones not tried, then any.
+   */
+  private panic(req: RouteRequest, tried: readonly Deployment[] | undefined, withTried: boolean): Deployment | undefined {
+    const candidates = this.scratch;
+    candidates.length = 0;
+    const gate = this.gate;
+    let best = Infinity;
+    for (const d of this.deployments) {
+      if (!d.isPanicCandidate() || !d.hasCapacity() || (gate !== undefined && !gate.admits(d))) continue;
+      if (!withTried && tried !== undefined && tried.includes(d)) continue;
+      const score = d.failureScore();
+      if (score < best) {
+        best = score;
+        candidates.length = 0;
+      }
+      if (score === best) candidates.push(d);
+    }
+    const picked = candidates.length > 0 ? this.strategy.pick(candidates, req) : undefined;
+    candidates.length = 0;
+    if (picked !== undefined) this.panicRoutes++;
+    return picked;
   }
 }

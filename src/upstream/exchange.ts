@@ -10,7 +10,7 @@ export type ExchangeEnd =
   | 'network_error' // refused, reset or failed before anything was relayed
   | 'timeout' // first-byte or total deadline, before anything was relayed
   | 'broken' // failed or timed out after the response had started reaching the client
-  | 'client_closed'; // the client went away; the upstream request was aborted
+  | 'client_closed'; // aborted by the gateway: the client went away, or the request ended on an internal error
 
 /** The stage after the upstream: decides what the client sees. Implemented by the pipeline. */
 export interface ExchangeListener {
@@ -30,8 +30,8 @@ const maxErrorBody = 4096;
 class DeadlineError extends Error {
   override name = 'DeadlineError';
 }
-class ClientClosedError extends Error {
-  override name = 'ClientClosedError';
+class AbortedError extends Error {
+  override name = 'AbortedError';
 }
 
 function onDeadline(x: Exchange): void {
@@ -59,11 +59,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
   retryAfterMs: number | undefined;
   errorBody = '';
   errorMessage = '';
-  readonly dispatchMs: number;
+  /** When the request went to undici (set again by start: what came before it is the gateway's own time). */
+  dispatchMs: number;
   headMs = 0;
   firstChunkMs = 0;
   private readonly totalDeadlineMs: number;
-  private clientClosed = false;
+  private aborted = false;
+  /** Handed to undici, which will end it (onRequestStart, or onResponseError if the pool goes first). */
+  private dispatched = false;
   private ended = false;
 
   constructor(deployment: Deployment, listener: ExchangeListener, owner: unknown, nowMs: number) {
@@ -76,10 +79,21 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.timer = setTimeout(onDeadline, Math.min(c.firstByteTimeoutMs, c.timeoutMs), this);
   }
 
-  /** The client went away: abort the upstream request at once. */
-  abortForClient(): void {
-    this.clientClosed = true;
-    this.controller?.abort(new ClientClosedError('client closed the connection'));
+  /** Sends the attempt's request through `pool`; undici calls this exchange's handlers from here on. */
+  start(pool: Dispatcher, options: Dispatcher.DispatchOptions, nowMs: number): void {
+    this.dispatchMs = nowMs;
+    this.dispatched = true;
+    pool.dispatch(options, this);
+  }
+
+  /**
+   * The client went away, or the request ended on an internal error: abort the upstream request at once. The
+   * exchange ends `client_closed`, now if undici never had it, else when undici reports the abort.
+   */
+  abort(): void {
+    this.aborted = true;
+    if (this.controller !== undefined) this.controller.abort(new AbortedError('aborted by the gateway'));
+    else if (!this.dispatched) this.end('client_closed');
   }
 
   resume(): void {
@@ -88,14 +102,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.clientClosed) controller.abort(new ClientClosedError('client closed the connection'));
+    if (this.aborted) controller.abort(new AbortedError('aborted by the gateway'));
   }
 
   onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
     this.status = status;
     this.headMs = performance.now();
     if (status === 429 || status >= 500) {
-      this.retryAfterMs = retryAfterMs(headers, Date.now());
+      this.retryAfterMs = retryAfterMs(headers, Date.now(), this.deployment.cooldown.retryAfterCapMs);
       return;
     }
     this.accepted = true;
@@ -119,7 +133,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
     this.errorMessage = err.message;
-    if (this.clientClosed) this.end('client_closed');
+    if (this.aborted) this.end('client_closed');
     else if (this.relaying) this.end('broken');
     else this.end(err instanceof DeadlineError ? 'timeout' : 'network_error');
   }

@@ -25,6 +25,8 @@ export interface Proc {
   peakRssMb(): number | undefined;
   /** The last lines the process wrote, for error messages. */
   output(): string;
+  /** Settles when the process exits, with its exit code or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
@@ -76,7 +78,10 @@ export class ProcGroup {
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const exited = exit.then((e) => e.code);
     child.once('exit', () => this.children.delete(child));
     const proc: Proc = {
       name,
@@ -86,6 +91,7 @@ export class ProcGroup {
       rssMb: () => statusMb(child.pid, 'VmRSS'),
       peakRssMb: () => statusMb(child.pid, 'VmHWM'),
       output: () => tail,
+      exited: exit,
       stop: () => stopChild(child, exited),
     };
     this.procs.push(proc);
@@ -95,11 +101,18 @@ export class ProcGroup {
   }
 
   /**
-   * Starts a Node CLI subcommand (`spillway <cmd> ...`) on a fresh port passed as `--port`, with the flags
-   * bin/spillway.js runs with, plus `extra.nodeFlags` (a probe to preload, say) and `extra.env`.
+   * Starts a Node CLI subcommand (`spillway <cmd> ...`) on a fresh port (or `extra.port`, to restart a process
+   * where it was) passed as `--port`, with the flags bin/spillway.js runs with, plus `extra.nodeFlags` (a probe to
+   * preload, say) and `extra.env`.
    */
-  async spillway(name: string, cmd: string, args: readonly string[], cpu?: number, extra: { nodeFlags?: readonly string[]; env?: Record<string, string> } = {}): Promise<Proc> {
-    const port = await freePort();
+  async spillway(
+    name: string,
+    cmd: string,
+    args: readonly string[],
+    cpu?: number,
+    extra: { nodeFlags?: readonly string[]; env?: Record<string, string>; port?: number } = {},
+  ): Promise<Proc> {
+    const port = extra.port ?? (await freePort());
     const argv = ['node', ...NODE_FLAGS, ...(extra.nodeFlags ?? []), CLI, cmd, '--port', String(port), ...args];
     return this.start(name, { argv, port, ...(cpu !== undefined && { cpu }), ...(extra.env && { env: extra.env }) });
   }

@@ -39,6 +39,7 @@ import { sendRefusal, isOverload, type Refusal } from './refusals.ts';
 import { StatusEvents } from './status.ts';
 import { Ticket } from './ticket.ts';
 import { applySettings } from './settings.ts';
+import { InjectedFault, type InternalStage } from '../internal-error.ts';
 
 export const TTFT_BUDGET_HEADER = 'x-spillway-ttft-budget-ms';
 /** With nothing of ours in flight no capacity event will come (the load is someone else's): look again then. */
@@ -52,6 +53,8 @@ export interface BackPressureHost {
   reject(pr: ProxyRequest, outcome: Refusal['outcome'], message: string, retryAfterMs?: number): void;
   /** Finishes a request whose client went away while it was queued. */
   abandon(pr: ProxyRequest): void;
+  /** Ends a request whose handling threw (crash isolation: ../proxy.ts). */
+  fail(pr: ProxyRequest, stage: InternalStage, err: unknown): void;
 }
 
 export interface BackPressureOptions {
@@ -250,27 +253,37 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
   tryDispatch(pr: ProxyRequest): boolean {
     const t = pr.bp!;
     if (pr.finished) return true;
-    this.now = this.clock();
-    const picked = t.group.group.select(pr, pr.tried);
-    if ('reason' in picked && picked.reason === 'busy') {
-      this.scheduleWake(t.group);
-      return false;
+    // Entered from a timer or a capacity event of another request: a throw here ends this request only.
+    try {
+      if (pr.fault === 'router_queue') throw new InjectedFault('router_queue');
+      this.now = this.clock();
+      const picked = t.group.group.select(pr, pr.tried);
+      if ('reason' in picked && picked.reason === 'busy') {
+        this.scheduleWake(t.group);
+        return false;
+      }
+      this.leftQueue(t, 'dispatched');
+      if ('reason' in picked) this.host!.route(pr);
+      else this.host!.dispatch(pr, picked);
+    } catch (err) {
+      this.host!.fail(pr, 'router_queue', err);
     }
-    this.leftQueue(t, 'dispatched');
-    if ('reason' in picked) this.host!.route(pr);
-    else this.host!.dispatch(pr, picked);
     return true;
   }
 
   /** WaitingRoomHost: a queued request leaves unserved. */
   dropped(pr: ProxyRequest, why: DropReason, entry: QueueEntry<ProxyRequest>): void {
-    const t = pr.bp!;
-    this.leftQueue(t, why);
-    const g = t.group;
-    if (why === 'expired') {
-      this.host!.reject(pr, 'router_queue_timeout', `The request's time-to-first-token budget ran out after ${Math.round(this.clock() - entry.enqueuedAt)} ms in the router queue of model group "${g.name}".`, this.retryAfter(g, g.room.size + 1));
-    } else {
-      this.host!.reject(pr, 'router_queue_full', `The router queue of model group "${g.name}" is full; this ${PRIORITY_NAMES[t.priority]} request gave its place to a more important one.`, this.retryAfter(g, g.room.size));
+    try {
+      const t = pr.bp!;
+      this.leftQueue(t, why);
+      const g = t.group;
+      if (why === 'expired') {
+        this.host!.reject(pr, 'router_queue_timeout', `The request's time-to-first-token budget ran out after ${Math.round(this.clock() - entry.enqueuedAt)} ms in the router queue of model group "${g.name}".`, this.retryAfter(g, g.room.size + 1));
+      } else {
+        this.host!.reject(pr, 'router_queue_full', `The router queue of model group "${g.name}" is full; this ${PRIORITY_NAMES[t.priority]} request gave its place to a more important one.`, this.retryAfter(g, g.room.size));
+      }
+    } catch (err) {
+      this.host!.fail(pr, 'router_queue', err);
     }
   }
 

@@ -53,8 +53,18 @@ export class StatusEvents {
     g.statusSubscribers = 0;
   }
 
+  /** Runs on a timer: a throw ends the request being written to, not the process. */
   refresh(g: GroupState): void {
-    for (const e of g.room.queue.entries()) if (e.item.bp!.statusEvents) this.write(e.item, g, e);
+    let current: ProxyRequest | undefined;
+    try {
+      for (const e of g.room.queue.entries()) {
+        if (!e.item.bp!.statusEvents) continue;
+        current = e.item;
+        this.write(e.item, g, e);
+      }
+    } catch (err) {
+      if (current !== undefined) this.bp.host!.fail(current, 'router_queue', err);
+    }
   }
 
   /** Position counts everything that leaves first: the classes above, and its own class's earlier deadlines. */

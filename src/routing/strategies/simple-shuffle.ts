@@ -1,7 +1,9 @@
 /**
  * simple-shuffle (LiteLLM's default): weighted random choice.
  *   P(d) = weight(d) / Σ weight over candidates
- * With equal weights it is a uniform shuffle.
+ * With equal weights it is a uniform shuffle. Only `weight` (default 1) is a weight. LiteLLM's
+ * router_strategy/simple_shuffle.py also weighs by rpm, else by tpm, when the first candidate has no weight;
+ * here rpm and tpm are limits only (docs/LITELLM.md, "Differences").
  */
 import type { Random } from '../../util/random.ts';
 import type { DeploymentView, RouteRequest, RoutingStrategy } from '../types.ts';

@@ -42,9 +42,13 @@ function isTokenArray(v: unknown): v is number[] {
 }
 
 function completionPrompt(p: unknown): number[] {
-  if (typeof p === 'string') return encode(p);
-  if (isTokenArray(p)) return p;
-  if (Array.isArray(p) && p.length === 1) return completionPrompt(p[0]);
+  // A loop, not recursion: a client may nest one-element arrays as deep as its body allows.
+  for (;;) {
+    if (typeof p === 'string') return encode(p);
+    if (isTokenArray(p)) return p;
+    if (!Array.isArray(p) || p.length !== 1) break;
+    p = p[0];
+  }
   throw new RequestError(
     "'prompt' must be a string, an array of token ids, or an array holding one of them (batched prompts are not supported)",
     'prompt',

@@ -1,0 +1,112 @@
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+
+/** How long a client connection may take or sit idle, and how many there may be (`spillway.*`, README). */
+export interface ConnectionLimits {
+  /** From accept until the first request's head is complete; also the bound on every later head. */
+  headerTimeoutMs: number;
+  /** Idle time between requests on a keep-alive connection. */
+  keepAliveTimeoutMs: number;
+  /** Connections beyond this are closed as soon as they are accepted (node's server.maxConnections). */
+  maxConnections: number;
+}
+
+// Node's default requestTimeout (the whole request, head and body, must arrive within it); kept unless the
+// head timeout is longer, since node requires headersTimeout <= requestTimeout.
+const NODE_REQUEST_TIMEOUT_MS = 300_000;
+
+/** What a listener has done with its connections, read by the metrics at scrape time. */
+export class ConnectionStats {
+  /** Accepted and not yet closed. */
+  open = 0;
+  /** Closed at accept because `maxConnections` were open (node's 'drop'). */
+  refused = 0;
+  /** Closed because no complete request head arrived within the head timeout. */
+  headTimeouts = 0;
+}
+
+const kHeadTimer = Symbol('spillway.headTimer');
+const kStats = Symbol('spillway.connectionStats');
+type Tracked = Socket & { [kHeadTimer]?: NodeJS.Timeout; [kStats]?: ConnectionStats };
+
+/**
+ * An HTTP/1.1 listener with connection hygiene. Node's `headersTimeout` only counts from a request's first
+ * byte (measured on Node 24: a socket that never sends one stays open for good), so each connection also gets
+ * a timer from accept that the first request's head clears. Later heads are bounded by `headersTimeout` and
+ * the gaps between requests by `keepAliveTimeout`; neither runs while a request is being answered, so a long
+ * stream or a request waiting in the router queue is never cut by them.
+ */
+export function createListener(handler: RequestListener, limits: ConnectionLimits, stats = new ConnectionStats()): Server {
+  const server = createServer(
+    {
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      headersTimeout: limits.headerTimeoutMs,
+      requestTimeout: Math.max(NODE_REQUEST_TIMEOUT_MS, limits.headerTimeoutMs),
+      // Node checks head/request deadlines on this interval (default 30 s): keep it well under the timeout.
+      connectionsCheckingInterval: Math.min(1000, limits.headerTimeoutMs),
+    },
+    handler,
+  );
+  server.maxConnections = limits.maxConnections;
+  const headTimeoutMs = limits.headerTimeoutMs;
+  server.on('connection', (socket: Tracked) => {
+    stats.open++;
+    socket[kStats] = stats;
+    socket.once('close', onSocketClose);
+    const timer = setTimeout(closeSilent, headTimeoutMs, socket);
+    timer.unref();
+    socket[kHeadTimer] = timer;
+  });
+  server.on('drop', () => stats.refused++);
+  server.on('request', clearHeadTimer);
+  return server;
+}
+
+function closeSilent(socket: Tracked): void {
+  socket[kStats]!.headTimeouts++;
+  socket.destroy();
+}
+
+function onSocketClose(this: Tracked): void {
+  this[kStats]!.open--;
+}
+
+function clearHeadTimer(req: IncomingMessage): void {
+  const socket = req.socket as Tracked;
+  const timer = socket[kHeadTimer];
+  if (timer === undefined) return;
+  clearTimeout(timer);
+  socket[kHeadTimer] = undefined;
+}
+
+/** Connections the ops listener (`spillway.ops_port`) accepts: probes and scrapes are few. */
+export const OPS_MAX_CONNECTIONS = 64;
+
+/** Descriptors kept back from the client-connection cap for logs, config, DNS and the like. */
+const FD_SLACK = 64;
+/** Used when the process's descriptor limit cannot be read (not Linux). */
+const FALLBACK_MAX_CONNECTIONS = 10_000;
+
+/**
+ * The default client-connection cap: the open-file soft limit (read once, at start-up, from
+ * /proc/self/limits) minus the descriptors the gateway needs for itself — `reserved` (upstream pool sockets,
+ * the ops listener's budget) and a fixed slack — so that a flood of clients cannot starve them.
+ */
+export function defaultMaxConnections(reserved: number, limitsFile = '/proc/self/limits'): number {
+  const soft = openFileLimit(limitsFile);
+  if (soft === undefined) return FALLBACK_MAX_CONNECTIONS;
+  return Math.max(1, soft - reserved - FD_SLACK);
+}
+
+/** The soft "Max open files" limit, or undefined when unknown or unlimited. */
+export function openFileLimit(limitsFile = '/proc/self/limits'): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(limitsFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const m = /^Max open files\s+(\d+)/m.exec(text);
+  return m === null ? undefined : Number(m[1]);
+}
