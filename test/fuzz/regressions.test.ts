@@ -7,6 +7,7 @@ import type { Endpoint } from '../../src/config/types.ts';
 import type { RequestCase } from './arbitraries.ts';
 import { crashes, EnvPool, VARIANTS, type Variant } from './harness.ts';
 import { runRequestCase } from './request-case.ts';
+import { runUpstreamCase } from './upstream-case.ts';
 
 const PATHS: Record<Endpoint, string> = { chat: '/v1/chat/completions', completions: '/v1/completions', embeddings: '/v1/embeddings' };
 
@@ -73,5 +74,15 @@ describe('fuzz regressions', () => {
     const json = '{"m\\u006fdel":"m","messages":[{"role":"user","content":"hi","model":"m"}]}';
     const a = await runRequestCase(pool, variant('simple-shuffle'), literal('chat', json, 3));
     assert.equal(a.status, 200);
+  });
+
+  it('an upstream that answers a requested stream with 200 text/event-stream and no body at all', async () => {
+    // Found (after the crash fixes) as: "request failed before an answer: socket hang up". The stream has no
+    // data: [DONE], so it is cut as truncated (finding 7); but not one byte, not even the head, had reached the
+    // client, so the client gets no HTTP answer at all instead of an error it can read (or a retry).
+    const a = await runUpstreamCase(pool, variant('simple-shuffle'), { endpoint: 'chat', group: 'm', stream: true, priority: undefined }, [
+      { status: 200, headers: { 'content-type': 'text/event-stream' }, chunks: [], ending: 'end' },
+    ]);
+    assert.ok(a.status !== undefined);
   });
 });
