@@ -59,7 +59,7 @@ export async function check<T>(name: string, arb: fc.Arbitrary<T>, predicate: (t
   if (tally !== undefined && tally.size > 0) assert.fail(`${tally.size} distinct failures`);
 }
 
-/** A compact, readable form of long generated text for counterexamples: runs of one character are folded. */
+/** A compact, readable form of long generated text for counterexamples: a unit repeated 16+ times is folded. */
 export function fold(s: string): string {
   return s.replace(/(.{1,40}?)\1{15,}/gs, (run, unit: string) => `‹${JSON.stringify(unit)}×${run.length / unit.length}›`);
 }
