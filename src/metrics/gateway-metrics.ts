@@ -54,7 +54,7 @@ export class GatewayMetrics {
     });
     this.deploymentFailures = new Counter({
       name: 'spillway_deployment_failure_responses_total',
-      help: 'Failed upstream attempts by deployment and status (HTTP status, "connect_error", "timeout", "broken_stream").',
+      help: 'Failed upstream attempts by deployment and status (HTTP status, "connect_error", "timeout", "empty_stream", "broken_stream").',
       labelNames: ['model_group', 'deployment', 'status'],
       registers,
     });

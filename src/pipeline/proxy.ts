@@ -235,7 +235,7 @@ export class Proxy implements ExchangeListener, BackPressureHost {
       default: {
         // With back pressure, an engine's own 503/429 is a penalty and a re-route, not a failure or a retry.
         const refused = pr.bp !== undefined && end === 'retryable_status' && this.bp!.attempts.engineRefused(pr, x);
-        if (!refused) this.recordFailure(d, end === 'retryable_status' ? String(x.status) : end === 'timeout' ? 'timeout' : 'connect_error', x.retryAfterMs);
+        if (!refused) this.recordFailure(d, failureLabel(end, x.status), x.retryAfterMs);
         pr.failedUpstreamMs += performance.now() - x.dispatchMs;
         pr.lastFailure = x;
         pr.lastFailureKind = end;
@@ -277,6 +277,8 @@ export class Proxy implements ExchangeListener, BackPressureHost {
         return this.reject(pr, 'upstream_timeout', `Upstream timed out after ${tries}; last: ${where}.`);
       case 'network_error':
         return this.reject(pr, 'upstream_error', `Upstream unreachable after ${tries}; last: ${where}: ${x.errorMessage}.`);
+      case 'empty_stream':
+        return this.reject(pr, 'upstream_error', `Upstream sent no answer after ${tries}; last: ${where} answered ${x.status} with an empty event stream.`);
       default: {
         const detail = `${where} answered ${x.status}${upstreamMessage(x.errorBody)}`;
         if (x.status === 429) return this.reject(pr, 'upstream_rate_limited', `Upstream rate limited after ${tries}; last: ${detail}.`, x.retryAfterMs ?? 1000);
@@ -372,6 +374,20 @@ function cutAfterFlush(res: ServerResponse): void {
   const socket = res.socket;
   if (socket === null) return void res.destroy();
   socket.end(() => socket.destroy());
+}
+
+/** The `status` label of a failed attempt in spillway_deployment_failure_responses_total. */
+function failureLabel(end: ExchangeEnd, status: number): string {
+  switch (end) {
+    case 'retryable_status':
+      return String(status);
+    case 'timeout':
+      return 'timeout';
+    case 'empty_stream':
+      return 'empty_stream';
+    default:
+      return 'connect_error';
+  }
 }
 
 function isEventStream(type: string | string[] | undefined): boolean {

@@ -8,6 +8,7 @@ export type ExchangeEnd =
   | 'complete' // the upstream's response was relayed in full
   | 'retryable_status' // 5xx or 429: body read and kept for the error message
   | 'network_error' // refused, reset or failed before anything was relayed
+  | 'empty_stream' // a 2xx event stream that ended before its first byte: no answer, and nothing relayed
   | 'timeout' // first-byte or total deadline, before anything was relayed
   | 'broken' // failed or timed out after the response had started reaching the client
   | 'client_closed'; // aborted by the gateway: the client went away, or the request ended on an internal error
@@ -127,6 +128,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (!this.accepted) return this.end('retryable_status');
+    // An event stream without a single event is no answer; as nothing has reached the client, it can be retried.
+    if (!this.relaying && isEventStream(this.headers!['content-type'])) return this.end('empty_stream');
     if (!this.relaying) this.startRelay();
     this.end('complete');
   }
@@ -158,4 +161,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.timer = undefined;
     this.listener.onExchangeEnd(this, how);
   }
+}
+
+function isEventStream(type: string | string[] | undefined): boolean {
+  return typeof type === 'string' && type.startsWith('text/event-stream');
 }
