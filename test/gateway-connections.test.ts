@@ -163,6 +163,32 @@ describe('idle connections', () => {
     }
   });
 
+  it("what Node's HTTP parser refuses is answered in the OpenAI error shape (400, 431), then the connection closes", async () => {
+    const mock = await startMock({ port: 0 });
+    const gw = await startGateway(oneGroupOver(mock.url, ''));
+    try {
+      const cases: Array<[string, number, string]> = [
+        ['GARBAGE\r\n\r\n', 400, 'invalid_http_request'],
+        [`GET /health/liveness HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'request_header_too_large'],
+      ];
+      for (const [input, status, code] of cases) {
+        const c = await connect(gw.url);
+        c.socket.write(input);
+        await eventually(c.closed, `the connection is closed after ${status}`, 5000);
+        const [head, body] = c.received().split('\r\n\r\n');
+        assert.match(head, new RegExp(`^HTTP/1.1 ${status} `));
+        const e = JSON.parse(body).error;
+        assert.equal(e.code, code);
+        assert.equal(e.type, 'invalid_request_error');
+      }
+      const text = (await get(`${gw.url}/metrics`)).body;
+      assert.match(text, /spillway_client_connections_closed_total\{listener="public",reason="client_error"\} 2\n/);
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+
   it('an idle keep-alive connection is closed after keep_alive_timeout_ms', async () => {
     const mock = await startMock({ port: 0 });
     const gw = await startGateway(oneGroupOver(mock.url, '  keep_alive_timeout_ms: 200\n'));

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
+import { errorJson } from '../outcome/openai-error.ts';
+import { outcomes } from '../outcome/outcomes.ts';
 
 /** How long a client connection may take or sit idle, and how many there may be (`spillway.*`, README). */
 export interface ConnectionLimits {
@@ -24,6 +27,8 @@ export class ConnectionStats {
   refused = 0;
   /** Closed because no complete request head arrived within the head timeout. */
   headTimeouts = 0;
+  /** Closed after Node's HTTP parser refused what the client sent (answered 400, 408 or 431). */
+  clientErrors = 0;
 }
 
 const kHeadTimer = Symbol('spillway.headTimer');
@@ -59,6 +64,7 @@ export function createListener(handler: RequestListener, limits: ConnectionLimit
     socket[kHeadTimer] = timer;
   });
   server.on('drop', () => stats.refused++);
+  server.on('clientError', answerClientError);
   server.on('request', clearHeadTimer);
   return server;
 }
@@ -66,6 +72,29 @@ export function createListener(handler: RequestListener, limits: ConnectionLimit
 function closeSilent(socket: Tracked): void {
   socket[kStats]!.headTimeouts++;
   socket.destroy();
+}
+
+/** What a parser error is told: Node would send a bare status line; clients get the OpenAI error shape instead. */
+function clientErrorOutcome(code: string | undefined): 'invalid_http' | 'request_timeout' | 'header_too_large' {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'request_timeout';
+  if (code === 'HPE_HEADER_OVERFLOW') return 'header_too_large';
+  return 'invalid_http';
+}
+
+const REASONS = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' } as const;
+
+/**
+ * Node's HTTP parser refused the connection's input before any request reached the ingress. There is no
+ * response object: the answer is written to the socket, which then closes (the parser cannot resync). Nothing
+ * is written where the client is gone or a response is already under way on this connection.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const s = socket as Tracked & { _httpMessage?: { headersSent?: boolean } };
+  if (s[kStats] !== undefined) s[kStats].clientErrors++;
+  if (err.code === 'ECONNRESET' || !socket.writable || s._httpMessage?.headersSent === true) return void socket.destroy();
+  const o = outcomes[clientErrorOutcome(err.code)];
+  const body = errorJson({ message: `The request could not be read as HTTP/1.1 (${err.code ?? 'parse error'}).`, type: o.type, param: null, code: o.code });
+  socket.end(`HTTP/1.1 ${o.status} ${REASONS[o.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 function onSocketClose(this: Tracked): void {

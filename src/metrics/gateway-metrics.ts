@@ -138,7 +138,7 @@ export class GatewayMetrics {
     });
     new Counter({
       name: 'spillway_client_connections_closed_total',
-      help: 'Client connections the gateway closed on its own, by listener and reason: max_connections (closed at accept) or header_timeout (no complete request head in time).',
+      help: 'Client connections the gateway closed on its own, by listener and reason: max_connections (closed at accept), header_timeout (no complete request head in time) or client_error (input Node\'s HTTP parser refused, answered 400/408/431).',
       labelNames: ['listener', 'reason'],
       registers,
       collect() {
@@ -146,6 +146,7 @@ export class GatewayMetrics {
         for (const [listener, c] of listeners) {
           this.inc({ listener, reason: 'max_connections' }, c.refused);
           this.inc({ listener, reason: 'header_timeout' }, c.headTimeouts);
+          this.inc({ listener, reason: 'client_error' }, c.clientErrors);
         }
       },
     });

@@ -29,7 +29,7 @@ function literal(endpoint: Endpoint, json: string, depth: number): RequestCase {
 }
 
 const variant = (name: string): Variant => VARIANTS.find((v) => v.name === name)!;
-const errorOf = (body: Buffer) => (JSON.parse(body.toString()) as { error: { code: string; param: string | null } }).error;
+const errorOf = (body: Buffer) => (JSON.parse(body.toString()) as { error: { message: string; code: string; param: string | null } }).error;
 
 describe('fuzz regressions', () => {
   const pool = new EnvPool();
