@@ -177,6 +177,7 @@ describe('idle connections', () => {
         await eventually(c.closed, `the connection is closed after ${status}`, 5000);
         const [head, body] = c.received().split('\r\n\r\n');
         assert.match(head, new RegExp(`^HTTP/1.1 ${status} `));
+        assert.match(head, /\r\nx-request-id: [0-9a-f-]{36}\r\n/);
         const e = JSON.parse(body).error;
         assert.equal(e.code, code);
         assert.equal(e.type, 'invalid_request_error');

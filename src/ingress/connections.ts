@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { errorJson } from '../outcome/openai-error.ts';
@@ -94,7 +95,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || !socket.writable || s._httpMessage?.headersSent === true) return void socket.destroy();
   const o = outcomes[clientErrorOutcome(err.code)];
   const body = errorJson({ message: `The request could not be read as HTTP/1.1 (${err.code ?? 'parse error'}).`, type: o.type, param: null, code: o.code });
-  socket.end(`HTTP/1.1 ${o.status} ${REASONS[o.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 ${o.status} ${REASONS[o.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${randomUUID()}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 function onSocketClose(this: Tracked): void {
