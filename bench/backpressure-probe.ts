@@ -4,6 +4,7 @@
  * would itself stall the gateway for 5-35 ms a time), times /health/liveness every 50 ms, and reads the
  * accounting figures, refusals and the refusal-time histogram from /metrics between runs.
  */
+import { metricSum } from '../src/bench/harness/metric-sum.ts';
 
 export interface Sample {
   /** Epoch ms. */
@@ -18,18 +19,6 @@ interface Snapshot {
   state: { in_flight: number; groups: Record<string, { queued: number; engines: { in_flight: number }[] }> };
 }
 
-/** Σ of every series of `name` whose labels contain all of `having`. */
-function sum(text: string, name: string, having: string[] = []): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const c = line.charCodeAt(name.length);
-    if (c !== 123 /* { */ && c !== 32 /* space */) continue;
-    if (having.some((h) => !line.includes(h))) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
 
 export class GatewayProbe {
   private readonly url: string;
@@ -140,11 +129,11 @@ export class GatewayProbe {
   async accounting(): Promise<Record<string, number>> {
     const text = await this.metrics();
     return {
-      'admitted in flight': sum(text, 'spillway_backpressure_in_flight'),
-      queued: sum(text, 'spillway_router_queue_depth'),
-      'deployment in-flight': sum(text, 'spillway_deployment_in_flight'),
-      'predicted KV blocks (admission)': Math.round(sum(text, 'spillway_backpressure_kv_blocks', ['kind="in_flight"']) * 1000) / 1000,
-      'predicted KV blocks (load model)': Math.round(sum(text, 'spillway_engine_kv_blocks', ['source="predicted"']) * 1000) / 1000,
+      'admitted in flight': metricSum(text, 'spillway_backpressure_in_flight'),
+      queued: metricSum(text, 'spillway_router_queue_depth'),
+      'deployment in-flight': metricSum(text, 'spillway_deployment_in_flight'),
+      'predicted KV blocks (admission)': Math.round(metricSum(text, 'spillway_backpressure_kv_blocks', ['kind="in_flight"']) * 1000) / 1000,
+      'predicted KV blocks (load model)': Math.round(metricSum(text, 'spillway_engine_kv_blocks', ['source="predicted"']) * 1000) / 1000,
     };
   }
 }

@@ -60,13 +60,7 @@ const now = () => performance.now() - t0;
 const log = (m: string) => process.stderr.write(`[chaos ${((performance.now() - started) / 1000).toFixed(1)}s] ${m}\n`);
 
 const procs = new ProcGroup();
-const interrupted = () => {
-  procs.killAllNow();
-  process.exit(130);
-};
-process.once('SIGINT', interrupted);
-process.once('SIGTERM', interrupted);
-process.once('exit', () => procs.killAllNow());
+const releaseSignals = procs.killOnExit();
 const boundMs = durationMs + (smoke ? 90_000 : 180_000);
 const bound = setTimeout(() => {
   log(`exceeded its ${boundMs / 1000} s bound`);
@@ -141,8 +135,7 @@ try {
   await fleet?.close();
   await procs.stopAll();
   clearTimeout(bound);
-  process.off('SIGINT', interrupted);
-  process.off('SIGTERM', interrupted);
+  releaseSignals();
 }
 
 /** Polls /metrics until every accounting figure is zero, or `limitMs` has passed. */

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 import type { Proc, ProcGroup } from '../harness/procs.ts';
+import { metricSum } from '../harness/metric-sum.ts';
 
 /** How long a stopped gateway may take to drain and exit. */
 const STOP_BOUND_MS = 40_000;
@@ -191,19 +192,6 @@ export class GatewayMonitor {
       // A scrape that fails (gateway down) leaves a gap; the probes and crashes say why.
     }
   }
-}
-
-/** Σ of every series of `name` whose labels contain all of `having`, in a Prometheus text exposition. */
-export function metricSum(text: string, name: string, having: readonly string[] = []): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const c = line.charCodeAt(name.length);
-    if (c !== 123 /* { */ && c !== 32 /* space */) continue;
-    if (having.some((h) => !line.includes(h))) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
 }
 
 /** What must be back to zero once nothing is in flight (docs/METRICS.md), read from /metrics. */

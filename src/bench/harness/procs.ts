@@ -130,6 +130,24 @@ export class ProcGroup {
   killAllNow(): void {
     for (const c of this.children) c.kill('SIGKILL');
   }
+
+  /**
+   * No child outlives the bench: SIGINT/SIGTERM kill them and exit 130, and any exit kills what is left.
+   * Returns what takes the signal handlers off again once the run is over.
+   */
+  killOnExit(): () => void {
+    const interrupted = () => {
+      this.killAllNow();
+      process.exit(130);
+    };
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
+    process.once('exit', () => this.killAllNow());
+    return () => {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
+    };
+  }
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {

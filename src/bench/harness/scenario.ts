@@ -55,13 +55,7 @@ export async function runScenario(spec: ScenarioSpec, body: (ctx: ScenarioContex
   const overtime = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${spec.name}: exceeded its ${limitS} s bound`)), limitS * 1000);
   });
-  const interrupted = () => {
-    procs.killAllNow();
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  process.once('exit', () => procs.killAllNow());
+  const releaseSignals = procs.killOnExit();
   try {
     const report = await Promise.race([body(ctx), overtime]);
     await writeFile(path.join(outDir, `${spec.name}.json`), JSON.stringify(report.json, null, 2) + '\n');
@@ -75,8 +69,7 @@ export async function runScenario(spec: ScenarioSpec, body: (ctx: ScenarioContex
   } finally {
     clearTimeout(timer);
     await procs.stopAll();
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
+    releaseSignals();
   }
 }
 
