@@ -2,10 +2,17 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Deployment } from '../routing/deployment.ts';
 import type { ModelGroup } from '../routing/group.ts';
 import { INTERNAL_STAGES } from '../pipeline/internal-error.ts';
-import type { ConnectionStats } from '../ingress/connections.ts';
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+
+/** A client listener's connection counts (the ingress's ConnectionStats), read at scrape time. */
+export interface ConnectionCounts {
+  readonly open: number;
+  readonly refused: number;
+  readonly headTimeouts: number;
+  readonly clientErrors: number;
+}
 
 /**
  * The gateway's Prometheus metrics. Gauges of live state (in-flight, deployment state) are read from the
@@ -23,7 +30,7 @@ export class GatewayMetrics {
   readonly internalErrors: Counter<'stage'>;
 
   /** `listeners`: each client listener's connection counts, by name (`public`, `ops`). */
-  constructor(groups: readonly ModelGroup[], listeners: ReadonlyMap<string, ConnectionStats> = new Map()) {
+  constructor(groups: readonly ModelGroup[], listeners: ReadonlyMap<string, ConnectionCounts> = new Map()) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
