@@ -113,9 +113,9 @@ export function createGateway(o: GatewayOptions): Gateway {
     publicMetrics: config.server.publicMetrics,
     backpressure,
     backpressureAdmin: backpressure && backpressureAdmin(backpressure),
-    onRejected: (outcome, status, group) => {
-      metrics.requests.inc({ model_group: group, deployment: 'none', status: String(status) });
-      log.info({ outcome, status }, 'request refused');
+    onRejected: (outcome, status, reqId) => {
+      metrics.requests.inc({ model_group: 'none', deployment: 'none', status: String(status) });
+      log.info({ req_id: reqId, outcome, status }, 'request refused');
     },
     onInternalError: (stage, reqId, err) => {
       metrics.internalErrors.inc({ stage });

@@ -43,7 +43,7 @@ export interface IngressOptions {
   publicHealth: boolean;
   publicMetrics: boolean;
   /** Called for requests the ingress answers itself (errors before routing), for metrics and logs. */
-  onRejected(outcome: Outcome, status: number, group: string): void;
+  onRejected(outcome: Outcome, status: number, reqId: string): void;
   /** An exception the ingress caught while handling request `reqId`: counted and logged (the request got a 500). */
   onInternalError(stage: InternalStage, reqId: string, err: unknown): void;
   /** Request back pressure; undefined when off. */
@@ -261,7 +261,7 @@ export class Ingress implements BodyTarget {
   private refuseBackpressure(req: IncomingMessage, res: ServerResponse, r: Refusal): void {
     lingerOn(req, this.o.linger);
     const status = sendRefusal(res, r, this.o.backpressure!.config.rejectStatus, false);
-    this.o.onRejected(r.outcome, status, 'none');
+    this.o.onRejected(r.outcome, status, res.getHeader('x-request-id') as string);
   }
 
   private authorized(req: IncomingMessage): boolean {
@@ -278,6 +278,6 @@ export class Ingress implements BodyTarget {
     // Whatever the client still sends of a refused request is discarded, never parsed (bounded: ./linger.ts).
     lingerOn(req, this.o.linger);
     sendError(res, o.status, { message, type: o.type, param, code: o.code }, retryAfterMs);
-    this.o.onRejected(outcome, o.status, 'none');
+    this.o.onRejected(outcome, o.status, res.getHeader('x-request-id') as string);
   }
 }
