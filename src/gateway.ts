@@ -126,7 +126,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   const srv = config.server;
   // Descriptors the gateway needs besides client connections: every upstream pool socket and the ops budget.
   const reservedFds = config.deployments.reduce((n, d) => n + d.connections, 0) + (opsOn ? OPS_MAX_CONNECTIONS : 0);
-  const timeouts = { headerTimeoutMs: srv.headerTimeoutMs, keepAliveTimeoutMs: srv.keepAliveTimeoutMs };
+  const timeouts = { headerTimeoutMs: srv.headerTimeoutMs, requestTimeoutMs: srv.requestTimeoutMs, keepAliveTimeoutMs: srv.keepAliveTimeoutMs };
   const server = createListener(ingress.handle, { ...timeouts, maxConnections: srv.maxConnections ?? defaultMaxConnections(reservedFds) }, publicConnections);
   // Its own connection budget, so probes and scrapes get through while the public port is saturated.
   const opsServer = opsOn ? createListener(ingress.handleOps, { ...timeouts, maxConnections: OPS_MAX_CONNECTIONS }, opsConnections) : undefined;

@@ -190,6 +190,24 @@ describe('idle connections', () => {
     }
   });
 
+  it('a body that stalls short of its content-length is answered 408 request_timeout after request_timeout_ms', async () => {
+    const mock = await startMock({ port: 0 });
+    const gw = await startGateway(oneGroupOver(mock.url, '  header_timeout_ms: 300\n  request_timeout_ms: 400\n'));
+    try {
+      const c = await connect(gw.url);
+      const body = '{"model":"m","messages":[{"role":"user","content":"hi"}]}';
+      c.socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length + 100}\r\n\r\n${body}`);
+      await eventually(c.closed, 'the stalled body is answered and closed', 5000);
+      const [head, json] = c.received().split('\r\n\r\n');
+      assert.match(head, /^HTTP\/1.1 408 /);
+      assert.equal(JSON.parse(json).error.code, 'request_timeout');
+      await gw.assertIdle();
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+
   it('an idle keep-alive connection is closed after keep_alive_timeout_ms', async () => {
     const mock = await startMock({ port: 0 });
     const gw = await startGateway(oneGroupOver(mock.url, '  keep_alive_timeout_ms: 200\n'));

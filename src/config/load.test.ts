@@ -34,6 +34,7 @@ test('a minimal file gets LiteLLM defaults for the router and Spillway defaults 
     drainGraceMs: 30_000,
     drainDelayMs: 5_000,
     headerTimeoutMs: 10_000,
+    requestTimeoutMs: 60_000,
     keepAliveTimeoutMs: 65_000,
     maxConnections: undefined,
     lingerMs: 5_000,

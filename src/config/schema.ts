@@ -154,6 +154,12 @@ const spillwayShape = {
    * clients send their head at once, and a silent socket holds a descriptor until it passes.
    */
   header_timeout_ms: positiveInt().default(10_000),
+  /**
+   * From a request's first byte until its whole body has arrived (Node's requestTimeout, default 300 s; nginx
+   * bounds each read of a body at 60 s). 60 s lets a 10 MiB body through at 175 KB/s, and stops a body that
+   * stalls short of its Content-Length from holding its buffer and connection for 5 minutes.
+   */
+  request_timeout_ms: positiveInt().default(60_000),
   /** Idle time between requests on a client keep-alive connection; above common load balancers' 60 s idle. */
   keep_alive_timeout_ms: positiveInt().default(65_000),
   /** Client connections on the public port; default derived from the process's open-file limit (README). */

@@ -83,6 +83,8 @@ export interface ServerConfig {
   drainDelayMs: number;
   /** From accept until the request head is complete; also the bound on each later head. */
   headerTimeoutMs: number;
+  /** From a request's first byte until its body has arrived (never below headerTimeoutMs: node requires it). */
+  requestTimeoutMs: number;
   /** Idle time between requests on a client keep-alive connection. */
   keepAliveTimeoutMs: number;
   /** Client connections on the public port; undefined: derived from the open-file limit at start-up. */

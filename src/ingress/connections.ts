@@ -10,15 +10,13 @@ import { outcomes } from '../outcome/outcomes.ts';
 export interface ConnectionLimits {
   /** From accept until the first request's head is complete; also the bound on every later head. */
   headerTimeoutMs: number;
+  /** From a request's first byte until its whole body has arrived; answered 408 request_timeout. */
+  requestTimeoutMs: number;
   /** Idle time between requests on a keep-alive connection. */
   keepAliveTimeoutMs: number;
   /** Connections beyond this are closed as soon as they are accepted (node's server.maxConnections). */
   maxConnections: number;
 }
-
-// Node's default requestTimeout (the whole request, head and body, must arrive within it); kept unless the
-// head timeout is longer, since node requires headersTimeout <= requestTimeout.
-const NODE_REQUEST_TIMEOUT_MS = 300_000;
 
 /** What a listener has done with its connections, read by the metrics at scrape time. */
 export class ConnectionStats {
@@ -48,9 +46,10 @@ export function createListener(handler: RequestListener, limits: ConnectionLimit
     {
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       headersTimeout: limits.headerTimeoutMs,
-      requestTimeout: Math.max(NODE_REQUEST_TIMEOUT_MS, limits.headerTimeoutMs),
+      // Counts until the body has arrived, not while the answer streams (node requires it >= headersTimeout).
+      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headerTimeoutMs),
       // Node checks head/request deadlines on this interval (default 30 s): keep it well under the timeout.
-      connectionsCheckingInterval: Math.min(1000, limits.headerTimeoutMs),
+      connectionsCheckingInterval: Math.min(1000, limits.headerTimeoutMs, limits.requestTimeoutMs),
     },
     handler,
   );
