@@ -53,6 +53,7 @@ const started = performance.now();
 function openIdle(): Promise<net.Socket> {
   const s = net.connect(Number(port), hostname);
   s.on('error', () => {});
+  s.resume(); // reads what the gateway sends (its 408), so its close is seen
   s.on('close', () => {
     closed++;
     lastClosedAt = performance.now();

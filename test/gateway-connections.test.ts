@@ -131,19 +131,27 @@ describe('refused bodies reach the client (lingering read)', () => {
 });
 
 describe('idle connections', () => {
-  it('sockets that never send a byte are all closed within header_timeout_ms', async () => {
+  it('sockets that never send a byte are all answered 408 and closed within header_timeout_ms (+ the 1 s checking interval)', async () => {
     const mock = await startMock({ port: 0 });
     const gw = await startGateway(oneGroupOver(mock.url, '  header_timeout_ms: 300\n'));
     try {
       const sockets = await Promise.all(Array.from({ length: 200 }, () => connect(gw.url)));
+      // And some that never read what they are sent: the gateway must not wait for them to close their side.
+      const { hostname, port } = new URL(gw.url);
+      const deaf = await Promise.all(Array.from({ length: 20 }, () => once(net.connect(Number(port), hostname), 'connect')));
+      assert.equal(deaf.length, 20);
       const opened = performance.now();
       await eventually(() => sockets.every((s) => s.closed()), 'every idle socket closed', 5000);
       assert.ok(performance.now() - opened >= 250, 'not before the timeout');
-      assert.ok(sockets.every((s) => s.received() === ''), 'closed without an answer');
+      for (const s of sockets) assert.match(s.received(), /^HTTP\/1.1 408 [^]*"code":"request_timeout"/);
+      // The server's side of every socket is gone, the deaf ones' included (polled: no event tells it).
+      const openNow = () => new Promise<number>((resolve, reject) => gw.gateway.server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+      for (const deadline = performance.now() + 5000; (await openNow()) > 0 && performance.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await openNow(), 0, 'server-side connections left open');
       // The gateway still serves, and says what it closed.
       assert.equal((await get(`${gw.url}/health/liveness`)).status, 200);
       const text = (await get(`${gw.url}/metrics`)).body;
-      assert.match(text, /spillway_client_connections_closed_total\{listener="public",reason="header_timeout"\} 200\n/);
+      assert.match(text, /spillway_client_connections_closed_total\{listener="public",reason="header_timeout"\} 220\n/);
     } finally {
       await gw.close();
       await mock.close();
@@ -157,6 +165,7 @@ describe('idle connections', () => {
       const c = await connect(gw.url);
       c.socket.write('GET /health/liveness HTTP/1.1\r\nhost: x\r\n');
       await eventually(c.closed, 'the stalled head is closed', 5000);
+      assert.match(c.received(), /^HTTP\/1.1 408 [^]*"code":"request_timeout"/);
     } finally {
       await gw.close();
       await mock.close();
@@ -202,6 +211,7 @@ describe('idle connections', () => {
       assert.match(head, /^HTTP\/1.1 408 /);
       assert.equal(JSON.parse(json).error.code, 'request_timeout');
       await gw.assertIdle();
+      assert.match(await gw.metricsText(), /spillway_client_connections_closed_total\{listener="public",reason="request_timeout"\} 1\n/);
     } finally {
       await gw.close();
       await mock.close();

@@ -24,54 +24,45 @@ export class ConnectionStats {
   open = 0;
   /** Closed at accept because `maxConnections` were open (node's 'drop'). */
   refused = 0;
-  /** Closed because no complete request head arrived within the head timeout. */
+  /** Closed because no complete request head arrived in time (answered 408). */
   headTimeouts = 0;
-  /** Closed after Node's HTTP parser refused what the client sent (answered 400, 408 or 431). */
+  /** Closed because a body stalled short of its length (answered 408). */
+  requestTimeouts = 0;
+  /** Closed after Node's HTTP parser refused what the client sent (answered 400 or 431). */
   clientErrors = 0;
 }
 
-const kHeadTimer = Symbol('spillway.headTimer');
 const kStats = Symbol('spillway.connectionStats');
-type Tracked = Socket & { [kHeadTimer]?: NodeJS.Timeout; [kStats]?: ConnectionStats };
+type Tracked = Socket & { [kStats]?: ConnectionStats };
 
 /**
- * An HTTP/1.1 listener with connection hygiene. Node's `headersTimeout` only counts from a request's first
- * byte (measured on Node 24: a socket that never sends one stays open for good), so each connection also gets
- * a timer from accept that the first request's head clears. Later heads are bounded by `headersTimeout` and
- * the gaps between requests by `keepAliveTimeout`; neither runs while a request is being answered, so a long
- * stream or a request waiting in the router queue is never cut by them.
+ * An HTTP/1.1 listener with connection hygiene, on node's own deadlines: `headersTimeout` counts from accept
+ * for a connection's first head (measured on Node 24.21: a socket that never sends a byte gets node's 408
+ * after it, once the checking interval comes round) and from the first byte for later ones; `requestTimeout`
+ * until the body has arrived; `keepAliveTimeout` between requests. None of them runs while a request is being
+ * answered, so a long stream or a request waiting in the router queue is never cut. Node checks the first two
+ * every `connectionsCheckingInterval` (default 30 s), so it is kept at 1 s at most: a deadline is met within it.
  */
 export function createListener(handler: RequestListener, limits: ConnectionLimits, stats = new ConnectionStats()): Server {
   const server = createServer(
     {
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       headersTimeout: limits.headerTimeoutMs,
-      // Counts until the body has arrived, not while the answer streams (node requires it >= headersTimeout).
+      // Node requires requestTimeout >= headersTimeout.
       requestTimeout: Math.max(limits.requestTimeoutMs, limits.headerTimeoutMs),
-      // Node checks head/request deadlines on this interval (default 30 s): keep it well under the timeout.
       connectionsCheckingInterval: Math.min(1000, limits.headerTimeoutMs, limits.requestTimeoutMs),
     },
     handler,
   );
   server.maxConnections = limits.maxConnections;
-  const headTimeoutMs = limits.headerTimeoutMs;
   server.on('connection', (socket: Tracked) => {
     stats.open++;
     socket[kStats] = stats;
     socket.once('close', onSocketClose);
-    const timer = setTimeout(closeSilent, headTimeoutMs, socket);
-    timer.unref();
-    socket[kHeadTimer] = timer;
   });
   server.on('drop', () => stats.refused++);
   server.on('clientError', answerClientError);
-  server.on('request', clearHeadTimer);
   return server;
-}
-
-function closeSilent(socket: Tracked): void {
-  socket[kStats]!.headTimeouts++;
-  socket.destroy();
 }
 
 /** What a parser error is told: Node would send a bare status line; clients get the OpenAI error shape instead. */
@@ -82,6 +73,10 @@ function clientErrorOutcome(code: string | undefined): 'invalid_http' | 'request
 }
 
 const REASONS = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' } as const;
+const CLIENT_ERROR_MESSAGES: Record<string, string> = {
+  request_timeout: 'The request did not arrive in time (spillway.header_timeout_ms for its head, request_timeout_ms for its body).',
+  request_header_too_large: 'The request head is too large (at most 16 KiB and 1,000 header lines).',
+};
 
 /**
  * Node's HTTP parser refused the connection's input before any request reached the ingress. There is no
@@ -89,25 +84,26 @@ const REASONS = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Head
  * is written where the client is gone or a response is already under way on this connection.
  */
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  const s = socket as Tracked & { _httpMessage?: { headersSent?: boolean } };
-  if (s[kStats] !== undefined) s[kStats].clientErrors++;
+  const s = socket as Tracked & { _httpMessage?: { headersSent?: boolean } | null };
+  const stats = s[kStats];
+  // A request object exists once its head was read: then a timeout is the body's, else the head's.
+  if (stats !== undefined) {
+    if (err.code !== 'ERR_HTTP_REQUEST_TIMEOUT') stats.clientErrors++;
+    else if (s._httpMessage != null) stats.requestTimeouts++;
+    else stats.headTimeouts++;
+  }
   if (err.code === 'ECONNRESET' || !socket.writable || s._httpMessage?.headersSent === true) return void socket.destroy();
   const o = outcomes[clientErrorOutcome(err.code)];
-  const body = errorJson({ message: `The request could not be read as HTTP/1.1 (${err.code ?? 'parse error'}).`, type: o.type, param: null, code: o.code });
-  socket.end(`HTTP/1.1 ${o.status} ${REASONS[o.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${randomUUID()}\r\nconnection: close\r\n\r\n${body}`);
+  const body = errorJson({ message: CLIENT_ERROR_MESSAGES[o.code] ?? `The request could not be read as HTTP/1.1 (${err.code ?? 'parse error'}).`, type: o.type, param: null, code: o.code });
+  socket.write(`HTTP/1.1 ${o.status} ${REASONS[o.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${randomUUID()}\r\nconnection: close\r\n\r\n${body}`);
+  // Closed once the answer is with the kernel, whether or not the client reads it or ever closes its side.
+  (socket as Socket).destroySoon();
 }
 
 function onSocketClose(this: Tracked): void {
   this[kStats]!.open--;
 }
 
-function clearHeadTimer(req: IncomingMessage): void {
-  const socket = req.socket as Tracked;
-  const timer = socket[kHeadTimer];
-  if (timer === undefined) return;
-  clearTimeout(timer);
-  socket[kHeadTimer] = undefined;
-}
 
 /** Connections the ops listener (`spillway.ops_port`) accepts: probes and scrapes are few. */
 export const OPS_MAX_CONNECTIONS = 64;

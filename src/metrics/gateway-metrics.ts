@@ -11,6 +11,7 @@ export interface ConnectionCounts {
   readonly open: number;
   readonly refused: number;
   readonly headTimeouts: number;
+  readonly requestTimeouts: number;
   readonly clientErrors: number;
 }
 
@@ -145,7 +146,7 @@ export class GatewayMetrics {
     });
     new Counter({
       name: 'spillway_client_connections_closed_total',
-      help: 'Client connections the gateway closed on its own, by listener and reason: max_connections (closed at accept), header_timeout (no complete request head in time) or client_error (input Node\'s HTTP parser refused, answered 400/408/431).',
+      help: 'Client connections the gateway closed on its own, by listener and reason: max_connections (closed at accept), header_timeout (no complete request head in time, answered 408), request_timeout (a body short of its length in time, answered 408) or client_error (input Node\'s HTTP parser refused, answered 400/431).',
       labelNames: ['listener', 'reason'],
       registers,
       collect() {
@@ -153,6 +154,7 @@ export class GatewayMetrics {
         for (const [listener, c] of listeners) {
           this.inc({ listener, reason: 'max_connections' }, c.refused);
           this.inc({ listener, reason: 'header_timeout' }, c.headTimeouts);
+          this.inc({ listener, reason: 'request_timeout' }, c.requestTimeouts);
           this.inc({ listener, reason: 'client_error' }, c.clientErrors);
         }
       },
