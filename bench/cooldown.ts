@@ -11,7 +11,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { benchChild } from '../src/bench/harness/bench-child.ts';
-import { counterSum } from '../src/bench/harness/fleet.ts';
+import { metricSum } from '../src/bench/harness/metric-sum.ts';
 import { CLI, freePort, type Proc } from '../src/bench/harness/procs.ts';
 import { machineLine, runScenario, type ScenarioContext } from '../src/bench/harness/scenario.ts';
 import { NODE_FLAGS } from '../src/cli/node-flags.ts';
@@ -104,10 +104,10 @@ async function runCase(ctx: ScenarioContext, c: Case, rate: number, durationS: n
     successPct: s.requests > 0 ? (100 * s.completed) / s.requests : 0,
     errors: s.errors,
     rejected: s.rejected,
-    cooldowns: counterSum(metrics, 'spillway_deployment_cooled_down_total'),
+    cooldowns: metricSum(metrics, 'spillway_deployment_cooled_down_total'),
     firstCooldownMs,
     readiness,
-    upstreamFailures: counterSum(metrics, 'spillway_deployment_failure_responses_total'),
+    upstreamFailures: metricSum(metrics, 'spillway_deployment_failure_responses_total'),
   };
   for (const p of [gw, ...mocks]) await ctx.procs.stop(p);
   return out;

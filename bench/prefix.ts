@@ -15,11 +15,12 @@
  */
 import { benchChild } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
-import { counterSum, engineFlags, prefixCounters, SIM_MODEL, startFleet, startGatewayFor, type EngineSettings, type GatewayVariant } from '../src/bench/harness/fleet.ts';
+import { engineFlags, prefixCounters, SIM_MODEL, startFleet, startGatewayFor, type EngineSettings, type GatewayVariant } from '../src/bench/harness/fleet.ts';
 import { machineLine, runScenario } from '../src/bench/harness/scenario.ts';
 import { sweepHtml, sweepMarkdown, type Point } from '../src/bench/harness/sweep.ts';
 import { charts, renderPage } from '../src/bench/report/html.ts';
 import { barChart } from '../src/bench/report/svg.ts';
+import { metricSum } from '../src/bench/harness/metric-sum.ts';
 
 const GATEWAY_CPU = 0;
 const LOAD_CPU = 1;
@@ -46,11 +47,11 @@ const VARIANTS: Variant[] = [
 /** The gateway's view after a run: its estimated prefix hit rate and calibrated bytes per token. */
 async function gatewayEstimates(url: string): Promise<Record<string, string>> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const cached = counterSum(text, 'spillway_engine_prefix_cached_tokens_total');
-  const prompt = counterSum(text, 'spillway_engine_prompt_tokens_total');
+  const cached = metricSum(text, 'spillway_engine_prefix_cached_tokens_total');
+  const prompt = metricSum(text, 'spillway_engine_prompt_tokens_total');
   return {
     'gateway est. hit rate': prompt > 0 ? `${((cached / prompt) * 100).toFixed(1)}%` : '—',
-    'bytes/token': counterSum(text, 'spillway_token_estimate_bytes_per_token').toFixed(2),
+    'bytes/token': metricSum(text, 'spillway_token_estimate_bytes_per_token').toFixed(2),
   };
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { EngineOptions } from '../../sim/options.ts';
 import type { Proc } from './procs.ts';
 import type { ScenarioContext } from './scenario.ts';
+import { metricSum } from './metric-sum.ts';
 
 export const SIM_MODEL = 'sim-llama';
 
@@ -60,26 +61,14 @@ ${v.spillway ?? ''}`;
   return ctx.procs.spillway('spillway', 'serve', ['--config', file], cpu);
 }
 
-/** Sum of every sample of a counter in a Prometheus text exposition. */
-export function counterSum(text: string, name: string): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const rest = line.charCodeAt(name.length);
-    if (rest !== 123 /* { */ && rest !== 32 /* space */) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}
-
 /** vLLM's prefix-cache counters summed over the fleet: queried and hit tokens. */
 export async function prefixCounters(engines: Proc[]): Promise<{ queries: number; hits: number }> {
   let queries = 0;
   let hits = 0;
   for (const e of engines) {
     const text = await (await fetch(`${e.url}/metrics`)).text();
-    queries += counterSum(text, 'vllm:prefix_cache_queries_total');
-    hits += counterSum(text, 'vllm:prefix_cache_hits_total');
+    queries += metricSum(text, 'vllm:prefix_cache_queries_total');
+    hits += metricSum(text, 'vllm:prefix_cache_hits_total');
   }
   return { queries, hits };
 }
