@@ -9,22 +9,17 @@ import { checkFractions, type PriorityFractions } from '../admission/priority.ts
 import { shedRuleNames } from '../admission/shedding/registry.ts';
 import { limitNames } from '../engine-admission/limits/registry.ts';
 import type { LimitParams } from '../engine-admission/limits/types.ts';
+import { boolean, numeric, section } from './coerce.ts';
 
-const num = <T extends z.ZodType>(s: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v), s);
-const ms = () => num(z.number().nonnegative());
-const positive = () => num(z.number().positive());
-const count = () => num(z.int().positive());
-const fraction = () => num(z.number().gt(0).lte(1));
-const bool = () => z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
-function section<S extends z.core.$ZodLooseShape>(shape: S) {
-  return z.preprocess((v) => v ?? {}, z.strictObject(shape));
-}
+const ms = () => numeric(z.number().nonnegative());
+const positive = () => numeric(z.number().positive());
+const count = () => numeric(z.int().positive());
+const fraction = () => numeric(z.number().gt(0).lte(1));
 const oneOf = (names: () => string[], what: string) =>
   z.string().refine((s) => names().includes(s), { error: (i) => `unknown ${what} "${String(i.input)}" (known: ${names().join(', ')})` });
 
 const prioritiesShape = { critical: fraction().default(1), standard: fraction().default(0.9), sheddable: fraction().default(0.7) };
-const sheddingShape = { rule: oneOf(shedRuleNames, 'shedding rule').default('linear'), start: num(z.number().min(0).max(1)).default(0.8) };
+const sheddingShape = { rule: oneOf(shedRuleNames, 'shedding rule').default('linear'), start: numeric(z.number().min(0).max(1)).default(0.8) };
 const ingressShape = {
   /** The whole gateway: protects the process itself. */
   max_in_flight: count().default(8192),
@@ -32,13 +27,13 @@ const ingressShape = {
   max_in_flight_per_engine: count().default(512),
   kv_overcommit: positive().default(1.25),
   /** Per engine, when neither the engine's reports nor its load config say: 0 = unknown (KV gate open). */
-  kv_capacity_blocks: num(z.int().nonnegative()).default(0),
+  kv_capacity_blocks: numeric(z.int().nonnegative()).default(0),
   block_size: count().default(16),
   priorities: section(prioritiesShape),
   shedding: section(sheddingShape),
 };
 const routerShape = {
-  max_queue: num(z.int().nonnegative()).default(1024),
+  max_queue: numeric(z.int().nonnegative()).default(1024),
   max_queue_tokens: count().default(4_000_000),
   ttft_budget_ms: positive().default(2000),
   /** Upper bound on x-spillway-ttft-budget-ms. */
@@ -50,7 +45,7 @@ const routerShape = {
   retry_after_max_ms: positive().default(30_000),
   drain_window_ms: positive().default(2000),
   /** Margin on the queue's wait estimate, in standard deviations (2.33: one-sided 99%). */
-  wait_margin_sd: num(z.number().nonnegative()).default(2.33),
+  wait_margin_sd: numeric(z.number().nonnegative()).default(2.33),
   status_interval_ms: positive().default(1000),
 };
 const limitShape = {
@@ -60,12 +55,12 @@ const limitShape = {
   min: positive().default(4),
   max: positive().default(2048),
   /** Default: the algorithm's own (gradient 1, gradient2 1.5). */
-  tolerance: num(z.number().min(1)).optional(),
+  tolerance: numeric(z.number().min(1)).optional(),
   smoothing: fraction().default(0.2),
-  queue_size: z.union([z.literal('sqrt'), num(z.number().nonnegative())]).default('sqrt'),
+  queue_size: z.union([z.literal('sqrt'), numeric(z.number().nonnegative())]).default('sqrt'),
   long_window: count().default(600),
   probe_multiplier: count().default(30),
-  probe_interval: num(z.int().nonnegative()).default(1000),
+  probe_interval: numeric(z.int().nonnegative()).default(1000),
   window_samples: count().default(10),
   window_min_ms: ms().default(100),
 };
@@ -90,11 +85,11 @@ const groupShape = {
 };
 
 export const backpressureShape = {
-  enabled: bool().default(false),
+  enabled: boolean().default(false),
   /** 503 (HTTP's "overloaded", what vLLM, SGLang and Dynamo send) or 429 for meshes that eject on 5xx. */
-  reject_status: num(z.union([z.literal(503), z.literal(429)])).default(503),
+  reject_status: numeric(z.union([z.literal(503), z.literal(429)])).default(503),
   /** Honour x-spillway-status-events: 1 on streams. */
-  status_events: bool().default(true),
+  status_events: boolean().default(true),
   ingress: section(ingressShape),
   router: section(routerShape),
   engine: section(engineShape),

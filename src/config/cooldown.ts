@@ -5,9 +5,8 @@
  */
 import * as z from 'zod';
 import type { CooldownConfig } from './types.ts';
+import { numeric } from './coerce.ts';
 
-const num = <T extends z.ZodType>(s: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v), s);
 
 /** The defaults, with why. */
 export const COOLDOWN_DEFAULTS = {
@@ -27,11 +26,11 @@ export const COOLDOWN_DEFAULTS = {
 } as const;
 
 export const cooldownShape = {
-  failure_rate_threshold: num(z.number().gt(0).lte(1)).default(COOLDOWN_DEFAULTS.failureRateThreshold),
-  min_requests: num(z.int().positive()).default(COOLDOWN_DEFAULTS.minRequests),
-  window_ms: num(z.int().positive()).default(COOLDOWN_DEFAULTS.windowMs),
-  max_ejection_percent: num(z.number().min(0).max(100)).default(COOLDOWN_DEFAULTS.maxEjectionPercent),
-  retry_after_cap_ms: num(z.int().positive()).default(COOLDOWN_DEFAULTS.retryAfterCapMs),
+  failure_rate_threshold: numeric(z.number().gt(0).lte(1)).default(COOLDOWN_DEFAULTS.failureRateThreshold),
+  min_requests: numeric(z.int().positive()).default(COOLDOWN_DEFAULTS.minRequests),
+  window_ms: numeric(z.int().positive()).default(COOLDOWN_DEFAULTS.windowMs),
+  max_ejection_percent: numeric(z.number().min(0).max(100)).default(COOLDOWN_DEFAULTS.maxEjectionPercent),
+  retry_after_cap_ms: numeric(z.int().positive()).default(COOLDOWN_DEFAULTS.retryAfterCapMs),
 };
 
 /** A complete CooldownConfig from the defaults, for code that builds deployments without a config file (tests, benches). */

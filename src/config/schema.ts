@@ -11,22 +11,12 @@ import { loadSourceShape } from '../load/config.ts';
 import { BACKPRESSURE_KNOWN_KEYS, BackpressureSchema } from './backpressure.ts';
 import { tokenizerShape } from '../tokens/config.ts';
 import { cooldownShape } from './cooldown.ts';
+import { boolean, numeric, section } from './coerce.ts';
 
-/** LiteLLM reads env values as strings and YAML authors quote numbers, so numeric strings are accepted. */
-function numeric<T extends z.ZodType>(schema: T) {
-  return z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v), schema);
-}
-function boolean() {
-  return z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
-}
 const positiveInt = () => numeric(z.int().positive());
 const nonNegativeInt = () => numeric(z.int().nonnegative());
 /** LiteLLM times are seconds and may be fractional (`timeout: 0.5`). */
 const seconds = () => numeric(z.number().positive());
-/** A YAML `null` (a key with nothing after it) reads as an empty section, so its defaults apply. */
-function section<S extends z.core.$ZodLooseShape>(shape: S) {
-  return z.preprocess((v) => v ?? {}, z.strictObject(shape));
-}
 
 const HTTP_URL = 'expected an http(s) URL';
 const httpUrl = z.string({ error: HTTP_URL }).refine((s) => {
