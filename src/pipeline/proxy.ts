@@ -13,7 +13,7 @@ import type { FleetLoad } from '../load/fleet.ts';
 import { sseDataEvents, usagePromptTokens } from '../load/stream-tokens.ts';
 import type { BackPressure, BackPressureHost } from './backpressure/controller.ts';
 import { InjectedFault, type Fault, type InternalStage } from './internal-error.ts';
-import { endsWithDone } from '../relay/stream-end.ts';
+import { endsWithDone, isEventStream } from '../relay/stream-end.ts';
 
 /** How to reach one deployment: its pool, path prefix and the fixed headers sent with every request. */
 export interface Upstream {
@@ -388,10 +388,6 @@ function failureLabel(end: ExchangeEnd, status: number): string {
     default:
       return 'connect_error';
   }
-}
-
-function isEventStream(type: string | string[] | undefined): boolean {
-  return typeof type === 'string' && type.startsWith('text/event-stream');
 }
 
 function round(ms: number): number {

@@ -6,6 +6,11 @@
  */
 const DONE = Buffer.from('data: [DONE]');
 
+/** Whether a response's content type is an SSE stream. */
+export function isEventStream(type: string | string[] | undefined): boolean {
+  return typeof type === 'string' && type.startsWith('text/event-stream');
+}
+
 function isSpace(c: number): boolean {
   return c === 0x0a || c === 0x0d || c === 0x20 || c === 0x09;
 }

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Deployment } from '../routing/deployment.ts';
 import { retryAfterMs } from '../relay/response-headers.ts';
+import { isEventStream } from '../relay/stream-end.ts';
 
 /** How an exchange ended. `retryable` ones happened before anything reached the client. */
 export type ExchangeEnd =
@@ -161,8 +162,4 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.timer = undefined;
     this.listener.onExchangeEnd(this, how);
   }
-}
-
-function isEventStream(type: string | string[] | undefined): boolean {
-  return typeof type === 'string' && type.startsWith('text/event-stream');
 }
