@@ -14,7 +14,7 @@ import { lingerOn, stillSending, type LingerLimits } from './linger.ts';
 import { isOpsRoute, pathOf, routeTable, type Route } from './routes.ts';
 import { validateBody } from './validate.ts';
 import { tooDeepAt } from './json-depth.ts';
-import { FAULT_HEADER, InjectedFault, requestedFault, type InternalStage } from '../pipeline/internal-error.ts';
+import { FAULT_HEADER, injectFault, requestedFault, type InternalStage } from '../pipeline/internal-error.ts';
 
 /** Answers for the operational endpoints; the ingress only routes to them and guards them. */
 export interface OpsHandlers {
@@ -211,7 +211,7 @@ export class Ingress implements BodyTarget {
     const pr = new ProxyRequest(p.id, p.arrivalMs, group, p.endpoint, p.upstreamPath, b, raw, p.res);
     if (this.o.faultInjection) {
       pr.fault = requestedFault(req.headers[FAULT_HEADER]);
-      if (pr.fault === 'ingress') throw new InjectedFault('ingress');
+      injectFault(pr.fault, 'ingress');
     }
     return pr;
   }

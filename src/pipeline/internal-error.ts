@@ -22,6 +22,11 @@ export class InjectedFault extends Error {
   }
 }
 
+/** Throws at `at` when that is where the request asked to fail (`fault`: undefined for every other request). */
+export function injectFault(fault: Fault | undefined, at: Fault): void {
+  if (fault === at) throw new InjectedFault(at);
+}
+
 /** The fault a request asks for, when injection is on and the header names a known point. */
 export function requestedFault(value: string | string[] | undefined): Fault | undefined {
   return typeof value === 'string' && (FAULTS as readonly string[]).includes(value) ? (value as Fault) : undefined;

@@ -12,7 +12,7 @@ import { responseTail, usageTokens } from '../relay/usage.ts';
 import type { FleetLoad } from '../load/fleet.ts';
 import { sseDataEvents, usagePromptTokens } from '../load/stream-tokens.ts';
 import type { BackPressure, BackPressureHost } from './backpressure/controller.ts';
-import { InjectedFault, type Fault, type InternalStage } from './internal-error.ts';
+import { injectFault, type InternalStage } from './internal-error.ts';
 import { endsWithDone, isEventStream } from '../relay/stream-end.ts';
 
 /** How to reach one deployment: its pool, path prefix and the fixed headers sent with every request. */
@@ -39,11 +39,6 @@ type TaggedResponse = ServerResponse & { [kRequest]?: ProxyRequest };
 // Hoisted listeners: `this` is the response, the request hangs off it, so no closure is made per request.
 function onResponseDrain(this: TaggedResponse): void {
   this[kRequest]?.exchange?.resume();
-}
-
-/** Throws when the request asked for a fault at `at` (spillway.fault_injection; see ./internal-error.ts). */
-function inject(pr: ProxyRequest, at: Fault): void {
-  if (pr.fault === at) throw new InjectedFault(at);
 }
 
 /**
@@ -99,7 +94,7 @@ export class Proxy implements ExchangeListener, BackPressureHost {
         const refused = this.bp.admit(pr);
         if (refused !== undefined) return this.reject(pr, refused.outcome, refused.message, refused.retryAfterMs);
       }
-      if (pr.fault !== undefined) inject(pr, 'admission');
+      injectFault(pr.fault, 'admission');
     } catch (err) {
       return this.fail(pr, 'admission', err);
     }
@@ -108,7 +103,7 @@ export class Proxy implements ExchangeListener, BackPressureHost {
 
   route(pr: ProxyRequest): void {
     try {
-      if (pr.fault !== undefined) inject(pr, 'routing');
+      injectFault(pr.fault, 'routing');
       const picked = pr.modelGroup.select(pr, pr.tried);
       if (!('reason' in picked)) return this.dispatch(pr, picked);
       if (picked.reason === 'busy') {
@@ -136,7 +131,7 @@ export class Proxy implements ExchangeListener, BackPressureHost {
       if (d.load !== undefined) pr.permit = d.load.reserve(pr.prompt!);
       if (pr.bp !== undefined) this.bp!.attempts.dispatch(pr, d);
       if (this.debug) this.logDecision(pr, d);
-      if (pr.fault !== undefined) inject(pr, 'dispatch');
+      injectFault(pr.fault, 'dispatch');
       x.start(up.pool, { path: up.pathPrefix + pr.upstreamPath, method: 'POST', headers: up.headers, body }, performance.now());
     } catch (err) {
       this.fail(pr, 'dispatch', err);
@@ -150,7 +145,7 @@ export class Proxy implements ExchangeListener, BackPressureHost {
       // Only an SSE stream the client asked for is expected to end with `data: [DONE]` (checked at its end).
       pr.sse = pr.stream && pr.endpoint !== 'embeddings' && status < 300 && isEventStream(headers['content-type']);
       if (pr.bp !== undefined && this.bp!.attempts.head(pr, status)) return;
-      if (pr.fault !== undefined) inject(pr, 'relay_head');
+      injectFault(pr.fault, 'relay_head');
       pr.permit?.firstToken();
       const overheadMs = x.dispatchMs - pr.arrivalMs - pr.failedUpstreamMs;
       pr.res.writeHead(
@@ -179,7 +174,7 @@ export class Proxy implements ExchangeListener, BackPressureHost {
         pr.tail = chunk;
       }
       const flowing = pr.res.write(chunk);
-      if (pr.fault !== undefined) inject(pr, 'relay');
+      injectFault(pr.fault, 'relay');
       if (flowing) return true;
       pr.res.once('drain', onResponseDrain);
       return false;
@@ -211,7 +206,7 @@ export class Proxy implements ExchangeListener, BackPressureHost {
     if (pr.bp !== undefined) this.bp!.attempts.end(pr, x, end);
     // Ended already (an internal error aborted this attempt): nothing more to say to anyone.
     if (pr.finished) return;
-    if (pr.fault !== undefined) inject(pr, 'attempt_end');
+    injectFault(pr.fault, 'attempt_end');
     switch (end) {
       case 'complete':
         if (pr.sse && !endsWithDone(pr.tail, pr.prevTail)) {

@@ -39,7 +39,7 @@ import { sendRefusal, isOverload, type Refusal } from './refusals.ts';
 import { StatusEvents } from './status.ts';
 import { Ticket } from './ticket.ts';
 import { applySettings } from './settings.ts';
-import { InjectedFault, type InternalStage } from '../internal-error.ts';
+import { injectFault, type InternalStage } from '../internal-error.ts';
 
 export const TTFT_BUDGET_HEADER = 'x-spillway-ttft-budget-ms';
 /** With nothing of ours in flight no capacity event will come (the load is someone else's): look again then. */
@@ -255,7 +255,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     if (pr.finished) return true;
     // Entered from a timer or a capacity event of another request: a throw here ends this request only.
     try {
-      if (pr.fault === 'router_queue') throw new InjectedFault('router_queue');
+      injectFault(pr.fault, 'router_queue');
       this.now = this.clock();
       const picked = t.group.group.select(pr, pr.tried);
       if ('reason' in picked && picked.reason === 'busy') {
