@@ -106,7 +106,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     // Reading a refused body's rest is bounded like accepting two maximum-size bodies would be; enough for a
     // client that writes its whole body before it reads the answer, when the body is near the limit.
     linger: { ms: config.server.lingerMs, bytes: 2 * config.server.maxRequestSizeBytes },
-    separateOps: config.server.opsPort !== undefined,
+    separateOps: opsOn,
     maxJsonDepth: config.server.maxJsonDepth,
     faultInjection: config.server.faultInjection,
     publicHealth: config.server.publicHealth,

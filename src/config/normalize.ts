@@ -78,7 +78,7 @@ export function normalize(file: ConfigFile, issues: string[]): GatewayConfig {
       drainGraceMs: sw.drain_grace_ms,
       drainDelayMs: sw.drain_delay_ms,
       headerTimeoutMs: sw.header_timeout_ms,
-      requestTimeoutMs: Math.max(sw.request_timeout_ms, sw.header_timeout_ms),
+      requestTimeoutMs: sw.request_timeout_ms,
       keepAliveTimeoutMs: sw.keep_alive_timeout_ms,
       maxConnections: sw.max_connections,
       lingerMs: sw.linger_ms,

@@ -83,7 +83,7 @@ export interface ServerConfig {
   drainDelayMs: number;
   /** From accept until the request head is complete; also the bound on each later head. */
   headerTimeoutMs: number;
-  /** From a request's first byte until its body has arrived (never below headerTimeoutMs: node requires it). */
+  /** From a request's first byte until its body has arrived (the listener raises it to headerTimeoutMs if lower: node requires it). */
   requestTimeoutMs: number;
   /** Idle time between requests on a client keep-alive connection. */
   keepAliveTimeoutMs: number;

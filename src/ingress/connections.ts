@@ -44,13 +44,14 @@ type Tracked = Socket & { [kStats]?: ConnectionStats };
  * every `connectionsCheckingInterval` (default 30 s), so it is kept at 1 s at most: a deadline is met within it.
  */
 export function createListener(handler: RequestListener, limits: ConnectionLimits, stats = new ConnectionStats()): Server {
+  // Node requires requestTimeout >= headersTimeout.
+  const requestTimeout = Math.max(limits.requestTimeoutMs, limits.headerTimeoutMs);
   const server = createServer(
     {
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       headersTimeout: limits.headerTimeoutMs,
-      // Node requires requestTimeout >= headersTimeout.
-      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headerTimeoutMs),
-      connectionsCheckingInterval: Math.min(1000, limits.headerTimeoutMs, limits.requestTimeoutMs),
+      requestTimeout,
+      connectionsCheckingInterval: Math.min(1000, limits.headerTimeoutMs, requestTimeout),
     },
     handler,
   );

@@ -28,17 +28,15 @@ function deploymentHealth(d: Deployment) {
  * it answers 200 whatever their state (readiness is about this process, not its upstreams).
  */
 export function upstreamHealth(groups: readonly ModelGroup[], cooldown: CooldownConfig): string {
-  const now = performance.now();
   return JSON.stringify({
     cooldown_policy: cooldown.policy,
     window_ms: cooldown.windowMs,
     model_groups: groups.map((g) => {
       const ds = g.deployments.map(deploymentHealth);
-      const cooling = g.deployments.filter((d) => d.cooldownUntil > now).length;
       return {
         name: g.name,
         deployments_total: ds.length,
-        deployments_cooling_down: cooling,
+        deployments_cooling_down: ds.filter((h) => h.state === 'cooling_down').length,
         panic_routed: g.panicRoutes,
         deployments: ds,
       };

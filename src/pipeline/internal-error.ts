@@ -15,7 +15,7 @@ export const FAULT_HEADER = 'x-spillway-fault';
 export const FAULTS = ['ingress', 'admission', 'routing', 'dispatch', 'relay_head', 'relay', 'attempt_end', 'router_queue'] as const;
 export type Fault = (typeof FAULTS)[number];
 
-export class InjectedFault extends Error {
+class InjectedFault extends Error {
   override name = 'InjectedFault';
   constructor(at: Fault) {
     super(`fault injected at ${at} (x-spillway-fault)`);

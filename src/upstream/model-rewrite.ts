@@ -26,11 +26,9 @@ export function rewriteModel(raw: Buffer, body: Record<string, unknown>, upstrea
   const at = raw.indexOf(modelKey);
   if (at !== -1 && raw.indexOf(modelKey, at + modelKey.length) === -1 && !hasLetterEscape(raw)) {
     if (upstreamModel === body.model) return raw;
-    let i = at + modelKey.length;
-    while (i < raw.length && isJsonSpace(raw[i])) i++;
+    let i = skipSpace(raw, at + modelKey.length);
     if (raw[i] === 0x3a /* : */) {
-      i++;
-      while (i < raw.length && isJsonSpace(raw[i])) i++;
+      i = skipSpace(raw, i + 1);
       const end = skipValue(raw, i);
       return Buffer.concat([raw.subarray(0, i), Buffer.from(JSON.stringify(upstreamModel)), raw.subarray(end)]);
     }
