@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import { Pool } from 'undici';
 import { startMock, type MockHandle } from '../src/mock/server.ts';
 import { startGateway, type RunningGateway } from './helpers/gateway.ts';
-import { scriptedUpstream } from './helpers/upstreams.ts';
+import { errorUpstream } from './helpers/upstreams.ts';
 
 const BODY = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
 
@@ -117,10 +117,7 @@ describe('cooldowns that fail safe', () => {
   });
 
   it('a 429 with retry-after: 999999999 cools the deployment for at most the cap (60 s), and the client is told at most the cap', async () => {
-    const limited = await scriptedUpstream((_q, res) => {
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '999999999' });
-      res.end('{"error":{"message":"slow down","type":"rate_limit_error","param":null,"code":null}}');
-    });
+    const limited = await errorUpstream(429, 'slow down', 'rate_limit_error', '999999999');
     const gw = await startGateway(`
 model_list:
   - { model_name: m, litellm_params: { model: openai/x, api_base: "${limited.url}" } }

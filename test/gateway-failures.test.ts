@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { startMock } from '../src/mock/server.ts';
 import { startGateway } from './helpers/gateway.ts';
-import { deadPort, scriptedUpstream } from './helpers/upstreams.ts';
+import { deadPort, errorUpstream, scriptedUpstream } from './helpers/upstreams.ts';
 
 const chat = (c: OpenAI, model = 'm') => c.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] });
 
@@ -87,10 +87,7 @@ router_settings: { num_retries: 0, allowed_fails: 0, cooldown_time: 30 }
   });
 
   it("answers 503 all_deployments_cooling_down only while an upstream's Retry-After holds every deployment; both capped", async () => {
-    const limited = await scriptedUpstream((_q, res) => {
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '999999999' });
-      res.end('{"error":{"message":"slow down","type":"rate_limit_error","param":null,"code":null}}');
-    });
+    const limited = await errorUpstream(429, 'slow down', 'rate_limit_error', '999999999');
     const gw = await startGateway(`
 model_list:
   - { model_name: m, litellm_params: { model: openai/x, api_base: "${limited.url}" } }
@@ -126,14 +123,8 @@ spillway: { cooldown: { retry_after_cap_ms: 20000 } }
   });
 
   it('retries 5xx and 429 on another deployment; an upstream Retry-After lengthens the cooldown, at most retry_after_cap_ms', async () => {
-    const limited = await scriptedUpstream((_q, res) => {
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '999999999' });
-      res.end('{"error":{"message":"slow down","type":"rate_limit_error","param":null,"code":null}}');
-    });
-    const failing = await scriptedUpstream((_q, res) => {
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end('{"error":{"message":"boom","type":"server_error","param":null,"code":null}}');
-    });
+    const limited = await errorUpstream(429, 'slow down', 'rate_limit_error', '999999999');
+    const failing = await errorUpstream(500, 'boom', 'server_error');
     const mock = await startMock({ port: 0 });
     const gw = await startGateway(`
 model_list:
@@ -166,10 +157,7 @@ spillway: { cooldown: { max_ejection_percent: 100 } }
   });
 
   it('says what the last upstream answered once retries are exhausted', async () => {
-    const overloaded = await scriptedUpstream((_q, res) => {
-      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '2' });
-      res.end('{"error":{"message":"queue full","type":"overloaded","param":null,"code":null}}');
-    });
+    const overloaded = await errorUpstream(503, 'queue full', 'overloaded', '2');
     const gw = await startGateway(`
 model_list:
   - { model_name: m, litellm_params: { model: openai/x, api_base: "${overloaded.url}" } }

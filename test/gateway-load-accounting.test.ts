@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { startMock } from '../src/mock/server.ts';
 import { startGateway } from './helpers/gateway.ts';
-import { scriptedUpstream } from './helpers/upstreams.ts';
+import { errorUpstream, scriptedUpstream } from './helpers/upstreams.ts';
 
 const messages = [{ role: 'user' as const, content: 'A shared system prompt. '.repeat(40) + 'And a question.' }];
 const kvAware = (bases: string[], extra = '') => `
@@ -19,10 +19,7 @@ router_settings: { routing_strategy: kv-aware, num_retries: 2, allowed_fails: 10
 describe('load model accounting, end to end', () => {
   it('returns to zero after answers, streams and a retried 5xx', async () => {
     const mock = await startMock({ port: 0, chunks: 5 });
-    const failing = await scriptedUpstream((_q, res) => {
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end('{"error":{"message":"boom","type":"server_error","param":null,"code":null}}');
-    });
+    const failing = await errorUpstream(500, 'boom', 'server_error');
     const gw = await startGateway(kvAware([failing.url, mock.apiBase]));
     try {
       const client = gw.client();
@@ -46,10 +43,7 @@ describe('load model accounting, end to end', () => {
   });
 
   it('returns to zero after a forwarded 4xx and a first-byte timeout', async () => {
-    const picky = await scriptedUpstream((_q, res) => {
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end('{"error":{"message":"context too long","type":"invalid_request_error","param":null,"code":null}}');
-    });
+    const picky = await errorUpstream(400, 'context too long', 'invalid_request_error');
     const stalled = await scriptedUpstream(() => {});
     const gw = await startGateway(kvAware([picky.url]));
     const gw2 = await startGateway(kvAware([stalled.url], ', stream_timeout: 0.05'));

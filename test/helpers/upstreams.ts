@@ -43,6 +43,16 @@ export async function scriptedUpstream(
   };
 }
 
+/** An upstream that answers every request with the same OpenAI-shaped error (`retryAfter`: its Retry-After header). */
+export function errorUpstream(status: number, message: string, type: string, retryAfter?: string): Promise<ScriptedUpstream> {
+  const body = JSON.stringify({ error: { message, type, param: null, code: null } });
+  const headers = { 'content-type': 'application/json', ...(retryAfter !== undefined && { 'retry-after': retryAfter }) };
+  return scriptedUpstream((_q, res) => {
+    res.writeHead(status, headers);
+    res.end(body);
+  });
+}
+
 /** A port that refuses connections: bound, then closed. */
 export async function deadPort(): Promise<number> {
   const s = createServer();
