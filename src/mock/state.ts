@@ -100,7 +100,6 @@ export function createState(o: MockOptions): MockState {
   };
 }
 
-
 /** Sets (or, with undefined, clears) the run-time fault; checked here so a bad fault fails where it is set. */
 export function setFault(state: MockState, fault: MockFault | undefined): void {
   if (fault?.kind === 'status') {
