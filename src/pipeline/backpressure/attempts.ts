@@ -28,7 +28,7 @@ export class Attempts {
     const slot = this.bp.slots.get(d)!;
     const now = (this.bp.now = this.bp.clock());
     t.engine = slot;
-    t.probe = slot.gate.acquire(now);
+    slot.gate.acquire();
     t.dispatchAt = now;
     t.firstAt = 0;
     t.lastAt = 0;
@@ -83,12 +83,7 @@ export class Attempts {
     t.engine = undefined;
     const now = (this.bp.now = this.bp.clock());
     const dropped = end === 'timeout' || (end === 'retryable_status' && (x.status === 503 || x.status === 429));
-    const ttft = t.firstAt > 0 ? t.firstAt - t.dispatchAt : NaN;
-    const itl = t.outTokens > 0 ? (t.lastAt - t.firstAt) / t.outTokens : NaN;
-    const cancelled = t.probe && end === 'client_closed' && t.firstAt === 0;
-    slot.gate.release(now, dropped, now - t.dispatchAt, t.probe && !cancelled, ttft, itl);
-    if (cancelled) slot.gate.breaker.probeCancelled();
-    t.probe = false;
+    slot.gate.release(now, dropped, now - t.dispatchAt);
     if (t.permit !== undefined) {
       t.permit.release();
       t.permit = undefined;

@@ -4,7 +4,7 @@
  *
  *   ingress, before the body   precheck(headers)         global in-flight cap, shedding
  *   proxy start                admit(pr)                 every ingress check; the admission held till finish
- *   routing                    admits(d)                 per engine: penalty, SLO breaker, concurrency, busy
+ *   routing                    admits(d, priority)       per engine, by class: penalty, SLO breaker, concurrency, busy
  *   no engine can take it      onNoEngine(pr)            engine_*_slo at once, else the router queue
  *   attempt                    onDispatch / onChunk / onAttemptEnd / engineRefused
  *   end                        onFinish(pr)              releases what the request still holds, exactly once
@@ -116,7 +116,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
           id: d.id,
           clock: o.clock,
           limit: createLimit(cfg.engine.limitAlgorithm, cfg.engine.limit, { clock: o.clock, random: o.random }),
-          slo: { ttftSloMs: settings.ttftSloMs, itlSloMs: settings.itlSloMs, margin: cfg.engine.sloMargin, minSamples: cfg.engine.sloMinSamples, probeIntervalMs: cfg.engine.probeIntervalMs },
+          slo: { ttftSloMs: settings.ttftSloMs, itlSloMs: settings.itlSloMs, margin: cfg.engine.sloMargin, minSamples: cfg.engine.sloMinSamples },
           windowMs: cfg.engine.sloWindowMs,
           normTokens: cfg.engine.normTokens,
         });
@@ -181,6 +181,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     // The budget runs from arrival: time spent reading the body is already gone.
     const deadline = now + budget - (performance.now() - pr.arrivalMs);
     pr.bp = new Ticket(g, p, deadline, tokens, blocks, this.config.statusEvents && pr.stream && this.status.wanted(h));
+    pr.priority = p;
     this.metrics.admittedFor(g.name, p).inc();
     return undefined;
   }
@@ -201,10 +202,10 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
 
   // --- levels 2 and 3: routing ---
 
-  /** RouteGate: whether `d` may take a new request now. */
-  admits(d: Deployment): boolean {
+  /** RouteGate: whether `d` may take a new request of class `p` now (the class's fraction of every limit). */
+  admits(d: Deployment, p: Priority): boolean {
     const s = this.slots.get(d);
-    return s === undefined || s.refusal(this.now, this.busy) === undefined;
+    return s === undefined || s.refusal(this.now, this.busy, this.admission.settings.fractions[p]) === undefined;
   }
 
   /** Every engine refused the request: refuse it (returned) or queue it (undefined). */
@@ -212,6 +213,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     const t = pr.bp!;
     const g = t.group;
     const now = (this.now = this.clock());
+    const f = this.admission.settings.fractions[t.priority];
     let slow = 0;
     let itl = 0;
     let limited = 0;
@@ -221,17 +223,18 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     for (const e of g.engines) {
       if (e.deployment.isCoolingDown()) continue;
       usable++;
-      const why = e.refusal(now, this.busy);
+      const why = e.refusal(now, this.busy, f);
       if (why === 'slow') {
         slow++;
-        if (e.gate.breaker.tripReason === 'itl') itl++;
+        if (e.gate.breaker.reason === 'itl') itl++;
       } else if (why === 'limited') limited++;
       else if (why === 'penalty') penalty++;
-      unblocks = Math.min(unblocks, e.gate.unblocksAt());
+      unblocks = Math.min(unblocks, e.gate.unblocksAt(now, f));
     }
     if (usable > 0 && slow === usable) {
+      // Queueing cannot help: the class is readmitted when an engine's window says so, and Retry-After says when.
       const outcome = itl === slow ? 'engine_itl_slo' : 'engine_ttft_slo';
-      return { outcome, message: `Every engine of model group "${g.name}" is breaking its ${itl === slow ? 'inter-token latency' : 'time-to-first-token'} SLO; they take only probes until they recover.`, retryAfterMs: this.clampRetry(unblocks - now) };
+      return { outcome, message: `Every engine of model group "${g.name}" is at its ${itl === slow ? 'inter-token latency' : 'time-to-first-token'} SLO's share for ${PRIORITY_NAMES[t.priority]} requests; they take more when their recent latency falls back under it.`, retryAfterMs: this.clampRetry(unblocks - now) };
     }
     if (this.config.router.maxQueue === 0) {
       const outcome = limited === usable ? 'engine_concurrency' : penalty === usable ? 'engine_penalty' : 'router_busy';
@@ -387,11 +390,17 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     this.metrics.decisionFor(decision).observe((performance.now() - pr.arrivalMs) / 1000);
   }
 
-  /** Wakes the queue when the earliest time-bound block of its engines ends, or soon if nothing is in flight. */
+  /**
+   * Wakes the queue when the earliest time-bound block of its engines ends for the class at its head, or soon
+   * if nothing is in flight.
+   */
   scheduleWake(g: GroupState): void {
+    const head = g.room.queue.peek();
+    const f = this.admission.settings.fractions[head === undefined ? 0 : head.priority];
+    const now = this.clock();
     let at = Infinity;
-    for (const e of g.engines) at = Math.min(at, e.gate.unblocksAt());
-    if (g.attempts === 0) at = Math.min(at, this.clock() + IDLE_WAKE_MS);
+    for (const e of g.engines) at = Math.min(at, e.gate.unblocksAt(now, f));
+    if (g.attempts === 0) at = Math.min(at, now + IDLE_WAKE_MS);
     if (at < Infinity) g.room.wakeAtTime(at);
   }
 
