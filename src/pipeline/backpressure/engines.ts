@@ -7,6 +7,7 @@
 import type { EngineBlock, EngineGate } from '../../engine-admission/engine-gate.ts';
 import type { EngineLoad } from '../../load/engine-load.ts';
 import type { Deployment } from '../../routing/deployment.ts';
+import type { WaitingRoom } from '../../routing/queue/waiting-room.ts';
 import { busyReason, type BusyReason, type BusyThresholds } from '../../routing/queue/busy.ts';
 
 export type EngineStateName = 'ok' | 'busy' | 'slow' | 'penalty' | 'cooldown';
@@ -21,6 +22,8 @@ export class EngineSlot {
   readonly load: EngineLoad;
   /** The load is back pressure's own: it reserves and releases it around each attempt. */
   readonly ownLoad: boolean;
+  /** The router queue of the engine's group (set once the group is built). */
+  room: WaitingRoom<unknown> | undefined = undefined;
 
   constructor(deployment: Deployment, gate: EngineGate, load: EngineLoad, ownLoad: boolean) {
     this.deployment = deployment;
