@@ -51,6 +51,42 @@ spillway:
     }
   });
 
+  it("at an engine's concurrency limit, lower classes stop at their share of it and critical takes the headroom", async () => {
+    const up = await heldUpstream();
+    const gw = await startBpGateway(`
+model_list:
+  - { model_name: m, litellm_params: { model: openai/x, api_base: "${up.url}" }, model_info: { id: e1 } }
+spillway:
+  backpressure:
+    enabled: true
+    engine: { limit: { algorithm: fixed, initial: 10 } }
+    router: { max_queue: 0 }
+`);
+    const as = (priority: string) => post(gw.url, { 'x-spillway-priority': priority });
+    try {
+      // Sheddable may hold ⌊0.7 · 10⌋ = 7 slots; the 8th is refused at once although 3 are free.
+      const held = Array.from({ length: 7 }, () => as('sheddable'));
+      await up.waitHeld(7);
+      const shed = await as('sheddable');
+      assert.equal(shed.status, 503);
+      assert.equal(shed.json.error.code, 'engine_concurrency');
+      // Standard gets up to 9, critical the last one.
+      held.push(as('standard'), as('standard'));
+      await up.waitHeld(9);
+      assert.equal((await as('standard')).json.error.code, 'engine_concurrency');
+      held.push(as('critical'));
+      await up.waitHeld(10);
+      assert.equal((await as('critical')).json.error.code, 'engine_concurrency', 'the limit itself still holds');
+      up.releaseAll();
+      for (const r of await Promise.all(held)) assert.equal(r.status, 200);
+      await gw.assertDrained();
+    } finally {
+      up.releaseAll();
+      await gw.close();
+      await up.close();
+    }
+  });
+
   it('an engine nearing its TTFT SLO sheds sheddable first, keeps serving critical, and its Retry-After says when it takes more', async () => {
     let delayMs = 40;
     const up = await scriptedUpstream((_q, res) => {
