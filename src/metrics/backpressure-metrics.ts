@@ -78,7 +78,7 @@ export class BackpressureMetrics {
     });
     new Gauge({
       name: 'spillway_router_drain_rate',
-      help: 'Measured capacity events (attempts ending) per second: the drain rate behind estimated waits and Retry-After.',
+      help: 'Measured dispatches to engines per second: the drain rate behind estimated waits and Retry-After.',
       labelNames: ['model_group'],
       registers,
       collect() {

@@ -35,6 +35,10 @@ export class Attempts {
     t.outTokens = 0;
     if (slot.ownLoad) t.permit = slot.load.reserve(new PromptInfo(pr.bodyBytes, t.promptTokens, 64, NO_HASHES, NO_OVERLAPS));
     t.group.attempts++;
+    // The drain rate counts dispatches, not ends: an end whose engine is still busy (KV, prefill, the class's
+    // share) lets nothing out of the queue, and counting it made the queue's wait estimate optimistic.
+    t.group.drainRate.record(1, now);
+    this.bp.drainRate.record(1, now);
     this.bp.observeDecision(pr, 'dispatched');
     if (t.headSent) writeDispatched(pr.res, d.id);
   }
@@ -94,8 +98,6 @@ export class Attempts {
     }
     const g = t.group;
     g.attempts--;
-    g.drainRate.record(1, now);
-    this.bp.drainRate.record(1, now);
     if (g.room.size > 0) g.room.drain();
   }
 
