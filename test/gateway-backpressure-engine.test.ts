@@ -51,37 +51,83 @@ spillway:
     }
   });
 
-  it('an engine breaking its TTFT SLO stops receiving work; a probe brings it back', async () => {
-    let delayMs = 80;
-    const up = await scriptedUpstream((_q, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      setTimeout(() => res.end(chunk('a') + chunk('b') + 'data: [DONE]\n\n'), delayMs);
-    });
+  it("at an engine's concurrency limit, lower classes stop at their share of it and critical takes the headroom", async () => {
+    const up = await heldUpstream();
     const gw = await startBpGateway(`
 model_list:
   - { model_name: m, litellm_params: { model: openai/x, api_base: "${up.url}" }, model_info: { id: e1 } }
 spillway:
   backpressure:
     enabled: true
-    engine: { ttft_slo_ms: 40, slo_min_samples: 2, probe_interval_ms: 150, slo_window_ms: 60000 }
+    engine: { limit: { algorithm: fixed, initial: 10 } }
+    router: { max_queue: 0 }
 `);
+    const as = (priority: string) => post(gw.url, { 'x-spillway-priority': priority });
     try {
-      assert.equal((await post(gw.url)).status, 200);
-      assert.equal((await post(gw.url)).status, 200);
-      const refused = await post(gw.url);
+      // Sheddable may hold ⌊0.7 · 10⌋ = 7 slots; the 8th is refused at once although 3 are free.
+      const held = Array.from({ length: 7 }, () => as('sheddable'));
+      await up.waitHeld(7);
+      const shed = await as('sheddable');
+      assert.equal(shed.status, 503);
+      assert.equal(shed.json.error.code, 'engine_concurrency');
+      // Standard gets up to 9, critical the last one.
+      held.push(as('standard'), as('standard'));
+      await up.waitHeld(9);
+      assert.equal((await as('standard')).json.error.code, 'engine_concurrency');
+      held.push(as('critical'));
+      await up.waitHeld(10);
+      assert.equal((await as('critical')).json.error.code, 'engine_concurrency', 'the limit itself still holds');
+      up.releaseAll();
+      for (const r of await Promise.all(held)) assert.equal(r.status, 200);
+      await gw.assertDrained();
+    } finally {
+      up.releaseAll();
+      await gw.close();
+      await up.close();
+    }
+  });
+
+  it('an engine nearing its TTFT SLO sheds sheddable first, keeps serving critical, and its Retry-After says when it takes more', async () => {
+    let delayMs = 40;
+    const up = await scriptedUpstream((_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      setTimeout(() => res.end(chunk('a') + chunk('b') + 'data: [DONE]\n\n'), delayMs);
+    });
+    // Fractions far apart so the gateway's own few ms of TTFT cannot blur the thresholds: 30, 50 and 100 ms.
+    const gw = await startBpGateway(`
+model_list:
+  - { model_name: m, litellm_params: { model: openai/x, api_base: "${up.url}" }, model_info: { id: e1 } }
+spillway:
+  backpressure:
+    enabled: true
+    ingress: { priorities: { standard: 0.5, sheddable: 0.3 } }
+    engine: { ttft_slo_ms: 100, slo_min_samples: 2, slo_window_ms: 2000 }
+`);
+    const as = (priority: string) => post(gw.url, { 'x-spillway-priority': priority });
+    try {
+      assert.equal((await as('standard')).status, 200);
+      assert.equal((await as('standard')).status, 200);
+      // Mean TTFT ≥ 40 ms: over sheddable's share of the SLO (30 ms), refused at once.
+      const refused = await as('sheddable');
       assert.equal(refused.status, 503);
       assert.equal(refused.json.error.code, 'engine_ttft_slo');
       assert.equal(refused.headers.get('x-spillway-rejected-by'), 'engine');
       const ms = Number(refused.headers.get('retry-after-ms'));
-      assert.ok(ms > 0 && ms <= 150, `retry-after-ms = time to the next probe: ${ms}`);
+      assert.ok(ms > 0 && ms <= 2000, `retry-after-ms = when the window forgets the slow samples: ${ms}`);
       assert.equal(up.requests, 2);
-      assert.equal(metric(await gw.metricsText(), 'spillway_engine_backpressure_state', 'deployment="e1"'), 2);
-      // The engine recovers; after the probe interval one request goes as the probe, and its good TTFT reopens it.
+      // Nothing new comes; once Retry-After has passed the window has forgotten, and sheddable is served again.
       delayMs = 0;
       await new Promise((r) => setTimeout(r, ms));
-      assert.equal((await post(gw.url)).status, 200);
-      assert.equal(gw.gateway.backpressure!.slots.get(gw.gateway.deployments[0])!.gate.breaker.state, 'ok');
-      assert.equal((await post(gw.url)).status, 200);
+      assert.equal((await as('sheddable')).status, 200);
+      // Over standard's share (mean ≥ (0 + 3 × 70) / 4 > 50 ms) but under the SLO: critical is still served.
+      delayMs = 70;
+      for (let i = 0; i < 3; i++) assert.equal((await as('critical')).status, 200);
+      const standard = await as('standard');
+      assert.equal(standard.status, 503);
+      assert.equal(standard.json.error.code, 'engine_ttft_slo');
+      assert.equal(metric(await gw.metricsText(), 'spillway_engine_backpressure_state', 'deployment="e1"'), 2, 'slow for a standard request');
+      assert.equal((await as('critical')).status, 200);
+      assert.equal(up.requests, 7);
       await gw.assertDrained();
     } finally {
       await gw.close();

@@ -72,7 +72,6 @@ const engineShape = {
   slo_margin: positive().default(1),
   slo_window_ms: positive().default(2000),
   slo_min_samples: count().default(10),
-  probe_interval_ms: positive().default(500),
   penalty_ms: ms().default(500),
   norm_tokens: positive().default(1024),
   limit: section(limitShape),
@@ -147,7 +146,6 @@ export interface BackpressureConfig {
     sloMargin: number;
     sloWindowMs: number;
     sloMinSamples: number;
-    probeIntervalMs: number;
     penaltyMs: number;
     normTokens: number;
     limitAlgorithm: string;
@@ -215,7 +213,6 @@ export function normalizeBackpressure(raw: z.output<typeof BackpressureSchema>, 
       sloMargin: raw.engine.slo_margin,
       sloWindowMs: raw.engine.slo_window_ms,
       sloMinSamples: raw.engine.slo_min_samples,
-      probeIntervalMs: raw.engine.probe_interval_ms,
       penaltyMs: raw.engine.penalty_ms,
       normTokens: raw.engine.norm_tokens,
       limitAlgorithm: l.algorithm,

@@ -15,7 +15,7 @@ function gate(o: { limit?: number; algorithm?: string } = {}) {
     id: 'e1',
     clock,
     limit,
-    slo: { ttftSloMs: 500, itlSloMs: 50, margin: 1, minSamples: 3, probeIntervalMs: 1000 },
+    slo: { ttftSloMs: 500, itlSloMs: 50, margin: 1, minSamples: 3 },
     windowMs: 5000,
     normTokens: 1024,
   });
@@ -25,60 +25,88 @@ function gate(o: { limit?: number; algorithm?: string } = {}) {
 test('the concurrency limit blocks at in_flight = floor(limit); release frees the slot exactly once', () => {
   const { g } = gate({ limit: 2 });
   assert.equal(g.blockedBy(0), undefined);
-  g.acquire(0);
-  g.acquire(0);
+  g.acquire();
+  g.acquire();
   assert.equal(g.blockedBy(0), 'limited');
-  g.release(0, false, 10, false, NaN, NaN);
+  g.release(0, false, 10);
   assert.equal(g.blockedBy(0), undefined);
-  g.release(0, false, 10, false, NaN, NaN);
-  g.release(0, false, 10, false, NaN, NaN);
+  g.release(0, false, 10);
+  g.release(0, false, 10);
   assert.equal(g.inFlight, 0);
   assert.equal(g.releaseErrors, 1);
+});
+
+test('a class may use its fraction of the limit: critical keeps the headroom above it', () => {
+  const { g } = gate({ limit: 10 });
+  for (let i = 0; i < 7; i++) g.acquire();
+  assert.equal(g.blockedBy(0, 0.7), 'limited', 'sheddable: ⌊0.7 · 10⌋ = 7');
+  assert.equal(g.blockedBy(0, 0.9), undefined);
+  g.acquire();
+  g.acquire();
+  assert.equal(g.blockedBy(0, 0.9), 'limited', 'standard: 9');
+  assert.equal(g.blockedBy(0, 1), undefined, 'critical: the last slot');
+  g.acquire();
+  assert.equal(g.blockedBy(0, 1), 'limited');
+  const one = gate({ limit: 1 }).g;
+  assert.equal(one.blockedBy(0, 0.7), undefined, 'a limit of 1 is never cut to 0');
 });
 
 test('a penalty blocks for its length and says when it ends', () => {
   const { g } = gate();
   g.penalize(100, 250);
   assert.equal(g.blockedBy(200), 'penalty');
-  assert.equal(g.unblocksAt(), 350);
+  assert.equal(g.unblocksAt(200), 350);
   assert.equal(g.blockedBy(350), undefined);
+  assert.equal(g.unblocksAt(350), Infinity);
 });
 
-test('slow TTFT trips the breaker; one probe at a time; a good probe restores the engine', () => {
-  const { g, at } = gate({ limit: 100 });
-  for (let i = 0; i < 3; i++) {
-    g.acquire(0);
-    g.firstToken(0, 800, 100);
-    g.release(0, false, 900, false, 800, 10);
+test('slow TTFT sheds the classes by their fraction of the SLO, and the live window readmits them', () => {
+  const { g } = gate({ limit: 100 }); // TTFT SLO 500 ms, 3 samples, 5 s window of 500 ms buckets
+  for (const ttft of [400, 400, 400]) {
+    g.acquire();
+    g.firstToken(0, ttft, 100);
+    g.release(0, false, ttft);
   }
-  assert.equal(g.breaker.state, 'slow');
-  assert.equal(g.blockedBy(500), 'slow');
-  assert.equal(g.unblocksAt(), 1000);
-  at(1000);
-  assert.equal(g.blockedBy(1000), undefined, 'probe due');
-  assert.equal(g.acquire(1000), true, 'this one is the probe');
-  assert.equal(g.blockedBy(1000), 'slow', 'only one probe at a time');
-  // A bad probe: wait another interval.
-  g.release(1600, false, 600, true, 600, 10);
-  assert.equal(g.blockedBy(2000), 'slow');
-  assert.equal(g.acquire(2600), true);
-  g.firstToken(2700, 100, 100);
-  g.release(2900, false, 300, true, 100, 10);
-  assert.equal(g.breaker.state, 'ok');
-  assert.equal(g.ttft.count(), 0, 'windows cleared on recovery');
+  // Mean 400 = 0.8 of the SLO: sheddable (0.7) is shed, standard (0.9) and critical are not.
+  assert.equal(g.blockedBy(10, 0.7), 'slow');
+  assert.equal(g.blockedBy(10, 0.9), undefined);
+  assert.equal(g.blockedBy(10, 1), undefined);
+  // The window, if nothing new came, forgets these samples when their bucket leaves, 5 s on.
+  assert.equal(g.unblocksAt(10, 0.7), 5000);
+  // Better samples arrive from the classes still admitted: the mean falls under 350 and sheddable is back.
+  for (let i = 0; i < 3; i++) {
+    g.acquire();
+    g.firstToken(600, 250, 100);
+    g.release(600, false, 250);
+  }
+  assert.equal(g.breaker.pressure(600), 0.65);
+  assert.equal(g.blockedBy(600, 0.7), undefined);
+  // Past the SLO itself even critical is held back, until the window clears.
+  for (let i = 0; i < 12; i++) g.firstToken(1200, 900, 100);
+  assert.equal(g.blockedBy(1200, 1), 'slow');
+  assert.equal(g.breaker.reason, 'ttft');
+  // Dropping 0-500 (3 × 400) and 500-1000 (3 × 250) leaves 12 × 900 alone: cleared only when they leave too.
+  assert.equal(g.unblocksAt(1200, 1), 6000);
+  assert.equal(g.blockedBy(6000, 1), undefined, 'never starved: at most a window after the last bad sample');
   assert.equal(g.inFlight, 0);
 });
 
-test('slow ITL trips the breaker too', () => {
-  const { g } = gate({ limit: 100 });
-  g.acquire(0);
+test('slow ITL sheds too, and the pressure is re-read when a bucket leaves the window', () => {
+  const { g } = gate({ limit: 100 }); // ITL SLO 50 ms per token
+  g.acquire();
   g.firstToken(0, 100, 10);
   g.tokens(10, 120, 1);
   g.tokens(20, 60, 1);
-  assert.equal(g.breaker.state, 'ok', 'min_samples (tokens, for ITL) not reached');
+  assert.equal(g.blockedBy(20, 0.7), undefined, 'min_samples (tokens, for ITL) not reached');
   g.tokens(30, 240, 2);
-  assert.equal(g.breaker.state, 'slow');
-  g.release(40, false, 40, false, 100, 105);
+  assert.equal(g.blockedBy(30, 1), 'slow', 'mean 105 ms per token');
+  assert.equal(g.breaker.reason, 'itl');
+  g.tokens(600, 120, 4);
+  assert.equal(g.blockedBy(600, 1), 'slow');
+  // The first bucket (0-500 ms) leaves at 5000: what is left is 4 tokens at 30 ms, over min_samples (3).
+  assert.equal(g.blockedBy(5000, 1), undefined);
+  assert.equal(g.blockedBy(5000, 0.7), undefined);
+  g.release(5000, false, 5000);
 });
 
 test('the adaptive limit sees TTFT normalised for prompt length, and drops', () => {
@@ -86,8 +114,8 @@ test('the adaptive limit sees TTFT normalised for prompt length, and drops', () 
   const seen: number[] = [];
   const inner = g.limit;
   g.limit = { name: 'spy', get limit() { return inner.limit; }, update: (s) => void seen.push(s.rtt, s.dropped ? 1 : 0) };
-  g.acquire(0);
+  g.acquire();
   g.firstToken(0, 300, 2048); // 300 / (1 + 2) = 100
-  g.release(0, true, 50, false, 300, NaN);
+  g.release(0, true, 50);
   assert.deepEqual(seen, [100, 0, 50, 1]);
 });

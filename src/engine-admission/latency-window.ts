@@ -23,10 +23,12 @@ const SQUARES = 2;
 export class LatencyWindow {
   private readonly clock: Clock;
   private readonly window: TimeBuckets;
+  private readonly buckets: number;
 
   constructor(o: WindowOptions) {
     this.clock = o.clock;
-    this.window = new TimeBuckets(o.windowMs, o.buckets ?? 10, 3);
+    this.buckets = o.buckets ?? 10;
+    this.window = new TimeBuckets(o.windowMs, this.buckets, 3);
   }
 
   /** A sample of `value` (or `weight` samples whose values sum to `value`, each taken as value / weight). */
@@ -56,6 +58,32 @@ export class LatencyWindow {
     const m = this.mean(now);
     const t = this.window.totals;
     return m === m ? Math.sqrt(Math.max(0, t[SQUARES] / t[WEIGHT] - m * m)) : NaN;
+  }
+
+  /**
+   * When, if no new sample came, the window would first hold fewer than `minWeight` or a mean ≤ `threshold`:
+   * the end of the oldest buckets whose leaving gets it there (≤ now + the window's length). `now` itself when
+   * it already does. O(buckets); for refusals and wake-ups, not for every candidate.
+   */
+  clearsAt(now: number, threshold: number, minWeight: number): number {
+    const w = this.window;
+    w.advance(now);
+    let weight = w.totals[WEIGHT];
+    let sum = w.totals[SUM];
+    if (weight < minWeight || sum <= threshold * weight) return now;
+    const n = this.buckets;
+    for (let j = 1; j < n; j++) {
+      weight -= w.expiring(j, WEIGHT);
+      sum -= w.expiring(j, SUM);
+      if (weight < minWeight || sum <= threshold * weight) return w.nextBoundary() + (j - 1) * w.width;
+    }
+    return w.nextBoundary() + (n - 1) * w.width;
+  }
+
+  /** Clock time up to which the window's content cannot change without a new sample. */
+  stableUntil(now: number): number {
+    this.window.advance(now);
+    return this.window.nextBoundary();
   }
 
   reset(): void {

@@ -1,15 +1,28 @@
 /**
- * The SLO breaker of one engine, on the TTFT and ITL measured on the streams passing through it:
+ * The SLO breaker of one engine, by priority class, on the TTFT and ITL measured on the streams passing
+ * through it (the engine's recent windows, ./latency-window.ts):
  *
- *   ok   → slow   when the recent window holds ≥ min_samples and
- *                 mean TTFT > ttft_slo · margin  or  mean ITL > itl_slo · margin
- *   slow          takes no new request, except one probe each probe_interval_ms (never starved forever)
- *   probe         good (its TTFT and its own ITL within slo · margin) → ok, windows cleared;
- *                 bad (or failed) → slow, next probe after probe_interval_ms
+ *   pressure  r = max(mean TTFT / ttft_slo, mean ITL / itl_slo) / margin
+ *                 (a signal counts once its window holds ≥ min_samples; 0 while none does)
+ *   class c   takes no new request on this engine while r > f(c)
+ *                 (f(c): the class's fraction of every limit, src/admission/priority.ts: 1, 0.9, 0.7)
  *
- * This is the seed proposal's point about where the TTFT/ITL signal belongs: at ingress it would refuse
- * everyone for one slow engine; here it only stops routing to that engine, and the router sends the request
- * elsewhere or queues it.
+ * As an engine nears its SLO it sheds sheddable requests first (at 0.7 of it), then standard ones (0.9), and
+ * critical ones only once it breaks the SLO itself. Recovery reads the same live window, with no probes: the
+ * streams still running keep adding ITL samples, the classes still admitted add TTFTs, and what is not renewed
+ * ages out, so a class is readmitted as soon as the window is back at its threshold, and at the latest
+ * slo_window_ms after the last bad sample (never starved forever). The engine is thus held at its SLO, not
+ * below it: the old design let one probe in per interval and reopened only on a good probe after its
+ * windows were cleared, so on a fleet bound by decode every engine alternated between a flood and a stall
+ * and ran at ~0.6 of what it could serve.
+ *
+ * Trip and recovery share each class's threshold, with no hysteresis band: the window mean is already a
+ * moving average over slo_window_ms that moves by one bucket's share at a time, so it does not flap from
+ * one request to the next, and every decision it flips admits or sheds single requests of one class, not the
+ * engine. A band would hold the engine below its threshold by the band's width, the fault being fixed.
+ *
+ * The pressure is cached: the windows change only with a new sample (`changed()`) or when a bucket leaves
+ * (`stableUntil`), so the router's per-candidate check is a comparison.
  */
 import type { LatencyWindow } from './latency-window.ts';
 
@@ -20,21 +33,16 @@ export interface SloSettings {
   itlSloMs: number;
   margin: number;
   minSamples: number;
-  probeIntervalMs: number;
 }
 
-export type BreakerState = 'ok' | 'slow';
-
 export class SloBreaker {
-  state: BreakerState = 'ok';
-  probeInFlight = false;
-  nextProbeAt = 0;
-  trips = 0;
-  /** Which signal tripped it last. */
-  tripReason: 'ttft' | 'itl' | undefined = undefined;
   settings: SloSettings;
+  /** Which signal sets the pressure (the larger ratio), as of the last evaluation. */
+  reason: 'ttft' | 'itl' = 'ttft';
   private readonly ttft: LatencyWindow;
   private readonly itl: LatencyWindow;
+  private r = 0;
+  private validUntil = -Infinity;
 
   constructor(settings: SloSettings, ttft: LatencyWindow, itl: LatencyWindow) {
     this.settings = settings;
@@ -42,51 +50,38 @@ export class SloBreaker {
     this.itl = itl;
   }
 
-  /** Whether a new request may go to the engine now (in `slow`, only when a probe is due). */
-  allows(now: number): boolean {
-    return this.state === 'ok' || (!this.probeInFlight && now >= this.nextProbeAt);
-  }
-
-  /** A request was dispatched; returns true when it is the probe. */
-  dispatched(now: number): boolean {
-    if (this.state === 'ok' || this.probeInFlight || now < this.nextProbeAt) return false;
-    this.probeInFlight = true;
-    return true;
-  }
-
-  /** Re-judges the windows after a new sample (only in `ok`: a slow engine is judged by its probes). */
-  evaluate(now: number): void {
-    if (this.state !== 'ok') return;
+  /** r: the engine's latency over its SLO (1 = at the SLO × margin). */
+  pressure(now: number): number {
+    if (now < this.validUntil) return this.r;
     const s = this.settings;
-    const ttftBad = s.ttftSloMs > 0 && this.ttft.count(now) >= s.minSamples && this.ttft.mean(now) > s.ttftSloMs * s.margin;
-    const itlBad = s.itlSloMs > 0 && this.itl.count(now) >= s.minSamples && this.itl.mean(now) > s.itlSloMs * s.margin;
-    if (!ttftBad && !itlBad) return;
-    this.state = 'slow';
-    this.tripReason = ttftBad ? 'ttft' : 'itl';
-    this.trips++;
-    this.nextProbeAt = now + s.probeIntervalMs;
+    const t = s.ttftSloMs > 0 && this.ttft.count(now) >= s.minSamples ? this.ttft.mean(now) / (s.ttftSloMs * s.margin) : 0;
+    const i = s.itlSloMs > 0 && this.itl.count(now) >= s.minSamples ? this.itl.mean(now) / (s.itlSloMs * s.margin) : 0;
+    this.reason = i > t ? 'itl' : 'ttft';
+    this.r = Math.max(t, i);
+    this.validUntil = Math.min(this.ttft.stableUntil(now), this.itl.stableUntil(now));
+    return this.r;
   }
 
-  /** The probe ended without a verdict (its client went away first): the next one may go at once. */
-  probeCancelled(): void {
-    this.probeInFlight = false;
+  /** Whether a request of a class with fraction `f` may go to the engine now. */
+  allows(now: number, f: number): boolean {
+    return this.pressure(now) <= f;
   }
 
-  /** The probe's verdict: TTFT ms and mean ITL ms (NaN when it produced no second token). */
-  probeResult(now: number, ttftMs: number, itlMs: number): void {
-    if (!this.probeInFlight) return;
-    this.probeInFlight = false;
+  /** A sample was added to a window: judge again at the next read. */
+  changed(): void {
+    this.validUntil = -Infinity;
+  }
+
+  /**
+   * When a class with fraction `f` is admitted again if no new sample comes: both signals at or under
+   * f × slo × margin, or holding fewer than min_samples. For Retry-After and the queue's wake-up. New samples
+   * may bring it forward (streams ending well) or push it back; either way the queue looks again then.
+   */
+  recoversAt(now: number, f: number): number {
     const s = this.settings;
-    const good =
-      ttftMs === ttftMs &&
-      (s.ttftSloMs <= 0 || ttftMs <= s.ttftSloMs * s.margin) &&
-      (s.itlSloMs <= 0 || !(itlMs > s.itlSloMs * s.margin));
-    if (good) {
-      this.state = 'ok';
-      this.ttft.reset();
-      this.itl.reset();
-    } else {
-      this.nextProbeAt = now + s.probeIntervalMs;
-    }
+    let at = now;
+    if (s.ttftSloMs > 0) at = Math.max(at, this.ttft.clearsAt(now, f * s.ttftSloMs * s.margin, s.minSamples));
+    if (s.itlSloMs > 0) at = Math.max(at, this.itl.clearsAt(now, f * s.itlSloMs * s.margin, s.minSamples));
+    return at;
   }
 }

@@ -78,7 +78,7 @@ export class BackpressureMetrics {
     });
     new Gauge({
       name: 'spillway_router_drain_rate',
-      help: 'Measured capacity events (attempts ending) per second: the drain rate behind estimated waits and Retry-After.',
+      help: 'Measured dispatches to engines per second: the drain rate behind estimated waits and Retry-After.',
       labelNames: ['model_group'],
       registers,
       collect() {
@@ -112,14 +112,14 @@ export class BackpressureMetrics {
     });
     new Gauge({
       name: 'spillway_engine_backpressure_state',
-      help: 'Per engine: 0 ok, 1 busy (KV, prefill or at its concurrency limit), 2 slow (SLO breaker), 3 penalty, 4 cooldown.',
+      help: 'Per engine, for a standard request: 0 ok, 1 busy (KV, prefill or at its concurrency limit), 2 slow (SLO breaker), 3 penalty, 4 cooldown.',
       labelNames: ['model_group', 'deployment'],
       registers,
       collect() {
         const c = self.controller;
         if (c === undefined) return;
         const now = c.clock();
-        for (const g of groups()) for (const e of g.engines) this.set({ model_group: g.name, deployment: e.deployment.id }, ENGINE_STATES[e.state(now, c.busy)]);
+        for (const g of groups()) for (const e of g.engines) this.set({ model_group: g.name, deployment: e.deployment.id }, ENGINE_STATES[e.state(now, c.busy, c.admission.settings.fractions[1])]);
       },
     });
     new Gauge({

@@ -9,6 +9,7 @@ import { rewriteModel } from '../upstream/model-rewrite.ts';
 import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { LoadPermit } from '../load/permit.ts';
 import type { Fault } from './internal-error.ts';
+import { STANDARD, type Priority } from '../admission/priority.ts';
 
 /** One client request on its way through the pipeline, from a validated body to its single outcome. */
 export class ProxyRequest implements RouteRequest {
@@ -51,6 +52,8 @@ export class ProxyRequest implements RouteRequest {
   sse = false;
   /** A fault to inject (spillway.fault_injection, `x-spillway-fault`); undefined for every other request. */
   fault: Fault | undefined = undefined;
+  /** The priority class (x-spillway-priority), set by back pressure's admission; routing's gate reads it. */
+  priority: Priority = STANDARD;
   /** Back pressure's state for this request (admission, queue place, engine slot); undefined when off. */
   bp: Ticket | undefined = undefined;
 

@@ -1,3 +1,4 @@
+import { STANDARD, type Priority } from '../admission/priority.ts';
 import type { Deployment } from './deployment.ts';
 import type { RouteRequest, RoutingStrategy } from './types.ts';
 
@@ -7,9 +8,12 @@ export type NoRoute =
   | { reason: 'all_cooling_down'; retryAfterMs: number }
   | { reason: 'busy'; retryAfterMs: number };
 
-/** Back pressure's per-engine check (levels 2 and 3); a deployment it refuses is skipped as busy. */
+/**
+ * Back pressure's per-engine check (levels 2 and 3) for a request of class `priority`; a deployment it refuses
+ * is skipped as busy. O(1) and allocation-free: it runs for every candidate of every selection.
+ */
 export interface RouteGate {
-  admits(d: Deployment): boolean;
+  admits(d: Deployment, priority: Priority): boolean;
 }
 
 const BUSY: NoRoute = { reason: 'busy', retryAfterMs: 0 };
@@ -49,6 +53,7 @@ export class ModelGroup {
     let limited = false;
     let busy = false;
     const gate = this.gate;
+    const p = req.priority ?? STANDARD;
     let panicable = 0;
     let waitHold = Infinity;
     let waitLimit = Infinity;
@@ -60,7 +65,7 @@ export class ModelGroup {
       } else if (!d.hasCapacity()) {
         limited = true;
         waitLimit = Math.min(waitLimit, d.msUntilCapacity());
-      } else if (gate !== undefined && !gate.admits(d)) {
+      } else if (gate !== undefined && !gate.admits(d, p)) {
         busy = true;
       } else if (cooling) {
         panicable++;
@@ -71,7 +76,7 @@ export class ModelGroup {
       }
     }
     if (usable.length === 0 && fallback > 0) {
-      for (const d of tried!) if (!d.isCoolingDown() && d.hasCapacity() && (gate === undefined || gate.admits(d)) && !usable.includes(d)) usable.push(d);
+      for (const d of tried!) if (!d.isCoolingDown() && d.hasCapacity() && (gate === undefined || gate.admits(d, p)) && !usable.includes(d)) usable.push(d);
     }
     let picked = usable.length > 0 ? this.strategy.pick(usable, req) : undefined;
     usable.length = 0;
@@ -92,9 +97,10 @@ export class ModelGroup {
     const candidates = this.scratch;
     candidates.length = 0;
     const gate = this.gate;
+    const p = req.priority ?? STANDARD;
     let best = Infinity;
     for (const d of this.deployments) {
-      if (!d.isPanicCandidate() || !d.hasCapacity() || (gate !== undefined && !gate.admits(d))) continue;
+      if (!d.isPanicCandidate() || !d.hasCapacity() || (gate !== undefined && !gate.admits(d, p))) continue;
       if (!withTried && tried !== undefined && tried.includes(d)) continue;
       const score = d.failureScore();
       if (score < best) {

@@ -1,3 +1,4 @@
+import type { Priority } from '../admission/priority.ts';
 import type { DeploymentConfig, Endpoint } from '../config/types.ts';
 
 /** What routing knows about the request being routed. Filled by ingress; later stages may add estimates. */
@@ -8,6 +9,8 @@ export interface RouteRequest {
   /** The parsed JSON body as the client sent it. */
   readonly body: Record<string, unknown>;
   readonly bodyBytes: number;
+  /** The request's priority class, for back pressure's route gate; standard when absent. */
+  readonly priority?: Priority;
 }
 
 /** Read-only view of a deployment's state that policies decide on. */

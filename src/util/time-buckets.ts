@@ -57,6 +57,19 @@ export class TimeBuckets {
     return true;
   }
 
+  /**
+   * Series `s` of the bucket that leaves the window when it advances by `j` widths (1 ≤ j ≤ buckets): for
+   * forecasts of what the window holds later if nothing new is added. Call `advance` first.
+   */
+  expiring(j: number, s: number): number {
+    return this.cells[((this.head + j) % this.n) * this.totals.length + s];
+  }
+
+  /** Clock time at which the window next drops a bucket: the start of bucket head + 1. */
+  nextBoundary(): number {
+    return (this.head + 1) * this.width;
+  }
+
   private moveHead(idx: number): void {
     this.head = idx;
     this.headBase = (idx % this.n) * this.totals.length;

@@ -28,13 +28,17 @@ export class Attempts {
     const slot = this.bp.slots.get(d)!;
     const now = (this.bp.now = this.bp.clock());
     t.engine = slot;
-    t.probe = slot.gate.acquire(now);
+    slot.gate.acquire();
     t.dispatchAt = now;
     t.firstAt = 0;
     t.lastAt = 0;
     t.outTokens = 0;
     if (slot.ownLoad) t.permit = slot.load.reserve(new PromptInfo(pr.bodyBytes, t.promptTokens, 64, NO_HASHES, NO_OVERLAPS));
     t.group.attempts++;
+    // The drain rate counts dispatches, not ends: an end whose engine is still busy (KV, prefill, the class's
+    // share) lets nothing out of the queue, and counting it made the queue's wait estimate optimistic.
+    t.group.drainRate.record(1, now);
+    this.bp.drainRate.record(1, now);
     this.bp.observeDecision(pr, 'dispatched');
     if (t.headSent) writeDispatched(pr.res, d.id);
   }
@@ -83,12 +87,7 @@ export class Attempts {
     t.engine = undefined;
     const now = (this.bp.now = this.bp.clock());
     const dropped = end === 'timeout' || (end === 'retryable_status' && (x.status === 503 || x.status === 429));
-    const ttft = t.firstAt > 0 ? t.firstAt - t.dispatchAt : NaN;
-    const itl = t.outTokens > 0 ? (t.lastAt - t.firstAt) / t.outTokens : NaN;
-    const cancelled = t.probe && end === 'client_closed' && t.firstAt === 0;
-    slot.gate.release(now, dropped, now - t.dispatchAt, t.probe && !cancelled, ttft, itl);
-    if (cancelled) slot.gate.breaker.probeCancelled();
-    t.probe = false;
+    slot.gate.release(now, dropped, now - t.dispatchAt);
     if (t.permit !== undefined) {
       t.permit.release();
       t.permit = undefined;
@@ -99,8 +98,6 @@ export class Attempts {
     }
     const g = t.group;
     g.attempts--;
-    g.drainRate.record(1, now);
-    this.bp.drainRate.record(1, now);
     if (g.room.size > 0) g.room.drain();
   }
 

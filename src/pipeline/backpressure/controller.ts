@@ -4,7 +4,7 @@
  *
  *   ingress, before the body   precheck(headers)         global in-flight cap, shedding
  *   proxy start                admit(pr)                 every ingress check; the admission held till finish
- *   routing                    admits(d)                 per engine: penalty, SLO breaker, concurrency, busy
+ *   routing                    admits(d, priority)       per engine, by class: penalty, SLO breaker, concurrency, busy
  *   no engine can take it      onNoEngine(pr)            engine_*_slo at once, else the router queue
  *   attempt                    onDispatch / onChunk / onAttemptEnd / engineRefused
  *   end                        onFinish(pr)              releases what the request still holds, exactly once
@@ -90,6 +90,8 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
    * of milliseconds, and a clock read costs as much as the rest of the check.
    */
   now = 0;
+  /** The queue's service-time estimate, reused by every offer. */
+  private readonly service = { mean: 0, sd: 0 };
 
   constructor(o: BackPressureOptions) {
     const cfg = o.config;
@@ -116,7 +118,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
           id: d.id,
           clock: o.clock,
           limit: createLimit(cfg.engine.limitAlgorithm, cfg.engine.limit, { clock: o.clock, random: o.random }),
-          slo: { ttftSloMs: settings.ttftSloMs, itlSloMs: settings.itlSloMs, margin: cfg.engine.sloMargin, minSamples: cfg.engine.sloMinSamples, probeIntervalMs: cfg.engine.probeIntervalMs },
+          slo: { ttftSloMs: settings.ttftSloMs, itlSloMs: settings.itlSloMs, margin: cfg.engine.sloMargin, minSamples: cfg.engine.sloMinSamples },
           windowMs: cfg.engine.sloWindowMs,
           normTokens: cfg.engine.normTokens,
         });
@@ -136,6 +138,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
         drainRate: g.drainRate,
         host: this,
       });
+      for (const e of engines) e.room = g.room as WaitingRoom<unknown>;
       group.gate = this;
       this.groups.set(name, g);
     }
@@ -181,6 +184,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     // The budget runs from arrival: time spent reading the body is already gone.
     const deadline = now + budget - (performance.now() - pr.arrivalMs);
     pr.bp = new Ticket(g, p, deadline, tokens, blocks, this.config.statusEvents && pr.stream && this.status.wanted(h));
+    pr.priority = p;
     this.metrics.admittedFor(g.name, p).inc();
     return undefined;
   }
@@ -201,10 +205,18 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
 
   // --- levels 2 and 3: routing ---
 
-  /** RouteGate: whether `d` may take a new request now. */
-  admits(d: Deployment): boolean {
+  /**
+   * RouteGate: whether `d` may take a new request of class `p` now (the class's fraction of every limit). A
+   * request of the class or above already queued goes first: capacity can free up without a capacity event
+   * (an engine report, a breaker window clearing), and an arrival taking it would push the queued request back
+   * past the departures its deadline check counted on.
+   */
+  admits(d: Deployment, p: Priority): boolean {
     const s = this.slots.get(d);
-    return s === undefined || s.refusal(this.now, this.busy) === undefined;
+    if (s === undefined) return true;
+    const room = s.room!;
+    if (room.size > 0 && !room.draining && room.queue.ahead(p) > 0) return false;
+    return s.refusal(this.now, this.busy, this.admission.settings.fractions[p]) === undefined;
   }
 
   /** Every engine refused the request: refuse it (returned) or queue it (undefined). */
@@ -212,34 +224,52 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     const t = pr.bp!;
     const g = t.group;
     const now = (this.now = this.clock());
+    const f = this.admission.settings.fractions[t.priority];
     let slow = 0;
     let itl = 0;
     let limited = 0;
     let penalty = 0;
     let usable = 0;
     let unblocks = Infinity;
+    let free = 0;
+    let untimed = 0;
     for (const e of g.engines) {
       if (e.deployment.isCoolingDown()) continue;
       usable++;
-      const why = e.refusal(now, this.busy);
+      const why = e.refusal(now, this.busy, f);
+      if (why === undefined) free++;
+      else if (why === 'limited' || why === 'kv' || why === 'prefill') untimed++;
       if (why === 'slow') {
         slow++;
-        if (e.gate.breaker.tripReason === 'itl') itl++;
+        if (e.gate.breaker.reason === 'itl') itl++;
       } else if (why === 'limited') limited++;
       else if (why === 'penalty') penalty++;
-      unblocks = Math.min(unblocks, e.gate.unblocksAt());
+      unblocks = Math.min(unblocks, e.gate.unblocksAt(now, f));
     }
     if (usable > 0 && slow === usable) {
+      // Queueing cannot help: the class is readmitted when an engine's window says so, and Retry-After says when.
       const outcome = itl === slow ? 'engine_itl_slo' : 'engine_ttft_slo';
-      return { outcome, message: `Every engine of model group "${g.name}" is breaking its ${itl === slow ? 'inter-token latency' : 'time-to-first-token'} SLO; they take only probes until they recover.`, retryAfterMs: this.clampRetry(unblocks - now) };
+      return { outcome, message: `Every engine of model group "${g.name}" is at its ${itl === slow ? 'inter-token latency' : 'time-to-first-token'} SLO's share for ${PRIORITY_NAMES[t.priority]} requests; they take more when their recent latency falls back under it.`, retryAfterMs: this.clampRetry(unblocks - now) };
     }
     if (this.config.router.maxQueue === 0) {
       const outcome = limited === usable ? 'engine_concurrency' : penalty === usable ? 'engine_penalty' : 'router_busy';
       const retry = outcome === 'engine_penalty' ? this.clampRetry(unblocks - now) : this.retryAfter(g, 1);
       return { outcome, message: `Every engine of model group "${g.name}" is busy (${limited} at their concurrency limit, ${penalty} in a penalty, ${usable - limited - penalty - slow} over their KV or prefill threshold) and the router queue is off.`, retryAfterMs: retry };
     }
-    const service = engineTtft(g, now);
-    const entry = g.room.offer(pr, t.priority, t.deadline, t.promptTokens, service.mean, service.sd);
+    if (free > 0 && g.room.size > 0) {
+      // An engine has room for the class but queued requests went first (admits): they take it, then this
+      // request tries once more.
+      g.room.drain();
+      const picked = g.group.select(pr, pr.tried);
+      if (!('reason' in picked)) {
+        this.host!.dispatch(pr, picked);
+        return undefined;
+      }
+    }
+    serviceTime(g, now, t.promptTokens, this.config.router.waitMarginSd, this.service);
+    // Only time-bound blocks (every engine in a penalty or over its SLO share): nothing leaves before they end.
+    const notBefore = free === 0 && untimed === 0 ? unblocks : 0;
+    const entry = g.room.offer(pr, t.priority, t.deadline, t.promptTokens, this.service.mean, this.service.sd, notBefore);
     if (typeof entry === 'string') return this.queueRefusal(entry, t);
     t.entry = entry;
     this.observeDecision(pr, 'queued');
@@ -387,11 +417,17 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     this.metrics.decisionFor(decision).observe((performance.now() - pr.arrivalMs) / 1000);
   }
 
-  /** Wakes the queue when the earliest time-bound block of its engines ends, or soon if nothing is in flight. */
+  /**
+   * Wakes the queue when the earliest time-bound block of its engines ends for the class at its head, or soon
+   * if nothing is in flight.
+   */
   scheduleWake(g: GroupState): void {
+    const head = g.room.queue.peek();
+    const f = this.admission.settings.fractions[head === undefined ? 0 : head.priority];
+    const now = this.clock();
     let at = Infinity;
-    for (const e of g.engines) at = Math.min(at, e.gate.unblocksAt());
-    if (g.attempts === 0) at = Math.min(at, this.clock() + IDLE_WAKE_MS);
+    for (const e of g.engines) at = Math.min(at, e.gate.unblocksAt(now, f));
+    if (g.attempts === 0) at = Math.min(at, now + IDLE_WAKE_MS);
     if (at < Infinity) g.room.wakeAtTime(at);
   }
 
@@ -439,23 +475,25 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
 }
 
 /**
- * The group's engines' TTFT after dispatch lately: the mean and deviation of the engine whose mean + sd is
- * the largest. The queue's request may land on any of them, and an engine that has just filled up is slower
- * than its window still says.
+ * The TTFT a queued request of `tokens` prompt tokens can expect after dispatch: each usable engine's expected
+ * TTFT for that prompt length and the spread around it (src/engine-admission/ttft-fit.ts), from the engine
+ * where expected + z·spread is the largest. The request may land on any of them, and an engine that has just
+ * filled up is slower than its window still says. 0 and 0 while no engine has a sample.
  */
-function engineTtft(g: GroupState, now: number): { mean: number; sd: number } {
-  let mean = 0;
-  let sd = 0;
+function serviceTime(g: GroupState, now: number, tokens: number, z: number, out: { mean: number; sd: number }): void {
+  out.mean = 0;
+  out.sd = 0;
   for (const e of g.engines) {
-    const m = e.gate.ttft.mean(now);
+    if (e.deployment.isCoolingDown()) continue;
+    const fit = e.gate.ttftFit;
+    const m = fit.expected(now, tokens);
     if (m !== m) continue;
-    const d = e.gate.ttft.sd(now);
-    if (m + d > mean + sd) {
-      mean = m;
-      sd = d;
+    const d = fit.sd(now);
+    if (m + z * d > out.mean + z * out.sd) {
+      out.mean = m;
+      out.sd = d;
     }
   }
-  return { mean, sd };
 }
 
 function badHeader(header: string, what: string): Refusal {

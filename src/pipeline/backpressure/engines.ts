@@ -1,11 +1,13 @@
 /**
  * Per deployment: the level-3 gate (src/engine-admission/engine-gate.ts) beside the engine's load (the load
  * model's EngineLoad when the pipeline has one, else one back pressure keeps from its own dispatches), and
- * the one question routing asks: can this engine take a new request now, and if not, why.
+ * the one question routing asks: can this engine take a new request of a class with fraction f now, and if
+ * not, why. The class owns f of every limit here too: the concurrency limit, the SLO, and the busy thresholds.
  */
 import type { EngineBlock, EngineGate } from '../../engine-admission/engine-gate.ts';
 import type { EngineLoad } from '../../load/engine-load.ts';
 import type { Deployment } from '../../routing/deployment.ts';
+import type { WaitingRoom } from '../../routing/queue/waiting-room.ts';
 import { busyReason, type BusyReason, type BusyThresholds } from '../../routing/queue/busy.ts';
 
 export type EngineStateName = 'ok' | 'busy' | 'slow' | 'penalty' | 'cooldown';
@@ -20,6 +22,8 @@ export class EngineSlot {
   readonly load: EngineLoad;
   /** The load is back pressure's own: it reserves and releases it around each attempt. */
   readonly ownLoad: boolean;
+  /** The router queue of the engine's group (set once the group is built). */
+  room: WaitingRoom<unknown> | undefined = undefined;
 
   constructor(deployment: Deployment, gate: EngineGate, load: EngineLoad, ownLoad: boolean) {
     this.deployment = deployment;
@@ -28,14 +32,15 @@ export class EngineSlot {
     this.ownLoad = ownLoad;
   }
 
-  /** Why the engine cannot take a new request now; undefined when it can. */
-  refusal(now: number, busy: BusyThresholds): EngineRefusal | undefined {
-    return this.gate.blockedBy(now) ?? busyReason(this.load, busy);
+  /** Why the engine cannot take a new request of a class with fraction `f` now; undefined when it can. */
+  refusal(now: number, busy: BusyThresholds, f = 1): EngineRefusal | undefined {
+    return this.gate.blockedBy(now, f) ?? busyReason(this.load, busy, f);
   }
 
-  state(now: number, busy: BusyThresholds): EngineStateName {
+  /** The state a request of a class with fraction `f` sees (the metric and the admin view use standard's). */
+  state(now: number, busy: BusyThresholds, f: number): EngineStateName {
     if (this.deployment.isCoolingDown()) return 'cooldown';
-    switch (this.refusal(now, busy)) {
+    switch (this.refusal(now, busy, f)) {
       case undefined:
         return 'ok';
       case 'penalty':

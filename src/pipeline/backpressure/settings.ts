@@ -38,7 +38,7 @@ const Patch = z.strictObject({
       wait_margin_sd: nonneg(),
     })
     .partial(),
-  engine: z.strictObject({ ttft_slo_ms: nonneg(), itl_slo_ms: nonneg(), slo_margin: pos(), probe_interval_ms: pos(), penalty_ms: nonneg(), norm_tokens: pos() }).partial(),
+  engine: z.strictObject({ ttft_slo_ms: nonneg(), itl_slo_ms: nonneg(), slo_margin: pos(), penalty_ms: nonneg(), norm_tokens: pos() }).partial(),
   groups: z.record(z.string(), groupPatch),
 }).partial();
 
@@ -78,7 +78,6 @@ export function applySettings(bp: BackPressure, body: unknown): string[] {
   c.router.waitMarginSd = r.wait_margin_sd ?? c.router.waitMarginSd;
   const e = p.engine ?? {};
   c.engine.sloMargin = e.slo_margin ?? c.engine.sloMargin;
-  c.engine.probeIntervalMs = e.probe_interval_ms ?? c.engine.probeIntervalMs;
   c.engine.penaltyMs = e.penalty_ms ?? c.engine.penaltyMs;
   c.engine.normTokens = e.norm_tokens ?? c.engine.normTokens;
   const d = c.defaults;
@@ -122,7 +121,6 @@ function derive(bp: BackPressure): void {
       slo.ttftSloMs = g.settings.ttftSloMs;
       slo.itlSloMs = g.settings.itlSloMs;
       slo.margin = c.engine.sloMargin;
-      slo.probeIntervalMs = c.engine.probeIntervalMs;
       e.gate.normTokens = c.engine.normTokens;
     }
   }
@@ -158,7 +156,6 @@ export function snapshot(bp: BackPressure): unknown {
         ttft_slo_ms: c.defaults.ttftSloMs,
         itl_slo_ms: c.defaults.itlSloMs,
         slo_margin: c.engine.sloMargin,
-        probe_interval_ms: c.engine.probeIntervalMs,
         penalty_ms: c.engine.penaltyMs,
         norm_tokens: c.engine.normTokens,
         limit_algorithm: c.engine.limitAlgorithm,
@@ -179,7 +176,7 @@ export function snapshot(bp: BackPressure): unknown {
             kv_blocks: { in_flight: round(bp.inFlightBlocks(name)), capacity: bp.capacityBlocks(name) },
             engines: g.engines.map((e) => ({
               id: e.deployment.id,
-              state: e.state(now, bp.busy),
+              state: e.state(now, bp.busy, c.ingress.fractions[1]),
               in_flight: e.gate.inFlight,
               concurrency_limit: round(e.gate.limit.limit),
               ttft_ms: round(e.gate.ttft.mean()),

@@ -32,7 +32,6 @@ export class Ticket {
   // The attempt in progress: its engine slot, the load it reserved (own-load mode), and its stream timing.
   engine: EngineSlot | undefined = undefined;
   permit: LoadPermit | undefined = undefined;
-  probe = false;
   dispatchAt = 0;
   firstAt = 0;
   lastAt = 0;

@@ -1,8 +1,11 @@
 /**
- * Level 2's "busy": an engine takes no new request while, on its reconciled load (src/load/engine-load.ts),
+ * Level 2's "busy": an engine takes no new request of a class with fraction f (src/admission/priority.ts)
+ * while, on its reconciled load (src/load/engine-load.ts),
  *
- *   kv_usage ≥ kv_busy                         (KV blocks in use / KV capacity)
- *   or queued_prefill_tokens ≥ prefill_busy_tokens
+ *   kv_usage ≥ f · kv_busy                         (KV blocks in use / KV capacity)
+ *   or queued_prefill_tokens ≥ f · prefill_busy_tokens
+ *
+ * so, as for every limit, the top of each threshold is left to the classes above (critical: f = 1).
  *
  * kv_busy (default 0.9) keeps headroom for the outputs of what is already running, so the engine does not
  * preempt; prefill_busy_tokens bounds the prompt work waiting in the engine, which is what a new request's
@@ -35,9 +38,9 @@ export function prefillBusyTokens(load: BusySignals, t: BusyThresholds): number 
   return blocks ? t.prefillBusyFraction * blocks * load.blockSize : Infinity;
 }
 
-export function busyReason(load: BusySignals, t: BusyThresholds): BusyReason | undefined {
+export function busyReason(load: BusySignals, t: BusyThresholds, f = 1): BusyReason | undefined {
   const kv = load.kvUsage();
-  if (kv !== undefined && kv >= t.kvBusy) return 'kv';
-  if (load.queuedPrefillTokens() >= prefillBusyTokens(load, t)) return 'prefill';
+  if (kv !== undefined && kv >= f * t.kvBusy) return 'kv';
+  if (load.queuedPrefillTokens() >= f * prefillBusyTokens(load, t)) return 'prefill';
   return undefined;
 }

@@ -197,3 +197,25 @@ test('a class waits on what the classes above it leave of the drain rate', () =>
   assert.equal(typeof room.offer('crit', 0, timers.now + 10_000, 1), 'object');
   room.clear();
 });
+
+test('nothing is displaced for a request that is then refused on its deadline', () => {
+  const f = fixture();
+  for (let i = 0; i < 5; i++) f.drainRate.record(1, 0); // 5 per 100 ms of history
+  f.timers.advance(100);
+  f.offer('a', 1);
+  f.offer('b', 2);
+  f.offer('c', 1);
+  // Full. A critical request whose budget cannot cover even one departure is refused and b keeps its place.
+  assert.equal(f.room.offer('crit', 0, f.timers.now + 1, 10), 'router_deadline');
+  assert.deepEqual(f.dropped, []);
+  assert.equal(f.room.size, 3);
+});
+
+test('a class blocked on every engine until a known time is refused at once when that is past its last call', () => {
+  const f = fixture({ maxRequests: 10, maxTokens: 1000 });
+  const now = f.timers.now;
+  // Service 100 ms: last call at now + 400. A breaker window clearing at now + 500 is too late; at now + 300 not.
+  assert.equal(f.room.offer('late', 1, now + 500, 10, 100, 0, now + 500), 'router_deadline');
+  assert.equal(typeof f.room.offer('ok', 1, now + 500, 10, 100, 0, now + 300), 'object');
+  assert.equal(f.room.offer('no-time', 1, now + 100, 10, 100, 0), 'router_deadline', 'the engine part alone fills the budget');
+});

@@ -2,20 +2,26 @@
  * Level 2's enforcement for one model group: the bounded router queue (./router-queue.ts), its deadlines and
  * its drain. A request that found every engine busy is offered here:
  *
- *   no room (for its class)    → displace a queued request of a less important class, else router_queue_full
- *                                (a class may fill only its priority fraction of max_queue and max_queue_tokens)
  *   wait > last_call − now     → router_deadline, at once, not after waiting for it
- *       where wait      = (k + z · √k) / μ_c,   k = ahead(c) + 1,   μ_c = μ − Σ_{c' above c} λ_c'
- *             last_call = deadline − (m + z · s)     (deadline = arrival + TTFT budget)
+ *       where wait      = max((k + z · √k) / μ_c,  not_before − now)
+ *             k = ahead(c) + 1,   μ_c = μ − Σ_{c' above c} λ_c'
+ *             last_call = deadline − (m(P) + z · s)     (deadline = arrival + TTFT budget)
+ *   no room (for its class)    → displace a queued request of a less important class, else router_queue_full
+ *                                (a class may fill only its priority fraction of max_queue and max_queue_tokens;
+ *                                checked after the deadline, so nothing is displaced for a request then refused)
  *       The time to first token is the wait in the queue plus the engine's TTFT after dispatch. The wait is k
  *       departures at the drain rate μ (./drain-rate.ts; ahead(c): ./router-queue.ts): k/μ on average, √k/μ
  *       more at one standard deviation if departures are Poisson. A class only gets what the classes above it
  *       leave: their arrivals λ (measured like μ, counted by `arrived`) jump ahead of it while it waits, so
  *       its rate is the residual μ_c; none left (μ_c ≤ 0) means it cannot be served in time. The engine's part
  *       has the mean m and deviation s of its recent TTFTs, and is owed from the budget before the queue gets
- *       any. Each part keeps its own margin of z (wait_margin_sd, default 2.33: one-sided 99%), so a request
- *       is rarely admitted only to expire in the queue (a refusal that costs the client its whole budget),
- *       and what leaves the queue still has the engine's part of its budget.
+ *       any. m(P) is the engine's expected TTFT for this request's prompt length P and s the spread around it
+ *       (src/engine-admission/ttft-fit.ts), not the spread of all prompts' TTFTs, which with mixed lengths
+ *       alone can exceed a budget. not_before is when the class's time-bound blocks end on the engine that
+ *       frees first (a penalty, the SLO breaker's window), when every engine has one: no departure can come
+ *       before it, whatever the rate says. Each part keeps its own margin of z (wait_margin_sd, default 2.33:
+ *       one-sided 99%), so a request is rarely admitted only to expire in the queue (a refusal that costs the
+ *       client its whole budget), and what leaves the queue still has the engine's part of its budget.
  *   else                       → queued, with a timer that drops it as `expired` at its last call
  *
  * `drain()` runs on capacity events (an attempt's first token or end, an engine report, a penalty running
@@ -81,7 +87,8 @@ export class WaitingRoom<T> {
   private readonly clock: Clock;
   private readonly timers: Timers;
   private readonly host: WaitingRoomHost<T>;
-  private draining = false;
+  /** A drain is dispatching from the head: the route gate then lets the queue's own requests through. */
+  draining = false;
   private again = false;
 
   constructor(o: WaitingRoomOptions<T>) {
@@ -134,14 +141,16 @@ export class WaitingRoom<T> {
   }
 
   /**
-   * Queues `item` unless it cannot make its deadline. `serviceMs` / `serviceSdMs`: the engine's TTFT after
-   * dispatch (mean and standard deviation of the recent window; 0 when unknown).
+   * Queues `item` unless it cannot make its deadline. `serviceMs` / `serviceSdMs`: the engine's expected TTFT
+   * after dispatch for this prompt and the spread around it (0 when unknown). `notBefore`: clock ms before
+   * which no engine will take its class (0 when one may at any capacity event).
    */
-  offer(item: T, priority: Priority, deadline: number, tokens: number, serviceMs = 0, serviceSdMs = 0): QueueEntry<T> | QueueRefusal {
+  offer(item: T, priority: Priority, deadline: number, tokens: number, serviceMs = 0, serviceSdMs = 0, notBefore = 0): QueueEntry<T> | QueueRefusal {
     const now = this.clock();
     const z = this.marginSd;
     const lastCall = deadline - now - (serviceMs + z * serviceSdMs);
-    if (lastCall <= 0) return 'router_deadline';
+    if (lastCall <= 0 || notBefore - now > lastCall) return 'router_deadline';
+    if (this.waitMs(priority, z, now) > lastCall) return 'router_deadline';
     const q = this.queue;
     const f = this.fractions[priority];
     while (!q.fits(tokens, f)) {
@@ -151,7 +160,6 @@ export class WaitingRoom<T> {
       this.displaced++;
       this.host.dropped(victim.item, 'displaced', victim);
     }
-    if (this.waitMs(priority, z, now) > lastCall) return 'router_deadline';
     const e = new QueueEntry(item, priority, deadline, tokens, now, q.nextSeq());
     e.holder = this;
     e.timer = this.timers.set(onExpiry, lastCall, e as QueueEntry<unknown>);
