@@ -8,7 +8,7 @@ function gate(o: { limit?: number; algorithm?: string } = {}) {
   const clock = () => now;
   const limit = createLimit(
     o.algorithm ?? 'fixed',
-    { initial: o.limit ?? 2, min: 1, max: 100, tolerance: 1.5, smoothing: 0.2, queueSize: 4, longWindow: 600, probeMultiplier: 30, probeInterval: 0, windowSamples: 1, windowMinMs: 0 },
+    { initial: o.limit ?? 2, min: 1, max: 100, tolerance: 1.5, smoothing: 0.2, queueSize: 4, longWindow: 600, probeMultiplier: 30, probeInterval: 0, windowSamples: 1, windowMinMs: 0, quantile: 0.99 },
     { clock, random: Math.random },
   );
   const g = new EngineGate({
