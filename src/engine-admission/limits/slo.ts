@@ -1,18 +1,23 @@
 /**
  * slo — a limit steered by the engine's own queue and by the group's SLOs, with TCP's slow start. Per window
- * (≥ window_samples first tokens and ≥ window_min_ms, or 5 × window_min_ms of any traffic):
+ * (≥ window_min_ms and ≥ 10 engine steps, i.e. 10 × its mean ITL; closed by window_samples first tokens, or
+ * after 5 × that span with any traffic; a drop closes it at once):
  *
  *   n          mean in-flight over the window's events;  tested = its highest in-flight reached ⌊limit⌋
  *   queueing   engine reports fresh: waiting ≥ 1 in every one of ≥ 3 distinct reports  (a standing queue)
  *              else: excess > 2 · step  and  > 5 ms,  excess = mean(TTFT − floor[band(prompt)])
  *              (step = the window's ITL, one engine step; no ITL: excess > the floor itself)
- *   pressure   per SLO, latency modelled as floor + slope · n:  est = n · (target − floor) / (x − floor)
- *              ITL:  x = the window's mean ITL,  floor = the lowest window ITL,   target = itl_slo / (1 + z · cv_tpot)
- *              TTFT: x = the window's mean TTFT, floor = mean floor of its bands, target = ttft_slo / (1 + z · cv_ttft)
+ *   pressure   latency modelled as floor + slope · n;  est = n · (target − floor) / (x − floor)
+ *              ITL:  x = mean ITL over the last decode time (a request's TPOT averages that; the window's own
+ *                    ITL when it is over the SLO itself), floor = the lowest window ITL,
+ *                    target = itl_slo / max(q-quantile of TPOT / the ITL of its decode,
+ *                                           0.9-quantile of window ITL / that decode-long mean)
+ *              TTFT: x = q-quantile of TTFT / its band's floor (last ~64), floor 1, target = ttft_slo / the
+ *                    highest floor in the window
  *   dropped             → limit / 2,                                     ssthresh ← limit
  *   x > target (either) → clamp(min est, limit / 2, limit),              ssthresh ← limit
  *   queueing            → clamp(reported running (else n · (1 − (excess − step) / TTFT)), limit / 2, limit)
- *   tested, below ssthresh  → min(2 · limit, est)      (slow start: an upstream that does not queue is never the bound)
+ *   tested, below ssthresh  → min(2 · limit, est)      (slow start)
  *   tested                  → limit + clamp((est − limit) / 2, 1, √limit)
  *   ssthresh ← ∞ after 10 growing windows in a row (the capacity moved up: grow fast again)
  *
@@ -29,19 +34,21 @@
  *   step, and latency differences that small are the gateway's own event loop, not an upstream queue.
  * - The SLOs bound what the engine may run, queue or not: on a decode-bound fleet ITL grows with the batch
  *   long before anything waits (issue 11 item 6: limits of 16–26 let ITL break and the breaker refused
- *   everyone). The affine model is the anchor of llm-d's predicted-latency admission made minimal: predict
- *   latency at a concurrency from what was measured, admit up to where it meets the SLO. Its `est` errs
- *   toward caution when the floor is under-estimated (both for growth and for the size of a decrease). The
- *   target is for the window mean, set so that mean + z standard deviations of the per-request figure (the
- *   SLA is judged per request) meets the SLO; z = margin_sd (2.33, one-sided 99 %), and cv is measured
- *   (an exponential average over ~32 requests), not assumed. A floor at or above its target cannot be fixed
- *   by admitting less, so that SLO is left to the breaker.
+ *   everyone). The affine model is llm-d's predicted-latency admission made minimal: predict latency at a
+ *   concurrency from what was measured, admit up to where it meets the SLO. `est` errs toward caution when
+ *   the floor is under-estimated, for growth and for the size of a cut. The SLA is judged per request, so
+ *   the target leaves room for the measured spread of the per-request figure (quantile, default the SLA's
+ *   99 %), each request compared with the ITL of its own decode: a ratio to a moving mean fed back on itself
+ *   (a cut lowers the mean, older requests then look like a tail, which cuts again). The breaker judges 2 s
+ *   windows, so the spread of the limit's shorter windows counts too, at 0.9 (their upper decile is about
+ *   the breaker's worst window). A floor at or above its target cannot be fixed by admitting less, so that
+ *   SLO is left to the breaker.
  * - Start and growth: TCP's slow start. While nothing has pushed back, a tested limit doubles each window
- *   (capped by the SLO estimate), so 16 reaches 1,000+ in a few windows in front of an upstream that does not
- *   queue (issue 11 item 4). After a push-back, growth is additive: halfway to the SLO estimate, at least 1
- *   and at most √limit (Netflix gradient's queue size) per window, so a probe past the capacity costs at most
- *   √limit requests that wait one window in the engine. Like gradient, only a window that reached the limit
- *   may raise it: an untested limit is a guess a burst would fill at once. Decreases need no test.
+ *   (capped by the SLO estimate), so 16 reaches 2,048 in 7 windows in front of an upstream that does not
+ *   queue (issue 11 item 4; a non-streamed response's whole latency is its signal). After a push-back,
+ *   growth is additive: halfway to the SLO estimate, at least 1 and at most √limit (Netflix gradient's queue
+ *   size) per window. Like gradient, only a window that reached the limit may raise it: an untested limit is
+ *   a guess a burst would fill at once. Decreases need no test, and none goes below half per window.
  * - Drops halve the limit (gradient's rule: a 503/429 or a timeout says more than any latency).
  * Floors: a band's floor (and the ITL floor) follows a lower value at once and a higher one by 1/128 of the
  * gap per sample, so it is a low quantile that can rise after the engine slows for good, where a plain
@@ -56,14 +63,22 @@ const BANDS = 10;
 const WHOLE = BANDS;
 const FIRST_BAND_TOKENS = 256;
 const FLOOR_DRIFT = 1 / 128;
-/** The mean TTFT a request's is compared with: an exponential average over ~32 requests. */
+/** How long a request decodes: an exponential average over ~32 requests. */
 const MEAN_WEIGHT = 1 / 32;
+/** The TTFT ratios a window is judged by: the last ~64 first tokens (a few windows: it must follow the limit). */
+const TTFT_HORIZON = 64;
 /** Requests the tail ratios remember (~1/decay), and how many they need before they are trusted. */
 const TAIL_HORIZON = 400;
 const TAIL_MIN = 32;
 /** Closed windows remembered for a request's lifetime mean ITL (≥ 10 steps each: a 300-token decode or more). */
 const HISTORY = 32;
-/** The tail ratio assumed until measured (the simulator's p99/mean of TTFT with mixed prompts is ~1.6). */
+const FIELDS = 5;
+/**
+ * The SLO breaker trips on one 2 s window's mean ITL over the SLO (slo_window_ms). The limit's windows are
+ * shorter (≥ 10 steps) and so spread wider: their upper decile is about the breaker's worst window.
+ */
+const WINDOW_QUANTILE = 0.9;
+/** The ITL tail ratio assumed until measured: the simulator's p99/mean TPOT with mixed prompts (~1.3), rounded up. */
 const TAIL_PRIOR = 1.5;
 const QUEUE_STEPS = 2;
 const QUEUE_FLOOR_MS = 5;
@@ -98,15 +113,19 @@ export class SloLimit implements ConcurrencyLimit {
   /** Floors per prompt band (and WHOLE), ms; NaN until seen. */
   readonly floors = new Float64Array(BANDS + 1).fill(NaN);
   itlFloor = NaN;
-  /** Recent means, and how far above them a request's TTFT / TPOT lands (as ratios). */
-  ttftMean = NaN;
-  readonly ttftTail = new RatioQuantile(TAIL_HORIZON);
+  /** How far above its band's floor a request's TTFT lands, and above the mean ITL of its decode its TPOT. */
+  readonly ttftTail = new RatioQuantile(TTFT_HORIZON);
   readonly tpotTail = new RatioQuantile(TAIL_HORIZON);
+  /** How far one window's ITL lands above the decode-long mean: what the SLO breaker's short window sees. */
+  readonly windowTail = new RatioQuantile(TAIL_HORIZON);
   /** Why the last window moved the limit (or did not): for tests and diagnosis. */
   last: 'drop' | 'itl' | 'ttft' | 'queue' | 'grow' | 'untested' | 'none' = 'none';
   private growing = 0;
   /** The last HISTORY windows' end, ITL gap sum and tokens, for a request's TPOT against its own lifetime. */
-  private readonly history = new Float64Array(3 * HISTORY).fill(NaN);
+  private readonly history = new Float64Array(FIELDS * HISTORY).fill(NaN);
+  private readonly span = { n: NaN };
+  /** How long a request decodes (first token to end): an exponential average over ~32 requests. */
+  decodeMs = NaN;
   private historyAt = 0;
   private readonly p: LimitParams;
   private readonly clock: Clock;
@@ -120,6 +139,7 @@ export class SloLimit implements ConcurrencyLimit {
   private firsts = 0;
   private ttftSum = 0;
   private floorSum = 0;
+  private floorMax = 0;
   private wholes = 0;
   private wholeSum = 0;
   private wholeFloorSum = 0;
@@ -148,8 +168,8 @@ export class SloLimit implements ConcurrencyLimit {
       this.firsts++;
       this.ttftSum += s.ttftMs;
       this.floorSum += f;
-      if (this.ttftMean === this.ttftMean) this.ttftTail.add(s.ttftMs / this.ttftMean);
-      this.ttftMean = this.ttftMean === this.ttftMean ? this.ttftMean + (s.ttftMs - this.ttftMean) * MEAN_WEIGHT : s.ttftMs;
+      this.ttftTail.add(s.ttftMs / f);
+      if (f > this.floorMax) this.floorMax = f;
     }
     this.maybeClose(now, s, this.firsts + this.wholes >= this.p.windowSamples || this.dropped);
   }
@@ -163,7 +183,9 @@ export class SloLimit implements ConcurrencyLimit {
 
   completed(now: number, elapsedMs: number, tpotMs: number, s: LimitSample): void {
     if (tpotMs > 0 && s.ttftMs > 0) {
-      const itl = this.itlSince(now - (elapsedMs - s.ttftMs));
+      const decode = elapsedMs - s.ttftMs;
+      this.decodeMs = this.decodeMs === this.decodeMs ? this.decodeMs + (decode - this.decodeMs) * MEAN_WEIGHT : decode;
+      const itl = this.itlSince(now - decode);
       if (itl > 0) this.tpotTail.add(tpotMs / itl);
     }
     if (s.ttftMs === s.ttftMs) return;
@@ -176,17 +198,26 @@ export class SloLimit implements ConcurrencyLimit {
     this.maybeClose(now, s, this.firsts + this.wholes >= this.p.windowSamples);
   }
 
-  /** The engine's mean ITL since `from`: the closed windows that end after it, and the open one. */
+  /**
+   * The engine's mean ITL since `from` (the closed windows that end after it, and the open one), and the mean
+   * in-flight over the same events in `span.n`.
+   */
   private itlSince(from: number): number {
+    const span = this.span;
     let gap = this.gapSum;
     let tokens = this.tokenCount;
+    let inFlight = this.inFlightSum;
+    let events = this.events;
     const h = this.history;
     for (let k = 1; k <= HISTORY; k++) {
-      const i = (this.historyAt - k + HISTORY) % HISTORY;
-      if (!(h[3 * i] > from)) break;
-      gap += h[3 * i + 1];
-      tokens += h[3 * i + 2];
+      const i = ((this.historyAt - k + HISTORY) % HISTORY) * FIELDS;
+      if (!(h[i] > from)) break;
+      gap += h[i + 1];
+      tokens += h[i + 2];
+      inFlight += h[i + 3];
+      events += h[i + 4];
     }
+    span.n = events > 0 ? inFlight / events : NaN;
     return tokens > 0 ? gap / tokens : NaN;
   }
 
@@ -212,14 +243,17 @@ export class SloLimit implements ConcurrencyLimit {
   private maybeClose(now: number, s: LimitSample, full: boolean): void {
     const span = now - this.start;
     const min = Math.max(this.p.windowMinMs, this.tokenCount > 0 ? (WINDOW_STEPS * this.gapSum) / this.tokenCount : 0);
-    if (span < min || !(full || span >= 5 * min)) return;
-    this.decide(s);
-    const i = this.historyAt;
-    this.history[3 * i] = now;
-    this.history[3 * i + 1] = this.gapSum;
-    this.history[3 * i + 2] = this.tokenCount;
-    this.historyAt = (i + 1) % HISTORY;
-    this.events = this.inFlightSum = this.maxInFlight = this.firsts = this.ttftSum = this.floorSum = 0;
+    if (!this.dropped && (span < min || !(full || span >= 5 * min))) return;
+    this.decide(now, s);
+    const h = this.history;
+    const i = this.historyAt * FIELDS;
+    h[i] = now;
+    h[i + 1] = this.gapSum;
+    h[i + 2] = this.tokenCount;
+    h[i + 3] = this.inFlightSum;
+    h[i + 4] = this.events;
+    this.historyAt = (this.historyAt + 1) % HISTORY;
+    this.events = this.inFlightSum = this.maxInFlight = this.firsts = this.ttftSum = this.floorSum = this.floorMax = 0;
     this.wholes = this.wholeSum = this.wholeFloorSum = this.gapSum = this.tokenCount = 0;
     this.reports = this.reportEvents = this.runningSum = 0;
     this.minWaiting = Infinity;
@@ -227,7 +261,7 @@ export class SloLimit implements ConcurrencyLimit {
     this.dropped = false;
   }
 
-  private decide(s: LimitSample): void {
+  private decide(now: number, s: LimitSample): void {
     const p = this.p;
     const L = this.limit;
     const n = this.inFlightSum / this.events;
@@ -240,9 +274,15 @@ export class SloLimit implements ConcurrencyLimit {
     const itl = this.tokenCount >= MIN_TOKENS ? this.gapSum / this.tokenCount : NaN;
     if (itl === itl) {
       this.itlFloor = follow(this.itlFloor, itl);
-      const target = this.target(s.itlSloMs, this.tpotTail);
-      const e = estimate(n, itl, this.itlFloor, target);
-      if (itl > target && e < Infinity) over = 'itl';
+      const long0 = this.decodeMs > now - this.start ? this.itlSince(now - this.decodeMs) : NaN;
+      if (long0 > 0) this.windowTail.add(itl / long0);
+      const target = Math.min(this.target(s.itlSloMs, this.tpotTail), this.target(s.itlSloMs, this.windowTail, WINDOW_QUANTILE));
+      // A request's TPOT averages the ITL over its decode: judge that average, not one window's batches.
+      // A window past the SLO itself is acted on at once.
+      const long = long0 > 0 ? this.itlSince(now - this.decodeMs) : itl;
+      const x = itl > s.itlSloMs || !(long > 0) ? itl : long;
+      const e = estimate(x === itl ? n : this.span.n, x, this.itlFloor, target);
+      if (x > target && e < Infinity) over = 'itl';
       est = Math.min(est, e);
     }
     const ttft = this.firsts >= MIN_FIRSTS ? this.ttftSum / this.firsts : NaN;
@@ -287,9 +327,9 @@ export class SloLimit implements ConcurrencyLimit {
   }
 
   /** The mean that keeps a share `quantile` of requests within the SLO: slo / their tail ratio. */
-  private target(slo: number, tail: RatioQuantile): number {
+  private target(slo: number, tail: RatioQuantile, q = this.q): number {
     if (!(slo > 0)) return Infinity;
-    return slo / (tail.size >= TAIL_MIN ? tail.quantile(this.q) : TAIL_PRIOR);
+    return slo / (tail.size >= TAIL_MIN ? tail.quantile(q) : TAIL_PRIOR);
   }
 
   private cut(next: number, why: SloLimit['last']): void {
