@@ -22,11 +22,11 @@ interface Factory {
 }
 
 const factories = new Map<string, Factory>([
-  ['slo', { create: (p, d) => new SloLimit(p, d.clock), windowed: false }],
   ['gradient', { create: (p, d) => new GradientLimit(p, d.random), windowed: true }],
   ['gradient2', { create: (p) => new Gradient2Limit(p), windowed: true }],
   ['vegas', { create: (p, d) => new VegasLimit(p, d.random), windowed: true }],
   ['fixed', { create: (p) => new FixedLimit(p), windowed: false }],
+  ['slo', { create: (p, d) => new SloLimit(p, d.clock), windowed: false }],
 ]);
 
 export function limitNames(): string[] {
