@@ -63,7 +63,7 @@ test('bad values are reported together, with their paths', () => {
       const text = e.issues.join('\n');
       assert.match(text, /spillway\.backpressure\.reject_status/);
       assert.match(text, /unknown shedding rule "red"/);
-      assert.match(text, /unknown limit algorithm "aimd" \(known: gradient, gradient2, vegas, fixed\)/);
+      assert.match(text, /unknown limit algorithm "aimd" \(known: gradient, gradient2, vegas, fixed, slo\)/);
       return true;
     },
   );

@@ -63,6 +63,8 @@ const limitShape = {
   probe_interval: numeric(z.int().nonnegative()).default(1000),
   window_samples: count().default(10),
   window_min_ms: ms().default(100),
+  /** slo: the share of requests whose own TTFT and TPOT the limit keeps within the SLOs (the SLA's 99 %). */
+  quantile: numeric(z.number().gt(0).lt(1)).default(0.99),
 };
 const engineShape = {
   /** Default: the group's TTFT budget. */
@@ -228,6 +230,7 @@ export function normalizeBackpressure(raw: z.output<typeof BackpressureSchema>, 
         probeInterval: l.probe_interval,
         windowSamples: l.window_samples,
         windowMinMs: l.window_min_ms,
+        quantile: l.quantile,
       },
     },
     defaults,

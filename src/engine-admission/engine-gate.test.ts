@@ -8,7 +8,7 @@ function gate(o: { limit?: number; algorithm?: string } = {}) {
   const clock = () => now;
   const limit = createLimit(
     o.algorithm ?? 'fixed',
-    { initial: o.limit ?? 2, min: 1, max: 100, tolerance: 1.5, smoothing: 0.2, queueSize: 4, longWindow: 600, probeMultiplier: 30, probeInterval: 0, windowSamples: 1, windowMinMs: 0 },
+    { initial: o.limit ?? 2, min: 1, max: 100, tolerance: 1.5, smoothing: 0.2, queueSize: 4, longWindow: 600, probeMultiplier: 30, probeInterval: 0, windowSamples: 1, windowMinMs: 0, quantile: 0.99 },
     { clock, random: Math.random },
   );
   const g = new EngineGate({
@@ -118,4 +118,34 @@ test('the adaptive limit sees TTFT normalised for prompt length, and drops', () 
   g.firstToken(0, 300, 2048); // 300 / (1 + 2) = 100
   g.release(0, true, 50);
   assert.deepEqual(seen, [100, 0, 50, 1]);
+});
+
+test("the limit's samples carry the engine's fresh report and the SLOs; chunks and ends reach limits that want them", () => {
+  let now = 0;
+  const load = { lastReport: { running: 7, waiting: 2 } as { running?: number; waiting?: number } | undefined, reports: 3, fresh: true, isReportFresh() { return this.fresh; } };
+  const seen: string[] = [];
+  const g = new EngineGate({
+    id: 'e1',
+    clock: () => now,
+    limit: {
+      name: 'spy',
+      limit: 10,
+      update: (s) => void seen.push(`first ${s.ttftMs} ${s.promptTokens} r${s.running} w${s.waiting} #${s.reportSeq} slo ${s.ttftSloMs}/${s.itlSloMs}`),
+      tokens: (_n, gap, tokens, s) => void seen.push(`tokens ${gap}/${tokens} in ${s.inFlight} w${s.waiting}`),
+      completed: (_n, elapsed, tpot, s) => void seen.push(`end ${elapsed} ${tpot} ttft ${s.ttftMs}`),
+    },
+    slo: { ttftSloMs: 500, itlSloMs: 50, margin: 1, minSamples: 3 },
+    windowMs: 5000,
+    normTokens: 1024,
+    reports: load,
+  });
+  g.acquire();
+  g.firstToken(10, 80, 300);
+  load.fresh = false;
+  g.tokens(20, 30, 2);
+  g.release(30, false, 30, 80, 15);
+  g.acquire();
+  g.release(50, false, 10, NaN, NaN); // a non-streamed response: its whole latency
+  assert.deepEqual(seen, ['first 80 300 r7 w2 #3 slo 500/50', 'tokens 30/2 in 1 wNaN', 'end 30 15 ttft 80', 'end 10 NaN ttft NaN']);
+  assert.equal(g.inFlight, 0);
 });

@@ -12,16 +12,28 @@
  * Measured on the stream in real time, no scraping:
  *   TTFT  dispatch → first body chunk, per request              → TTFT window, and the limit's sample
  *   ITL   gap between chunks / tokens in the later chunk        → ITL window (weighted by tokens)
- * The limit's latency signal is TTFT normalised for prompt length,
- *   rtt = ttft / (1 + uncached_prompt_tokens / norm_tokens)
+ * The limit is fed every first token and drop (`update`). The windowed algorithms' latency signal is TTFT
+ * normalised for prompt length,
+ *   rtt = ttft / (1 + prompt_tokens / norm_tokens)
  * with norm_tokens (default 1024) about the prompt length whose prefill costs as much as an engine step's
- * fixed cost, so a long prompt is not mistaken for queueing.
+ * fixed cost. Algorithms that want more also get each chunk's tokens (`tokens`) and each attempt's end
+ * (`completed`); every sample carries the raw TTFT and prompt length, the group's SLOs, and the engine's
+ * own running and waiting counts while its report is fresh.
  */
+import type { LoadReport } from '../load/report.ts';
 import type { Clock } from '../util/clock.ts';
 import { LatencyWindow } from './latency-window.ts';
-import type { ConcurrencyLimit } from './limits/types.ts';
+import type { ConcurrencyLimit, LimitSample } from './limits/types.ts';
 import { SloBreaker, type SloSettings } from './slo-breaker.ts';
 import { TtftFit } from './ttft-fit.ts';
+
+/** The engine's reports as the limit reads them (the load model's EngineLoad). */
+export interface EngineReports {
+  readonly lastReport: LoadReport | undefined;
+  /** Reports received so far. */
+  readonly reports: number;
+  isReportFresh(): boolean;
+}
 
 export type EngineBlock = 'penalty' | 'slow' | 'limited';
 
@@ -32,6 +44,7 @@ export interface EngineGateOptions {
   slo: SloSettings;
   windowMs: number;
   normTokens: number;
+  reports?: EngineReports;
 }
 
 export class EngineGate {
@@ -47,12 +60,16 @@ export class EngineGate {
   readonly ttftFit: TtftFit;
   readonly breaker: SloBreaker;
   normTokens: number;
-  private readonly sample = { rtt: 0, inFlight: 0, dropped: false };
+  private readonly slo: SloSettings;
+  private readonly reports: EngineReports | undefined;
+  private readonly sample: LimitSample = { rtt: 0, inFlight: 0, dropped: false, ttftMs: NaN, promptTokens: 0, running: NaN, waiting: NaN, reportSeq: 0, ttftSloMs: 0, itlSloMs: 0 };
 
   constructor(o: EngineGateOptions) {
     this.id = o.id;
     this.limit = o.limit;
     this.normTokens = o.normTokens;
+    this.slo = o.slo;
+    this.reports = o.reports;
     this.ttft = new LatencyWindow({ clock: o.clock, windowMs: o.windowMs });
     this.itl = new LatencyWindow({ clock: o.clock, windowMs: o.windowMs });
     this.ttftFit = new TtftFit(o.windowMs);
@@ -87,10 +104,8 @@ export class EngineGate {
   firstToken(now: number, ttftMs: number, promptTokens: number): void {
     this.ttft.add(ttftMs, 1, now);
     this.ttftFit.add(now, ttftMs, promptTokens);
-    const s = this.sample;
+    const s = this.fill(false, ttftMs, promptTokens);
     s.rtt = ttftMs / (1 + promptTokens / this.normTokens);
-    s.inFlight = this.inFlight;
-    s.dropped = false;
     this.limit.update(s);
     this.breaker.changed();
   }
@@ -99,23 +114,49 @@ export class EngineGate {
   tokens(now: number, gapMs: number, tokens: number): void {
     if (tokens <= 0) return;
     this.itl.add(gapMs, tokens, now);
+    if (this.limit.tokens !== undefined) this.limit.tokens(now, gapMs, tokens, this.fill(false, NaN, 0));
     this.breaker.changed();
   }
 
-  /** Gives the slot back. `dropped`: the engine refused or timed out (a sample the limit counts as a drop). */
-  release(now: number, dropped: boolean, elapsedMs: number): void {
+  /**
+   * Gives the slot back. `dropped`: the engine refused or timed out (a sample the limit counts as a drop).
+   * `ttftMs`, `itlMs`: what the attempt measured (NaN when it never produced them), for limits that judge ends.
+   */
+  release(now: number, dropped: boolean, elapsedMs: number, ttftMs = NaN, itlMs = NaN): void {
     if (this.inFlight <= 0) {
       this.releaseErrors++;
       return;
     }
     if (dropped) {
-      const s = this.sample;
+      const s = this.fill(true, NaN, 0);
       s.rtt = elapsedMs;
-      s.inFlight = this.inFlight;
-      s.dropped = true;
       this.limit.update(s);
+    } else if (this.limit.completed !== undefined) {
+      this.limit.completed(now, elapsedMs, itlMs, this.fill(false, ttftMs, 0));
     }
     this.inFlight--;
+  }
+
+  /** The gate's one sample, rewritten for this event (rtt 0: the caller sets it when it has one). */
+  private fill(dropped: boolean, ttftMs: number, promptTokens: number): LimitSample {
+    const s = this.sample;
+    s.rtt = 0;
+    s.inFlight = this.inFlight;
+    s.dropped = dropped;
+    s.ttftMs = ttftMs;
+    s.promptTokens = promptTokens;
+    s.ttftSloMs = this.slo.ttftSloMs;
+    s.itlSloMs = this.slo.itlSloMs;
+    const reports = this.reports;
+    const r = reports?.lastReport;
+    if (r !== undefined && r.waiting !== undefined && r.running !== undefined && reports!.isReportFresh()) {
+      s.running = r.running;
+      s.waiting = r.waiting;
+      s.reportSeq = reports!.reports;
+    } else {
+      s.running = s.waiting = NaN;
+    }
+    return s;
   }
 
   /** The engine refused a request itself (503/429): no new work for `ms` (a penalty, not a cooldown). */

@@ -3,6 +3,7 @@ import type { Random } from '../../util/random.ts';
 import { FixedLimit } from './fixed.ts';
 import { GradientLimit } from './gradient.ts';
 import { Gradient2Limit } from './gradient2.ts';
+import { SloLimit } from './slo.ts';
 import type { ConcurrencyLimit, LimitParams } from './types.ts';
 import { VegasLimit } from './vegas.ts';
 import { WindowedLimit } from './windowed.ts';
@@ -14,11 +15,18 @@ export interface LimitDeps {
   random: Random;
 }
 
-const factories = new Map<string, (p: LimitParams, d: LimitDeps) => ConcurrencyLimit>([
-  ['gradient', (p, d) => new GradientLimit(p, d.random)],
-  ['gradient2', (p) => new Gradient2Limit(p)],
-  ['vegas', (p, d) => new VegasLimit(p, d.random)],
-  ['fixed', (p) => new FixedLimit(p)],
+interface Factory {
+  create(p: LimitParams, d: LimitDeps): ConcurrencyLimit;
+  /** Fed one window at a time through WindowedLimit (the others keep their own windows, or need none). */
+  windowed: boolean;
+}
+
+const factories = new Map<string, Factory>([
+  ['gradient', { create: (p, d) => new GradientLimit(p, d.random), windowed: true }],
+  ['gradient2', { create: (p) => new Gradient2Limit(p), windowed: true }],
+  ['vegas', { create: (p, d) => new VegasLimit(p, d.random), windowed: true }],
+  ['fixed', { create: (p) => new FixedLimit(p), windowed: false }],
+  ['slo', { create: (p, d) => new SloLimit(p, d.clock), windowed: false }],
 ]);
 
 export function limitNames(): string[] {
@@ -29,6 +37,6 @@ export function limitNames(): string[] {
 export function createLimit(name: string, p: LimitParams, d: LimitDeps): ConcurrencyLimit {
   const f = factories.get(name);
   if (f === undefined) throw new Error(`backpressure.engine.limit.algorithm: unknown algorithm "${name}" (known: ${limitNames().join(', ')})`);
-  const limit = f(p, d);
-  return p.windowSamples > 1 && name !== 'fixed' ? new WindowedLimit(limit, d.clock, p.windowSamples, p.windowMinMs) : limit;
+  const limit = f.create(p, d);
+  return p.windowSamples > 1 && f.windowed ? new WindowedLimit(limit, d.clock, p.windowSamples, p.windowMinMs) : limit;
 }

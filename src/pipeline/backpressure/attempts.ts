@@ -87,7 +87,9 @@ export class Attempts {
     t.engine = undefined;
     const now = (this.bp.now = this.bp.clock());
     const dropped = end === 'timeout' || (end === 'retryable_status' && (x.status === 503 || x.status === 429));
-    slot.gate.release(now, dropped, now - t.dispatchAt);
+    const ttft = t.firstAt > 0 ? t.firstAt - t.dispatchAt : NaN;
+    const itl = t.outTokens > 0 ? (t.lastAt - t.firstAt) / t.outTokens : NaN;
+    slot.gate.release(now, dropped, now - t.dispatchAt, ttft, itl);
     if (t.permit !== undefined) {
       t.permit.release();
       t.permit = undefined;

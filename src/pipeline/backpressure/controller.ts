@@ -121,6 +121,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
           slo: { ttftSloMs: settings.ttftSloMs, itlSloMs: settings.itlSloMs, margin: cfg.engine.sloMargin, minSamples: cfg.engine.sloMinSamples },
           windowMs: cfg.engine.sloWindowMs,
           normTokens: cfg.engine.normTokens,
+          reports: load,
         });
         const slot = new EngineSlot(d, gate, load, shared === undefined);
         this.slots.set(d, slot);

@@ -1,0 +1,341 @@
+/**
+ * slo — a limit steered by the engine's own queue and by the group's SLOs, with TCP's slow start. Per window
+ * (≥ window_min_ms and ≥ 10 engine steps, i.e. 10 × its mean ITL; closed by window_samples first tokens, or
+ * after 5 × that span with any traffic; a drop closes it at once):
+ *
+ *   n          mean in-flight over the window's events;  tested = its highest in-flight reached ⌊limit⌋
+ *   queueing   engine reports fresh: waiting ≥ 1 in every one of ≥ 3 distinct reports  (a standing queue)
+ *              else: excess > 2 · step  and  > 5 ms,  excess = mean(TTFT − floor[band(prompt)])
+ *              (step = the window's ITL, one engine step; no ITL: excess > the floor itself)
+ *   pressure   latency modelled as floor + slope · n;  est = n · (target − floor) / (x − floor)
+ *              ITL:  x = mean ITL over the last decode time (a request's TPOT averages that; the window's own
+ *                    ITL when it is over the SLO itself), floor = the lowest window ITL,
+ *                    target = itl_slo / max(q-quantile of TPOT / the ITL of its decode,
+ *                                           0.9-quantile of window ITL / that decode-long mean)
+ *              TTFT: x = q-quantile of TTFT / its band's floor (last ~64), floor 1, target = ttft_slo / the
+ *                    highest floor in the window
+ *   dropped             → limit / 2,                                     ssthresh ← limit
+ *   x > target (either) → clamp(min est, limit / 2, limit),              ssthresh ← limit
+ *   queueing            → clamp(reported running (else n · (1 − (excess − step) / TTFT)), limit / 2, limit)
+ *   tested, below ssthresh  → min(2 · limit, est)      (slow start)
+ *   tested                  → limit + clamp((est − limit) / 2, 1, √limit)
+ *   ssthresh ← ∞ after 10 growing windows in a row (the capacity moved up: grow fast again)
+ *
+ * Why these signals (issue 11): gradient divides TTFT by a prompt-length factor and compares it with its
+ * lowest window; with prompts of 200–3,000 tokens an ordinary window then scores ~0.64 of that floor and the
+ * limit settled at ~11 where the engines serve 24 within the SLA. Here work and queueing are told apart:
+ * - The engine's own waiting count is the queue, measured rather than inferred (Vegas' queue estimate, with
+ *   the engine's count in place of limit · (1 − rtt_noload / rtt)). One report with waiting > 0 is not a
+ *   queue: a request that arrives mid-step waits for the step to end, so a standing queue is required.
+ *   Under one, the engine runs all it can, so its running count is its capacity: the limit goes there.
+ * - Without reports, TTFT is compared with a floor per prompt-length band (powers of two from 256 tokens),
+ *   so long prompts are not read as queueing. Within a band, a request still waits for the step under way
+ *   and the band spans 2× in length, so only an excess above two steps counts; 5 ms is below any engine
+ *   step, and latency differences that small are the gateway's own event loop, not an upstream queue.
+ * - The SLOs bound what the engine may run, queue or not: on a decode-bound fleet ITL grows with the batch
+ *   long before anything waits (issue 11 item 6: limits of 16–26 let ITL break and the breaker refused
+ *   everyone). The affine model is llm-d's predicted-latency admission made minimal: predict latency at a
+ *   concurrency from what was measured, admit up to where it meets the SLO. `est` errs toward caution when
+ *   the floor is under-estimated, for growth and for the size of a cut. The SLA is judged per request, so
+ *   the target leaves room for the measured spread of the per-request figure (quantile, default the SLA's
+ *   99 %), each request compared with the ITL of its own decode: a ratio to a moving mean fed back on itself
+ *   (a cut lowers the mean, older requests then look like a tail, which cuts again). The breaker judges 2 s
+ *   windows, so the spread of the limit's shorter windows counts too, at 0.9 (their upper decile is about
+ *   the breaker's worst window). A floor at or above its target cannot be fixed by admitting less, so that
+ *   SLO is left to the breaker.
+ * - Start and growth: TCP's slow start. While nothing has pushed back, a tested limit doubles each window
+ *   (capped by the SLO estimate), so 16 reaches 2,048 in 7 windows in front of an upstream that does not
+ *   queue (issue 11 item 4; a non-streamed response's whole latency is its signal). After a push-back,
+ *   growth is additive: halfway to the SLO estimate, at least 1 and at most √limit (Netflix gradient's queue
+ *   size) per window. Like gradient, only a window that reached the limit may raise it: an untested limit is
+ *   a guess a burst would fill at once. Decreases need no test, and none goes below half per window.
+ * - Drops halve the limit (gradient's rule: a 503/429 or a timeout says more than any latency).
+ * Floors: a band's floor (and the ITL floor) follows a lower value at once and a higher one by 1/128 of the
+ * gap per sample, so it is a low quantile that can rise after the engine slows for good, where a plain
+ * minimum would judge it by its best day forever.
+ */
+import type { Clock } from '../../util/clock.ts';
+import { RatioQuantile } from './ratio-quantile.ts';
+import type { ConcurrencyLimit, LimitParams, LimitSample } from './types.ts';
+
+const BANDS = 10;
+/** Index of the floor for non-streamed completions: their whole latency, not a TTFT. */
+const WHOLE = BANDS;
+const FIRST_BAND_TOKENS = 256;
+const FLOOR_DRIFT = 1 / 128;
+/** How long a request decodes: an exponential average over ~32 requests. */
+const MEAN_WEIGHT = 1 / 32;
+/** The TTFT ratios a window is judged by: the last ~64 first tokens (a few windows: it must follow the limit). */
+const TTFT_HORIZON = 64;
+/** Requests the tail ratios remember (~1/decay), and how many they need before they are trusted. */
+const TAIL_HORIZON = 400;
+const TAIL_MIN = 32;
+/** Closed windows remembered for a request's lifetime mean ITL (≥ 10 steps each: a 300-token decode or more). */
+const HISTORY = 32;
+const FIELDS = 5;
+/**
+ * The SLO breaker trips on one 2 s window's mean ITL over the SLO (slo_window_ms). The limit's windows are
+ * shorter (≥ 10 steps) and so spread wider: their upper decile is about the breaker's worst window.
+ */
+const WINDOW_QUANTILE = 0.9;
+/** The ITL tail ratio assumed until measured: the simulator's p99/mean TPOT with mixed prompts (~1.3), rounded up. */
+const TAIL_PRIOR = 1.5;
+const QUEUE_STEPS = 2;
+const QUEUE_FLOOR_MS = 5;
+/** Distinct engine reports a standing queue must show in. */
+const QUEUE_REPORTS = 3;
+/** A window's ITL counts from this many tokens, its TTFT from this many first tokens. */
+const MIN_TOKENS = 16;
+const MIN_FIRSTS = 3;
+const RESLOW_WINDOWS = 10;
+/** A window spans at least this many engine steps (its mean ITL): one step's prefill chunk is not a trend. */
+const WINDOW_STEPS = 10;
+
+function band(tokens: number): number {
+  if (!(tokens >= FIRST_BAND_TOKENS)) return 0;
+  return Math.min(BANDS - 1, 1 + Math.floor(Math.log2(tokens / FIRST_BAND_TOKENS)));
+}
+
+/** n · (target − floor) / (x − floor): the concurrency at which x would meet its target; Infinity if none helps. */
+function estimate(n: number, x: number, floor: number, target: number): number {
+  if (target === Infinity || !(target > floor) || !(x > floor)) return Infinity;
+  return (n * (target - floor)) / (x - floor);
+}
+
+function follow(floor: number, v: number): number {
+  return floor === floor && v >= floor ? floor + (v - floor) * FLOOR_DRIFT : v;
+}
+
+export class SloLimit implements ConcurrencyLimit {
+  readonly name = 'slo';
+  limit: number;
+  ssthresh = Infinity;
+  /** Floors per prompt band (and WHOLE), ms; NaN until seen. */
+  readonly floors = new Float64Array(BANDS + 1).fill(NaN);
+  itlFloor = NaN;
+  /** How far above its band's floor a request's TTFT lands, and above the mean ITL of its decode its TPOT. */
+  readonly ttftTail = new RatioQuantile(TTFT_HORIZON);
+  readonly tpotTail = new RatioQuantile(TAIL_HORIZON);
+  /** How far one window's ITL lands above the decode-long mean: what the SLO breaker's short window sees. */
+  readonly windowTail = new RatioQuantile(TAIL_HORIZON);
+  /** Why the last window moved the limit (or did not): for tests and diagnosis. */
+  last: 'drop' | 'itl' | 'ttft' | 'queue' | 'grow' | 'untested' | 'none' = 'none';
+  private growing = 0;
+  /** The last HISTORY windows' end, ITL gap sum and tokens, for a request's TPOT against its own lifetime. */
+  private readonly history = new Float64Array(FIELDS * HISTORY).fill(NaN);
+  private readonly span = { n: NaN };
+  /** How long a request decodes (first token to end): an exponential average over ~32 requests. */
+  decodeMs = NaN;
+  private historyAt = 0;
+  private readonly p: LimitParams;
+  private readonly clock: Clock;
+  private readonly q: number;
+  // The open window.
+  private start = NaN;
+  private events = 0;
+  private inFlightSum = 0;
+  private maxInFlight = 0;
+  private dropped = false;
+  private firsts = 0;
+  private ttftSum = 0;
+  private floorSum = 0;
+  private floorMax = 0;
+  private wholes = 0;
+  private wholeSum = 0;
+  private wholeFloorSum = 0;
+  private gapSum = 0;
+  private tokenCount = 0;
+  private reports = 0;
+  private lastReport = NaN;
+  private minWaiting = Infinity;
+  private runningSum = 0;
+  private reportEvents = 0;
+
+  constructor(p: LimitParams, clock: Clock) {
+    this.p = p;
+    this.clock = clock;
+    this.limit = p.initial;
+    this.q = p.quantile;
+  }
+
+  update(s: LimitSample): void {
+    const now = this.clock();
+    this.event(now, s);
+    if (s.dropped) this.dropped = true;
+    else if (s.ttftMs > 0) {
+      const b = band(s.promptTokens);
+      const f = (this.floors[b] = follow(this.floors[b], s.ttftMs));
+      this.firsts++;
+      this.ttftSum += s.ttftMs;
+      this.floorSum += f;
+      this.ttftTail.add(s.ttftMs / f);
+      if (f > this.floorMax) this.floorMax = f;
+    }
+    this.maybeClose(now, s, this.firsts + this.wholes >= this.p.windowSamples || this.dropped);
+  }
+
+  tokens(now: number, gapMs: number, tokens: number, s: LimitSample): void {
+    this.event(now, s);
+    this.gapSum += gapMs;
+    this.tokenCount += tokens;
+    this.maybeClose(now, s, false);
+  }
+
+  completed(now: number, elapsedMs: number, tpotMs: number, s: LimitSample): void {
+    if (tpotMs > 0 && s.ttftMs > 0) {
+      const decode = elapsedMs - s.ttftMs;
+      this.decodeMs = this.decodeMs === this.decodeMs ? this.decodeMs + (decode - this.decodeMs) * MEAN_WEIGHT : decode;
+      const itl = this.itlSince(now - decode);
+      if (itl > 0) this.tpotTail.add(tpotMs / itl);
+    }
+    if (s.ttftMs === s.ttftMs) return;
+    // No first token was seen: a non-streamed response, whose whole latency is its only signal.
+    this.event(now, s);
+    const f = (this.floors[WHOLE] = follow(this.floors[WHOLE], elapsedMs));
+    this.wholes++;
+    this.wholeSum += elapsedMs;
+    this.wholeFloorSum += f;
+    this.maybeClose(now, s, this.firsts + this.wholes >= this.p.windowSamples);
+  }
+
+  /**
+   * The engine's mean ITL since `from` (the closed windows that end after it, and the open one), and the mean
+   * in-flight over the same events in `span.n`.
+   */
+  private itlSince(from: number): number {
+    const span = this.span;
+    let gap = this.gapSum;
+    let tokens = this.tokenCount;
+    let inFlight = this.inFlightSum;
+    let events = this.events;
+    const h = this.history;
+    for (let k = 1; k <= HISTORY; k++) {
+      const i = ((this.historyAt - k + HISTORY) % HISTORY) * FIELDS;
+      if (!(h[i] > from)) break;
+      gap += h[i + 1];
+      tokens += h[i + 2];
+      inFlight += h[i + 3];
+      events += h[i + 4];
+    }
+    span.n = events > 0 ? inFlight / events : NaN;
+    return tokens > 0 ? gap / tokens : NaN;
+  }
+
+  private event(now: number, s: LimitSample): void {
+    if (this.events === 0) this.start = now;
+    this.events++;
+    this.inFlightSum += s.inFlight;
+    if (s.inFlight > this.maxInFlight) this.maxInFlight = s.inFlight;
+    if (s.waiting === s.waiting) {
+      this.reportEvents++;
+      this.runningSum += s.running;
+      if (s.waiting < this.minWaiting) this.minWaiting = s.waiting;
+      if (s.reportSeq !== this.lastReport) {
+        this.lastReport = s.reportSeq;
+        this.reports++;
+      }
+    } else {
+      // A stretch without a fresh report: no standing queue can be shown for this window.
+      this.minWaiting = 0;
+    }
+  }
+
+  private maybeClose(now: number, s: LimitSample, full: boolean): void {
+    const span = now - this.start;
+    const min = Math.max(this.p.windowMinMs, this.tokenCount > 0 ? (WINDOW_STEPS * this.gapSum) / this.tokenCount : 0);
+    if (!this.dropped && (span < min || !(full || span >= 5 * min))) return;
+    this.decide(now, s);
+    const h = this.history;
+    const i = this.historyAt * FIELDS;
+    h[i] = now;
+    h[i + 1] = this.gapSum;
+    h[i + 2] = this.tokenCount;
+    h[i + 3] = this.inFlightSum;
+    h[i + 4] = this.events;
+    this.historyAt = (this.historyAt + 1) % HISTORY;
+    this.events = this.inFlightSum = this.maxInFlight = this.firsts = this.ttftSum = this.floorSum = this.floorMax = 0;
+    this.wholes = this.wholeSum = this.wholeFloorSum = this.gapSum = this.tokenCount = 0;
+    this.reports = this.reportEvents = this.runningSum = 0;
+    this.minWaiting = Infinity;
+    this.lastReport = NaN;
+    this.dropped = false;
+  }
+
+  private decide(now: number, s: LimitSample): void {
+    const p = this.p;
+    const L = this.limit;
+    const n = this.inFlightSum / this.events;
+    const half = Math.max(p.min, L / 2);
+    if (this.dropped) return this.cut(half, 'drop');
+
+    // The SLOs: the concurrency at which each would be met (Infinity when it does not bind).
+    let est = Infinity;
+    let over: 'itl' | 'ttft' | undefined;
+    const itl = this.tokenCount >= MIN_TOKENS ? this.gapSum / this.tokenCount : NaN;
+    if (itl === itl) {
+      this.itlFloor = follow(this.itlFloor, itl);
+      const long0 = this.decodeMs > now - this.start ? this.itlSince(now - this.decodeMs) : NaN;
+      if (long0 > 0) this.windowTail.add(itl / long0);
+      const target = Math.min(this.target(s.itlSloMs, this.tpotTail), this.target(s.itlSloMs, this.windowTail, WINDOW_QUANTILE));
+      // A request's TPOT averages the ITL over its decode: judge that average, not one window's batches.
+      // A window past the SLO itself is acted on at once.
+      const long = long0 > 0 ? this.itlSince(now - this.decodeMs) : itl;
+      const x = itl > s.itlSloMs || !(long > 0) ? itl : long;
+      const e = estimate(x === itl ? n : this.span.n, x, this.itlFloor, target);
+      if (x > target && e < Infinity) over = 'itl';
+      est = Math.min(est, e);
+    }
+    const ttft = this.firsts >= MIN_FIRSTS ? this.ttftSum / this.firsts : NaN;
+    const floor = this.floorSum / this.firsts;
+    if (ttft === ttft) {
+      const target = this.target(s.ttftSloMs, this.ttftTail);
+      const e = estimate(n, ttft, floor, target);
+      if (ttft > target && e < Infinity) over ??= 'ttft';
+      est = Math.min(est, e);
+    }
+    if (over !== undefined) return this.cut(Math.max(half, Math.min(L, est)), over);
+
+    // The engine's queue: its own count when it reports one, else the TTFT excess over the bands' floors.
+    if (this.reports >= QUEUE_REPORTS && this.minWaiting >= 1) return this.cut(Math.max(half, Math.min(L, this.runningSum / this.reportEvents)), 'queue');
+    if (this.reports < QUEUE_REPORTS) {
+      let share = 0;
+      if (ttft === ttft) {
+        const excess = ttft - floor;
+        const step = itl === itl ? itl : NaN;
+        const queued = step === step ? excess > QUEUE_STEPS * step : excess > floor;
+        if (queued && excess > QUEUE_FLOOR_MS) share = (excess - (step === step ? step : floor)) / ttft;
+      } else if (this.wholes >= MIN_FIRSTS) {
+        const whole = this.wholeSum / this.wholes;
+        const wf = this.wholeFloorSum / this.wholes;
+        const excess = whole - wf;
+        if (excess > wf && excess > QUEUE_FLOOR_MS) share = (excess - wf) / whole;
+      }
+      if (share > 0) return this.cut(Math.max(half, Math.min(L, n * (1 - share))), 'queue');
+    }
+
+    if (this.maxInFlight < Math.floor(L)) {
+      this.growing = 0;
+      this.last = 'untested';
+      return;
+    }
+    this.last = 'grow';
+    let next: number;
+    if (L < this.ssthresh) next = Math.min(2 * L, Math.max(L + 1, est));
+    else next = L + Math.min(Math.sqrt(L), Math.max(1, (est - L) / 2));
+    this.limit = Math.min(p.max, next);
+    if (++this.growing >= RESLOW_WINDOWS) this.ssthresh = Infinity;
+  }
+
+  /** The mean that keeps a share `quantile` of requests within the SLO: slo / their tail ratio. */
+  private target(slo: number, tail: RatioQuantile, q = this.q): number {
+    if (!(slo > 0)) return Infinity;
+    return slo / (tail.size >= TAIL_MIN ? tail.quantile(q) : TAIL_PRIOR);
+  }
+
+  private cut(next: number, why: SloLimit['last']): void {
+    this.last = why;
+    this.limit = Math.max(this.p.min, Math.min(this.limit, next));
+    this.ssthresh = this.limit;
+    this.growing = 0;
+  }
+}
