@@ -77,10 +77,10 @@ export class EngineGate {
   }
 
   /** Why the engine cannot take a new request of a class with fraction `f` now, or undefined when it can. */
-  blockedBy(now: number, f = 1): EngineBlock | undefined {
+  blockedBy(now: number, f = 1, share = f): EngineBlock | undefined {
     if (now < this.penaltyUntil) return 'penalty';
     if (!this.breaker.allows(now, f)) return 'slow';
-    if (this.inFlight >= Math.max(1, Math.floor(f * this.limit.limit))) return 'limited';
+    if (this.inFlight >= Math.max(1, Math.floor(share * this.limit.limit))) return 'limited';
     return undefined;
   }
 

@@ -139,7 +139,10 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
         drainRate: g.drainRate,
         host: this,
       });
-      for (const e of engines) e.room = g.room as WaitingRoom<unknown>;
+      for (const e of engines) {
+        e.room = g.room as WaitingRoom<unknown>;
+        e.activity = g.activity;
+      }
       group.gate = this;
       this.groups.set(name, g);
     }
@@ -184,6 +187,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     if (v !== 'ok') return this.ingressRefusal(v, p, g, blocks);
     // The budget runs from arrival: time spent reading the body is already gone.
     const deadline = now + budget - (performance.now() - pr.arrivalMs);
+    g.activity.admitted(p, now);
     pr.bp = new Ticket(g, p, deadline, tokens, blocks, this.config.statusEvents && pr.stream && this.status.wanted(h));
     pr.priority = p;
     this.metrics.admittedFor(g.name, p).inc();
@@ -217,7 +221,8 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     if (s === undefined) return true;
     const room = s.room!;
     if (room.size > 0 && !room.draining && room.queue.ahead(p) > 0) return false;
-    return s.refusal(this.now, this.busy, this.admission.settings.fractions[p]) === undefined;
+    const f = this.admission.settings.fractions[p];
+    return s.refusal(this.now, this.busy, f, s.activity!.share(p, f, this.now, this.config.router.drainWindowMs)) === undefined;
   }
 
   /** Every engine refused the request: refuse it (returned) or queue it (undefined). */
@@ -226,6 +231,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     const g = t.group;
     const now = (this.now = this.clock());
     const f = this.admission.settings.fractions[t.priority];
+    const share = g.activity.share(t.priority, f, now, this.config.router.drainWindowMs);
     let slow = 0;
     let itl = 0;
     let limited = 0;
@@ -237,7 +243,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     for (const e of g.engines) {
       if (e.deployment.isCoolingDown()) continue;
       usable++;
-      const why = e.refusal(now, this.busy, f);
+      const why = e.refusal(now, this.busy, f, share);
       if (why === undefined) free++;
       else if (why === 'limited' || why === 'kv' || why === 'prefill') untimed++;
       if (why === 'slow') {

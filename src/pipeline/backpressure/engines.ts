@@ -4,6 +4,7 @@
  * the one question routing asks: can this engine take a new request of a class with fraction f now, and if
  * not, why. The class owns f of every limit here too: the concurrency limit, the SLO, and the busy thresholds.
  */
+import type { ClassActivity } from './class-activity.ts';
 import type { EngineBlock, EngineGate } from '../../engine-admission/engine-gate.ts';
 import type { EngineLoad } from '../../load/engine-load.ts';
 import type { Deployment } from '../../routing/deployment.ts';
@@ -24,6 +25,8 @@ export class EngineSlot {
   readonly ownLoad: boolean;
   /** The router queue of the engine's group (set once the group is built). */
   room: WaitingRoom<unknown> | undefined = undefined;
+  /** The classes active in the engine's group (set once the group is built). */
+  activity: ClassActivity | undefined = undefined;
 
   constructor(deployment: Deployment, gate: EngineGate, load: EngineLoad, ownLoad: boolean) {
     this.deployment = deployment;
@@ -32,9 +35,13 @@ export class EngineSlot {
     this.ownLoad = ownLoad;
   }
 
-  /** Why the engine cannot take a new request of a class with fraction `f` now; undefined when it can. */
-  refusal(now: number, busy: BusyThresholds, f = 1): EngineRefusal | undefined {
-    return this.gate.blockedBy(now, f) ?? busyReason(this.load, busy, f);
+  /**
+   * Why the engine cannot take a new request of a class with fraction `f` now; undefined when it can. `share`:
+   * the part of the concurrency limit and busy thresholds the class may use now (GroupState.engineShare);
+   * the SLO breaker always judges by `f`.
+   */
+  refusal(now: number, busy: BusyThresholds, f = 1, share = f): EngineRefusal | undefined {
+    return this.gate.blockedBy(now, f, share) ?? busyReason(this.load, busy, share);
   }
 
   /** The state a request of a class with fraction `f` sees (the metric and the admin view use standard's). */

@@ -1,4 +1,5 @@
 /** Per model group: its admission counters, its router queue and drain rate, its engines and settings. */
+import { ClassActivity } from './class-activity.ts';
 import { GroupAdmission } from '../../admission/ingress-admission.ts';
 import type { GroupBackpressure } from '../../config/backpressure.ts';
 import type { ModelGroup } from '../../routing/group.ts';
@@ -21,6 +22,8 @@ export class GroupState {
   abandoned = 0;
   /** Attempts of this group in flight (so a queue with nothing in flight knows no event is coming). */
   attempts = 0;
+  /** Which classes are active: how much of each engine a class may use (./class-activity.ts). */
+  readonly activity = new ClassActivity();
   statusTimer: NodeJS.Timeout | undefined = undefined;
   statusSubscribers = 0;
 
