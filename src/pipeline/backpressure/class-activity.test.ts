@@ -14,5 +14,6 @@ test('a class uses all of an engine until a class above it is active, then its f
   assert.equal(a.share(0, 1, 600, 2000), 1, 'critical always all');
   assert.equal(a.share(1, 0.9, 2500, 2000), 1, 'critical quiet for active_ms');
   assert.equal(a.share(2, 0.7, 2099, 2000), 0.7, 'standard still active');
-  assert.equal(a.share(2, 0.7, 2100, 2000), 1);
+  assert.equal(a.share(2, 0.7, 2100, 2000), 0.7, 'critical still active');
+  assert.equal(a.share(2, 0.7, 2500, 2000), 1, 'neither');
 });
