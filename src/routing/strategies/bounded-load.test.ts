@@ -3,14 +3,16 @@ import { test } from 'node:test';
 import { testFleet } from '../../load/test-support.ts';
 import { loadBound, rendezvous } from './bounded-load.ts';
 
-test('the bound is ⌈(1 + ε)(Σ in-flight + 1) / n⌉ over the engines that are not busy', () => {
+test('the bound is ⌈(1 + ε)·m + √m⌉, m = (Σ in-flight + 1) / n over the engines that are not busy', () => {
   const { fleet, views } = testFleet(3, { totalBlocks: 1000, busyKvUsage: 0.5 });
-  assert.equal(loadBound(views, 0.25), 1); // idle: ⌈1.25 / 3⌉
-  const permits = [0, 0, 0, 1, 1].map((i) => fleet.engine(`e${i}`).reserve());
-  assert.equal(loadBound(views, 0.25), Math.ceil((1.25 * 6) / 3)); // 3: e0 (3 in flight) is at it, e1 and e2 under
+  const bound = (inFlight: number, n: number) => Math.ceil(1.25 * ((inFlight + 1) / n) + Math.sqrt((inFlight + 1) / n));
+  assert.equal(loadBound(views, 0.25), 1); // idle: ⌈1.25/3 + √(1/3)⌉ = ⌈0.99⌉
+  const permits = [0, 0, 0, 0, 1, 1].map((i) => fleet.engine(`e${i}`).reserve());
+  assert.equal(loadBound(views, 0.25), 5); // m = 7/3: ⌈2.92 + 1.53⌉; e0 (4 in flight) is still under it
+  assert.equal(loadBound(views, 0.25), bound(6, 3));
   const busy = fleet.engine('e2').reserve(fleet.analyze('g', 'completions', { prompt: 'b'.repeat(4 * 16 * 600) }));
   assert.equal(fleet.engine('e2').isBusy(), true);
-  assert.equal(loadBound(views, 0.25), Math.ceil((1.25 * 6) / 2)); // e2 no longer counts
+  assert.equal(loadBound(views, 0.25), bound(6, 2)); // e2 no longer counts
   assert.equal(loadBound([views[2]], 0.25), 0, 'every candidate busy');
   busy.release();
   for (const p of permits) p.release();

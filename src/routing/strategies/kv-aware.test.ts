@@ -128,7 +128,7 @@ test("a report that counts the cached prefix's blocks in use does not move the p
   fleet.assertDrained();
 });
 
-test('bounded loads: the engine holding the prefix spills once its in-flight count passes (1 + ε) × the mean', () => {
+test('bounded loads: the engine holding the prefix spills once its in-flight count passes (1 + ε)·m + √m', () => {
   const { fleet, views } = testFleet(3);
   const strategy = kvAware({ random: seededRandom(9), slack: 0.25 });
   fleet.engine('e0').reserve(request(fleet, 'warm').prompt).release();
@@ -141,11 +141,13 @@ test('bounded loads: the engine holding the prefix spills once its in-flight cou
     const p = e.load.reserve(r.prompt);
     p.firstToken(); // prefill done: only the in-flight count grows
     permits.push(p);
-    assert.ok(fleet.engine('e0').inFlight() <= Math.ceil((1.25 * (i + 1)) / 3), `e0 within the bound after ${i + 1}`);
+    const m = (i + 1) / 3;
+    for (const v of views) assert.ok(v.load.inFlight() <= Math.ceil(1.25 * m + Math.sqrt(m)), `${v.id} within the bound after ${i + 1}`);
   }
-  // e0 takes its (1 + ε) share, ⌈1.25 × 30 / 3⌉ = 13 at the last bound; what spills goes on under the same bound.
-  assert.equal(placed.get('e0'), 13);
-  for (const n of placed.values()) assert.ok(n <= 13, String([...placed]));
+  // e0 fills up to the bound before anything spills, so it keeps more than an equal share; a spilled copy of
+  // SYSTEM then competes with it under the same bound (ties go to the prefix's rendezvous owner).
+  assert.ok(placed.get('e0')! > 10, String([...placed]));
+  assert.ok(placed.size > 1, String([...placed]));
   for (const p of permits) p.release();
   fleet.assertDrained();
 });

@@ -3,8 +3,8 @@
  * (it covers all of them), and each candidate scores
  *   score(e) = mix(key, hash(e.id))                                       (rendezvous hashing)
  * The highest score among candidates under the load bound wins (./bounded-load.ts):
- *   in_flight(e) < ceil((1 + ε) · (Σ in_flight + 1) / |usable candidates|)   (consistent hashing with bounded loads)
- * so prompts with the same head go to the same engine until it carries more than (1 + ε) times its share, and
+ *   in_flight(e) < ceil((1 + ε)·m + √m),  m = (Σ in_flight + 1) / |usable candidates|   (bounded loads)
+ * so prompts with the same head go to the same engine until it carries more than (1 + ε) times its share (plus √m), and
  * an engine leaving moves only its own keys. A prompt shorter than one block has no key: least in-flight wins
  * (ties random). Busy engines are excluded.
  */
