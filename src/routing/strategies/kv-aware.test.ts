@@ -41,13 +41,13 @@ test('prefers the engine that holds the prompt prefix when loads are equal', () 
   assert.equal(costs[0].cost, costs[2].cost);
 });
 
-test('a cached prefix loses to a free engine once its queue outweighs the prefill it saves', () => {
+test('a cached prefix spills to a free engine once its engine is at the load bound', () => {
   const { fleet, views } = testFleet(2);
   const strategy = kvAware({ random: seededRandom(3) });
   const warm = request(fleet, 'warm');
   fleet.engine('e0').reserve(warm.prompt).release();
-  // e0 has SYSTEM cached but 6 prompts' worth of prefill queued.
-  const queued = Array.from({ length: 6 }, (_, i) => fleet.engine('e0').reserve(request(fleet, `other ${i} `.repeat(200)).prompt));
+  // e0 has SYSTEM cached but 8 requests in flight: m = 9/2, bound ⌈1.25·4.5 + √4.5⌉ = 8.
+  const queued = Array.from({ length: 8 }, (_, i) => fleet.engine('e0').reserve(request(fleet, `other ${i} `.repeat(200)).prompt));
   assert.equal(strategy.pick(views, request(fleet, 'next'))?.id, 'e1');
   // Once their prefill is done (first tokens seen), only their KV remains and the cache wins again... unless KV is heavy.
   for (const p of queued) p.firstToken();

@@ -1,16 +1,16 @@
 /**
- * kv-aware: prefix-cache affinity under bounded loads. For a prompt of T tokens of which C(e) are estimated
- * cached on engine e (the prefix index's overlap, calibrated by e's own hit counters: EngineLoad.cachedTokens),
+ * kv-aware: prefix-cache affinity under bounded loads. Over the engines not busy and under the load bound
+ * (./bounded-load.ts: in_flight(e) < ⌈(1 + ε)·m + √m⌉, m the mean in-flight count counting this request),
  *
- *   candidates  = engines not busy with in_flight(e) < bound     (./bounded-load.ts: bound = ceil((1+ε)(Σ+1)/n))
- *   cost(e)     = (queued_prefill_tokens(e) + T − C(e)) / block_size(e)
- *
- * i.e. the prefill work that stands between the request and its first token on e, in blocks, from e's
- * reconciled load (src/load/engine-load.ts). Lowest cost wins. Equal costs: when the engines hold the same
- * prefix, the rendezvous owner of its last shared block (so a prefix copied to a second engine by a spill
- * stays with one of them and the other copy ages out of the index); otherwise the least KV in use, then random.
- * With temperature τ > 0 the choice is a softmax over costs normalised to [0, 1]:
- *   P(e) ∝ exp(−(cost(e) − min) / ((max − min) · τ))
+ *   1. the engine holding the longest prefix of the prompt (the prefix index's overlap, in blocks) wins;
+ *      equal overlaps go to the rendezvous owner of the last shared block, so a prefix that a spill copied
+ *      to a second engine keeps one home and the copy ages out of the index;
+ *   2. if none holds any of it, the lowest
+ *        cost(e) = (queued_prefill_tokens(e) + T − C(e)) / block_size(e)
+ *      wins, the prefill work before the first token (T prompt tokens, C(e) estimated cached: EngineLoad
+ *      .cachedTokens), from e's reconciled load (src/load/engine-load.ts); ties to the least KV in use, then at
+ *      random. With temperature τ > 0 this choice is a softmax over costs normalised to [0, 1]:
+ *        P(e) ∝ exp(−(cost(e) − min) / ((max − min) · τ))
  * Engines marked busy are excluded; when every candidate is busy there is no pick (the router's "all workers
  * busy"). Pure: reads the load, never reserves it.
  *
@@ -19,8 +19,10 @@
  * caches a hot prefix reports more KV for holding it. On 3 engines × 10 shared 1,800-token prompts, scraped,
  * the picks that left the engine holding the prompt saw it 233 blocks fuller by the report (15 by the
  * prediction), more than the 145 blocks of prefill and KV it would save; 9 of 10 prompts then spread over 2-3
- * engines and the hit rate fell from 91 % to 71-76 %. KV exhaustion stays guarded by busy_kv_usage and back
- * pressure's KV budget; the bound keeps every engine within (1 + ε) of the mean in-flight count.
+ * engines and the hit rate fell from 91 % to 71-76 %. Scoring cached engines by the prefill cost alone still
+ * let an owner with one prompt in prefill lose to a copy with none, and the prefix alternated between them
+ * (83 % without reports). KV exhaustion stays guarded by busy_kv_usage and back pressure's KV budget; the bound
+ * keeps every engine within (1 + ε)·m + √m in flight.
  */
 import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../../load/view.ts';
 import type { Random } from '../../util/random.ts';
@@ -80,10 +82,13 @@ export function kvAware(opts: KvAwareOptions): KvAwareStrategy {
       const bound = loadBound(candidates, slack);
       if (bound === 0) return undefined;
       const tokens = req.prompt?.tokens ?? 0;
+      // The longest overlap under the bound; among equal overlaps, the rendezvous owner of the shared prefix.
+      let owner: D | undefined;
+      let ownerOverlap = 0;
+      let ownerWeight = -1;
       let best: D | undefined;
       let bestCost = Infinity;
       let worstCost = -Infinity;
-      let bestOverlap = 0;
       let ties = 0;
       for (let i = 0; i < n; i++) {
         const e = candidates[i];
@@ -91,33 +96,31 @@ export function kvAware(opts: KvAwareOptions): KvAwareStrategy {
           costs[i] = NaN;
           continue;
         }
+        const o = overlap(e, req);
+        if (o > 0 && o >= ownerOverlap) {
+          const w = rendezvous(req.prompt!.hashes[o - 1], e.id);
+          if (o > ownerOverlap || w > ownerWeight) {
+            owner = e;
+            ownerOverlap = o;
+            ownerWeight = w;
+          }
+        }
         const c = (costs[i] = cost(e, tokens, cachedOn(e, req)));
         if (c > worstCost) worstCost = c;
         if (c < bestCost) {
           best = e;
           bestCost = c;
-          bestOverlap = overlap(e, req);
           ties = 1;
-        } else if (c === bestCost && best !== undefined) {
-          const o = overlap(e, req);
-          if (o > 0 && o === bestOverlap) {
-            // The same prefix on both: its rendezvous owner keeps it.
-            const key = req.prompt!.hashes[o - 1];
-            if (rendezvous(key, e.id) > rendezvous(key, best.id)) best = e;
-          } else {
-            const kv = e.load.kvBlocksUsed();
-            const bestKv = best.load.kvBlocksUsed();
-            if (kv < bestKv) {
-              best = e;
-              bestOverlap = o;
-              ties = 1;
-            } else if (kv === bestKv && random() * ++ties < 1) {
-              best = e;
-              bestOverlap = o;
-            }
+        } else if (c === bestCost) {
+          const kv = e.load.kvBlocksUsed();
+          const bestKv = best!.load.kvBlocksUsed();
+          if (kv < bestKv || (kv === bestKv && random() * ++ties < 1)) {
+            if (kv < bestKv) ties = 1;
+            best = e;
           }
         }
       }
+      if (owner !== undefined) return owner;
       if (temperature <= 0 || best === undefined || worstCost === bestCost) return best;
       return softmaxPick(candidates, bestCost, worstCost);
     },
