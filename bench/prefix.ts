@@ -12,6 +12,10 @@
  * quarter; and a miss costs two prefill steps (~84 ms) where a hit costs one short step (~19 ms).
  *
  *   node bench/prefix.ts [--smoke] [--capacity R] [--load 0.7] [--duration 60]
+ *        [--engines 4] [--blocks 1024] [--prefixes 16] [--system-words 3000] [--variants name,name]
+ *
+ * The fleet and workload options draw other shared-prefix fleets (e.g. 3 engines, 10 prompts of ~1,800 tokens,
+ * 640 blocks: a cache holds ~4 prompts); --variants picks variants by name (default: all but the scraped one).
  */
 import { benchChild } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
@@ -24,11 +28,11 @@ import { metricSum } from '../src/bench/harness/metric-sum.ts';
 
 const GATEWAY_CPU = 0;
 const LOAD_CPU = 1;
-const FLEET_SIZE = 4;
-/** 1024 blocks × 16 tokens per engine: about a quarter of the system prompts fit on one engine, not all of them. */
-const ENGINE: EngineSettings = { speedup: 1, maxNumSeqs: 16, numBlocks: 1024 };
+/** 4 engines of 1024 blocks × 16 tokens: about a quarter of the 16 system prompts fit on one engine, not all. */
+const DEFAULTS = { engines: 4, blocks: 1024, prefixes: 16, systemWords: 3000 };
 const SLA = { ttftMs: 500, itlMs: 50 };
-const WORKLOAD = ['--workload', 'shared-prefix:prefixes=16,users=128,systemWords=3000,turns=4,maxTokens=32', '--stream'];
+const workload = (prefixes: number, systemWords: number) =>
+  ['--workload', `shared-prefix:prefixes=${prefixes},users=${prefixes * 8},systemWords=${systemWords},turns=4,maxTokens=32`, '--stream'];
 
 interface Variant {
   name: string;
@@ -42,7 +46,10 @@ const VARIANTS: Variant[] = [
   { name: 'least-busy', gateway: { routing: 'least-busy' } },
   { name: 'kv-aware', gateway: { routing: 'kv-aware' }, loadModel: true },
   { name: 'kv-aware + push reports', gateway: { routing: 'kv-aware', deployment: '    spillway: { load: { kind: push } }' }, loadModel: true },
+  { name: 'kv-aware + vllm scrape', gateway: { routing: 'kv-aware', deployment: '    spillway: { load: { kind: vllm } }' }, loadModel: true },
 ];
+/** Run unless --variants names others: the four of issue 5's acceptance table. */
+const DEFAULT_VARIANTS = ['simple-shuffle', 'least-busy', 'kv-aware', 'kv-aware + push reports'];
 
 /** The gateway's view after a run: its estimated prefix hit rate and calibrated bytes per token. */
 async function gatewayEstimates(url: string): Promise<Record<string, string>> {
@@ -59,9 +66,19 @@ await runScenario(
   {
     name: 'prefix',
     timeoutS: { full: 1800, smoke: 100 },
-    options: { capacity: { type: 'string' }, load: { type: 'string' }, duration: { type: 'string' } },
+    options: {
+      capacity: { type: 'string' }, load: { type: 'string' }, duration: { type: 'string' }, engines: { type: 'string' },
+      blocks: { type: 'string' }, prefixes: { type: 'string' }, 'system-words': { type: 'string' }, variants: { type: 'string' },
+    },
   },
   async (ctx) => {
+    const FLEET_SIZE = Number(ctx.args.engines ?? DEFAULTS.engines);
+    const ENGINE: EngineSettings = { speedup: 1, maxNumSeqs: 16, numBlocks: Number(ctx.args.blocks ?? DEFAULTS.blocks) };
+    const WORKLOAD = workload(Number(ctx.args.prefixes ?? DEFAULTS.prefixes), Number(ctx.args['system-words'] ?? DEFAULTS.systemWords));
+    const names = typeof ctx.args.variants === 'string' ? ctx.args.variants.split(',') : DEFAULT_VARIANTS;
+    const unknown = names.filter((n) => !VARIANTS.some((v) => v.name === n));
+    if (unknown.length > 0) throw new Error(`--variants: unknown ${unknown.join(', ')} (known: ${VARIANTS.map((v) => v.name).join(', ')})`);
+    const variants = VARIANTS.filter((v) => names.includes(v.name));
     const durationS = Number(ctx.args.duration ?? (ctx.smoke ? 1 : 60));
     const warmupS = ctx.smoke ? 0 : 5;
     const timeoutS = ctx.smoke ? 3 : 20;
@@ -94,29 +111,30 @@ await runScenario(
     ctx.log(`capacity ${capacity}/s; running each variant at ${rate}/s`);
 
     const points: Point[] = [];
-    for (const v of VARIANTS) {
+    for (const v of variants) {
       const engines = await startFleet(ctx, FLEET_SIZE, ENGINE, LOAD_CPU);
       const gateway = await startGatewayFor(ctx, 'prefix', engines, v.gateway, GATEWAY_CPU);
       const before = await prefixCounters(engines);
       const result = await run(gateway.url, rate, `${v.name} at ${load}× capacity`);
       const after = await prefixCounters(engines);
+      const share = await Promise.all(engines.map(async (e) => metricSum(await (await fetch(`${e.url}/metrics`)).text(), 'vllm:prefix_cache_queries_total')));
       const queried = after.queries - before.queries;
       const hitRate = queried > 0 ? (after.hits - before.hits) / queried : 0;
       const estimates = v.loadModel ? await gatewayEstimates(gateway.url) : { 'gateway est. hit rate': '—', 'bytes/token': '—' };
       const s = result.summary;
-      ctx.log(`${v.name}: TTFT p50 ${s.ttftMs.p50} ms p99 ${s.ttftMs.p99} ms, prefix hit rate ${(hitRate * 100).toFixed(1)}%, goodput ${s.goodputRps}/s`);
+      ctx.log(`${v.name}: TTFT p50 ${s.ttftMs.p50} ms p99 ${s.ttftMs.p99} ms, prefix hit rate ${(hitRate * 100).toFixed(1)}%, gateway est. ${estimates['gateway est. hit rate']}, goodput ${s.goodputRps}/s, prompt tokens by engine ${share.map((q) => `${Math.round((q / (after.queries || 1)) * 100)}%`).join(' / ')}`);
       points.push({ variant: v.name, multiplier: load, rate, result, extra: { 'prefix hit rate': `${(hitRate * 100).toFixed(1)}%`, ...estimates } });
       await ctx.procs.stopAll();
     }
 
     // Issue 5's acceptance line, against simple-shuffle of the same run: TTFT p50 ≤ 0.5×, prefix hit rate ≥ 2×.
-    const shuffle = points.find((p) => p.variant === 'simple-shuffle')!;
+    const shuffle = points.find((p) => p.variant === 'simple-shuffle');
     const hitOf = (p: Point) => Number.parseFloat(String(p.extra?.['prefix hit rate']));
     const ratios = points
-      .filter((p) => p.variant.startsWith('kv-aware'))
+      .filter((p) => shuffle !== undefined && p.variant.startsWith('kv-aware'))
       .map((p) => {
-        const ttft = p.result.summary.ttftMs.p50 / shuffle.result.summary.ttftMs.p50;
-        const hit = hitOf(p) / hitOf(shuffle);
+        const ttft = p.result.summary.ttftMs.p50 / shuffle!.result.summary.ttftMs.p50;
+        const hit = hitOf(p) / hitOf(shuffle!);
         return `${p.variant} vs simple-shuffle: TTFT p50 ×${ttft.toFixed(2)} (target ≤ 0.5: ${ttft <= 0.5 ? 'met' : 'missed'}), prefix hit rate ×${hit.toFixed(2)} (target ≥ 2: ${hit >= 2 ? 'met' : 'missed'}).`;
       });
 

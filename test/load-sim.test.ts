@@ -44,7 +44,9 @@ test('the vLLM scraper and the push feed read the simulator as it is', async () 
     push.start();
     await first;
     await scraper.scrapeOnce();
-    assert.deepEqual(scraped.lastReport, { running: 0, waiting: 0, kvUsage: 0, kvBlocksUsed: 0, kvBlocksTotal: 1000, blockSize: 32 });
+    assert.deepEqual(scraped.lastReport, {
+      running: 0, waiting: 0, kvUsage: 0, kvBlocksUsed: 0, kvBlocksTotal: 1000, blockSize: 32, prefixQueries: 0, prefixHits: 0,
+    });
     assert.equal(pushed.lastReport?.kvBlocksTotal, 1000);
     assert.equal(pushed.lastReport?.queuedPrefillTokens, 0);
     assert.equal(scraped.kvUsage(), 0);

@@ -147,3 +147,39 @@ test('utilization: KV share when capacity is known, else in-flight over max_para
   p.release();
   big.release();
 });
+
+test("the index's share of an engine is bounded by its reported KV capacity", () => {
+  const { engine, prompt, advance, index } = fixture();
+  // 4 bytes per token (the estimate's start), 256-byte index blocks: 64 tokens each. 20 blocks of 16 tokens =
+  // 320 tokens = 5 index blocks.
+  engine.report({ kvBlocksTotal: 20, blockSize: 16, kvBlocksUsed: 0 }, engine.markSample());
+  const a = prompt('a'.repeat(256 * 4)); // 4 blocks
+  engine.reserve(a).release();
+  assert.equal(index.heldBlocks(engine.slot), 4);
+  advance(2000);
+  engine.reserve(prompt('b'.repeat(256 * 3))).release(); // 7 > 5: a's blocks are forgotten
+  assert.equal(index.heldBlocks(engine.slot), 3);
+  assert.equal(engine.cachedTokens(prompt('a'.repeat(256 * 4))), 0);
+  engine.assertDrained();
+});
+
+test("the cached estimate follows the engine's prefix counters, and a counter reset forgets the engine's share", () => {
+  const { engine, prompt, advance, index } = fixture();
+  const p = () => prompt('s'.repeat(256 * 8) + 'tail'); // 8 shared blocks
+  engine.reserve(p()).release();
+  assert.equal(engine.cachedTokens(p()), 512);
+  engine.report({ prefixQueries: 0, prefixHits: 0 }, engine.markSample());
+  for (let i = 1; i <= 60; i++) {
+    advance(1000);
+    for (let k = 0; k < 8; k++) engine.reserve(p()).release(); // the index says 512 of 513 tokens cached
+    engine.report({ prefixQueries: i * 8 * 513, prefixHits: i * 8 * 256 }, engine.markSample()); // the engine: half
+  }
+  assert.ok(Math.abs(engine.cachedTokens(p()) - 256) < 40, String(engine.cachedTokens(p())));
+  const before = engine.cachedTokensTotal;
+  engine.reserve(p()).release();
+  assert.equal(engine.cachedTokensTotal - before, engine.cachedTokens(p()), 'the metric counts the calibrated estimate');
+  engine.report({ prefixQueries: 10, prefixHits: 0 }, engine.markSample()); // restarted
+  assert.equal(index.heldBlocks(engine.slot), 0);
+  assert.equal(engine.cachedTokens(p()), 0);
+  engine.assertDrained();
+});

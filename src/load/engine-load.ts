@@ -17,11 +17,18 @@
  * estimating only sends a little less to it, so the larger wins. Without a fresh report (none yet, stale, or
  * the engine kind reports nothing) S = predicted(now). Capacity (total blocks, block size) comes from the
  * engine's report when it has one, else from config.
+ *
+ * Prefix cache: each dispatch records its prompt's block chain as sent here (the prefix index), and the index's
+ * share for this engine is bounded by the KV capacity (in the index's blocks: capacity tokens × the prompt's
+ * bytes per token / block bytes), so it never credits the engine with more than its pool holds. Where the engine
+ * reports prefix hit and query counters, the cached tokens of a dispatch are the index's overlap times the
+ * engine's calibration (./prefix-calibration.ts); a counter going down (restart) forgets the engine's share.
  */
 import type { PrefixIndex } from '../prefix/prefix-index.ts';
 import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { Clock } from '../util/clock.ts';
 import { LoadPermit } from './permit.ts';
+import { PrefixCalibration } from './prefix-calibration.ts';
 import type { LoadReport, ReportSink, SampleMark } from './report.ts';
 
 export interface EngineLoadOptions {
@@ -66,6 +73,8 @@ export class EngineLoad implements ReportSink {
   /** Prompt tokens dispatched here, and the share of them estimated cached: the prefix hit estimate. */
   promptTokensTotal = 0;
   cachedTokensTotal = 0;
+  /** The engine's prefix hit rate against the index's estimate (1 until it reports its counters). */
+  readonly calibration = new PrefixCalibration();
   private readonly clock: Clock;
   private readonly prefix: PrefixIndex | undefined;
   private readonly opts: EngineLoadOptions;
@@ -85,9 +94,17 @@ export class EngineLoad implements ReportSink {
     let uncached = 0;
     let cached = 0;
     if (prompt !== undefined) {
-      cached = this.slot >= 0 ? prompt.cachedTokens(this.slot) : 0;
+      const indexed = this.slot >= 0 ? prompt.cachedTokens(this.slot) : 0;
+      cached = this.calibrated(prompt.tokens, indexed);
       uncached = prompt.tokens - cached;
-      if (this.prefix !== undefined && prompt.hashes.length > 0) this.prefix.stored(this.slot, prompt.hashes);
+      this.calibration.dispatched(prompt.tokens, indexed);
+      if (this.prefix !== undefined && prompt.hashes.length > 0) {
+        const total = this.kvBlocksTotal;
+        if (total !== undefined && prompt.tokens > 0) {
+          this.prefix.setCapacity(this.slot, (total * this.blockSize * prompt.bytes) / (prompt.tokens * prompt.blockBytes));
+        }
+        this.prefix.stored(this.slot, prompt.hashes);
+      }
       this.promptTokensTotal += prompt.tokens;
       this.cachedTokensTotal += cached;
     }
@@ -96,6 +113,16 @@ export class EngineLoad implements ReportSink {
     p.queuedPrefillTokens += uncached;
     p.activeTokens += uncached;
     return new LoadPermit(this, uncached, cached);
+  }
+
+  /** Prompt tokens of `prompt` estimated cached here: the index's overlap, calibrated by the engine's counters. */
+  cachedTokens(prompt: PromptInfo): number {
+    return this.calibrated(prompt.tokens, this.slot >= 0 ? prompt.cachedTokens(this.slot) : 0);
+  }
+
+  private calibrated(tokens: number, indexed: number): number {
+    const f = this.calibration.factor;
+    return indexed === 0 || f === 1 ? indexed : Math.min(tokens, Math.round(indexed * f));
   }
 
   doubleRelease(): void {
@@ -114,6 +141,10 @@ export class EngineLoad implements ReportSink {
     this.lastReport = report;
     this.mark = mark;
     this.reports++;
+    if (report.prefixQueries !== undefined && report.prefixHits !== undefined) {
+      const sameEngine = this.calibration.reported(report.prefixQueries, report.prefixHits, mark.at);
+      if (!sameEngine && this.prefix !== undefined) this.prefix.cleared(this.slot);
+    }
   }
 
   reportFailed(): void {

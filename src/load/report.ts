@@ -17,6 +17,10 @@ export interface LoadReport {
   blockSize?: number;
   /** Prompt tokens dispatched to the engine and not yet prefilled. */
   queuedPrefillTokens?: number;
+  /** Prompt tokens looked up in the engine's prefix cache, since it started (a counter). */
+  prefixQueries?: number;
+  /** Of those, tokens found cached (a counter). */
+  prefixHits?: number;
 }
 
 /** The prediction at the moment a report was sampled: the base its "dispatched since" is measured from. */

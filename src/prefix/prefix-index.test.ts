@@ -170,3 +170,59 @@ test('a block held by more engines than it has room for forgets the least recent
   index.overlaps([77], out);
   assert.deepEqual([...out], [0, 1, 1, 1, 1]);
 });
+
+test("an engine's share is bounded by its capacity: the least recently sent blocks are forgotten first", () => {
+  // ttl 256 s → buckets of 1 s.
+  const { index, a, b, overlaps, advance } = fixture({ ttlMs: 256_000 });
+  index.setCapacity(a, 6);
+  index.stored(a, [1, 2, 3]); // prompt P
+  advance(2000);
+  index.stored(a, [4, 5, 6]); // prompt Q
+  index.stored(b, [1, 2, 3]);
+  assert.equal(index.heldBlocks(a), 6);
+  assert.deepEqual(overlaps([1, 2, 3]), [3, 3, 0]);
+  advance(2000);
+  index.stored(a, [7, 8]); // 8 > 6: P's bucket is voided on a only
+  assert.deepEqual(overlaps([1, 2, 3]), [0, 3, 0]);
+  assert.deepEqual(overlaps([4, 5, 6]), [3, 0, 0]);
+  assert.deepEqual(overlaps([7, 8]), [2, 0, 0]);
+  assert.equal(index.heldBlocks(a), 5);
+  assert.equal(index.heldBlocks(b), 3);
+});
+
+test('a block sent again moves to the newest bucket, so a hot prefix outlives colder ones', () => {
+  const { index, a, overlaps, advance } = fixture({ ttlMs: 256_000 });
+  index.setCapacity(a, 4);
+  index.stored(a, [1, 2]); // hot
+  advance(1000);
+  index.stored(a, [3, 4]); // cold
+  advance(1000);
+  index.stored(a, [1, 2]); // hot again: re-counted in the newest bucket, not twice
+  assert.equal(index.heldBlocks(a), 4);
+  advance(1000);
+  index.stored(a, [5]);
+  assert.deepEqual(overlaps([1, 2]), [2, 0, 0]);
+  assert.deepEqual(overlaps([3, 4]), [0, 0, 0]);
+  assert.equal(index.heldBlocks(a), 3);
+});
+
+test('capacity never voids the store that exceeded it, and blocks leave the count when they age out or are evicted', () => {
+  const { index, a, b, overlaps, advance } = fixture({ ttlMs: 256_000, maxBlocks: 5 });
+  index.setCapacity(a, 2);
+  index.stored(a, [1, 2, 3]); // one store larger than the capacity: kept (its bucket is the current one)
+  assert.deepEqual(overlaps([1, 2, 3]), [3, 0, 0]);
+  index.stored(b, [10, 11, 12]); // 6 hashes > 5: the index evicts a's leaf 3 and uncounts it
+  assert.equal(index.heldBlocks(a), 2);
+  advance(300_000);
+  index.stored(b, [20]); // b's earlier blocks are past the ttl: no longer counted
+  assert.equal(index.heldBlocks(b), 1);
+  index.cleared(b);
+  assert.equal(index.heldBlocks(b), 0);
+});
+
+test('without a capacity the share is unbounded (only the ttl and maxBlocks apply)', () => {
+  const { index, a, overlaps } = fixture();
+  for (let i = 0; i < 50; i++) index.stored(a, [1000 + i]);
+  assert.equal(index.heldBlocks(a), 50);
+  assert.deepEqual(overlaps([1000]), [1, 0, 0]);
+});

@@ -11,6 +11,14 @@
  * index keyed by token blocks (the engine's tokenizer, chat template, block size and hash). removed() and
  * cleared() are exercised by the tests only; nothing in the gateway calls them.
  *
+ * Each engine's share is bounded by its cache (setCapacity, in blocks of this index): the index never believes
+ * an engine holds more distinct blocks than its KV pool can. Per engine, the blocks it holds are counted in
+ * BUCKETS time buckets of width ttl / BUCKETS by when each was last sent there; while the count exceeds the
+ * capacity, the oldest bucket is voided (the engine's clearedAt moves past it: O(1), entries die lazily), as the
+ * engine's own LRU evicts what was used least recently. Without this, an engine sent more prompts than it can
+ * cache keeps being credited with all of them for the whole ttl (measured: the gateway believed 85-91 % hits
+ * where the engines served 58-71 %).
+ *
  * Memory is bounded: at most `maxBlocks` hashes, evicted in CLOCK order (insertion order with a second
  * chance for blocks touched since; close to LRU at O(1)). A chain is inserted from its last block back to its
  * first, so the leaves of a chain go before its root (a chain without its root is worth nothing: overlap
@@ -43,11 +51,33 @@ const HOLDER = 3;
 const HOLDER_END = HOLDER + 2 * HOLDERS;
 const STRIDE = 12; // HOLDER_END padded to 96 bytes
 const INITIAL_CAPACITY = 1024;
+/**
+ * Time buckets per engine over the ttl: eviction by capacity drops at least 1/256 of the ttl's history at a time
+ * (0.47 s at 120 s), finer than a cache of thousands of blocks turns over, and 1 KB per engine.
+ */
+const BUCKETS = 256;
+
+/** A bucket number's cell in the ring (bucket numbers may be negative for clocks near 0). */
+function bucketAt(k: number): number {
+  return ((k % BUCKETS) + BUCKETS) % BUCKETS;
+}
+
+/** Per engine: blocks it holds by time bucket of their last store, for the capacity bound. */
+interface Held {
+  capacity: number;
+  buckets: Int32Array;
+  /** Σ buckets: blocks held, not void and not older than the ttl. */
+  total: number;
+  /** The newest bucket index seen (time / width); buckets up to BUCKETS before it are live. */
+  last: number;
+}
 
 export class PrefixIndex {
   private readonly slots = new Map<string, number>();
   /** Per slot: entries touched at or before this time are void (engine restarted or cleared). */
   private readonly clearedAt: number[] = [];
+  private readonly held: Held[] = [];
+  private readonly width: number;
   private readonly clock: Clock;
   readonly maxBlocks: number;
   readonly ttlMs: number;
@@ -69,6 +99,7 @@ export class PrefixIndex {
     this.clock = opts.clock;
     this.maxBlocks = opts.maxBlocks ?? 65_536;
     this.ttlMs = opts.ttlMs ?? 120_000;
+    this.width = this.ttlMs / BUCKETS;
     this.allocate(INITIAL_CAPACITY);
   }
 
@@ -79,8 +110,22 @@ export class PrefixIndex {
       s = this.slots.size;
       this.slots.set(engineId, s);
       this.clearedAt.push(-Infinity);
+      this.held.push({ capacity: Infinity, buckets: new Int32Array(BUCKETS), total: 0, last: -Infinity });
     }
     return s;
+  }
+
+  /**
+   * The most blocks (of this index) the engine can hold: its KV pool in tokens × bytes per token / block bytes.
+   * Enforced at its next store.
+   */
+  setCapacity(slot: number, blocks: number): void {
+    this.held[slot].capacity = blocks > 0 ? blocks : Infinity;
+  }
+
+  /** Blocks the index believes the engine holds (not void, not past the ttl), as of its last store. */
+  heldBlocks(slot: number): number {
+    return this.held[slot]?.total ?? 0;
   }
 
   get slotCount(): number {
@@ -126,6 +171,7 @@ export class PrefixIndex {
       this.setHolder(e, slot + 1, now);
     }
     while (this.count > this.maxBlocks) this.popRing();
+    this.enforce(slot, now);
   }
 
   /** Records that the engine dropped these blocks (keys of this index, not an engine's event hashes). */
@@ -135,8 +181,10 @@ export class PrefixIndex {
       if (e < 0) continue;
       let left = 0;
       for (let h = e + HOLDER, end = e + HOLDER_END; h < end; h += 2) {
-        if (this.t[h] === slot + 1) this.t[h] = 0;
-        else if (this.t[h] !== 0) left++;
+        if (this.t[h] === slot + 1) {
+          this.uncount(slot, this.t[h + 1]);
+          this.t[h] = 0;
+        } else if (this.t[h] !== 0) left++;
       }
       if (left === 0) this.delete(e);
     }
@@ -145,6 +193,61 @@ export class PrefixIndex {
   /** Forgets everything the engine held (it restarted, or its cache was reset). O(1): entries die lazily. */
   cleared(slot: number): void {
     this.clearedAt[slot] = this.clock();
+    const held = this.held[slot];
+    held.buckets.fill(0);
+    held.total = 0;
+  }
+
+  /** Counts a block stored on the engine at `at` (seconds of history per bucket: see BUCKETS). */
+  private count1(slot: number, at: number): void {
+    const held = this.held[slot];
+    this.roll(held, at);
+    held.buckets[bucketAt(this.bucketOf(at))]++;
+    held.total++;
+  }
+
+  /** Uncounts a block last stored at `at`, unless its bucket was voided or rolled out since. */
+  private uncount(slot: number, at: number): void {
+    const held = this.held[slot];
+    const b = this.bucketOf(at);
+    if (at <= this.clearedAt[slot] || b <= held.last - BUCKETS) return;
+    const i = bucketAt(b);
+    if (held.buckets[i] > 0) {
+      held.buckets[i]--;
+      held.total--;
+    }
+  }
+
+  /** Bucket k holds the times in (k·width, (k+1)·width], so voiding it is clearedAt = (k+1)·width exactly. */
+  private bucketOf(at: number): number {
+    return Math.ceil(at / this.width) - 1;
+  }
+
+  /** Advances the engine's newest bucket to `at`'s, dropping the buckets that fall past the ttl. */
+  private roll(held: Held, at: number): void {
+    const b = this.bucketOf(at);
+    if (b <= held.last) return;
+    for (let k = Math.max(held.last + 1, b - BUCKETS + 1); k <= b; k++) {
+      const i = bucketAt(k);
+      held.total -= held.buckets[i];
+      held.buckets[i] = 0;
+    }
+    held.last = b;
+  }
+
+  /** While the engine holds more than its capacity, voids its oldest bucket (never the current one). */
+  private enforce(slot: number, now: number): void {
+    const held = this.held[slot];
+    if (held.total <= held.capacity) return;
+    this.roll(held, now);
+    let k = Math.max(held.last - BUCKETS + 1, this.bucketOf(this.clearedAt[slot]));
+    for (; held.total > held.capacity && k < held.last; k++) {
+      const i = bucketAt(k);
+      if (held.buckets[i] === 0) continue;
+      held.total -= held.buckets[i];
+      held.buckets[i] = 0;
+      this.clearedAt[slot] = (k + 1) * this.width;
+    }
   }
 
   private setHolder(e: number, tag: number, now: number): void {
@@ -153,6 +256,8 @@ export class PrefixIndex {
     let oldest = e + HOLDER;
     for (let h = e + HOLDER, end = e + HOLDER_END; h < end; h += 2) {
       if (t[h] === tag) {
+        this.uncount(tag - 1, t[h + 1]);
+        this.count1(tag - 1, now);
         t[h + 1] = now;
         return;
       }
@@ -160,8 +265,10 @@ export class PrefixIndex {
       else if (t[h + 1] < t[oldest + 1]) oldest = h;
     }
     const h = free >= 0 ? free : oldest; // full: the least recently stored engine is forgotten
+    if (t[h] !== 0) this.uncount(t[h] - 1, t[h + 1]);
     t[h] = tag;
     t[h + 1] = now;
+    this.count1(tag - 1, now);
   }
 
   /** Index of the cell a key's probe starts at: the low bits of a hash are as random as any. */
@@ -205,6 +312,7 @@ export class PrefixIndex {
   /** Backward-shift deletion: no tombstones, so probes stay short. */
   private delete(e: number): void {
     const t = this.t;
+    for (let h = e + HOLDER, end = e + HOLDER_END; h < end; h += 2) if (t[h] !== 0) this.uncount(t[h] - 1, t[h + 1]);
     let hole = e;
     for (let j = this.next(e); t[j] !== 0; j = this.next(j)) {
       const home = this.home(t[j]);

@@ -12,8 +12,14 @@ vllm:kv_cache_usage_perc{engine="0",model_name="m"} 0.5
 vllm:kv_cache_usage_perc{engine="1",model_name="m"} 0.25
 vllm:cache_config_info{block_size="16",engine="0",num_gpu_blocks="1000"} 1.0
 vllm:cache_config_info{block_size="16",engine="1",num_gpu_blocks="1000"} 1.0
+vllm:prefix_cache_queries_total{engine="0",model_name="m"} 9000
+vllm:prefix_cache_queries_total{engine="1",model_name="m"} 1000
+vllm:prefix_cache_hits_total{engine="0",model_name="m"} 6000
+vllm:prefix_cache_hits_total{engine="1",model_name="m"} 500
 `);
-  assert.deepEqual(r, { running: 8, waiting: 1, kvUsage: 0.375, kvBlocksUsed: 750, kvBlocksTotal: 2000, blockSize: 16 });
+  assert.deepEqual(r, {
+    running: 8, waiting: 1, kvUsage: 0.375, kvBlocksUsed: 750, kvBlocksTotal: 2000, blockSize: 16, prefixQueries: 10_000, prefixHits: 6500,
+  });
 });
 
 test('vLLM v0 KV gauge, and capacity not yet known ("None"): usage fraction only', () => {
@@ -22,7 +28,9 @@ vllm:num_requests_waiting 0
 vllm:gpu_cache_usage_perc 0.1
 vllm:cache_config_info{block_size="32",num_gpu_blocks="None"} 1
 `);
-  assert.deepEqual(r, { running: 1, waiting: 0, kvUsage: 0.1, kvBlocksUsed: undefined, kvBlocksTotal: undefined, blockSize: 32 });
+  assert.deepEqual(r, {
+    running: 1, waiting: 0, kvUsage: 0.1, kvBlocksUsed: undefined, kvBlocksTotal: undefined, blockSize: 32, prefixQueries: undefined, prefixHits: undefined,
+  });
 });
 
 test('SGLang: token pool in blocks of the configured size', () => {

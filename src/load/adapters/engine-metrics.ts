@@ -5,12 +5,14 @@
  *   vllm:num_requests_running, vllm:num_requests_waiting   gauges, one series per data-parallel engine
  *   vllm:kv_cache_usage_perc (v0: vllm:gpu_cache_usage_perc)   KV use, 1 = 100 %
  *   vllm:cache_config_info{num_gpu_blocks, block_size}      capacity as labels of an info gauge
+ *   vllm:prefix_cache_queries_total, vllm:prefix_cache_hits_total   prefix cache lookups and hits, in tokens
  * The simulator (src/sim) speaks the same names.
  *
  * SGLang (docs "Production Metrics" and the scheduler's metrics collector, python/sglang/srt/metrics/collector.py):
  *   sglang:num_running_reqs, sglang:num_queue_reqs   gauges
  *   sglang:num_used_tokens, sglang:max_total_num_tokens   KV pool use and size, in tokens
  *   sglang:token_usage   KV use as a fraction (used when the token counts are absent)
+ * SGLang exports its prefix hit rate only as a gauge (sglang:cache_hit_rate), not as counters: not read.
  * SGLang's pool is counted in tokens (page size 1 by default): blocks here are `blockSize` tokens, the
  * accounting unit configured for the deployment.
  */
@@ -25,6 +27,8 @@ const VLLM_NAMES = [
   'vllm:kv_cache_usage_perc',
   'vllm:gpu_cache_usage_perc',
   'vllm:cache_config_info',
+  'vllm:prefix_cache_queries_total',
+  'vllm:prefix_cache_hits_total',
 ];
 
 function positiveInt(s: string | undefined): number | undefined {
@@ -50,6 +54,8 @@ export function vllmReport(text: string): LoadReport {
     kvBlocksUsed: kvUsage !== undefined && kvBlocksTotal !== undefined ? kvUsage * kvBlocksTotal : undefined,
     kvBlocksTotal,
     blockSize,
+    prefixQueries: sum(m, 'vllm:prefix_cache_queries_total'),
+    prefixHits: sum(m, 'vllm:prefix_cache_hits_total'),
   };
 }
 

@@ -49,8 +49,8 @@ test('bounded load: the owner is skipped once it carries more than (1 + slack) t
     picks.set(e.id, (picks.get(e.id) ?? 0) + 1);
     permits.push(e.load.reserve(req.prompt));
   }
-  // 40 requests: the bound is ceil(1.25 · 40 / 4) = 13 at most, so the owner takes the largest share, not all.
-  assert.ok(picks.get(owner)! <= 13 && picks.get(owner)! >= 10, JSON.stringify([...picks]));
+  // 40 requests: the bound is ⌈1.25 · 10 + √10⌉ = 16 at most, so the owner takes the largest share, not all.
+  assert.ok(picks.get(owner)! <= 16 && picks.get(owner)! >= 10, JSON.stringify([...picks]));
   assert.ok(picks.size > 1);
   for (const p of permits) p.release();
   fleet.assertDrained();
