@@ -125,6 +125,17 @@ export class GatewayProbe {
     return out;
   }
 
+  /** Polls the accounting (after a run, never during one) until every figure is 0 or `timeoutMs` passes. */
+  async waitDrained(timeoutMs = 25_000): Promise<{ ok: boolean; values: Record<string, number> }> {
+    const deadline = Date.now() + timeoutMs;
+    let values = await this.accounting();
+    while (Object.values(values).some((v) => v !== 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      values = await this.accounting();
+    }
+    return { ok: Object.values(values).every((v) => v === 0), values };
+  }
+
   /** What must be back to zero once nothing is in flight. */
   async accounting(): Promise<Record<string, number>> {
     const text = await this.metrics();

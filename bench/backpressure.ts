@@ -162,15 +162,8 @@ await runScenario(
 
 /** Waits for the gateway to go idle, then reads the accounting from /metrics: every figure must be 0. */
 async function checkDrained(ctx: ScenarioContext, gw: Proc, backpressure: boolean): Promise<string> {
-  const probe = new GatewayProbe(gw.url);
-  const deadline = Date.now() + 25_000;
-  let a = await probe.accounting();
-  while (Object.values(a).some((v) => v !== 0) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    a = await probe.accounting();
-  }
-  const text = Object.entries(a).map(([k, v]) => `${k} ${v}`).join(', ');
-  const ok = Object.values(a).every((v) => v === 0);
+  const { ok, values } = await new GatewayProbe(gw.url).waitDrained();
+  const text = Object.entries(values).map(([k, v]) => `${k} ${v}`).join(', ');
   if (!ok) ctx.log(`ACCOUNTING NOT ZERO: ${text}`);
   return ok ? `accounting 0 (${backpressure ? 'admitted, queued, engine slots, predicted KV' : 'deployment in-flight'})` : `NOT ZERO: ${text}`;
 }

@@ -34,6 +34,8 @@ export interface BenchOptions {
   maxInFlight: number;
   /** Free-form label carried into the result (scenario name, variant). */
   label?: string;
+  /** Send each request to the URL picked by its workload's shared prefix (prefix k → URL k mod n), not round robin. */
+  affinity?: boolean;
   /** Extra request headers (e.g. x-spillway-priority), from repeated --header 'name: value'. */
   headers?: Record<string, string>;
 }

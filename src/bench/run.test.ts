@@ -110,3 +110,20 @@ test('round robin over several URLs; the report and table render from the result
   assert.doesNotMatch(html, /<script|https?:\/\/(?!www\.w3\.org|127\.0\.0\.1)/);
   assert.match(formatTable(r), /goodput 200\/s/);
 });
+
+test('--affinity: each shared prefix goes to one URL; a workload without prefixes is refused', async (t) => {
+  const seen: Array<Set<string>> = [new Set(), new Set()];
+  const servers = await Promise.all(
+    [0, 1].map((i) => startFakeOpenAI((_n, body) => {
+      seen[i].add(((body.messages as Array<{ content: string }>)[0].content).slice(0, 20));
+      return {};
+    })),
+  );
+  t.after(() => Promise.all(servers.map((s) => s.close())));
+  const workload = 'shared-prefix:prefixes=4,users=16,systemWords=20';
+  const r = await runBench(base(servers[0].url, { urls: servers.map((s) => s.url), workload, affinity: true }));
+  assert.equal(r.summary.completed, 60);
+  assert.equal(seen[0].size + seen[1].size, 4, 'no prefix went to both URLs');
+  assert.ok(seen[0].size === 2 && seen[1].size === 2, 'prefixes k and k+2 share a URL');
+  assert.throws(() => runBench(base(servers[0].url, { affinity: true })), /--affinity: workload chat-short has no shared prefixes/);
+});

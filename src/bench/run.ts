@@ -83,6 +83,7 @@ class BenchRun implements RequestListener {
       ...(opts.maxTokens !== undefined && { maxTokens: opts.maxTokens }),
     });
     if (opts.urls.length === 0) throw new Error('at least one --url is needed');
+    if (opts.affinity && !this.workload.prefixKey) throw new Error(`--affinity: workload ${opts.workload} has no shared prefixes`);
     this.targets = opts.urls.map((raw) => {
       const url = endpointUrl(raw);
       const pool = new Pool(url.origin, { connections: opts.connections, keepAliveTimeout: 30_000 });
@@ -198,8 +199,13 @@ class BenchRun implements RequestListener {
     const i = rec.open(t - this.t0, latenessMs);
     const handler = new RequestHandler(rec, i, t, this);
     handler.user = user ?? -1;
-    const target = this.targets[this.next];
-    this.next = (this.next + 1) % this.targets.length;
+    const body = this.workload.next(user);
+    let target: Target;
+    if (this.opts.affinity) target = this.targets[this.workload.prefixKey!() % this.targets.length];
+    else {
+      target = this.targets[this.next];
+      this.next = (this.next + 1) % this.targets.length;
+    }
     this.inFlight++;
     this.winStarted++;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
@@ -208,7 +214,7 @@ class BenchRun implements RequestListener {
         path: target.path,
         method: 'POST',
         headers: this.headers,
-        body: this.workload.next(user),
+        body,
         headersTimeout: this.opts.timeoutMs,
         bodyTimeout: this.opts.timeoutMs,
       },

@@ -18,3 +18,12 @@ test('halves from a start that fails; a probe budget bounds the search', async (
   assert.equal(capped.capacity, 25);
   assert.deepEqual(capped.probes.map((p) => p.rate), [10, 20, 25]);
 });
+
+test('a smaller factor brackets a good guess in fewer probes', async () => {
+  const r = await findCapacity(async (rate) => rate <= 22, { start: 20, maxProbes: 4, tolerance: 0.12, factor: 1.25 });
+  assert.deepEqual(r.probes.map((p) => `${p.rate} ${p.pass}`), ['20 true', '25 false', '22.5 false', '21.25 true']);
+  assert.equal(r.capacity, 21.25);
+  const down = await findCapacity(async (rate) => rate <= 15, { start: 20, maxProbes: 3, tolerance: 0.12, factor: 1.25 });
+  assert.deepEqual(down.probes.map((p) => p.rate), [20, 16, 12.8]);
+  assert.equal(down.capacity, 12.8);
+});

@@ -1,7 +1,8 @@
 /**
  * The capacity of a system under an SLA: the highest offered rate at which a probe run still meets it
- * (e.g. ≥ 99% of requests within TTFT and TPOT). Doubles (or halves) from a starting guess until the answer is
- * bracketed, then bisects while probes remain and the bracket is wider than `tolerance` (relative).
+ * (e.g. ≥ 99% of requests within TTFT and TPOT). Multiplies (or divides) a starting guess by `factor` (default 2)
+ * until the answer is bracketed, then bisects while probes remain and the bracket is wider than `tolerance`
+ * (relative). A good guess wants a small factor: fewer probes spent bracketing.
  */
 
 export interface CapacitySearch {
@@ -11,6 +12,8 @@ export interface CapacitySearch {
   tolerance: number;
   /** Never probe above this rate. */
   max?: number;
+  /** Bracketing step (> 1); default 2. */
+  factor?: number;
 }
 
 export interface CapacityResult {
@@ -28,16 +31,17 @@ export async function findCapacity(passes: (rate: number) => Promise<boolean>, o
   let lo = 0;
   let hi = Infinity;
   let rate = o.start;
-  // Bracket: double while passing, halve while failing.
+  const f = o.factor ?? 2;
+  // Bracket: multiply by f while passing, divide while failing.
   while (probes.length < o.maxProbes) {
     if (await probe(rate)) {
       lo = rate;
       if (hi !== Infinity || (o.max !== undefined && rate >= o.max)) break;
-      rate = o.max !== undefined ? Math.min(rate * 2, o.max) : rate * 2;
+      rate = round2(o.max !== undefined ? Math.min(rate * f, o.max) : rate * f);
     } else {
       hi = rate;
       if (lo > 0) break;
-      rate = rate / 2;
+      rate = round2(rate / f);
     }
   }
   while (probes.length < o.maxProbes && lo > 0 && hi !== Infinity && (hi - lo) / lo > o.tolerance) {

@@ -3,9 +3,10 @@ import type { Workload, WorkloadContext, WorkloadDefinition } from './types.ts';
 import { seedLocust } from './seed-locust.ts';
 import { chatShort, mixed } from './mix.ts';
 import { sharedPrefix } from './shared-prefix.ts';
+import { longOutput, rag, uniform } from './uniform.ts';
 
 export const WORKLOADS: ReadonlyMap<string, WorkloadDefinition> = new Map(
-  [seedLocust, chatShort, sharedPrefix, mixed].map((w) => [w.name, w]),
+  [seedLocust, chatShort, sharedPrefix, mixed, uniform, longOutput, rag].map((w) => [w.name, w]),
 );
 
 /**

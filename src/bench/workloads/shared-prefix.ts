@@ -16,15 +16,18 @@ export const sharedPrefix: WorkloadDefinition = {
     const p = ctx.params;
     const systems = Array.from({ length: p.prefixes }, (_, k) => `You are assistant ${k}. ${words(ctx.random, p.systemWords)}`);
     const users = Array.from({ length: p.users }, (_, u): ChatMessage[] => [{ role: 'system', content: systems[u % p.prefixes] }]);
+    let last = 0;
     return {
       next(user) {
         const u = user === undefined ? Math.floor(ctx.random() * p.users) : user % p.users;
+        last = u % p.prefixes;
         let history = users[u];
         if (history.length >= 1 + 2 * p.turns) history = users[u] = history.slice(0, 1);
         const messages = history.concat({ role: 'user', content: words(ctx.random, randomInt(ctx.random, p.userWords / 2, p.userWords * 1.5)) });
         history.push(messages[messages.length - 1], { role: 'assistant', content: words(ctx.random, p.replyWords) });
         return chatBody(ctx, messages, p.maxTokens);
       },
+      prefixKey: () => last,
     };
   },
 };

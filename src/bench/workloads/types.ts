@@ -17,6 +17,11 @@ export interface Workload {
    * conversation per user); undefined in open loop, where the workload picks a user itself.
    */
   next(user: number | undefined): string;
+  /**
+   * Workloads whose bodies share prefixes: which shared prefix the body last built by next() starts with (0..K-1).
+   * `spillway bench --affinity` sends each prefix to one URL, the perfect-affinity baseline of prefix routing.
+   */
+  prefixKey?(): number;
 }
 
 export interface WorkloadDefinition {

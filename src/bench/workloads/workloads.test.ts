@@ -45,14 +45,31 @@ test('shared-prefix: users share K system prompts and each turn extends the prev
   assert.equal(JSON.parse(w.next(3)).messages[0].content, turns[0][0].content, 'users 1 and 3 share prefix 1');
   assert.notEqual(JSON.parse(w.next(0)).messages[0].content, turns[0][0].content);
   assert.equal(JSON.parse(w.next(1)).messages.length, 2, 'conversation restarts after 3 turns');
+  assert.equal(w.prefixKey?.(), 1, 'user 1 starts with system prompt 1');
+  w.next(2);
+  assert.equal(w.prefixKey?.(), 0);
 });
 
 test('mixed draws long and short classes; bad specs name what exists', () => {
   const w = createWorkload('mixed', ctx(9));
   const lengths = Array.from({ length: 400 }, () => JSON.parse(w.next(undefined)).messages[0].content.split(' ').length);
   assert.ok(lengths.some((n) => n >= 1000) && lengths.some((n) => n <= 200));
-  assert.throws(() => createWorkload('nope', ctx()), /known: seed-locust, chat-short, shared-prefix, mixed/);
+  assert.throws(() => createWorkload('nope', ctx()), /known: seed-locust, chat-short, shared-prefix, mixed, uniform, long-output, rag/);
   assert.throws(() => createWorkload('shared-prefix:foo=1', ctx()), /no knob "foo"; knobs: prefixes/);
   assert.throws(() => createWorkload('shared-prefix:users=x', ctx()), /users must be a number/);
   assert.equal(JSON.parse(createWorkload('chat-short', { ...ctx(), maxTokens: 5 }).next(undefined)).max_tokens, 5);
+});
+
+test('uniform: prompt words and max_tokens stay inside the knobs; presets are the same shape', () => {
+  const w = createWorkload('uniform:promptMin=5,promptMax=9,outMin=3,outMax=4', ctx(4));
+  for (let i = 0; i < 200; i++) {
+    const body = JSON.parse(w.next(undefined));
+    const n = body.messages[0].content.split(' ').length;
+    assert.ok(n >= 5 && n <= 9, `prompt ${n} words`);
+    assert.ok(body.max_tokens === 3 || body.max_tokens === 4);
+  }
+  const rag = JSON.parse(createWorkload('rag', ctx(5)).next(undefined));
+  assert.ok(rag.messages[0].content.split(' ').length >= 1500);
+  assert.ok(JSON.parse(createWorkload('long-output', ctx(5)).next(undefined)).max_tokens >= 256);
+  assert.throws(() => createWorkload('uniform:promptMin=10,promptMax=2', ctx()), /promptMin <= promptMax/);
 });
