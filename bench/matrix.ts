@@ -8,6 +8,7 @@
  * and `spillway bench` on CPU 1. The gateway's /metrics is read before and after each run, never during one.
  *
  *   node bench/matrix.ts [--smoke] [--seed 11] [--fleets 8] [--fleet I] [--capacities FILE] [--only 1x,3x]
+ *                        [--engine 'limit: { algorithm: slo }']   (more keys for back pressure's engine section)
  *
  * Capacities go to <out>/capacities.json; `--capacities` reuses them (a fleet's capacity does not depend on the
  * gateway), so a re-run after tuning the gateway skips the search. `--only` picks the gateway runs (none: C only).
@@ -59,7 +60,7 @@ await runScenario(
   {
     name: 'matrix',
     timeoutS: { full: 3600, smoke: 100 },
-    options: { seed: { type: 'string' }, fleets: { type: 'string' }, fleet: { type: 'string' }, capacities: { type: 'string' }, only: { type: 'string' } },
+    options: { seed: { type: 'string' }, fleets: { type: 'string' }, fleet: { type: 'string' }, capacities: { type: 'string' }, only: { type: 'string' }, engine: { type: 'string' } },
   },
   async (ctx) => {
     const seed = Number(ctx.args.seed ?? DEFAULT_SEED);
@@ -136,7 +137,7 @@ async function runFleet(ctx: ScenarioContext, f: FleetSpec, plan: Plan, only: Se
     }
     const gw = await startGatewayFor(ctx, 'matrix', engines, {
       routing: 'kv-aware',
-      spillway: `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${f.sla.ttftMs} }\n    engine: { itl_slo_ms: ${f.sla.itlMs} }\ngeneral_settings:\n  master_key: ${ADMIN_KEY}\n`,
+      spillway: `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${f.sla.ttftMs} }\n    engine: { itl_slo_ms: ${f.sla.itlMs}${ctx.args.engine ? `, ${String(ctx.args.engine)}` : ''} }\ngeneral_settings:\n  master_key: ${ADMIN_KEY}\n`,
       deployment: '    spillway: { load: { kind: vllm } }',
     }, GATEWAY_CPU);
     for (const m of multipliers) {
