@@ -96,8 +96,9 @@ export class IngressAdmission {
     if (globalRatio >= f) return 'ingress_inflight';
     const groupRatio = g.inFlight / g.maxInFlight;
     if (groupRatio >= f) return 'ingress_inflight';
-    const held = this.kv.inFlightBlocks(g.name);
     const capacity = this.kv.capacityBlocks(g.name);
+    // Unknown capacity leaves the gate open (./kv-budget.ts): the held blocks are not summed for nothing.
+    const held = capacity > 0 ? this.kv.inFlightBlocks(g.name) : 0;
     if (!kvBudgetAllows(held, kvBlocks, capacity, s.kvOvercommit, f)) return 'ingress_kv_budget';
     if (priority === SHEDDABLE) {
       const ratio = Math.max(globalRatio, groupRatio, kvBudgetRatio(held, kvBlocks, capacity, s.kvOvercommit));

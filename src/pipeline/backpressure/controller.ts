@@ -181,7 +181,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     // The budget runs from arrival: time spent reading the body is already gone.
     const deadline = now + budget - (performance.now() - pr.arrivalMs);
     pr.bp = new Ticket(g, p, deadline, tokens, blocks, this.config.statusEvents && pr.stream && this.status.wanted(h));
-    this.metrics.admittedFor(g.name, p).inc();
+    g.admittedTotal[p]++;
     return undefined;
   }
 
