@@ -85,7 +85,7 @@ await runScenario(
           '--workload', 'seed-locust', '--duration', `${runTimeS}s`],
         LOAD_CPU,
       );
-      ctx.log(`same load from spillway bench: ${bench.summary.completedRps}/s, median ${bench.summary.e2eMs.p50} ms, p90 ${bench.summary.e2eMs.p90} ms, mean ${bench.summary.e2eMs.mean} ms, refused ${bench.summary.requests - bench.summary.completed}`);
+      ctx.log(`same load from spillway bench: ${bench.summary.completedRps}/s, median ${bench.summary.e2eMs.p50} ms, p90 ${bench.summary.e2eMs.p90} ms, mean ${bench.summary.e2eMs.mean} ms, refused or failed ${failed(bench)}`);
       variants.push({ backpressure: name, locust, bench });
       await ctx.procs.stopAll();
     }
@@ -122,7 +122,6 @@ function report(run: { users: number; runTimeS: number; quota: number; quotaTime
     `Seed locust tests (${run.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${machineLine()}`,
     `Command: node bench/seed-locust.ts${run.smoke ? ' --smoke' : ''} --backpressure ${variants.map((v) => v.backpressure).join(',')} — locust ${run.users} users (spawn rate ${run.users}, wait 0.5-1 s, one process) and the mock (${run.mockArgs.join(' ')}) on CPU ${LOAD_CPU}, Spillway on CPU ${GATEWAY_CPU}; back pressure: on = its defaults, fixed = on with \`engine.limit: { algorithm: fixed, initial: 100000 }\`.`,
   ];
-  const failed = (b: BenchResult) => b.summary.requests - b.summary.completed;
   const columns = variants.flatMap((v) => [`locust, bp ${v.backpressure}`, `spillway bench, bp ${v.backpressure}`]);
   const rows: [string, (v: Variant) => [string | number, string | number], string][] = [
     ['requests/s', (v) => [v.locust.rps.toFixed(1), v.bench.summary.completedRps], '1174+'],
@@ -130,7 +129,7 @@ function report(run: { users: number; runTimeS: number; quota: number; quotaTime
     ['p90 response time ms', (v) => [v.locust.p90Ms, v.bench.summary.e2eMs.p90], ''],
     ['mean response time ms', (v) => [v.locust.meanMs.toFixed(1), v.bench.summary.e2eMs.mean], '142.18'],
     ['requests / failures', (v) => [`${v.locust.requests} / ${v.locust.failures}`, `${v.bench.summary.requests} / ${failed(v.bench)}`], ''],
-    ['failures by kind', (v) => [kinds(v.locust.failuresBy), kinds(v.bench.summary.errors)], ''],
+    ['failures by kind', (v) => [kinds(v.locust.failuresBy), kinds({ ...v.bench.summary.rejected, ...v.bench.summary.errors })], ''],
   ];
   const table1Rows = rows.map(([name, f, seed]) => [name, ...variants.flatMap((v) => f(v)), seed]);
   const table1 = mdTable([`metric (test 1: fake-openai-endpoint, ${run.runTimeS} s)`, ...columns, 'seed (LiteLLM, 4 replicas)'], table1Rows);
@@ -189,6 +188,8 @@ function backpressureChecks(variants: Variant[]): string[][] {
     });
 }
 
+/** Refused (429/503) or failed requests of a `spillway bench` run. */
 function failed(b: BenchResult): number {
-  return b.summary.requests - b.summary.completed;
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, n) => a + n, 0);
+  return sum(b.summary.rejected) + sum(b.summary.errors);
 }
