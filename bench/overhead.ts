@@ -40,20 +40,18 @@ interface Case {
   body: string;
   /** The `spillway bench` workload that sends the same kind of body. */
   bench: string[];
+  /** Throughput only, each wrk request with its own uuid in place of this one (the latency phase's seed workload already draws one per request). */
+  fresh?: string;
 }
 
 const small = { model: MODEL, messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 16 };
+const UUID = '3f2b8c1e-0d4a-4c6b-9e7f-5a1d2c3b4e5f';
+const seedBody = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: (UUID + SEED_SENTENCE).repeat(150) }], user: 'my-new-end-user-1' });
 const CASES: Case[] = [
   { name: 'small', body: JSON.stringify(small), bench: ['--workload', 'chat-short'] },
-  {
-    name: 'seed prompt',
-    body: JSON.stringify({
-      model: MODEL,
-      messages: [{ role: 'user', content: ('3f2b8c1e-0d4a-4c6b-9e7f-5a1d2c3b4e5f' + SEED_SENTENCE).repeat(150) }],
-      user: 'my-new-end-user-1',
-    }),
-    bench: ['--workload', 'seed-locust'],
-  },
+  { name: 'seed prompt', body: seedBody, bench: ['--workload', 'seed-locust'] },
+  // As the seed's locustfile sends it: a new uuid per request, so no prompt repeats (prefix work is all misses).
+  { name: 'seed prompt, fresh uuid', body: seedBody, bench: ['--workload', 'seed-locust'], fresh: UUID },
   { name: 'stream', body: JSON.stringify({ ...small, stream: true }), bench: ['--workload', 'chat-short', '--stream'] },
 ];
 
@@ -267,9 +265,10 @@ await runScenario(
       live.push({ t, probe, seq: 0, ...(await t.start(ctx, mock.url, probe)) });
     }
     const latency: LatencyRow[] = [];
-    for (const t of live) for (const c of CASES) for (const rate of rates) latency.push({ target: t.t.name, case: c.name, rate, runs: [] });
+    const latencyCases = CASES.filter((c) => c.fresh === undefined);
+    for (const t of live) for (const c of latencyCases) for (const rate of rates) latency.push({ target: t.t.name, case: c.name, rate, runs: [] });
     for (let round = 1; round <= rounds; round++) {
-      for (const c of CASES) {
+      for (const c of latencyCases) {
         for (const rate of rates) {
           for (const t of live) {
             // A warm-up so JIT, lazy loading and connection set-up are not in the measured window.
@@ -304,16 +303,17 @@ await runScenario(
       ctx.log(`throughput: starting ${t.name}`);
       const upstream = t.proxies ? await mockOn(ctx, LOAD_CPU) : undefined;
       const { url, proc } = await t.start(ctx, upstream?.url ?? '');
-      for (const c of CASES) await bench(url, rates[0], benchDuration, c);
+      for (const c of CASES) if (c.fresh === undefined) await bench(url, rates[0], benchDuration, c);
       rssAtRate.set(t.name, proc.rssMb());
       up.push({ t, proc, endpoint: `${url}/v1/chat/completions`, runs: new Map<string, WrkRun[]>(CASES.map((c) => [c.name, []])) });
     }
     for (let round = 1; round <= rounds; round++) {
       for (const c of CASES) {
         for (const { t, proc, endpoint, runs } of up) {
-          if (round === 1 && !ctx.smoke) await runWrk({ url: endpoint, body: c.body, headers: auth, durationS: 2, connections, cpu: LOAD_CPU });
+          const w = { url: endpoint, body: c.body, headers: auth, connections, cpu: LOAD_CPU, freshToken: c.fresh };
+          if (round === 1 && !ctx.smoke) await runWrk({ ...w, durationS: 2 });
           const mark = cpuMark(proc.pid);
-          const wrk = await runWrk({ url: endpoint, body: c.body, headers: auth, durationS, connections, cpu: LOAD_CPU });
+          const wrk = await runWrk({ ...w, durationS });
           const window = cpuSince(mark);
           const cpuUsPerReq = window.procCpuS !== undefined && wrk.requests > 0 ? (window.procCpuS * 1e6) / wrk.requests : undefined;
           runs.get(c.name)!.push({ wrk, window, cpuUsPerReq });
@@ -475,7 +475,7 @@ function backpressureChecks(throughput: ThroughputRow[]): string[][] {
   const rows: string[][] = [];
   const thr = (target: string, c: string) => throughput.find((t) => t.target === target && t.case === c);
   for (const on of ['spillway, back pressure on', 'spillway, back pressure on, fixed limit']) {
-    for (const c of ['small', 'seed prompt']) {
+    for (const c of ['small', 'seed prompt', 'seed prompt, fresh uuid']) {
       const a = thr(on, c);
       const b = thr('spillway', c);
       if (a === undefined || b === undefined) continue;
