@@ -1,7 +1,9 @@
 /**
  * Issue 2's overhead benchmark and the suite's `overhead` scenario, in one go:
  *   targets: the mock directly, the bare undici pass-through proxy (the floor), the same proxy parsing and
- *            re-serialising JSON, and Spillway (every feature on: auth, routing, limits, metrics);
+ *            re-serialising JSON, Spillway (every feature on: auth, routing, limits, metrics), and Spillway with
+ *            back pressure on as well (its defaults; and, to tell the engine limit's part apart, with a fixed
+ *            limit that never binds);
  *   cases:   a small chat body, the seed's locust prompt (~16 KB), and a small streamed chat;
  *   probes:  latency at fixed rates with `spillway bench` (open loop, constant arrivals; added latency = target −
  *            mock direct), then max req/s and CPU per request with wrk (closed loop, fixed connections).
@@ -9,7 +11,11 @@
  * Shared VMs lose 0-40 % of a CPU to steal, changing from minute to minute, so the whole comparison runs in
  * rounds and each figure is taken from the round that lost the least (the steal is reported beside it).
  *
+ * In the throughput phase every target is up at once (each proxy with its own mock) and the rounds interleave
+ * them, so back pressure on and off are compared windows seconds apart, not minutes.
+ *
  *   node bench/overhead.ts [--smoke] [--rounds 3] [--rates 1000,3000] [--duration 5] [--connections 64]
+ *                          [--targets spillway,spillway+bp] [--no-latency]
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -34,20 +40,18 @@ interface Case {
   body: string;
   /** The `spillway bench` workload that sends the same kind of body. */
   bench: string[];
+  /** Throughput only, each wrk request with its own uuid in place of this one (the latency phase's seed workload already draws one per request). */
+  fresh?: string;
 }
 
 const small = { model: MODEL, messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 16 };
+const UUID = '3f2b8c1e-0d4a-4c6b-9e7f-5a1d2c3b4e5f';
+const seedBody = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: (UUID + SEED_SENTENCE).repeat(150) }], user: 'my-new-end-user-1' });
 const CASES: Case[] = [
   { name: 'small', body: JSON.stringify(small), bench: ['--workload', 'chat-short'] },
-  {
-    name: 'seed prompt',
-    body: JSON.stringify({
-      model: MODEL,
-      messages: [{ role: 'user', content: ('3f2b8c1e-0d4a-4c6b-9e7f-5a1d2c3b4e5f' + SEED_SENTENCE).repeat(150) }],
-      user: 'my-new-end-user-1',
-    }),
-    bench: ['--workload', 'seed-locust'],
-  },
+  { name: 'seed prompt', body: seedBody, bench: ['--workload', 'seed-locust'] },
+  // As the seed's locustfile sends it: a new uuid per request, so no prompt repeats (prefix work is all misses).
+  { name: 'seed prompt, fresh uuid', body: seedBody, bench: ['--workload', 'seed-locust'], fresh: UUID },
   { name: 'stream', body: JSON.stringify({ ...small, stream: true }), bench: ['--workload', 'chat-short', '--stream'] },
 ];
 
@@ -81,6 +85,11 @@ async function bareProxy(ctx: ScenarioContext, mockUrl: string, parse: boolean, 
   return { url: proc.url, proc };
 }
 
+/** Issue 11's setup: every feature on, back pressure included with its defaults. */
+const BACKPRESSURE_ON = `  backpressure:
+    enabled: true
+`;
+
 const TARGETS: Target[] = [
   {
     name: 'mock direct',
@@ -104,7 +113,24 @@ const TARGETS: Target[] = [
       return { url: proc.url, proc };
     },
   },
+  spillwayWith('spillway, back pressure on', 'spillway+bp', 'bp', BACKPRESSURE_ON),
+  spillwayWith('spillway, back pressure on, fixed limit', 'bp fixed', 'bp-fixed', `${BACKPRESSURE_ON}    engine:\n      limit: { algorithm: fixed, initial: 100000 }\n`, true),
 ];
+
+function spillwayWith(name: string, short: string, file: string, extra: string, full?: boolean): Target {
+  return {
+    name,
+    short,
+    proxies: true,
+    full,
+    async start(ctx, mockUrl, probe) {
+      const config = path.join(ctx.outDir, `overhead-gateway-${file}.yaml`);
+      await writeFile(config, gatewayYaml(mockUrl) + extra);
+      const proc = await ctx.procs.spillway(file, 'serve', ['--config', config], TARGET_CPU, probe ?? {});
+      return { url: proc.url, proc };
+    },
+  };
+}
 
 function probeFor(ctx: ScenarioContext, t: Target): Probe {
   const file = path.join(ctx.outDir, `probe-${t.short.replace(/\W+/g, '-')}.json`);
@@ -207,7 +233,14 @@ await runScenario(
   {
     name: 'overhead',
     timeoutS: { full: 3600, smoke: 120 },
-    options: { rates: { type: 'string' }, duration: { type: 'string' }, connections: { type: 'string' }, rounds: { type: 'string' } },
+    options: {
+      rates: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      rounds: { type: 'string' },
+      targets: { type: 'string' },
+      'no-latency': { type: 'boolean' },
+    },
   },
   async (ctx) => {
     if (!hasBinary('wrk')) throw new Error('wrk is not installed (apt-get install wrk)');
@@ -216,7 +249,9 @@ await runScenario(
     const benchDuration = ctx.smoke ? '0.5s' : `${durationS}s`;
     const connections = Number(ctx.args.connections ?? 64);
     const rounds = Number(ctx.args.rounds ?? (ctx.smoke ? 1 : 5));
-    const targets = TARGETS.filter((t) => !ctx.smoke || !t.full);
+    const only = ctx.args.targets === undefined ? undefined : String(ctx.args.targets).split(',');
+    const targets = TARGETS.filter((t) => (only === undefined ? !ctx.smoke || !t.full : only.includes(t.short)));
+    if (targets.length === 0) throw new Error(`--targets: none of ${only?.join(', ')} (known: ${TARGETS.map((t) => t.short).join(', ')})`);
     const auth = { Authorization: `Bearer ${KEY}` };
     const bench = (url: string, rate: number, duration: string, c: Case) =>
       benchChild(['--url', url, '--model', MODEL, '--api-key', KEY, '--rate', String(rate), '--arrival', 'constant', '--duration', duration, ...c.bench], LOAD_CPU);
@@ -225,14 +260,15 @@ await runScenario(
     // measuring them back to back, so a round's added latency compares windows seconds apart.
     const mock = await mockOn(ctx, LOAD_CPU);
     const live = [];
-    for (const t of targets) {
+    for (const t of ctx.args['no-latency'] ? [] : targets) {
       const probe = t.proxies ? probeFor(ctx, t) : undefined;
       live.push({ t, probe, seq: 0, ...(await t.start(ctx, mock.url, probe)) });
     }
     const latency: LatencyRow[] = [];
-    for (const t of live) for (const c of CASES) for (const rate of rates) latency.push({ target: t.t.name, case: c.name, rate, runs: [] });
+    const latencyCases = CASES.filter((c) => c.fresh === undefined);
+    for (const t of live) for (const c of latencyCases) for (const rate of rates) latency.push({ target: t.t.name, case: c.name, rate, runs: [] });
     for (let round = 1; round <= rounds; round++) {
-      for (const c of CASES) {
+      for (const c of latencyCases) {
         for (const rate of rates) {
           for (const t of live) {
             // A warm-up so JIT, lazy loading and connection set-up are not in the measured window.
@@ -256,34 +292,40 @@ await runScenario(
     }
     await ctx.procs.stopAll();
 
-    // Phase 2, max throughput: one target at a time (fresh processes, no probe), first the fixed rate once per
-    // case for the RSS at that operating point, then rounds of wrk over the cases for throughput and peak RSS.
+    // Phase 2, max throughput: every target up at once (fresh processes, no probe, each proxy with its own mock),
+    // first the fixed rate once per case for the RSS at that operating point, then rounds of wrk that interleave
+    // the targets, so that two of them are compared over windows seconds apart.
     const throughput: ThroughputRow[] = [];
     const rssAtRate = new Map<string, number | undefined>();
     const peakRss = new Map<string, number | undefined>();
+    const up = [];
     for (const t of targets) {
       ctx.log(`throughput: starting ${t.name}`);
       const upstream = t.proxies ? await mockOn(ctx, LOAD_CPU) : undefined;
       const { url, proc } = await t.start(ctx, upstream?.url ?? '');
-      const endpoint = `${url}/v1/chat/completions`;
-      const runs = new Map<string, WrkRun[]>(CASES.map((c) => [c.name, []]));
-      for (const c of CASES) await bench(url, rates[0], benchDuration, c);
+      for (const c of CASES) if (c.fresh === undefined) await bench(url, rates[0], benchDuration, c);
       rssAtRate.set(t.name, proc.rssMb());
-      for (let round = 1; round <= rounds; round++) {
-        for (const c of CASES) {
-          if (round === 1 && !ctx.smoke) await runWrk({ url: endpoint, body: c.body, headers: auth, durationS: 2, connections, cpu: LOAD_CPU });
+      up.push({ t, proc, endpoint: `${url}/v1/chat/completions`, runs: new Map<string, WrkRun[]>(CASES.map((c) => [c.name, []])) });
+    }
+    for (let round = 1; round <= rounds; round++) {
+      for (const c of CASES) {
+        for (const { t, proc, endpoint, runs } of up) {
+          const w = { url: endpoint, body: c.body, headers: auth, connections, cpu: LOAD_CPU, freshToken: c.fresh };
+          if (round === 1 && !ctx.smoke) await runWrk({ ...w, durationS: 2 });
           const mark = cpuMark(proc.pid);
-          const wrk = await runWrk({ url: endpoint, body: c.body, headers: auth, durationS, connections, cpu: LOAD_CPU });
+          const wrk = await runWrk({ ...w, durationS });
           const window = cpuSince(mark);
           const cpuUsPerReq = window.procCpuS !== undefined && wrk.requests > 0 ? (window.procCpuS * 1e6) / wrk.requests : undefined;
           runs.get(c.name)!.push({ wrk, window, cpuUsPerReq });
           ctx.log(`round ${round}/${rounds} ${t.name} / ${c.name}: wrk ${wrk.rps.toFixed(0)} req/s, ${cpuUsPerReq?.toFixed(0) ?? '?'} µs CPU/req, non-2xx ${wrk.non2xx}, steal ${stealText(window)}`);
         }
       }
+    }
+    for (const { t, proc, runs } of up) {
       for (const c of CASES) throughput.push({ target: t.name, case: c.name, best: leastSteal(runs.get(c.name)!), runs: runs.get(c.name)! });
       peakRss.set(t.name, proc.peakRssMb());
-      await ctx.procs.stopAll();
     }
+    await ctx.procs.stopAll();
     return report({ latency, throughput, rssAtRate, peakRss }, { durationS, rates, connections, rounds, smoke: ctx.smoke });
   },
 );
@@ -299,13 +341,17 @@ function report(
   const f0 = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(0));
   const f1 = (x: number) => x.toFixed(1);
   const f3 = (x: number | null | undefined) => (x === undefined || x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(3));
-  const thr = (target: string, c: string) => r.throughput.find((t) => t.target === target && t.case === c)!;
+  const thr = (target: string, c: string) => r.throughput.find((t) => t.target === target && t.case === c);
   const bare = (c: string) => thr('bare undici proxy', c);
   // CPU per request is what a saturated single-threaded proxy's req/s is the inverse of, and it moves less with
   // steal than req/s does, so the ratio of CPU costs is the steadier comparison with the floor.
   const cpuShare = (t: ThroughputRow) => {
-    const b = bare(t.case).best.cpuUsPerReq;
+    const b = bare(t.case)?.best.cpuUsPerReq;
     return t.best.cpuUsPerReq !== undefined && b !== undefined ? `${((b / t.best.cpuUsPerReq) * 100).toFixed(0)}%` : 'n/a';
+  };
+  const rpsShare = (t: ThroughputRow) => {
+    const b = bare(t.case)?.best.wrk.rps;
+    return b === undefined ? 'n/a' : `${((t.best.wrk.rps / b) * 100).toFixed(0)}%`;
   };
   const maxTable = mdTable(
     ['target', 'case', 'max req/s (wrk)', 'vs bare proxy', 'CPU µs/req', 'vs bare (CPU)', 'wrk p50 ms', 'wrk p99 ms', 'non-2xx', 'steal CPU0/CPU1', `RSS MB after ${run.rates[0]}/s`, 'peak RSS MB'],
@@ -313,7 +359,7 @@ function report(
       t.target,
       t.case,
       t.best.wrk.rps.toFixed(0),
-      `${((t.best.wrk.rps / bare(t.case).best.wrk.rps) * 100).toFixed(0)}%`,
+      rpsShare(t),
       f0(t.best.cpuUsPerReq),
       cpuShare(t),
       f3(t.best.wrk.latencyMs.p50),
@@ -333,10 +379,10 @@ function report(
     `Overhead (${run.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${machineLine()}`,
     `Command: node bench/overhead.ts${run.smoke ? ' --smoke' : ''} --rounds ${run.rounds} — target pinned to CPU ${TARGET_CPU}; spillway bench, wrk (1 thread, ${run.connections} connections, ${run.durationS} s) and the upstream mock on CPU ${LOAD_CPU}.`,
     `Mock: ${MOCK_ARGS.join(' ')}. Latency: every target up at once, ${run.rounds} rounds measuring them back to back (spillway bench, constant arrivals, ${run.durationS} s); medians over rounds; added = target − mock direct in the same round; inside = time inside the proxy, upstream = its dispatch → upstream response end (bench/probes/proxy-time.ts); generator lag = spillway bench's own event-loop delay, the resolution of the e2e figures.`,
-    `Throughput: one target at a time, ${run.rounds} rounds of wrk; the round with the least steal is shown (steal = what the hypervisor took from each CPU in that window).`,
+    `Throughput: every target up at once, ${run.rounds} rounds of wrk interleaving them; the round with the least steal is shown (steal = what the hypervisor took from each CPU in that window); back pressure on vs off: the median over rounds of each round's ratio.`,
   ];
-  const checks = targetChecks(r, lat, run.rates);
-  const checkTable = mdTable(['issue 2 target (spillway)', 'measured', 'met'], checks);
+  const checks = [...targetChecks(r, lat, run.rates), ...backpressureChecks(r.throughput)];
+  const checkTable = mdTable(['target (spillway)', 'measured', 'met'], checks);
   const markdown = [...header.map((h) => h + '  '), '', maxTable, '', latTable, '', checkTable].join('\n');
   const html = renderPage('Spillway overhead benchmark', header, [
     {
@@ -358,7 +404,7 @@ function report(
           r.throughput.map((t) => [t.target, t.case, f1(t.best.wrk.rps), f0(t.best.cpuUsPerReq), f3(t.best.wrk.latencyMs.p50), f3(t.best.wrk.latencyMs.p99), stealText(t.best.window)]),
         ),
     },
-    { heading: "Issue 2's targets", html: htmlTable(['target', 'measured', 'met'], checks) },
+    { heading: "Issue 2's and issue 11's targets", html: htmlTable(['target', 'measured', 'met'], checks) },
     {
       heading: 'Latency at fixed rates (spillway bench, open loop; medians over rounds)',
       html: htmlTable(
@@ -421,6 +467,32 @@ function latencySummary(rows: LatencyRow[]): LatencySummary[] {
   });
 }
 
+/**
+ * Issue 11's targets: back pressure on against off in the same run. Each round's wrk windows of the two are
+ * seconds apart, so each round gives one ratio and the median over rounds is the figure (steal moves both).
+ */
+function backpressureChecks(throughput: ThroughputRow[]): string[][] {
+  const rows: string[][] = [];
+  const thr = (target: string, c: string) => throughput.find((t) => t.target === target && t.case === c);
+  for (const on of ['spillway, back pressure on', 'spillway, back pressure on, fixed limit']) {
+    for (const c of ['small', 'seed prompt', 'seed prompt, fresh uuid']) {
+      const a = thr(on, c);
+      const b = thr('spillway', c);
+      if (a === undefined || b === undefined) continue;
+      const rounds = Math.min(a.runs.length, b.runs.length);
+      const ratio = (f: (w: WrkRun) => number | undefined) => median(Array.from({ length: rounds }, (_, i) => (f(a.runs[i]) ?? NaN) / (f(b.runs[i]) ?? NaN)));
+      const rps = ratio((w) => w.wrk.rps);
+      const cpu = ratio((w) => w.cpuUsPerReq);
+      const per = (t: ThroughputRow) => t.runs.map((w) => `${w.wrk.rps.toFixed(0)}/${w.cpuUsPerReq?.toFixed(0) ?? '?'}`).join(' ');
+      const label = on.endsWith('fixed limit') ? 'back pressure on (fixed limit)' : 'back pressure on';
+      const detail = `(req/s / CPU µs per round: on ${per(a)}; off ${per(b)})`;
+      rows.push([`${label}, ${c}: req/s ≥ 80% of off`, `${(rps * 100).toFixed(0)}% ${detail}`, rps >= 0.8 ? 'yes' : 'NO']);
+      rows.push([`${label}, ${c}: CPU per request ≤ 120% of off`, `${(cpu * 100).toFixed(0)}%`, cpu <= 1.2 ? 'yes' : 'NO']);
+    }
+  }
+  return rows;
+}
+
 /** Issue 2's targets for one gateway process, against the same run's floor. */
 function targetChecks(
   r: { throughput: ThroughputRow[]; rssAtRate: Map<string, number | undefined>; peakRss: Map<string, number | undefined> },
@@ -428,7 +500,7 @@ function targetChecks(
   rates: number[],
 ): string[][] {
   const thr = (target: string, c: string) => r.throughput.find((t) => t.target === target && t.case === c);
-  if (thr('spillway', 'small') === undefined) return [];
+  if (thr('spillway', 'small') === undefined || thr('bare undici proxy', 'small') === undefined || lat.length === 0) return [];
   const g = (c: string) => thr('spillway', c)!.best.wrk.rps;
   const share = g('small') / thr('bare undici proxy', 'small')!.best.wrk.rps;
   const rate = rates.includes(1000) ? 1000 : rates[0];

@@ -10,6 +10,7 @@ import { ConnectionStats, createListener, defaultMaxConnections, OPS_MAX_CONNECT
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { opsHandlers } from './ops/ops-handlers.ts';
 import { Proxy, type Upstream } from './pipeline/proxy.ts';
+import { loadNeeds } from './pipeline/load-needs.ts';
 import { BackPressure } from './pipeline/backpressure/controller.ts';
 import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
 import { backpressureAdmin } from './ops/backpressure-admin.ts';
@@ -66,13 +67,13 @@ export function createGateway(o: GatewayOptions): Gateway {
 
   const deployments = config.deployments.map((d) => new Deployment(d, cooldown, clock));
   const strategy = strategyEntry(config.router.routingStrategy);
-  const needsLoad = strategy.loadAware || config.backpressure !== undefined || config.deployments.some((d) => d.load !== undefined && d.load.kind !== 'none');
+  const needs = loadNeeds(config, strategy.loadAware);
   // Engines without their own `spillway.load` take back pressure's capacity settings as their defaults.
   const bpIngress = config.backpressure?.ingress;
   const bpLoad = bpIngress && { ...DEFAULT_LOAD_SOURCE, blockSize: bpIngress.blockSize, totalBlocks: bpIngress.kvCapacityBlocks || undefined };
   const groupCounters = new Map(Object.entries(config.tokenizers ?? {}).map(([group, t]) => [group, t.countTokens]));
-  const fleet = needsLoad
-    ? new FleetLoad({ clock, deployments: config.deployments.map((d) => ({ ...d, load: d.load ?? bpLoad })), groupCounters })
+  const fleet = needs.fleet
+    ? new FleetLoad({ clock, deployments: config.deployments.map((d) => ({ ...d, load: d.load ?? bpLoad })), groupCounters, prefixes: needs.prefixes })
     : undefined;
   if (fleet !== undefined) for (const d of deployments) d.load = fleet.engine(d.id);
   const groups = new Map<string, ModelGroup>();

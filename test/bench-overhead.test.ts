@@ -14,7 +14,7 @@ test('bench/overhead.ts --smoke', { skip: hasBinary('wrk') ? false : 'wrk is not
   const { stdout } = await runScenarioSmoke('overhead', out);
   assert.match(stdout, /\| target \| case \| max req\/s \(wrk\) \|/);
   const report = JSON.parse(await readFile(path.join(out, 'overhead.json'), 'utf8'));
-  const targets = ['mock direct', 'bare undici proxy', 'spillway'];
+  const targets = ['mock direct', 'bare undici proxy', 'spillway', 'spillway, back pressure on'];
   assert.deepEqual([...new Set(report.throughput.map((r: { target: string }) => r.target))], targets);
   assert.deepEqual([...new Set(report.latency.map((r: { target: string }) => r.target))], targets);
   for (const row of report.throughput) {

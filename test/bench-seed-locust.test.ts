@@ -17,6 +17,10 @@ test('bench/seed-locust.ts --smoke', { skip: hasBinary('locust') ? false : 'locu
   assert.ok(report.throughput.requests > 0);
   assert.equal(report.throughput.failures, 0);
   assert.ok(report.sameLoadFromBench.completed > 0, 'the same closed loop from spillway bench ran');
+  // Back pressure off, then on, each through its own gateway in the same run.
+  assert.deepEqual(report.variants.map((v: { backpressure: string }) => v.backpressure), ['off', 'on']);
+  for (const v of report.variants) assert.ok(v.locust.requests > 0 && v.sameLoadFromBench.completed > 0, `bp ${v.backpressure} ran`);
+  assert.match(stdout, /bp on: refuses nothing/);
   // 20 users for 3 s send ~60 requests: two deployments × rpm 10 admit exactly 20, the rest get 429.
   assert.equal(report.quota.successes, 20);
   assert.equal(report.quota.rejected429, report.quota.requests - 20);

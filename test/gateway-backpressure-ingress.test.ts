@@ -154,4 +154,29 @@ describe('ingress back pressure', () => {
       await up.close();
     }
   });
+
+  it('an upstream of unknown capacity: no group cap of its own, so a burst above the old 512 per engine is all admitted', async () => {
+    const up = await heldUpstream();
+    // The engine limit is another gate's business: fixed and out of the way here.
+    const gw = await startBpGateway(cfg(up.url, `    engine: { limit: { algorithm: fixed, initial: 100000 } }`));
+    try {
+      const bp = gw.gateway.backpressure!;
+      assert.equal(bp.groups.get('m')!.admission.maxInFlight, Infinity);
+      const n = 600;
+      const all = Array.from({ length: n }, () => post(gw.url));
+      await eventually(() => bp.accounting().inFlight === n, `all ${n} admitted (in flight ${bp.accounting().inFlight})`);
+      await up.waitHeld(1);
+      const release = setInterval(() => up.releaseAll(), 5);
+      try {
+        for (const r of await Promise.all(all)) assert.equal(r.status, 200);
+      } finally {
+        clearInterval(release);
+      }
+      assert.equal(metric(await gw.metricsText(), 'spillway_backpressure_rejections_total', ''), 0);
+      await gw.assertDrained();
+    } finally {
+      await gw.close();
+      await up.close();
+    }
+  });
 });

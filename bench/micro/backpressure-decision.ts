@@ -4,7 +4,12 @@
 //   admitted request        admit + select through the gate + dispatch + two stream chunks + attempt end + finish
 //   refusal at ingress      precheck with the gateway at its in-flight cap
 //   refusal at the router   admit + select (every engine at its limit) + onNoEngine (queue off) + finish
+// Then the load model's share of an admitted request (analyze the prompt, reserve and release its load), on the
+// small body and on the seed's 16 KB prompt with a fresh uuid each time, with prefix hashing as the gateway
+// wires it for an upstream of unknown KV capacity (off) and for one whose capacity is known (on):
+// src/pipeline/load-needs.ts.
 // Run: node bench/micro/backpressure-decision.ts
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { ServerResponse } from 'node:http';
 import { Registry } from 'prom-client';
@@ -22,11 +27,13 @@ import { ModelGroup } from '../../src/routing/group.ts';
 import { leastBusy } from '../../src/routing/strategies/least-busy.ts';
 import type { Exchange } from '../../src/upstream/exchange.ts';
 import { seededRandom } from '../../src/util/random.ts';
+import { SEED_SENTENCE } from '../../src/bench/workloads/seed-locust.ts';
 
 const N = 200_000;
 const clock = () => performance.now();
 const configs = Array.from({ length: 4 }, (_, i) => ({ ...deploymentConfig(`e${i}`), load: { ...DEFAULT_LOAD_SOURCE, totalBlocks: 4096 } }));
 const fleet = new FleetLoad({ clock, deployments: configs });
+const plainFleet = new FleetLoad({ clock, deployments: configs.map((c) => ({ ...c, load: DEFAULT_LOAD_SOURCE })), prefixes: false });
 const deployments = configs.map((c) => {
   const d = new Deployment(c, defaultCooldown(), clock);
   d.load = fleet.engine(c.id);
@@ -47,15 +54,15 @@ const res = { req: { headers } } as unknown as ServerResponse;
 const chunk = Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"Hi"}}]}\n\n');
 const request = () => new ProxyRequest('id', performance.now(), gated, 'chat', '/chat/completions', body, raw, res);
 
-function measure(name: string, op: () => void): number {
+function measure(name: string, op: () => void, n = N): number {
   const runs: number[] = [];
   for (let r = 0; r < 7; r++) {
     const t0 = performance.now();
-    for (let i = 0; i < N; i++) op();
-    runs.push(((performance.now() - t0) * 1000) / N);
+    for (let i = 0; i < n; i++) op();
+    runs.push(((performance.now() - t0) * 1000) / n);
   }
   runs.sort((a, b) => a - b);
-  console.log(`${name.padEnd(44)} ${runs[3].toFixed(3)} µs/request (median of 7 × ${N}; min ${runs[0].toFixed(3)})`);
+  console.log(`${name.padEnd(44)} ${runs[3].toFixed(3)} µs/request (median of 7 × ${n}; min ${runs[0].toFixed(3)})`);
   return runs[3];
 }
 
@@ -89,5 +96,25 @@ const router = measure('refusal at the router (engines at their limit)', () => {
   bp.onFinish(pr);
 });
 for (const e of bp.groups.get('g')!.engines) e.gate.inFlight = 0;
+config.router.maxQueue = 1024;
+
+// The load model's share: analyze + reserve + first token + release, per request.
+const seed = () => ({ model: 'g', messages: [{ role: 'user', content: (randomUUID() + SEED_SENTENCE).repeat(150) }] });
+const seeds = Array.from({ length: 1024 }, seed);
+let k = 0;
+const loadPath = (f: FleetLoad, b: () => Record<string, unknown>) => () => {
+  const permit = f.engine('e0').reserve(f.analyze('g', 'chat', b()));
+  permit.firstToken();
+  permit.release();
+};
+const small = () => body;
+const fresh = () => seeds[k++ & 1023];
+const loads = [
+  measure('load model, small body, no prefix hashing', loadPath(plainFleet, small), 20_000),
+  measure('load model, small body, prefix hashing', loadPath(fleet, small), 20_000),
+  measure('load model, 16 KB fresh prompt, no prefix hashing', loadPath(plainFleet, fresh), 20_000),
+  measure('load model, 16 KB fresh prompt, prefix hashing', loadPath(fleet, fresh), 20_000),
+];
+console.log(`load model per request: small ${loads[0].toFixed(3)} / ${loads[1].toFixed(3)} µs, 16 KB ${loads[2].toFixed(3)} / ${loads[3].toFixed(3)} µs (without / with prefix hashing)`);
 console.log(`back pressure adds ${(admitted - routingOnly).toFixed(3)} µs to an admitted request; refusals decided in ${ingress.toFixed(3)} µs (ingress) and ${router.toFixed(3)} µs (router)`);
 console.log(`${os.cpus()[0]?.model}, node ${process.version}; accounting after: ${JSON.stringify(bp.accounting())}`);

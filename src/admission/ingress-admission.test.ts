@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../util/random.ts';
-import { GroupAdmission, IngressAdmission, type IngressSettings } from './ingress-admission.ts';
+import { GroupAdmission, groupInFlightCap, IngressAdmission, type IngressSettings } from './ingress-admission.ts';
 import type { KvBudgetSource } from './kv-budget.ts';
 import { CRITICAL, SHEDDABLE, STANDARD } from './priority.ts';
 import { createShedRule } from './shedding/registry.ts';
@@ -89,4 +89,15 @@ test('release gives back exactly what admit took; a release without admission is
   a.release(g, CRITICAL, 3.25);
   assert.equal(a.releaseErrors, 1);
   assert.equal(a.inFlight, 0);
+});
+
+test("a group's cap: its own, else per engine × engines when set, else none (only the gateway's cap)", () => {
+  assert.equal(groupInFlightCap(40, 512, 3), 40);
+  assert.equal(groupInFlightCap(undefined, 512, 3), 1536);
+  assert.equal(groupInFlightCap(undefined, undefined, 3), Infinity);
+  const { a, g } = fixture({ maxInFlight: 8 });
+  g.maxInFlight = groupInFlightCap(undefined, undefined, 1);
+  for (let i = 0; i < 8; i++) assert.equal(a.admit(g, CRITICAL, 0), 'ok');
+  assert.equal(a.admit(g, CRITICAL, 0), 'ingress_inflight'); // the gateway's cap, not the group's
+  assert.equal(a.excess(g, CRITICAL), 1);
 });

@@ -44,6 +44,19 @@ export class GroupAdmission {
   }
 }
 
+/**
+ * A group's in-flight cap: its own `max_in_flight`, else `max_in_flight_per_engine` × its engines when that is
+ * set, else none (Infinity) and only the gateway's cap applies. The default is none on purpose: this cap
+ * counts requests, not capacity, so any default would guess at what an upstream holds, and the guess is wrong
+ * both ways (512 per engine refused the seed's 1,000 users on one mock that was nowhere near its limit, and
+ * is far above what a KV-bound engine holds). Real engines are bounded by what measures them (the KV budget,
+ * the busy thresholds, each engine's concurrency limit and the router queue's bounds); the gateway's
+ * `max_in_flight` bounds what one process holds, whatever the upstreams.
+ */
+export function groupInFlightCap(groupCap: number | undefined, perEngine: number | undefined, engines: number): number {
+  return groupCap ?? (perEngine === undefined ? Infinity : perEngine * engines);
+}
+
 export interface IngressAdmissionOptions {
   settings: IngressSettings;
   kv: KvBudgetSource;
@@ -83,8 +96,9 @@ export class IngressAdmission {
     if (globalRatio >= f) return 'ingress_inflight';
     const groupRatio = g.inFlight / g.maxInFlight;
     if (groupRatio >= f) return 'ingress_inflight';
-    const held = this.kv.inFlightBlocks(g.name);
     const capacity = this.kv.capacityBlocks(g.name);
+    // Unknown capacity leaves the gate open (./kv-budget.ts): the held blocks are not summed for nothing.
+    const held = capacity > 0 ? this.kv.inFlightBlocks(g.name) : 0;
     if (!kvBudgetAllows(held, kvBlocks, capacity, s.kvOvercommit, f)) return 'ingress_kv_budget';
     if (priority === SHEDDABLE) {
       const ratio = Math.max(globalRatio, groupRatio, kvBudgetRatio(held, kvBlocks, capacity, s.kvOvercommit));

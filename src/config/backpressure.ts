@@ -23,8 +23,12 @@ const sheddingShape = { rule: oneOf(shedRuleNames, 'shedding rule').default('lin
 const ingressShape = {
   /** The whole gateway: protects the process itself. */
   max_in_flight: count().default(8192),
-  /** A group's cap is this × its engine count, unless the group sets max_in_flight. */
-  max_in_flight_per_engine: count().default(512),
+  /**
+   * When set, a group's cap is this × its engine count (unless the group sets max_in_flight). Unset (the
+   * default), a group has no in-flight cap of its own: a number here would be a guess at what an upstream of
+   * unknown capacity holds, and the gates that know (KV budget, busy, concurrency limit) bind on real engines.
+   */
+  max_in_flight_per_engine: count().optional(),
   kv_overcommit: positive().default(1.25),
   /** Per engine, when neither the engine's reports nor its load config say: 0 = unknown (KV gate open). */
   kv_capacity_blocks: numeric(z.int().nonnegative()).default(0),
@@ -114,7 +118,7 @@ export interface GroupBackpressure {
   ttftBudgetMs: number;
   ttftSloMs: number;
   itlSloMs: number;
-  /** undefined: max_in_flight_per_engine × the group's engines. */
+  /** undefined: max_in_flight_per_engine × the group's engines, or no cap of the group's own (src/admission/ingress-admission.ts groupInFlightCap). */
   maxInFlight?: number;
 }
 
@@ -123,7 +127,8 @@ export interface BackpressureConfig {
   statusEvents: boolean;
   ingress: {
     maxInFlight: number;
-    maxInFlightPerEngine: number;
+    /** undefined: groups have no in-flight cap of their own unless they set one. */
+    maxInFlightPerEngine: number | undefined;
     kvOvercommit: number;
     kvCapacityBlocks: number;
     blockSize: number;

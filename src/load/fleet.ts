@@ -35,6 +35,8 @@ export interface FleetLoadOptions {
   countTokens?: (text: string) => number;
   /** Per model group tokenizers (`spillway.tokenizers`); other groups fall back to countTokens, then the estimate. */
   groupCounters?: ReadonlyMap<string, (text: string) => number>;
+  /** Hash prompts and keep the prefix index. Default true; false when nothing reads it (src/pipeline/load-needs.ts). */
+  prefixes?: boolean;
   /** Throw on double releases (tests). */
   strict?: boolean;
 }
@@ -55,6 +57,7 @@ export class FleetLoad {
       blockBytes: opts.prefix?.blockBytes,
       countTokens: opts.countTokens,
       groupCounters: opts.groupCounters,
+      hashing: opts.prefixes,
     });
     for (const d of opts.deployments) {
       const source = d.load ?? DEFAULT_LOAD_SOURCE;

@@ -18,8 +18,8 @@ export class BackpressureMetrics {
   readonly queueWait: Histogram<'model_group' | 'result'>;
   readonly penalties: Counter<'model_group' | 'deployment'>;
   private controller: BackPressure | undefined;
-  // Bound children, so the request path hashes no label object.
-  private readonly admittedChildren = new Map<string, Counter.Internal>();
+  // Bound children, so the request path builds no label object (prom-client still hashes the labels on each
+  // observation; admissions, one per request, are therefore counted on the group and read at scrape time).
   private readonly decisionChildren = new Map<string, Histogram.Internal<'decision'>>();
 
   constructor(registry: Registry) {
@@ -30,11 +30,18 @@ export class BackpressureMetrics {
       labelNames: ['level', 'reason', 'priority', 'model_group'],
       registers,
     });
+    const self = this;
     this.admitted = new Counter({
       name: 'spillway_backpressure_admitted_total',
       help: 'Requests admitted at ingress, by model group and priority class.',
       labelNames: ['model_group', 'priority'],
       registers,
+      collect() {
+        this.reset();
+        for (const g of self.controller?.groups.values() ?? []) {
+          for (let p = 0; p < g.admittedTotal.length; p++) if (g.admittedTotal[p] > 0) this.inc({ model_group: g.name, priority: PRIORITY_NAMES[p] }, g.admittedTotal[p]);
+        }
+      },
     });
     this.decision = new Histogram({
       name: 'spillway_backpressure_decision_seconds',
@@ -56,7 +63,6 @@ export class BackpressureMetrics {
       labelNames: ['model_group', 'deployment'],
       registers,
     });
-    const self = this;
     const groups = () => self.controller?.groups.values() ?? [];
     new Gauge({
       name: 'spillway_router_queue_depth',
@@ -151,13 +157,6 @@ export class BackpressureMetrics {
 
   attach(controller: BackPressure): void {
     this.controller = controller;
-  }
-
-  admittedFor(group: string, p: Priority): Counter.Internal {
-    const key = group + '\0' + p;
-    let c = this.admittedChildren.get(key);
-    if (c === undefined) this.admittedChildren.set(key, (c = this.admitted.labels({ model_group: group, priority: PRIORITY_NAMES[p] })));
-    return c;
   }
 
   decisionFor(decision: string): Histogram.Internal<'decision'> {

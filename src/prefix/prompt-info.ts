@@ -43,7 +43,15 @@ export interface PromptAnalyzerOptions {
   countTokens?: (text: string) => number;
   /** Per model group counters (`spillway.tokenizers`), before `countTokens` and the estimate. */
   groupCounters?: ReadonlyMap<string, (text: string) => number>;
+  /**
+   * Hash the prompt's blocks and look them up in the index. Default true; false when nothing reads prefixes
+   * (src/pipeline/load-needs.ts): the prompt then has no blocks and no engine holds any of it.
+   */
+  hashing?: boolean;
 }
+
+const NO_HASHES: readonly number[] = [];
+const NO_OVERLAPS = new Int32Array(0);
 
 export class PromptAnalyzer {
   private readonly index: PrefixIndex;
@@ -51,9 +59,11 @@ export class PromptAnalyzer {
   private readonly countTokens: ((text: string) => number) | undefined;
   private readonly groupCounters: ReadonlyMap<string, (text: string) => number>;
   readonly blockBytes: number;
+  private readonly hashing: boolean;
 
   constructor(opts: PromptAnalyzerOptions) {
     this.index = opts.index;
+    this.hashing = opts.hashing ?? true;
     this.estimator = opts.estimator;
     this.countTokens = opts.countTokens;
     this.groupCounters = opts.groupCounters ?? new Map();
@@ -65,9 +75,10 @@ export class PromptAnalyzer {
 
   analyze(group: string, endpoint: Endpoint, body: Record<string, unknown>): PromptInfo {
     const bytes = renderPrompt(endpoint, body);
-    const hashes = blockHashes(this.blockBytes);
     const count = this.groupCounters.get(group) ?? this.countTokens;
     const tokens = count ? count(promptText()) : this.estimator.estimate(group, bytes);
+    if (!this.hashing) return new PromptInfo(bytes, tokens, this.blockBytes, NO_HASHES, NO_OVERLAPS);
+    const hashes = blockHashes(this.blockBytes);
     const overlaps = new Int32Array(this.index.slotCount);
     this.index.overlaps(hashes, overlaps);
     return new PromptInfo(bytes, tokens, this.blockBytes, hashes, overlaps);

@@ -24,6 +24,8 @@ export interface LocustResult {
   requests: number;
   failures: number;
   medianMs: number;
+  /** NaN when the CSV has no 90% column. */
+  p90Ms: number;
   meanMs: number;
   rps: number;
   /** Failures by status ("status 429", ...), else by locust's error text. */
@@ -50,7 +52,7 @@ export function parseLocustCsv(stats: string, failures: string): LocustResult {
   const head = rows[0];
   const agg = rows.find((r) => r[head.indexOf('Name')] === 'Aggregated');
   if (!agg) throw new Error('locust stats CSV has no Aggregated row');
-  const col = (name: string) => Number(agg[head.indexOf(name)]);
+  const col = (name: string) => (head.includes(name) ? Number(agg[head.indexOf(name)]) : NaN);
   const failuresBy: Record<string, number> = {};
   const frows = csv(failures);
   for (const r of frows.slice(1)) {
@@ -63,6 +65,7 @@ export function parseLocustCsv(stats: string, failures: string): LocustResult {
     requests: col('Request Count'),
     failures: col('Failure Count'),
     medianMs: col('Median Response Time'),
+    p90Ms: col('90%'),
     meanMs: col('Average Response Time'),
     rps: col('Requests/s'),
     failuresBy,

@@ -16,6 +16,11 @@ export interface WrkOptions {
   connections: number;
   threads?: number;
   cpu?: number;
+  /**
+   * A string of the body replaced, in each request, by a fresh id of the same length (every occurrence by the
+   * same id), so no two requests share a prompt: what a load test with a uuid per request sends.
+   */
+  freshToken?: string;
 }
 
 export interface WrkResult {
@@ -40,6 +45,7 @@ export async function runWrk(o: WrkOptions): Promise<WrkResult> {
       'wrk.body = f:read("*a")',
       'f:close()',
       ...Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`),
+      ...(o.freshToken === undefined ? [] : freshLua(o.freshToken)),
     ].join('\n');
     const script = path.join(dir, 'post.lua');
     await writeFile(script, lua);
@@ -49,6 +55,26 @@ export async function runWrk(o: WrkOptions): Promise<WrkResult> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Lua that cuts wrk.body at every `token` once, then joins the pieces with a new 36-character id per request. */
+function freshLua(token: string): string[] {
+  if (token.length !== 36) throw new Error('freshToken: a 36-character uuid-shaped string');
+  return [
+    `local token, parts, i = ${JSON.stringify(token)}, {}, 1`,
+    'while true do',
+    '  local a, b = string.find(wrk.body, token, i, true)',
+    '  if not a then parts[#parts + 1] = wrk.body:sub(i) break end',
+    '  parts[#parts + 1] = wrk.body:sub(i, a - 1)',
+    '  i = b + 1',
+    'end',
+    'local n = 0',
+    'request = function()',
+    '  n = n + 1',
+    '  local id = string.format("%08x-%04x-4%03x-8%03x-%012x", math.random(0, 0x7fffffff), n % 65536, math.random(0, 4095), math.random(0, 4095), n)',
+    '  return wrk.format(nil, nil, nil, table.concat(parts, id))',
+    'end',
+  ];
 }
 
 export function parseWrk(out: string): WrkResult {

@@ -12,7 +12,7 @@
  * Not constructed when back pressure is off: the pipeline then pays one `undefined` check per stage.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { IngressAdmission, type IngressVerdict } from '../../admission/ingress-admission.ts';
+import { groupInFlightCap, IngressAdmission, type IngressVerdict } from '../../admission/ingress-admission.ts';
 import type { KvBudgetSource } from '../../admission/kv-budget.ts';
 import { parsePriority, PRIORITY_HEADER, PRIORITY_NAMES, type Priority } from '../../admission/priority.ts';
 import { createShedRule } from '../../admission/shedding/registry.ts';
@@ -127,7 +127,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
         this.slots.set(d, slot);
         return slot;
       });
-      const g = new GroupState(this, group, engines, settings, settings.maxInFlight ?? cfg.ingress.maxInFlightPerEngine * engines.length, new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
+      const g = new GroupState(this, group, engines, settings, groupInFlightCap(settings.maxInFlight, cfg.ingress.maxInFlightPerEngine, engines.length), new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
       const arrivalRates = [0, 1, 2].map(() => new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
       g.room = new WaitingRoom({
         bounds: { maxRequests: cfg.router.maxQueue, maxTokens: cfg.router.maxQueueTokens },
@@ -190,7 +190,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     g.activity.admitted(p, now);
     pr.bp = new Ticket(g, p, deadline, tokens, blocks, this.config.statusEvents && pr.stream && this.status.wanted(h));
     pr.priority = p;
-    this.metrics.admittedFor(g.name, p).inc();
+    g.admittedTotal[p]++;
     return undefined;
   }
 

@@ -18,6 +18,8 @@ export class GroupState {
   readonly drainRate: DrainRate;
   room!: WaitingRoom<ProxyRequest>;
   settings: GroupBackpressure;
+  /** Requests admitted, by priority class (spillway_backpressure_admitted_total, read at scrape time). */
+  readonly admittedTotal = [0, 0, 0];
   /** Requests whose client went away while queued. */
   abandoned = 0;
   /** Attempts of this group in flight (so a queue with nothing in flight knows no event is coming). */

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { checkFractions, type PriorityFractions } from '../../admission/priority.ts';
 import { createShedRule, shedRuleNames } from '../../admission/shedding/registry.ts';
+import { groupInFlightCap } from '../../admission/ingress-admission.ts';
 import type { GroupBackpressure } from '../../config/backpressure.ts';
 import type { BackPressure } from './controller.ts';
 
@@ -19,7 +20,8 @@ const Patch = z.strictObject({
   ingress: z
     .strictObject({
       max_in_flight: z.int().positive(),
-      max_in_flight_per_engine: z.int().positive(),
+      /** null: groups without their own max_in_flight get no cap of their own. */
+      max_in_flight_per_engine: z.int().positive().nullable(),
       kv_overcommit: pos(),
       priorities: z.strictObject({ critical: frac(), standard: frac(), sheddable: frac() }).partial(),
       shedding: z.strictObject({ rule: z.enum(shedRuleNames() as [string, ...string[]]), start: z.number().min(0).max(1) }).partial(),
@@ -62,7 +64,7 @@ export function applySettings(bp: BackPressure, body: unknown): string[] {
   if (p.reject_status !== undefined) c.rejectStatus = p.reject_status;
   const i = p.ingress ?? {};
   c.ingress.maxInFlight = i.max_in_flight ?? c.ingress.maxInFlight;
-  c.ingress.maxInFlightPerEngine = i.max_in_flight_per_engine ?? c.ingress.maxInFlightPerEngine;
+  if (i.max_in_flight_per_engine !== undefined) c.ingress.maxInFlightPerEngine = i.max_in_flight_per_engine ?? undefined;
   c.ingress.kvOvercommit = i.kv_overcommit ?? c.ingress.kvOvercommit;
   c.ingress.fractions = fractions;
   c.ingress.shedRule = i.shedding?.rule ?? c.ingress.shedRule;
@@ -112,7 +114,7 @@ function derive(bp: BackPressure): void {
   bp.retryBounds.maxMs = c.router.retryAfterMaxMs;
   for (const [name, g] of bp.groups) {
     g.settings = c.groups[name] ?? c.defaults;
-    g.admission.maxInFlight = g.settings.maxInFlight ?? c.ingress.maxInFlightPerEngine * g.engines.length;
+    g.admission.maxInFlight = groupInFlightCap(g.settings.maxInFlight, c.ingress.maxInFlightPerEngine, g.engines.length);
     g.room.queue.bounds = { maxRequests: c.router.maxQueue, maxTokens: c.router.maxQueueTokens };
     g.room.fractions = c.ingress.fractions;
     g.room.marginSd = c.router.waitMarginSd;
@@ -136,7 +138,7 @@ export function snapshot(bp: BackPressure): unknown {
       reject_status: c.rejectStatus,
       ingress: {
         max_in_flight: c.ingress.maxInFlight,
-        max_in_flight_per_engine: c.ingress.maxInFlightPerEngine,
+        max_in_flight_per_engine: c.ingress.maxInFlightPerEngine ?? null,
         kv_overcommit: c.ingress.kvOvercommit,
         priorities: { critical: c.ingress.fractions[0], standard: c.ingress.fractions[1], sheddable: c.ingress.fractions[2] },
         shedding: { rule: c.ingress.shedRule, start: c.ingress.shedStart },
@@ -169,7 +171,7 @@ export function snapshot(bp: BackPressure): unknown {
           name,
           {
             in_flight: g.admission.inFlight,
-            in_flight_limit: g.admission.maxInFlight,
+            in_flight_limit: round(g.admission.maxInFlight),
             queued: g.room.size,
             queued_tokens: g.room.queue.tokens,
             drain_rate_per_s: round(g.drainRate.perMs() * 1000),
