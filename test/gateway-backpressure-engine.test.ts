@@ -51,7 +51,7 @@ spillway:
     }
   });
 
-  it("at an engine's concurrency limit, lower classes stop at their share of it and critical takes the headroom", async () => {
+  it("at an engine's concurrency limit, a class alone uses all of it; under an active class above it stops at its share and critical takes the headroom", async () => {
     const up = await heldUpstream();
     const gw = await startBpGateway(`
 model_list:
@@ -64,8 +64,18 @@ spillway:
 `);
     const as = (priority: string) => post(gw.url, { 'x-spillway-priority': priority });
     try {
-      // Sheddable may hold ⌊0.7 · 10⌋ = 7 slots; the 8th is refused at once although 3 are free.
-      const held = Array.from({ length: 7 }, () => as('sheddable'));
+      // Standard alone: no class above it is active, so it may fill all 10 slots.
+      const alone = Array.from({ length: 10 }, () => as('standard'));
+      await up.waitHeld(10);
+      assert.equal((await as('standard')).json.error.code, 'engine_concurrency');
+      up.releaseAll();
+      for (const r of await Promise.all(alone)) assert.equal(r.status, 200);
+      await gw.assertDrained();
+      // A critical request makes critical active: sheddable may now hold ⌊0.7 · 10⌋ = 7 slots in all; the 8th
+      // is refused at once although 3 are free.
+      const held = [as('critical')];
+      await up.waitHeld(1);
+      held.push(...Array.from({ length: 6 }, () => as('sheddable')));
       await up.waitHeld(7);
       const shed = await as('sheddable');
       assert.equal(shed.status, 503);

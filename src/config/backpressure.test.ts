@@ -22,7 +22,7 @@ test('enabled: true is a complete configuration with the documented defaults', (
   assert.equal(bp.router.maxQueue, 1024);
   assert.equal(bp.router.kvBusy, 0.9);
   assert.deepEqual(bp.defaults, { ttftBudgetMs: 2000, ttftSloMs: 2000, itlSloMs: 200 });
-  assert.equal(bp.engine.limitAlgorithm, 'gradient');
+  assert.equal(bp.engine.limitAlgorithm, 'gradient-slo');
   assert.equal(bp.engine.limit.tolerance, undefined);
   assert.equal(bp.engine.limit.queueSize, 'sqrt');
 });
@@ -63,7 +63,7 @@ test('bad values are reported together, with their paths', () => {
       const text = e.issues.join('\n');
       assert.match(text, /spillway\.backpressure\.reject_status/);
       assert.match(text, /unknown shedding rule "red"/);
-      assert.match(text, /unknown limit algorithm "aimd" \(known: gradient, gradient2, vegas, fixed, slo\)/);
+      assert.match(text, /unknown limit algorithm "aimd" \(known: gradient, gradient2, vegas, fixed, slo, gradient-slo\)/);
       return true;
     },
   );

@@ -53,7 +53,7 @@ const routerShape = {
   status_interval_ms: positive().default(1000),
 };
 const limitShape = {
-  algorithm: oneOf(limitNames, 'limit algorithm').default('gradient'),
+  algorithm: oneOf(limitNames, 'limit algorithm').default('gradient-slo'),
   /** A cautious start: the limit only grows when it is used, by √limit per window while latency holds. */
   initial: positive().default(16),
   min: positive().default(4),

@@ -7,6 +7,7 @@
  *   queue_size = max(4, √limit)                  (or a fixed queue_size)
  *   gradient   = max(0.5, min(1, tolerance · rtt_noload / rtt))
  *   dropped                               → new = limit / 2
+ *   no latency in the window (non-streamed completions only, fed as blind samples): reached → limit · 2
  *   max_in_flight < ⌊limit⌋               → no change (app-limited: the limit was not reached)
  *   else                                  → new = limit · gradient + queue_size
  *   a decrease is smoothed:  new ← limit · (1 − smoothing) + new · smoothing;  an increase is not
@@ -48,8 +49,14 @@ export class GradientLimit implements ConcurrencyLimit {
   }
 
   update(s: LimitSample): void {
-    if (!(s.rtt > 0)) return;
     const p = this.p;
+    if (!(s.rtt > 0)) {
+      // A window without a latency (non-streamed completions only): nothing says the upstream queues, so a
+      // limit that was reached doubles, as TCP's slow start; only drops (a 503/429, a timeout) shrink it.
+      if (s.dropped) this.limit = Math.max(p.min, this.limit / 2);
+      else if (s.inFlight >= Math.floor(this.limit)) this.limit = Math.min(p.max, this.limit * 2);
+      return;
+    }
     const queue = p.queueSize === 'sqrt' ? Math.max(4, Math.sqrt(this.limit)) : p.queueSize;
     if (p.probeInterval > 0 && this.resetIn-- <= 0) {
       this.resetIn = this.countdown();

@@ -88,7 +88,7 @@ test('windowed: one update per window of samples, with their mean and the larges
   now = 100;
   l.update(smp(100, 20, false));
   assert.ok(Math.abs(l.limit - 20.8) < 1e-9, String(l.limit));
-  assert.deepEqual(limitNames(), ['gradient', 'gradient2', 'vegas', 'fixed', 'slo']);
+  assert.deepEqual(limitNames(), ['gradient', 'gradient2', 'vegas', 'fixed', 'slo', 'gradient-slo']);
   assert.equal(createLimit('fixed', { ...params, initial: 7, windowSamples: 10 }, { clock: () => 0, random: Math.random }).limit, 7);
   assert.throws(() => createLimit('aimd', params, { clock: () => 0, random: Math.random }), /unknown algorithm "aimd"/);
 });

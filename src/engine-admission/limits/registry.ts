@@ -4,6 +4,7 @@ import { FixedLimit } from './fixed.ts';
 import { GradientLimit } from './gradient.ts';
 import { Gradient2Limit } from './gradient2.ts';
 import { SloLimit } from './slo.ts';
+import { SmallerOf } from './smaller-of.ts';
 import type { ConcurrencyLimit, LimitParams } from './types.ts';
 import { VegasLimit } from './vegas.ts';
 import { WindowedLimit } from './windowed.ts';
@@ -27,7 +28,12 @@ const factories = new Map<string, Factory>([
   ['vegas', { create: (p, d) => new VegasLimit(p, d.random), windowed: true }],
   ['fixed', { create: (p) => new FixedLimit(p), windowed: false }],
   ['slo', { create: (p, d) => new SloLimit(p, d.clock), windowed: false }],
+  ['gradient-slo', { create: (p, d) => new SmallerOf('gradient-slo', windowed(new GradientLimit(p, d.random), p, d), new SloLimit(p, d.clock)), windowed: false }],
 ]);
+
+function windowed(limit: ConcurrencyLimit, p: LimitParams, d: LimitDeps): ConcurrencyLimit {
+  return p.windowSamples > 1 ? new WindowedLimit(limit, d.clock, p.windowSamples, p.windowMinMs) : limit;
+}
 
 export function limitNames(): string[] {
   return [...factories.keys()];
@@ -38,5 +44,5 @@ export function createLimit(name: string, p: LimitParams, d: LimitDeps): Concurr
   const f = factories.get(name);
   if (f === undefined) throw new Error(`backpressure.engine.limit.algorithm: unknown algorithm "${name}" (known: ${limitNames().join(', ')})`);
   const limit = f.create(p, d);
-  return p.windowSamples > 1 && f.windowed ? new WindowedLimit(limit, d.clock, p.windowSamples, p.windowMinMs) : limit;
+  return f.windowed ? windowed(limit, p, d) : limit;
 }

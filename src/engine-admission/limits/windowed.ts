@@ -5,6 +5,8 @@
  *
  *   rtt = mean of the window's latencies,  in_flight = the window's maximum,  dropped = any drop in it
  *
+ * (rtt NaN when every sample was blind: a completion without a latency signal, counted for its in-flight),
+ *
  * so one slow request (a long prompt that slipped past the normalisation) does not move the limit alone.
  */
 import type { Clock } from '../../util/clock.ts';
@@ -18,6 +20,8 @@ export class WindowedLimit implements ConcurrencyLimit {
   private readonly minMs: number;
   private start = NaN;
   private n = 0;
+  /** Samples without a latency (a non-streamed completion): they count toward the window, not its mean. */
+  private blind = 0;
   private sum = 0;
   private maxInFlight = 0;
   private dropped = false;
@@ -38,20 +42,21 @@ export class WindowedLimit implements ConcurrencyLimit {
 
   update(s: LimitSample): void {
     const now = this.clock();
-    if (this.n === 0 && !this.dropped) this.start = now;
+    if (this.n + this.blind === 0 && !this.dropped) this.start = now;
     if (s.rtt > 0) {
       this.n++;
       this.sum += s.rtt;
-    }
+    } else if (!s.dropped) this.blind++;
     if (s.inFlight > this.maxInFlight) this.maxInFlight = s.inFlight;
     if (s.dropped) this.dropped = true;
-    if (this.n < this.samples && !(this.dropped && this.n > 0)) return;
+    if (this.n + this.blind < this.samples && !(this.dropped && this.n > 0)) return;
     if (now - this.start < this.minMs) return;
     const out = this.out;
-    out.rtt = this.sum / this.n;
+    out.rtt = this.n > 0 ? this.sum / this.n : NaN;
     out.inFlight = this.maxInFlight;
     out.dropped = this.dropped;
     this.n = 0;
+    this.blind = 0;
     this.sum = 0;
     this.maxInFlight = 0;
     this.dropped = false;

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { seededRandom } from '../../util/random.ts';
+import { GradientLimit } from './gradient.ts';
+import { createLimit } from './registry.ts';
+import { SmallerOf } from './smaller-of.ts';
+import type { ConcurrencyLimit, LimitParams, LimitSample } from './types.ts';
+import { WindowedLimit } from './windowed.ts';
+
+const params: LimitParams = {
+  initial: 16,
+  min: 4,
+  max: 2048,
+  tolerance: undefined,
+  smoothing: 0.2,
+  queueSize: 'sqrt',
+  longWindow: 600,
+  probeMultiplier: 30,
+  probeInterval: 0,
+  windowSamples: 10,
+  windowMinMs: 100,
+  quantile: 0.99,
+};
+
+const sample = (inFlight: number, o: Partial<LimitSample> = {}): LimitSample => ({ rtt: NaN, inFlight, dropped: false, ttftMs: NaN, promptTokens: 0, running: NaN, waiting: NaN, reportSeq: 0, ttftSloMs: 0, itlSloMs: 0, ...o });
+
+/** A part that records what reached it and holds a fixed limit. */
+function part(limit: number, withCompleted: boolean): ConcurrencyLimit & { seen: string[] } {
+  const seen: string[] = [];
+  const p = { name: 'p', limit, seen, update: (s: LimitSample) => void seen.push(`update ${s.rtt}`) } as ConcurrencyLimit & { seen: string[] };
+  if (withCompleted) (p as { completed?: ConcurrencyLimit['completed'] }).completed = (_n, e) => void seen.push(`completed ${e}`);
+  return p;
+}
+
+test('the smaller limit binds; samples reach both halves; a non-streamed end is a blind sample for a half without completed()', () => {
+  const a = part(30, false);
+  const b = part(12, true);
+  const l = new SmallerOf('x', a, b);
+  assert.equal(l.limit, 12);
+  l.update(sample(3, { rtt: 40, ttftMs: 40 }));
+  l.completed(0, 250, NaN, sample(3));
+  l.completed(0, 300, 20, sample(3, { ttftMs: 40 }));
+  assert.deepEqual(a.seen, ['update 40', 'update NaN']);
+  assert.deepEqual(b.seen, ['update 40', 'completed 250', 'completed 300']);
+});
+
+test('gradient with blind samples only (an upstream that does not stream): a limit that is reached doubles, a drop shrinks it', () => {
+  let now = 0;
+  const g = new WindowedLimit(new GradientLimit(params, seededRandom(1)), () => now, 10, 100);
+  const feed = (inFlight: number, dropped = false) => {
+    for (let i = 0; i < 10; i++) {
+      now += 15;
+      g.update(sample(inFlight, { dropped, rtt: dropped ? 50 : NaN }));
+    }
+  };
+  feed(16);
+  assert.equal(g.limit, 32);
+  feed(32);
+  feed(64);
+  assert.equal(g.limit, 128);
+  feed(40); // not reached: no change
+  assert.equal(g.limit, 128);
+  feed(128, true);
+  assert.ok(Math.abs(g.limit - (128 * 0.8 + 64 * 0.2)) < 1e-9, 'a drop: toward half, smoothed as gradient smooths every decrease');
+});
+
+test('gradient-slo is registered and starts at the initial limit', () => {
+  const l = createLimit('gradient-slo', params, { clock: () => 0, random: seededRandom(1) });
+  assert.equal(l.name, 'gradient-slo');
+  assert.equal(l.limit, 16);
+});
