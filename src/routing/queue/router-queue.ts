@@ -20,6 +20,8 @@ export class QueueEntry<T> {
   readonly tokens: number;
   readonly enqueuedAt: number;
   readonly seq: number;
+  /** The waiting room's predicted wait at the offer, ms (NaN while no drain rate was known): its calibration. */
+  predictedMs = NaN;
   /** Position in its class heap; -1 once out of the queue. */
   index = -1;
   /** The waiting room's expiry timer, and the room itself (the timer's callback is a module function). */

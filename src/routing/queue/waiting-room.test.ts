@@ -219,3 +219,28 @@ test('a class blocked on every engine until a known time is refused at once when
   assert.equal(typeof f.room.offer('ok', 1, now + 500, 10, 100, 0, now + 300), 'object');
   assert.equal(f.room.offer('no-time', 1, now + 100, 10, 100, 0), 'router_deadline', 'the engine part alone fills the budget');
 });
+
+test('waits longer than the model said make the next offers of that class be refused at arrival instead', () => {
+  const f = fixture({ maxRequests: 10, maxTokens: 1000 });
+  for (let i = 0; i < 100; i++) {
+    f.drainRate.record();
+    f.timers.advance(10);
+  }
+  // 0.1/ms, k = 1, no margin: the model says 10 ms. It is dispatched after 200 ms: 20× the model.
+  assert.equal(typeof f.offer('a', 1, 1000), 'object');
+  f.drainRate.record();
+  f.timers.advance(200);
+  f.free(1);
+  assert.deepEqual(f.served, ['a']);
+  assert.ok(f.room.calibration.factor(1) >= 20 && f.room.calibration.factor(1) < 22, String(f.room.calibration.factor(1)));
+  // The model alone (10 ms) would queue it with 150 ms to spare; calibrated (~200 ms) it cannot make it.
+  assert.equal(f.offer('b', 1, 150), 'router_deadline');
+  assert.equal(typeof f.offer('c', 0, 150), 'object', 'critical has its own record (none yet)');
+  // An expiry is recorded too: a sheddable request behind c (k = 2, W ≈ 30 ms) waited its 100 ms in vain.
+  assert.equal(typeof f.offer('x', 2, 100), 'object');
+  f.timers.advance(100);
+  assert.deepEqual(f.dropped.map(([item]) => item), ['x']);
+  assert.ok(f.room.calibration.factor(2) >= 3, String(f.room.calibration.factor(2)));
+  assert.equal(f.offer('y', 2, 80), 'router_deadline', 'W ≈ 30 ms fits 80 ms, F · W does not');
+  f.room.clear();
+});
