@@ -83,6 +83,11 @@ export class RouterQueue<T> {
     return n;
   }
 
+  /** The first entry of class `p` (its earliest deadline), if any. */
+  headOf(p: Priority): QueueEntry<T> | undefined {
+    return this.heaps[p][0];
+  }
+
   push(e: QueueEntry<T>): void {
     const h = this.heaps[e.priority];
     e.index = h.length;

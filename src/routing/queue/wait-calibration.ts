@@ -16,6 +16,19 @@
  * the ratio measures how wrong the model is on this one, for this class (critical and standard queue in
  * different gaps), and scales it. When the model holds (Poisson departures), F_c ≈ 1 and nothing changes.
  *
+ * Two corrections make it safe from a fleet's past:
+ *   F_c(now) = max(1 + (F_c − 1) · 2^(−idle / RELAX_MS),  live_c)
+ * - idle = time since the class last had a leave. A drought (the first wave on an idle fleet hit by a step of
+ *   load leaves nothing for a whole request's duration) can set F_c so high that the class no longer queues at
+ *   all; then nothing leaves, nothing is recorded, and F_c would stay for the gateway's life. While no leave
+ *   comes, F_c relaxes toward the model (half-life RELAX_MS = 5 s: several request durations, so a lull does
+ *   not reopen the queue at once) until a request with the smallest wait is queued again, whose leave is a
+ *   new record and restores the histogram's F_c. Each such probe admits one or a few requests: a handful of
+ *   possible expiries per half-life, against the tens of refusals per second that closed the queue.
+ * - live_c (./waiting-room.ts) = waited so far / predicted of the first queued request of each class at or
+ *   above c: a lower bound on a ratio not yet recorded. Before a class has any record (a fresh gateway), and
+ *   inside a drought, it stops the queue taking more than it can serve without waiting for the first expiry.
+ *
  * An expiry is censored: the entry would have waited longer than it did, so its r is a lower bound. It is
  * recorded as it is: the entry was admitted only because predicted · F_c fit its last call, so its r is at
  * least the F_c of then, and a run of expiries pushes F_c up until they are rarer than 1 − q. Requests that
@@ -34,12 +47,14 @@ import { RatioQuantile } from '../../util/ratio-quantile.ts';
 
 export const WAIT_QUANTILE = 0.999;
 export const WAIT_HORIZON = 2 / (1 - WAIT_QUANTILE);
+export const RELAX_MS = 5000;
 
 export class WaitCalibration {
   private readonly tails: RatioQuantile[] = [];
   /** F_c, recomputed on the first read after a record (reads come per offer, records per leave). */
   private readonly factors = new Float64Array(PRIORITY_COUNT).fill(1);
   private readonly stale: boolean[] = [];
+  private readonly lastAt = new Float64Array(PRIORITY_COUNT);
   private readonly q: number;
 
   constructor(q = WAIT_QUANTILE, horizon = WAIT_HORIZON) {
@@ -51,21 +66,24 @@ export class WaitCalibration {
   }
 
   /** An entry of class `p` left after `waitedMs`, against `predictedMs` at its offer (ignored unless finite and > 0). */
-  record(p: Priority, waitedMs: number, predictedMs: number): void {
+  record(p: Priority, waitedMs: number, predictedMs: number, now: number): void {
     if (!(predictedMs > 0 && predictedMs < Infinity)) return;
+    this.lastAt[p] = now;
     // A wait of 0 (dispatched within the same tick) is the smallest ratio there is, not a missing one.
     this.tails[p].add(Math.max(waitedMs, 1e-3) / predictedMs);
     this.stale[p] = true;
   }
 
-  /** F_c: what to multiply the model's wait by; 1 while the class has no record. */
-  factor(p: Priority): number {
+  /** F_c at `now` (relaxed toward 1 while the class has no leave): what to multiply the model's wait by. */
+  factor(p: Priority, now: number): number {
     if (this.stale[p]) {
       this.stale[p] = false;
       const f = this.tails[p].quantile(this.q);
       this.factors[p] = f === f ? f : 1;
     }
-    return this.factors[p];
+    const f = this.factors[p];
+    const idle = now - this.lastAt[p];
+    return idle <= 0 || f === 1 ? f : 1 + (f - 1) * 2 ** (-idle / RELAX_MS);
   }
 
   /** The decayed count of leaves behind F_c. */

@@ -232,7 +232,7 @@ test('waits longer than the model said make the next offers of that class be ref
   f.timers.advance(200);
   f.free(1);
   assert.deepEqual(f.served, ['a']);
-  assert.ok(f.room.calibration.factor(1) >= 20 && f.room.calibration.factor(1) < 22, String(f.room.calibration.factor(1)));
+  assert.ok(f.room.calibration.factor(1, f.timers.now) >= 20 && f.room.calibration.factor(1, f.timers.now) < 22, String(f.room.calibration.factor(1, f.timers.now)));
   // The model alone (10 ms) would queue it with 150 ms to spare; calibrated (~200 ms) it cannot make it.
   assert.equal(f.offer('b', 1, 150), 'router_deadline');
   assert.equal(typeof f.offer('c', 0, 150), 'object', 'critical has its own record (none yet)');
@@ -240,7 +240,25 @@ test('waits longer than the model said make the next offers of that class be ref
   assert.equal(typeof f.offer('x', 2, 100), 'object');
   f.timers.advance(100);
   assert.deepEqual(f.dropped.map(([item]) => item), ['x']);
-  assert.ok(f.room.calibration.factor(2) >= 3, String(f.room.calibration.factor(2)));
+  assert.ok(f.room.calibration.factor(2, f.timers.now) >= 3, String(f.room.calibration.factor(2, f.timers.now)));
   assert.equal(f.offer('y', 2, 80), 'router_deadline', 'W ≈ 30 ms fits 80 ms, F · W does not');
+  f.room.clear();
+});
+
+test('before any leave, the first queued request\'s wait so far bounds the factor', () => {
+  const f = fixture({ maxRequests: 10, maxTokens: 1000 });
+  for (let i = 0; i < 100; i++) {
+    f.drainRate.record();
+    f.timers.advance(10);
+  }
+  // 0.1/ms, no margin: k = 1 → 10 ms. Nothing leaves for 100 ms: the head has waited 10× its prediction.
+  assert.equal(typeof f.offer('a', 1, 1000), 'object');
+  f.timers.advance(100);
+  assert.equal(f.room.calibration.factor(1, f.timers.now), 1, 'no record yet');
+  assert.ok(f.room.factor(1, f.timers.now) >= 9, String(f.room.factor(1, f.timers.now)));
+  // k = 2 → ~20 ms by the model, ≥ 200 ms by what the head shows: 150 ms left is not enough.
+  assert.equal(f.offer('b', 1, 150), 'router_deadline');
+  assert.equal(typeof f.offer('c', 0, 150), 'object', 'nothing of a class at or above critical is queued');
+  assert.ok(f.room.factor(2, f.timers.now) >= 9, 'a sheddable request waits behind the standard head');
   f.room.clear();
 });

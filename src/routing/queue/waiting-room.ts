@@ -5,7 +5,8 @@
  *   max(F_c · W, not_before − now) > last_call − now   → router_deadline, at once, not after waiting for it
  *       where W         = (k + z · √k) / μ_c                      the model's wait
  *             k = ahead(c) + 1,   μ_c = μ − Σ_{c' above c} λ_c'
- *             F_c       = the 0.999-quantile of waited / W of the class's recent leaves (./wait-calibration.ts)
+ *             F_c       = the 0.999-quantile of waited / W of the class's recent leaves (./wait-calibration.ts),
+ *                         relaxed toward 1 while none leaves, and ≥ waited / W of each class's first queued
  *             last_call = deadline − (m(P) + z · s)     (deadline = arrival + TTFT budget)
  *   no room (for its class)    → displace a queued request of a less important class, else router_queue_full
  *                                (a class may fill only its priority fraction of max_queue and max_queue_tokens;
@@ -135,7 +136,21 @@ export class WaitingRoom<T> {
 
   /** The wait a new class-`p` request is judged by, F_c · W, in ms (NaN while no drain rate is known). */
   estimatedWaitMs(p: Priority): number {
-    return this.calibration.factor(p) * this.waitMs(p, this.marginSd, this.clock());
+    const now = this.clock();
+    return this.factor(p, now) * this.waitMs(p, this.marginSd, now);
+  }
+
+  /**
+   * F_c (./wait-calibration.ts), and no less than what the first queued request of each class at or above
+   * `p` has already waited over its prediction: a ratio not yet recorded, known to be at least that.
+   */
+  factor(p: Priority, now: number): number {
+    let f = this.calibration.factor(p, now);
+    for (let c = 0; c <= p; c++) {
+      const h = this.queue.headOf(c as Priority);
+      if (h !== undefined && h.predictedMs > 0) f = Math.max(f, (now - h.enqueuedAt) / h.predictedMs);
+    }
+    return f;
   }
 
   /**
@@ -160,7 +175,7 @@ export class WaitingRoom<T> {
     const lastCall = deadline - now - (serviceMs + z * serviceSdMs);
     if (lastCall <= 0 || notBefore - now > lastCall) return 'router_deadline';
     const wait = this.waitMs(priority, z, now);
-    if (this.calibration.factor(priority) * wait > lastCall) return 'router_deadline';
+    if (this.factor(priority, now) * wait > lastCall) return 'router_deadline';
     const q = this.queue;
     const f = this.fractions[priority];
     while (!q.fits(tokens, f)) {
@@ -188,7 +203,8 @@ export class WaitingRoom<T> {
   expire(e: QueueEntry<T>): void {
     if (!this.leave(e)) return;
     this.expired++;
-    this.calibration.record(e.priority, this.clock() - e.enqueuedAt, e.predictedMs);
+    const now = this.clock();
+    this.calibration.record(e.priority, now - e.enqueuedAt, e.predictedMs, now);
     this.host.dropped(e.item, 'expired', e);
   }
 
@@ -210,7 +226,8 @@ export class WaitingRoom<T> {
           }
           this.clearTimer(e);
           this.dispatched++;
-          this.calibration.record(e.priority, this.clock() - e.enqueuedAt, e.predictedMs);
+          const now = this.clock();
+          this.calibration.record(e.priority, now - e.enqueuedAt, e.predictedMs, now);
         }
       } while (this.again && this.queue.size > 0);
     } finally {
