@@ -5,7 +5,7 @@
  *   max(F_c · W, not_before − now) > last_call − now   → router_deadline, at once, not after waiting for it
  *       where W         = (k + z · √k) / μ_c                      the model's wait
  *             k = ahead(c) + 1,   μ_c = μ − Σ_{c' above c} λ_c'
- *             F_c       = the 0.999-quantile of waited / W of the class's recent leaves (./wait-calibration.ts),
+ *             F_c       = the 0.995-quantile of waited / W of the class's recent leaves (./wait-calibration.ts),
  *                         relaxed toward 1 while none leaves, and ≥ waited / W of each class's first queued
  *             last_call = deadline − (m(P) + z · s)     (deadline = arrival + TTFT budget)
  *   no room (for its class)    → displace a queued request of a less important class, else router_queue_full
@@ -19,7 +19,7 @@
  *       not Poisson on a real fleet (they come in waves, and a request queues inside the gap between two), so
  *       W is scaled by F_c, how far actual waits of the class lately exceeded it: measured, per class, on the
  *       fleet at hand, and ≈ 1 where the model holds. Every leave (dispatched or expired) feeds it back, so
- *       expiries stay near 1 − 0.999 of what is queued. The engine's part has the mean m and deviation s of
+ *       expiries stay near 1 − 0.995 of what is queued. The engine's part has the mean m and deviation s of
  *       its recent TTFTs, and is owed from the budget before the queue gets
  *       any. m(P) is the engine's expected TTFT for this request's prompt length P and s the spread around it
  *       (src/engine-admission/ttft-fit.ts), not the spread of all prompts' TTFTs, which with mixed lengths
@@ -61,6 +61,8 @@ export interface WaitingRoomOptions<T> {
   marginSd?: number;
   /** Arrival rate of each class (fed by `arrived`); without them every class sees the whole drain rate. */
   arrivalRates?: readonly DrainRate[];
+  /** The wait's calibration (tests pass one with a low quantile to need few leaves); default ./wait-calibration.ts's. */
+  calibration?: WaitCalibration;
   clock: Clock;
   timers: Timers;
   drainRate: DrainRate;
@@ -82,7 +84,7 @@ export class WaitingRoom<T> {
   readonly queue: RouterQueue<T>;
   readonly drainRate: DrainRate;
   /** F_c per class: how far actual waits exceed the model's (./wait-calibration.ts). */
-  readonly calibration = new WaitCalibration();
+  readonly calibration: WaitCalibration;
   /** Leaves by reason, for metrics and the accounting checks. */
   dispatched = 0;
   expired = 0;
@@ -107,6 +109,7 @@ export class WaitingRoom<T> {
     this.fractions = o.fractions ?? [1, 1, 1];
     this.marginSd = o.marginSd ?? 0;
     this.arrivalRates = o.arrivalRates;
+    this.calibration = o.calibration ?? new WaitCalibration();
     this.clock = o.clock;
     this.timers = o.timers;
     this.host = o.host;
