@@ -118,7 +118,13 @@ describe('router queue', () => {
       assert.ok(waited >= 140 && waited < 2000, `waited ${waited} ms`);
       up.releaseOne();
       assert.equal((await busy).status, 200);
-      assert.equal(metric(await gw.metricsText(), 'spillway_router_queue_wait_seconds_count', 'result="expired"'), 1);
+      const text = await gw.metricsText();
+      assert.equal(metric(text, 'spillway_router_queue_wait_seconds_count', 'result="expired"'), 1);
+      // The late refusal is in the refusal time, with its real time (≥ 140 ms), besides its first decision (queued).
+      assert.equal(metric(text, 'spillway_backpressure_decision_seconds_count', 'decision="refused"'), 1);
+      assert.equal(metric(text, 'spillway_backpressure_decision_seconds_bucket', 'decision="refused",le="0.1"'), 0);
+      assert.equal(metric(text, 'spillway_backpressure_decision_seconds_bucket', 'decision="refused",le="2.5"'), 1);
+      assert.equal(metric(text, 'spillway_backpressure_decision_seconds_count', 'decision="queued"'), 1);
     }));
 
   it('a client that disconnects while queued is removed and counted', () =>

@@ -9,7 +9,9 @@ import type { BackPressure } from '../pipeline/backpressure/controller.ts';
 import { ENGINE_STATES } from '../pipeline/backpressure/engines.ts';
 
 const waitBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-const decisionBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+// Up to 10 ms for decisions made at arrival; beyond, for refusals made after waiting in the router queue (up to
+// the TTFT budget: 2 s by default), which would otherwise all fall in +Inf.
+const decisionBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export class BackpressureMetrics {
   readonly rejections: Counter<'level' | 'reason' | 'priority' | 'model_group'>;
@@ -45,7 +47,7 @@ export class BackpressureMetrics {
     });
     this.decision = new Histogram({
       name: 'spillway_backpressure_decision_seconds',
-      help: 'Time from a request\'s arrival to its first back-pressure decision: dispatched, queued or refused (refusals: the time to answer them).',
+      help: 'Time from a request\'s arrival to a back-pressure decision: dispatched or queued (its first decision), refused (every refusal, including those made after waiting in the router queue).',
       labelNames: ['decision'],
       buckets: decisionBuckets,
       registers,

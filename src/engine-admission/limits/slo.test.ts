@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RatioQuantile } from './ratio-quantile.ts';
 import { SloLimit } from './slo.ts';
 import type { LimitParams, LimitSample } from './types.ts';
 
@@ -169,15 +168,4 @@ test('a drop halves the limit', () => {
   l.update(s);
   assert.equal(l.limit, 20);
   assert.equal(l.last, 'drop');
-});
-
-test('ratio quantile: the upper edge of the bucket holding the share, older values fading', () => {
-  const q = new RatioQuantile(100);
-  assert.ok(Number.isNaN(q.quantile(0.5)));
-  for (let i = 0; i < 99; i++) q.add(1);
-  q.add(3);
-  assert.ok(q.quantile(0.5) > 1 && q.quantile(0.5) < 1.1, String(q.quantile(0.5)));
-  assert.ok(q.quantile(0.999) >= 3 && q.quantile(0.999) < 3.3, String(q.quantile(0.999)));
-  for (let i = 0; i < 2000; i++) q.add(2);
-  assert.ok(q.quantile(0.01) >= 2, 'the old values have faded');
 });

@@ -55,7 +55,7 @@
  * minimum would judge it by its best day forever.
  */
 import type { Clock } from '../../util/clock.ts';
-import { RatioQuantile } from './ratio-quantile.ts';
+import { RatioQuantile } from '../../util/ratio-quantile.ts';
 import type { ConcurrencyLimit, LimitParams, LimitSample } from './types.ts';
 
 const BANDS = 10;

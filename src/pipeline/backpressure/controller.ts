@@ -410,16 +410,21 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
   }
 
   /**
-   * Arrival to the request's first back-pressure decision, once per request (wall clock, as arrivalMs). A
-   * request that goes to an engine or the queue counts as an arrival of its class for the queue's residual
-   * rates (./../../routing/queue/waiting-room.ts).
+   * Arrival to a back-pressure decision (wall clock, as arrivalMs): `dispatched` and `queued` once per request,
+   * its first decision; `refused` for every refusal, however late (a request queued, or re-routed after an
+   * engine's own refusal, and then refused counts there too), so the refusal time's tail includes the late
+   * ones. A request that goes to an engine or the queue counts as an arrival of its class for the queue's
+   * residual rates (./../../routing/queue/waiting-room.ts).
    */
   observeDecision(pr: ProxyRequest, decision: 'dispatched' | 'queued' | 'refused'): void {
     const t = pr.bp;
     if (t !== undefined) {
-      if (t.decided) return;
-      t.decided = true;
-      if (decision !== 'refused') t.group.room.arrived(t.priority, this.now);
+      if (t.decided) {
+        if (decision !== 'refused') return;
+      } else {
+        t.decided = true;
+        if (decision !== 'refused') t.group.room.arrived(t.priority, this.now);
+      }
     }
     this.metrics.decisionFor(decision).observe((performance.now() - pr.arrivalMs) / 1000);
   }

@@ -20,6 +20,8 @@ export class QueueEntry<T> {
   readonly tokens: number;
   readonly enqueuedAt: number;
   readonly seq: number;
+  /** The waiting room's predicted wait at the offer, ms (NaN while no drain rate was known): its calibration. */
+  predictedMs = NaN;
   /** Position in its class heap; -1 once out of the queue. */
   index = -1;
   /** The waiting room's expiry timer, and the room itself (the timer's callback is a module function). */
@@ -79,6 +81,11 @@ export class RouterQueue<T> {
     let n = 0;
     for (let i = 0; i <= p; i++) n += this.heaps[i].length;
     return n;
+  }
+
+  /** The first entry of class `p` (its earliest deadline), if any. */
+  headOf(p: Priority): QueueEntry<T> | undefined {
+    return this.heaps[p][0];
   }
 
   push(e: QueueEntry<T>): void {

@@ -2,9 +2,11 @@
  * Level 2's enforcement for one model group: the bounded router queue (./router-queue.ts), its deadlines and
  * its drain. A request that found every engine busy is offered here:
  *
- *   wait > last_call − now     → router_deadline, at once, not after waiting for it
- *       where wait      = max((k + z · √k) / μ_c,  not_before − now)
+ *   max(F_c · W, not_before − now) > last_call − now   → router_deadline, at once, not after waiting for it
+ *       where W         = (k + z · √k) / μ_c                      the model's wait
  *             k = ahead(c) + 1,   μ_c = μ − Σ_{c' above c} λ_c'
+ *             F_c       = the 0.995-quantile of waited / W of the class's recent leaves (./wait-calibration.ts),
+ *                         relaxed toward 1 while none leaves, and ≥ waited / W of each class's first queued
  *             last_call = deadline − (m(P) + z · s)     (deadline = arrival + TTFT budget)
  *   no room (for its class)    → displace a queued request of a less important class, else router_queue_full
  *                                (a class may fill only its priority fraction of max_queue and max_queue_tokens;
@@ -13,15 +15,20 @@
  *       departures at the drain rate μ (./drain-rate.ts; ahead(c): ./router-queue.ts): k/μ on average, √k/μ
  *       more at one standard deviation if departures are Poisson. A class only gets what the classes above it
  *       leave: their arrivals λ (measured like μ, counted by `arrived`) jump ahead of it while it waits, so
- *       its rate is the residual μ_c; none left (μ_c ≤ 0) means it cannot be served in time. The engine's part
- *       has the mean m and deviation s of its recent TTFTs, and is owed from the budget before the queue gets
+ *       its rate is the residual μ_c; none left (μ_c ≤ 0) means it cannot be served in time. Departures are
+ *       not Poisson on a real fleet (they come in waves, and a request queues inside the gap between two), so
+ *       W is scaled by F_c, how far actual waits of the class lately exceeded it: measured, per class, on the
+ *       fleet at hand, and ≈ 1 where the model holds. Every leave (dispatched or expired) feeds it back, so
+ *       expiries stay near 1 − 0.995 of what is queued. The engine's part has the mean m and deviation s of
+ *       its recent TTFTs, and is owed from the budget before the queue gets
  *       any. m(P) is the engine's expected TTFT for this request's prompt length P and s the spread around it
  *       (src/engine-admission/ttft-fit.ts), not the spread of all prompts' TTFTs, which with mixed lengths
  *       alone can exceed a budget. not_before is when the class's time-bound blocks end on the engine that
  *       frees first (a penalty, the SLO breaker's window), when every engine has one: no departure can come
- *       before it, whatever the rate says. Each part keeps its own margin of z (wait_margin_sd, default 2.33:
- *       one-sided 99%), so a request is rarely admitted only to expire in the queue (a refusal that costs the
- *       client its whole budget), and what leaves the queue still has the engine's part of its budget.
+ *       before it, whatever the rate says. z = wait_margin_sd (default 2.33: one-sided 99%) on the engine's
+ *       part, and as the model's own margin on W, so a request is rarely admitted only to expire in the queue
+ *       (a refusal that costs the client its whole budget), and what leaves the queue still has the engine's
+ *       part of its budget.
  *   else                       → queued, with a timer that drops it as `expired` at its last call
  *
  * `drain()` runs on capacity events (an attempt's first token or end, an engine report, a penalty running
@@ -34,6 +41,7 @@ import type { Clock } from '../../util/clock.ts';
 import type { DrainRate } from './drain-rate.ts';
 import { QueueEntry, RouterQueue, type QueueBounds } from './router-queue.ts';
 import type { Timers } from './timers.ts';
+import { WaitCalibration } from './wait-calibration.ts';
 
 export type QueueRefusal = 'router_queue_full' | 'router_deadline';
 export type DropReason = 'expired' | 'displaced';
@@ -53,6 +61,8 @@ export interface WaitingRoomOptions<T> {
   marginSd?: number;
   /** Arrival rate of each class (fed by `arrived`); without them every class sees the whole drain rate. */
   arrivalRates?: readonly DrainRate[];
+  /** The wait's calibration (tests pass one with a low quantile to need few leaves); default ./wait-calibration.ts's. */
+  calibration?: WaitCalibration;
   clock: Clock;
   timers: Timers;
   drainRate: DrainRate;
@@ -73,6 +83,8 @@ function onWake(room: WaitingRoom<unknown>): void {
 export class WaitingRoom<T> {
   readonly queue: RouterQueue<T>;
   readonly drainRate: DrainRate;
+  /** F_c per class: how far actual waits exceed the model's (./wait-calibration.ts). */
+  readonly calibration: WaitCalibration;
   /** Leaves by reason, for metrics and the accounting checks. */
   dispatched = 0;
   expired = 0;
@@ -97,6 +109,7 @@ export class WaitingRoom<T> {
     this.fractions = o.fractions ?? [1, 1, 1];
     this.marginSd = o.marginSd ?? 0;
     this.arrivalRates = o.arrivalRates;
+    this.calibration = o.calibration ?? new WaitCalibration();
     this.clock = o.clock;
     this.timers = o.timers;
     this.host = o.host;
@@ -124,9 +137,23 @@ export class WaitingRoom<T> {
     return mu;
   }
 
-  /** Mean wait in the queue of a new class-`p` request, in ms (NaN while no drain rate is known). */
+  /** The wait a new class-`p` request is judged by, F_c · W, in ms (NaN while no drain rate is known). */
   estimatedWaitMs(p: Priority): number {
-    return this.waitMs(p, 0, this.clock());
+    const now = this.clock();
+    return this.factor(p, now) * this.waitMs(p, this.marginSd, now);
+  }
+
+  /**
+   * F_c (./wait-calibration.ts), and no less than what the first queued request of each class at or above
+   * `p` has already waited over its prediction: a ratio not yet recorded, known to be at least that.
+   */
+  factor(p: Priority, now: number): number {
+    let f = this.calibration.factor(p, now);
+    for (let c = 0; c <= p; c++) {
+      const h = this.queue.headOf(c as Priority);
+      if (h !== undefined && h.predictedMs > 0) f = Math.max(f, (now - h.enqueuedAt) / h.predictedMs);
+    }
+    return f;
   }
 
   /**
@@ -150,7 +177,8 @@ export class WaitingRoom<T> {
     const z = this.marginSd;
     const lastCall = deadline - now - (serviceMs + z * serviceSdMs);
     if (lastCall <= 0 || notBefore - now > lastCall) return 'router_deadline';
-    if (this.waitMs(priority, z, now) > lastCall) return 'router_deadline';
+    const wait = this.waitMs(priority, z, now);
+    if (this.factor(priority, now) * wait > lastCall) return 'router_deadline';
     const q = this.queue;
     const f = this.fractions[priority];
     while (!q.fits(tokens, f)) {
@@ -161,6 +189,7 @@ export class WaitingRoom<T> {
       this.host.dropped(victim.item, 'displaced', victim);
     }
     const e = new QueueEntry(item, priority, deadline, tokens, now, q.nextSeq());
+    e.predictedMs = wait;
     e.holder = this;
     e.timer = this.timers.set(onExpiry, lastCall, e as QueueEntry<unknown>);
     q.push(e);
@@ -177,6 +206,8 @@ export class WaitingRoom<T> {
   expire(e: QueueEntry<T>): void {
     if (!this.leave(e)) return;
     this.expired++;
+    const now = this.clock();
+    this.calibration.record(e.priority, now - e.enqueuedAt, e.predictedMs, now);
     this.host.dropped(e.item, 'expired', e);
   }
 
@@ -198,6 +229,8 @@ export class WaitingRoom<T> {
           }
           this.clearTimer(e);
           this.dispatched++;
+          const now = this.clock();
+          this.calibration.record(e.priority, now - e.enqueuedAt, e.predictedMs, now);
         }
       } while (this.again && this.queue.size > 0);
     } finally {
