@@ -31,7 +31,7 @@
  *       part of its budget.
  *   else                       → queued, with a timer that drops it as `expired` at its last call
  *
- * `drain()` runs on capacity events (an attempt's first token or end, an engine report, a penalty running
+ * `drain()` runs on capacity events (an attempt's first token or end, a penalty or breaker window running
  * out), never on a poll: it takes the head and asks the host to route it on fresh state (late binding); the
  * first head that still finds no engine goes back and ends the drain. Re-entrant calls fold into the drain
  * in progress.
