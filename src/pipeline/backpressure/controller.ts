@@ -183,7 +183,8 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     }
     const tokens = promptTokens(pr);
     const blocks = tokens / g.blockSize();
-    const v = this.admission.admit(g.admission, p, blocks);
+    const f = this.admission.settings.fractions[p];
+    const v = this.admission.admit(g.admission, p, blocks, g.activity.share(p, f, now, this.config.router.drainWindowMs));
     if (v !== 'ok') return this.ingressRefusal(v, p, g, blocks);
     // The budget runs from arrival: time spent reading the body is already gone.
     const deadline = now + budget - (performance.now() - pr.arrivalMs);
@@ -461,7 +462,8 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
       }
       case 'ingress_kv_budget': {
         const held = this.inFlightBlocks(g!.name);
-        const budget = a.settings.fractions[p] * a.settings.kvOvercommit * this.capacityBlocks(g!.name);
+        const share = g!.activity.share(p, a.settings.fractions[p], this.now, this.config.router.drainWindowMs);
+        const budget = share * a.settings.kvOvercommit * this.capacityBlocks(g!.name);
         const perRequest = g!.admission.inFlight > 0 ? held / g!.admission.inFlight : blocks;
         const backlog = perRequest > 0 ? Math.ceil((held + blocks - budget) / perRequest) : 1;
         return { outcome: v, message: `The KV cache of model group "${g!.name}" is committed: ${Math.round(held)} blocks in flight + ${Math.round(blocks)} for this prompt exceed the ${cls} budget of ${Math.round(budget)}.`, retryAfterMs: this.retryAfter(g, backlog) };
