@@ -101,7 +101,7 @@ export class IngressAdmission {
     if (groupRatio >= f) return 'ingress_inflight';
     const capacity = this.kv.capacityBlocks(g.name);
     // Unknown capacity leaves the gate open (./kv-budget.ts): the held blocks are not summed for nothing.
-    const held = capacity > 0 ? this.kv.inFlightBlocks(g.name) : 0;
+    const held = capacity > 0 ? this.kv.inFlightBlocks(g.name, priority) : 0;
     if (!kvBudgetAllows(held, kvBlocks, capacity, s.kvOvercommit, kvShare)) return 'ingress_kv_budget';
     if (priority === SHEDDABLE) {
       const ratio = Math.max(globalRatio, groupRatio, kvBudgetRatio(held, kvBlocks, capacity, s.kvOvercommit));

@@ -196,9 +196,10 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
   }
 
   // KvBudgetSource: the load model's reconciled KV of the group's usable engines plus what waits in its queue.
-  inFlightBlocks(group: string): number {
+  inFlightBlocks(group: string, priority?: number): number {
     const g = this.groups.get(group)!;
-    let blocks = g.room.queue.tokens / g.blockSize();
+    const q = g.room.queue;
+    let blocks = (priority === undefined ? q.tokens : q.tokensAhead(priority as Priority)) / g.blockSize();
     for (const e of g.engines) if (!e.deployment.isCoolingDown()) blocks += e.load.kvBlocksUsed();
     return blocks;
   }
@@ -461,7 +462,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
         return { outcome: v, message: `Too many requests in flight for ${where} to admit a ${cls} request.`, retryAfterMs: this.retryAfter(g, g === undefined ? 1 : a.excess(g.admission, p)) };
       }
       case 'ingress_kv_budget': {
-        const held = this.inFlightBlocks(g!.name);
+        const held = this.inFlightBlocks(g!.name, p);
         const share = g!.activity.share(p, a.settings.fractions[p], this.now, this.config.router.drainWindowMs);
         const budget = share * a.settings.kvOvercommit * this.capacityBlocks(g!.name);
         const perRequest = g!.admission.inFlight > 0 ? held / g!.admission.inFlight : blocks;
