@@ -224,7 +224,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     const room = s.room!;
     if (room.size > 0 && !room.draining && room.queue.ahead(p) > 0) return false;
     const f = this.admission.settings.fractions[p];
-    return s.refusal(this.now, this.busy, f, s.activity!.share(p, f, this.now, this.config.router.drainWindowMs)) === undefined;
+    return s.refusal(this.now, this.busy, f, s.activity!.share(p, f, this.now, this.config.router.drainWindowMs), p) === undefined;
   }
 
   /** Every engine refused the request: refuse it (returned) or queue it (undefined). */
@@ -245,7 +245,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     for (const e of g.engines) {
       if (e.deployment.isCoolingDown()) continue;
       usable++;
-      const why = e.refusal(now, this.busy, f, share);
+      const why = e.refusal(now, this.busy, f, share, t.priority);
       if (why === undefined) free++;
       else if (why === 'limited' || why === 'kv' || why === 'prefill') untimed++;
       if (why === 'slow') {
@@ -385,7 +385,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
       queued += g.room.size;
       queuedTokens += g.room.queue.tokens;
       for (const e of g.engines) {
-        engineInFlight += e.gate.inFlight;
+        engineInFlight += e.gate.inFlight + e.inFlightOf[0] + e.inFlightOf[1] + e.inFlightOf[2];
         releaseErrors += e.gate.releaseErrors;
         // The load model's prediction, whoever keeps it (the pipeline, or back pressure in own-load mode).
         predictedKvTokens += e.load.predicted.activeTokens + e.load.predicted.queuedPrefillTokens;
