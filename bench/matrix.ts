@@ -60,7 +60,7 @@ await runScenario(
   {
     name: 'matrix',
     timeoutS: { full: 3600, smoke: 100 },
-    options: { seed: { type: 'string' }, fleets: { type: 'string' }, fleet: { type: 'string' }, capacities: { type: 'string' }, only: { type: 'string' }, engine: { type: 'string' } },
+    options: { seed: { type: 'string' }, fleets: { type: 'string' }, fleet: { type: 'string' }, capacities: { type: 'string' }, only: { type: 'string' }, engine: { type: 'string' }, extra: { type: 'string' } },
   },
   async (ctx) => {
     const seed = Number(ctx.args.seed ?? DEFAULT_SEED);
@@ -137,12 +137,12 @@ async function runFleet(ctx: ScenarioContext, f: FleetSpec, plan: Plan, only: Se
     }
     const gw = await startGatewayFor(ctx, 'matrix', engines, {
       routing: 'kv-aware',
-      spillway: `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${f.sla.ttftMs} }\n    engine: { itl_slo_ms: ${f.sla.itlMs}${ctx.args.engine ? `, ${String(ctx.args.engine)}` : ''} }\ngeneral_settings:\n  master_key: ${ADMIN_KEY}\n`,
+      spillway: `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${f.sla.ttftMs} }\n${ctx.args.extra ? `    ${String(ctx.args.extra)}\n` : ''}    engine: { itl_slo_ms: ${f.sla.itlMs}${ctx.args.engine ? `, ${String(ctx.args.engine)}` : ''} }\ngeneral_settings:\n  master_key: ${ADMIN_KEY}\n`,
       deployment: '    spillway: { load: { kind: vllm } }',
     }, GATEWAY_CPU);
     for (const m of multipliers) {
       const r = await gatewayRun(gw, engines, prefix, m, c, (rate, label, extra) => bench(gw.url, rate, `#${f.index} ${label}`, ['--api-key', ADMIN_KEY, ...extra], plan.run));
-      ctx.log(`#${f.index} ${m}×: admitted ${r.admitted}/${r.requests}, goodput ${r.goodputRps}/s (C ${c}), SLA ${((r.slaAttainment ?? 0) * 100).toFixed(2)}% of admitted, refusals ${JSON.stringify(r.refusals)}, gateway refusal p99 ${r.gatewayRefusalP99Ms?.toFixed(2) ?? 'n/a'} ms; accounting ${r.accounting.text}`);
+      ctx.log(`#${f.index} ${m}×: admitted ${r.admitted}/${r.requests}, goodput ${r.goodputRps}/s (C ${c}), SLA ${((r.slaAttainment ?? 0) * 100).toFixed(2)}% of admitted, refusals ${JSON.stringify(r.refusals)} (critical ${JSON.stringify(r.criticalRefusals ?? {})}), gateway refusal p99 ${r.gatewayRefusalP99Ms?.toFixed(2) ?? 'n/a'} ms; accounting ${r.accounting.text}`);
       result.runs.push(r);
     }
   }
@@ -168,10 +168,12 @@ async function gatewayRun(gw: Proc, engines: Proc[], prefix: boolean, m: number,
   const after = await read();
   const drained = await probe.waitDrained();
   const refusals: Record<string, number> = {};
+  const criticalRefusals: Record<string, number> = {};
   for (const [priority, byReason] of Object.entries(after.refusals))
     for (const [reason, n] of Object.entries(byReason)) {
       const d = n - (before.refusals[priority]?.[reason] ?? 0);
       if (d > 0) refusals[reason] = (refusals[reason] ?? 0) + d;
+      if (d > 0 && priority === 'critical') criticalRefusals[reason] = d;
     }
   const p99 = GatewayProbe.quantile(before.buckets, after.buckets, 0.99) * 1000;
   const s = results.map((r) => r.summary);
@@ -190,6 +192,7 @@ async function gatewayRun(gw: Proc, engines: Proc[], prefix: boolean, m: number,
     slaAttainment: admitted > 0 ? total((x) => x.good) / admitted : null,
     classes: m === 1 ? [] : s.map((x, i) => ({ priority: CLASSES[i].priority, requests: x.requests, admitted: x.admitted, good: x.good })),
     refusals,
+    criticalRefusals,
     gatewayRefusalP99Ms: Number.isFinite(p99) ? round(p99) : null,
     clientRefusalP99Ms: rejected > 0 ? Math.max(...s.filter((x) => x.rejectionLatencyMs.count > 0).map((x) => x.rejectionLatencyMs.p99)) : null,
     accounting: { ok: drained.ok, text: drained.ok ? '0' : Object.entries(drained.values).map(([k, v]) => `${k} ${v}`).join(', ') },

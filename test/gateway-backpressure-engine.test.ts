@@ -71,8 +71,8 @@ spillway:
       up.releaseAll();
       for (const r of await Promise.all(alone)) assert.equal(r.status, 200);
       await gw.assertDrained();
-      // A critical request makes critical active: sheddable may now hold ⌊0.7 · 10⌋ = 7 slots in all; the 8th
-      // is refused at once although 3 are free.
+      // A critical request makes critical active: sheddable may now hold ⌊0.7 · 10⌋ = 7 slots in all (the 2·√1
+      // kept free for critical leave 8), and the 8th is refused at once although 3 are free.
       const held = [as('critical')];
       await up.waitHeld(1);
       held.push(...Array.from({ length: 6 }, () => as('sheddable')));
@@ -80,11 +80,12 @@ spillway:
       const shed = await as('sheddable');
       assert.equal(shed.status, 503);
       assert.equal(shed.json.error.code, 'engine_concurrency');
-      // Standard gets up to 9, critical the last one.
-      held.push(as('standard'), as('standard'));
-      await up.waitHeld(9);
+      // Standard gets up to 8: ⌊0.9 · 10⌋ = 9, less the 2·√1 slots kept free for the one critical request in
+      // flight (engines.ts); critical takes the last two.
+      held.push(as('standard'));
+      await up.waitHeld(8);
       assert.equal((await as('standard')).json.error.code, 'engine_concurrency');
-      held.push(as('critical'));
+      held.push(as('critical'), as('critical'));
       await up.waitHeld(10);
       assert.equal((await as('critical')).json.error.code, 'engine_concurrency', 'the limit itself still holds');
       up.releaseAll();

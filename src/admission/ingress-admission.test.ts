@@ -57,6 +57,13 @@ test('KV budget: in flight + this request over f · overcommit · capacity is re
   assert.equal(g.kvBlocks, 125);
 });
 
+test('KV budget: a class given all of it (no class above active) may use f = 1 of the budget', () => {
+  const { a, g } = fixture({ maxInFlight: Infinity }, 100);
+  assert.equal(a.admit(g, STANDARD, 60), 'ok');
+  assert.equal(a.admit(g, STANDARD, 50, 1), 'ok'); // 110 ≤ 1 · 1.25 · 100, over standard's own 100
+  assert.equal(a.admit(g, STANDARD, 20, 1), 'ingress_kv_budget'); // 130 > 125
+});
+
 test('unknown capacity leaves the KV gate open', () => {
   const { a, g } = fixture({ maxInFlight: Infinity }, 0);
   for (let i = 0; i < 100; i++) assert.equal(a.admit(g, SHEDDABLE, 1e6), 'ok');

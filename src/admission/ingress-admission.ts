@@ -88,8 +88,11 @@ export class IngressAdmission {
     return 'ok';
   }
 
-  /** Every check; on 'ok' the request is counted until `release`. */
-  admit(g: GroupAdmission, priority: Priority, kvBlocks: number): IngressVerdict {
+  /**
+   * Every check; on 'ok' the request is counted until `release`. `kvShare`: the part of the KV budget the class
+   * may use now — its fraction while a class above it is active, else all (src/pipeline/backpressure/class-activity.ts).
+   */
+  admit(g: GroupAdmission, priority: Priority, kvBlocks: number, kvShare = this.settings.fractions[priority]): IngressVerdict {
     const s = this.settings;
     const f = s.fractions[priority];
     const globalRatio = this.inFlight / s.maxInFlight;
@@ -98,8 +101,8 @@ export class IngressAdmission {
     if (groupRatio >= f) return 'ingress_inflight';
     const capacity = this.kv.capacityBlocks(g.name);
     // Unknown capacity leaves the gate open (./kv-budget.ts): the held blocks are not summed for nothing.
-    const held = capacity > 0 ? this.kv.inFlightBlocks(g.name) : 0;
-    if (!kvBudgetAllows(held, kvBlocks, capacity, s.kvOvercommit, f)) return 'ingress_kv_budget';
+    const held = capacity > 0 ? this.kv.inFlightBlocks(g.name, priority) : 0;
+    if (!kvBudgetAllows(held, kvBlocks, capacity, s.kvOvercommit, kvShare)) return 'ingress_kv_budget';
     if (priority === SHEDDABLE) {
       const ratio = Math.max(globalRatio, groupRatio, kvBudgetRatio(held, kvBlocks, capacity, s.kvOvercommit));
       if (this.shed(ratio / f)) return 'ingress_priority_shed';

@@ -15,8 +15,12 @@
 /** Where the gate's two fleet numbers come from: the gateway's own ledger, or the load model. */
 export interface KvBudgetSource {
   readonly name: string;
-  /** Predicted KV blocks held by the group's admitted requests, dispatched or queued. */
-  inFlightBlocks(group: string): number;
+  /**
+   * Predicted KV blocks held by the group's admitted requests: dispatched, and queued ahead of a class-`priority`
+   * request (of its class or above; every queued one without a class). A queued request of a lower class would
+   * leave after it, or give it its place, so it does not take a more important request's budget.
+   */
+  inFlightBlocks(group: string, priority?: number): number;
   /** KV capacity in blocks of the group's usable engines; 0 when unknown. */
   capacityBlocks(group: string): number;
 }

@@ -24,6 +24,8 @@ export interface RunFigures {
   classes: ClassFigures[];
   /** The gateway's refusals in the run, by error code (spillway_backpressure_rejections_total deltas). */
   refusals: Record<string, number>;
+  /** The critical class's refusals by code (3×). */
+  criticalRefusals?: Record<string, number>;
   /** p99 of arrival → refusal inside the gateway (decision histogram deltas), ms; null without refusals. */
   gatewayRefusalP99Ms: number | null;
   /** Client-side rejection latency p99, ms (3×: the highest of the three classes'); null without refusals. */

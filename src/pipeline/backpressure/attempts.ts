@@ -28,6 +28,7 @@ export class Attempts {
     const slot = this.bp.slots.get(d)!;
     const now = (this.bp.now = this.bp.clock());
     t.engine = slot;
+    slot.inFlightOf[t.priority]++;
     slot.gate.acquire();
     t.dispatchAt = now;
     t.firstAt = 0;
@@ -85,6 +86,7 @@ export class Attempts {
     const slot = t.engine;
     if (slot === undefined) return;
     t.engine = undefined;
+    slot.inFlightOf[t.priority]--;
     const now = (this.bp.now = this.bp.clock());
     const dropped = end === 'timeout' || (end === 'retryable_status' && (x.status === 503 || x.status === 429));
     const ttft = t.firstAt > 0 ? t.firstAt - t.dispatchAt : NaN;

@@ -1,6 +1,6 @@
 /**
  * Which priority classes of a group are active: when a request of each was last admitted. It decides how much
- * of each engine's concurrency limit and busy thresholds a class may use:
+ * of each engine's concurrency limit and busy thresholds, and of the group's KV budget, a class may use:
  *
  *   share(c) = f(c)   while a class above c was admitted within the last active_ms
  *            = 1      otherwise

@@ -183,7 +183,8 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     }
     const tokens = promptTokens(pr);
     const blocks = tokens / g.blockSize();
-    const v = this.admission.admit(g.admission, p, blocks);
+    const f = this.admission.settings.fractions[p];
+    const v = this.admission.admit(g.admission, p, blocks, g.activity.share(p, f, now, this.config.router.drainWindowMs));
     if (v !== 'ok') return this.ingressRefusal(v, p, g, blocks);
     // The budget runs from arrival: time spent reading the body is already gone.
     const deadline = now + budget - (performance.now() - pr.arrivalMs);
@@ -195,9 +196,10 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
   }
 
   // KvBudgetSource: the load model's reconciled KV of the group's usable engines plus what waits in its queue.
-  inFlightBlocks(group: string): number {
+  inFlightBlocks(group: string, priority?: number): number {
     const g = this.groups.get(group)!;
-    let blocks = g.room.queue.tokens / g.blockSize();
+    const q = g.room.queue;
+    let blocks = (priority === undefined ? q.tokens : q.tokensAhead(priority as Priority)) / g.blockSize();
     for (const e of g.engines) if (!e.deployment.isCoolingDown()) blocks += e.load.kvBlocksUsed();
     return blocks;
   }
@@ -222,7 +224,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     const room = s.room!;
     if (room.size > 0 && !room.draining && room.queue.ahead(p) > 0) return false;
     const f = this.admission.settings.fractions[p];
-    return s.refusal(this.now, this.busy, f, s.activity!.share(p, f, this.now, this.config.router.drainWindowMs)) === undefined;
+    return s.refusal(this.now, this.busy, f, s.activity!.share(p, f, this.now, this.config.router.drainWindowMs), p) === undefined;
   }
 
   /** Every engine refused the request: refuse it (returned) or queue it (undefined). */
@@ -243,7 +245,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     for (const e of g.engines) {
       if (e.deployment.isCoolingDown()) continue;
       usable++;
-      const why = e.refusal(now, this.busy, f, share);
+      const why = e.refusal(now, this.busy, f, share, t.priority);
       if (why === undefined) free++;
       else if (why === 'limited' || why === 'kv' || why === 'prefill') untimed++;
       if (why === 'slow') {
@@ -383,7 +385,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
       queued += g.room.size;
       queuedTokens += g.room.queue.tokens;
       for (const e of g.engines) {
-        engineInFlight += e.gate.inFlight;
+        engineInFlight += e.gate.inFlight + e.inFlightOf[0] + e.inFlightOf[1] + e.inFlightOf[2];
         releaseErrors += e.gate.releaseErrors;
         // The load model's prediction, whoever keeps it (the pipeline, or back pressure in own-load mode).
         predictedKvTokens += e.load.predicted.activeTokens + e.load.predicted.queuedPrefillTokens;
@@ -460,8 +462,9 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
         return { outcome: v, message: `Too many requests in flight for ${where} to admit a ${cls} request.`, retryAfterMs: this.retryAfter(g, g === undefined ? 1 : a.excess(g.admission, p)) };
       }
       case 'ingress_kv_budget': {
-        const held = this.inFlightBlocks(g!.name);
-        const budget = a.settings.fractions[p] * a.settings.kvOvercommit * this.capacityBlocks(g!.name);
+        const held = this.inFlightBlocks(g!.name, p);
+        const share = g!.activity.share(p, a.settings.fractions[p], this.now, this.config.router.drainWindowMs);
+        const budget = share * a.settings.kvOvercommit * this.capacityBlocks(g!.name);
         const perRequest = g!.admission.inFlight > 0 ? held / g!.admission.inFlight : blocks;
         const backlog = perRequest > 0 ? Math.ceil((held + blocks - budget) / perRequest) : 1;
         return { outcome: v, message: `The KV cache of model group "${g!.name}" is committed: ${Math.round(held)} blocks in flight + ${Math.round(blocks)} for this prompt exceed the ${cls} budget of ${Math.round(budget)}.`, retryAfterMs: this.retryAfter(g, backlog) };

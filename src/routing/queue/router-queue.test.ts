@@ -21,6 +21,19 @@ test('leaves by class first, then earliest deadline, then arrival', () => {
   assert.equal(q.tokens, 0);
 });
 
+test('queued prompt tokens by class: what is ahead of a class is its own and the classes above', () => {
+  const q = new RouterQueue<string>({ maxRequests: 10, maxTokens: 10_000 });
+  const shed = entry(q, 'shed', 2, 100, 500);
+  q.push(shed);
+  q.push(entry(q, 'std', 1, 100, 300));
+  q.push(entry(q, 'crit', 0, 100, 40));
+  assert.deepEqual([q.tokensAhead(0), q.tokensAhead(1), q.tokensAhead(2)], [40, 340, 840]);
+  q.remove(shed);
+  assert.equal(q.tokensAhead(2), 340);
+  while (q.size > 0) q.shift();
+  assert.deepEqual(q.tokensOf, [0, 0, 0]);
+});
+
 test('bounds by count and by prompt tokens; the first entry always fits', () => {
   const q = new RouterQueue<string>({ maxRequests: 2, maxTokens: 100 });
   assert.equal(q.fits(500), true);

@@ -55,6 +55,8 @@ export class RouterQueue<T> {
   bounds: QueueBounds;
   size = 0;
   tokens = 0;
+  /** Prompt tokens queued per class. */
+  readonly tokensOf = [0, 0, 0];
   private readonly heaps: QueueEntry<T>[][] = [];
   private seq = 0;
 
@@ -83,6 +85,13 @@ export class RouterQueue<T> {
     return n;
   }
 
+  /** Prompt tokens of the entries that would leave before a new one of class `p`. */
+  tokensAhead(p: Priority): number {
+    let n = 0;
+    for (let i = 0; i <= p; i++) n += this.tokensOf[i];
+    return n;
+  }
+
   /** The first entry of class `p` (its earliest deadline), if any. */
   headOf(p: Priority): QueueEntry<T> | undefined {
     return this.heaps[p][0];
@@ -95,6 +104,7 @@ export class RouterQueue<T> {
     this.up(h, e.index);
     this.size++;
     this.tokens += e.tokens;
+    this.tokensOf[e.priority] += e.tokens;
   }
 
   peek(): QueueEntry<T> | undefined {
@@ -123,6 +133,8 @@ export class RouterQueue<T> {
     e.index = -1;
     this.size--;
     this.tokens -= e.tokens;
+    this.tokensOf[e.priority] -= e.tokens;
+    if (h.length === 0) this.tokensOf[e.priority] = 0;
     if (this.size === 0) this.tokens = 0;
     return true;
   }
