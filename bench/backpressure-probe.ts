@@ -120,7 +120,9 @@ export class GatewayProbe {
       if (!line.startsWith('spillway_backpressure_rejections_total{')) continue;
       const reason = /reason="([^"]+)"/.exec(line)![1];
       const priority = /priority="([^"]+)"/.exec(line)![1];
-      (out[priority] ??= {})[reason] = Number(line.slice(line.lastIndexOf(' ') + 1));
+      const byReason = (out[priority] ??= {});
+      // One series per level and model group (a precheck's is "none"): summed, not overwritten.
+      byReason[reason] = (byReason[reason] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
     }
     return out;
   }
