@@ -4,7 +4,7 @@
  */
 import { seededRandom } from '../util/random.ts';
 import { blockHashes } from './block-hash.ts';
-import { Scheduler, type SchedulerConfig } from './scheduler.ts';
+import { Scheduler, type SchedulerConfig, type StepPlan } from './scheduler.ts';
 import { Sequence } from './sequence.ts';
 
 export interface VirtualWorkload {
@@ -55,11 +55,29 @@ export function runVirtual(config: SchedulerConfig, w: VirtualWorkload): Virtual
     );
   }
   const waiting: VirtualResult['waiting'] = [];
-  const limit = w.drainLimitMs ?? w.durationMs * 10;
+  const run = runSteps(s, seqs, w.drainLimitMs ?? w.durationMs * 10, (t) => void waiting.push({ t, n: s.waitingCount }));
+  return {
+    ttftMs: seqs.map((q) => (q.firstToken >= 0 ? q.firstToken - q.arrival : NaN)),
+    finishedAt: seqs.map((q) => (q.state === 'finished' ? q.finishedAt : NaN)),
+    arrivals: seqs.map((q) => q.arrival),
+    waiting,
+    completed: seqs.filter((q) => q.state === 'finished').length,
+    generatedTokens: run.generatedTokens,
+    endMs: run.endMs,
+    scheduler: s,
+  };
+}
+
+/**
+ * Steps `s` through `seqs` (sorted by arrival) in virtual time until every request is done or `limitMs` passes:
+ * arrivals are added as the clock reaches them, an idle scheduler jumps to the next arrival. `beforeStep` sees
+ * each planned step before it completes. Returns the output tokens generated and the virtual time it stopped at.
+ */
+export function runSteps(s: Scheduler, seqs: readonly Sequence[], limitMs: number, beforeStep?: (t: number, plan: StepPlan) => void): { generatedTokens: number; endMs: number } {
   let next = 0;
   let t = 0;
   let generated = 0;
-  while (t < limit) {
+  while (t < limitMs) {
     while (next < seqs.length && seqs[next].arrival <= t) s.add(seqs[next++]);
     const plan = s.planStep(t);
     if (plan === null || plan.seqs.length === 0) {
@@ -67,18 +85,9 @@ export function runVirtual(config: SchedulerConfig, w: VirtualWorkload): Virtual
       t = Math.max(t, seqs[next].arrival);
       continue;
     }
-    waiting.push({ t, n: s.waitingCount });
+    beforeStep?.(t, plan);
     generated += s.completeStep(plan).generationTokens;
     t = plan.end;
   }
-  return {
-    ttftMs: seqs.map((q) => (q.firstToken >= 0 ? q.firstToken - q.arrival : NaN)),
-    finishedAt: seqs.map((q) => (q.state === 'finished' ? q.finishedAt : NaN)),
-    arrivals: seqs.map((q) => q.arrival),
-    waiting,
-    completed: seqs.filter((q) => q.state === 'finished').length,
-    generatedTokens: generated,
-    endMs: t,
-    scheduler: s,
-  };
+  return { generatedTokens: generated, endMs: t };
 }

@@ -14,6 +14,7 @@ import { blockHashes } from '../../sim/block-hash.ts';
 import { loadProfile } from '../../sim/perf-model.ts';
 import { Scheduler } from '../../sim/scheduler.ts';
 import { Sequence } from '../../sim/sequence.ts';
+import { runSteps } from '../../sim/virtual-run.ts';
 
 export interface RequestShape {
   promptTokens: number;
@@ -69,29 +70,17 @@ export function simulateShare(engine: SimEngine, sample: Sampler, fleetRate: num
     for (let i = shared; i < r.promptTokens; i++) tokens[i] = id * 1e5 + i;
     seqs.push(new Sequence({ id, promptTokens: r.promptTokens, blockHashes: blockHashes(tokens, BLOCK), maxOutput: r.outputTokens, finishReason: 'length', arrival: t }));
   }
-  let next = 0;
-  let t = 0;
   let steps = 0;
   let slotsFull = 0;
   let kvFull = 0;
-  const limit = durationMs * 3;
-  while (t < limit) {
-    while (next < seqs.length && seqs[next].arrival <= t) s.add(seqs[next++]);
-    const plan = s.planStep(t);
-    if (plan === null || plan.seqs.length === 0) {
-      if (next >= seqs.length) break;
-      t = Math.max(t, seqs[next].arrival);
-      continue;
-    }
+  runSteps(s, seqs, durationMs * 3, (_t, plan) => {
     steps++;
     if (s.waitingCount > 0) {
       if (s.runningCount >= engine.maxNumSeqs) slotsFull++;
       // The next waiting request did not fit: most of the pool is held by running requests.
       else if (plan.preemptions > 0 || s.kv.freeBlocks < 0.1 * s.kv.numBlocks) kvFull++;
     }
-    s.completeStep(plan);
-    t = plan.end;
-  }
+  });
   let judged = 0;
   let good = 0;
   let ttftFailed = 0;
