@@ -33,6 +33,7 @@ import type { Clock } from '../../util/clock.ts';
 import type { Random } from '../../util/random.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
 import { Attempts } from './attempts.ts';
+import type { ClassActivity } from './class-activity.ts';
 import { EngineSlot } from './engines.ts';
 import { GroupState } from './groups.ts';
 import { sendRefusal, isOverload, type Refusal } from './refusals.ts';
@@ -183,8 +184,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     }
     const tokens = promptTokens(pr);
     const blocks = tokens / g.blockSize();
-    const f = this.admission.settings.fractions[p];
-    const v = this.admission.admit(g.admission, p, blocks, g.activity.share(p, f, now, this.config.router.drainWindowMs));
+    const v = this.admission.admit(g.admission, p, blocks, this.shareOf(g.activity, p, now));
     if (v !== 'ok') return this.ingressRefusal(v, p, g, blocks);
     // The budget runs from arrival: time spent reading the body is already gone.
     const deadline = now + budget - (performance.now() - pr.arrivalMs);
@@ -223,8 +223,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     if (s === undefined) return true;
     const room = s.room!;
     if (room.size > 0 && !room.draining && room.queue.ahead(p) > 0) return false;
-    const f = this.admission.settings.fractions[p];
-    return s.refusal(this.now, this.busy, f, s.activity!.share(p, f, this.now, this.config.router.drainWindowMs), p) === undefined;
+    return s.refusal(this.now, this.busy, this.admission.settings.fractions[p], this.shareOf(s.activity!, p, this.now), p) === undefined;
   }
 
   /** Every engine refused the request: refuse it (returned) or queue it (undefined). */
@@ -233,7 +232,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     const g = t.group;
     const now = (this.now = this.clock());
     const f = this.admission.settings.fractions[t.priority];
-    const share = g.activity.share(t.priority, f, now, this.config.router.drainWindowMs);
+    const share = this.shareOf(g.activity, t.priority, now);
     let slow = 0;
     let itl = 0;
     let limited = 0;
@@ -402,6 +401,11 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
 
   // --- helpers ---
 
+  /** The part of the engines' limits and of the KV budget class `p` may use now (./class-activity.ts). */
+  private shareOf(activity: ClassActivity, p: Priority, now: number): number {
+    return activity.share(p, this.admission.settings.fractions[p], now, this.config.router.drainWindowMs);
+  }
+
   retryAfter(g: GroupState | undefined, backlog: number): number {
     return retryAfterMs(backlog, (g?.drainRate ?? this.drainRate).perMs(), this.retryBounds);
   }
@@ -463,8 +467,7 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
       }
       case 'ingress_kv_budget': {
         const held = this.inFlightBlocks(g!.name, p);
-        const share = g!.activity.share(p, a.settings.fractions[p], this.now, this.config.router.drainWindowMs);
-        const budget = share * a.settings.kvOvercommit * this.capacityBlocks(g!.name);
+        const budget = this.shareOf(g!.activity, p, this.now) * a.settings.kvOvercommit * this.capacityBlocks(g!.name);
         const perRequest = g!.admission.inFlight > 0 ? held / g!.admission.inFlight : blocks;
         const backlog = perRequest > 0 ? Math.ceil((held + blocks - budget) / perRequest) : 1;
         return { outcome: v, message: `The KV cache of model group "${g!.name}" is committed: ${Math.round(held)} blocks in flight + ${Math.round(blocks)} for this prompt exceed the ${cls} budget of ${Math.round(budget)}.`, retryAfterMs: this.retryAfter(g, backlog) };
