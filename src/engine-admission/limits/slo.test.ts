@@ -1,27 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SloLimit } from './slo.ts';
+import { DEFAULT_PARAMS as params, sampleOf } from './test-params.ts';
 import type { LimitParams, LimitSample } from './types.ts';
 
-const params: LimitParams = {
-  initial: 16,
-  min: 4,
-  max: 2048,
-  tolerance: undefined,
-  smoothing: 0.2,
-  queueSize: 'sqrt',
-  longWindow: 600,
-  probeMultiplier: 30,
-  probeInterval: 0,
-  windowSamples: 10,
-  windowMinMs: 100,
-  quantile: 0.99,
-};
 
 function setup(o: Partial<LimitParams> = {}) {
   let now = 0;
   const l = new SloLimit({ ...params, ...o }, () => now);
-  const s: LimitSample = { rtt: 0, inFlight: 0, dropped: false, ttftMs: NaN, promptTokens: 0, running: NaN, waiting: NaN, reportSeq: 0, ttftSloMs: 1000, itlSloMs: 60 };
+  const s = sampleOf({ rtt: 0, ttftSloMs: 1000, itlSloMs: 60 });
   return { l, s, at: (ms: number) => (now = ms), now: () => now };
 }
 

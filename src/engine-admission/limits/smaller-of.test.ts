@@ -4,25 +4,12 @@ import { seededRandom } from '../../util/random.ts';
 import { GradientLimit } from './gradient.ts';
 import { createLimit } from './registry.ts';
 import { SmallerOf } from './smaller-of.ts';
-import type { ConcurrencyLimit, LimitParams, LimitSample } from './types.ts';
+import { DEFAULT_PARAMS as params, sampleOf } from './test-params.ts';
+import type { ConcurrencyLimit, LimitSample } from './types.ts';
 import { WindowedLimit } from './windowed.ts';
 
-const params: LimitParams = {
-  initial: 16,
-  min: 4,
-  max: 2048,
-  tolerance: undefined,
-  smoothing: 0.2,
-  queueSize: 'sqrt',
-  longWindow: 600,
-  probeMultiplier: 30,
-  probeInterval: 0,
-  windowSamples: 10,
-  windowMinMs: 100,
-  quantile: 0.99,
-};
 
-const sample = (inFlight: number, o: Partial<LimitSample> = {}): LimitSample => ({ rtt: NaN, inFlight, dropped: false, ttftMs: NaN, promptTokens: 0, running: NaN, waiting: NaN, reportSeq: 0, ttftSloMs: 0, itlSloMs: 0, ...o });
+const sample = (inFlight: number, o: Partial<LimitSample> = {}): LimitSample => sampleOf({ inFlight, ...o });
 
 /** A part that records what reached it and holds a fixed limit. */
 function part(limit: number, withCompleted: boolean): ConcurrencyLimit & { seen: string[] } {
