@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EngineGate } from './engine-gate.ts';
+import { fixed } from '../util/ref.ts';
 import { createLimit } from './limits/registry.ts';
 
 function gate(o: { limit?: number; algorithm?: string } = {}) {
@@ -15,9 +16,8 @@ function gate(o: { limit?: number; algorithm?: string } = {}) {
     id: 'e1',
     clock,
     limit,
-    slo: { ttftSloMs: 500, itlSloMs: 50, margin: 1, minSamples: 3 },
+    settings: fixed({ ttftSloMs: 500, itlSloMs: 50, margin: 1, minSamples: 3, normTokens: 1024 }),
     windowMs: 5000,
-    normTokens: 1024,
   });
   return { g, at: (ms: number) => (now = ms), now: () => now };
 }
@@ -134,9 +134,8 @@ test("the limit's samples carry the engine's fresh report and the SLOs; chunks a
       tokens: (_n, gap, tokens, s) => void seen.push(`tokens ${gap}/${tokens} in ${s.inFlight} w${s.waiting}`),
       completed: (_n, elapsed, tpot, s) => void seen.push(`end ${elapsed} ${tpot} ttft ${s.ttftMs}`),
     },
-    slo: { ttftSloMs: 500, itlSloMs: 50, margin: 1, minSamples: 3 },
+    settings: fixed({ ttftSloMs: 500, itlSloMs: 50, margin: 1, minSamples: 3, normTokens: 1024 }),
     windowMs: 5000,
-    normTokens: 1024,
     reports: load,
   });
   g.acquire();
