@@ -148,3 +148,15 @@ test("the limit's samples carry the engine's fresh report and the SLOs; chunks a
   assert.deepEqual(seen, ['first 80 300 r7 w2 #3 slo 500/50', 'tokens 30/2 in 1 wNaN', 'end 30 15 ttft 80', 'end 10 NaN ttft NaN']);
   assert.equal(g.inFlight, 0);
 });
+
+test('new settings are judged at the next decision, not when the cached pressure would next expire', () => {
+  const clock = () => 0;
+  const settings = { current: { ttftSloMs: 500, itlSloMs: 0, margin: 1, minSamples: 1, normTokens: 1024 } };
+  const limit = createLimit('fixed', { initial: 10, min: 1, max: 100, tolerance: 1.5, smoothing: 0.2, queueSize: 4, longWindow: 600, probeMultiplier: 30, probeInterval: 0, windowSamples: 1, windowMinMs: 0, quantile: 0.99 }, { clock, random: Math.random });
+  const g = new EngineGate({ id: 'e1', clock, limit, settings, windowMs: 5000 });
+  g.firstToken(0, 400, 100);
+  assert.equal(g.breaker.pressure(10), 0.8);
+  settings.current = { ...settings.current, ttftSloMs: 200 };
+  assert.equal(g.breaker.pressure(10), 2);
+  assert.equal(g.blockedBy(10, 1), 'slow');
+});
