@@ -83,6 +83,9 @@ test('a patch changes what it names and nothing else; null unsets; problems chan
   assert.ok('config' in unset);
   assert.equal(unset.config.ingress.maxInFlightPerEngine, undefined);
   assert.equal(config.router.maxQueue, 1024, 'the current configuration is not written into');
+  const coerced = patchBackpressure(config, { router: { max_queue: '8' } }, ['g']);
+  assert.ok('config' in coerced);
+  assert.equal(coerced.config.router.maxQueue, 8, 'the YAML coercions apply');
 
   assert.deepEqual(patchBackpressure(config, { router: { retry_after_min_ms: 50_000 }, groups: { x: {} } }, ['g']), {
     issues: ['router.retry_after_min_ms: exceeds retry_after_max_ms', 'groups.x: no model group of that name (known: g)'],
