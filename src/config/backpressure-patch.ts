@@ -52,7 +52,12 @@ export const BackpressurePatch = patchSchema(BACKPRESSURE_SHAPES, RESTART_ONLY);
 /** The section that normalises to `c`, every key stated (the inverse of normalizeBackpressure). */
 export function backpressureSection(c: DeepReadonly<BackpressureConfig>): Record<string, unknown> {
   const l = c.engine.limit;
-  const group = (g: DeepReadonly<GroupBackpressure>) => ({ ttft_budget_ms: g.ttftBudgetMs, ttft_slo_ms: g.ttftSloMs, itl_slo_ms: g.itlSloMs, max_in_flight: g.maxInFlight });
+  const group = (g: DeepReadonly<GroupBackpressure>) => ({
+    ttft_budget_ms: g.ttftBudgetMs,
+    ttft_slo_ms: g.ttftSloMs,
+    itl_slo_ms: g.itlSloMs,
+    max_in_flight: g.maxInFlight,
+  });
   return {
     enabled: true,
     reject_status: c.rejectStatus,
@@ -112,7 +117,11 @@ export function backpressureSection(c: DeepReadonly<BackpressureConfig>): Record
  * `current` with `body` applied: a new configuration, or every problem found (paths under the section).
  * `groupNames`: the model groups a `groups` entry may name.
  */
-export function patchBackpressure(current: DeepReadonly<BackpressureConfig>, body: unknown, groupNames: readonly string[]): { config: BackpressureConfig } | { issues: string[] } {
+export function patchBackpressure(
+  current: DeepReadonly<BackpressureConfig>,
+  body: unknown,
+  groupNames: readonly string[],
+): { config: BackpressureConfig } | { issues: string[] } {
   const parsed = BackpressurePatch.safeParse(body);
   if (!parsed.success) return { issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) };
   const section = BackpressureSchema.parse(merge(backpressureSection(current), parsed.data));

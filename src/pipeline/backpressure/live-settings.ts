@@ -52,7 +52,12 @@ export function buildSettings(config: BackpressureConfig, groups: readonly Group
   };
   return deepFreeze({
     config: c,
-    ingress: { maxInFlight: c.ingress.maxInFlight, kvOvercommit: c.ingress.kvOvercommit, fractions: c.ingress.fractions, shed: createShedRule(c.ingress.shedRule, { start: c.ingress.shedStart }) },
+    ingress: {
+      maxInFlight: c.ingress.maxInFlight,
+      kvOvercommit: c.ingress.kvOvercommit,
+      fractions: c.ingress.fractions,
+      shed: createShedRule(c.ingress.shedRule, { start: c.ingress.shedStart }),
+    },
     busy: { kvBusy: c.router.kvBusy, prefillBusyTokens: c.router.prefillBusyTokens, prefillBusyFraction: c.router.prefillBusyFraction },
     retry: { minMs: c.router.retryAfterMinMs, maxMs: c.router.retryAfterMaxMs },
     groups: groups.map(({ name, engines }) => {
@@ -60,7 +65,13 @@ export function buildSettings(config: BackpressureConfig, groups: readonly Group
       return {
         configured: g,
         admission: { maxInFlight: groupInFlightCap(g.maxInFlight, c.ingress.maxInFlightPerEngine, engines) },
-        engine: { ttftSloMs: g.ttftSloMs, itlSloMs: g.itlSloMs, margin: c.engine.sloMargin, minSamples: c.engine.sloMinSamples, normTokens: c.engine.normTokens },
+        engine: {
+          ttftSloMs: g.ttftSloMs,
+          itlSloMs: g.itlSloMs,
+          margin: c.engine.sloMargin,
+          minSamples: c.engine.sloMinSamples,
+          normTokens: c.engine.normTokens,
+        },
         queue,
       };
     }),
