@@ -79,14 +79,13 @@ const admitted = measure('admitted request, whole back-pressure path', () => {
   bp.attempts.end(pr, { status: 200, deployment: d } as Exchange, 'complete');
   bp.onFinish(pr);
 });
-bp.admission.settings.maxInFlight = 1;
+bp.apply({ ingress: { max_in_flight: 1 } });
 bp.admission.inFlight = 1;
 const ingress = measure('refusal at ingress (precheck)', () => {
   bp.precheck(headers, performance.now());
 });
-bp.admission.settings.maxInFlight = Infinity;
+bp.apply({ ingress: { max_in_flight: config.ingress.maxInFlight }, router: { max_queue: 0 } });
 bp.admission.inFlight = 0;
-config.router.maxQueue = 0;
 for (const e of bp.groups.get('g')!.engines) e.gate.inFlight = 1e9;
 const router = measure('refusal at the router (engines at their limit)', () => {
   const pr = request();
@@ -96,7 +95,7 @@ const router = measure('refusal at the router (engines at their limit)', () => {
   bp.onFinish(pr);
 });
 for (const e of bp.groups.get('g')!.engines) e.gate.inFlight = 0;
-config.router.maxQueue = 1024;
+bp.apply({ router: { max_queue: config.router.maxQueue } });
 
 // The load model's share: analyze + reserve + first token + release, per request.
 const seed = () => ({ model: 'g', messages: [{ role: 'user', content: (randomUUID() + SEED_SENTENCE).repeat(150) }] });

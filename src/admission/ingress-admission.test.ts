@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../util/random.ts';
+import { fixed } from '../util/ref.ts';
 import { GroupAdmission, groupInFlightCap, IngressAdmission, type IngressSettings } from './ingress-admission.ts';
 import type { KvBudgetSource } from './kv-budget.ts';
 import { CRITICAL, SHEDDABLE, STANDARD } from './priority.ts';
 import { createShedRule } from './shedding/registry.ts';
 
-function fixture(o: Partial<IngressSettings> = {}, capacity = 0) {
+function fixture(o: Partial<IngressSettings> = {}, capacity = 0, groupCap = Infinity) {
   const settings: IngressSettings = {
     maxInFlight: 10,
     kvOvercommit: 1.25,
@@ -14,9 +15,9 @@ function fixture(o: Partial<IngressSettings> = {}, capacity = 0) {
     shed: createShedRule('cliff', { start: 1 }),
     ...o,
   };
-  const g = new GroupAdmission('g', Infinity);
+  const g = new GroupAdmission('g', fixed({ maxInFlight: groupCap }));
   const kv: KvBudgetSource = { name: 'ledger', inFlightBlocks: () => g.kvBlocks, capacityBlocks: () => capacity };
-  const a = new IngressAdmission({ settings, kv, random: seededRandom(7) });
+  const a = new IngressAdmission({ settings: fixed(settings), kv, random: seededRandom(7) });
   return { a, g };
 }
 
@@ -37,8 +38,7 @@ test('each class hits the global cap at its fraction of it', () => {
 });
 
 test('the group cap applies beside the global one', () => {
-  const { a, g } = fixture({ maxInFlight: Infinity });
-  g.maxInFlight = 2;
+  const { a, g } = fixture({ maxInFlight: Infinity }, 0, 2);
   assert.equal(a.admit(g, CRITICAL, 0), 'ok');
   assert.equal(a.admit(g, CRITICAL, 0), 'ok');
   assert.equal(a.admit(g, CRITICAL, 0), 'ingress_inflight');
@@ -102,8 +102,7 @@ test("a group's cap: its own, else per engine × engines when set, else none (on
   assert.equal(groupInFlightCap(40, 512, 3), 40);
   assert.equal(groupInFlightCap(undefined, 512, 3), 1536);
   assert.equal(groupInFlightCap(undefined, undefined, 3), Infinity);
-  const { a, g } = fixture({ maxInFlight: 8 });
-  g.maxInFlight = groupInFlightCap(undefined, undefined, 1);
+  const { a, g } = fixture({ maxInFlight: 8 }, 0, groupInFlightCap(undefined, undefined, 1));
   for (let i = 0; i < 8; i++) assert.equal(a.admit(g, CRITICAL, 0), 'ok');
   assert.equal(a.admit(g, CRITICAL, 0), 'ingress_inflight'); // the gateway's cap, not the group's
   assert.equal(a.excess(g, CRITICAL), 1);

@@ -13,34 +13,45 @@
  * model group is known, and is the one that counts.
  */
 import type { Random } from '../util/random.ts';
+import type { Ref } from '../util/ref.ts';
 import { kvBudgetAllows, kvBudgetRatio, type KvBudgetSource } from './kv-budget.ts';
 import { SHEDDABLE, type Priority, type PriorityFractions } from './priority.ts';
 import type { ShedRule } from './shedding/types.ts';
 
 export type IngressVerdict = 'ok' | 'ingress_inflight' | 'ingress_kv_budget' | 'ingress_priority_shed';
 
-/** Thresholds; the object is read on every decision, so a run-time change applies to the next request. */
+/** Thresholds, read through a reference at every decision, so a run-time change applies to the next request. */
 export interface IngressSettings {
   /** Whole gateway; Infinity for none. */
-  maxInFlight: number;
-  kvOvercommit: number;
-  fractions: PriorityFractions;
-  shed: ShedRule;
+  readonly maxInFlight: number;
+  readonly kvOvercommit: number;
+  readonly fractions: PriorityFractions;
+  readonly shed: ShedRule;
+}
+
+/** A group's own threshold. */
+export interface GroupLimits {
+  /** Infinity for none (groupInFlightCap). */
+  readonly maxInFlight: number;
 }
 
 /** One model group's counters. */
 export class GroupAdmission {
   readonly name: string;
-  /** Infinity for none. */
-  maxInFlight: number;
   inFlight = 0;
   readonly byPriority = [0, 0, 0];
   /** Σ of the admitted requests' KV estimates: the ledger KV source reads it. */
   kvBlocks = 0;
 
-  constructor(name: string, maxInFlight: number) {
+  private readonly limits: Ref<GroupLimits>;
+
+  constructor(name: string, limits: Ref<GroupLimits>) {
     this.name = name;
-    this.maxInFlight = maxInFlight;
+    this.limits = limits;
+  }
+
+  get maxInFlight(): number {
+    return this.limits.current.maxInFlight;
   }
 }
 
@@ -58,7 +69,7 @@ export function groupInFlightCap(groupCap: number | undefined, perEngine: number
 }
 
 export interface IngressAdmissionOptions {
-  settings: IngressSettings;
+  settings: Ref<IngressSettings>;
   kv: KvBudgetSource;
   random: Random;
 }
@@ -68,14 +79,19 @@ export class IngressAdmission {
   readonly byPriority = [0, 0, 0];
   /** Releases that found nothing to release: a bug; tests assert it stays 0. */
   releaseErrors = 0;
-  settings: IngressSettings;
   kv: KvBudgetSource;
   private readonly random: Random;
+  private readonly settingsRef: Ref<IngressSettings>;
 
   constructor(o: IngressAdmissionOptions) {
-    this.settings = o.settings;
+    this.settingsRef = o.settings;
     this.kv = o.kv;
     this.random = o.random;
+  }
+
+  /** The thresholds in force now. */
+  get settings(): IngressSettings {
+    return this.settingsRef.current;
   }
 
   /** The body-less checks: the global in-flight cap and shedding on it. Counts nothing. */

@@ -103,15 +103,27 @@ export const backpressureShape = {
 
 export const BackpressureSchema = section(backpressureShape);
 
-export const BACKPRESSURE_KNOWN_KEYS: Record<string, readonly string[]> = {
-  'spillway.backpressure': Object.keys(backpressureShape),
-  'spillway.backpressure.ingress': Object.keys(ingressShape),
-  'spillway.backpressure.ingress.priorities': Object.keys(prioritiesShape),
-  'spillway.backpressure.ingress.shedding': Object.keys(sheddingShape),
-  'spillway.backpressure.router': Object.keys(routerShape),
-  'spillway.backpressure.engine': Object.keys(engineShape),
-  'spillway.backpressure.engine.limit': Object.keys(limitShape),
+/**
+ * Every object of the section by its path under `spillway.backpressure` ('' is the section itself; `.*` marks
+ * the entries of a record): the one list the "did you mean" keys and the admin PUT's patch
+ * (./backpressure-patch.ts) are derived from.
+ */
+export const BACKPRESSURE_SHAPES: Readonly<Record<string, z.core.$ZodLooseShape>> = {
+  '': backpressureShape,
+  ingress: ingressShape,
+  'ingress.priorities': prioritiesShape,
+  'ingress.shedding': sheddingShape,
+  router: routerShape,
+  engine: engineShape,
+  'engine.limit': limitShape,
+  'groups.*': groupShape,
 };
+
+export const BACKPRESSURE_KNOWN_KEYS: Record<string, readonly string[]> = Object.fromEntries(
+  Object.entries(BACKPRESSURE_SHAPES)
+    .filter(([path]) => !path.endsWith('.*'))
+    .map(([path, shape]) => [path === '' ? 'spillway.backpressure' : `spillway.backpressure.${path}`, Object.keys(shape)]),
+);
 
 /** Per model group: the settings a group may override, resolved. */
 export interface GroupBackpressure {
@@ -243,7 +255,7 @@ export function normalizeBackpressure(raw: z.output<typeof BackpressureSchema>, 
   };
 }
 
-/** The defaults, as `backpressure: { enabled: true }` gives them (tests, the admin endpoint's reset). */
+/** The defaults, as `backpressure: { enabled: true }` gives them (tests, benchmarks). */
 export function defaultBackpressure(groupNames: readonly string[] = []): BackpressureConfig {
   return normalizeBackpressure(BackpressureSchema.parse({ enabled: true }), groupNames, [])!;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EngineGate } from './engine-gate.ts';
+import { fixed } from '../util/ref.ts';
 import { createLimit } from './limits/registry.ts';
 
 function gate(o: { limit?: number; algorithm?: string } = {}) {
@@ -15,9 +16,8 @@ function gate(o: { limit?: number; algorithm?: string } = {}) {
     id: 'e1',
     clock,
     limit,
-    slo: { ttftSloMs: 500, itlSloMs: 50, margin: 1, minSamples: 3 },
+    settings: fixed({ ttftSloMs: 500, itlSloMs: 50, margin: 1, minSamples: 3, normTokens: 1024 }),
     windowMs: 5000,
-    normTokens: 1024,
   });
   return { g, at: (ms: number) => (now = ms), now: () => now };
 }
@@ -134,9 +134,8 @@ test("the limit's samples carry the engine's fresh report and the SLOs; chunks a
       tokens: (_n, gap, tokens, s) => void seen.push(`tokens ${gap}/${tokens} in ${s.inFlight} w${s.waiting}`),
       completed: (_n, elapsed, tpot, s) => void seen.push(`end ${elapsed} ${tpot} ttft ${s.ttftMs}`),
     },
-    slo: { ttftSloMs: 500, itlSloMs: 50, margin: 1, minSamples: 3 },
+    settings: fixed({ ttftSloMs: 500, itlSloMs: 50, margin: 1, minSamples: 3, normTokens: 1024 }),
     windowMs: 5000,
-    normTokens: 1024,
     reports: load,
   });
   g.acquire();
@@ -148,4 +147,16 @@ test("the limit's samples carry the engine's fresh report and the SLOs; chunks a
   g.release(50, false, 10, NaN, NaN); // a non-streamed response: its whole latency
   assert.deepEqual(seen, ['first 80 300 r7 w2 #3 slo 500/50', 'tokens 30/2 in 1 wNaN', 'end 30 15 ttft 80', 'end 10 NaN ttft NaN']);
   assert.equal(g.inFlight, 0);
+});
+
+test('new settings are judged at the next decision, not when the cached pressure would next expire', () => {
+  const clock = () => 0;
+  const settings = { current: { ttftSloMs: 500, itlSloMs: 0, margin: 1, minSamples: 1, normTokens: 1024 } };
+  const limit = createLimit('fixed', { initial: 10, min: 1, max: 100, tolerance: 1.5, smoothing: 0.2, queueSize: 4, longWindow: 600, probeMultiplier: 30, probeInterval: 0, windowSamples: 1, windowMinMs: 0, quantile: 0.99 }, { clock, random: Math.random });
+  const g = new EngineGate({ id: 'e1', clock, limit, settings, windowMs: 5000 });
+  g.firstToken(0, 400, 100);
+  assert.equal(g.breaker.pressure(10), 0.8);
+  settings.current = { ...settings.current, ttftSloMs: 200 };
+  assert.equal(g.breaker.pressure(10), 2);
+  assert.equal(g.blockedBy(10, 1), 'slow');
 });

@@ -22,6 +22,7 @@
  */
 import type { LoadReport } from '../load/report.ts';
 import type { Clock } from '../util/clock.ts';
+import type { Ref } from '../util/ref.ts';
 import { LatencyWindow } from './latency-window.ts';
 import type { ConcurrencyLimit, LimitSample } from './limits/types.ts';
 import { SloBreaker, type SloSettings } from './slo-breaker.ts';
@@ -37,13 +38,17 @@ export interface EngineReports {
 
 export type EngineBlock = 'penalty' | 'slow' | 'limited';
 
+/** What an engine's gate decides by that may change at run time: its group's SLOs and the TTFT normalisation. */
+export interface EngineGateSettings extends SloSettings {
+  readonly normTokens: number;
+}
+
 export interface EngineGateOptions {
   id: string;
   clock: Clock;
   limit: ConcurrencyLimit;
-  slo: SloSettings;
+  settings: Ref<EngineGateSettings>;
   windowMs: number;
-  normTokens: number;
   reports?: EngineReports;
 }
 
@@ -59,21 +64,23 @@ export class EngineGate {
   /** TTFT by prompt length, for the router queue's service-time estimate. */
   readonly ttftFit: TtftFit;
   readonly breaker: SloBreaker;
-  normTokens: number;
-  private readonly slo: SloSettings;
+  private readonly settings: Ref<EngineGateSettings>;
   private readonly reports: EngineReports | undefined;
   private readonly sample: LimitSample = { rtt: 0, inFlight: 0, dropped: false, ttftMs: NaN, promptTokens: 0, running: NaN, waiting: NaN, reportSeq: 0, ttftSloMs: 0, itlSloMs: 0 };
 
   constructor(o: EngineGateOptions) {
     this.id = o.id;
     this.limit = o.limit;
-    this.normTokens = o.normTokens;
-    this.slo = o.slo;
+    this.settings = o.settings;
     this.reports = o.reports;
     this.ttft = new LatencyWindow({ clock: o.clock, windowMs: o.windowMs });
     this.itl = new LatencyWindow({ clock: o.clock, windowMs: o.windowMs });
     this.ttftFit = new TtftFit(o.windowMs);
-    this.breaker = new SloBreaker(o.slo, this.ttft, this.itl);
+    this.breaker = new SloBreaker(o.settings, this.ttft, this.itl);
+  }
+
+  get normTokens(): number {
+    return this.settings.current.normTokens;
   }
 
   /** Why the engine cannot take a new request of a class with fraction `f` now, or undefined when it can. */
@@ -145,8 +152,9 @@ export class EngineGate {
     s.dropped = dropped;
     s.ttftMs = ttftMs;
     s.promptTokens = promptTokens;
-    s.ttftSloMs = this.slo.ttftSloMs;
-    s.itlSloMs = this.slo.itlSloMs;
+    const slo = this.settings.current;
+    s.ttftSloMs = slo.ttftSloMs;
+    s.itlSloMs = slo.itlSloMs;
     const reports = this.reports;
     const r = reports?.lastReport;
     if (r !== undefined && r.waiting !== undefined && r.running !== undefined && reports!.isReportFresh()) {

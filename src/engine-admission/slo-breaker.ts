@@ -24,36 +24,44 @@
  * The pressure is cached: the windows change only with a new sample (`changed()`) or when a bucket leaves
  * (`stableUntil`), so the router's per-candidate check is a comparison.
  */
+import type { Ref } from '../util/ref.ts';
 import type { LatencyWindow } from './latency-window.ts';
 
 export interface SloSettings {
   /** ms; 0 turns the TTFT check off. */
-  ttftSloMs: number;
+  readonly ttftSloMs: number;
   /** ms per output token; 0 turns the ITL check off. */
-  itlSloMs: number;
-  margin: number;
-  minSamples: number;
+  readonly itlSloMs: number;
+  readonly margin: number;
+  readonly minSamples: number;
 }
 
 export class SloBreaker {
-  settings: SloSettings;
   /** Which signal sets the pressure (the larger ratio), as of the last evaluation. */
   reason: 'ttft' | 'itl' = 'ttft';
+  private readonly settingsRef: Ref<SloSettings>;
   private readonly ttft: LatencyWindow;
   private readonly itl: LatencyWindow;
   private r = 0;
   private validUntil = -Infinity;
+  /** The settings the cached pressure was judged by: new settings judge again. */
+  private judgedBy: SloSettings | undefined = undefined;
 
-  constructor(settings: SloSettings, ttft: LatencyWindow, itl: LatencyWindow) {
-    this.settings = settings;
+  constructor(settings: Ref<SloSettings>, ttft: LatencyWindow, itl: LatencyWindow) {
+    this.settingsRef = settings;
     this.ttft = ttft;
     this.itl = itl;
   }
 
+  get settings(): SloSettings {
+    return this.settingsRef.current;
+  }
+
   /** r: the engine's latency over its SLO (1 = at the SLO × margin). */
   pressure(now: number): number {
-    if (now < this.validUntil) return this.r;
-    const s = this.settings;
+    const s = this.settingsRef.current;
+    if (now < this.validUntil && s === this.judgedBy) return this.r;
+    this.judgedBy = s;
     const t = s.ttftSloMs > 0 && this.ttft.count(now) >= s.minSamples ? this.ttft.mean(now) / (s.ttftSloMs * s.margin) : 0;
     const i = s.itlSloMs > 0 && this.itl.count(now) >= s.minSamples ? this.itl.mean(now) / (s.itlSloMs * s.margin) : 0;
     this.reason = i > t ? 'itl' : 'ttft';

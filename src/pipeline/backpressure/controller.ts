@@ -12,10 +12,9 @@
  * Not constructed when back pressure is off: the pipeline then pays one `undefined` check per stage.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { groupInFlightCap, IngressAdmission, type IngressVerdict } from '../../admission/ingress-admission.ts';
+import { IngressAdmission, type IngressVerdict } from '../../admission/ingress-admission.ts';
 import type { KvBudgetSource } from '../../admission/kv-budget.ts';
 import { parsePriority, PRIORITY_HEADER, PRIORITY_NAMES, type Priority } from '../../admission/priority.ts';
-import { createShedRule } from '../../admission/shedding/registry.ts';
 import type { BackpressureConfig } from '../../config/backpressure.ts';
 import { EngineGate } from '../../engine-admission/engine-gate.ts';
 import { createLimit } from '../../engine-admission/limits/registry.ts';
@@ -27,6 +26,7 @@ import type { BusyThresholds } from '../../routing/queue/busy.ts';
 import { DrainRate } from '../../routing/queue/drain-rate.ts';
 import { retryAfterMs, type RetryAfterBounds } from '../../routing/queue/retry-after.ts';
 import { realTimers, type Timers } from '../../routing/queue/timers.ts';
+import { view, type DeepReadonly } from '../../util/ref.ts';
 import { WaitingRoom, type DropReason, type WaitingRoomHost } from '../../routing/queue/waiting-room.ts';
 import type { QueueEntry } from '../../routing/queue/router-queue.ts';
 import type { Clock } from '../../util/clock.ts';
@@ -40,6 +40,7 @@ import { sendRefusal, isOverload, type Refusal } from './refusals.ts';
 import { StatusEvents } from './status.ts';
 import { Ticket } from './ticket.ts';
 import { applySettings } from './settings.ts';
+import { buildSettings, groupViews, type SettingsRef } from './live-settings.ts';
 import { injectFault, type InternalStage } from '../internal-error.ts';
 
 export const TTFT_BUDGET_HEADER = 'x-spillway-ttft-budget-ms';
@@ -71,13 +72,12 @@ export interface BackPressureOptions {
 
 export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSource, RouteGate {
   readonly name = 'load-model';
-  config: BackpressureConfig;
+  /** Every threshold, replaced whole by `apply` (./live-settings.ts); the components read it through views. */
+  readonly settings: SettingsRef;
   host: BackPressureHost | undefined;
   readonly admission: IngressAdmission;
   readonly groups = new Map<string, GroupState>();
   readonly slots = new Map<Deployment, EngineSlot>();
-  readonly busy: BusyThresholds;
-  readonly retryBounds: RetryAfterBounds;
   readonly attempts: Attempts;
   readonly status: StatusEvents;
   readonly clock: Clock;
@@ -96,20 +96,14 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
 
   constructor(o: BackPressureOptions) {
     const cfg = o.config;
-    this.config = cfg;
+    this.settings = { current: buildSettings(cfg, [...o.groups].map(([name, g]) => ({ name, engines: g.deployments.length }))) };
     this.clock = o.clock;
     this.metrics = o.metrics;
     this.timers = o.timers ?? realTimers;
-    this.busy = { kvBusy: cfg.router.kvBusy, prefillBusyTokens: cfg.router.prefillBusyTokens, prefillBusyFraction: cfg.router.prefillBusyFraction };
-    this.retryBounds = { minMs: cfg.router.retryAfterMinMs, maxMs: cfg.router.retryAfterMaxMs };
     this.drainRate = new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs });
-    this.admission = new IngressAdmission({
-      settings: { maxInFlight: cfg.ingress.maxInFlight, kvOvercommit: cfg.ingress.kvOvercommit, fractions: cfg.ingress.fractions, shed: createShedRule(cfg.ingress.shedRule, { start: cfg.ingress.shedStart }) },
-      kv: this,
-      random: o.random,
-    });
+    this.admission = new IngressAdmission({ settings: view(this.settings, (s) => s.ingress), kv: this, random: o.random });
     for (const [name, group] of o.groups) {
-      const settings = cfg.groups[name] ?? cfg.defaults;
+      const views = groupViews(this.settings, this.groups.size);
       const engines = group.deployments.map((d) => {
         const shared = o.engineLoad?.(d.id);
         const load =
@@ -119,21 +113,18 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
           id: d.id,
           clock: o.clock,
           limit: createLimit(cfg.engine.limitAlgorithm, cfg.engine.limit, { clock: o.clock, random: o.random }),
-          slo: { ttftSloMs: settings.ttftSloMs, itlSloMs: settings.itlSloMs, margin: cfg.engine.sloMargin, minSamples: cfg.engine.sloMinSamples },
+          settings: views.engine,
           windowMs: cfg.engine.sloWindowMs,
-          normTokens: cfg.engine.normTokens,
           reports: load,
         });
         const slot = new EngineSlot(d, gate, load, shared === undefined);
         this.slots.set(d, slot);
         return slot;
       });
-      const g = new GroupState(this, group, engines, settings, groupInFlightCap(settings.maxInFlight, cfg.ingress.maxInFlightPerEngine, engines.length), new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
+      const g = new GroupState(this, group, engines, views.group, views.admission, new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
       const arrivalRates = [0, 1, 2].map(() => new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
       g.room = new WaitingRoom({
-        bounds: { maxRequests: cfg.router.maxQueue, maxTokens: cfg.router.maxQueueTokens },
-        fractions: cfg.ingress.fractions,
-        marginSd: cfg.router.waitMarginSd,
+        settings: views.queue,
         arrivalRates,
         clock: o.clock,
         timers: this.timers,
@@ -149,6 +140,19 @@ export class BackPressure implements WaitingRoomHost<ProxyRequest>, KvBudgetSour
     }
     this.attempts = new Attempts(this);
     this.status = new StatusEvents(this);
+  }
+
+  /** The configuration in force (frozen; `apply` replaces it). */
+  get config(): DeepReadonly<BackpressureConfig> {
+    return this.settings.current.config;
+  }
+
+  get busy(): BusyThresholds {
+    return this.settings.current.busy;
+  }
+
+  get retryBounds(): RetryAfterBounds {
+    return this.settings.current.retry;
   }
 
   attach(host: BackPressureHost): void {

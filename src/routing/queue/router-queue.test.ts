@@ -3,13 +3,14 @@ import { test } from 'node:test';
 import type { Priority } from '../../admission/priority.ts';
 import { seededRandom } from '../../util/random.ts';
 import { QueueEntry, RouterQueue } from './router-queue.ts';
+import { fixed } from '../../util/ref.ts';
 
 function entry(q: RouterQueue<string>, item: string, p: Priority, deadline: number, tokens = 10): QueueEntry<string> {
   return new QueueEntry(item, p, deadline, tokens, 0, q.nextSeq());
 }
 
 test('leaves by class first, then earliest deadline, then arrival', () => {
-  const q = new RouterQueue<string>({ maxRequests: 10, maxTokens: 1000 });
+  const q = new RouterQueue<string>(fixed({ maxRequests: 10, maxTokens: 1000 }));
   q.push(entry(q, 'shed-early', 2, 100));
   q.push(entry(q, 'std-late', 1, 900));
   q.push(entry(q, 'std-early', 1, 200));
@@ -22,7 +23,7 @@ test('leaves by class first, then earliest deadline, then arrival', () => {
 });
 
 test('queued prompt tokens by class: what is ahead of a class is its own and the classes above', () => {
-  const q = new RouterQueue<string>({ maxRequests: 10, maxTokens: 10_000 });
+  const q = new RouterQueue<string>(fixed({ maxRequests: 10, maxTokens: 10_000 }));
   const shed = entry(q, 'shed', 2, 100, 500);
   q.push(shed);
   q.push(entry(q, 'std', 1, 100, 300));
@@ -35,7 +36,7 @@ test('queued prompt tokens by class: what is ahead of a class is its own and the
 });
 
 test('bounds by count and by prompt tokens; the first entry always fits', () => {
-  const q = new RouterQueue<string>({ maxRequests: 2, maxTokens: 100 });
+  const q = new RouterQueue<string>(fixed({ maxRequests: 2, maxTokens: 100 }));
   assert.equal(q.fits(500), true);
   q.push(entry(q, 'big', 1, 1, 500));
   assert.equal(q.fits(1), false);
@@ -48,7 +49,7 @@ test('bounds by count and by prompt tokens; the first entry always fits', () => 
 });
 
 test('ahead counts the classes that would leave first; victim is taken from the least important class below', () => {
-  const q = new RouterQueue<string>({ maxRequests: 10, maxTokens: 1000 });
+  const q = new RouterQueue<string>(fixed({ maxRequests: 10, maxTokens: 1000 }));
   q.push(entry(q, 'c', 0, 1));
   q.push(entry(q, 's1', 1, 1));
   q.push(entry(q, 's2', 1, 2));
@@ -62,7 +63,7 @@ test('ahead counts the classes that would leave first; victim is taken from the 
 
 test('removal from anywhere keeps the heap order (randomised against a sort)', () => {
   const rnd = seededRandom(3);
-  const q = new RouterQueue<number>({ maxRequests: 1e6, maxTokens: 1e9 });
+  const q = new RouterQueue<number>(fixed({ maxRequests: 1e6, maxTokens: 1e9 }));
   const live = new Set<QueueEntry<number>>();
   for (let i = 0; i < 2000; i++) {
     const e = new QueueEntry(i, Math.floor(rnd() * 3) as Priority, Math.floor(rnd() * 500), 1, 0, q.nextSeq());

@@ -12,6 +12,7 @@
  * (src/admission/priority.ts). The structure is pure; ./waiting-room.ts owns timers and decisions.
  */
 import { PRIORITY_COUNT, type Priority } from '../../admission/priority.ts';
+import type { Ref } from '../../util/ref.ts';
 
 export class QueueEntry<T> {
   readonly item: T;
@@ -43,8 +44,8 @@ export class QueueEntry<T> {
 }
 
 export interface QueueBounds {
-  maxRequests: number;
-  maxTokens: number;
+  readonly maxRequests: number;
+  readonly maxTokens: number;
 }
 
 function before(a: QueueEntry<unknown>, b: QueueEntry<unknown>): boolean {
@@ -52,7 +53,7 @@ function before(a: QueueEntry<unknown>, b: QueueEntry<unknown>): boolean {
 }
 
 export class RouterQueue<T> {
-  bounds: QueueBounds;
+  private readonly boundsRef: Ref<QueueBounds>;
   size = 0;
   tokens = 0;
   /** Prompt tokens queued per class. */
@@ -60,9 +61,13 @@ export class RouterQueue<T> {
   private readonly heaps: QueueEntry<T>[][] = [];
   private seq = 0;
 
-  constructor(bounds: QueueBounds) {
-    this.bounds = bounds;
+  constructor(bounds: Ref<QueueBounds>) {
+    this.boundsRef = bounds;
     for (let i = 0; i < PRIORITY_COUNT; i++) this.heaps.push([]);
+  }
+
+  get bounds(): QueueBounds {
+    return this.boundsRef.current;
   }
 
   nextSeq(): number {

@@ -4,7 +4,12 @@ import type { Priority } from '../../admission/priority.ts';
 import { DrainRate } from './drain-rate.ts';
 import { ManualTimers } from './timers.ts';
 import { WaitCalibration } from './wait-calibration.ts';
-import { WaitingRoom, type DropReason } from './waiting-room.ts';
+import { fixed } from '../../util/ref.ts';
+import type { QueueBounds } from './router-queue.ts';
+import { WaitingRoom, type DropReason, type WaitingRoomSettings } from './waiting-room.ts';
+
+/** Every class may fill the whole queue, and the wait is judged by its mean, unless a test says otherwise. */
+const settings = (bounds: QueueBounds, o: Partial<WaitingRoomSettings> = {}) => fixed<WaitingRoomSettings>({ bounds, fractions: [1, 1, 1], marginSd: 0, ...o });
 
 function fixture(bounds = { maxRequests: 3, maxTokens: 1000 }, calibration?: WaitCalibration) {
   const timers = new ManualTimers();
@@ -13,7 +18,7 @@ function fixture(bounds = { maxRequests: 3, maxTokens: 1000 }, calibration?: Wai
   const served: string[] = [];
   const dropped: [string, DropReason][] = [];
   const room = new WaitingRoom<string>({
-    bounds,
+    settings: settings(bounds),
     clock: timers.clock,
     timers,
     drainRate,
@@ -122,8 +127,7 @@ test('wakeAtTime drains when a time-bound block ends; re-entrant drains fold int
 test('a class fills only its fraction of the queue', () => {
   const timers = new ManualTimers();
   const room = new WaitingRoom<string>({
-    bounds: { maxRequests: 10, maxTokens: 1000 },
-    fractions: [1, 0.5, 0.2],
+    settings: settings({ maxRequests: 10, maxTokens: 1000 }, { fractions: [1, 0.5, 0.2] }),
     clock: timers.clock,
     timers,
     drainRate: new DrainRate({ clock: timers.clock }),
@@ -158,7 +162,7 @@ test('the reserve (engine TTFT still to come) shortens what the queue may use of
 test('deadline with margin: the engine part of the budget comes first, the queue wait keeps its own margin', () => {
   const timers = new ManualTimers();
   const drainRate = new DrainRate({ clock: timers.clock, windowMs: 1000, buckets: 10, minEvents: 3 });
-  const room = new WaitingRoom<string>({ bounds: { maxRequests: 10, maxTokens: 1000 }, marginSd: 2, clock: timers.clock, timers, drainRate, host: { tryDispatch: () => false, dropped: () => {} } });
+  const room = new WaitingRoom<string>({ settings: settings({ maxRequests: 10, maxTokens: 1000 }, { marginSd: 2 }), clock: timers.clock, timers, drainRate, host: { tryDispatch: () => false, dropped: () => {} } });
   for (let i = 0; i < 100; i++) {
     drainRate.record();
     timers.advance(10);
@@ -178,7 +182,7 @@ test('a class waits on what the classes above it leave of the drain rate', () =>
   const mk = () => new DrainRate({ clock: timers.clock, windowMs: 1000, buckets: 10, minEvents: 3 });
   const drainRate = mk();
   const arrivalRates = [mk(), mk(), mk()];
-  const room = new WaitingRoom<string>({ bounds: { maxRequests: 10, maxTokens: 1000 }, arrivalRates, clock: timers.clock, timers, drainRate, host: { tryDispatch: () => false, dropped: () => {} } });
+  const room = new WaitingRoom<string>({ settings: settings({ maxRequests: 10, maxTokens: 1000 }), arrivalRates, clock: timers.clock, timers, drainRate, host: { tryDispatch: () => false, dropped: () => {} } });
   // Capacity 0.1/ms; critical arrives at 0.06/ms: standard gets 0.04/ms, sheddable the same (nothing standard arrives).
   for (let i = 0; i < 200; i++) {
     drainRate.record();

@@ -38,6 +38,7 @@
  */
 import type { Priority, PriorityFractions } from '../../admission/priority.ts';
 import type { Clock } from '../../util/clock.ts';
+import { view, type Ref } from '../../util/ref.ts';
 import type { DrainRate } from './drain-rate.ts';
 import { QueueEntry, RouterQueue, type QueueBounds } from './router-queue.ts';
 import type { Timers } from './timers.ts';
@@ -53,12 +54,17 @@ export interface WaitingRoomHost<T> {
   dropped(item: T, why: DropReason, entry: QueueEntry<T>): void;
 }
 
+/** The thresholds, read through a reference at every offer, so a run-time change applies to the next one. */
+export interface WaitingRoomSettings {
+  readonly bounds: QueueBounds;
+  /** Share of the bounds each class may fill ([1, 1, 1]: all of them). */
+  readonly fractions: PriorityFractions;
+  /** Standard deviations of margin on the wait estimate (0: the mean). */
+  readonly marginSd: number;
+}
+
 export interface WaitingRoomOptions<T> {
-  bounds: QueueBounds;
-  /** Share of the bounds each class may fill; default all of them. */
-  fractions?: PriorityFractions;
-  /** Standard deviations of margin on the wait estimate; default 0 (the mean). */
-  marginSd?: number;
+  settings: Ref<WaitingRoomSettings>;
   /** Arrival rate of each class (fed by `arrived`); without them every class sees the whole drain rate. */
   arrivalRates?: readonly DrainRate[];
   /** The wait's calibration (tests pass one with a low quantile to need few leaves); default ./wait-calibration.ts's. */
@@ -72,6 +78,10 @@ export interface WaitingRoomOptions<T> {
 function onExpiry(e: QueueEntry<unknown>): void {
   e.timer = undefined;
   (e.holder as WaitingRoom<unknown>).expire(e);
+}
+
+function boundsOf(s: WaitingRoomSettings): QueueBounds {
+  return s.bounds;
 }
 
 function onWake(room: WaitingRoom<unknown>): void {
@@ -92,9 +102,7 @@ export class WaitingRoom<T> {
   removed = 0;
   wakeTimer: unknown;
   wakeAt = Infinity;
-  fractions: PriorityFractions;
-  /** Standard deviations of margin on the wait estimate. */
-  marginSd: number;
+  private readonly settings: Ref<WaitingRoomSettings>;
   private readonly arrivalRates: readonly DrainRate[] | undefined;
   private readonly clock: Clock;
   private readonly timers: Timers;
@@ -104,15 +112,23 @@ export class WaitingRoom<T> {
   private again = false;
 
   constructor(o: WaitingRoomOptions<T>) {
-    this.queue = new RouterQueue<T>(o.bounds);
+    this.settings = o.settings;
+    this.queue = new RouterQueue<T>(view(o.settings, boundsOf));
     this.drainRate = o.drainRate;
-    this.fractions = o.fractions ?? [1, 1, 1];
-    this.marginSd = o.marginSd ?? 0;
     this.arrivalRates = o.arrivalRates;
     this.calibration = o.calibration ?? new WaitCalibration();
     this.clock = o.clock;
     this.timers = o.timers;
     this.host = o.host;
+  }
+
+  get fractions(): PriorityFractions {
+    return this.settings.current.fractions;
+  }
+
+  /** Standard deviations of margin on the wait estimate. */
+  get marginSd(): number {
+    return this.settings.current.marginSd;
   }
 
   get size(): number {
