@@ -15,20 +15,23 @@ import { BackPressure } from './pipeline/backpressure/controller.ts';
 import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
 import { backpressureAdmin } from './ops/backpressure-admin.ts';
 import { Deployment } from './routing/deployment.ts';
-import { ModelGroup } from './routing/group.ts';
-import { strategyEntry } from './routing/strategies/registry.ts';
+import { hasLoad, ModelGroup } from './routing/group.ts';
+import { strategyEntry, strategyRegistry, type StrategyEntry } from './routing/strategies/registry.ts';
 import { FleetLoad } from './load/fleet.ts';
 import { DEFAULT_LOAD_SOURCE } from './load/config.ts';
 import { registerLoadMetrics } from './load/metrics.ts';
 import { basePath, createPool } from './upstream/pools.ts';
 import { monotonicMs, type Clock } from './util/clock.ts';
 import type { Random } from './util/random.ts';
+import type { EngineView, RoutingStrategy } from './routing/types.ts';
 
 export interface GatewayOptions {
   config: GatewayConfig;
   logger?: Logger;
   random?: Random;
   clock?: Clock;
+  /** Routing strategies besides the built-in ones, by `routing_strategy` name. */
+  strategies?: Readonly<Record<string, StrategyEntry>>;
 }
 
 export interface Gateway {
@@ -57,6 +60,13 @@ export interface Gateway {
   shutdown(graceMs?: number, delayMs?: number): Promise<boolean>;
 }
 
+/** A group routed by a load-aware strategy: loadNeeds keeps the fleet's load model, so every member has its load. */
+function loadAwareGroup(name: string, members: Deployment[], strategy: RoutingStrategy<EngineView>): ModelGroup {
+  const engines = members.filter(hasLoad);
+  if (engines.length !== members.length) throw new Error(`group ${name}: a load-aware strategy needs every engine's load`);
+  return new ModelGroup(name, engines, strategy);
+}
+
 /** Wires the pipeline stages from a validated configuration. Nothing listens until `listen`. */
 export function createGateway(o: GatewayOptions): Gateway {
   const { config } = o;
@@ -66,7 +76,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   const cooldown = config.router.cooldown;
 
   const deployments = config.deployments.map((d) => new Deployment(d, cooldown, clock));
-  const strategy = strategyEntry(config.router.routingStrategy);
+  const strategy = strategyEntry(strategyRegistry(o.strategies), config.router.routingStrategy);
   const needs = loadNeeds(config, strategy.loadAware);
   // Engines without their own `spillway.load` take back pressure's capacity settings as their defaults.
   const bpIngress = config.backpressure?.ingress;
@@ -79,7 +89,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   const groups = new Map<string, ModelGroup>();
   for (const name of new Set(config.deployments.map((d) => d.group))) {
     const members = deployments.filter((d) => d.config.group === name);
-    groups.set(name, new ModelGroup(name, members, strategy.create({ random })));
+    groups.set(name, strategy.loadAware ? loadAwareGroup(name, members, strategy.create({ random })) : new ModelGroup(name, members, strategy.create({ random })));
   }
   const upstreams = new Map<Deployment, Upstream>();
   for (const d of deployments) {

@@ -1,15 +1,14 @@
 // The seed's burst, end to end: 4× the fleet's concurrent capacity (max_num_seqs × engines) arrives at once at
 // a gateway in front of four simulated engines that it scrapes every 100 ms. kv-aware routes on the predicted
 // load reconciled with the scrapes and spreads the burst evenly; a router that trusts only the last scrape
-// (registered below through the public strategy registry) sees the same fleet for the whole burst and sends
+// (passed to the gateway below as an extra strategy) sees the same fleet for the whole burst and sends
 // it to the engine that looked least loaded. Either way the accounting returns to zero.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'undici';
-import type { EngineView } from '../src/load/view.ts';
-import { registerStrategy } from '../src/routing/strategies/registry.ts';
-import type { RoutingStrategy } from '../src/routing/types.ts';
+import type { StrategyEntry } from '../src/routing/strategies/registry.ts';
+import type { EngineView, RoutingStrategy } from '../src/routing/types.ts';
 import { startEngine, type EngineHandle } from '../src/sim/server.ts';
 import { eventually, startGateway, type RunningGateway } from './helpers/gateway.ts';
 
@@ -23,13 +22,13 @@ const OTHER_CLIENT_REQUESTS = [2, 2, 1, 2];
 const MODEL = 'sim-llama';
 
 // least-kv on the last scrape alone: all a router that only reads the engines' metrics knows.
-registerStrategy('scraped-least-kv', {
+const scrapedLeastKv: StrategyEntry = {
   loadAware: true,
   create: ({ random }) => {
     const strategy: RoutingStrategy<EngineView> = {
       name: 'scraped-least-kv',
-      pick(candidates) {
-        let best: EngineView | undefined;
+      pick<D extends EngineView>(candidates: readonly D[]) {
+        let best: D | undefined;
         let bestU = Infinity;
         let ties = 0;
         for (const e of candidates) {
@@ -41,9 +40,9 @@ registerStrategy('scraped-least-kv', {
         return best;
       },
     };
-    return strategy as unknown as RoutingStrategy;
+    return strategy;
   },
-});
+};
 
 function gatewayYaml(engines: EngineHandle[], strategy: string): string {
   return `
@@ -158,7 +157,7 @@ describe(`a burst of ${BURST} requests (4× the fleet's ${ENGINES} × ${MAX_NUM_
   }
 
   it('a router that trusts only the scrapes sends most of it to the engine that looked least loaded', async (t) => {
-    const gw = await startGateway(gatewayYaml(engines, 'scraped-least-kv'));
+    const gw = await startGateway(gatewayYaml(engines, 'scraped-least-kv'), { 'scraped-least-kv': scrapedLeastKv });
     try {
       const r = await runBurst(engines, gw);
       t.diagnostic(`per engine: ${r.perEngine} (share ${SHARE}); sent in ${r.sendMs.toFixed(1)} ms; peak in flight at the gateway ${r.peakInFlight}`);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { DEFAULT_LOAD_SOURCE } from '../../src/load/config.ts';
 import { FleetLoad } from '../../src/load/fleet.ts';
 import { deploymentConfig } from '../../src/load/test-support.ts';
-import type { EngineView, PromptRouteRequest } from '../../src/load/view.ts';
+import type { EngineView, RouteRequest } from '../../src/routing/types.ts';
 import { PromptAnalyzer } from '../../src/prefix/prompt-info.ts';
 import { blockHashes, renderPrompt } from '../../src/prefix/prompt-bytes.ts';
 import { kvAware } from '../../src/routing/strategies/kv-aware.ts';
@@ -30,7 +30,7 @@ const body = (content: string, system?: string) => ({
   model: 'g',
   messages: system ? [{ role: 'system', content: system }, { role: 'user', content }] : [{ role: 'user', content }],
 });
-const chat = (b: Record<string, unknown>): PromptRouteRequest => ({ group: 'g', endpoint: 'chat', stream: true, body: b, bodyBytes: 0 });
+const chat = (b: Record<string, unknown>): RouteRequest => ({ group: 'g', endpoint: 'chat', stream: true, body: b, bodyBytes: 0 });
 
 /** A busy fleet: the index full of other prompts' chains, 12 requests in flight per engine, fresh reports. */
 function busyFleet(blockBytes: number) {

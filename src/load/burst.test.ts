@@ -11,7 +11,7 @@ import { seededRandom } from '../util/random.ts';
 import { EngineLoad } from './engine-load.ts';
 import type { LoadPermit } from './permit.ts';
 import { testFleet } from './test-support.ts';
-import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from './view.ts';
+import type { EngineView, RouteRequest, RoutingStrategy } from '../routing/types.ts';
 
 const ENGINES = 4;
 const SLOTS_PER_ENGINE = 16; // concurrent requests an engine runs at full speed
@@ -21,7 +21,7 @@ const PROMPT_BYTES = 4000; // ~1000 tokens each, no shared prefix (a uuid first,
 // The last scrape before the burst: e2 looked a little less loaded than the others.
 const SCRAPED_RUNNING = [4, 4, 3, 4];
 
-function burst(strategy: LoadAwareStrategy, trustScrapesOnly: boolean): number[] {
+function burst(strategy: RoutingStrategy<EngineView>, trustScrapesOnly: boolean): number[] {
   const t = testFleet(ENGINES, { totalBlocks: 8192, blockSize: 16 });
   // Scraped-only: engines that are never told of dispatches, so their view is the last report alone.
   const views: EngineView[] = trustScrapesOnly
@@ -36,7 +36,7 @@ function burst(strategy: LoadAwareStrategy, trustScrapesOnly: boolean): number[]
   for (let i = 0; i < BURST; i++) {
     t.advance(10 / BURST); // the whole burst lands within 10 ms: no scrape in between
     const body = { prompt: `${String(i).padStart(8, '0')}-uuid `.repeat(Math.ceil(PROMPT_BYTES / 14)) };
-    const req: PromptRouteRequest = { group: 'g', endpoint: 'completions', stream: true, body, bodyBytes: 0, prompt: t.fleet.analyze('g', 'completions', body) };
+    const req: RouteRequest = { group: 'g', endpoint: 'completions', stream: true, body, bodyBytes: 0, prompt: t.fleet.analyze('g', 'completions', body) };
     const picked = strategy.pick(views, req)!;
     counts[Number(picked.id.slice(1))]++;
     permits.push(t.fleet.engine(picked.id).reserve(req.prompt));

@@ -27,6 +27,7 @@
 import type { PrefixIndex } from '../prefix/prefix-index.ts';
 import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { Clock } from '../util/clock.ts';
+import { busyAt } from './busy.ts';
 import { LoadPermit } from './permit.ts';
 import { PrefixCalibration } from './prefix-calibration.ts';
 import type { LoadReport, ReportSink, SampleMark } from './report.ts';
@@ -222,11 +223,10 @@ export class EngineLoad implements ReportSink {
     return cap ? this.inFlight() / cap : this.inFlight();
   }
 
+  /** Busy by its own `busy_kv_usage` (./busy.ts): the load-aware strategies skip it. */
   isBusy(): boolean {
     const limit = this.opts.busyKvUsage;
-    if (limit === undefined) return false;
-    const kv = this.kvUsage();
-    return kv !== undefined && kv >= limit;
+    return limit !== undefined && busyAt(this, limit, Infinity) !== undefined;
   }
 
   /** Estimated prefix hit rate of what was dispatched here: cached / prompt tokens. */

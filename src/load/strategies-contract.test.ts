@@ -7,9 +7,9 @@ import { leastKv } from '../routing/strategies/least-kv.ts';
 import { prefixHash } from '../routing/strategies/prefix-hash.ts';
 import { seededRandom } from '../util/random.ts';
 import { testFleet } from './test-support.ts';
-import type { LoadAwareStrategy, PromptRouteRequest } from './view.ts';
+import type { EngineView, RouteRequest, RoutingStrategy } from '../routing/types.ts';
 
-const strategies: [string, () => LoadAwareStrategy][] = [
+const strategies: [string, () => RoutingStrategy<EngineView>][] = [
   ['kv-aware', () => kvAware({ random: seededRandom(1) })],
   ['kv-aware (temperature 1)', () => kvAware({ random: seededRandom(1), temperature: 1 })],
   ['least-kv', () => leastKv(seededRandom(2))],
@@ -20,7 +20,7 @@ for (const [name, make] of strategies) {
   test(`${name}: picks among candidates, skips busy engines, reads without writing`, () => {
     const { fleet, views } = testFleet(5, { totalBlocks: 4000, busyKvUsage: 0.5 });
     const strategy = make();
-    const req = (i: number): PromptRouteRequest => {
+    const req = (i: number): RouteRequest => {
       const body = { messages: [{ role: 'user', content: `request ${i % 7} `.repeat(100) }] };
       return { group: 'g', endpoint: 'chat', stream: true, body, bodyBytes: 0, prompt: fleet.analyze('g', 'chat', body) };
     };

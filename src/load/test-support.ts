@@ -2,8 +2,8 @@
 import type { DeploymentConfig } from '../config/types.ts';
 import type { LoadSourceConfig } from './config.ts';
 import { DEFAULT_LOAD_SOURCE } from './config.ts';
+import type { EngineLoad } from './engine-load.ts';
 import { FleetLoad } from './fleet.ts';
-import type { EngineView } from './view.ts';
 
 export function deploymentConfig(id: string, group = 'g'): DeploymentConfig {
   return {
@@ -20,9 +20,17 @@ export function deploymentConfig(id: string, group = 'g'): DeploymentConfig {
   };
 }
 
+/** A deployment with its engine's load, as routing's EngineView (src/routing/types.ts) reads it. */
+export interface TestView {
+  readonly id: string;
+  readonly config: DeploymentConfig;
+  readonly inFlight: number;
+  readonly load: EngineLoad;
+}
+
 export interface TestFleet {
   fleet: FleetLoad;
-  views: EngineView[];
+  views: TestView[];
   now(): number;
   advance(ms: number): void;
 }

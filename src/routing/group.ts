@@ -1,6 +1,7 @@
 import { STANDARD, type Priority } from '../admission/priority.ts';
 import type { Deployment } from './deployment.ts';
 import type { RouteRequest, RoutingStrategy } from './types.ts';
+import type { EngineLoad } from '../load/engine-load.ts';
 
 /** Why no deployment could be chosen; the pipeline turns it into the matching outcome. */
 export type NoRoute =
@@ -24,21 +25,28 @@ const BUSY: NoRoute = { reason: 'busy', retryAfterMs: 0 };
  * is left but deployments cooling down, it routes to the least failing of them (panic routing, after Envoy's
  * panic threshold) rather than refusing: a cooldown must never turn partial failure into a full outage.
  */
-export class ModelGroup {
+/** A deployment whose engine load the gateway keeps: what a load-aware strategy's group holds. */
+export type LoadedDeployment = Deployment & { readonly load: EngineLoad };
+
+export function hasLoad(d: Deployment): d is LoadedDeployment {
+  return d.load !== undefined;
+}
+
+export class ModelGroup<D extends Deployment = Deployment> {
   readonly name: string;
-  readonly deployments: readonly Deployment[];
-  readonly strategy: RoutingStrategy<Deployment>;
+  readonly deployments: readonly D[];
+  readonly strategy: RoutingStrategy<D>;
   /** Set when back pressure is on. */
   gate: RouteGate | undefined = undefined;
   /** Requests routed to a cooling deployment because no other could take them (spillway_panic_routed_total). */
   panicRoutes = 0;
   // Reused for every selection: routing is synchronous, so one scratch array per group is safe.
-  private readonly scratch: Deployment[] = [];
+  private readonly scratch: D[] = [];
 
-  constructor(name: string, deployments: Deployment[], strategy: RoutingStrategy) {
+  constructor(name: string, deployments: D[], strategy: RoutingStrategy<D>) {
     this.name = name;
     this.deployments = deployments;
-    this.strategy = strategy as RoutingStrategy<Deployment>;
+    this.strategy = strategy;
     for (const d of deployments) d.peers = deployments;
   }
 
@@ -46,7 +54,7 @@ export class ModelGroup {
    * Picks a deployment for `req`, preferring ones not in `tried` (a retry goes elsewhere when it can; a group
    * of one still retries its only deployment).
    */
-  select(req: RouteRequest, tried: readonly Deployment[] | undefined): Deployment | NoRoute {
+  select(req: RouteRequest, tried: readonly D[] | undefined): D | NoRoute {
     const usable = this.scratch;
     usable.length = 0;
     let fallback = 0;
@@ -93,7 +101,7 @@ export class ModelGroup {
    * Panic routing: among the cooling deployments no upstream Retry-After holds, with room under their limits,
    * the least failing ones (ties all kept) go to the strategy. A retry prefers ones not tried, then any.
    */
-  private panic(req: RouteRequest, tried: readonly Deployment[] | undefined, withTried: boolean): Deployment | undefined {
+  private panic(req: RouteRequest, tried: readonly D[] | undefined, withTried: boolean): D | undefined {
     const candidates = this.scratch;
     candidates.length = 0;
     const gate = this.gate;

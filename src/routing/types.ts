@@ -1,5 +1,7 @@
 import type { Priority } from '../admission/priority.ts';
 import type { DeploymentConfig, Endpoint } from '../config/types.ts';
+import type { EngineLoad } from '../load/engine-load.ts';
+import type { PromptInfo } from '../prefix/prompt-info.ts';
 
 /** What routing knows about the request being routed. Filled by ingress; later stages may add estimates. */
 export interface RouteRequest {
@@ -11,6 +13,11 @@ export interface RouteRequest {
   readonly bodyBytes: number;
   /** The request's priority class, for back pressure's route gate; standard when absent. */
   readonly priority?: Priority;
+  /**
+   * Token estimate and prefix blocks (PromptAnalyzer), when the gateway keeps the fleet's load model; the
+   * load-aware profiles read it. Absent for requests without a prompt (they count as a prompt of 0 tokens).
+   */
+  readonly prompt?: PromptInfo;
 }
 
 /** Read-only view of a deployment's state that policies decide on. */
@@ -21,11 +28,17 @@ export interface DeploymentView {
   readonly inFlight: number;
 }
 
+/** A deployment with its engine's reconciled load: what the load-aware profiles (kv-aware, least-kv, prefix-hash) decide on. */
+export interface EngineView extends DeploymentView {
+  readonly load: EngineLoad;
+}
+
 /**
- * A routing policy: picks one deployment among candidates that are already filtered (usable, under their
- * limits, not yet tried for this request). Policies compute and never mutate; the pipeline reserves capacity.
+ * A routing strategy: picks one deployment among candidates the group already filtered (usable, under their
+ * limits, not yet tried for this request), or none. Over V: a strategy typed over EngineView can only be given
+ * engines that carry their load. Strategies compute and never mutate; the pipeline reserves capacity.
  */
-export interface RoutingStrategy<D extends DeploymentView = DeploymentView> {
+export interface RoutingStrategy<V extends DeploymentView = DeploymentView> {
   readonly name: string;
-  pick(candidates: readonly D[], req: RouteRequest): D | undefined;
+  pick<D extends V>(candidates: readonly D[], req: RouteRequest): D | undefined;
 }

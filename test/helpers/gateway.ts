@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import OpenAI from 'openai';
 import { parseConfig } from '../../src/config/load.ts';
-import { createGateway, type Gateway } from '../../src/gateway.ts';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.ts';
 
 export interface RunningGateway {
   gateway: Gateway;
@@ -15,9 +15,9 @@ export interface RunningGateway {
 }
 
 /** Starts a gateway on 127.0.0.1:0 from YAML text, through the real config loader. */
-export async function startGateway(yaml: string): Promise<RunningGateway> {
+export async function startGateway(yaml: string, strategies?: GatewayOptions['strategies']): Promise<RunningGateway> {
   const { config } = parseConfig(yaml, {});
-  const gateway = createGateway({ config, logger: pino({ level: 'silent' }) });
+  const gateway = createGateway({ config, logger: pino({ level: 'silent' }), strategies });
   const url = await gateway.listen(0, '127.0.0.1');
   const metricsText = async () => (await fetch(`${url}/metrics`)).text();
   return {

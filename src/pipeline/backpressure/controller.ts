@@ -22,7 +22,7 @@ import { EngineLoad } from '../../load/engine-load.ts';
 import type { BackpressureMetrics } from '../../metrics/backpressure-metrics.ts';
 import type { Deployment } from '../../routing/deployment.ts';
 import type { ModelGroup, RouteGate } from '../../routing/group.ts';
-import type { BusyThresholds } from '../../routing/queue/busy.ts';
+import type { BusyThresholds } from '../../load/busy.ts';
 import { DrainRate } from '../../routing/queue/drain-rate.ts';
 import { retryAfterMs, type RetryAfterBounds } from '../../routing/queue/retry-after.ts';
 import { realTimers, type Timers } from '../../routing/queue/timers.ts';

@@ -9,7 +9,7 @@ import type { EngineBlock, EngineGate } from '../../engine-admission/engine-gate
 import type { EngineLoad } from '../../load/engine-load.ts';
 import type { Deployment } from '../../routing/deployment.ts';
 import type { WaitingRoom } from '../../routing/queue/waiting-room.ts';
-import { busyReason, type BusyReason, type BusyThresholds } from '../../routing/queue/busy.ts';
+import { busyReason, type BusyReason, type BusyThresholds } from '../../load/busy.ts';
 
 export type EngineStateName = 'ok' | 'busy' | 'slow' | 'penalty' | 'cooldown';
 /** Values of spillway_engine_backpressure_state. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testFleet } from '../../load/test-support.ts';
-import type { PromptRouteRequest } from '../../load/view.ts';
+import type { RouteRequest } from '../types.ts';
 import { seededRandom } from '../../util/random.ts';
 import { kvAware } from './kv-aware.ts';
 
@@ -12,7 +12,7 @@ function filler(fleet: ReturnType<typeof testFleet>['fleet'], bytes: number, tag
   return fleet.analyze('g', 'completions', { prompt: tag + 'f'.repeat(bytes) });
 }
 
-function request(fleet: ReturnType<typeof testFleet>['fleet'], user: string): PromptRouteRequest {
+function request(fleet: ReturnType<typeof testFleet>['fleet'], user: string): RouteRequest {
   const body = { model: 'g', messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: user }] };
   return { group: 'g', endpoint: 'chat', stream: true, body, bodyBytes: 0, prompt: fleet.analyze('g', 'chat', body) };
 }

@@ -1,6 +1,6 @@
 /**
  * kv-aware: prefix-cache affinity under bounded loads. Over the engines not busy and under the load bound
- * (./bounded-load.ts: in_flight(e) < ⌈(1 + ε)·m + √m⌉, m the mean in-flight count counting this request),
+ * (../filters/load-bound.ts: in_flight(e) < ⌈(1 + ε)·m + √m⌉, m the mean in-flight count counting this request),
  *
  *   1. the engine holding the longest prefix of the prompt (the prefix index's overlap, in blocks) wins;
  *      equal overlaps go to the rendezvous owner of the last shared block, so a prefix that a spill copied
@@ -12,7 +12,9 @@
  *      random. With temperature τ > 0 this choice is a softmax over costs normalised to [0, 1]:
  *        P(e) ∝ exp(−(cost(e) − min) / ((max − min) · τ))
  * Engines marked busy are excluded; when every candidate is busy there is no pick (the router's "all workers
- * busy"). Pure: reads the load, never reserves it.
+ * busy"). Pure: reads the load, never reserves it. As a profile: filters not-busy, load-bound; stage 1
+ * longest-prefix → rendezvous of the last shared block → max-score; stage 2 prefill-cost, ties to the lowest
+ * kv_blocks_used → max-score (softmax at τ > 0).
  *
  * Why balance by the in-flight bound and not by a KV term in the cost (Dynamo's router adds the engine's active
  * KV blocks): an engine's reported KV counts the prefix blocks its running requests share, so the engine that
@@ -24,13 +26,21 @@
  * (83 % without reports). KV exhaustion stays guarded by busy_kv_usage and back pressure's KV budget; the bound
  * keeps every engine within (1 + ε)·m + √m in flight.
  */
-import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../../load/view.ts';
 import type { Random } from '../../util/random.ts';
-import { DEFAULT_SLACK, loadBound, rendezvous } from './bounded-load.ts';
+import { loadBound, DEFAULT_SLACK, underLoadBound } from '../filters/load-bound.ts';
+import { longestPrefix, overlap } from '../filters/longest-prefix.ts';
+import { notBusy } from '../filters/not-busy.ts';
+import { maxScore } from '../pickers/max-score.ts';
+import { softmax } from '../pickers/softmax.ts';
+import { profileStrategy } from '../profile/profile.ts';
+import { lowest } from '../scorers/lowest.ts';
+import { cachedOn, prefillCost, prefillCostScorer } from '../scorers/prefill-cost.ts';
+import { rendezvousScorer } from '../scorers/rendezvous.ts';
+import type { EngineView, RouteRequest, RoutingStrategy } from '../types.ts';
 
 export interface KvAwareOptions {
   random: Random;
-  /** Load slack ε of the bound over an equal in-flight share. Default 0.25 (./bounded-load.ts). */
+  /** Load slack ε of the bound over an equal in-flight share. Default 0.25 (../filters/load-bound.ts). */
   slack?: number;
   /** Softmax temperature; 0 (default) always takes a lowest cost. */
   temperature?: number;
@@ -47,116 +57,46 @@ export interface KvCost {
   excluded: boolean;
 }
 
-export interface KvAwareStrategy extends LoadAwareStrategy {
+export interface KvAwareStrategy extends RoutingStrategy<EngineView> {
   /** Each candidate's cost and inputs, for the debug log. Allocates: call only when logging it. */
-  explain(candidates: readonly EngineView[], req: PromptRouteRequest): KvCost[];
+  explain(candidates: readonly EngineView[], req: RouteRequest): KvCost[];
 }
 
-let costs = new Float64Array(64);
+/** The rendezvous key of a prefix holder: the hash of the last block it shares with the prompt. */
+const lastSharedBlock = (e: EngineView, req: RouteRequest) => req.prompt!.hashes[overlap(e, req) - 1];
 
 export function kvAware(opts: KvAwareOptions): KvAwareStrategy {
-  const random = opts.random;
   const slack = opts.slack ?? DEFAULT_SLACK;
   const temperature = opts.temperature ?? 0;
-
-  function cachedOn(e: EngineView, req: PromptRouteRequest): number {
-    return req.prompt !== undefined ? e.load.cachedTokens(req.prompt) : 0;
-  }
-
-  function cost(e: EngineView, tokens: number, cached: number): number {
-    return (e.load.queuedPrefillTokens() + tokens - cached) / e.load.blockSize;
-  }
-
-  /** Blocks of the prompt's head e holds (the index's overlap), 0 without a prompt. */
-  function overlap(e: EngineView, req: PromptRouteRequest): number {
-    const o = req.prompt?.overlaps;
-    const s = e.load.slot;
-    return o !== undefined && s >= 0 && s < o.length ? o[s] : 0;
-  }
-
-  return {
-    name: 'kv-aware',
-    pick<D extends EngineView>(candidates: readonly D[], req: PromptRouteRequest): D | undefined {
-      const n = candidates.length;
-      if (costs.length < n) costs = new Float64Array(n * 2);
-      const bound = loadBound(candidates, slack);
-      if (bound === 0) return undefined;
-      const tokens = req.prompt?.tokens ?? 0;
-      // The longest overlap under the bound; among equal overlaps, the rendezvous owner of the shared prefix.
-      let owner: D | undefined;
-      let ownerOverlap = 0;
-      let ownerWeight = -1;
-      let best: D | undefined;
-      let bestCost = Infinity;
-      let worstCost = -Infinity;
-      let ties = 0;
-      for (let i = 0; i < n; i++) {
-        const e = candidates[i];
-        if (e.load.isBusy() || e.load.inFlight() >= bound) {
-          costs[i] = NaN;
-          continue;
-        }
-        const o = overlap(e, req);
-        if (o > 0 && o >= ownerOverlap) {
-          const w = rendezvous(req.prompt!.hashes[o - 1], e.id);
-          if (o > ownerOverlap || w > ownerWeight) {
-            owner = e;
-            ownerOverlap = o;
-            ownerWeight = w;
-          }
-        }
-        const c = (costs[i] = cost(e, tokens, cachedOn(e, req)));
-        if (c > worstCost) worstCost = c;
-        if (c < bestCost) {
-          best = e;
-          bestCost = c;
-          ties = 1;
-        } else if (c === bestCost) {
-          const kv = e.load.kvBlocksUsed();
-          const bestKv = best!.load.kvBlocksUsed();
-          if (kv < bestKv || (kv === bestKv && random() * ++ties < 1)) {
-            if (kv < bestKv) ties = 1;
-            best = e;
-          }
-        }
-      }
-      if (owner !== undefined) return owner;
-      if (temperature <= 0 || best === undefined || worstCost === bestCost) return best;
-      return softmaxPick(candidates, bestCost, worstCost);
+  const strategy = profileStrategy<EngineView>(
+    {
+      name: 'kv-aware',
+      filters: [notBusy, underLoadBound(slack)],
+      stages: [
+        { filters: [longestPrefix], scorers: [{ scorer: rendezvousScorer('prefix-owner', lastSharedBlock), weight: 1 }], picker: maxScore },
+        {
+          scorers: [{ scorer: prefillCostScorer, weight: 1 }],
+          tieBreak: lowest('kv-blocks-used', (e: EngineView) => e.load.kvBlocksUsed()),
+          picker: temperature > 0 ? softmax(temperature) : maxScore,
+        },
+      ],
     },
+    opts.random,
+  );
+  return {
+    name: strategy.name,
+    pick: strategy.pick,
     explain(candidates, req) {
-      const tokens = req.prompt?.tokens ?? 0;
       const bound = loadBound(candidates, slack);
-      return candidates.map((e) => {
-        const cached = cachedOn(e, req);
-        return {
-          id: e.id,
-          cost: cost(e, tokens, cached),
-          cachedTokens: cached,
-          queuedPrefillTokens: e.load.queuedPrefillTokens(),
-          kvBlocksUsed: e.load.kvBlocksUsed(),
-          inFlight: e.load.inFlight(),
-          excluded: e.load.isBusy() || e.load.inFlight() >= bound,
-        };
-      });
+      return candidates.map((e) => ({
+        id: e.id,
+        cost: prefillCost(e, req),
+        cachedTokens: cachedOn(e, req),
+        queuedPrefillTokens: e.load.queuedPrefillTokens(),
+        kvBlocksUsed: e.load.kvBlocksUsed(),
+        inFlight: e.load.inFlight(),
+        excluded: e.load.isBusy() || e.load.inFlight() >= bound,
+      }));
     },
   };
-
-  function softmaxPick<D>(candidates: readonly D[], min: number, max: number): D {
-    const scale = 1 / ((max - min) * temperature);
-    let total = 0;
-    for (let i = 0; i < candidates.length; i++) {
-      const c = costs[i];
-      total += c === c ? (costs[i] = Math.exp(-(c - min) * scale)) : (costs[i] = 0); // NaN (excluded) → weight 0
-    }
-    let r = random() * total;
-    let last = 0;
-    for (let i = 0; i < candidates.length; i++) {
-      if (costs[i] === 0) continue;
-      last = i;
-      r -= costs[i];
-      if (r < 0) return candidates[i];
-    }
-    return candidates[last];
-  }
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testFleet } from '../../load/test-support.ts';
-import type { PromptRouteRequest } from '../../load/view.ts';
+import type { RouteRequest } from '../types.ts';
 import { seededRandom } from '../../util/random.ts';
 import { leastKv } from './least-kv.ts';
 
-const REQ: PromptRouteRequest = { group: 'g', endpoint: 'chat', stream: false, body: {}, bodyBytes: 0 };
+const REQ: RouteRequest = { group: 'g', endpoint: 'chat', stream: false, body: {}, bodyBytes: 0 };
 
 test('picks the lowest KV use as a share of capacity, from the reconciled view', () => {
   const { fleet, views } = testFleet(3, { totalBlocks: 1000 });

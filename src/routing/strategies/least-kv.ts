@@ -4,30 +4,17 @@
  *        = in_flight(e) / max_parallel_requests(e)  or in_flight(e)  otherwise (see EngineLoad.utilization)
  * ties broken uniformly at random; busy engines excluded. Cheaper than kv-aware (no prefix term) and blind to
  * cache affinity: a baseline, and the right choice when prompts share nothing.
+ * As a profile: not-busy → lowest(u) → max-score.
  */
-import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../../load/view.ts';
 import type { Random } from '../../util/random.ts';
+import { notBusy } from '../filters/not-busy.ts';
+import { maxScore } from '../pickers/max-score.ts';
+import { profileStrategy } from '../profile/profile.ts';
+import { lowest } from '../scorers/lowest.ts';
+import type { EngineView, RoutingStrategy } from '../types.ts';
 
-export function leastKv(random: Random): LoadAwareStrategy {
-  return {
-    name: 'least-kv',
-    pick<D extends EngineView>(candidates: readonly D[], _req: PromptRouteRequest): D | undefined {
-      let best: D | undefined;
-      let bestU = Infinity;
-      let ties = 0;
-      for (let i = 0; i < candidates.length; i++) {
-        const e = candidates[i];
-        if (e.load.isBusy()) continue;
-        const u = e.load.utilization();
-        if (u < bestU) {
-          best = e;
-          bestU = u;
-          ties = 1;
-        } else if (u === bestU && random() * ++ties < 1) {
-          best = e;
-        }
-      }
-      return best;
-    },
-  };
+const utilization = lowest('utilization', (e: EngineView) => e.load.utilization());
+
+export function leastKv(random: Random): RoutingStrategy<EngineView> {
+  return profileStrategy<EngineView>({ name: 'least-kv', filters: [notBusy], stages: [{ scorers: [{ scorer: utilization, weight: 1 }], picker: maxScore }] }, random);
 }

@@ -2,15 +2,22 @@
  * prefix-hash: cache affinity without an index. The key is the chained hash of the prompt's first K blocks
  * (it covers all of them), and each candidate scores
  *   score(e) = mix(key, hash(e.id))                                       (rendezvous hashing)
- * The highest score among candidates under the load bound wins (./bounded-load.ts):
+ * The highest score among candidates under the load bound wins (../filters/load-bound.ts):
  *   in_flight(e) < ceil((1 + ε)·m + √m),  m = (Σ in_flight + 1) / |usable candidates|   (bounded loads)
  * so prompts with the same head go to the same engine until it carries more than (1 + ε) times its share (plus √m), and
  * an engine leaving moves only its own keys. A prompt shorter than one block has no key: least in-flight wins
- * (ties random). Busy engines are excluded.
+ * (ties random). Busy engines are excluded. As a profile: filter not-busy; stage 1 prompt-key, load-bound →
+ * rendezvous → max-score; stage 2 lowest(in_flight) → max-score.
  */
-import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../../load/view.ts';
 import type { Random } from '../../util/random.ts';
-import { DEFAULT_SLACK, loadBound, rendezvous } from './bounded-load.ts';
+import { DEFAULT_SLACK, underLoadBound } from '../filters/load-bound.ts';
+import { notBusy } from '../filters/not-busy.ts';
+import { hasPromptKey } from '../filters/prompt-key.ts';
+import { maxScore } from '../pickers/max-score.ts';
+import { profileStrategy } from '../profile/profile.ts';
+import { lowest } from '../scorers/lowest.ts';
+import { rendezvousScorer } from '../scorers/rendezvous.ts';
+import type { EngineView, RoutingStrategy } from '../types.ts';
 
 export interface PrefixHashOptions {
   random: Random;
@@ -20,47 +27,23 @@ export interface PrefixHashOptions {
   slack?: number;
 }
 
-export function prefixHash(opts: PrefixHashOptions): LoadAwareStrategy {
-  const random = opts.random;
-  const keyBlocks = opts.keyBlocks ?? 4;
-  const slack = opts.slack ?? DEFAULT_SLACK;
+const fewestInFlight = lowest('engine-in-flight', (e: EngineView) => e.load.inFlight());
 
-  return {
-    name: 'prefix-hash',
-    pick<D extends EngineView>(candidates: readonly D[], req: PromptRouteRequest): D | undefined {
-      const hashes = req.prompt?.hashes;
-      const bound = loadBound(candidates, slack);
-      if (bound === 0) return undefined;
-      let best: D | undefined;
-      let bestScore = -1;
-      let ties = 0;
-      if (hashes !== undefined && hashes.length > 0) {
-        const key = hashes[Math.min(keyBlocks, hashes.length) - 1];
-        for (let i = 0; i < candidates.length; i++) {
-          const e = candidates[i];
-          if (e.load.isBusy() || e.load.inFlight() >= bound) continue;
-          const score = rendezvous(key, e.id);
-          if (score > bestScore) {
-            best = e;
-            bestScore = score;
-          }
-        }
-        if (best !== undefined) return best;
-      }
-      let fewest = Infinity;
-      for (let i = 0; i < candidates.length; i++) {
-        const e = candidates[i];
-        if (e.load.isBusy()) continue;
-        const f = e.load.inFlight();
-        if (f < fewest) {
-          best = e;
-          fewest = f;
-          ties = 1;
-        } else if (f === fewest && random() * ++ties < 1) {
-          best = e;
-        }
-      }
-      return best;
+export function prefixHash(opts: PrefixHashOptions): RoutingStrategy<EngineView> {
+  const keyBlocks = opts.keyBlocks ?? 4;
+  const head = rendezvousScorer<EngineView>('prompt-head', (_e, req) => {
+    const hashes = req.prompt!.hashes;
+    return hashes[Math.min(keyBlocks, hashes.length) - 1];
+  });
+  return profileStrategy<EngineView>(
+    {
+      name: 'prefix-hash',
+      filters: [notBusy],
+      stages: [
+        { filters: [hasPromptKey, underLoadBound(opts.slack ?? DEFAULT_SLACK)], scorers: [{ scorer: head, weight: 1 }], picker: maxScore },
+        { scorers: [{ scorer: fewestInFlight, weight: 1 }], picker: maxScore },
+      ],
     },
-  };
+    opts.random,
+  );
 }

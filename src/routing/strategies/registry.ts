@@ -1,5 +1,10 @@
+/**
+ * The routing strategies by `router_settings.routing_strategy` name: a typed, immutable registry the gateway
+ * builds when it loads the config (the built-ins, plus any the embedder passes). A load-aware entry creates a
+ * strategy over EngineView, so only engines that carry their load can be handed to it.
+ */
 import type { Random } from '../../util/random.ts';
-import type { RoutingStrategy } from '../types.ts';
+import type { DeploymentView, EngineView, RoutingStrategy } from '../types.ts';
 import { kvAware } from './kv-aware.ts';
 import { leastBusy } from './least-busy.ts';
 import { leastKv } from './least-kv.ts';
@@ -11,42 +16,38 @@ export interface StrategyDeps {
   random: Random;
 }
 
-export interface StrategyEntry {
-  create(deps: StrategyDeps): RoutingStrategy;
-  /**
-   * The strategy reads each candidate's `load` (src/load) and the request's `prompt`: the gateway then keeps
-   * the fleet's load model and analyses every prompt. Strategies that do not need it pay nothing for it.
-   */
-  loadAware: boolean;
+/**
+ * `loadAware`: the strategy reads each candidate's `load` (src/load) and the request's `prompt`: the gateway
+ * then keeps the fleet's load model and analyses every prompt. Strategies that do not need it pay nothing.
+ */
+export type StrategyEntry =
+  | { readonly loadAware: false; create(deps: StrategyDeps): RoutingStrategy<DeploymentView> }
+  | { readonly loadAware: true; create(deps: StrategyDeps): RoutingStrategy<EngineView> };
+
+export type StrategyRegistry = ReadonlyMap<string, StrategyEntry>;
+
+const BUILT_IN: Readonly<Record<string, StrategyEntry>> = Object.freeze({
+  'simple-shuffle': { loadAware: false, create: (d) => simpleShuffle(d.random) },
+  'least-busy': { loadAware: false, create: (d) => leastBusy(d.random) },
+  'kv-aware': { loadAware: true, create: (d) => kvAware({ random: d.random }) },
+  'least-kv': { loadAware: true, create: (d) => leastKv(d.random) },
+  'prefix-hash': { loadAware: true, create: (d) => prefixHash({ random: d.random }) },
+});
+
+/** The built-in strategies, and `extra` ones (tests, embedders) under their own names; a clash is a misconfiguration. */
+export function strategyRegistry(extra: Readonly<Record<string, StrategyEntry>> = {}): StrategyRegistry {
+  for (const name of Object.keys(extra)) if (name in BUILT_IN) throw new Error(`routing strategy "${name}" is built in`);
+  return new Map(Object.entries({ ...BUILT_IN, ...extra }));
 }
 
-// Load-aware strategies are typed over EngineView; the gateway guarantees every deployment carries its load
-// whenever one of them is configured, which is what the cast stands for.
-const entries = new Map<string, StrategyEntry>([
-  ['simple-shuffle', { create: (d) => simpleShuffle(d.random), loadAware: false }],
-  ['least-busy', { create: (d) => leastBusy(d.random), loadAware: false }],
-  ['kv-aware', { create: (d) => kvAware({ random: d.random }) as unknown as RoutingStrategy, loadAware: true }],
-  ['least-kv', { create: (d) => leastKv(d.random) as unknown as RoutingStrategy, loadAware: true }],
-  ['prefix-hash', { create: (d) => prefixHash({ random: d.random }) as unknown as RoutingStrategy, loadAware: true }],
-]);
-
-/** Adds a strategy under a name usable as `router_settings.routing_strategy`. */
-export function registerStrategy(name: string, entry: StrategyEntry): void {
-  entries.set(name, entry);
+export function strategyNames(registry: StrategyRegistry = strategyRegistry()): string[] {
+  return [...registry.keys()];
 }
 
-export function strategyNames(): string[] {
-  return [...entries.keys()];
-}
-
-export function strategyEntry(name: string): StrategyEntry {
-  const entry = entries.get(name);
+export function strategyEntry(registry: StrategyRegistry, name: string): StrategyEntry {
+  const entry = registry.get(name);
   if (!entry) {
-    throw new Error(`router_settings.routing_strategy: unknown strategy "${name}" (known: ${strategyNames().join(', ')})`);
+    throw new Error(`router_settings.routing_strategy: unknown strategy "${name}" (known: ${strategyNames(registry).join(', ')})`);
   }
   return entry;
-}
-
-export function createStrategy(name: string, deps: StrategyDeps): RoutingStrategy {
-  return strategyEntry(name).create(deps);
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { seededRandom } from '../../util/random.ts';
 import type { DeploymentView, RouteRequest } from '../types.ts';
 import { leastBusy } from './least-busy.ts';
-import { createStrategy, strategyNames } from './registry.ts';
+import { strategyEntry, strategyNames, strategyRegistry } from './registry.ts';
 import { simpleShuffle } from './simple-shuffle.ts';
 
 const req: RouteRequest = { group: 'g', endpoint: 'chat', stream: false, body: {}, bodyBytes: 0 };
@@ -45,7 +45,8 @@ describe('least-busy', () => {
 describe('strategy registry', () => {
   it('creates strategies by name and names the known ones on a typo', () => {
     assert.ok(strategyNames().includes('simple-shuffle'));
-    assert.equal(createStrategy('least-busy', { random: Math.random }).name, 'least-busy');
-    assert.throws(() => createStrategy('fastest', { random: Math.random }), /unknown strategy "fastest" \(known: .*least-busy/);
+    const registry = strategyRegistry();
+    assert.equal(strategyEntry(registry, 'least-busy').create({ random: Math.random }).name, 'least-busy');
+    assert.throws(() => strategyEntry(registry, 'fastest').create({ random: Math.random }), /unknown strategy "fastest" \(known: .*least-busy/);
   });
 });

@@ -1,11 +1,14 @@
 /**
- * Level 2's "busy": an engine takes no new request of a class with fraction f (src/admission/priority.ts)
- * while, on its reconciled load (src/load/engine-load.ts),
+ * The one definition of a busy engine: it takes no new request while, on its reconciled load
+ * (./engine-load.ts),
  *
- *   kv_usage ≥ f · kv_busy                         (KV blocks in use / KV capacity)
- *   or queued_prefill_tokens ≥ f · prefill_busy_tokens
+ *   kv_usage ≥ kv_busy                         (KV blocks in use / KV capacity)
+ *   or queued_prefill_tokens ≥ prefill_busy    (prompt tokens dispatched, first token not yet seen)
  *
- * so, as for every limit, the top of each threshold is left to the classes above (critical: f = 1).
+ * Two callers set the thresholds. An engine's own `busy_kv_usage` (EngineLoad.isBusy: kv only) is what the
+ * load-aware strategies filter on. Back pressure's level 2 (busyReason) scales both thresholds by the class
+ * fraction f (src/admission/priority.ts), so, as for every limit, the top of each is left to the classes
+ * above (critical: f = 1).
  *
  * kv_busy (default 0.9) keeps headroom for the outputs of what is already running, so the engine does not
  * preempt; prefill_busy_tokens bounds the prompt work waiting in the engine, which is what a new request's
@@ -32,15 +35,23 @@ export interface BusyThresholds {
 
 export type BusyReason = 'kv' | 'prefill';
 
+/** Why the engine is busy at these thresholds, or undefined; an Infinity threshold is not read at all. */
+export function busyAt(load: BusySignals, kvBusy: number, prefillBusy: number): BusyReason | undefined {
+  if (kvBusy !== Infinity) {
+    const kv = load.kvUsage();
+    if (kv !== undefined && kv >= kvBusy) return 'kv';
+  }
+  if (prefillBusy !== Infinity && load.queuedPrefillTokens() >= prefillBusy) return 'prefill';
+  return undefined;
+}
+
 export function prefillBusyTokens(load: BusySignals, t: BusyThresholds): number {
   if (t.prefillBusyTokens !== undefined) return t.prefillBusyTokens;
   const blocks = load.kvBlocksTotal;
   return blocks ? t.prefillBusyFraction * blocks * load.blockSize : Infinity;
 }
 
+/** Back pressure's level 2: busy for a class with fraction f. */
 export function busyReason(load: BusySignals, t: BusyThresholds, f = 1): BusyReason | undefined {
-  const kv = load.kvUsage();
-  if (kv !== undefined && kv >= f * t.kvBusy) return 'kv';
-  if (load.queuedPrefillTokens() >= f * prefillBusyTokens(load, t)) return 'prefill';
-  return undefined;
+  return busyAt(load, f * t.kvBusy, f * prefillBusyTokens(load, t));
 }

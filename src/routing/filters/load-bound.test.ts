@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testFleet } from '../../load/test-support.ts';
-import { loadBound, rendezvous } from './bounded-load.ts';
+import { loadBound, underLoadBound } from './load-bound.ts';
 
 test('the bound is ⌈(1 + ε)·m + √m⌉, m = (Σ in-flight + 1) / n over the engines that are not busy', () => {
   const { fleet, views } = testFleet(3, { totalBlocks: 1000, busyKvUsage: 0.5 });
@@ -19,16 +19,13 @@ test('the bound is ⌈(1 + ε)·m + √m⌉, m = (Σ in-flight + 1) / n over the
   fleet.assertDrained();
 });
 
-test('rendezvous: a key keeps its owner among the same engines, and keys spread over them', () => {
-  const ids = ['a', 'b', 'c', 'd'];
-  const owner = (key: number, among: string[]) => among.reduce((best, id) => (rendezvous(key, id) > rendezvous(key, best) ? id : best));
-  const owners = new Map<string, number>();
-  for (let k = 1; k <= 4000; k++) {
-    const key = k * 2654435761 * 1024; // above 32 bits, as block hashes are
-    const o = owner(key, ids);
-    assert.equal(owner(key, ids), o);
-    owners.set(o, (owners.get(o) ?? 0) + 1);
-    if (o !== 'd') assert.equal(owner(key, ['a', 'b', 'c']), o, 'removing d moves only its keys');
-  }
-  for (const n of owners.values()) assert.ok(n > 800 && n < 1200, String([...owners]));
+test('the filter keeps the engines under the bound, over candidates already rid of busy ones', () => {
+  const { fleet, views } = testFleet(3);
+  const permits = [0, 0, 0, 0, 1].map((i) => fleet.engine(`e${i}`).reserve());
+  const f = underLoadBound(0.25);
+  const bound = f.prepare!(views, { group: 'g', endpoint: 'chat', stream: false, body: {}, bodyBytes: 0 });
+  assert.equal(bound, loadBound(views, 0.25)); // m = 2: ⌈2.5 + 1.41⌉ = 4
+  assert.deepEqual(views.filter((v) => f.admits(v, { group: 'g', endpoint: 'chat', stream: false, body: {}, bodyBytes: 0 }, bound)).map((v) => v.id), ['e1', 'e2']);
+  for (const p of permits) p.release();
+  fleet.assertDrained();
 });

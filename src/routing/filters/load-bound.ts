@@ -1,6 +1,6 @@
 /**
- * Bounded loads (Mirrokni, Thorup and Zadimoghaddam, "Consistent Hashing with Bounded Loads", 2018), the load
- * half of cache-affine routing. Over the n usable (not busy) candidates, counting the request being placed,
+ * load-bound: bounded loads (Mirrokni, Thorup and Zadimoghaddam, "Consistent Hashing with Bounded Loads",
+ * 2018), the load half of cache-affine routing. Over the n usable (not busy) candidates, counting the request being placed,
  *
  *   m     = (Σ in_flight(e) + 1) / n                              the mean share
  *   bound = ceil( (1 + ε) · m + √m )                               under(e) ⇔ in_flight(e) < bound
@@ -20,15 +20,18 @@
  * prefix to a second engine (a miss there, and a cache slot taken from its own prompts) without relieving any
  * queue. Measured on 3 engines × 10 shared prompts at ~2 in flight per engine: with (1 + ε)·m alone kv-aware's
  * hit rate fell from 91 % to 71 %. The term fades relative to m as the load grows (+10 % at m = 100).
- *
- * rendezvous(key, id) ranks engines for one key (highest random weight): the same key picks the same engine
- * among the same candidates, and an engine's leaving moves only its own keys.
  */
-import type { EngineView } from '../../load/view.ts';
-import { fmix32 } from '../../util/hash.ts';
+import type { Filter } from '../profile/types.ts';
+import type { EngineView } from '../types.ts';
 
 /** The load slack ε over an equal share: see the header. */
 export const DEFAULT_SLACK = 0.25;
+
+function bound(total: number, usable: number, slack: number): number {
+  if (usable === 0) return 0;
+  const m = (total + 1) / usable;
+  return Math.ceil((1 + slack) * m + Math.sqrt(m));
+}
 
 /** The in-flight count an engine must stay below to take one more request, or 0 when every candidate is busy. */
 export function loadBound(candidates: readonly EngineView[], slack: number): number {
@@ -39,21 +42,18 @@ export function loadBound(candidates: readonly EngineView[], slack: number): num
     total += candidates[i].load.inFlight();
     usable++;
   }
-  if (usable === 0) return 0;
-  const m = (total + 1) / usable;
-  return Math.ceil((1 + slack) * m + Math.sqrt(m));
+  return bound(total, usable, slack);
 }
 
-/** FNV-1a over the id's UTF-16 units: engine ids are short, so hashing per pick costs less than a cache. */
-function idHash(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return h;
-}
-
-/** The engine's weight for `key` (a block hash of up to 53 bits): the highest weight owns the key. */
-export function rendezvous(key: number, id: string): number {
-  const lo = key % 0x100000000 | 0;
-  const hi = Math.floor(key / 0x100000000) | 0;
-  return fmix32(fmix32(lo ^ idHash(id)) ^ hi);
+/** Keeps the engines under the bound, over candidates already rid of busy ones (./not-busy.ts). */
+export function underLoadBound(slack: number): Filter<EngineView> {
+  return {
+    name: 'load-bound',
+    prepare(candidates) {
+      let total = 0;
+      for (let i = 0; i < candidates.length; i++) total += candidates[i].load.inFlight();
+      return bound(total, candidates.length, slack);
+    },
+    admits: (e, _req, limit) => e.load.inFlight() < limit,
+  };
 }

@@ -1,0 +1,14 @@
+/**
+ * prompt-key: keeps every candidate when the request's prompt has at least one full block to key on, none
+ * otherwise:
+ *   admits(e) ⇔ |block hashes of the prompt| > 0
+ * Used to skip a stage that routes by the prompt's key for prompts shorter than one block.
+ */
+import type { Filter } from '../profile/types.ts';
+import type { DeploymentView } from '../types.ts';
+
+export const hasPromptKey: Filter<DeploymentView> = {
+  name: 'prompt-key',
+  prepare: (_candidates, req) => req.prompt?.hashes.length ?? 0,
+  admits: (_d, _req, blocks) => blocks > 0,
+};

@@ -1,0 +1,63 @@
+/**
+ * Runs a Profile as a RoutingStrategy: the profile's filters in order, each over what the previous one left;
+ * then each stage (its own filters, then every scorer, clamped to [0, 1] and weighted, summed per candidate,
+ * then its picker) until one picks. Allocation-free per decision: the filtered lists and score arrays are
+ * scratch space of this strategy, reused because a decision runs synchronously to its end.
+ */
+import type { Random } from '../../util/random.ts';
+import type { DeploymentView, RouteRequest, RoutingStrategy } from '../types.ts';
+import type { Filter, Profile } from './types.ts';
+
+export function profileStrategy<V extends DeploymentView>(profile: Profile<V>, random: Random): RoutingStrategy<V> {
+  // One list per filter position (a filter may appear twice: by position, it never reads the list it writes).
+  const profileLists = profile.filters.map((): V[] => []);
+  const stageLists = profile.stages.map((s) => (s.filters ?? []).map((): V[] => []));
+  let totals = new Float64Array(16);
+  let scores = new Float64Array(16);
+
+  function applyFilters(list: readonly V[], filters: readonly Filter<V>[], lists: V[][], req: RouteRequest): readonly V[] {
+    for (let k = 0; k < filters.length && list.length > 0; k++) {
+      const f = filters[k];
+      const out = lists[k];
+      out.length = 0;
+      const prepared = f.prepare === undefined ? 0 : f.prepare(list, req);
+      for (let i = 0; i < list.length; i++) if (f.admits(list[i], req, prepared)) out.push(list[i]);
+      list = out;
+    }
+    return list;
+  }
+
+  function runStage(s: number, list: readonly V[], req: RouteRequest): V | undefined {
+    const stage = profile.stages[s];
+    if (stage.filters !== undefined) list = applyFilters(list, stage.filters, stageLists[s], req);
+    const n = list.length;
+    if (n === 0) return undefined;
+    if (totals.length < n) {
+      totals = new Float64Array(n * 2);
+      scores = new Float64Array(n * 2);
+    }
+    totals.fill(0, 0, n);
+    for (const { scorer, weight } of stage.scorers) {
+      scorer.score(list, req, scores);
+      for (let i = 0; i < n; i++) {
+        const s = scores[i];
+        totals[i] += (s < 0 ? 0 : s > 1 ? 1 : s) * weight;
+      }
+    }
+    return stage.picker.pick(list, totals, stage.tieBreak, random);
+  }
+
+  return {
+    name: profile.name,
+    pick<D extends V>(candidates: readonly D[], req: RouteRequest): D | undefined {
+      const list = applyFilters(candidates, profile.filters, profileLists, req);
+      if (list.length === 0) return undefined;
+      let picked: V | undefined;
+      for (let s = 0; s < profile.stages.length && picked === undefined; s++) picked = runStage(s, list, req);
+      if (picked === undefined) return undefined;
+      // The pick is one of the caller's candidates: find it there to hand it back as the caller's type.
+      for (let i = 0; i < candidates.length; i++) if (candidates[i] === picked) return candidates[i];
+      return undefined;
+    },
+  };
+}
