@@ -8,7 +8,7 @@ import { groupInFlightCap, type GroupLimits, type IngressSettings } from '../../
 import { createShedRule } from '../../admission/shedding/registry.ts';
 import type { BackpressureConfig, GroupBackpressure } from '../../config/backpressure.ts';
 import type { EngineGateSettings } from '../../engine-admission/engine-gate.ts';
-import type { BusyThresholds } from '../../routing/queue/busy.ts';
+import type { BusyThresholds } from '../../load/busy.ts';
 import type { RetryAfterBounds } from '../../routing/queue/retry-after.ts';
 import type { WaitingRoomSettings } from '../../routing/queue/waiting-room.ts';
 import { deepFreeze, view, type DeepReadonly, type Ref } from '../../util/ref.ts';
