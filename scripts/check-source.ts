@@ -4,7 +4,7 @@
  *
  *   node scripts/check-source.ts [root]      (root defaults to src/ beside this folder)
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import {
   cyclesIn,
