@@ -14,6 +14,7 @@ import {
   importGraph,
   importsBetween,
   longFiles,
+  testCode,
 } from './source-graph.ts';
 
 const MAX_LINES = 300;
@@ -27,8 +28,10 @@ for (const entry of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
 }
 
 const files = importGraph(sources);
-// Tests exercise several layers together and nothing imports them: they take no part in the folders' order.
-const layered = new Map([...files].filter(([file]) => !file.endsWith('.test.ts')));
+// Tests exercise several layers together, and production code never imports them or their fixtures: test code
+// takes no part in the folders' order.
+const tests = testCode(files, (file) => file.endsWith('.test.ts'));
+const layered = new Map([...files].filter(([file]) => !tests.has(file)));
 const problems = [...fileCycles(files), ...folderCycles(folderGraph(layered), layered), ...overLong()];
 for (const line of problems) console.log(line);
 console.log(problems.length === 0 ? `${root}: ${sources.size} files, no problems` : '');

@@ -9,6 +9,7 @@ import {
   importsBetween,
   lineCount,
   longFiles,
+  testCode,
 } from './source-graph.ts';
 
 test('finds every import form this code base writes, and nothing in ordinary code', () => {
@@ -112,4 +113,18 @@ test('lines are counted as wc -l counts them, and only files over the limit are 
     ['longer.ts', 5],
     ['long.ts', 4],
   ]);
+});
+
+test('test code: the tests, and the files only test code imports; an unimported entry point is not', () => {
+  const graph = new Map([
+    ['a.test.ts', ['support.ts', 'a.ts']],
+    ['support.ts', ['deeper-support.ts', 'a.ts']],
+    ['deeper-support.ts', []],
+    ['a.ts', ['shared.ts']],
+    ['b.test.ts', ['shared.ts']],
+    ['shared.ts', []],
+    ['main.ts', ['a.ts']],
+  ]);
+  const found = testCode(graph, (file) => file.endsWith('.test.ts'));
+  assert.deepEqual([...found].sort(), ['a.test.ts', 'b.test.ts', 'deeper-support.ts', 'support.ts']);
 });

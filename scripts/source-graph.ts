@@ -105,6 +105,28 @@ export function cyclesIn(graph: ImportGraph, group: readonly string[], limit: nu
   return cycles;
 }
 
+/**
+ * The test code in a graph: the files `isTest` names, and the files that only test code imports (fixtures such
+ * as a test-support.ts), found by repeating until nothing changes. A file nothing imports is an entry point,
+ * not test code.
+ */
+export function testCode(graph: ImportGraph, isTest: (file: string) => boolean): Set<string> {
+  const importers = new Map<string, string[]>();
+  for (const [file, targets] of graph) {
+    for (const target of targets) importers.set(target, [...(importers.get(target) ?? []), file]);
+  }
+  const found = new Set([...graph.keys()].filter(isTest));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [file, by] of importers) {
+      if (found.has(file) || !by.every((importer) => found.has(importer))) continue;
+      found.add(file);
+      grew = true;
+    }
+  }
+  return found;
+}
+
 /** The graph between folders: a file's folder is its first path segment (a file at the root is its own). */
 export function folderGraph(graph: ImportGraph): ImportGraph {
   const folders = new Map<string, string[]>();

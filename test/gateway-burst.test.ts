@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'undici';
-import type { EngineView } from '../src/load/view.ts';
+import type { EngineView } from '../src/routing/engine-view.ts';
 import { registerStrategy } from '../src/routing/strategies/registry.ts';
 import type { RoutingStrategy } from '../src/routing/types.ts';
 import { startEngine, type EngineHandle } from '../src/sim/server.ts';

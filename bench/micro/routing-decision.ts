@@ -8,7 +8,7 @@ import os from 'node:os';
 import { DEFAULT_LOAD_SOURCE } from '../../src/load/config.ts';
 import { FleetLoad } from '../../src/load/fleet.ts';
 import { deploymentConfig } from '../../src/load/test-support.ts';
-import type { EngineView, PromptRouteRequest } from '../../src/load/view.ts';
+import type { EngineView, PromptRouteRequest } from '../../src/routing/engine-view.ts';
 import { PromptAnalyzer } from '../../src/prefix/prompt-info.ts';
 import { blockHashes, renderPrompt } from '../../src/prefix/prompt-bytes.ts';
 import { kvAware } from '../../src/routing/strategies/kv-aware.ts';

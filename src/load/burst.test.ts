@@ -11,7 +11,7 @@ import { seededRandom } from '../util/random.ts';
 import { EngineLoad } from './engine-load.ts';
 import type { LoadPermit } from './permit.ts';
 import { testFleet } from './test-support.ts';
-import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from './view.ts';
+import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../routing/engine-view.ts';
 
 const ENGINES = 4;
 const SLOTS_PER_ENGINE = 16; // concurrent requests an engine runs at full speed

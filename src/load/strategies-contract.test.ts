@@ -7,7 +7,7 @@ import { leastKv } from '../routing/strategies/least-kv.ts';
 import { prefixHash } from '../routing/strategies/prefix-hash.ts';
 import { seededRandom } from '../util/random.ts';
 import { testFleet } from './test-support.ts';
-import type { LoadAwareStrategy, PromptRouteRequest } from './view.ts';
+import type { LoadAwareStrategy, PromptRouteRequest } from '../routing/engine-view.ts';
 
 const strategies: [string, () => LoadAwareStrategy][] = [
   ['kv-aware', () => kvAware({ random: seededRandom(1) })],

@@ -3,7 +3,7 @@ import type { DeploymentConfig } from '../config/types.ts';
 import type { LoadSourceConfig } from './config.ts';
 import { DEFAULT_LOAD_SOURCE } from './config.ts';
 import { FleetLoad } from './fleet.ts';
-import type { EngineView } from './view.ts';
+import type { EngineView } from '../routing/engine-view.ts';
 
 export function deploymentConfig(id: string, group = 'g'): DeploymentConfig {
   return {

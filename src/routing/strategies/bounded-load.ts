@@ -24,7 +24,7 @@
  * rendezvous(key, id) ranks engines for one key (highest random weight): the same key picks the same engine
  * among the same candidates, and an engine's leaving moves only its own keys.
  */
-import type { EngineView } from '../../load/view.ts';
+import type { EngineView } from '../engine-view.ts';
 import { fmix32 } from '../../util/hash.ts';
 
 /** The load slack ε over an equal share: see the header. */

@@ -24,7 +24,7 @@
  * (83 % without reports). KV exhaustion stays guarded by busy_kv_usage and back pressure's KV budget; the bound
  * keeps every engine within (1 + ε)·m + √m in flight.
  */
-import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../../load/view.ts';
+import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../engine-view.ts';
 import type { Random } from '../../util/random.ts';
 import { DEFAULT_SLACK, loadBound, rendezvous } from './bounded-load.ts';
 

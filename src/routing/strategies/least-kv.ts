@@ -5,7 +5,7 @@
  * ties broken uniformly at random; busy engines excluded. Cheaper than kv-aware (no prefix term) and blind to
  * cache affinity: a baseline, and the right choice when prompts share nothing.
  */
-import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../../load/view.ts';
+import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../engine-view.ts';
 import type { Random } from '../../util/random.ts';
 
 export function leastKv(random: Random): LoadAwareStrategy {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testFleet } from '../../load/test-support.ts';
-import type { PromptRouteRequest } from '../../load/view.ts';
+import type { PromptRouteRequest } from '../engine-view.ts';
 import { seededRandom } from '../../util/random.ts';
 import { prefixHash } from './prefix-hash.ts';
 

@@ -8,7 +8,7 @@
  * an engine leaving moves only its own keys. A prompt shorter than one block has no key: least in-flight wins
  * (ties random). Busy engines are excluded.
  */
-import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../../load/view.ts';
+import type { EngineView, LoadAwareStrategy, PromptRouteRequest } from '../engine-view.ts';
 import type { Random } from '../../util/random.ts';
 import { DEFAULT_SLACK, loadBound, rendezvous } from './bounded-load.ts';
 

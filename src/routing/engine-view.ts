@@ -4,8 +4,8 @@
  * computed once per request by PromptAnalyzer before any strategy runs.
  */
 import type { PromptInfo } from '../prefix/prompt-info.ts';
-import type { DeploymentView, RouteRequest, RoutingStrategy } from '../routing/types.ts';
-import type { EngineLoad } from './engine-load.ts';
+import type { EngineLoad } from '../load/engine-load.ts';
+import type { DeploymentView, RouteRequest, RoutingStrategy } from './types.ts';
 
 export interface EngineView extends DeploymentView {
   readonly load: EngineLoad;
