@@ -14,7 +14,7 @@ import { benchChild } from '../src/bench/harness/bench-child.ts';
 import { metricSum } from '../src/bench/harness/metric-sum.ts';
 import { CLI, freePort, type Proc } from '../src/bench/harness/procs.ts';
 import { machineLine, runScenario, type ScenarioContext } from '../src/bench/harness/scenario.ts';
-import { NODE_FLAGS } from '../src/cli/node-flags.ts';
+import { NODE_FLAGS } from '../src/util/node-flags.ts';
 
 const GATEWAY_CPU = 0;
 const LOAD_CPU = 1;
