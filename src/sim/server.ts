@@ -21,12 +21,13 @@ import { EngineMetrics } from './metrics.ts';
 import { DEFAULTS, validateOptions, type EngineOptions } from './options.ts';
 import { sampleOutputTokens } from './output-length.ts';
 import { loadProfile } from './perf-model.ts';
-import { Scheduler, type LoadSnapshot } from './scheduler.ts';
+import { Scheduler } from './scheduler.ts';
+import type { LoadSnapshot } from './scheduler-output.ts';
 import { Sequence } from './sequence.ts';
 
 export type { EngineOptions } from './options.ts';
 export type { LoadMessage } from './load-feed.ts';
-export type { LoadSnapshot } from './scheduler.ts';
+export type { LoadSnapshot } from './scheduler-output.ts';
 
 export interface EngineHandle {
   url: string;
