@@ -72,7 +72,13 @@ async function runCase(ctx: ScenarioContext, c: Case, rate: number, durationS: n
   let polling = true;
   const pollReadiness = (async () => {
     while (polling) {
-      const status = await fetch(`${gw.url}/health/readiness`).then((r) => (r.body?.cancel(), String(r.status)), () => 'error');
+      const status = await fetch(`${gw.url}/health/readiness`).then(
+        (r) => {
+          r.body?.cancel();
+          return String(r.status);
+        },
+        () => 'error',
+      );
       readiness[status] = (readiness[status] ?? 0) + 1;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -14,7 +14,7 @@ import { sendError } from '../outcome/openai-error.ts';
 import { seededRandom } from '../util/random.ts';
 import { blockHashes } from './block-hash.ts';
 import { EngineLoop } from './engine-loop.ts';
-import { parseRequest, RequestError, type ApiKind } from './http/parse.ts';
+import { parseRequest, RequestError, type ApiKind, type ParsedRequest } from './http/parse.ts';
 import { JsonWriter, StreamWriter, type WriterContext } from './http/writers.ts';
 import { LoadFeed, type LoadListener, type LoadMessage } from './load-feed.ts';
 import { EngineMetrics } from './metrics.ts';
@@ -93,7 +93,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
   };
 
   function complete(kind: ApiKind, body: unknown, res: ServerResponse): void {
-    let req;
+    let req: ParsedRequest;
     try {
       req = parseRequest(kind, body);
     } catch (err) {
