@@ -101,8 +101,8 @@ await runScenario(
       }
     }
 
-    let burst: { base: BenchResult; burst: BenchResult; samples: Sample[]; burstStart: number; burstEnd: number; queueEmptyAfterMs: number; inFlightBackAfterMs: number; baseInFlight: number; drained: string } | undefined;
-    let priorities: { results: BenchResult[]; refusedBy: string[]; drained: string } | undefined;
+    let burst: BurstRun | undefined;
+    let priorities: PriorityRun | undefined;
     if (only.has('burst') || only.has('priorities')) {
       const gw = await startGatewayFor(ctx, 'backpressure', engines, { routing: 'least-busy', spillway: BACKPRESSURE + WITH_ADMIN }, GATEWAY_CPU);
       const apiKey = ['--api-key', ADMIN_KEY];
@@ -168,7 +168,25 @@ async function checkDrained(ctx: ScenarioContext, gw: Proc, backpressure: boolea
   return ok ? `accounting 0 (${backpressure ? 'admitted, queued, engine slots, predicted KV' : 'deployment in-flight'})` : `NOT ZERO: ${text}`;
 }
 
-function report(ctx: ScenarioContext, capacity: number, durationS: number, warmupS: number, sweep: SweepRow[], burst: any, priorities: any) {
+interface BurstRun {
+  base: BenchResult;
+  burst: BenchResult;
+  samples: Sample[];
+  burstStart: number;
+  burstEnd: number;
+  queueEmptyAfterMs: number;
+  inFlightBackAfterMs: number;
+  baseInFlight: number;
+  drained: string;
+}
+
+interface PriorityRun {
+  results: BenchResult[];
+  refusedBy: string[];
+  drained: string;
+}
+
+function report(ctx: ScenarioContext, capacity: number, durationS: number, warmupS: number, sweep: SweepRow[], burst: BurstRun | undefined, priorities: PriorityRun | undefined) {
   const header = [
     `Back pressure (${ctx.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${machineLine()}; machine shared with other work.`,
     `Command: node bench/backpressure.ts${ctx.smoke ? ' --smoke' : ''} — ${FLEET_SIZE} engines (spillway engine ${engineFlags(ENGINE).join(' ')}) and spillway bench on CPU ${LOAD_CPU}, Spillway on CPU ${GATEWAY_CPU}.`,

@@ -14,7 +14,7 @@ import { benchChild } from '../src/bench/harness/bench-child.ts';
 import { metricSum } from '../src/bench/harness/metric-sum.ts';
 import { CLI, freePort, type Proc } from '../src/bench/harness/procs.ts';
 import { machineLine, runScenario, type ScenarioContext } from '../src/bench/harness/scenario.ts';
-import { NODE_FLAGS } from '../src/cli/node-flags.ts';
+import { NODE_FLAGS } from '../src/util/node-flags.ts';
 
 const GATEWAY_CPU = 0;
 const LOAD_CPU = 1;
@@ -72,7 +72,13 @@ async function runCase(ctx: ScenarioContext, c: Case, rate: number, durationS: n
   let polling = true;
   const pollReadiness = (async () => {
     while (polling) {
-      const status = await fetch(`${gw.url}/health/readiness`).then((r) => (r.body?.cancel(), String(r.status)), () => 'error');
+      const status = await fetch(`${gw.url}/health/readiness`).then(
+        (r) => {
+          r.body?.cancel();
+          return String(r.status);
+        },
+        () => 'error',
+      );
       readiness[status] = (readiness[status] ?? 0) + 1;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -20,9 +20,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { benchChild } from '../src/bench/harness/bench-child.ts';
-import { cpuMark, cpuSince, maxSteal, type CpuWindow } from '../src/bench/harness/cpu-window.ts';
+import { cpuMark, cpuSince, maxSteal, type CpuWindow } from '../src/util/cpu-window.ts';
 import { freePort, hasBinary, REPO, type Proc } from '../src/bench/harness/procs.ts';
-import { NODE_FLAGS } from '../src/cli/node-flags.ts';
+import { NODE_FLAGS } from '../src/util/node-flags.ts';
 import { machineLine, mdTable, runScenario, type ScenarioContext } from '../src/bench/harness/scenario.ts';
 import { runWrk, type WrkResult } from '../src/bench/harness/wrk.ts';
 import { charts, htmlTable, renderPage } from '../src/bench/report/html.ts';

@@ -18,7 +18,7 @@ import { Deployment } from './routing/deployment.ts';
 import { hasLoad, ModelGroup } from './routing/group.ts';
 import { strategyEntry, strategyRegistry, type StrategyEntry } from './routing/strategies/registry.ts';
 import { FleetLoad } from './load/fleet.ts';
-import { DEFAULT_LOAD_SOURCE } from './load/config.ts';
+import { DEFAULT_LOAD_SOURCE } from './config/load-source.ts';
 import { registerLoadMetrics } from './load/metrics.ts';
 import { basePath, createPool } from './upstream/pools.ts';
 import { monotonicMs, type Clock } from './util/clock.ts';

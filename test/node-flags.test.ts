@@ -1,8 +1,8 @@
-// Every way of starting Spillway runs with the same V8 flags (src/cli/node-flags.ts says why they exist).
+// Every way of starting Spillway runs with the same V8 flags (src/util/node-flags.ts says why they exist).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { NODE_FLAGS } from '../src/cli/node-flags.ts';
+import { NODE_FLAGS } from '../src/util/node-flags.ts';
 
 const read = (rel: string) => readFileSync(new URL(`../${rel}`, import.meta.url), 'utf8');
 

@@ -46,7 +46,7 @@ export async function streamRequest(
   let buf = '';
   for await (const chunk of res.body!) {
     buf += decoder.decode(chunk, { stream: true });
-    let sep;
+    let sep: number;
     while ((sep = buf.indexOf('\n\n')) >= 0) {
       const event = buf.slice(0, sep);
       buf = buf.slice(sep + 2);

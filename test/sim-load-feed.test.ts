@@ -16,7 +16,7 @@ test('the SSE feed sends the current snapshot, then every change at most every N
       let buf = '';
       for await (const chunk of res.body!) {
         buf += decoder.decode(chunk, { stream: true });
-        let sep;
+        let sep: number;
         while ((sep = buf.indexOf('\n\n')) >= 0) {
           messages.push(JSON.parse(buf.slice('data: '.length, sep)));
           buf = buf.slice(sep + 2);

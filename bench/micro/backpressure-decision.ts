@@ -15,7 +15,7 @@ import type { ServerResponse } from 'node:http';
 import { Registry } from 'prom-client';
 import { defaultBackpressure } from '../../src/config/backpressure.ts';
 import { defaultCooldown } from '../../src/config/cooldown.ts';
-import { DEFAULT_LOAD_SOURCE } from '../../src/load/config.ts';
+import { DEFAULT_LOAD_SOURCE } from '../../src/config/load-source.ts';
 import { FleetLoad } from '../../src/load/fleet.ts';
 import { sseDataEvents } from '../../src/load/stream-tokens.ts';
 import { deploymentConfig } from '../../src/load/test-support.ts';

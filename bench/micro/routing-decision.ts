@@ -5,7 +5,7 @@
 // Run: node bench/micro/routing-decision.ts
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { DEFAULT_LOAD_SOURCE } from '../../src/load/config.ts';
+import { DEFAULT_LOAD_SOURCE } from '../../src/config/load-source.ts';
 import { FleetLoad } from '../../src/load/fleet.ts';
 import { deploymentConfig } from '../../src/load/test-support.ts';
 import type { EngineView, RouteRequest } from '../../src/routing/types.ts';

@@ -7,7 +7,7 @@ import type { ConfigFile } from './schema.ts';
 import type { DeploymentConfig, GatewayConfig } from './types.ts';
 import { parseProviderModel } from './provider.ts';
 import { normalizeBackpressure } from './backpressure.ts';
-import { normalizeLoadSource } from '../load/config.ts';
+import { normalizeLoadSource } from './load-source.ts';
 import { normalizeTokenizers } from '../tokens/config.ts';
 
 const MIB = 1024 * 1024;

@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import { parseProviderModel } from './provider.ts';
-import { loadSourceShape } from '../load/config.ts';
+import { loadSourceShape } from './load-source.ts';
 import { BACKPRESSURE_KNOWN_KEYS, BackpressureSchema } from './backpressure.ts';
 import { tokenizerShape } from '../tokens/config.ts';
 import { cooldownShape } from './cooldown.ts';
@@ -76,7 +76,7 @@ const modelInfoShape = {
 
 /** Spillway's own per-deployment keys (`model_list[].spillway`). */
 const deploymentSpillwayShape = {
-  /** Where the engine's load reports come from (src/load/config.ts); default `none`: prediction only. */
+  /** Where the engine's load reports come from (./load-source.ts); default `none`: prediction only. */
   load: section(loadSourceShape).optional(),
 };
 

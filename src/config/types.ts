@@ -1,5 +1,5 @@
 import type { BackpressureConfig } from './backpressure.ts';
-import type { LoadSourceConfig } from '../load/config.ts';
+import type { LoadSourceConfig } from './load-source.ts';
 import type { TokenizerConfig } from '../tokens/config.ts';
 
 /**

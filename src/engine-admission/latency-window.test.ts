@@ -21,7 +21,7 @@ test('the mean covers the window and forgets what is older', () => {
 });
 
 test('weighted samples: ITL gap sums over the tokens they cover', () => {
-  let now = 0;
+  const now = 0;
   const w = new LatencyWindow({ clock: () => now, windowMs: 1000 });
   w.add(40, 4); // one chunk carrying 4 tokens after 40 ms
   w.add(10, 1);

@@ -29,6 +29,7 @@ import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { Clock } from '../util/clock.ts';
 import { busyAt } from './busy.ts';
 import { LoadPermit } from './permit.ts';
+import type { Predicted } from './permit-target.ts';
 import { PrefixCalibration } from './prefix-calibration.ts';
 import type { LoadReport, ReportSink, SampleMark } from './report.ts';
 
@@ -49,12 +50,6 @@ export interface EngineLoadOptions {
   busyKvUsage?: number;
   /** Throw on a double release (tests) instead of only counting it. */
   strict?: boolean;
-}
-
-interface Predicted {
-  inFlight: number;
-  queuedPrefillTokens: number;
-  activeTokens: number;
 }
 
 export class EngineLoad implements ReportSink {

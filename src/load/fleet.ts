@@ -18,7 +18,7 @@ import { PromptAnalyzer, type PromptInfo } from '../prefix/prompt-info.ts';
 import { TokenEstimator, type TokenEstimatorOptions } from '../tokens/estimate.ts';
 import type { Clock } from '../util/clock.ts';
 import { createLoadAdapter } from './adapters/registry.ts';
-import { DEFAULT_LOAD_SOURCE, type LoadSourceConfig } from './config.ts';
+import { DEFAULT_LOAD_SOURCE, type LoadSourceConfig } from '../config/load-source.ts';
 import { EngineLoad } from './engine-load.ts';
 import type { LoadAdapter } from './report.ts';
 

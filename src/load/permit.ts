@@ -11,10 +11,10 @@
  * zero when every permit is released. A second release is a bug in the caller: counted, and thrown in strict
  * mode (tests). Events after the release (a chunk racing an abort) are ignored and counted.
  */
-import type { EngineLoad } from './engine-load.ts';
+import type { PermitTarget } from './permit-target.ts';
 
 export class LoadPermit {
-  readonly engine: EngineLoad;
+  readonly engine: PermitTarget;
   /** Prompt tokens the engine must compute (not believed cached there). */
   readonly uncachedTokens: number;
   /** Prompt tokens believed cached on the engine. */
@@ -23,7 +23,7 @@ export class LoadPermit {
   private queued: number;
   private open = true;
 
-  constructor(engine: EngineLoad, uncachedTokens: number, cachedTokens: number) {
+  constructor(engine: PermitTarget, uncachedTokens: number, cachedTokens: number) {
     this.engine = engine;
     this.uncachedTokens = uncachedTokens;
     this.cachedTokens = cachedTokens;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultBackpressure } from '../config/backpressure.ts';
-import { DEFAULT_LOAD_SOURCE } from '../load/config.ts';
+import { DEFAULT_LOAD_SOURCE } from '../config/load-source.ts';
 import { loadNeeds } from './load-needs.ts';
 
 const deployment = (load?: Partial<typeof DEFAULT_LOAD_SOURCE>) => ({ load: load && { ...DEFAULT_LOAD_SOURCE, ...load } }) as never;

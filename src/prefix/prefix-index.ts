@@ -12,12 +12,9 @@
  * cleared() are exercised by the tests only; nothing in the gateway calls them.
  *
  * Each engine's share is bounded by its cache (setCapacity, in blocks of this index): the index never believes
- * an engine holds more distinct blocks than its KV pool can. Per engine, the blocks it holds are counted in
- * BUCKETS time buckets of width ttl / BUCKETS by when each was last sent there; while the count exceeds the
- * capacity, the oldest bucket is voided (the engine's clearedAt moves past it: O(1), entries die lazily), as the
- * engine's own LRU evicts what was used least recently. Without this, an engine sent more prompts than it can
- * cache keeps being credited with all of them for the whole ttl (measured: the gateway believed 85-91 % hits
- * where the engines served 58-71 %).
+ * an engine holds more distinct blocks than its KV pool can, and forgets its least recently sent blocks first
+ * (./engine-holdings.ts). Without this, an engine sent more prompts than it can cache keeps being credited with
+ * all of them for the whole ttl (measured: the gateway believed 85-91 % hits where the engines served 58-71 %).
  *
  * Memory is bounded: at most `maxBlocks` hashes, evicted in CLOCK order (insertion order with a second
  * chance for blocks touched since; close to LRU at O(1)). A chain is inserted from its last block back to its
@@ -31,6 +28,8 @@
  * in a large table, hence blocks of 256 bytes rather than 64 (prompt-bytes.ts).
  */
 import type { Clock } from '../util/clock.ts';
+import { EngineHoldings } from './engine-holdings.ts';
+import { KeyRing } from './key-ring.ts';
 
 export interface PrefixIndexOptions {
   clock: Clock;
@@ -51,33 +50,10 @@ const HOLDER = 3;
 const HOLDER_END = HOLDER + 2 * HOLDERS;
 const STRIDE = 12; // HOLDER_END padded to 96 bytes
 const INITIAL_CAPACITY = 1024;
-/**
- * Time buckets per engine over the ttl: eviction by capacity drops at least 1/256 of the ttl's history at a time
- * (0.47 s at 120 s), finer than a cache of thousands of blocks turns over, and 1 KB per engine.
- */
-const BUCKETS = 256;
-
-/** A bucket number's cell in the ring (bucket numbers may be negative for clocks near 0). */
-function bucketAt(k: number): number {
-  return ((k % BUCKETS) + BUCKETS) % BUCKETS;
-}
-
-/** Per engine: blocks it holds by time bucket of their last store, for the capacity bound. */
-interface Held {
-  capacity: number;
-  buckets: Int32Array;
-  /** Σ buckets: blocks held, not void and not older than the ttl. */
-  total: number;
-  /** The newest bucket index seen (time / width); buckets up to BUCKETS before it are live. */
-  last: number;
-}
 
 export class PrefixIndex {
   private readonly slots = new Map<string, number>();
-  /** Per slot: entries touched at or before this time are void (engine restarted or cleared). */
-  private readonly clearedAt: number[] = [];
-  private readonly held: Held[] = [];
-  private readonly width: number;
+  private readonly holdings: EngineHoldings;
   private readonly clock: Clock;
   readonly maxBlocks: number;
   readonly ttlMs: number;
@@ -88,18 +64,14 @@ export class PrefixIndex {
   private mask = 0;
   private count = 0;
   private t = new Float64Array(0);
-  // The eviction ring: keys in insertion order, with the sequence number they were pushed with.
-  private ringKeys = new Float64Array(0);
-  private ringSeqs = new Float64Array(0);
-  private ringHead = 0;
-  private ringLen = 0;
+  private readonly ring = new KeyRing();
   private seq = 0;
 
   constructor(opts: PrefixIndexOptions) {
     this.clock = opts.clock;
     this.maxBlocks = opts.maxBlocks ?? 65_536;
     this.ttlMs = opts.ttlMs ?? 120_000;
-    this.width = this.ttlMs / BUCKETS;
+    this.holdings = new EngineHoldings(this.ttlMs);
     this.allocate(INITIAL_CAPACITY);
   }
 
@@ -109,8 +81,7 @@ export class PrefixIndex {
     if (s === undefined) {
       s = this.slots.size;
       this.slots.set(engineId, s);
-      this.clearedAt.push(-Infinity);
-      this.held.push({ capacity: Infinity, buckets: new Int32Array(BUCKETS), total: 0, last: -Infinity });
+      this.holdings.add();
     }
     return s;
   }
@@ -120,12 +91,12 @@ export class PrefixIndex {
    * Enforced at its next store.
    */
   setCapacity(slot: number, blocks: number): void {
-    this.held[slot].capacity = blocks > 0 ? blocks : Infinity;
+    this.holdings.setCapacity(slot, blocks);
   }
 
   /** Blocks the index believes the engine holds (not void, not past the ttl), as of its last store. */
   heldBlocks(slot: number): number {
-    return this.held[slot]?.total ?? 0;
+    return this.holdings.total(slot);
   }
 
   get slotCount(): number {
@@ -143,6 +114,7 @@ export class PrefixIndex {
   overlaps(hashes: readonly number[], out: Int32Array): void {
     out.fill(0);
     const oldest = this.clock() - this.ttlMs;
+    const clearedAt = this.holdings.clearedAt;
     const n = out.length;
     for (let i = 0; i < hashes.length; i++) {
       const e = this.find(hashes[i]);
@@ -151,7 +123,7 @@ export class PrefixIndex {
       for (let h = e + HOLDER, end = e + HOLDER_END; h < end; h += 2) {
         const s = this.t[h] - 1;
         const at = this.t[h + 1];
-        if (s >= 0 && s < n && out[s] === i && at > oldest && at > this.clearedAt[s]) {
+        if (s >= 0 && s < n && out[s] === i && at > oldest && at > clearedAt[s]) {
           out[s] = i + 1;
           extended++;
         }
@@ -163,7 +135,7 @@ export class PrefixIndex {
   /** Records that the engine holds (or was just sent) these blocks. */
   stored(slot: number, hashes: readonly number[]): void {
     // A store in the same millisecond as a clear must survive it: it happened after.
-    const now = Math.max(this.clock(), (this.clearedAt[slot] ?? -Infinity) + 1e-6);
+    const now = Math.max(this.clock(), (this.holdings.clearedAt[slot] ?? -Infinity) + 1e-6);
     for (let i = hashes.length - 1; i >= 0; i--) {
       let e = this.find(hashes[i]);
       if (e < 0) e = this.insert(hashes[i]);
@@ -171,7 +143,7 @@ export class PrefixIndex {
       this.setHolder(e, slot + 1, now);
     }
     while (this.count > this.maxBlocks) this.popRing();
-    this.enforce(slot, now);
+    this.holdings.enforce(slot, now);
   }
 
   /** Records that the engine dropped these blocks (keys of this index, not an engine's event hashes). */
@@ -182,7 +154,7 @@ export class PrefixIndex {
       let left = 0;
       for (let h = e + HOLDER, end = e + HOLDER_END; h < end; h += 2) {
         if (this.t[h] === slot + 1) {
-          this.uncount(slot, this.t[h + 1]);
+          this.holdings.uncount(slot, this.t[h + 1]);
           this.t[h] = 0;
         } else if (this.t[h] !== 0) left++;
       }
@@ -192,62 +164,7 @@ export class PrefixIndex {
 
   /** Forgets everything the engine held (it restarted, or its cache was reset). O(1): entries die lazily. */
   cleared(slot: number): void {
-    this.clearedAt[slot] = this.clock();
-    const held = this.held[slot];
-    held.buckets.fill(0);
-    held.total = 0;
-  }
-
-  /** Counts a block stored on the engine at `at` (seconds of history per bucket: see BUCKETS). */
-  private count1(slot: number, at: number): void {
-    const held = this.held[slot];
-    this.roll(held, at);
-    held.buckets[bucketAt(this.bucketOf(at))]++;
-    held.total++;
-  }
-
-  /** Uncounts a block last stored at `at`, unless its bucket was voided or rolled out since. */
-  private uncount(slot: number, at: number): void {
-    const held = this.held[slot];
-    const b = this.bucketOf(at);
-    if (at <= this.clearedAt[slot] || b <= held.last - BUCKETS) return;
-    const i = bucketAt(b);
-    if (held.buckets[i] > 0) {
-      held.buckets[i]--;
-      held.total--;
-    }
-  }
-
-  /** Bucket k holds the times in (k·width, (k+1)·width], so voiding it is clearedAt = (k+1)·width exactly. */
-  private bucketOf(at: number): number {
-    return Math.ceil(at / this.width) - 1;
-  }
-
-  /** Advances the engine's newest bucket to `at`'s, dropping the buckets that fall past the ttl. */
-  private roll(held: Held, at: number): void {
-    const b = this.bucketOf(at);
-    if (b <= held.last) return;
-    for (let k = Math.max(held.last + 1, b - BUCKETS + 1); k <= b; k++) {
-      const i = bucketAt(k);
-      held.total -= held.buckets[i];
-      held.buckets[i] = 0;
-    }
-    held.last = b;
-  }
-
-  /** While the engine holds more than its capacity, voids its oldest bucket (never the current one). */
-  private enforce(slot: number, now: number): void {
-    const held = this.held[slot];
-    if (held.total <= held.capacity) return;
-    this.roll(held, now);
-    let k = Math.max(held.last - BUCKETS + 1, this.bucketOf(this.clearedAt[slot]));
-    for (; held.total > held.capacity && k < held.last; k++) {
-      const i = bucketAt(k);
-      if (held.buckets[i] === 0) continue;
-      held.total -= held.buckets[i];
-      held.buckets[i] = 0;
-      this.clearedAt[slot] = (k + 1) * this.width;
-    }
+    this.holdings.clear(slot, this.clock());
   }
 
   private setHolder(e: number, tag: number, now: number): void {
@@ -256,8 +173,8 @@ export class PrefixIndex {
     let oldest = e + HOLDER;
     for (let h = e + HOLDER, end = e + HOLDER_END; h < end; h += 2) {
       if (t[h] === tag) {
-        this.uncount(tag - 1, t[h + 1]);
-        this.count1(tag - 1, now);
+        this.holdings.uncount(tag - 1, t[h + 1]);
+        this.holdings.count(tag - 1, now);
         t[h + 1] = now;
         return;
       }
@@ -265,10 +182,10 @@ export class PrefixIndex {
       else if (t[h + 1] < t[oldest + 1]) oldest = h;
     }
     const h = free >= 0 ? free : oldest; // full: the least recently stored engine is forgotten
-    if (t[h] !== 0) this.uncount(t[h] - 1, t[h + 1]);
+    if (t[h] !== 0) this.holdings.uncount(t[h] - 1, t[h + 1]);
     t[h] = tag;
     t[h + 1] = now;
-    this.count1(tag - 1, now);
+    this.holdings.count(tag - 1, now);
   }
 
   /** Index of the cell a key's probe starts at: the low bits of a hash are as random as any. */
@@ -312,7 +229,7 @@ export class PrefixIndex {
   /** Backward-shift deletion: no tombstones, so probes stay short. */
   private delete(e: number): void {
     const t = this.t;
-    for (let h = e + HOLDER, end = e + HOLDER_END; h < end; h += 2) if (t[h] !== 0) this.uncount(t[h] - 1, t[h + 1]);
+    for (let h = e + HOLDER, end = e + HOLDER_END; h < end; h += 2) if (t[h] !== 0) this.holdings.uncount(t[h] - 1, t[h + 1]);
     let hole = e;
     for (let j = this.next(e); t[j] !== 0; j = this.next(j)) {
       const home = this.home(t[j]);
@@ -327,19 +244,15 @@ export class PrefixIndex {
   }
 
   private pushRing(key: number, s: number): void {
-    while (this.ringLen === this.ringKeys.length) this.popRing();
-    const at = (this.ringHead + this.ringLen) % this.ringKeys.length;
-    this.ringKeys[at] = key;
-    this.ringSeqs[at] = s;
-    this.ringLen++;
+    while (this.ring.full) this.popRing();
+    this.ring.push(key, s);
   }
 
   /** The oldest ring record: stale (entry gone or re-pushed) → dropped; touched since → second chance; else evicted. */
   private popRing(): void {
-    const key = this.ringKeys[this.ringHead];
-    const s = this.ringSeqs[this.ringHead];
-    this.ringHead = (this.ringHead + 1) % this.ringKeys.length;
-    this.ringLen--;
+    this.ring.shift();
+    const key = this.ring.key;
+    const s = this.ring.seq;
     const e = this.find(key);
     if (e < 0 || this.t[e + RING_SEQ] !== s) return;
     if (this.t[e + TOUCHED] > s) {
@@ -365,16 +278,7 @@ export class PrefixIndex {
       while (this.t[e] !== 0) e = this.next(e);
       this.t.set(old.subarray(from, from + STRIDE), e);
     }
-    // The ring keeps its order; it has room for one record per table cell.
-    const ringKeys = new Float64Array(cap);
-    const ringSeqs = new Float64Array(cap);
-    for (let k = 0; k < this.ringLen; k++) {
-      const at = (this.ringHead + k) % this.ringKeys.length;
-      ringKeys[k] = this.ringKeys[at];
-      ringSeqs[k] = this.ringSeqs[at];
-    }
-    this.ringKeys = ringKeys;
-    this.ringSeqs = ringSeqs;
-    this.ringHead = 0;
+    // The ring has room for one record per table cell.
+    this.ring.resize(cap);
   }
 }

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { cpuMark, cpuSince } from '../bench/harness/cpu-window.ts';
+import { cpuMark, cpuSince } from '../util/cpu-window.ts';
 
 const { values, positionals } = parseArgs({
   options: {

@@ -9,7 +9,8 @@
  * admitted into that step.
  */
 import { monotonicMs, type Clock } from '../util/clock.ts';
-import type { Scheduler, StepOutcome, StepPlan } from './scheduler.ts';
+import type { Scheduler } from './scheduler.ts';
+import type { StepOutcome, StepPlan } from './scheduler-output.ts';
 import type { Sequence } from './sequence.ts';
 
 export interface EngineLoopOptions {

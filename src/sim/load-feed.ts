@@ -4,7 +4,7 @@
  * truth). Subscribers are in-process listeners and SSE clients of GET /load/stream (`data: <json>\n\n`).
  */
 import type { ServerResponse } from 'node:http';
-import type { LoadSnapshot } from './scheduler.ts';
+import type { LoadSnapshot } from './scheduler-output.ts';
 
 export interface LoadMessage extends LoadSnapshot {
   /** Increases by one per message: a gap means nothing (throttled), equal means duplicate. */

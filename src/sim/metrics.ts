@@ -5,7 +5,8 @@
  * docs/SIMULATOR.md lists the names and which ones older vLLM versions spell differently.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Scheduler, StepOutcome, StepPlan } from './scheduler.ts';
+import type { Scheduler } from './scheduler.ts';
+import type { StepOutcome, StepPlan } from './scheduler-output.ts';
 import type { Sequence } from './sequence.ts';
 
 // Bucket boundaries as vLLM defines them for the same histograms.

@@ -10,11 +10,16 @@
  * a chunk of the rest of their prompt. The step lasts perf.stepMs(...). At its end, every request whose known
  * tokens are all computed samples one token; a request that reaches its output length finishes and releases
  * its blocks to the prefix cache.
+ *
+ * The waiting queue is ./waiting-queue.ts, the requests' block tables ./block-table.ts, and what the scheduler
+ * reports (step plans and outcomes, load, totals) ./scheduler-output.ts.
  */
-import { Deque } from './deque.ts';
+import { commitPromptBlocks, freeBlocks, growBlocks, startWithPrefix } from './block-table.ts';
 import { KvCache } from './kv-cache.ts';
 import type { PerfModel } from './perf-model.ts';
+import type { LoadSnapshot, SchedulerTotals, StepOutcome, StepPlan } from './scheduler-output.ts';
 import type { Sequence } from './sequence.ts';
+import { WaitingQueue } from './waiting-queue.ts';
 
 export interface SchedulerConfig {
   numBlocks: number;
@@ -30,54 +35,7 @@ export interface SchedulerConfig {
   perf: PerfModel;
 }
 
-export interface LoadSnapshot {
-  running: number;
-  waiting: number;
-  kvBlocksUsed: number;
-  kvBlocksTotal: number;
-  queuedPrefillTokens: number;
-}
-
 export type AdmitResult = 'admitted' | 'queue_full' | 'queued_tokens_full';
-
-export interface StepPlan {
-  start: number;
-  duration: number;
-  end: number;
-  seqs: Sequence[];
-  newTokens: number[];
-  prefillTokens: number;
-  decodeRequests: number;
-  kvUsage: number;
-  preemptions: number;
-  /** Rejected at the start of this step for waiting longer than maxQueueMs. */
-  expired: Sequence[];
-  /** Prefix-cache lookups of the requests first scheduled in this step, in tokens (vLLM's meaning). */
-  prefixQueries: number;
-  prefixHits: number;
-}
-
-export interface StepOutcome {
-  /** Requests that produced one token at the end of the step (finished ones included). */
-  emitted: Sequence[];
-  finished: number;
-  promptTokens: number;
-  generationTokens: number;
-}
-
-export interface SchedulerTotals {
-  steps: number;
-  preemptions: number;
-  prefixQueries: number;
-  prefixHits: number;
-  promptTokens: number;
-  generationTokens: number;
-  finished: number;
-  aborted: number;
-  rejectedQueueFull: number;
-  rejectedQueuedTokens: number;
-  rejectedQueueTimeout: number;
-}
 
 export class Scheduler {
   readonly config: Readonly<SchedulerConfig>;
@@ -95,11 +53,9 @@ export class Scheduler {
     rejectedQueuedTokens: 0,
     rejectedQueueTimeout: 0,
   };
-  private readonly waiting = new Deque<Sequence>();
+  private readonly waiting = new WaitingQueue();
   private running: Sequence[] = [];
-  private numWaiting = 0;
   private numRunning = 0;
-  private deadInWaiting = 0;
   private pendingPrefill = 0;
   private readonly scratch: number[] = [];
 
@@ -117,7 +73,7 @@ export class Scheduler {
   }
 
   get waitingCount(): number {
-    return this.numWaiting;
+    return this.waiting.count;
   }
 
   get runningCount(): number {
@@ -130,23 +86,19 @@ export class Scheduler {
   }
 
   get hasWork(): boolean {
-    return this.numWaiting + this.numRunning > 0;
+    return this.waiting.count + this.numRunning > 0;
   }
 
   /** Arrival time of the first live waiting request (Infinity when none). */
   nextArrival(): number {
-    for (let i = 0; i < this.waiting.length; i++) {
-      const seq = this.waiting.at(i) as Sequence;
-      if (seq.state === 'waiting') return seq.arrival;
-    }
-    return Infinity;
+    return this.waiting.nextArrival();
   }
 
   /** The engine's ground truth, as the load feed publishes it. */
   load(): LoadSnapshot {
     return {
       running: this.numRunning,
-      waiting: this.numWaiting,
+      waiting: this.waiting.count,
       kvBlocksUsed: this.kv.usedBlocks,
       kvBlocksTotal: this.kv.numBlocks,
       queuedPrefillTokens: this.pendingPrefill,
@@ -156,7 +108,7 @@ export class Scheduler {
   /** Engine-level admission, then the waiting queue's tail. */
   add(seq: Sequence): AdmitResult {
     const { maxNumQueuedReqs, maxNumQueuedTokens } = this.config;
-    if (maxNumQueuedReqs !== undefined && this.numWaiting >= maxNumQueuedReqs) {
+    if (maxNumQueuedReqs !== undefined && this.waiting.count >= maxNumQueuedReqs) {
       seq.state = 'rejected';
       this.totals.rejectedQueueFull++;
       return 'queue_full';
@@ -168,7 +120,6 @@ export class Scheduler {
     }
     seq.state = 'waiting';
     this.waiting.push(seq);
-    this.numWaiting++;
     this.pendingPrefill += seq.pendingPrefill;
     return 'admitted';
   }
@@ -176,12 +127,10 @@ export class Scheduler {
   /** The client went away: the request leaves the queue or the batch now and its blocks are freed. */
   abort(seq: Sequence): void {
     if (seq.state === 'waiting') {
-      this.numWaiting--;
-      this.deadInWaiting++;
+      this.waiting.left();
     } else if (seq.state === 'running') {
       this.numRunning--;
-      this.kv.release(seq.blocks);
-      seq.blocks.length = 0;
+      freeBlocks(this.kv, seq);
     } else {
       return;
     }
@@ -194,7 +143,7 @@ export class Scheduler {
   planStep(now: number): StepPlan | null {
     const expired = this.expireWaiting(now);
     if (this.running.length !== this.numRunning) this.running = this.running.filter((s) => s.state === 'running');
-    const { maxNumBatchedTokens, maxNumSeqs, blockSize } = this.config;
+    const { maxNumBatchedTokens, maxNumSeqs } = this.config;
     const plan: StepPlan = {
       start: now,
       duration: 0,
@@ -218,7 +167,7 @@ export class Scheduler {
       const n = Math.min(seq.numTokens - seq.numComputed, budget);
       if (n <= 0) continue;
       let self = false;
-      while (!this.grow(seq, n)) {
+      while (!growBlocks(this.kv, seq, n)) {
         const victim = running.pop() as Sequence;
         this.preempt(victim);
         plan.preemptions++;
@@ -236,28 +185,11 @@ export class Scheduler {
     if (plan.preemptions === 0) {
       const hits = this.scratch;
       while (budget > 0 && this.numRunning < maxNumSeqs) {
-        const seq = this.waiting.peek();
-        if (seq === undefined) break;
-        if (seq.state !== 'waiting') {
-          this.waiting.shift();
-          this.deadInWaiting--;
-          continue;
-        }
-        if (seq.arrival > now) break;
-        // A full hit must still recompute the last prompt token to sample from it.
-        hits.length = 0;
-        const freeHits = this.kv.findPrefix(seq.blockHashes, Math.floor((seq.numTokens - 1) / blockSize), hits);
-        const cached = hits.length * blockSize;
-        const n = Math.min(seq.numTokens - cached, budget);
-        const need = Math.ceil((cached + n) / blockSize) - hits.length;
-        if (need > this.kv.freeBlocks - freeHits) break;
-        for (const b of hits) {
-          this.kv.touch(b);
-          seq.blocks.push(b);
-        }
-        for (let k = 0; k < need; k++) seq.blocks.push(this.kv.allocate());
-        seq.committedBlocks = hits.length;
-        seq.numComputed = cached;
+        const seq = this.waiting.head();
+        if (seq === undefined || seq.arrival > now) break;
+        const n = startWithPrefix(this.kv, seq, budget, hits);
+        if (n === 0) break;
+        const cached = seq.numComputed;
         this.pendingPrefill -= cached;
         plan.prefixQueries += seq.numTokens;
         plan.prefixHits += cached;
@@ -265,8 +197,7 @@ export class Scheduler {
           seq.firstScheduled = now;
           seq.cachedTokens = cached;
         }
-        this.waiting.shift();
-        this.numWaiting--;
+        this.waiting.take();
         seq.state = 'running';
         running.push(seq);
         this.numRunning++;
@@ -274,7 +205,7 @@ export class Scheduler {
         budget -= n;
       }
     }
-    if (this.deadInWaiting > 64 && this.deadInWaiting > this.numWaiting) this.compactWaiting();
+    this.waiting.compact();
 
     if (plan.seqs.length === 0) return expired.length > 0 || plan.preemptions > 0 ? plan : null;
     plan.kvUsage = this.kv.usedBlocks / this.kv.numBlocks;
@@ -301,7 +232,7 @@ export class Scheduler {
       this.pendingPrefill -= prefilled;
       out.promptTokens += prefilled;
       seq.numComputed += n;
-      this.commitPromptBlocks(seq);
+      commitPromptBlocks(this.kv, seq);
       if (seq.numComputed < seq.numTokens) continue; // mid-prefill chunk
       seq.numOutput++;
       out.generationTokens++;
@@ -312,8 +243,7 @@ export class Scheduler {
       if (seq.numOutput >= seq.maxOutput) {
         seq.state = 'finished';
         seq.finishedAt = now;
-        this.kv.release(seq.blocks);
-        seq.blocks.length = 0;
+        freeBlocks(this.kv, seq);
         this.numRunning--;
         out.finished++;
       }
@@ -331,18 +261,8 @@ export class Scheduler {
     else plan.prefillTokens += n;
   }
 
-  /** Makes room in seq's block table for n more tokens; false when the pool lacks blocks. */
-  private grow(seq: Sequence, n: number): boolean {
-    const need = Math.ceil((seq.numComputed + n) / this.config.blockSize) - seq.blocks.length;
-    if (need <= 0) return true;
-    if (need > this.kv.freeBlocks) return false;
-    for (let k = 0; k < need; k++) seq.blocks.push(this.kv.allocate());
-    return true;
-  }
-
   private preempt(seq: Sequence): void {
-    this.kv.release(seq.blocks);
-    seq.blocks.length = 0;
+    freeBlocks(this.kv, seq);
     seq.committedBlocks = 0;
     this.pendingPrefill -= seq.pendingPrefill;
     seq.numComputed = 0;
@@ -352,40 +272,16 @@ export class Scheduler {
     seq.state = 'waiting';
     this.numRunning--;
     this.waiting.pushFront(seq);
-    this.numWaiting++;
   }
 
-  /** Registers the prompt's newly completed full blocks in the prefix cache. */
-  private commitPromptBlocks(seq: Sequence): void {
-    const full = Math.min(Math.floor(seq.numComputed / this.config.blockSize), seq.blockHashes.length);
-    for (let b = seq.committedBlocks; b < full; b++) this.kv.commit(seq.blocks[b], seq.blockHashes[b]);
-    if (full > seq.committedBlocks) seq.committedBlocks = full;
-  }
-
-  /**
-   * Queue timeout. The waiting queue holds preempted requests (already started, exempt) at its head and new ones
-   * in arrival order after them, so the scan stops at the first new request still within its time.
-   */
+  /** Queue timeout: new requests that waited longer than maxQueueMs are rejected. */
   private expireWaiting(now: number): Sequence[] {
     const expired: Sequence[] = [];
     const limit = this.config.maxQueueMs;
-    if (limit === undefined || this.numWaiting === 0) return expired;
-    for (let i = 0; i < this.waiting.length; i++) {
-      const seq = this.waiting.at(i) as Sequence;
-      if (seq.state !== 'waiting' || seq.firstScheduled >= 0) continue;
-      if (now - seq.arrival <= limit) break;
-      seq.state = 'rejected';
-      this.numWaiting--;
-      this.deadInWaiting++;
-      this.pendingPrefill -= seq.pendingPrefill;
-      this.totals.rejectedQueueTimeout++;
-      expired.push(seq);
-    }
+    if (limit === undefined || this.waiting.count === 0) return expired;
+    this.waiting.expire(now, limit, expired);
+    for (const seq of expired) this.pendingPrefill -= seq.pendingPrefill;
+    this.totals.rejectedQueueTimeout += expired.length;
     return expired;
-  }
-
-  private compactWaiting(): void {
-    this.waiting.retain((s) => s.state === 'waiting');
-    this.deadInWaiting = 0;
   }
 }

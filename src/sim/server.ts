@@ -14,19 +14,20 @@ import { sendError } from '../outcome/openai-error.ts';
 import { seededRandom } from '../util/random.ts';
 import { blockHashes } from './block-hash.ts';
 import { EngineLoop } from './engine-loop.ts';
-import { parseRequest, RequestError, type ApiKind } from './http/parse.ts';
+import { parseRequest, RequestError, type ApiKind, type ParsedRequest } from './http/parse.ts';
 import { JsonWriter, StreamWriter, type WriterContext } from './http/writers.ts';
 import { LoadFeed, type LoadListener, type LoadMessage } from './load-feed.ts';
 import { EngineMetrics } from './metrics.ts';
 import { DEFAULTS, validateOptions, type EngineOptions } from './options.ts';
 import { sampleOutputTokens } from './output-length.ts';
 import { loadProfile } from './perf-model.ts';
-import { Scheduler, type LoadSnapshot } from './scheduler.ts';
+import { Scheduler } from './scheduler.ts';
+import type { LoadSnapshot } from './scheduler-output.ts';
 import { Sequence } from './sequence.ts';
 
 export type { EngineOptions } from './options.ts';
 export type { LoadMessage } from './load-feed.ts';
-export type { LoadSnapshot } from './scheduler.ts';
+export type { LoadSnapshot } from './scheduler-output.ts';
 
 export interface EngineHandle {
   url: string;
@@ -92,7 +93,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
   };
 
   function complete(kind: ApiKind, body: unknown, res: ServerResponse): void {
-    let req;
+    let req: ParsedRequest;
     try {
       req = parseRequest(kind, body);
     } catch (err) {

@@ -4,7 +4,8 @@
  */
 import { seededRandom } from '../util/random.ts';
 import { blockHashes } from './block-hash.ts';
-import { Scheduler, type SchedulerConfig, type StepPlan } from './scheduler.ts';
+import { Scheduler, type SchedulerConfig } from './scheduler.ts';
+import type { StepPlan } from './scheduler-output.ts';
 import { Sequence } from './sequence.ts';
 
 export interface VirtualWorkload {

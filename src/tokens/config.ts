@@ -12,6 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import * as z from 'zod';
+import type { TokenCounter } from './counter.ts';
 
 // The tokenizers are loaded only when a group asks for one: o200k's ranks alone hold ~100 MB of heap, most of a
 // gateway's resident memory otherwise. require() of an ES module is synchronous in Node 24, so config loading
@@ -29,8 +30,6 @@ export const tokenizerShape = {
   path: z.string().min(1, 'expected a file path').optional(),
 };
 export const TokenizerSchema = z.strictObject(tokenizerShape);
-
-export type TokenCounter = (text: string) => number;
 
 export interface TokenizerConfig {
   kind: 'embedded' | 'tokenizer_json';

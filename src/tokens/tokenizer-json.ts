@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Tokenizer } from '@huggingface/tokenizers';
-import type { TokenCounter } from './config.ts';
+import type { TokenCounter } from './counter.ts';
 
 // The prompt is counted as the engine sees it after the chat template, which already adds the template's own
 // tokens (./chat.ts); the post-processor's BOS/EOS would count them twice.

@@ -239,6 +239,7 @@ const contentType = fc.oneof(
 const headerText = fc.oneof(
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 }),
   fc.constantFrom(0, 1, 127, 128, 129, 4000).map((n) => 'r'.repeat(n)),
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a log-injection probe, meant literally.
   fc.constantFrom('\t', ' padded ', '../../etc/passwd', '${jndi:ldap://x}', '%00', 'a\tb'),
 );
 const requestId = fc.option(headerText, { freq: 3 });

@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import fc from 'fast-check';
 import { outcomes } from '../../src/outcome/outcomes.ts';
 import { strategyNames } from '../../src/routing/strategies/registry.ts';
-import { eventually, startGateway, type RunningGateway } from '../helpers/gateway.ts';
+import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
 
 // ---------------------------------------------------------------- run size and seed
 
@@ -274,7 +274,7 @@ export class EnvPool {
     let env = this.envs.get(v.name);
     // A deployment cooling for longer than the config's 50 ms was sent there by an upstream Retry-After: start
     // afresh, or every later case on this variant would only see 503s.
-    if (env !== undefined && env.gw.gateway.deployments.some((d) => d.cooldownRemainingMs() > 1000)) {
+    if (env?.gw.gateway.deployments.some((d) => d.cooldownRemainingMs() > 1000)) {
       await this.discard(v);
       env = undefined;
     }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { parsePriority } from '../../src/admission/priority.ts';
 import { rejectedBy } from '../../src/outcome/outcomes.ts';
-import { ows as trimOws, requestCase, type RequestCase } from './arbitraries.ts';
+import { ows as trimOws, type RequestCase } from './arbitraries.ts';
 import { checkAlive, checkGatewayError, checkIdle, checkRequestId, OK_SCRIPT, send, withCrashCheck, type Answer, type Env, type EnvPool, type Variant } from './harness.ts';
 
 const MAX_BODY = 1024 * 1024;

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { NODE_FLAGS } from '../../cli/node-flags.ts';
+import { NODE_FLAGS } from '../../util/node-flags.ts';
 
 export const REPO = path.resolve(import.meta.dirname, '../../..');
 export const CLI = path.join(REPO, 'src/cli/main.ts');

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from '../command.ts';
-import { BENCH_HELP, parseBenchArgs } from '../../bench/args.ts';
+import { BENCH_HELP, parseBenchArgs } from './bench-args.ts';
 import { runBench } from '../../bench/run.ts';
 import { formatLive, formatTable } from '../../bench/table.ts';
 import { renderBenchReport } from '../../bench/report/html.ts';

@@ -56,6 +56,7 @@
  */
 import type { Clock } from '../../util/clock.ts';
 import { RatioQuantile } from '../../util/ratio-quantile.ts';
+import { ItlHistory, SloWindow } from './slo-window.ts';
 import type { ConcurrencyLimit, LimitParams, LimitSample } from './types.ts';
 
 const BANDS = 10;
@@ -70,9 +71,6 @@ const TTFT_HORIZON = 64;
 /** Requests the tail ratios remember (~1/decay), and how many they need before they are trusted. */
 const TAIL_HORIZON = 400;
 const TAIL_MIN = 32;
-/** Closed windows remembered for a request's lifetime mean ITL (≥ 10 steps each: a 300-token decode or more). */
-const HISTORY = 32;
-const FIELDS = 5;
 /**
  * The SLO breaker trips on one 2 s window's mean ITL over the SLO (slo_window_ms). The limit's windows are
  * shorter (≥ 10 steps) and so spread wider: their upper decile is about the breaker's worst window.
@@ -120,36 +118,15 @@ export class SloLimit implements ConcurrencyLimit {
   readonly windowTail = new RatioQuantile(TAIL_HORIZON);
   /** Why the last window moved the limit (or did not): for tests and diagnosis. */
   last: 'drop' | 'itl' | 'ttft' | 'queue' | 'grow' | 'untested' | 'none' = 'none';
-  private growing = 0;
-  /** The last HISTORY windows' end, ITL gap sum and tokens, for a request's TPOT against its own lifetime. */
-  private readonly history = new Float64Array(FIELDS * HISTORY).fill(NaN);
-  private readonly span = { n: NaN };
   /** How long a request decodes (first token to end): an exponential average over ~32 requests. */
   decodeMs = NaN;
-  private historyAt = 0;
+  private growing = 0;
+  private readonly w = new SloWindow();
+  /** For a request's TPOT against the ITL over its own lifetime. */
+  private readonly history = new ItlHistory();
   private readonly p: LimitParams;
   private readonly clock: Clock;
   private readonly q: number;
-  // The open window.
-  private start = NaN;
-  private events = 0;
-  private inFlightSum = 0;
-  private maxInFlight = 0;
-  private dropped = false;
-  private firsts = 0;
-  private ttftSum = 0;
-  private floorSum = 0;
-  private floorMax = 0;
-  private wholes = 0;
-  private wholeSum = 0;
-  private wholeFloorSum = 0;
-  private gapSum = 0;
-  private tokenCount = 0;
-  private reports = 0;
-  private lastReport = NaN;
-  private minWaiting = Infinity;
-  private runningSum = 0;
-  private reportEvents = 0;
 
   constructor(p: LimitParams, clock: Clock) {
     this.p = p;
@@ -160,133 +137,84 @@ export class SloLimit implements ConcurrencyLimit {
 
   update(s: LimitSample): void {
     const now = this.clock();
-    this.event(now, s);
-    if (s.dropped) this.dropped = true;
+    const w = this.w;
+    w.event(now, s);
+    if (s.dropped) w.dropped = true;
     else if (s.ttftMs > 0) {
       const b = band(s.promptTokens);
       const f = (this.floors[b] = follow(this.floors[b], s.ttftMs));
-      this.firsts++;
-      this.ttftSum += s.ttftMs;
-      this.floorSum += f;
+      w.firsts++;
+      w.ttftSum += s.ttftMs;
+      w.floorSum += f;
       this.ttftTail.add(s.ttftMs / f);
-      if (f > this.floorMax) this.floorMax = f;
+      if (f > w.floorMax) w.floorMax = f;
     }
-    this.maybeClose(now, s, this.firsts + this.wholes >= this.p.windowSamples || this.dropped);
+    this.maybeClose(now, s, w.firsts + w.wholes >= this.p.windowSamples || w.dropped);
   }
 
   tokens(now: number, gapMs: number, tokens: number, s: LimitSample): void {
-    this.event(now, s);
-    this.gapSum += gapMs;
-    this.tokenCount += tokens;
+    const w = this.w;
+    w.event(now, s);
+    w.gapSum += gapMs;
+    w.tokenCount += tokens;
     this.maybeClose(now, s, false);
   }
 
   completed(now: number, elapsedMs: number, tpotMs: number, s: LimitSample): void {
+    const w = this.w;
     if (tpotMs > 0 && s.ttftMs > 0) {
       const decode = elapsedMs - s.ttftMs;
       this.decodeMs = this.decodeMs === this.decodeMs ? this.decodeMs + (decode - this.decodeMs) * MEAN_WEIGHT : decode;
-      const itl = this.itlSince(now - decode);
+      const itl = this.history.since(now - decode, w);
       if (itl > 0) this.tpotTail.add(tpotMs / itl);
     }
     if (s.ttftMs === s.ttftMs) return;
     // No first token was seen: a non-streamed response, whose whole latency is its only signal.
-    this.event(now, s);
+    w.event(now, s);
     const f = (this.floors[WHOLE] = follow(this.floors[WHOLE], elapsedMs));
-    this.wholes++;
-    this.wholeSum += elapsedMs;
-    this.wholeFloorSum += f;
-    this.maybeClose(now, s, this.firsts + this.wholes >= this.p.windowSamples);
-  }
-
-  /**
-   * The engine's mean ITL since `from` (the closed windows that end after it, and the open one), and the mean
-   * in-flight over the same events in `span.n`.
-   */
-  private itlSince(from: number): number {
-    const span = this.span;
-    let gap = this.gapSum;
-    let tokens = this.tokenCount;
-    let inFlight = this.inFlightSum;
-    let events = this.events;
-    const h = this.history;
-    for (let k = 1; k <= HISTORY; k++) {
-      const i = ((this.historyAt - k + HISTORY) % HISTORY) * FIELDS;
-      if (!(h[i] > from)) break;
-      gap += h[i + 1];
-      tokens += h[i + 2];
-      inFlight += h[i + 3];
-      events += h[i + 4];
-    }
-    span.n = events > 0 ? inFlight / events : NaN;
-    return tokens > 0 ? gap / tokens : NaN;
-  }
-
-  private event(now: number, s: LimitSample): void {
-    if (this.events === 0) this.start = now;
-    this.events++;
-    this.inFlightSum += s.inFlight;
-    if (s.inFlight > this.maxInFlight) this.maxInFlight = s.inFlight;
-    if (s.waiting === s.waiting) {
-      this.reportEvents++;
-      this.runningSum += s.running;
-      if (s.waiting < this.minWaiting) this.minWaiting = s.waiting;
-      if (s.reportSeq !== this.lastReport) {
-        this.lastReport = s.reportSeq;
-        this.reports++;
-      }
-    } else {
-      // A stretch without a fresh report: no standing queue can be shown for this window.
-      this.minWaiting = 0;
-    }
+    w.wholes++;
+    w.wholeSum += elapsedMs;
+    w.wholeFloorSum += f;
+    this.maybeClose(now, s, w.firsts + w.wholes >= this.p.windowSamples);
   }
 
   private maybeClose(now: number, s: LimitSample, full: boolean): void {
-    const span = now - this.start;
-    const min = Math.max(this.p.windowMinMs, this.tokenCount > 0 ? (WINDOW_STEPS * this.gapSum) / this.tokenCount : 0);
-    if (!this.dropped && (span < min || !(full || span >= 5 * min))) return;
+    const w = this.w;
+    const span = now - w.start;
+    const min = Math.max(this.p.windowMinMs, w.tokenCount > 0 ? (WINDOW_STEPS * w.gapSum) / w.tokenCount : 0);
+    if (!w.dropped && (span < min || !(full || span >= 5 * min))) return;
     this.decide(now, s);
-    const h = this.history;
-    const i = this.historyAt * FIELDS;
-    h[i] = now;
-    h[i + 1] = this.gapSum;
-    h[i + 2] = this.tokenCount;
-    h[i + 3] = this.inFlightSum;
-    h[i + 4] = this.events;
-    this.historyAt = (this.historyAt + 1) % HISTORY;
-    this.events = this.inFlightSum = this.maxInFlight = this.firsts = this.ttftSum = this.floorSum = this.floorMax = 0;
-    this.wholes = this.wholeSum = this.wholeFloorSum = this.gapSum = this.tokenCount = 0;
-    this.reports = this.reportEvents = this.runningSum = 0;
-    this.minWaiting = Infinity;
-    this.lastReport = NaN;
-    this.dropped = false;
+    this.history.record(now, w);
+    w.close();
   }
 
   private decide(now: number, s: LimitSample): void {
     const p = this.p;
+    const w = this.w;
     const L = this.limit;
-    const n = this.inFlightSum / this.events;
+    const n = w.inFlightSum / w.events;
     const half = Math.max(p.min, L / 2);
-    if (this.dropped) return this.cut(half, 'drop');
+    if (w.dropped) return this.cut(half, 'drop');
 
     // The SLOs: the concurrency at which each would be met (Infinity when it does not bind).
     let est = Infinity;
     let over: 'itl' | 'ttft' | undefined;
-    const itl = this.tokenCount >= MIN_TOKENS ? this.gapSum / this.tokenCount : NaN;
+    const itl = w.tokenCount >= MIN_TOKENS ? w.gapSum / w.tokenCount : NaN;
     if (itl === itl) {
       this.itlFloor = follow(this.itlFloor, itl);
-      const long0 = this.decodeMs > now - this.start ? this.itlSince(now - this.decodeMs) : NaN;
+      const long0 = this.decodeMs > now - w.start ? this.history.since(now - this.decodeMs, w) : NaN;
       if (long0 > 0) this.windowTail.add(itl / long0);
       const target = Math.min(this.target(s.itlSloMs, this.tpotTail), this.target(s.itlSloMs, this.windowTail, WINDOW_QUANTILE));
       // A request's TPOT averages the ITL over its decode: judge that average, not one window's batches.
       // A window past the SLO itself is acted on at once.
-      const long = long0 > 0 ? this.itlSince(now - this.decodeMs) : itl;
+      const long = long0 > 0 ? this.history.since(now - this.decodeMs, w) : itl;
       const x = itl > s.itlSloMs || !(long > 0) ? itl : long;
-      const e = estimate(x === itl ? n : this.span.n, x, this.itlFloor, target);
+      const e = estimate(x === itl ? n : this.history.n, x, this.itlFloor, target);
       if (x > target && e < Infinity) over = 'itl';
       est = Math.min(est, e);
     }
-    const ttft = this.firsts >= MIN_FIRSTS ? this.ttftSum / this.firsts : NaN;
-    const floor = this.floorSum / this.firsts;
+    const ttft = w.firsts >= MIN_FIRSTS ? w.ttftSum / w.firsts : NaN;
+    const floor = w.floorSum / w.firsts;
     if (ttft === ttft) {
       const target = this.target(s.ttftSloMs, this.ttftTail);
       const e = estimate(n, ttft, floor, target);
@@ -296,24 +224,24 @@ export class SloLimit implements ConcurrencyLimit {
     if (over !== undefined) return this.cut(Math.max(half, Math.min(L, est)), over);
 
     // The engine's queue: its own count when it reports one, else the TTFT excess over the bands' floors.
-    if (this.reports >= QUEUE_REPORTS && this.minWaiting >= 1) return this.cut(Math.max(half, Math.min(L, this.runningSum / this.reportEvents)), 'queue');
-    if (this.reports < QUEUE_REPORTS) {
+    if (w.reports >= QUEUE_REPORTS && w.minWaiting >= 1) return this.cut(Math.max(half, Math.min(L, w.runningSum / w.reportEvents)), 'queue');
+    if (w.reports < QUEUE_REPORTS) {
       let share = 0;
       if (ttft === ttft) {
         const excess = ttft - floor;
         const step = itl === itl ? itl : NaN;
         const queued = step === step ? excess > QUEUE_STEPS * step : excess > floor;
         if (queued && excess > QUEUE_FLOOR_MS) share = (excess - (step === step ? step : floor)) / ttft;
-      } else if (this.wholes >= MIN_FIRSTS) {
-        const whole = this.wholeSum / this.wholes;
-        const wf = this.wholeFloorSum / this.wholes;
+      } else if (w.wholes >= MIN_FIRSTS) {
+        const whole = w.wholeSum / w.wholes;
+        const wf = w.wholeFloorSum / w.wholes;
         const excess = whole - wf;
         if (excess > wf && excess > QUEUE_FLOOR_MS) share = (excess - wf) / whole;
       }
       if (share > 0) return this.cut(Math.max(half, Math.min(L, n * (1 - share))), 'queue');
     }
 
-    if (this.maxInFlight < Math.floor(L)) {
+    if (w.maxInFlight < Math.floor(L)) {
       this.growing = 0;
       this.last = 'untested';
       return;

@@ -1,5 +1,5 @@
 /** Load report adapters by kind: the value of a deployment's `load.kind`. */
-import { defaultLoadUrl, type LoadKind, type LoadSourceConfig } from '../config.ts';
+import { defaultLoadUrl, type LoadKind, type LoadSourceConfig } from '../../config/load-source.ts';
 import type { LoadAdapter, ReportSink } from '../report.ts';
 import { sglangReport, vllmReport } from './engine-metrics.ts';
 import { PushAdapter } from './push.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { durationMs, parseBenchArgs } from './args.ts';
-import { endpointUrl } from './options.ts';
+import { durationMs, parseBenchArgs } from './bench-args.ts';
+import { endpointUrl } from '../../bench/options.ts';
 
 test('open loop with defaults', () => {
   const { options, jsonFile, quiet } = parseBenchArgs(['--url', 'http://127.0.0.1:1', '--model', 'm', '--rate', '50']);

@@ -1,7 +1,7 @@
 /** `spillway bench` argv → BenchOptions, with errors that name the bad option. */
-import { parseOptions } from '../cli/command.ts';
-import { ARRIVAL_KINDS, type ArrivalKind } from './arrivals.ts';
-import { DEFAULTS, type BenchOptions } from './options.ts';
+import { parseOptions } from '../command.ts';
+import { ARRIVAL_KINDS, type ArrivalKind } from '../../bench/arrivals.ts';
+import { DEFAULTS, type BenchOptions } from '../../bench/options.ts';
 
 export const BENCH_HELP = `Usage: spillway bench --url URL --model M [--rate R | --users N --think-ms A..B] [options]
 
