@@ -79,6 +79,8 @@ export class EngineLoad implements ReportSink {
   private readonly prefix: PrefixIndex | undefined;
   private readonly opts: EngineLoadOptions;
   private readonly staleAfterMs: number;
+  /** Told after every report: a capacity event for whoever queues work for this engine (back pressure). */
+  private reportListener: (() => void) | undefined = undefined;
 
   constructor(opts: EngineLoadOptions) {
     this.id = opts.id;
@@ -132,6 +134,11 @@ export class EngineLoad implements ReportSink {
 
   // --- reports (ReportSink) ---
 
+  /** `listener` runs after each report (one listener: the router queue of the engine's group). */
+  onReport(listener: () => void): void {
+    this.reportListener = listener;
+  }
+
   markSample(): SampleMark {
     const p = this.predicted;
     return { at: this.clock(), inFlight: p.inFlight, queuedPrefillTokens: p.queuedPrefillTokens, activeTokens: p.activeTokens };
@@ -145,6 +152,7 @@ export class EngineLoad implements ReportSink {
       const sameEngine = this.calibration.reported(report.prefixQueries, report.prefixHits, mark.at);
       if (!sameEngine && this.prefix !== undefined) this.prefix.cleared(this.slot);
     }
+    this.reportListener?.();
   }
 
   reportFailed(): void {

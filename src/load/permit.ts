@@ -11,10 +11,15 @@
  * zero when every permit is released. A second release is a bug in the caller: counted, and thrown in strict
  * mode (tests). Events after the release (a chunk racing an abort) are ignored and counted.
  */
-import type { EngineLoad } from './engine-load.ts';
+/** The engine counters a permit writes (./engine-load.ts EngineLoad). */
+export interface PermitEngine {
+  readonly predicted: { inFlight: number; queuedPrefillTokens: number; activeTokens: number };
+  lateEvents: number;
+  doubleRelease(): void;
+}
 
 export class LoadPermit {
-  readonly engine: EngineLoad;
+  readonly engine: PermitEngine;
   /** Prompt tokens the engine must compute (not believed cached there). */
   readonly uncachedTokens: number;
   /** Prompt tokens believed cached on the engine. */
@@ -23,7 +28,7 @@ export class LoadPermit {
   private queued: number;
   private open = true;
 
-  constructor(engine: EngineLoad, uncachedTokens: number, cachedTokens: number) {
+  constructor(engine: PermitEngine, uncachedTokens: number, cachedTokens: number) {
     this.engine = engine;
     this.uncachedTokens = uncachedTokens;
     this.cachedTokens = cachedTokens;

@@ -3,27 +3,29 @@
  * reserves its predicted load), measures TTFT and ITL on the stream as chunks pass, gives everything back
  * once when the attempt ends, and turns an engine's own 503/429 into a penalty and a re-route.
  *
- * Capacity events, on which the router queue drains: an attempt's first token (its prompt left the engine's
- * prefill queue) and its end (completion, failure or abort).
+ * Capacity events, on which the router queue drains (on a later tick: WaitingRoom.drainSoon): an attempt's
+ * first token (its prompt left the engine's prefill queue) and its end (completion, failure or abort).
  */
 import type { Deployment } from '../../routing/deployment.ts';
 import { PromptInfo } from '../../prefix/prompt-info.ts';
 import type { Exchange, ExchangeEnd } from '../../upstream/exchange.ts';
 import { writeDispatched } from '../../relay/status-events.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
+import type { AttemptHooks } from '../stages.ts';
 import type { BackPressure } from './controller.ts';
 
 const NO_HASHES: readonly number[] = [];
 const NO_OVERLAPS = new Int32Array(0);
 
-export class Attempts {
+export class Attempts implements AttemptHooks {
+  readonly countsTokens = true;
   private readonly bp: BackPressure;
 
   constructor(bp: BackPressure) {
     this.bp = bp;
   }
 
-  dispatch(pr: ProxyRequest, d: Deployment): void {
+  dispatched(pr: ProxyRequest, d: Deployment): void {
     const t = pr.bp!;
     const slot = this.bp.slots.get(d)!;
     const now = (this.bp.now = this.bp.clock());
@@ -34,7 +36,7 @@ export class Attempts {
     t.firstAt = 0;
     t.lastAt = 0;
     t.outTokens = 0;
-    if (slot.ownLoad) t.permit = slot.load.reserve(new PromptInfo(pr.bodyBytes, t.promptTokens, 64, NO_HASHES, NO_OVERLAPS));
+    if (slot.ownLoad) t.permit = slot.load.reserve(new PromptInfo(pr.ctx.bodyBytes, t.promptTokens, 64, NO_HASHES, NO_OVERLAPS));
     t.group.attempts++;
     // The drain rate counts dispatches, not ends: an end whose engine is still busy (KV, prefill, the class's
     // share) lets nothing out of the queue, and counting it made the queue's wait estimate optimistic.
@@ -62,15 +64,14 @@ export class Attempts {
   chunk(pr: ProxyRequest, n: number): void {
     const t = pr.bp!;
     const slot = t.engine;
-    if (slot === undefined || !pr.stream || t.errorFrame) return;
+    if (slot === undefined || !pr.ctx.stream || t.errorFrame) return;
     const now = (this.bp.now = this.bp.clock());
     if (t.firstAt === 0) {
       t.firstAt = now;
       t.lastAt = now;
       slot.gate.firstToken(now, now - t.dispatchAt, t.promptTokens);
       if (t.permit !== undefined) t.permit.tokens(n);
-      const room = t.group.room;
-      if (room.size > 0) room.drain();
+      t.group.room.drainSoon();
       return;
     }
     if (n === 0) return;
@@ -81,14 +82,14 @@ export class Attempts {
   }
 
   /** The attempt ended, however: its slot and load are given back, exactly once. */
-  end(pr: ProxyRequest, x: Exchange, end: ExchangeEnd): void {
+  ended(pr: ProxyRequest, end: ExchangeEnd, status: number): void {
     const t = pr.bp!;
     const slot = t.engine;
     if (slot === undefined) return;
     t.engine = undefined;
     slot.inFlightOf[t.priority]--;
     const now = (this.bp.now = this.bp.clock());
-    const dropped = end === 'timeout' || (end === 'retryable_status' && (x.status === 503 || x.status === 429));
+    const dropped = end === 'timeout' || (end === 'retryable_status' && (status === 503 || status === 429));
     const ttft = t.firstAt > 0 ? t.firstAt - t.dispatchAt : NaN;
     const itl = t.outTokens > 0 ? (t.lastAt - t.firstAt) / t.outTokens : NaN;
     slot.gate.release(now, dropped, now - t.dispatchAt, ttft, itl);
@@ -102,7 +103,7 @@ export class Attempts {
     }
     const g = t.group;
     g.attempts--;
-    if (g.room.size > 0) g.room.drain();
+    g.room.drainSoon();
   }
 
   /**

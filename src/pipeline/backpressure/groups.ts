@@ -5,18 +5,16 @@ import type { GroupBackpressure } from '../../config/backpressure.ts';
 import type { ModelGroup } from '../../routing/group.ts';
 import type { DrainRate } from '../../routing/queue/drain-rate.ts';
 import type { WaitingRoom } from '../../routing/queue/waiting-room.ts';
-import type { ProxyRequest } from '../proxy-request.ts';
-import type { BackPressure } from './controller.ts';
 import type { EngineSlot } from './engines.ts';
 
-export class GroupState {
-  readonly controller: BackPressure;
+/** `R`: the request type its router queue holds. */
+export class GroupState<R> {
   readonly name: string;
   readonly group: ModelGroup;
   readonly admission: GroupAdmission;
   readonly engines: readonly EngineSlot[];
   readonly drainRate: DrainRate;
-  room!: WaitingRoom<ProxyRequest>;
+  room!: WaitingRoom<R>;
   settings: GroupBackpressure;
   /** Requests admitted, by priority class (spillway_backpressure_admitted_total, read at scrape time). */
   readonly admittedTotal = [0, 0, 0];
@@ -29,14 +27,24 @@ export class GroupState {
   statusTimer: NodeJS.Timeout | undefined = undefined;
   statusSubscribers = 0;
 
-  constructor(controller: BackPressure, group: ModelGroup, engines: EngineSlot[], settings: GroupBackpressure, maxInFlight: number, drainRate: DrainRate) {
-    this.controller = controller;
+  constructor(group: ModelGroup, engines: EngineSlot[], settings: GroupBackpressure, maxInFlight: number, drainRate: DrainRate) {
     this.name = group.name;
     this.group = group;
     this.engines = engines;
     this.settings = settings;
     this.admission = new GroupAdmission(group.name, maxInFlight);
     this.drainRate = drainRate;
+  }
+
+  /** A request that wanted status events left the queue: the group's status timer stops with the last one. */
+  statusLeft(): void {
+    if (--this.statusSubscribers === 0) this.stopStatus();
+  }
+
+  stopStatus(): void {
+    if (this.statusTimer !== undefined) clearInterval(this.statusTimer);
+    this.statusTimer = undefined;
+    this.statusSubscribers = 0;
   }
 
   /** Blocks per token on this group's engines (reported block size, else configured). */

@@ -6,12 +6,12 @@
 import type { Priority } from '../../admission/priority.ts';
 import type { LoadPermit } from '../../load/permit.ts';
 import type { QueueEntry } from '../../routing/queue/router-queue.ts';
-import type { ProxyRequest } from '../proxy-request.ts';
 import type { EngineSlot } from './engines.ts';
 import type { GroupState } from './groups.ts';
 
-export class Ticket {
-  readonly group: GroupState;
+/** `R`: the request type the pipeline queues (its ProxyRequest). */
+export class Ticket<R> {
+  readonly group: GroupState<R>;
   readonly priority: Priority;
   /** Clock ms by which the first token is due (arrival + TTFT budget). */
   readonly deadline: number;
@@ -22,7 +22,7 @@ export class Ticket {
   decided = false;
   /** Holds its ingress admission (released once, in finish). */
   admitted = true;
-  entry: QueueEntry<ProxyRequest> | undefined = undefined;
+  entry: QueueEntry<R> | undefined = undefined;
   /** Status events sent the 200 head. */
   headSent = false;
   /** An upstream error body is being framed as an SSE error event (status events only). */
@@ -37,7 +37,7 @@ export class Ticket {
   lastAt = 0;
   outTokens = 0;
 
-  constructor(group: GroupState, priority: Priority, deadline: number, promptTokens: number, kvBlocks: number, statusEvents: boolean) {
+  constructor(group: GroupState<R>, priority: Priority, deadline: number, promptTokens: number, kvBlocks: number, statusEvents: boolean) {
     this.group = group;
     this.priority = priority;
     this.deadline = deadline;
