@@ -105,7 +105,7 @@ const admitted = measure('admitted request, whole back-pressure path', () => {
   hooks.dispatched(pr, d);
   hooks.chunk(pr, sseDataEvents(chunk));
   hooks.chunk(pr, sseDataEvents(chunk));
-  hooks.ended(pr, 'complete', 200);
+  hooks.ended(pr, 'success');
   admission.release(pr);
 });
 bp.admission.settings.maxInFlight = 1;

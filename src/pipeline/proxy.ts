@@ -15,7 +15,8 @@ import { injectFault } from '../outcome/internal-error.ts';
 import { endsWithDone, isEventStream } from '../relay/stream-end.ts';
 import { AttemptStarter, type Upstream } from './attempt-starter.ts';
 import { RequestEnd } from './request-end.ts';
-import type { AdmissionStage, AttemptHooks, Router } from './stages.ts';
+import { permitEnd, type AdmissionStage, type AttemptHooks, type Router } from './stages.ts';
+import type { LoadPermit } from '../load/permit.ts';
 
 export type { Upstream } from './attempt-starter.ts';
 
@@ -168,13 +169,14 @@ export class Proxy implements ExchangeListener {
 
   private endAttempt(pr: ProxyRequest, x: Exchange, end: ExchangeEnd): void {
     const d = x.deployment;
-    // Released first, in reverse order of acquisition, before anything that could throw.
+    // The attempt's holds end first, in reverse order of acquisition, before anything that could throw.
     pr.exchange = undefined;
-    this.hooks.ended(pr, end, x.status);
+    const how = permitEnd(end, x.status);
+    this.hooks.ended(pr, how);
     if (pr.permit !== undefined) {
-      const permit = pr.permit;
+      const permit: LoadPermit = pr.permit;
       pr.permit = undefined;
-      permit.release();
+      permit.end(how);
     }
     d.release();
     // Ended already (an internal error aborted this attempt): nothing more to say to anyone.

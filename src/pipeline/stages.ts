@@ -12,6 +12,7 @@ import { sendError } from '../outcome/openai-error.ts';
 import { outcomes } from '../outcome/outcomes.ts';
 import type { Deployment } from '../routing/deployment.ts';
 import type { Exchange, ExchangeEnd } from '../upstream/exchange.ts';
+import type { PermitEnd } from '../util/permit.ts';
 import type { Refusal } from './backpressure/refusals.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 
@@ -37,6 +38,15 @@ export interface Router {
   route(pr: ProxyRequest): RouteResult;
 }
 
+/**
+ * How an attempt's permits end: `dropped` when the engine refused (503/429) or timed it out, the signal its
+ * concurrency limit learns from; `success` when it completed; `failure` otherwise.
+ */
+export function permitEnd(end: ExchangeEnd, status: number): PermitEnd {
+  if (end === 'timeout' || (end === 'retryable_status' && (status === 503 || status === 429))) return 'dropped';
+  return end === 'complete' ? 'success' : 'failure';
+}
+
 export interface AttemptHooks {
   /** Output tokens are counted on streams for these hooks (they measure TTFT and ITL). */
   readonly countsTokens: boolean;
@@ -44,8 +54,8 @@ export interface AttemptHooks {
   /** The upstream's head; true when the client already got one (status events) and the relay must not send it. */
   head(pr: ProxyRequest, status: number): boolean;
   chunk(pr: ProxyRequest, tokens: number): void;
-  /** The attempt ended however (`status`: the upstream's, 0 without one). */
-  ended(pr: ProxyRequest, end: ExchangeEnd, status: number): void;
+  /** The attempt ended, as its permits end (permitEnd). */
+  ended(pr: ProxyRequest, how: PermitEnd): void;
   /** The engine refused the request itself (503/429): true when it is re-routed rather than failed. */
   engineRefused(pr: ProxyRequest, x: Exchange): boolean;
 }

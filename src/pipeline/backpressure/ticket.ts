@@ -4,9 +4,8 @@
  * One object per request when back pressure is on, none when it is off.
  */
 import type { Priority } from '../../admission/priority.ts';
-import type { LoadPermit } from '../../load/permit.ts';
 import type { QueueEntry } from '../../routing/queue/router-queue.ts';
-import type { EngineSlot } from './engines.ts';
+import type { EnginePermit } from './engine-permit.ts';
 import type { GroupState } from './groups.ts';
 
 /** `R`: the request type the pipeline queues (its ProxyRequest). */
@@ -29,13 +28,8 @@ export class Ticket<R> {
   errorFrame = false;
   /** Engine refusals (503/429) re-routed so far. */
   refusals = 0;
-  // The attempt in progress: its engine slot, the load it reserved (own-load mode), and its stream timing.
-  engine: EngineSlot | undefined = undefined;
-  permit: LoadPermit | undefined = undefined;
-  dispatchAt = 0;
-  firstAt = 0;
-  lastAt = 0;
-  outTokens = 0;
+  /** The engine slot of the attempt in progress. */
+  engine: EnginePermit | undefined = undefined;
 
   constructor(group: GroupState<R>, priority: Priority, deadline: number, promptTokens: number, kvBlocks: number, statusEvents: boolean) {
     this.group = group;
