@@ -106,7 +106,7 @@ const admitted = measure('admitted request, whole back-pressure path', () => {
   hooks.chunk(pr, sseDataEvents(chunk));
   hooks.chunk(pr, sseDataEvents(chunk));
   hooks.ended(pr, 'success');
-  admission.release(pr);
+  admission.release(pr, 'success');
 });
 bp.admission.settings.maxInFlight = 1;
 bp.admission.inFlight = 1;
@@ -121,7 +121,7 @@ const router = measure('refusal at the router (engines at their limit)', () => {
   const pr = request();
   admission.admit(pr);
   queueRouter.route(pr);
-  admission.release(pr);
+  admission.release(pr, 'success');
 });
 for (const e of bp.groups.get('g')!.engines) e.gate.inFlight = 0;
 config.router.maxQueue = 1024;

@@ -115,7 +115,7 @@ export class RequestEnd {
   finish(pr: ProxyRequest, outcome: Outcome, status: number, deployment: string): void {
     if (pr.finished) return;
     pr.finished = true;
-    this.admission.release(pr);
+    this.admission.release(pr, outcome === 'upstream_response' ? 'success' : 'failure');
     const ctx = pr.ctx;
     const now = performance.now();
     const m = this.metrics;

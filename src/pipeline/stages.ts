@@ -25,7 +25,7 @@ export interface AdmissionStage {
   /** Writes a refusal for `pr`; returns the status it is counted with. */
   send(pr: ProxyRequest, r: Refusal): number;
   /** Ends what the request still holds (queue place, admission): once, from RequestEnd.finish. */
-  release(pr: ProxyRequest): void;
+  release(pr: ProxyRequest, how: PermitEnd): void;
   /** The client of a queued request went away: it left the queue and ended. False when it was not queued. */
   clientGone(pr: ProxyRequest): boolean;
 }

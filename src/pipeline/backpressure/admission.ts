@@ -4,9 +4,10 @@
  * every refusal of a request while back pressure is on (the configured overload status, `Retry-After`,
  * `x-spillway-rejected-by`; an SSE error event once status events sent the head).
  */
-import type { IngressVerdict } from '../../admission/ingress-admission.ts';
+import type { AdmissionPermit, IngressVerdict } from '../../admission/ingress-admission.ts';
 import { PRIORITY_HEADER, PRIORITY_NAMES, type Priority } from '../../admission/priority.ts';
 import type { ClientResponse } from '../../outcome/client-response.ts';
+import type { PermitEnd } from '../../util/permit.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
 import { TTFT_BUDGET_HEADER } from '../request-context.ts';
 import type { AdmissionStage } from '../stages.ts';
@@ -51,12 +52,12 @@ export class BackPressureAdmission implements AdmissionStage {
     // The load model's prompt estimate when the pipeline made one, else ~4 bytes per token of the body.
     const tokens = ctx.prompt?.tokens ?? Math.ceil(ctx.bodyBytes / 4);
     const blocks = tokens / g.blockSize();
-    const v = bp.admission.admit(g.admission, p, blocks, bp.shareOf(g.activity, p, now));
-    if (v !== 'ok') return this.ingressRefusal(v, p, g, blocks);
+    const held = bp.admission.hold(g.admission, p, blocks, bp.shareOf(g.activity, p, now));
+    if (typeof held === 'string') return this.ingressRefusal(held, p, g, blocks);
     // The budget runs from arrival: time spent reading the body is already gone.
     const deadline = now + budget - (performance.now() - ctx.arrivalMs);
     g.activity.admitted(p, now);
-    pr.bp = new Ticket(g, p, deadline, tokens, blocks, bp.config.statusEvents && ctx.stream && ctx.statusEvents);
+    pr.bp = new Ticket(g, p, deadline, tokens, held, bp.config.statusEvents && ctx.stream && ctx.statusEvents);
     g.admittedTotal[p]++;
     return undefined;
   }
@@ -71,16 +72,17 @@ export class BackPressureAdmission implements AdmissionStage {
   }
 
   /** Its queue place first, then its admission: the reverse of how it took them. */
-  release(pr: ProxyRequest): void {
+  release(pr: ProxyRequest, how: PermitEnd): void {
     const t = pr.bp;
     if (t === undefined) return;
     if (t.entry !== undefined) {
       t.group.room.remove(t.entry);
       this.bp.leftQueue(t, 'client_closed');
     }
-    if (t.admitted) {
-      t.admitted = false;
-      this.bp.admission.release(t.group.admission, t.priority, t.kvBlocks);
+    if (t.admission !== undefined) {
+      const admission: AdmissionPermit = t.admission;
+      t.admission = undefined;
+      admission.end(how);
     }
   }
 

@@ -3,6 +3,7 @@
  * it holds, its place in the router queue while it waits, and the engine slot of the attempt in progress.
  * One object per request when back pressure is on, none when it is off.
  */
+import type { AdmissionPermit } from '../../admission/ingress-admission.ts';
 import type { Priority } from '../../admission/priority.ts';
 import type { QueueEntry } from '../../routing/queue/router-queue.ts';
 import type { EnginePermit } from './engine-permit.ts';
@@ -15,12 +16,11 @@ export class Ticket<R> {
   /** Clock ms by which the first token is due (arrival + TTFT budget). */
   readonly deadline: number;
   readonly promptTokens: number;
-  readonly kvBlocks: number;
   readonly statusEvents: boolean;
   /** The decision-time histogram has its sample (dispatched, queued or refused). */
   decided = false;
-  /** Holds its ingress admission (released once, in finish). */
-  admitted = true;
+  /** Its ingress admission, until the request's finish ends it. */
+  admission: AdmissionPermit | undefined;
   entry: QueueEntry<R> | undefined = undefined;
   /** Status events sent the 200 head. */
   headSent = false;
@@ -31,12 +31,12 @@ export class Ticket<R> {
   /** The engine slot of the attempt in progress. */
   engine: EnginePermit | undefined = undefined;
 
-  constructor(group: GroupState<R>, priority: Priority, deadline: number, promptTokens: number, kvBlocks: number, statusEvents: boolean) {
+  constructor(group: GroupState<R>, priority: Priority, deadline: number, promptTokens: number, admission: AdmissionPermit, statusEvents: boolean) {
     this.group = group;
     this.priority = priority;
     this.deadline = deadline;
     this.promptTokens = promptTokens;
-    this.kvBlocks = kvBlocks;
+    this.admission = admission;
     this.statusEvents = statusEvents;
   }
 }
