@@ -12,6 +12,7 @@ import { opsHandlers } from './ops/ops-handlers.ts';
 import { Proxy, type Upstream } from './pipeline/proxy.ts';
 import { loadNeeds } from './pipeline/load-needs.ts';
 import { BackPressure } from './pipeline/backpressure/controller.ts';
+import { pipelineStages } from './pipeline/stages-build.ts';
 import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
 import { backpressureAdmin } from './ops/backpressure-admin.ts';
 import { Deployment } from './routing/deployment.ts';
@@ -107,7 +108,8 @@ export function createGateway(o: GatewayOptions): Gateway {
   const backpressure =
     config.backpressure && new BackPressure({ config: config.backpressure, groups, clock, random, metrics: bpMetrics, engineLoad: (id) => fleet?.engine(id) });
   if (backpressure !== undefined) bpMetrics.attach(backpressure);
-  const proxy = new Proxy({ upstreams, metrics, log, numRetries: config.router.numRetries, backpressure, fleet });
+  const stages = pipelineStages(backpressure);
+  const proxy = new Proxy({ upstreams, metrics, log, numRetries: config.router.numRetries, admission: stages.admission, hooks: stages.hooks, router: stages.router, fleet });
   const ingress = new Ingress({
     groups,
     proxy,
@@ -122,7 +124,8 @@ export function createGateway(o: GatewayOptions): Gateway {
     faultInjection: config.server.faultInjection,
     publicHealth: config.server.publicHealth,
     publicMetrics: config.server.publicMetrics,
-    backpressure,
+    admission: stages.admission,
+    analyze: fleet === undefined ? noPrompt : (group, endpoint, body) => fleet.analyze(group, endpoint, body),
     backpressureAdmin: backpressure && backpressureAdmin(backpressure),
     onRejected: (outcome, status, reqId) => {
       metrics.requests.inc({ model_group: 'none', deployment: 'none', status: String(status) });
@@ -164,7 +167,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     async shutdown(graceMs = srv.drainGraceMs, delayMs = 0) {
       ingress.draining = true;
       if (delayMs > 0) await sleep(delayMs);
-      backpressure?.shutdown();
+      stages.shutdown();
       for (const l of listeners) {
         l.close();
         l.closeIdleConnections();
@@ -176,6 +179,10 @@ export function createGateway(o: GatewayOptions): Gateway {
       return clean;
     },
   };
+}
+
+function noPrompt(): undefined {
+  return undefined;
 }
 
 async function listenOn(server: Server, port: number, host: string): Promise<string> {

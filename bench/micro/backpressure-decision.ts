@@ -1,9 +1,10 @@
 // Cost of back pressure per request, in process (no sockets, so a shared VM's network noise stays out): 4
 // engines behind one group, the fleet's load model as the pipeline keeps it, a small chat body.
-//   routing only            group.select without a gate: what the pipeline does with back pressure off
-//   admitted request        admit + select through the gate + dispatch + two stream chunks + attempt end + finish
+// The pipeline's own stages (src/pipeline/stages-build.ts), driven in process through a stand-in client response:
+//   routing only            a request's context + group.select without a gate: the pipeline with back pressure off
+//   admitted request        admit + select through the gate + attempt hooks (dispatch, two stream chunks, end) + release
 //   refusal at ingress      precheck with the gateway at its in-flight cap
-//   refusal at the router   admit + select (every engine at its limit) + onNoEngine (queue off) + finish
+//   refusal at the router   admit + route (every engine at its limit, the queue off: a refusal) + release
 // Then the load model's share of an admitted request (analyze the prompt, reserve and release its load), on the
 // small body and on the seed's 16 KB prompt with a fresh uuid each time, with prefix hashing as the gateway
 // wires it for an upstream of unknown KV capacity (off) and for one whose capacity is known (on):
@@ -11,21 +12,29 @@
 // Run: node bench/micro/backpressure-decision.ts
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { ServerResponse } from 'node:http';
+import pino from 'pino';
 import { Registry } from 'prom-client';
 import { defaultBackpressure } from '../../src/config/backpressure.ts';
 import { defaultCooldown } from '../../src/config/cooldown.ts';
 import { DEFAULT_LOAD_SOURCE } from '../../src/config/load-source.ts';
 import { FleetLoad } from '../../src/load/fleet.ts';
+import { applySettings } from '../../src/pipeline/backpressure/settings.ts';
 import { sseDataEvents } from '../../src/load/stream-tokens.ts';
 import { deploymentConfig } from '../../src/load/test-support.ts';
 import { BackpressureMetrics } from '../../src/metrics/backpressure-metrics.ts';
+import { GatewayMetrics } from '../../src/metrics/gateway-metrics.ts';
+import type { ClientResponse } from '../../src/outcome/client-response.ts';
+import { STANDARD } from '../../src/admission/priority.ts';
+import { AttemptStarter } from '../../src/pipeline/attempt-starter.ts';
 import { BackPressure } from '../../src/pipeline/backpressure/controller.ts';
 import { ProxyRequest } from '../../src/pipeline/proxy-request.ts';
+import { RequestContext, type RequestHeaders } from '../../src/pipeline/request-context.ts';
+import { RequestEnd } from '../../src/pipeline/request-end.ts';
+import { pipelineStages } from '../../src/pipeline/stages-build.ts';
 import { Deployment } from '../../src/routing/deployment.ts';
 import { ModelGroup } from '../../src/routing/group.ts';
 import { leastBusy } from '../../src/routing/strategies/least-busy.ts';
-import type { Exchange } from '../../src/upstream/exchange.ts';
+import type { ExchangeListener } from '../../src/upstream/exchange.ts';
 import { seededRandom } from '../../src/util/random.ts';
 import { SEED_SENTENCE } from '../../src/bench/workloads/seed-locust.ts';
 
@@ -45,14 +54,34 @@ const config = defaultBackpressure(['g']);
 config.engine.limitAlgorithm = 'fixed';
 config.engine.limit.initial = 1e9;
 const bp = new BackPressure({ config, groups: new Map([['g', gated]]), clock, random: seededRandom(2), metrics: new BackpressureMetrics(new Registry()), engineLoad: (id) => fleet.engine(id) });
-bp.attach({ dispatch() {}, route() {}, reject() {}, abandon() {}, fail() {} });
+const stages = pipelineStages(bp);
+const { admission, hooks } = stages;
+const log = pino({ level: 'silent' });
+const end = new RequestEnd({ metrics: new GatewayMetrics([gated], new Map()), log, admission });
+const listener: ExchangeListener = { onUpstreamHead() {}, onUpstreamData: () => true, onExchangeEnd() {} };
+const queueRouter = stages.router(new AttemptStarter({ upstreams: new Map(), listener, hooks, end, log }), end);
 
 const body = { model: 'g', stream: true, messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 16 };
 const raw = Buffer.from(JSON.stringify(body));
-const headers = {};
-const res = { req: { headers } } as unknown as ServerResponse;
+const headers: RequestHeaders = { priority: STANDARD, ttftBudgetMs: undefined, statusEvents: false, fault: undefined };
+// The client's response, as the pipeline sees it below the ingress: nothing is written anywhere.
+const res: ClientResponse = {
+  headersSent: false,
+  writableEnded: false,
+  writableFinished: false,
+  statusCode: 200,
+  socket: null,
+  setHeader() {},
+  writeHead() {},
+  write: () => true,
+  end() {},
+  destroy() {},
+  on() {},
+  once() {},
+};
 const chunk = Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"Hi"}}]}\n\n');
-const request = () => new ProxyRequest('id', performance.now(), gated, 'chat', '/chat/completions', body, raw, res);
+const request = () =>
+  new ProxyRequest(new RequestContext({ id: 'id', arrivalMs: performance.now(), modelGroup: gated, endpoint: 'chat', upstreamPath: '/chat/completions', body, raw, headers, prompt: undefined }), res);
 
 function measure(name: string, op: () => void, n = N): number {
   const runs: number[] = [];
@@ -67,35 +96,35 @@ function measure(name: string, op: () => void, n = N): number {
 }
 
 const routingOnly = measure('routing only (back pressure off)', () => {
-  plain.select(request(), undefined);
+  plain.select(request().ctx, undefined);
 });
 const admitted = measure('admitted request, whole back-pressure path', () => {
   const pr = request();
-  bp.admit(pr);
-  const d = gated.select(pr, undefined) as Deployment;
-  bp.attempts.dispatch(pr, d);
-  bp.attempts.chunk(pr, sseDataEvents(chunk));
-  bp.attempts.chunk(pr, sseDataEvents(chunk));
-  bp.attempts.end(pr, { status: 200, deployment: d } as Exchange, 'complete');
-  bp.onFinish(pr);
+  admission.admit(pr);
+  const d = gated.select(pr.ctx, undefined);
+  if ('reason' in d) throw new Error('no engine');
+  hooks.dispatched(pr, d);
+  hooks.chunk(pr, sseDataEvents(chunk));
+  hooks.chunk(pr, sseDataEvents(chunk));
+  hooks.ended(pr, 'success');
+  admission.release(pr, 'success');
 });
-bp.apply({ ingress: { max_in_flight: 1 } });
+applySettings(bp, { ingress: { max_in_flight: 1 } });
 bp.admission.inFlight = 1;
 const ingress = measure('refusal at ingress (precheck)', () => {
-  bp.precheck(headers, performance.now());
+  admission.precheck(STANDARD, performance.now());
 });
-bp.apply({ ingress: { max_in_flight: config.ingress.maxInFlight }, router: { max_queue: 0 } });
+applySettings(bp, { ingress: { max_in_flight: config.ingress.maxInFlight }, router: { max_queue: 0 } });
 bp.admission.inFlight = 0;
 for (const e of bp.groups.get('g')!.engines) e.gate.inFlight = 1e9;
 const router = measure('refusal at the router (engines at their limit)', () => {
   const pr = request();
-  bp.admit(pr);
-  gated.select(pr, undefined);
-  bp.onNoEngine(pr);
-  bp.onFinish(pr);
+  admission.admit(pr);
+  queueRouter.route(pr);
+  admission.release(pr, 'success');
 });
 for (const e of bp.groups.get('g')!.engines) e.gate.inFlight = 0;
-bp.apply({ router: { max_queue: config.router.maxQueue } });
+applySettings(bp, { router: { max_queue: config.router.maxQueue } });
 
 // The load model's share: analyze + reserve + first token + release, per request.
 const seed = () => ({ model: 'g', messages: [{ role: 'user', content: (randomUUID() + SEED_SENTENCE).repeat(150) }] });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../util/random.ts';
 import { fixed } from '../util/ref.ts';
-import { GroupAdmission, groupInFlightCap, IngressAdmission, type IngressSettings } from './ingress-admission.ts';
+import { GroupAdmission, groupInFlightCap, IngressAdmission, type AdmissionPermit, type IngressSettings } from './ingress-admission.ts';
 import type { KvBudgetSource } from './kv-budget.ts';
 import { CRITICAL, SHEDDABLE, STANDARD } from './priority.ts';
 import { createShedRule } from './shedding/registry.ts';
@@ -106,4 +106,21 @@ test("a group's cap: its own, else per engine × engines when set, else none (on
   for (let i = 0; i < 8; i++) assert.equal(a.admit(g, CRITICAL, 0), 'ok');
   assert.equal(a.admit(g, CRITICAL, 0), 'ingress_inflight'); // the gateway's cap, not the group's
   assert.equal(a.excess(g, CRITICAL), 1);
+});
+
+test('hold admits into a permit whose one end gives back what it counted', () => {
+  const { a, g } = fixture();
+  const held = a.hold(g, STANDARD, 12);
+  if (typeof held === 'string') throw new Error(held);
+  const permit: AdmissionPermit = held;
+  assert.equal(a.inFlight, 1);
+  assert.equal(g.kvBlocks, 12);
+  permit.end('success');
+  assert.equal(a.inFlight, 0);
+  assert.equal(g.inFlight, 0);
+  assert.equal(a.releaseErrors, 0);
+  if (a.inFlight > 0) {
+    // @ts-expect-error a second end does not compile
+    permit.end('success');
+  }
 });

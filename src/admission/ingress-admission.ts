@@ -12,6 +12,7 @@
  * `precheck` runs the global checks alone, before the request body is read; `admit` runs them all once the
  * model group is known, and is the one that counts.
  */
+import type { Permit, PermitEnd } from '../util/permit.ts';
 import type { Random } from '../util/random.ts';
 import type { Ref } from '../util/ref.ts';
 import { kvBudgetAllows, kvBudgetRatio, type KvBudgetSource } from './kv-budget.ts';
@@ -131,6 +132,12 @@ export class IngressAdmission {
     return 'ok';
   }
 
+  /** `admit`, holding what it counted in a permit that gives it back when it ends. */
+  hold(g: GroupAdmission, priority: Priority, kvBlocks: number, kvShare = this.settings.fractions[priority]): AdmissionPermit | Exclude<IngressVerdict, 'ok'> {
+    const v = this.admit(g, priority, kvBlocks, kvShare);
+    return v === 'ok' ? new AdmissionPermit(this, g, priority, kvBlocks) : v;
+  }
+
   release(g: GroupAdmission, priority: Priority, kvBlocks: number): void {
     if (g.byPriority[priority] <= 0 || g.inFlight <= 0 || this.inFlight <= 0) {
       this.releaseErrors++;
@@ -154,5 +161,25 @@ export class IngressAdmission {
   private shed(r: number): boolean {
     const p = this.settings.shed.probability(r);
     return p > 0 && this.random() < p;
+  }
+}
+
+/** One request's admission (counted by `hold`), given back when the request ends. */
+export class AdmissionPermit implements Permit {
+  private readonly admission: IngressAdmission;
+  readonly group: GroupAdmission;
+  readonly priority: Priority;
+  readonly kvBlocks: number;
+
+  constructor(admission: IngressAdmission, group: GroupAdmission, priority: Priority, kvBlocks: number) {
+    this.admission = admission;
+    this.group = group;
+    this.priority = priority;
+    this.kvBlocks = kvBlocks;
+  }
+
+  end(how: PermitEnd): asserts this is never {
+    void how;
+    this.admission.release(this.group, this.priority, this.kvBlocks);
   }
 }

@@ -7,8 +7,7 @@
 import * as z from 'zod';
 import { checkFractions, type PriorityFractions } from '../admission/priority.ts';
 import { shedRuleNames } from '../admission/shedding/registry.ts';
-import { limitNames } from '../engine-admission/limits/registry.ts';
-import type { LimitParams } from '../engine-admission/limits/types.ts';
+import { LIMIT_ALGORITHMS, type LimitParams } from './limit-params.ts';
 import { boolean, numeric, section } from './coerce.ts';
 
 const ms = () => numeric(z.number().nonnegative());
@@ -53,7 +52,7 @@ const routerShape = {
   status_interval_ms: positive().default(1000),
 };
 const limitShape = {
-  algorithm: oneOf(limitNames, 'limit algorithm').default('gradient-slo'),
+  algorithm: oneOf(() => [...LIMIT_ALGORITHMS], 'limit algorithm').default('gradient-slo'),
   /** A cautious start: the limit only grows when it is used, by √limit per window while latency holds. */
   initial: positive().default(16),
   min: positive().default(4),

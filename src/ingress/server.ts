@@ -3,18 +3,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Endpoint } from '../config/types.ts';
 import { outcomes, type Outcome } from '../outcome/outcomes.ts';
 import { clipEcho, sendError } from '../outcome/openai-error.ts';
-import { ProxyRequest } from '../pipeline/proxy-request.ts';
 import type { Proxy } from '../pipeline/proxy.ts';
-import type { BackPressure } from '../pipeline/backpressure/controller.ts';
-import { sendRefusal, type Refusal } from '../pipeline/backpressure/refusals.ts';
+import type { Refusal } from '../pipeline/backpressure/refusals.ts';
+import { RequestContext, type RequestHeaders } from '../pipeline/request-context.ts';
+import type { AdmissionStage } from '../pipeline/stages.ts';
+import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { ModelGroup } from '../routing/group.ts';
+import { readRequestHeaders } from './request-headers.ts';
 import type { MasterKeyAuth } from './auth.ts';
 import { readBody, type BodyTarget } from './body.ts';
 import { lingerOn, stillSending, type LingerLimits } from './linger.ts';
 import { isOpsRoute, pathOf, routeTable, type Route } from './routes.ts';
 import { validateBody } from './validate.ts';
 import { tooDeepAt } from './json-depth.ts';
-import { FAULT_HEADER, injectFault, requestedFault, type InternalStage } from '../pipeline/internal-error.ts';
+import { injectFault, type InternalStage } from '../outcome/internal-error.ts';
 
 /** Answers for the operational endpoints; the ingress only routes to them and guards them. */
 export interface OpsHandlers {
@@ -46,8 +48,10 @@ export interface IngressOptions {
   onRejected(outcome: Outcome, status: number, reqId: string): void;
   /** An exception the ingress caught while handling request `reqId`: counted and logged (the request got a 500). */
   onInternalError(stage: InternalStage, reqId: string, err: unknown): void;
-  /** Request back pressure; undefined when off. */
-  backpressure?: BackPressure;
+  /** Back pressure's admission stage, or the open one (src/pipeline/stages.ts). */
+  admission: AdmissionStage;
+  /** The load model's analysis of a prompt, once per request; undefined without a load model. */
+  analyze(group: string, endpoint: Endpoint, body: Record<string, unknown>): PromptInfo | undefined;
   /** GET/PUT /admin/backpressure (src/ops/backpressure-admin.ts), present when back pressure is on. */
   backpressureAdmin?(req: IncomingMessage, res: ServerResponse): void;
 }
@@ -58,6 +62,7 @@ interface Pending {
   arrivalMs: number;
   endpoint: Endpoint;
   upstreamPath: string;
+  headers: RequestHeaders;
   res: ServerResponse;
 }
 type Tagged = IncomingMessage & { [kIngress]?: Pending };
@@ -127,12 +132,10 @@ export class Ingress implements BodyTarget {
     }
     const declared = Number(req.headers['content-length']);
     if (declared > this.o.maxBodyBytes) return this.tooLarge(req, res);
-    const bp = this.o.backpressure;
-    if (bp !== undefined) {
-      const refused = bp.precheck(req.headers, arrivalMs);
-      if (refused !== undefined) return this.refuseBackpressure(req, res, refused);
-    }
-    (req as Tagged)[kIngress] = { id, arrivalMs, endpoint: route.endpoint, upstreamPath: route.upstreamPath, res };
+    const headers = readRequestHeaders(req.headers, this.o.faultInjection);
+    const refused = this.o.admission.precheck(headers.priority, arrivalMs);
+    if (refused !== undefined) return this.refuseBackpressure(req, res, refused);
+    (req as Tagged)[kIngress] = { id, arrivalMs, endpoint: route.endpoint, upstreamPath: route.upstreamPath, headers, res };
     readBody(req, this.o.maxBodyBytes, this);
   }
 
@@ -172,19 +175,19 @@ export class Ingress implements BodyTarget {
   onBody(req: IncomingMessage, raw: Buffer): void {
     const p = (req as Tagged)[kIngress];
     if (p === undefined) return; // answered already (an internal error before the body was read)
-    let pr: ProxyRequest;
+    let ctx: RequestContext;
     try {
       const accepted = this.parse(req, p, raw);
       if (accepted === undefined) return;
-      pr = accepted;
+      ctx = accepted;
     } catch (err) {
       return this.internalError(req, p.res, p.id, err);
     }
-    this.o.proxy.start(pr); // guards itself: it knows what the request holds
+    this.o.proxy.start(ctx, p.res); // guards itself: it knows what the request holds
   }
 
-  /** JSON, depth, fields, model group: the request to start, or undefined when it was refused. */
-  private parse(req: IncomingMessage, p: Pending, raw: Buffer): ProxyRequest | undefined {
+  /** JSON, depth, fields, model group: the request's context, or undefined when it was refused. */
+  private parse(req: IncomingMessage, p: Pending, raw: Buffer): RequestContext | undefined {
     // The body finished arriving after shutdown began: nothing has been done with it yet, so refuse it like any
     // request that arrives while draining rather than start work the shutdown would have to wait for.
     if (this.draining) return void this.refuseDraining(req, p.res);
@@ -208,12 +211,9 @@ export class Ingress implements BodyTarget {
     if (group === undefined) {
       return void this.refuse(req, p.res, 'model_not_found', `The model "${clipEcho(b.model as string)}" does not exist. Known model groups: ${this.knownGroups}.`, undefined, 'model');
     }
-    const pr = new ProxyRequest(p.id, p.arrivalMs, group, p.endpoint, p.upstreamPath, b, raw, p.res);
-    if (this.o.faultInjection) {
-      pr.fault = requestedFault(req.headers[FAULT_HEADER]);
-      injectFault(pr.fault, 'ingress');
-    }
-    return pr;
+    injectFault(p.headers.fault, 'ingress');
+    const prompt = this.o.analyze(group.name, p.endpoint, b);
+    return new RequestContext({ id: p.id, arrivalMs: p.arrivalMs, modelGroup: group, endpoint: p.endpoint, upstreamPath: p.upstreamPath, body: b, raw, headers: p.headers, prompt });
   }
 
   private refuseDraining(req: IncomingMessage, res: ServerResponse): void {
@@ -260,7 +260,7 @@ export class Ingress implements BodyTarget {
   /** A back-pressure refusal before the body is read: the body is discarded unparsed. */
   private refuseBackpressure(req: IncomingMessage, res: ServerResponse, r: Refusal): void {
     lingerOn(req, this.o.linger);
-    const status = sendRefusal(res, r, this.o.backpressure!.config.rejectStatus, false);
+    const status = this.o.admission.sendEarly(res, r);
     this.o.onRejected(r.outcome, status, res.getHeader('x-request-id') as string);
   }
 

@@ -29,7 +29,8 @@ import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { Clock } from '../util/clock.ts';
 import { busyAt } from './busy.ts';
 import { LoadPermit } from './permit.ts';
-import type { Predicted } from './permit-target.ts';
+import type { PermitEngine } from './permit.ts';
+type Predicted = PermitEngine['predicted'];
 import { PrefixCalibration } from './prefix-calibration.ts';
 import type { LoadReport, ReportSink, SampleMark } from './report.ts';
 
@@ -75,6 +76,8 @@ export class EngineLoad implements ReportSink {
   private readonly prefix: PrefixIndex | undefined;
   private readonly opts: EngineLoadOptions;
   private readonly staleAfterMs: number;
+  /** Told after every report: a capacity event for whoever queues work for this engine (back pressure). */
+  private reportListener: (() => void) | undefined = undefined;
 
   constructor(opts: EngineLoadOptions) {
     this.id = opts.id;
@@ -128,6 +131,11 @@ export class EngineLoad implements ReportSink {
 
   // --- reports (ReportSink) ---
 
+  /** `listener` runs after each report (one listener: the router queue of the engine's group). */
+  onReport(listener: () => void): void {
+    this.reportListener = listener;
+  }
+
   markSample(): SampleMark {
     const p = this.predicted;
     return { at: this.clock(), inFlight: p.inFlight, queuedPrefillTokens: p.queuedPrefillTokens, activeTokens: p.activeTokens };
@@ -141,6 +149,7 @@ export class EngineLoad implements ReportSink {
       const sameEngine = this.calibration.reported(report.prefixQueries, report.prefixHits, mark.at);
       if (!sameEngine && this.prefix !== undefined) this.prefix.cleared(this.slot);
     }
+    this.reportListener?.();
   }
 
   reportFailed(): void {

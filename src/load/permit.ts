@@ -4,17 +4,25 @@
  *   dispatch     in-flight +1, queued prefill +uncached, active KV +uncached     (EngineLoad.reserve)
  *   first token  queued prefill −uncached                                         (firstToken)
  *   n tokens     active KV +n                                                     (tokens)
- *   end          everything this permit still holds is given back                 (release)
+ *   end          everything this permit still holds is given back                 (end / release)
  *
- * The permit remembers what it added, so a release gives back exactly that whatever happened in between
+ * The permit remembers what it added, so its end gives back exactly that whatever happened in between
  * (error before the first byte, client abort mid-stream, upstream crash): the engine's counters return to
- * zero when every permit is released. A second release is a bug in the caller: counted, and thrown in strict
- * mode (tests). Events after the release (a chunk racing an abort) are ignored and counted.
+ * zero when every permit has ended. The pipeline ends it with `end`, which a second time does not compile
+ * (../util/permit.ts); `release`, for holders of many (tests, the bench), still counts a second call, and
+ * throws in strict mode. Events after the end (a chunk racing an abort) are ignored and counted.
  */
-import type { PermitTarget } from './permit-target.ts';
+import type { Permit, PermitEnd } from '../util/permit.ts';
 
-export class LoadPermit {
-  readonly engine: PermitTarget;
+/** The engine counters a permit writes (./engine-load.ts EngineLoad). */
+export interface PermitEngine {
+  readonly predicted: { inFlight: number; queuedPrefillTokens: number; activeTokens: number };
+  lateEvents: number;
+  doubleRelease(): void;
+}
+
+export class LoadPermit implements Permit {
+  readonly engine: PermitEngine;
   /** Prompt tokens the engine must compute (not believed cached there). */
   readonly uncachedTokens: number;
   /** Prompt tokens believed cached on the engine. */
@@ -23,7 +31,7 @@ export class LoadPermit {
   private queued: number;
   private open = true;
 
-  constructor(engine: PermitTarget, uncachedTokens: number, cachedTokens: number) {
+  constructor(engine: PermitEngine, uncachedTokens: number, cachedTokens: number) {
     this.engine = engine;
     this.uncachedTokens = uncachedTokens;
     this.cachedTokens = cachedTokens;
@@ -59,7 +67,13 @@ export class LoadPermit {
     }
   }
 
-  /** The request ended (success, error, timeout or abort). Exactly once. */
+  /** The attempt ended, however (`how` changes nothing here: the permit gives back what it added). */
+  end(how: PermitEnd): asserts this is never {
+    void how;
+    this.release();
+  }
+
+  /** As `end`, for callers outside the pipeline (tests, the bench) that hold permits in arrays. */
   release(): void {
     if (!this.open) {
       this.engine.doubleRelease();

@@ -5,8 +5,35 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { PRIORITY_NAMES, type Priority } from '../admission/priority.ts';
-import type { BackPressure } from '../pipeline/backpressure/controller.ts';
-import { ENGINE_STATES } from '../pipeline/backpressure/engines.ts';
+
+export type EngineStateName = 'ok' | 'busy' | 'slow' | 'penalty' | 'cooldown';
+/** Values of spillway_engine_backpressure_state. */
+export const ENGINE_STATES: Record<EngineStateName, number> = { ok: 0, busy: 1, slow: 2, penalty: 3, cooldown: 4 };
+
+/** One engine as the gauges read it. */
+export interface EngineReading {
+  readonly deployment: { readonly id: string };
+  readonly gate: { readonly limit: { readonly limit: number }; readonly ttft: { mean(): number }; readonly itl: { mean(): number } };
+}
+
+/** One model group as the gauges read it. */
+export interface GroupReading {
+  readonly name: string;
+  readonly admittedTotal: readonly number[];
+  readonly room: { readonly size: number; readonly queue: { readonly tokens: number } };
+  readonly drainRate: { perMs(): number };
+  readonly admission: { readonly byPriority: readonly number[] };
+  readonly engines: readonly EngineReading[];
+}
+
+/** What back pressure shows the gauges at scrape time (src/pipeline/backpressure/controller.ts). */
+export interface BackpressureReadings {
+  readonly groups: ReadonlyMap<string, GroupReading>;
+  clock(): number;
+  inFlightBlocks(group: string): number;
+  capacityBlocks(group: string): number;
+  engineState(e: EngineReading, now: number): EngineStateName;
+}
 
 const waitBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 // Up to 10 ms for decisions made at arrival; beyond, for refusals made after waiting in the router queue (up to
@@ -19,7 +46,7 @@ export class BackpressureMetrics {
   readonly decision: Histogram<'decision'>;
   readonly queueWait: Histogram<'model_group' | 'result'>;
   readonly penalties: Counter<'model_group' | 'deployment'>;
-  private controller: BackPressure | undefined;
+  private controller: BackpressureReadings | undefined;
   // Bound children, so the request path builds no label object (prom-client still hashes the labels on each
   // observation; admissions, one per request, are therefore counted on the group and read at scrape time).
   private readonly decisionChildren = new Map<string, Histogram.Internal<'decision'>>();
@@ -127,7 +154,7 @@ export class BackpressureMetrics {
         const c = self.controller;
         if (c === undefined) return;
         const now = c.clock();
-        for (const g of groups()) for (const e of g.engines) this.set({ model_group: g.name, deployment: e.deployment.id }, ENGINE_STATES[e.state(now, c.busy, c.admission.settings.fractions[1])]);
+        for (const g of groups()) for (const e of g.engines) this.set({ model_group: g.name, deployment: e.deployment.id }, ENGINE_STATES[c.engineState(e, now)]);
       },
     });
     new Gauge({
@@ -157,7 +184,7 @@ export class BackpressureMetrics {
     });
   }
 
-  attach(controller: BackPressure): void {
+  attach(controller: BackpressureReadings): void {
     this.controller = controller;
   }
 

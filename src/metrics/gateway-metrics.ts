@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Deployment } from '../routing/deployment.ts';
 import type { ModelGroup } from '../routing/group.ts';
-import { INTERNAL_STAGES } from '../pipeline/internal-error.ts';
+import { INTERNAL_STAGES } from '../outcome/internal-error.ts';
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];

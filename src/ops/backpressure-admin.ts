@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError } from '../outcome/openai-error.ts';
 import type { BackPressure } from '../pipeline/backpressure/controller.ts';
-import { snapshot } from '../pipeline/backpressure/settings.ts';
+import { applySettings, snapshot } from '../pipeline/backpressure/settings.ts';
 
 const MAX_BODY = 64 * 1024;
 
@@ -40,7 +40,7 @@ export function backpressureAdmin(bp: BackPressure): (req: IncomingMessage, res:
         return invalid(res, `The body is not valid JSON: ${(err as Error).message}.`);
       }
       const settings = body !== null && typeof body === 'object' && 'settings' in body ? (body as { settings: unknown }).settings : body;
-      const issues = bp.apply(settings);
+      const issues = applySettings(bp, settings);
       if (issues.length > 0) return invalid(res, `Nothing changed: ${issues.join('; ')}.`);
       sendJson(res, 200, snapshot(bp));
     });

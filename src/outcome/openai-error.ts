@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { ClientResponse } from './client-response.ts';
 
 /** The body every OpenAI-compatible API returns on error. */
 export interface OpenAIErrorBody {
@@ -22,7 +22,7 @@ export function errorJson(e: OpenAIErrorBody): string {
  * wants) and `retry-after-ms` (which the official OpenAI SDKs read first).
  */
 export function sendError(
-  res: ServerResponse,
+  res: ClientResponse,
   status: number,
   e: OpenAIErrorBody,
   retryAfterMs?: number,
@@ -41,7 +41,7 @@ export function sendError(
   res.end(body);
 }
 
-export function setRetryAfter(res: ServerResponse, ms: number): void {
+export function setRetryAfter(res: ClientResponse, ms: number): void {
   const clamped = Math.max(0, Math.round(ms));
   res.setHeader('retry-after', String(Math.max(1, Math.ceil(clamped / 1000))));
   res.setHeader('retry-after-ms', String(clamped));

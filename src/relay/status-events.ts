@@ -10,7 +10,7 @@
  * before an engine is chosen, so a later refusal (the deadline passing in the queue) arrives as an SSE error
  * event, `data: {"error": {...}}`, which the SDKs raise as an APIError.
  */
-import type { ServerResponse } from 'node:http';
+import type { ClientResponse } from '../outcome/client-response.ts';
 import { errorJson, type OpenAIErrorBody } from '../outcome/openai-error.ts';
 
 export const STATUS_EVENTS_HEADER = 'x-spillway-status-events';
@@ -20,7 +20,7 @@ export function wantsStatusEvents(value: string | string[] | undefined): boolean
 }
 
 /** Sends the stream's head ahead of the upstream's. */
-export function openEventStream(res: ServerResponse, requestId: string): void {
+export function openEventStream(res: ClientResponse, requestId: string): void {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
@@ -29,15 +29,15 @@ export function openEventStream(res: ServerResponse, requestId: string): void {
   });
 }
 
-export function writeQueued(res: ServerResponse, position: number, etaMs: number): void {
+export function writeQueued(res: ClientResponse, position: number, etaMs: number): void {
   res.write(`: queued position=${position}${etaMs === etaMs && etaMs !== Infinity ? ` eta_ms=${Math.round(etaMs)}` : ''}\n\n`);
 }
 
-export function writeDispatched(res: ServerResponse, engine: string): void {
+export function writeDispatched(res: ClientResponse, engine: string): void {
   res.write(`: dispatched engine=${engine}\n\n`);
 }
 
 /** A refusal after the head went out: one SSE error event, then the end of the stream. */
-export function endWithErrorEvent(res: ServerResponse, e: OpenAIErrorBody): void {
+export function endWithErrorEvent(res: ClientResponse, e: OpenAIErrorBody): void {
   res.end(`data: ${errorJson(e)}\n\n`);
 }

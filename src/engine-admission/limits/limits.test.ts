@@ -4,6 +4,7 @@ import { seededRandom } from '../../util/random.ts';
 import { GradientLimit } from './gradient.ts';
 import { Gradient2Limit } from './gradient2.ts';
 import { createLimit, limitNames } from './registry.ts';
+import { LIMIT_ALGORITHMS } from '../../config/limit-params.ts';
 import type { LimitParams, LimitSample } from './types.ts';
 import { VegasLimit } from './vegas.ts';
 
@@ -132,4 +133,8 @@ test('gradient re-learns its floor every probe interval, restarting the limit lo
   l.update(smp(80, 100, false)); // the 4th update is the reset
   assert.equal(l.rttNoLoad, Infinity);
   assert.equal(l.limit, Math.sqrt(grown));
+});
+
+test('the configuration accepts exactly the algorithms the registry builds', () => {
+  assert.deepEqual([...LIMIT_ALGORITHMS].sort(), limitNames().sort());
 });

@@ -1,40 +1,39 @@
 /**
- * An attempt's life as back pressure sees it: it takes an engine slot at dispatch (and, in own-load mode,
- * reserves its predicted load), measures TTFT and ITL on the stream as chunks pass, gives everything back
+ * An attempt's life as back pressure sees it: it takes an engine slot at dispatch (./engine-permit.ts; in
+ * own-load mode it also reserves the attempt's load permit, which the pipeline ends), measures TTFT and ITL on the stream as chunks pass, gives everything back
  * once when the attempt ends, and turns an engine's own 503/429 into a penalty and a re-route.
  *
- * Capacity events, on which the router queue drains: an attempt's first token (its prompt left the engine's
- * prefill queue) and its end (completion, failure or abort).
+ * Capacity events, on which the router queue drains (on a later tick: WaitingRoom.drainSoon): an attempt's
+ * first token (its prompt left the engine's prefill queue) and its end (completion, failure or abort).
  */
 import type { Deployment } from '../../routing/deployment.ts';
 import { PromptInfo } from '../../prefix/prompt-info.ts';
-import type { Exchange, ExchangeEnd } from '../../upstream/exchange.ts';
+import type { Exchange } from '../../upstream/exchange.ts';
+import type { PermitEnd } from '../../util/permit.ts';
 import { writeDispatched } from '../../relay/status-events.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
+import type { AttemptHooks } from '../stages.ts';
 import type { BackPressure } from './controller.ts';
+import { EnginePermit } from './engine-permit.ts';
 
 const NO_HASHES: readonly number[] = [];
 const NO_OVERLAPS = new Int32Array(0);
 
-export class Attempts {
+export class Attempts implements AttemptHooks {
+  readonly countsTokens = true;
   private readonly bp: BackPressure;
 
   constructor(bp: BackPressure) {
     this.bp = bp;
   }
 
-  dispatch(pr: ProxyRequest, d: Deployment): void {
+  dispatched(pr: ProxyRequest, d: Deployment): void {
     const t = pr.bp!;
     const slot = this.bp.slots.get(d)!;
     const now = (this.bp.now = this.bp.clock());
-    t.engine = slot;
-    slot.inFlightOf[t.priority]++;
-    slot.gate.acquire();
-    t.dispatchAt = now;
-    t.firstAt = 0;
-    t.lastAt = 0;
-    t.outTokens = 0;
-    if (slot.ownLoad) t.permit = slot.load.reserve(new PromptInfo(pr.bodyBytes, t.promptTokens, 64, NO_HASHES, NO_OVERLAPS));
+    // Own-load mode: the attempt's one load permit is back pressure's (the pipeline's load model keeps none).
+    if (slot.ownLoad) pr.permit = slot.load.reserve(new PromptInfo(pr.ctx.bodyBytes, t.promptTokens, 64, NO_HASHES, NO_OVERLAPS));
+    t.engine = new EnginePermit(slot, t.priority, this.bp.clock, now);
     t.group.attempts++;
     // The drain rate counts dispatches, not ends: an end whose engine is still busy (KV, prefill, the class's
     // share) lets nothing out of the queue, and counting it made the queue's wait estimate optimistic.
@@ -61,48 +60,32 @@ export class Attempts {
   /** A relayed body chunk carrying `n` SSE data events (counted once by the pipeline). */
   chunk(pr: ProxyRequest, n: number): void {
     const t = pr.bp!;
-    const slot = t.engine;
-    if (slot === undefined || !pr.stream || t.errorFrame) return;
+    const engine = t.engine;
+    if (engine === undefined || !pr.ctx.stream || t.errorFrame) return;
     const now = (this.bp.now = this.bp.clock());
-    if (t.firstAt === 0) {
-      t.firstAt = now;
-      t.lastAt = now;
-      slot.gate.firstToken(now, now - t.dispatchAt, t.promptTokens);
-      if (t.permit !== undefined) t.permit.tokens(n);
-      const room = t.group.room;
-      if (room.size > 0) room.drain();
+    if (engine.firstAt === 0) {
+      engine.firstToken(now, t.promptTokens);
+      t.group.room.drainSoon();
       return;
     }
-    if (n === 0) return;
-    slot.gate.tokens(now, now - t.lastAt, n);
-    if (t.permit !== undefined) t.permit.tokens(n);
-    t.outTokens += n;
-    t.lastAt = now;
+    if (n > 0) engine.tokens(now, n);
   }
 
-  /** The attempt ended, however: its slot and load are given back, exactly once. */
-  end(pr: ProxyRequest, x: Exchange, end: ExchangeEnd): void {
+  /** The attempt ended, however: its engine slot ends, exactly once (the one place that ends it). */
+  ended(pr: ProxyRequest, how: PermitEnd): void {
     const t = pr.bp!;
-    const slot = t.engine;
-    if (slot === undefined) return;
+    if (t.engine === undefined) return;
+    const engine: EnginePermit = t.engine;
     t.engine = undefined;
-    slot.inFlightOf[t.priority]--;
-    const now = (this.bp.now = this.bp.clock());
-    const dropped = end === 'timeout' || (end === 'retryable_status' && (x.status === 503 || x.status === 429));
-    const ttft = t.firstAt > 0 ? t.firstAt - t.dispatchAt : NaN;
-    const itl = t.outTokens > 0 ? (t.lastAt - t.firstAt) / t.outTokens : NaN;
-    slot.gate.release(now, dropped, now - t.dispatchAt, ttft, itl);
-    if (t.permit !== undefined) {
-      t.permit.release();
-      t.permit = undefined;
-    }
+    this.bp.now = this.bp.clock();
+    engine.end(how);
     if (t.errorFrame) {
       t.errorFrame = false;
       if (!pr.res.writableEnded) pr.res.write('\n\n');
     }
     const g = t.group;
     g.attempts--;
-    if (g.room.size > 0) g.room.drain();
+    g.room.drainSoon();
   }
 
   /**

@@ -4,6 +4,7 @@
  * the one question routing asks: can this engine take a new request of a class with fraction f now, and if
  * not, why. The class owns f of every limit here too: the concurrency limit, the SLO, and the busy thresholds.
  */
+import type { EngineStateName } from '../../metrics/backpressure-metrics.ts';
 import type { ClassActivity } from './class-activity.ts';
 import type { EngineBlock, EngineGate } from '../../engine-admission/engine-gate.ts';
 import type { EngineLoad } from '../../load/engine-load.ts';
@@ -11,9 +12,6 @@ import type { Deployment } from '../../routing/deployment.ts';
 import type { WaitingRoom } from '../../routing/queue/waiting-room.ts';
 import { busyReason, type BusyReason, type BusyThresholds } from '../../load/busy.ts';
 
-export type EngineStateName = 'ok' | 'busy' | 'slow' | 'penalty' | 'cooldown';
-/** Values of spillway_engine_backpressure_state. */
-export const ENGINE_STATES: Record<EngineStateName, number> = { ok: 0, busy: 1, slow: 2, penalty: 3, cooldown: 4 };
 
 export type EngineRefusal = EngineBlock | BusyReason;
 

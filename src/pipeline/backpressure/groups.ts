@@ -6,19 +6,17 @@ import type { ModelGroup } from '../../routing/group.ts';
 import type { DrainRate } from '../../routing/queue/drain-rate.ts';
 import type { WaitingRoom } from '../../routing/queue/waiting-room.ts';
 import type { DeepReadonly, Ref } from '../../util/ref.ts';
-import type { ProxyRequest } from '../proxy-request.ts';
-import type { BackPressure } from './controller.ts';
 import type { EngineSlot } from './engines.ts';
 import type { GroupSettings } from './live-settings.ts';
 
-export class GroupState {
-  readonly controller: BackPressure;
+/** `R`: the request type its router queue holds. */
+export class GroupState<R> {
   readonly name: string;
   readonly group: ModelGroup;
   readonly admission: GroupAdmission;
   readonly engines: readonly EngineSlot[];
   readonly drainRate: DrainRate;
-  room!: WaitingRoom<ProxyRequest>;
+  room!: WaitingRoom<R>;
   /** Requests admitted, by priority class (spillway_backpressure_admitted_total, read at scrape time). */
   readonly admittedTotal = [0, 0, 0];
   /** Requests whose client went away while queued. */
@@ -32,8 +30,7 @@ export class GroupState {
 
   private readonly settingsRef: Ref<GroupSettings>;
 
-  constructor(controller: BackPressure, group: ModelGroup, engines: EngineSlot[], settings: Ref<GroupSettings>, limits: Ref<GroupLimits>, drainRate: DrainRate) {
-    this.controller = controller;
+  constructor(group: ModelGroup, engines: EngineSlot[], settings: Ref<GroupSettings>, limits: Ref<GroupLimits>, drainRate: DrainRate) {
     this.name = group.name;
     this.group = group;
     this.engines = engines;
@@ -45,6 +42,17 @@ export class GroupState {
   /** The group's TTFT budget and SLOs in force now. */
   get settings(): DeepReadonly<GroupBackpressure> {
     return this.settingsRef.current.configured;
+  }
+
+  /** A request that wanted status events left the queue: the group's status timer stops with the last one. */
+  statusLeft(): void {
+    if (--this.statusSubscribers === 0) this.stopStatus();
+  }
+
+  stopStatus(): void {
+    if (this.statusTimer !== undefined) clearInterval(this.statusTimer);
+    this.statusTimer = undefined;
+    this.statusSubscribers = 0;
   }
 
   /** Blocks per token on this group's engines (reported block size, else configured). */

@@ -3,7 +3,7 @@
  * overload status (503, or 429), `Retry-After` + `retry-after-ms`, and `x-spillway-rejected-by`; as an SSE
  * error event when status events already sent the stream's head.
  */
-import type { ServerResponse } from 'node:http';
+import type { ClientResponse } from '../../outcome/client-response.ts';
 import { sendError } from '../../outcome/openai-error.ts';
 import { outcomes, rejectedBy, type Outcome, type OverloadOutcome } from '../../outcome/outcomes.ts';
 import { endWithErrorEvent } from '../../relay/status-events.ts';
@@ -28,7 +28,7 @@ export function refusalStatus(outcome: Outcome, overloadStatus: number): number 
 }
 
 /** Writes the refusal; returns the status the request is counted with. */
-export function sendRefusal(res: ServerResponse, r: Refusal, overloadStatus: number, headSent: boolean): number {
+export function sendRefusal(res: ClientResponse, r: Refusal, overloadStatus: number, headSent: boolean): number {
   const o = outcomes[r.outcome];
   const status = refusalStatus(r.outcome, overloadStatus);
   const body = { message: r.message, type: o.type, param: r.param ?? null, code: o.code };

@@ -10,6 +10,7 @@ import { ModelGroup } from '../../routing/group.ts';
 import { leastBusy } from '../../routing/strategies/least-busy.ts';
 import { seededRandom } from '../../util/random.ts';
 import { BackPressure } from './controller.ts';
+import { applySettings } from './settings.ts';
 
 function controller() {
   const clock = () => 0;
@@ -24,7 +25,7 @@ test('a PUT builds new frozen settings that every component reads at its next de
   const before = bp.settings.current;
   assert.ok(Object.isFrozen(before) && Object.isFrozen(before.config.router) && Object.isFrozen(before.groups[0].engine));
   assert.deepEqual(
-    bp.apply({
+    applySettings(bp, {
       ingress: { max_in_flight: 50, max_in_flight_per_engine: 3, priorities: { sheddable: 0.5 } },
       router: { max_queue: 7, wait_margin_sd: 1, kv_busy: 0.5, retry_after_max_ms: 900 },
       engine: { slo_margin: 2, norm_tokens: 512 },
@@ -55,9 +56,9 @@ test('a PUT builds new frozen settings that every component reads at its next de
 test('a refused PUT keeps the settings it found, the same object', () => {
   const { bp } = controller();
   const before = bp.settings.current;
-  const issues = bp.apply({ router: { max_queue: -1 }, ingress: { priorities: { standard: 1, critical: 0.5 } } });
+  const issues = applySettings(bp, { router: { max_queue: -1 }, ingress: { priorities: { standard: 1, critical: 0.5 } } });
   assert.ok(issues.length > 0);
   assert.equal(bp.settings.current, before);
-  assert.match(bp.apply({ ingress: { priorities: { standard: 1, critical: 0.5 } } }).join(), /^ingress\.priorities\.standard/);
+  assert.match(applySettings(bp, { ingress: { priorities: { standard: 1, critical: 0.5 } } }).join(), /^ingress\.priorities\.standard/);
   assert.equal(bp.settings.current, before);
 });

@@ -1,60 +1,45 @@
 /**
  * Status events (src/relay/status-events.ts) for queued requests that asked for them: the stream's head and
  * `: queued position=N eta_ms=M` when a request is queued, the same again every `status_interval_ms` while it
- * waits (one timer per group, running only while a subscriber waits), and `: dispatched engine=ID` when it
- * leaves for an engine.
+ * waits (one timer per group, running only while a subscriber waits; GroupState stops it), and
+ * `: dispatched engine=ID` when it leaves for an engine (./attempts.ts).
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { BackpressureConfig } from '../../config/backpressure.ts';
 import type { QueueEntry } from '../../routing/queue/router-queue.ts';
-import { openEventStream, STATUS_EVENTS_HEADER, wantsStatusEvents, writeQueued } from '../../relay/status-events.ts';
+import { openEventStream, writeQueued } from '../../relay/status-events.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
-import type { BackPressure } from './controller.ts';
+import type { RequestEnd } from '../request-end.ts';
 import type { GroupState } from './groups.ts';
-import type { Ticket } from './ticket.ts';
 
-function tick(s: { status: StatusEvents; g: GroupState }): void {
+function tick(s: { status: StatusEvents; g: GroupState<ProxyRequest> }): void {
   s.status.refresh(s.g);
 }
 
 export class StatusEvents {
-  private readonly bp: BackPressure;
+  private readonly config: BackpressureConfig;
+  private readonly end: RequestEnd;
 
-  constructor(bp: BackPressure) {
-    this.bp = bp;
-  }
-
-  wanted(headers: IncomingHttpHeaders): boolean {
-    return wantsStatusEvents(headers[STATUS_EVENTS_HEADER]);
+  constructor(config: BackpressureConfig, end: RequestEnd) {
+    this.config = config;
+    this.end = end;
   }
 
   queued(pr: ProxyRequest, entry: QueueEntry<ProxyRequest>): void {
     const t = pr.bp!;
     if (!t.headSent) {
-      openEventStream(pr.res, pr.id);
+      openEventStream(pr.res, pr.ctx.id);
       t.headSent = true;
     }
     const g = t.group;
     this.write(pr, g, entry);
     if (g.statusSubscribers++ === 0) {
-      g.statusTimer = setInterval(tick, this.bp.config.router.statusIntervalMs, { status: this, g });
+      g.statusTimer = setInterval(tick, this.config.router.statusIntervalMs, { status: this, g });
       g.statusTimer.unref();
     }
   }
 
-  /** A subscriber left the queue. */
-  left(t: Ticket): void {
-    const g = t.group;
-    if (--g.statusSubscribers === 0) this.stop(g);
-  }
-
-  stop(g: GroupState): void {
-    if (g.statusTimer !== undefined) clearInterval(g.statusTimer);
-    g.statusTimer = undefined;
-    g.statusSubscribers = 0;
-  }
-
   /** Runs on a timer: a throw ends the request being written to, not the process. */
-  refresh(g: GroupState): void {
+  refresh(g: GroupState<ProxyRequest>): void {
     let current: ProxyRequest | undefined;
     try {
       for (const e of g.room.queue.entries()) {
@@ -63,12 +48,12 @@ export class StatusEvents {
         this.write(e.item, g, e);
       }
     } catch (err) {
-      if (current !== undefined) this.bp.host!.fail(current, 'router_queue', err);
+      if (current !== undefined) this.end.fail(current, 'router_queue', err);
     }
   }
 
   /** Position counts everything that leaves first: the classes above, and its own class's earlier deadlines. */
-  private write(pr: ProxyRequest, g: GroupState, e: QueueEntry<ProxyRequest>): void {
+  private write(pr: ProxyRequest, g: GroupState<ProxyRequest>, e: QueueEntry<ProxyRequest>): void {
     const q = g.room.queue;
     let position = 1 + (e.priority > 0 ? q.ahead((e.priority - 1) as 0 | 1) : 0);
     for (const o of q.entries()) if (o.priority === e.priority && (o.deadline < e.deadline || (o.deadline === e.deadline && o.seq < e.seq))) position++;

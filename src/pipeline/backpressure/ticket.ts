@@ -3,46 +3,40 @@
  * it holds, its place in the router queue while it waits, and the engine slot of the attempt in progress.
  * One object per request when back pressure is on, none when it is off.
  */
+import type { AdmissionPermit } from '../../admission/ingress-admission.ts';
 import type { Priority } from '../../admission/priority.ts';
-import type { LoadPermit } from '../../load/permit.ts';
 import type { QueueEntry } from '../../routing/queue/router-queue.ts';
-import type { ProxyRequest } from '../proxy-request.ts';
-import type { EngineSlot } from './engines.ts';
+import type { EnginePermit } from './engine-permit.ts';
 import type { GroupState } from './groups.ts';
 
-export class Ticket {
-  readonly group: GroupState;
+/** `R`: the request type the pipeline queues (its ProxyRequest). */
+export class Ticket<R> {
+  readonly group: GroupState<R>;
   readonly priority: Priority;
   /** Clock ms by which the first token is due (arrival + TTFT budget). */
   readonly deadline: number;
   readonly promptTokens: number;
-  readonly kvBlocks: number;
   readonly statusEvents: boolean;
   /** The decision-time histogram has its sample (dispatched, queued or refused). */
   decided = false;
-  /** Holds its ingress admission (released once, in finish). */
-  admitted = true;
-  entry: QueueEntry<ProxyRequest> | undefined = undefined;
+  /** Its ingress admission, until the request's finish ends it. */
+  admission: AdmissionPermit | undefined;
+  entry: QueueEntry<R> | undefined = undefined;
   /** Status events sent the 200 head. */
   headSent = false;
   /** An upstream error body is being framed as an SSE error event (status events only). */
   errorFrame = false;
   /** Engine refusals (503/429) re-routed so far. */
   refusals = 0;
-  // The attempt in progress: its engine slot, the load it reserved (own-load mode), and its stream timing.
-  engine: EngineSlot | undefined = undefined;
-  permit: LoadPermit | undefined = undefined;
-  dispatchAt = 0;
-  firstAt = 0;
-  lastAt = 0;
-  outTokens = 0;
+  /** The engine slot of the attempt in progress. */
+  engine: EnginePermit | undefined = undefined;
 
-  constructor(group: GroupState, priority: Priority, deadline: number, promptTokens: number, kvBlocks: number, statusEvents: boolean) {
+  constructor(group: GroupState<R>, priority: Priority, deadline: number, promptTokens: number, admission: AdmissionPermit, statusEvents: boolean) {
     this.group = group;
     this.priority = priority;
     this.deadline = deadline;
     this.promptTokens = promptTokens;
-    this.kvBlocks = kvBlocks;
+    this.admission = admission;
     this.statusEvents = statusEvents;
   }
 }

@@ -72,8 +72,18 @@ export interface WaitingRoomOptions<T> {
   clock: Clock;
   timers: Timers;
   drainRate: DrainRate;
-  host: WaitingRoomHost<T>;
+  /** Who routes what leaves the queue; set later with `attach` when it is built after the room. */
+  host?: WaitingRoomHost<T>;
 }
+
+const DETACHED: WaitingRoomHost<unknown> = {
+  tryDispatch() {
+    throw new Error('waiting room has no host');
+  },
+  dropped() {
+    throw new Error('waiting room has no host');
+  },
+};
 
 function onExpiry(e: QueueEntry<unknown>): void {
   e.timer = undefined;
@@ -106,7 +116,10 @@ export class WaitingRoom<T> {
   private readonly arrivalRates: readonly DrainRate[] | undefined;
   private readonly clock: Clock;
   private readonly timers: Timers;
-  private readonly host: WaitingRoomHost<T>;
+  private host: WaitingRoomHost<T>;
+  /** A drain on a later tick is pending (drainSoon). */
+  private drainPending = false;
+  private readonly deferredDrain: () => void;
   /** A drain is dispatching from the head: the route gate then lets the queue's own requests through. */
   draining = false;
   private again = false;
@@ -119,7 +132,16 @@ export class WaitingRoom<T> {
     this.calibration = o.calibration ?? new WaitCalibration();
     this.clock = o.clock;
     this.timers = o.timers;
-    this.host = o.host;
+    this.host = o.host ?? (DETACHED as WaitingRoomHost<T>);
+    // One closure per room, not per event.
+    this.deferredDrain = () => {
+      this.drainPending = false;
+      this.drain();
+    };
+  }
+
+  attach(host: WaitingRoomHost<T>): void {
+    this.host = host;
   }
 
   get fractions(): PriorityFractions {
@@ -225,6 +247,16 @@ export class WaitingRoom<T> {
     const now = this.clock();
     this.calibration.record(e.priority, now - e.enqueuedAt, e.predictedMs, now);
     this.host.dropped(e.item, 'expired', e);
+  }
+
+  /**
+   * A capacity event inside another request's callback (a chunk, an attempt's end, an engine report): the
+   * drain runs once on a later tick (a microtask, after that callback returns), never inside it.
+   */
+  drainSoon(): void {
+    if (this.drainPending || this.queue.size === 0) return;
+    this.drainPending = true;
+    queueMicrotask(this.deferredDrain);
   }
 
   /** A capacity event: dispatch from the head while engines take it. */

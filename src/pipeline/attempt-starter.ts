@@ -1,0 +1,76 @@
+/**
+ * The bottom of the pipeline: starts one attempt of a request on a chosen deployment. It takes the
+ * deployment's slot and the load permit, tells the attempt hooks, and hands the request to undici through an
+ * Exchange whose listener (the Proxy) hears how it goes. Routing and the router queue call it; it never calls
+ * them back.
+ */
+import type { Logger } from 'pino';
+import type { Pool } from 'undici';
+import { injectFault } from '../outcome/internal-error.ts';
+import type { Deployment } from '../routing/deployment.ts';
+import { Exchange, type ExchangeListener } from '../upstream/exchange.ts';
+import type { ProxyRequest } from './proxy-request.ts';
+import type { RequestEnd } from './request-end.ts';
+import type { AttemptHooks } from './stages.ts';
+
+/** How to reach one deployment: its pool, path prefix and the fixed headers sent with every request. */
+export interface Upstream {
+  pool: Pool;
+  pathPrefix: string;
+  headers: Record<string, string>;
+}
+
+export interface AttemptStarterOptions {
+  upstreams: Map<Deployment, Upstream>;
+  listener: ExchangeListener;
+  hooks: AttemptHooks;
+  end: RequestEnd;
+  log: Logger;
+}
+
+export class AttemptStarter {
+  private readonly upstreams: Map<Deployment, Upstream>;
+  private readonly listener: ExchangeListener;
+  private readonly hooks: AttemptHooks;
+  private readonly end: RequestEnd;
+  private readonly log: Logger;
+  private readonly debug: boolean;
+
+  constructor(o: AttemptStarterOptions) {
+    this.upstreams = o.upstreams;
+    this.listener = o.listener;
+    this.hooks = o.hooks;
+    this.end = o.end;
+    this.log = o.log;
+    this.debug = o.log.isLevelEnabled('debug');
+  }
+
+  /** Starts the attempt; a throw ends the request (stage `dispatch`), never its caller. */
+  start(pr: ProxyRequest, d: Deployment): void {
+    try {
+      const up = this.upstreams.get(d)!;
+      const body = pr.upstreamBody(d.config.upstreamModel);
+      // The exchange exists from the slot's acquisition on: whatever throws after, aborting it releases all.
+      d.acquire();
+      const x = new Exchange(d, this.listener, pr, performance.now());
+      pr.exchange = x;
+      pr.lastAttempt = x;
+      pr.attempts++;
+      if (d.load !== undefined) pr.permit = d.load.reserve(pr.ctx.prompt!);
+      this.hooks.dispatched(pr, d);
+      if (this.debug) this.logDecision(pr, d);
+      injectFault(pr.ctx.fault, 'dispatch');
+      x.start(up.pool, { path: up.pathPrefix + pr.ctx.upstreamPath, method: 'POST', headers: up.headers, body }, performance.now());
+    } catch (err) {
+      this.end.fail(pr, 'dispatch', err);
+    }
+  }
+
+  /** Debug only: the strategy's view of every engine of the group when it chose `d` (allocates). */
+  private logDecision(pr: ProxyRequest, d: Deployment): void {
+    const g = pr.ctx.modelGroup;
+    const strategy = g.strategy as { explain?: (c: readonly Deployment[], r: ProxyRequest['ctx']) => unknown };
+    const costs = strategy.explain?.(g.deployments, pr.ctx);
+    this.log.debug({ req_id: pr.ctx.id, model: pr.ctx.group, engine: d.id, strategy: g.strategy.name, attempt: pr.attempts, costs }, 'routed');
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * An attempt's slot on an engine, as back pressure holds it: the engine gate's in-flight slot and its class's
+ * count there, from dispatch to its one end, with the stream timing the gate learns from (TTFT at the first
+ * chunk, ITL per later chunk, and on the end the elapsed time and whether the engine dropped the attempt).
+ */
+import type { Priority } from '../../admission/priority.ts';
+import type { Clock } from '../../util/clock.ts';
+import type { Permit, PermitEnd } from '../../util/permit.ts';
+import type { EngineSlot } from './engines.ts';
+
+export class EnginePermit implements Permit {
+  readonly slot: EngineSlot;
+  private readonly priority: Priority;
+  private readonly clock: Clock;
+  readonly dispatchAt: number;
+  firstAt = 0;
+  private lastAt = 0;
+  private outTokens = 0;
+
+  constructor(slot: EngineSlot, priority: Priority, clock: Clock, now: number) {
+    this.slot = slot;
+    this.priority = priority;
+    this.clock = clock;
+    this.dispatchAt = now;
+    slot.inFlightOf[priority]++;
+    slot.gate.acquire();
+  }
+
+  /** The first body chunk, at `now`: the attempt's TTFT. */
+  firstToken(now: number, promptTokens: number): void {
+    this.firstAt = now;
+    this.lastAt = now;
+    this.slot.gate.firstToken(now, now - this.dispatchAt, promptTokens);
+  }
+
+  /** A later chunk carrying `n` output tokens. */
+  tokens(now: number, n: number): void {
+    this.slot.gate.tokens(now, now - this.lastAt, n);
+    this.outTokens += n;
+    this.lastAt = now;
+  }
+
+  end(how: PermitEnd): asserts this is never {
+    const now = this.clock();
+    const slot = this.slot;
+    slot.inFlightOf[this.priority]--;
+    const ttft = this.firstAt > 0 ? this.firstAt - this.dispatchAt : NaN;
+    const itl = this.outTokens > 0 ? (this.lastAt - this.firstAt) / this.outTokens : NaN;
+    slot.gate.release(now, how === 'dropped', now - this.dispatchAt, ttft, itl);
+  }
+}

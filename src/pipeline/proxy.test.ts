@@ -1,0 +1,105 @@
+// The pipeline below the ingress, in process: a request's context and a recording response instead of the
+// client's socket; the queue's timers are manual, so only the events a test causes drain it.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { defaultBackpressure } from '../config/backpressure.ts';
+import { defaultCooldown } from '../config/cooldown.ts';
+import { EngineLoad } from '../load/engine-load.ts';
+import { deploymentConfig } from '../load/test-support.ts';
+import { basePath, createPool } from '../upstream/pools.ts';
+import { BackpressureMetrics } from '../metrics/backpressure-metrics.ts';
+import { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import { Deployment } from '../routing/deployment.ts';
+import { ModelGroup } from '../routing/group.ts';
+import { ManualTimers } from '../routing/queue/timers.ts';
+import { leastBusy } from '../routing/strategies/least-busy.ts';
+import { seededRandom } from '../util/random.ts';
+import { BackPressure } from './backpressure/controller.ts';
+import { Proxy } from './proxy.ts';
+import { pipelineStages } from './stages-build.ts';
+import { chatContext, RecordingResponse } from './test-support.ts';
+
+const clock = () => performance.now();
+const log = pino({ level: 'silent' });
+
+function pipeline(backpressure: boolean, apiBase = 'http://127.0.0.1:1/v1', load?: EngineLoad) {
+  const d = new Deployment({ ...deploymentConfig('e0'), apiBase, maxParallelRequests: 1 }, defaultCooldown(), clock);
+  const group = new ModelGroup('g', [d], leastBusy(seededRandom(1)));
+  const metrics = new GatewayMetrics([group]);
+  const config = defaultBackpressure(['g']);
+  const bp = backpressure ? new BackPressure({ config, groups: new Map([['g', group]]), clock, random: seededRandom(2), metrics: new BackpressureMetrics(new Registry()), engineLoad: () => load, timers: new ManualTimers() }) : undefined;
+  const stages = pipelineStages(bp);
+  const upstreams = new Map([[d, { pool: createPool(d.config), pathPrefix: basePath(d.config), headers: { 'content-type': 'application/json' } }]]);
+  const proxy = new Proxy({ upstreams, metrics, log, numRetries: 0, admission: stages.admission, hooks: stages.hooks, router: stages.router });
+  return { d, group, metrics, bp, proxy, config };
+}
+
+async function requestsCounted(metrics: GatewayMetrics): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const v of (await metrics.requests.get()).values) out[String(v.labels.status)] = v.value;
+  return out;
+}
+
+test('a request no deployment can take ends once, with the limit refusal, and holds nothing', async () => {
+  const { d, group, metrics, proxy } = pipeline(false);
+  d.acquire(); // the one parallel slot is taken
+  const res = new RecordingResponse();
+  proxy.start(chatContext(group), res);
+  assert.equal(res.statusCode, 429);
+  assert.equal(res.json().error.code, 'deployment_limit');
+  res.close(); // a close after the end changes nothing
+  assert.deepEqual(await requestsCounted(metrics), { '429': 1 });
+  d.release();
+  assert.equal(d.inFlight, 0);
+});
+
+test('with back pressure, a TTFT budget that is not a positive number is refused at admission, naming its header', () => {
+  const { group, proxy, bp } = pipeline(true);
+  const res = new RecordingResponse();
+  proxy.start(chatContext(group, { ttftBudgetMs: NaN }), res);
+  assert.equal(res.statusCode, 400);
+  assert.equal(res.json().error.param, 'x-spillway-ttft-budget-ms');
+  assert.deepEqual(bp!.accounting(), { inFlight: 0, queued: 0, queuedTokens: 0, engineInFlight: 0, predictedKvTokens: 0, releaseErrors: 0 });
+});
+
+test('a queued request whose client goes away leaves the queue and ends once as client_closed', async () => {
+  const { group, metrics, proxy, bp } = pipeline(true);
+  for (const e of bp!.groups.get('g')!.engines) e.gate.inFlight = 1e9; // every engine at its concurrency limit
+  const res = new RecordingResponse();
+  proxy.start(chatContext(group), res);
+  assert.equal(bp!.accounting().queued, 1, 'queued, not refused');
+  assert.equal(res.headersSent, false);
+  res.close();
+  assert.deepEqual(await requestsCounted(metrics), { '499': 1 });
+  for (const e of bp!.groups.get('g')!.engines) e.gate.inFlight = 0;
+  assert.deepEqual(bp!.accounting(), { inFlight: 0, queued: 0, queuedTokens: 0, engineInFlight: 0, predictedKvTokens: 0, releaseErrors: 0 });
+});
+
+test("an engine's report is a capacity event: the router queue hands its head down to the engine", async () => {
+  const upstream = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"choices":[]}'));
+  });
+  upstream.listen(0, '127.0.0.1');
+  await once(upstream, 'listening');
+  const load = new EngineLoad({ id: 'e0', clock });
+  const { group, metrics, proxy, bp } = pipeline(true, `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`, load);
+  const engine = bp!.groups.get('g')!.engines[0];
+  engine.gate.inFlight = 1e9; // at its concurrency limit: the request waits
+  const res = new RecordingResponse();
+  proxy.start(chatContext(group), res);
+  assert.equal(bp!.accounting().queued, 1);
+  engine.gate.inFlight = 0; // the engine finished work the gateway did not send: only its report says so
+  load.report({ running: 0, waiting: 0 }, load.markSample());
+  assert.equal(bp!.accounting().queued, 1, 'not inside the report');
+  await res.ended;
+  assert.equal(res.statusCode, 200);
+  assert.deepEqual(await requestsCounted(metrics), { '200': 1 });
+  assert.deepEqual(bp!.accounting(), { inFlight: 0, queued: 0, queuedTokens: 0, engineInFlight: 0, predictedKvTokens: 0, releaseErrors: 0 });
+  upstream.close();
+});

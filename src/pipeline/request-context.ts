@@ -1,0 +1,79 @@
+/**
+ * What the gateway knows about a request once the ingress has read it: built once, read-only after. Every
+ * header the pipeline decides on is parsed here (by the ingress, ../ingress/request-headers.ts), so nothing
+ * below the ingress reads node:http objects. It is the `RouteRequest` routing sees.
+ */
+import { STANDARD, type Priority } from '../admission/priority.ts';
+import type { Endpoint } from '../config/types.ts';
+import type { Fault } from '../outcome/internal-error.ts';
+import type { PromptInfo } from '../prefix/prompt-info.ts';
+import type { ModelGroup } from '../routing/group.ts';
+import type { RouteRequest } from '../routing/types.ts';
+
+export const TTFT_BUDGET_HEADER = 'x-spillway-ttft-budget-ms';
+
+/** The request's headers as the pipeline reads them (parsed before the body is read). */
+export interface RequestHeaders {
+  /** The class `x-spillway-priority` names; -1 when it names none (refused when back pressure is on). */
+  readonly priority: Priority | -1;
+  /** `x-spillway-ttft-budget-ms`; undefined when absent, NaN when not a positive number (refused at admission). */
+  readonly ttftBudgetMs: number | undefined;
+  /** `x-spillway-status-events` asks for queue status comments on a stream. */
+  readonly statusEvents: boolean;
+  /** A fault to inject (spillway.fault_injection, `x-spillway-fault`); undefined for every other request. */
+  readonly fault: Fault | undefined;
+}
+
+export interface RequestContextOptions {
+  id: string;
+  arrivalMs: number;
+  modelGroup: ModelGroup;
+  endpoint: Endpoint;
+  /** Path appended to the deployment's api_base, e.g. `/chat/completions`. */
+  upstreamPath: string;
+  body: Record<string, unknown>;
+  raw: Buffer;
+  headers: RequestHeaders;
+  prompt: PromptInfo | undefined;
+}
+
+export class RequestContext implements RouteRequest {
+  readonly id: string;
+  readonly arrivalMs: number;
+  readonly group: string;
+  readonly modelGroup: ModelGroup;
+  readonly endpoint: Endpoint;
+  readonly upstreamPath: string;
+  readonly stream: boolean;
+  readonly body: Record<string, unknown>;
+  readonly raw: Buffer;
+  readonly bodyBytes: number;
+  /** The priority class; standard when the header is absent or back pressure is off and it names none. */
+  readonly priority: Priority;
+  readonly ttftBudgetMs: number | undefined;
+  readonly statusEvents: boolean;
+  readonly fault: Fault | undefined;
+  /** Token estimate and prefix blocks, when the gateway keeps the fleet's load model. */
+  readonly prompt: PromptInfo | undefined;
+  /** Who sends the request; filled by tenants (not yet). */
+  readonly tenant: undefined = undefined;
+
+  constructor(o: RequestContextOptions) {
+    this.id = o.id;
+    this.arrivalMs = o.arrivalMs;
+    this.group = o.modelGroup.name;
+    this.modelGroup = o.modelGroup;
+    this.endpoint = o.endpoint;
+    this.upstreamPath = o.upstreamPath;
+    this.stream = o.body.stream === true;
+    this.body = o.body;
+    this.raw = o.raw;
+    this.bodyBytes = o.raw.length;
+    const h = o.headers;
+    this.priority = h.priority === -1 ? STANDARD : h.priority;
+    this.ttftBudgetMs = h.ttftBudgetMs;
+    this.statusEvents = h.statusEvents;
+    this.fault = h.fault;
+    this.prompt = o.prompt;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The end of a request: exactly one outcome, whichever stage decides it (a refusal, the last attempt, a
+ * queued request expiring, an exception). Every layer hands the end down to here; nothing here calls back up.
+ * `finish` runs once per request and ends what it still holds (the admission stage's release).
+ */
+import type { Logger } from 'pino';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import type { InternalStage } from '../outcome/internal-error.ts';
+import { outcomes, type Outcome } from '../outcome/outcomes.ts';
+import type { Deployment } from '../routing/deployment.ts';
+import type { Refusal } from './backpressure/refusals.ts';
+import type { ProxyRequest } from './proxy-request.ts';
+import type { AdmissionStage } from './stages.ts';
+
+export interface RequestEndOptions {
+  metrics: GatewayMetrics;
+  log: Logger;
+  admission: AdmissionStage;
+}
+
+export class RequestEnd {
+  private readonly metrics: GatewayMetrics;
+  private readonly log: Logger;
+  private readonly admission: AdmissionStage;
+
+  constructor(o: RequestEndOptions) {
+    this.metrics = o.metrics;
+    this.log = o.log;
+    this.admission = o.admission;
+  }
+
+  /** Answers with a gateway error (the outcome's status, type and code) and finishes the request. */
+  reject(pr: ProxyRequest, r: Refusal): void {
+    const status = this.admission.send(pr, r);
+    this.finish(pr, r.outcome, status, pr.lastFailure?.deployment.id ?? 'none');
+  }
+
+  /** A queued request's client went away. */
+  abandon(pr: ProxyRequest): void {
+    this.finish(pr, 'client_closed', outcomes.client_closed.status, 'none');
+  }
+
+  /** Retries are exhausted (or nowhere is left to retry): say what the last upstream attempt did. */
+  failAfterAttempts(pr: ProxyRequest): void {
+    const x = pr.lastFailure!;
+    const where = `deployment "${x.deployment.id}"`;
+    const tries = `${pr.attempts} attempt${pr.attempts === 1 ? '' : 's'}`;
+    switch (pr.lastFailureKind) {
+      case 'timeout':
+        return this.reject(pr, { outcome: 'upstream_timeout', message: `Upstream timed out after ${tries}; last: ${where}.` });
+      case 'network_error':
+        return this.reject(pr, { outcome: 'upstream_error', message: `Upstream unreachable after ${tries}; last: ${where}: ${x.errorMessage}.` });
+      case 'empty_stream':
+        return this.reject(pr, { outcome: 'upstream_error', message: `Upstream sent no answer after ${tries}; last: ${where} answered ${x.status} with an empty event stream.` });
+      default: {
+        const detail = `${where} answered ${x.status}${upstreamMessage(x.errorBody)}`;
+        if (x.status === 429) return this.reject(pr, { outcome: 'upstream_rate_limited', message: `Upstream rate limited after ${tries}; last: ${detail}.`, retryAfterMs: x.retryAfterMs ?? 1000 });
+        if (x.status === 503) return this.reject(pr, { outcome: 'upstream_overloaded', message: `Upstream overloaded after ${tries}; last: ${detail}.`, retryAfterMs: x.retryAfterMs ?? 1000 });
+        return this.reject(pr, { outcome: 'upstream_error', message: `Upstream failed after ${tries}; last: ${detail}.` });
+      }
+    }
+  }
+
+  /**
+   * An exception while handling `pr` (a bug, or an injected fault): counted and logged once with the request's
+   * id and stage, then the request ends with 500 `internal_error`, or its connection is cut if its head has
+   * gone out. finish releases the admission and queue place; an attempt in flight is aborted, and its
+   * onExchangeEnd releases its slot and load permit. Never throws on to undici, node:http or a timer.
+   */
+  fail(pr: ProxyRequest, stage: InternalStage, err: unknown): void {
+    try {
+      this.endFailed(pr, stage, err);
+    } catch (again) {
+      // A second fault while ending the request: the process must still not see it.
+      try {
+        this.log.error({ req_id: pr.ctx.id, stage, err: again }, 'internal error while ending a failed request');
+      } catch {
+        // nothing left to tell
+      }
+    }
+  }
+
+  private endFailed(pr: ProxyRequest, stage: InternalStage, err: unknown): void {
+    try {
+      this.metrics.internalErrors.inc({ stage });
+      this.log.error({ req_id: pr.ctx.id, model: pr.ctx.group, stage, err }, 'internal error');
+      if (!pr.finished) {
+        const deployment = pr.lastAttempt?.deployment.id ?? 'none';
+        if (pr.res.headersSent) {
+          pr.res.destroy();
+          this.finish(pr, 'internal_error', outcomes.internal_error.status, deployment);
+        } else {
+          try {
+            this.reject(pr, { outcome: 'internal_error', message: `The gateway failed while handling this request (${stage}); it was logged with request id ${pr.ctx.id}.` });
+          } finally {
+            // reject finishes; if it threw before that, the request must end anyway.
+            if (!pr.finished) this.finish(pr, 'internal_error', outcomes.internal_error.status, deployment);
+          }
+        }
+      } else if (!pr.res.writableEnded) pr.res.destroy();
+    } finally {
+      const x = pr.exchange;
+      if (x !== undefined) x.abort();
+    }
+  }
+
+  /** A deployment left rotation after a failure: one warning line. */
+  logCooldown(d: Deployment, status: string): void {
+    this.log.warn(
+      { deployment: d.id, model_group: d.config.group, cooldown_ms: d.cooldownRemainingMs(), last_failure: status, failure_rate: d.lastEjection?.failureRate, requests: d.lastEjection?.requests },
+      'deployment cooling down',
+    );
+  }
+
+  finish(pr: ProxyRequest, outcome: Outcome, status: number, deployment: string): void {
+    if (pr.finished) return;
+    pr.finished = true;
+    this.admission.release(pr, outcome === 'upstream_response' ? 'success' : 'failure');
+    const ctx = pr.ctx;
+    const now = performance.now();
+    const m = this.metrics;
+    m.requests.inc({ model_group: ctx.group, deployment, status: String(status) });
+    m.duration.observe({ model_group: ctx.group }, (now - ctx.arrivalMs) / 1000);
+    const x = pr.lastAttempt;
+    let ttftMs: number | undefined;
+    if (x !== undefined) {
+      m.overhead.observe((x.dispatchMs - ctx.arrivalMs - pr.failedUpstreamMs) / 1000);
+      if (ctx.stream && x.firstChunkMs > 0) {
+        ttftMs = x.firstChunkMs - ctx.arrivalMs;
+        m.ttft.observe({ model_group: ctx.group, deployment }, ttftMs / 1000);
+      }
+    }
+    this.log.info(
+      { req_id: ctx.id, model: ctx.group, deployment, status, outcome, attempts: pr.attempts, ms: round(now - ctx.arrivalMs), ttft_ms: ttftMs === undefined ? undefined : round(ttftMs) },
+      'request',
+    );
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** `: <message>` from an upstream's OpenAI-style error body, if it has one. */
+function upstreamMessage(body: string): string {
+  if (body === '') return '';
+  try {
+    const m = (JSON.parse(body) as { error?: { message?: unknown } }).error?.message;
+    if (typeof m === 'string') return `: ${m.slice(0, 300)}`;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return `: ${body.slice(0, 300)}`;
+}
