@@ -146,6 +146,31 @@ test('a decode-bound engine: the limit holds ITL under the SLO, near where it me
   assert.ok(mean >= 25, `mean ITL ${mean} ms: the limit held the engine far below its SLO`);
 });
 
+test('an engine loaded from its first window: its lowest ITL includes the load, and the limit still cuts', () => {
+  // Found on the fleet matrix (issue 11, decode-bound fleet #6 at 3×): every window ran near the same
+  // concurrency, the floor was that load's ITL, above the target, and the limit never moved.
+  const { l, s, at } = setup({ initial: 100 });
+  s.itlSloMs = 35;
+  s.ttftSloMs = 0;
+  let t = 0;
+  const itls: number[] = [];
+  for (let step = 0; step < 6000; step++) {
+    const n = Math.floor(l.limit); // demand at the limit from the start: never a light window
+    const itl = 5 + 0.5 * n;
+    at((t += itl));
+    s.inFlight = n;
+    l.tokens(t, itl * n, n, s);
+    if (step % 4 === 0) {
+      firstToken(l, s, 50, 200);
+      s.ttftMs = 50;
+      l.completed(t, 50 + 100 * itl, itl * (0.95 + (step % 3) * 0.05), s);
+    }
+    if (step > 3000) itls.push(itl);
+  }
+  assert.ok(Math.max(...itls) <= 35, `ITL reached ${Math.max(...itls)} ms over a 35 ms SLO`);
+  assert.ok(l.itlFloor < 35, `the floor was learned at a lower concurrency once the limit came down (${l.itlFloor})`);
+});
+
 test('a drop halves the limit', () => {
   const { l, s, at } = setup({ initial: 40 });
   at(200);

@@ -9,7 +9,8 @@
  *              (step = the window's ITL, one engine step; no ITL: excess > the floor itself)
  *   pressure   latency modelled as floor + slope · n;  est = n · (target − floor) / (x − floor)
  *              ITL:  x = mean ITL over the last decode time (a request's TPOT averages that; the window's own
- *                    ITL when it is over the SLO itself), floor = the lowest window ITL,
+ *                    ITL when it is over the SLO itself), floor = the lowest window ITL if that window's
+ *                    n was at most half of x's, else 0 (latency taken as proportional to n),
  *                    target = itl_slo / max(q-quantile of TPOT / the ITL of its decode,
  *                                           0.9-quantile of window ITL / that decode-long mean)
  *              TTFT: x = q-quantile of TTFT / its band's floor (last ~64), floor 1, target = ttft_slo / the
@@ -42,7 +43,12 @@
  *   (a cut lowers the mean, older requests then look like a tail, which cuts again). The breaker judges 2 s
  *   windows, so the spread of the limit's shorter windows counts too, at 0.9 (their upper decile is about
  *   the breaker's worst window). A floor at or above its target cannot be fixed by admitting less, so that
- *   SLO is left to the breaker.
+ *   SLO is left to the breaker — but only a floor seen at a lower concurrency is one. An engine loaded from
+ *   its first window never shows its unloaded ITL: its lowest window is the load's (measured on a
+ *   decode-bound fleet at 3×: a floor of 19-22 ms at 9-11 in flight, over a 16.7 ms target, so the limit
+ *   never cut and admitted streams ran at 23 ms TPOT against a 25 ms SLO, 78-84 % within it). Until a
+ *   window at half the concurrency or less sets the floor, the estimate takes latency as proportional to n,
+ *   which cuts less per window than the true affine model would and grows more cautiously.
  * - Start and growth: TCP's slow start. While nothing has pushed back, a tested limit doubles each window
  *   (capped by the SLO estimate), so 16 reaches 2,048 in 7 windows in front of an upstream that does not
  *   queue (issue 11 item 4; a non-streamed response's whole latency is its signal). After a push-back,
@@ -111,6 +117,8 @@ export class SloLimit implements ConcurrencyLimit {
   /** Floors per prompt band (and WHOLE), ms; NaN until seen. */
   readonly floors = new Float64Array(BANDS + 1).fill(NaN);
   itlFloor = NaN;
+  /** The mean in-flight of the window that set the ITL floor: a floor first seen under load includes load. */
+  itlFloorN = NaN;
   /** How far above its band's floor a request's TTFT lands, and above the mean ITL of its decode its TPOT. */
   readonly ttftTail = new RatioQuantile(TTFT_HORIZON);
   readonly tpotTail = new RatioQuantile(TAIL_HORIZON);
@@ -201,6 +209,7 @@ export class SloLimit implements ConcurrencyLimit {
     let over: 'itl' | 'ttft' | undefined;
     const itl = w.tokenCount >= MIN_TOKENS ? w.gapSum / w.tokenCount : NaN;
     if (itl === itl) {
+      if (!(itl >= this.itlFloor)) this.itlFloorN = n;
       this.itlFloor = follow(this.itlFloor, itl);
       const long0 = this.decodeMs > now - w.start ? this.history.since(now - this.decodeMs, w) : NaN;
       if (long0 > 0) this.windowTail.add(itl / long0);
@@ -209,7 +218,8 @@ export class SloLimit implements ConcurrencyLimit {
       // A window past the SLO itself is acted on at once.
       const long = long0 > 0 ? this.history.since(now - this.decodeMs, w) : itl;
       const x = itl > s.itlSloMs || !(long > 0) ? itl : long;
-      const e = estimate(x === itl ? n : this.history.n, x, this.itlFloor, target);
+      const nx = x === itl ? n : this.history.n;
+      const e = estimate(nx, x, this.itlFloorN <= nx / 2 ? this.itlFloor : 0, target);
       if (x > target && e < Infinity) over = 'itl';
       est = Math.min(est, e);
     }
