@@ -14,7 +14,7 @@ import { deploymentConfig } from '../load/test-support.ts';
 import { basePath, createPool } from '../upstream/pools.ts';
 import { BackpressureMetrics } from '../metrics/backpressure-metrics.ts';
 import { GatewayMetrics } from '../metrics/gateway-metrics.ts';
-import { Deployment } from '../routing/deployment.ts';
+import { Deployment, type DeploymentPermit } from '../routing/deployment.ts';
 import { ModelGroup } from '../routing/group.ts';
 import { ManualTimers } from '../routing/queue/timers.ts';
 import { leastBusy } from '../routing/strategies/least-busy.ts';
@@ -47,14 +47,14 @@ async function requestsCounted(metrics: GatewayMetrics): Promise<Record<string, 
 
 test('a request no deployment can take ends once, with the limit refusal, and holds nothing', async () => {
   const { d, group, metrics, proxy } = pipeline(false);
-  d.acquire(); // the one parallel slot is taken
+  const slot: DeploymentPermit = d.hold(); // the one parallel slot is taken
   const res = new RecordingResponse();
   proxy.start(chatContext(group), res);
   assert.equal(res.statusCode, 429);
   assert.equal(res.json().error.code, 'deployment_limit');
   res.close(); // a close after the end changes nothing
   assert.deepEqual(await requestsCounted(metrics), { '429': 1 });
-  d.release();
+  slot.end('success');
   assert.equal(d.inFlight, 0);
 });
 
