@@ -22,7 +22,14 @@ export class DeploymentFailures {
     if (!d.recordFailure(status, retryAfterMs)) return;
     this.metrics.cooledDown.inc({ model_group: d.config.group, deployment: d.id, reason: status });
     this.log.warn(
-      { deployment: d.id, model_group: d.config.group, cooldown_ms: d.cooldownRemainingMs(), last_failure: status, failure_rate: d.lastEjection?.failureRate, requests: d.lastEjection?.requests },
+      {
+        deployment: d.id,
+        model_group: d.config.group,
+        cooldown_ms: d.cooldownRemainingMs(),
+        last_failure: status,
+        failure_rate: d.lastEjection?.failureRate,
+        requests: d.lastEjection?.requests,
+      },
       'deployment cooling down',
     );
   }
