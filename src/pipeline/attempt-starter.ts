@@ -1,13 +1,16 @@
 /**
- * The bottom of the pipeline: starts one attempt of a request on a chosen deployment. It takes the
- * deployment's slot and the load permit, tells the attempt hooks, and hands the request to undici through an
- * Exchange whose listener (the Proxy) hears how it goes. Routing and the router queue call it; it never calls
+ * The bottom of the pipeline: starts one attempt of a request on a chosen deployment. It takes the attempt's
+ * holds — the deployment's slot, the load permit, then the attempt hooks' (back pressure's engine slot) — and
+ * hands the request to undici through an Exchange whose listener (the Proxy) hears how it goes; `endHolds`
+ * ends them, in reverse order, when the exchange ends. Routing and the router queue call it; it never calls
  * them back.
  */
 import type { Logger } from 'pino';
 import type { Pool } from 'undici';
 import { injectFault } from '../outcome/internal-error.ts';
-import type { Deployment } from '../routing/deployment.ts';
+import type { Deployment, DeploymentPermit } from '../routing/deployment.ts';
+import type { LoadPermit } from '../load/permit.ts';
+import type { PermitEnd } from '../util/permit.ts';
 import { Exchange, type ExchangeListener } from '../upstream/exchange.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 import type { RequestEnd } from './request-end.ts';
@@ -51,7 +54,7 @@ export class AttemptStarter {
       const up = this.upstreams.get(d)!;
       const body = pr.upstreamBody(d.config.upstreamModel);
       // The exchange exists from the slot's acquisition on: whatever throws after, aborting it releases all.
-      d.acquire();
+      pr.slot = d.hold();
       const x = new Exchange(d, this.listener, pr, performance.now());
       pr.exchange = x;
       pr.lastAttempt = x;
@@ -63,6 +66,25 @@ export class AttemptStarter {
       x.start(up.pool, { path: up.pathPrefix + pr.ctx.upstreamPath, method: 'POST', headers: up.headers, body }, performance.now());
     } catch (err) {
       this.end.fail(pr, 'dispatch', err);
+    }
+  }
+
+  /**
+   * The attempt's end: its holds end once each, in reverse order of `start` (engine slot, load, deployment
+   * slot). `tokens`: what a whole response used, for the deployment's tpm (0 otherwise).
+   */
+  endHolds(pr: ProxyRequest, how: PermitEnd, tokens: number): void {
+    this.hooks.ended(pr, how);
+    if (pr.permit !== undefined) {
+      const permit: LoadPermit = pr.permit;
+      pr.permit = undefined;
+      permit.end(how);
+    }
+    if (pr.slot !== undefined) {
+      const slot: DeploymentPermit = pr.slot;
+      pr.slot = undefined;
+      slot.used(tokens);
+      slot.end(how);
     }
   }
 

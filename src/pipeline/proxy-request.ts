@@ -1,4 +1,4 @@
-import type { Deployment } from '../routing/deployment.ts';
+import type { Deployment, DeploymentPermit } from '../routing/deployment.ts';
 import type { Exchange, ExchangeEnd } from '../upstream/exchange.ts';
 import type { Ticket } from './backpressure/ticket.ts';
 import { rewriteModel } from '../upstream/model-rewrite.ts';
@@ -16,6 +16,8 @@ export class ProxyRequest {
   /** Deployments already attempted, in order (created on the first retry only). */
   tried: Deployment[] | undefined = undefined;
   attempts = 0;
+  /** The deployment slot the attempt in progress holds (in flight, rpm, tpm); ended with the attempt. */
+  slot: DeploymentPermit | undefined = undefined;
   /** The load the attempt in progress holds on its engine's load model; released with the attempt. */
   permit: LoadPermit | undefined = undefined;
   /** The attempt in progress. */

@@ -14,7 +14,7 @@ import { deploymentConfig } from '../load/test-support.ts';
 import { basePath, createPool } from '../upstream/pools.ts';
 import { BackpressureMetrics } from '../metrics/backpressure-metrics.ts';
 import { GatewayMetrics } from '../metrics/gateway-metrics.ts';
-import { Deployment } from '../routing/deployment.ts';
+import { Deployment, type DeploymentPermit } from '../routing/deployment.ts';
 import { ModelGroup } from '../routing/group.ts';
 import { ManualTimers } from '../routing/queue/timers.ts';
 import { leastBusy } from '../routing/strategies/least-busy.ts';
@@ -27,7 +27,7 @@ import { chatContext, RecordingResponse } from './test-support.ts';
 const clock = () => performance.now();
 const log = pino({ level: 'silent' });
 
-function pipeline(backpressure: boolean, apiBase = 'http://127.0.0.1:1/v1', load?: EngineLoad) {
+function pipeline(backpressure: boolean, apiBase = 'http://127.0.0.1:1/v1', load?: EngineLoad, numRetries = 0) {
   const d = new Deployment({ ...deploymentConfig('e0'), apiBase, maxParallelRequests: 1 }, defaultCooldown(), clock);
   const group = new ModelGroup('g', [d], leastBusy(seededRandom(1)));
   const metrics = new GatewayMetrics([group]);
@@ -35,7 +35,7 @@ function pipeline(backpressure: boolean, apiBase = 'http://127.0.0.1:1/v1', load
   const bp = backpressure ? new BackPressure({ config, groups: new Map([['g', group]]), clock, random: seededRandom(2), metrics: new BackpressureMetrics(new Registry()), engineLoad: () => load, timers: new ManualTimers() }) : undefined;
   const stages = pipelineStages(bp);
   const upstreams = new Map([[d, { pool: createPool(d.config), pathPrefix: basePath(d.config), headers: { 'content-type': 'application/json' } }]]);
-  const proxy = new Proxy({ upstreams, metrics, log, numRetries: 0, admission: stages.admission, hooks: stages.hooks, router: stages.router });
+  const proxy = new Proxy({ upstreams, metrics, log, numRetries, admission: stages.admission, hooks: stages.hooks, router: stages.router });
   return { d, group, metrics, bp, proxy, config };
 }
 
@@ -47,14 +47,14 @@ async function requestsCounted(metrics: GatewayMetrics): Promise<Record<string, 
 
 test('a request no deployment can take ends once, with the limit refusal, and holds nothing', async () => {
   const { d, group, metrics, proxy } = pipeline(false);
-  d.acquire(); // the one parallel slot is taken
+  const slot: DeploymentPermit = d.hold(); // the one parallel slot is taken
   const res = new RecordingResponse();
   proxy.start(chatContext(group), res);
   assert.equal(res.statusCode, 429);
   assert.equal(res.json().error.code, 'deployment_limit');
   res.close(); // a close after the end changes nothing
   assert.deepEqual(await requestsCounted(metrics), { '429': 1 });
-  d.release();
+  slot.end('success');
   assert.equal(d.inFlight, 0);
 });
 
@@ -101,5 +101,31 @@ test("an engine's report is a capacity event: the router queue hands its head do
   assert.equal(res.statusCode, 200);
   assert.deepEqual(await requestsCounted(metrics), { '200': 1 });
   assert.deepEqual(bp!.accounting(), { inFlight: 0, queued: 0, queuedTokens: 0, engineInFlight: 0, predictedKvTokens: 0, releaseErrors: 0 });
+  upstream.close();
+});
+
+test('a failed attempt is retried by the retry handler, counted as a retry and as the deployment failure, its slot given back', async () => {
+  let served = 0;
+  const upstream = createServer((req, res) => {
+    req.resume();
+    const status = served++ === 0 ? 500 : 200;
+    req.on('end', () => res.writeHead(status, { 'content-type': 'application/json' }).end('{"choices":[]}'));
+  });
+  upstream.listen(0, '127.0.0.1');
+  await once(upstream, 'listening');
+  const { d, group, metrics, proxy } = pipeline(false, `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`, undefined, 1);
+  const res = new RecordingResponse();
+  proxy.start(chatContext(group), res);
+  await res.ended;
+  assert.equal(res.statusCode, 200);
+  assert.equal(served, 2);
+  assert.deepEqual(await requestsCounted(metrics), { '200': 1 });
+  assert.equal((await metrics.retries.get()).values[0]?.value, 1);
+  assert.deepEqual(
+    (await metrics.deploymentFailures.get()).values.map((v) => [v.labels.status, v.value]),
+    [['500', 1]],
+  );
+  assert.equal(d.inFlight, 0);
+  assert.equal(d.accountingErrors, 0);
   upstream.close();
 });

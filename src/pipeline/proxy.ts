@@ -16,7 +16,8 @@ import { endsWithDone, isEventStream } from '../relay/stream-end.ts';
 import { AttemptStarter, type Upstream } from './attempt-starter.ts';
 import { RequestEnd } from './request-end.ts';
 import { permitEnd, type AdmissionStage, type AttemptHooks, type Router } from './stages.ts';
-import type { LoadPermit } from '../load/permit.ts';
+import { DeploymentFailures } from './deployment-failures.ts';
+import { CountedRetries, RetryHandler } from './retry-handler.ts';
 
 export type { Upstream } from './attempt-starter.ts';
 
@@ -44,20 +45,20 @@ function onResponseDrain(this: TaggedResponse): void {
 }
 
 /**
- * The request's run: admission, routing (which hands the attempt down to the upstream, now or from the router
- * queue), the relay of what the upstream answers, and retries on another deployment while nothing has reached
- * the client. Every request ends in exactly one outcome (./request-end.ts), every attempt releases its
- * deployment slot exactly once (onExchangeEnd).
+ * The request's run: admission, then the retry handler's dispatch (routing, which hands the attempt down to
+ * the upstream, now or from the router queue; again on another deployment after a failure while nothing has
+ * reached the client: ./retry-handler.ts), and the relay of what the upstream answers. Every request ends in
+ * exactly one outcome (./request-end.ts); every attempt's holds end exactly once (onExchangeEnd).
  *
  * Crash isolation: each method that control enters from node:http (start, the response's close) or undici (the
  * ExchangeListener methods) catches what it throws and ends that one request with `fail`.
  */
 export class Proxy implements ExchangeListener {
-  private readonly metrics: GatewayMetrics;
-  private readonly numRetries: number;
   private readonly admission: AdmissionStage;
   private readonly hooks: AttemptHooks;
-  private readonly router: Router;
+  private readonly attempts: AttemptStarter;
+  private readonly retries: RetryHandler;
+  private readonly failures: DeploymentFailures;
   private readonly end: RequestEnd;
   private readonly fleet: FleetLoad | undefined;
   /** The response's 'close' listener: one function per Proxy (it needs the proxy to fail a request), not per request. */
@@ -77,12 +78,14 @@ export class Proxy implements ExchangeListener {
       }
     };
     this.fleet = o.fleet;
-    this.metrics = o.metrics;
-    this.numRetries = o.numRetries;
     this.admission = o.admission;
     this.hooks = o.hooks;
     this.end = new RequestEnd({ metrics: o.metrics, log: o.log, admission: o.admission });
-    this.router = o.router(new AttemptStarter({ upstreams: o.upstreams, listener: this, hooks: o.hooks, end: this.end, log: o.log }), this.end);
+    this.failures = new DeploymentFailures(o.metrics, o.log);
+    this.attempts = new AttemptStarter({ upstreams: o.upstreams, listener: this, hooks: o.hooks, end: this.end, log: o.log });
+    const router: Router = o.router(this.attempts, this.end);
+    const policy = new CountedRetries(o.numRetries, o.hooks);
+    this.retries = new RetryHandler({ policy, router, end: this.end, failures: this.failures, metrics: o.metrics });
   }
 
   start(ctx: RequestContext, res: ClientResponse): void {
@@ -96,18 +99,7 @@ export class Proxy implements ExchangeListener {
     } catch (err) {
       return this.end.fail(pr, 'admission', err);
     }
-    this.route(pr);
-  }
-
-  /** Routes `pr` and acts on the answer; a request the router queued is dispatched by the queue later. */
-  private route(pr: ProxyRequest): void {
-    try {
-      const r = this.router.route(pr);
-      if (typeof r !== 'string') this.end.reject(pr, r);
-      else if (r === 'exhausted') this.end.failAfterAttempts(pr);
-    } catch (err) {
-      this.end.fail(pr, 'routing', err);
-    }
+    this.retries.dispatch(pr);
   }
 
   onUpstreamHead(x: Exchange, status: number, headers: IncomingHttpHeaders): void {
@@ -169,67 +161,45 @@ export class Proxy implements ExchangeListener {
 
   private endAttempt(pr: ProxyRequest, x: Exchange, end: ExchangeEnd): void {
     const d = x.deployment;
+    // A stream cut short though the upstream closed cleanly is a broken answer, however the exchange ended.
+    const whole = end === 'complete' && !(pr.sse && !endsWithDone(pr.tail, pr.prevTail));
+    const tokens = whole && !pr.finished && d.config.tpm !== undefined ? usageTokens(responseTail(pr.tail, pr.prevTail), pr.ctx.bodyBytes) : 0;
     // The attempt's holds end first, in reverse order of acquisition, before anything that could throw.
     pr.exchange = undefined;
-    const how = permitEnd(end, x.status);
-    this.hooks.ended(pr, how);
-    if (pr.permit !== undefined) {
-      const permit: LoadPermit = pr.permit;
-      pr.permit = undefined;
-      permit.end(how);
-    }
-    d.release();
+    this.attempts.endHolds(pr, permitEnd(end, x.status), tokens);
     // Ended already (an internal error aborted this attempt): nothing more to say to anyone.
     if (pr.finished) return;
     injectFault(pr.ctx.fault, 'attempt_end');
     switch (end) {
       case 'complete':
-        return this.complete(pr, x);
+        return whole ? this.complete(pr, x) : this.truncated(pr, d);
       case 'client_closed':
         return this.end.finish(pr, 'client_closed', outcomes.client_closed.status, d.id);
       case 'broken':
-        this.recordFailure(d, 'broken_stream', undefined);
+        this.failures.record(d, 'broken_stream', undefined);
         pr.res.destroy();
         return this.end.finish(pr, 'upstream_broken_stream', outcomes.upstream_broken_stream.status, d.id);
-      default: {
-        // With back pressure, an engine's own 503/429 is a penalty and a re-route, not a failure or a retry.
-        const refused = end === 'retryable_status' && this.hooks.engineRefused(pr, x);
-        if (!refused) this.recordFailure(d, failureLabel(end, x.status), x.retryAfterMs);
-        pr.failedUpstreamMs += performance.now() - x.dispatchMs;
-        pr.lastFailure = x;
-        pr.lastFailureKind = end;
-        if (pr.clientClosed) return this.end.finish(pr, 'client_closed', outcomes.client_closed.status, d.id);
-        if (!refused && pr.attempts > this.numRetries) return this.end.failAfterAttempts(pr);
-        (pr.tried ??= []).push(d);
-        if (!refused) this.metrics.retries.inc({ model_group: pr.ctx.group });
-        return this.route(pr);
-      }
+      default:
+        return this.retries.failed(pr, x, end);
     }
   }
 
   private complete(pr: ProxyRequest, x: Exchange): void {
     const d = x.deployment;
-    if (pr.sse && !endsWithDone(pr.tail, pr.prevTail)) {
-      // The upstream closed cleanly mid-stream: the client gets every byte it sent, then a cut (no final
-      // chunk), so it cannot take the truncated answer for a whole one.
-      this.recordFailure(d, 'broken_stream', undefined);
-      cutAfterFlush(pr.res);
-      return this.end.finish(pr, 'upstream_broken_stream', outcomes.upstream_broken_stream.status, d.id);
-    }
     d.recordSuccess();
-    if (d.config.tpm !== undefined) d.addTokens(usageTokens(responseTail(pr.tail, pr.prevTail), pr.ctx.bodyBytes));
     if (this.fleet !== undefined) this.fleet.observeUsage(pr.ctx.group, pr.ctx.prompt, usagePromptTokens(responseTail(pr.tail, pr.prevTail)));
     pr.res.end();
     this.end.finish(pr, 'upstream_response', x.status, d.id);
   }
 
-  private recordFailure(d: Deployment, status: string, retryAfterMs: number | undefined): void {
-    const labels = { model_group: d.config.group, deployment: d.id, status };
-    this.metrics.deploymentFailures.inc(labels);
-    if (d.recordFailure(status, retryAfterMs)) {
-      this.metrics.cooledDown.inc({ model_group: d.config.group, deployment: d.id, reason: status });
-      this.end.logCooldown(d, status);
-    }
+  /**
+   * The upstream closed cleanly mid-stream: the client gets every byte it sent, then a cut (no final chunk),
+   * so it cannot take the truncated answer for a whole one.
+   */
+  private truncated(pr: ProxyRequest, d: Deployment): void {
+    this.failures.record(d, 'broken_stream', undefined);
+    cutAfterFlush(pr.res);
+    this.end.finish(pr, 'upstream_broken_stream', outcomes.upstream_broken_stream.status, d.id);
   }
 }
 
@@ -238,18 +208,4 @@ function cutAfterFlush(res: ClientResponse): void {
   const socket = res.socket;
   if (socket === null) return void res.destroy();
   socket.end(() => socket.destroy());
-}
-
-/** The `status` label of a failed attempt in spillway_deployment_failure_responses_total. */
-function failureLabel(end: ExchangeEnd, status: number): string {
-  switch (end) {
-    case 'retryable_status':
-      return String(status);
-    case 'timeout':
-      return 'timeout';
-    case 'empty_stream':
-      return 'empty_stream';
-    default:
-      return 'connect_error';
-  }
 }

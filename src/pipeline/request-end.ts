@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { InternalStage } from '../outcome/internal-error.ts';
 import { outcomes, type Outcome } from '../outcome/outcomes.ts';
-import type { Deployment } from '../routing/deployment.ts';
 import type { Refusal } from './backpressure/refusals.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 import type { AdmissionStage } from './stages.ts';
@@ -102,14 +101,6 @@ export class RequestEnd {
       const x = pr.exchange;
       if (x !== undefined) x.abort();
     }
-  }
-
-  /** A deployment left rotation after a failure: one warning line. */
-  logCooldown(d: Deployment, status: string): void {
-    this.log.warn(
-      { deployment: d.id, model_group: d.config.group, cooldown_ms: d.cooldownRemainingMs(), last_failure: status, failure_rate: d.lastEjection?.failureRate, requests: d.lastEjection?.requests },
-      'deployment cooling down',
-    );
   }
 
   finish(pr: ProxyRequest, outcome: Outcome, status: number, deployment: string): void {

@@ -1,5 +1,6 @@
 import type { CooldownConfig, DeploymentConfig } from '../config/types.ts';
 import type { Clock } from '../util/clock.ts';
+import type { Permit, PermitEnd } from '../util/permit.ts';
 import type { DeploymentView } from './types.ts';
 import { FixedWindowCounter } from './fixed-window.ts';
 import type { EngineLoad } from '../load/engine-load.ts';
@@ -21,7 +22,7 @@ export interface Ejection {
 
 /**
  * One deployment's runtime state: in-flight count, rpm/tpm windows, the outcomes of its recent attempts and
- * its cooldown. The pipeline is the only writer (acquire/release around each upstream attempt, one
+ * its cooldown. The pipeline is the only writer (a DeploymentPermit held for each upstream attempt, one
  * recordSuccess or recordFailure per attempt that ended on the upstream's account); routing policies read it
  * through DeploymentView.
  */
@@ -41,7 +42,7 @@ export class Deployment implements DeploymentView {
   readonly outcomes: OutcomeWindow;
   /** The engine's predicted and reported load, when the gateway keeps the fleet's load model (src/load). */
   load: EngineLoad | undefined = undefined;
-  /** Incremented on every release without a matching acquire; tests assert it stays 0. */
+  /** Slots given back that were never taken (a permit ended twice past its types); tests assert it stays 0. */
   accountingErrors = 0;
   private readonly requests: FixedWindowCounter;
   private readonly tokens: FixedWindowCounter;
@@ -112,22 +113,21 @@ export class Deployment implements DeploymentView {
     return this.hasCapacity() ? 0 : 1;
   }
 
-  acquire(): void {
+  /** Takes a slot for one attempt: in flight, and one request in the rpm window, until the permit ends. */
+  hold(): DeploymentPermit {
     this.inFlight++;
     this.requests.add(1);
+    return new DeploymentPermit(this);
   }
 
-  release(): void {
+  /** The end of a DeploymentPermit (its one caller): the slot back, and the tokens its response used, for tpm. */
+  giveBack(tokens: number): void {
     if (this.inFlight <= 0) {
       this.accountingErrors++;
       return;
     }
     this.inFlight--;
-  }
-
-  /** Tokens used by a finished request, for tpm. */
-  addTokens(n: number): void {
-    if (n > 0) this.tokens.add(n);
+    if (tokens > 0) this.tokens.add(tokens);
   }
 
   /** An attempt the upstream answered (relayed to the client): counts toward the window's requests. O(1), no allocation. */
@@ -146,7 +146,7 @@ export class Deployment implements DeploymentView {
     this.outcomes.failure(now);
     const ra = retryAfterMs === undefined ? undefined : Math.min(retryAfterMs, this.cooldown.retryAfterCapMs);
     if (this.cooldownUntil > now) {
-      if (ra !== undefined) this.hold(now, ra);
+      if (ra !== undefined) this.extendHold(now, ra);
       return false;
     }
     if (!this.judge.failed(this.outcomes, now, status, this.peers.length)) return false;
@@ -159,11 +159,11 @@ export class Deployment implements DeploymentView {
     this.outcomes.clear();
     this.judge.ejected(now);
     this.cooldownUntil = now + this.cooldown.cooldownTimeMs;
-    if (ra !== undefined) this.hold(now, ra);
+    if (ra !== undefined) this.extendHold(now, ra);
     return true;
   }
 
-  private hold(now: number, ms: number): void {
+  private extendHold(now: number, ms: number): void {
     this.holdUntil = Math.max(this.holdUntil, now + ms);
     this.cooldownUntil = Math.max(this.cooldownUntil, this.holdUntil);
   }
@@ -178,5 +178,29 @@ export class Deployment implements DeploymentView {
     let out = 0;
     for (const p of peers) if (p.cooldownUntil > now) out++;
     return out < max;
+  }
+}
+
+/**
+ * An attempt's slot on a deployment (max_parallel_requests, rpm), from dispatch to its one end. tpm needs the
+ * response's usage, known only at the end: the attempt says it with `used` before ending the permit, and only
+ * a whole response does (a failed, cut or abandoned attempt adds no tokens).
+ */
+export class DeploymentPermit implements Permit {
+  readonly deployment: Deployment;
+  private tokens = 0;
+
+  constructor(deployment: Deployment) {
+    this.deployment = deployment;
+  }
+
+  /** The tokens the attempt's whole response used (its `usage`, ../relay/usage.ts), counted at the end. */
+  used(tokens: number): void {
+    this.tokens = tokens;
+  }
+
+  end(how: PermitEnd): asserts this is never {
+    void how;
+    this.deployment.giveBack(this.tokens);
   }
 }

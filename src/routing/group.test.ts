@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { defaultCooldown } from '../config/cooldown.ts';
 import type { CooldownConfig, DeploymentConfig } from '../config/types.ts';
 import { seededRandom } from '../util/random.ts';
-import { Deployment } from './deployment.ts';
+import { Deployment, type DeploymentPermit } from './deployment.ts';
 import { ModelGroup } from './group.ts';
 import { leastBusy } from './strategies/least-busy.ts';
 import type { RouteRequest } from './types.ts';
@@ -141,10 +141,10 @@ describe('deployment limits', () => {
   it('enforces rpm per clock minute and max_parallel_requests', () => {
     const { now, ds } = fleet([{ rpm: 2, maxParallelRequests: 5 }]);
     const d = ds[0];
-    d.acquire();
-    d.release();
-    d.acquire();
-    d.release();
+    for (let i = 0; i < 2; i++) {
+      const slot: DeploymentPermit = d.hold();
+      slot.end('success');
+    }
     assert.equal(d.hasCapacity(), false);
     assert.ok(d.msUntilCapacity() > 0 && d.msUntilCapacity() <= 60_000);
     now.ms += d.msUntilCapacity();
@@ -152,7 +152,11 @@ describe('deployment limits', () => {
   });
   it('counts a release without an acquire instead of going negative', () => {
     const { ds } = fleet([{}]);
-    ds[0].release();
+    const slot: DeploymentPermit = ds[0].hold();
+    slot.end('success');
+    // Only past the types: after its end a permit is `never`, so a second end does not compile.
+    const again: DeploymentPermit = slot as unknown as DeploymentPermit;
+    again.end('success');
     assert.equal(ds[0].inFlight, 0);
     assert.equal(ds[0].accountingErrors, 1);
   });
@@ -163,9 +167,9 @@ describe('model group selection', () => {
 
   it('skips deployments at their limit and reports 429-style when all are', () => {
     const { ds, group } = fleet([{ maxParallelRequests: 1 }, { maxParallelRequests: 1 }]);
-    ds[0].acquire();
+    ds[0].hold();
     assert.equal(group.select(req, undefined), ds[1]);
-    ds[1].acquire();
+    ds[1].hold();
     assert.deepEqual(group.select(req, undefined), { reason: 'deployment_limit', retryAfterMs: 1000 });
   });
   it('skips a cooling deployment while another is in rotation', () => {
