@@ -12,6 +12,10 @@
  * critical requests were refused (`router_deadline`) while lower classes held capacity. The line gives the
  * expected TTFT for THIS request's prompt, and s only the queueing and batching noise around it.
  *
+ * P is what the engine had to prefill: the prompt less the prefix the load model placed in its cache, where
+ * it keeps one (a cache hit and a miss of one prompt length are different work). A queued request is judged
+ * at its whole length, as if it hit nothing: it may land anywhere.
+ *
  * b is clamped at 0 because a longer prompt never gets its first token sooner: a negative slope is noise
  * (a window of similar lengths), and then the line is the plain mean with its whole spread. Below 2 samples,
  * or with every prompt of one length (var(P) = 0), it is the mean alone.

@@ -25,3 +25,22 @@ test('ratio quantile: a wider range keeps values the default range clips', () =>
   assert.ok(wide.quantile(0.4) >= 0.02 && wide.quantile(0.4) < 0.022, String(wide.quantile(0.4)));
   assert.ok(Math.abs(narrow.quantile(0.4) - 2 ** (-23 / 8)) < 1e-12, 'clipped to the bottom bucket');
 });
+
+test('ratio quantile: the distribution read (cdf, mean, top), an old outlier forgotten', () => {
+  const q = new RatioQuantile(100, -6, 12);
+  assert.ok(Number.isNaN(q.cdf(1)) && Number.isNaN(q.mean()) && Number.isNaN(q.top()));
+  for (let i = 0; i < 50; i++) {
+    q.add(1);
+    q.add(4);
+  }
+  assert.equal(q.cdf(0.5), 0);
+  assert.ok(Math.abs(q.cdf(2) - 0.5) < 0.02, String(q.cdf(2)));
+  assert.equal(q.cdf(5), 1);
+  assert.ok(q.cdf(1.04) > 0 && q.cdf(1.04) < q.cdf(1.08), 'linear in log within a bucket');
+  assert.ok(q.mean() > 2.4 && q.mean() < 2.8, String(q.mean()));
+  assert.ok(q.top() >= 4 && q.top() < 4.4, String(q.top()));
+  q.add(30);
+  assert.ok(q.top() >= 30, 'a fresh outlier is the largest seen');
+  for (let i = 0; i < 1000; i++) q.add(1);
+  assert.ok(q.top() < 1.1 && q.cdf(1.1) === 1, 'faded below the forgotten share, it no longer is');
+});

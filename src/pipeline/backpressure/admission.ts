@@ -57,6 +57,7 @@ export class BackPressureAdmission implements AdmissionStage {
     // The budget runs from arrival: time spent reading the body is already gone.
     const deadline = now + budget - (performance.now() - ctx.arrivalMs);
     g.activity.admitted(p, now);
+    g.room.offered(p, now);
     pr.bp = new Ticket(g, p, deadline, tokens, held, bp.config.statusEvents && ctx.stream && ctx.statusEvents);
     g.admittedTotal[p]++;
     return undefined;

@@ -64,7 +64,11 @@ export class Attempts implements AttemptHooks {
     if (engine === undefined || !pr.ctx.stream || t.errorFrame) return;
     const now = (this.bp.now = this.bp.clock());
     if (engine.firstAt === 0) {
-      engine.firstToken(now, t.promptTokens);
+      // What the engine had to prefill: the prompt less the prefix the load model placed in its cache. With a
+      // shared prefix, hits and misses of one prompt length differ by the prefix's whole prefill, and fitted
+      // against the length alone that became spread (s ≈ 300 ms on matrix fleet #7) that refused critical
+      // requests with an empty queue.
+      engine.firstToken(now, pr.permit?.uncachedTokens ?? t.promptTokens);
       t.group.room.drainSoon();
       return;
     }

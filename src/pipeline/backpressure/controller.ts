@@ -95,10 +95,12 @@ export class BackPressure implements KvBudgetSource, RouteGate {
         return slot;
       });
       const g = new GroupState<ProxyRequest>(group, engines, views.group, views.admission, new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
-      const arrivalRates = [0, 1, 2].map(() => new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
+      const rates = () => [0, 1, 2].map(() => new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
       g.room = new WaitingRoom({
         settings: views.queue,
-        arrivalRates,
+        arrivalRates: rates(),
+        offeredRates: rates(),
+        departures: g.departures,
         clock: o.clock,
         timers: this.timers,
         drainRate: g.drainRate,
@@ -106,6 +108,7 @@ export class BackPressure implements KvBudgetSource, RouteGate {
       for (const e of engines) {
         e.room = g.room as WaitingRoom<unknown>;
         e.activity = g.activity;
+        e.departures = g.departures;
         // An engine report is a capacity event too: what it freed may let the queue's head go.
         if (e.ownLoad === false) {
           const room = g.room;

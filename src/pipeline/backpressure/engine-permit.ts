@@ -16,6 +16,8 @@ export class EnginePermit implements Permit {
   firstAt = 0;
   private lastAt = 0;
   private outTokens = 0;
+  /** Its place among the group's attempts in flight (../../routing/queue/departures.ts). */
+  private readonly departure: number;
 
   constructor(slot: EngineSlot, priority: Priority, clock: Clock, now: number) {
     this.slot = slot;
@@ -24,6 +26,7 @@ export class EnginePermit implements Permit {
     this.dispatchAt = now;
     slot.inFlightOf[priority]++;
     slot.gate.acquire();
+    this.departure = slot.departures?.start(now) ?? -1;
   }
 
   /** The first body chunk, at `now`: the attempt's TTFT. */
@@ -47,5 +50,6 @@ export class EnginePermit implements Permit {
     const ttft = this.firstAt > 0 ? this.firstAt - this.dispatchAt : NaN;
     const itl = this.outTokens > 0 ? (this.lastAt - this.firstAt) / this.outTokens : NaN;
     slot.gate.release(now, how === 'dropped', now - this.dispatchAt, ttft, itl);
+    slot.departures?.end(this.departure, now, how === 'success');
   }
 }

@@ -9,6 +9,7 @@ import type { ClassActivity } from './class-activity.ts';
 import type { EngineBlock, EngineGate } from '../../engine-admission/engine-gate.ts';
 import type { EngineLoad } from '../../load/engine-load.ts';
 import type { Deployment } from '../../routing/deployment.ts';
+import type { Departures } from '../../routing/queue/departures.ts';
 import type { WaitingRoom } from '../../routing/queue/waiting-room.ts';
 import { busyReason, type BusyReason, type BusyThresholds } from '../../load/busy.ts';
 
@@ -27,6 +28,8 @@ export class EngineSlot {
   room: WaitingRoom<unknown> | undefined = undefined;
   /** The classes active in the engine's group (set once the group is built). */
   activity: ClassActivity | undefined = undefined;
+  /** The attempts in flight in the engine's group, by age (set once the group is built). */
+  departures: Departures | undefined = undefined;
 
   constructor(deployment: Deployment, gate: EngineGate, load: EngineLoad, ownLoad: boolean) {
     this.deployment = deployment;

@@ -3,6 +3,7 @@ import { ClassActivity } from './class-activity.ts';
 import { GroupAdmission, type GroupLimits } from '../../admission/ingress-admission.ts';
 import type { GroupBackpressure } from '../../config/backpressure.ts';
 import type { ModelGroup } from '../../routing/group.ts';
+import { Departures } from '../../routing/queue/departures.ts';
 import type { DrainRate } from '../../routing/queue/drain-rate.ts';
 import type { WaitingRoom } from '../../routing/queue/waiting-room.ts';
 import type { DeepReadonly, Ref } from '../../util/ref.ts';
@@ -23,6 +24,8 @@ export class GroupState<R> {
   abandoned = 0;
   /** Attempts of this group in flight (so a queue with nothing in flight knows no event is coming). */
   attempts = 0;
+  /** The attempts in flight by age, and their durations: when the next ones leave (the queue's wait). */
+  readonly departures = new Departures();
   /** Which classes are active: how much of each engine a class may use (./class-activity.ts). */
   readonly activity = new ClassActivity();
   statusTimer: NodeJS.Timeout | undefined = undefined;

@@ -3,32 +3,22 @@
  * its drain. A request that found every engine busy is offered here:
  *
  *   max(F_c · W, not_before − now) > last_call − now   → router_deadline, at once, not after waiting for it
- *       where W         = (k + z · √k) / μ_c                      the model's wait
- *             k = ahead(c) + 1,   μ_c = μ − Σ_{c' above c} λ_c'
- *             F_c       = the 0.995-quantile of waited / W of the class's recent leaves (./wait-calibration.ts),
- *                         relaxed toward 1 while none leaves, and ≥ waited / W of each class's first queued
+ *       where F_c · W   = the wait the class-c request is judged by (./wait-estimate.ts: the queue ahead of it
+ *                         at the drain rate and from the ages of the attempts in flight, calibrated by
+ *                         measured waits, and taken ρ_c times over while its class and above overload the group)
  *             last_call = deadline − (m(P) + z · s)     (deadline = arrival + TTFT budget)
  *   no room (for its class)    → displace a queued request of a less important class, else router_queue_full
  *                                (a class may fill only its priority fraction of max_queue and max_queue_tokens;
  *                                checked after the deadline, so nothing is displaced for a request then refused)
- *       The time to first token is the wait in the queue plus the engine's TTFT after dispatch. The wait is k
- *       departures at the drain rate μ (./drain-rate.ts; ahead(c): ./router-queue.ts): k/μ on average, √k/μ
- *       more at one standard deviation if departures are Poisson. A class only gets what the classes above it
- *       leave: their arrivals λ (measured like μ, counted by `arrived`) jump ahead of it while it waits, so
- *       its rate is the residual μ_c; none left (μ_c ≤ 0) means it cannot be served in time. Departures are
- *       not Poisson on a real fleet (they come in waves, and a request queues inside the gap between two), so
- *       W is scaled by F_c, how far actual waits of the class lately exceeded it: measured, per class, on the
- *       fleet at hand, and ≈ 1 where the model holds. Every leave (dispatched or expired) feeds it back, so
- *       expiries stay near 1 − 0.995 of what is queued. The engine's part has the mean m and deviation s of
- *       its recent TTFTs, and is owed from the budget before the queue gets
- *       any. m(P) is the engine's expected TTFT for this request's prompt length P and s the spread around it
- *       (src/engine-admission/ttft-fit.ts), not the spread of all prompts' TTFTs, which with mixed lengths
- *       alone can exceed a budget. not_before is when the class's time-bound blocks end on the engine that
- *       frees first (a penalty, the SLO breaker's window), when every engine has one: no departure can come
- *       before it, whatever the rate says. z = wait_margin_sd (default 2.33: one-sided 99%) on the engine's
- *       part, and as the model's own margin on W, so a request is rarely admitted only to expire in the queue
- *       (a refusal that costs the client its whole budget), and what leaves the queue still has the engine's
- *       part of its budget.
+ *       The time to first token is the wait in the queue plus the engine's TTFT after dispatch. The engine's
+ *       part is owed from the budget before the queue gets any: m(P) is the engine's expected TTFT for this
+ *       request's prompt length P and s the spread around it (src/engine-admission/ttft-fit.ts), not the
+ *       spread of all prompts' TTFTs, which with mixed lengths alone can exceed a budget. not_before is when
+ *       the class's time-bound blocks end on the engine that frees first (a penalty, the SLO breaker's
+ *       window), when every engine has one: no departure can come before it. z = wait_margin_sd (default
+ *       2.33: one-sided 99%) on the engine's part and on the queue's own wait, so a request is rarely admitted
+ *       only to expire in the queue (a refusal that costs the client its whole budget), and what leaves the
+ *       queue still has the engine's part of its budget.
  *   else                       → queued, with a timer that drops it as `expired` at its last call
  *
  * `drain()` runs on capacity events (an attempt's first token or end, a penalty or breaker window running
@@ -39,10 +29,10 @@
 import type { Priority, PriorityFractions } from '../../admission/priority.ts';
 import type { Clock } from '../../util/clock.ts';
 import { view, type Ref } from '../../util/ref.ts';
-import type { DrainRate } from './drain-rate.ts';
 import { QueueEntry, RouterQueue, type QueueBounds } from './router-queue.ts';
 import type { Timers } from './timers.ts';
-import { WaitCalibration } from './wait-calibration.ts';
+import type { WaitCalibration } from './wait-calibration.ts';
+import { WaitEstimate, type WaitEstimateOptions } from './wait-estimate.ts';
 
 export type QueueRefusal = 'router_queue_full' | 'router_deadline';
 export type DropReason = 'expired' | 'displaced';
@@ -63,15 +53,10 @@ export interface WaitingRoomSettings {
   readonly marginSd: number;
 }
 
-export interface WaitingRoomOptions<T> {
+export interface WaitingRoomOptions<T> extends WaitEstimateOptions {
   settings: Ref<WaitingRoomSettings>;
-  /** Arrival rate of each class (fed by `arrived`); without them every class sees the whole drain rate. */
-  arrivalRates?: readonly DrainRate[];
-  /** The wait's calibration (tests pass one with a low quantile to need few leaves); default ./wait-calibration.ts's. */
-  calibration?: WaitCalibration;
   clock: Clock;
   timers: Timers;
-  drainRate: DrainRate;
   /** Who routes what leaves the queue; set later with `attach` when it is built after the room. */
   host?: WaitingRoomHost<T>;
 }
@@ -102,9 +87,8 @@ function onWake(room: WaitingRoom<unknown>): void {
 
 export class WaitingRoom<T> {
   readonly queue: RouterQueue<T>;
-  readonly drainRate: DrainRate;
-  /** F_c per class: how far actual waits exceed the model's (./wait-calibration.ts). */
-  readonly calibration: WaitCalibration;
+  /** The wait a new request is judged by (./wait-estimate.ts). */
+  readonly estimate: WaitEstimate<T>;
   /** Leaves by reason, for metrics and the accounting checks. */
   dispatched = 0;
   expired = 0;
@@ -113,7 +97,6 @@ export class WaitingRoom<T> {
   wakeTimer: unknown;
   wakeAt = Infinity;
   private readonly settings: Ref<WaitingRoomSettings>;
-  private readonly arrivalRates: readonly DrainRate[] | undefined;
   private readonly clock: Clock;
   private readonly timers: Timers;
   private host: WaitingRoomHost<T>;
@@ -127,9 +110,7 @@ export class WaitingRoom<T> {
   constructor(o: WaitingRoomOptions<T>) {
     this.settings = o.settings;
     this.queue = new RouterQueue<T>(view(o.settings, boundsOf));
-    this.drainRate = o.drainRate;
-    this.arrivalRates = o.arrivalRates;
-    this.calibration = o.calibration ?? new WaitCalibration();
+    this.estimate = new WaitEstimate(this.queue, o);
     this.clock = o.clock;
     this.timers = o.timers;
     this.host = o.host ?? (DETACHED as WaitingRoomHost<T>);
@@ -157,52 +138,34 @@ export class WaitingRoom<T> {
     return this.queue.size;
   }
 
-  /** A class-`p` request reached the router (queued or not): it takes capacity from the classes below. */
+  /** F_c per class: how far actual waits exceed the model's (./wait-calibration.ts). */
+  get calibration(): WaitCalibration {
+    return this.estimate.calibration;
+  }
+
+  /** A class-`p` request went to an engine or the queue. */
   arrived(p: Priority, now?: number): void {
-    this.arrivalRates?.[p].record(1, now);
+    this.estimate.arrived(p, now);
+  }
+
+  /** A class-`p` request reached the router, whatever becomes of it. */
+  offered(p: Priority, now?: number): void {
+    this.estimate.offered(p, now);
   }
 
   /** The drain rate left to class `p` after the classes above it (per ms; NaN while unknown). */
   rateFor(p: Priority, now = this.clock()): number {
-    let mu = this.drainRate.perMs(now);
-    const rates = this.arrivalRates;
-    if (rates !== undefined) {
-      for (let c = 0; c < p; c++) {
-        const l = rates[c].perMs(now);
-        if (l === l) mu -= l;
-      }
-    }
-    return mu;
+    return this.estimate.rateFor(p, now);
   }
 
-  /** The wait a new class-`p` request is judged by, F_c · W, in ms (NaN while no drain rate is known). */
+  /** The wait a new class-`p` request is judged by, F_c · W, in ms (NaN while nothing is known). */
   estimatedWaitMs(p: Priority): number {
     const now = this.clock();
-    return this.factor(p, now) * this.waitMs(p, this.marginSd, now);
+    return this.estimate.factor(p, now) * this.estimate.waitMs(p, this.marginSd, now);
   }
 
-  /**
-   * F_c (./wait-calibration.ts), and no less than what the first queued request of each class at or above
-   * `p` has already waited over its prediction: a ratio not yet recorded, known to be at least that.
-   */
   factor(p: Priority, now: number): number {
-    let f = this.calibration.factor(p, now);
-    for (let c = 0; c <= p; c++) {
-      const h = this.queue.headOf(c as Priority);
-      if (h !== undefined && h.predictedMs > 0) f = Math.max(f, (now - h.enqueuedAt) / h.predictedMs);
-    }
-    return f;
-  }
-
-  /**
-   * Wait of a new class-`p` request with `z` standard deviations of margin: (k + z·√k) / μ_c. Infinity when
-   * the classes above leave it no rate, NaN while no drain rate is known.
-   */
-  private waitMs(p: Priority, z: number, now: number): number {
-    const mu = this.rateFor(p, now);
-    if (mu <= 0) return Infinity;
-    const k = this.queue.ahead(p) + 1;
-    return (k + z * Math.sqrt(k)) / mu;
+    return this.estimate.factor(p, now);
   }
 
   /**
@@ -215,8 +178,8 @@ export class WaitingRoom<T> {
     const z = this.marginSd;
     const lastCall = deadline - now - (serviceMs + z * serviceSdMs);
     if (lastCall <= 0 || notBefore - now > lastCall) return 'router_deadline';
-    const wait = this.waitMs(priority, z, now);
-    if (this.factor(priority, now) * wait > lastCall) return 'router_deadline';
+    const wait = this.estimate.waitMs(priority, z, now);
+    if (this.estimate.factor(priority, now) * wait > lastCall) return 'router_deadline';
     const q = this.queue;
     const f = this.fractions[priority];
     while (!q.fits(tokens, f)) {

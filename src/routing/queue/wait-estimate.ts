@@ -1,0 +1,123 @@
+/**
+ * How long a new class-c request would wait in a model group's router queue (./waiting-room.ts decides on it):
+ *
+ *   W        = max( (k + z·√k) / μ_c ,  departures(k + ⌈λ_above · W_rate⌉) )       the model's wait
+ *              k = ahead(c) + 1;  μ = the group's dispatch rate (./drain-rate.ts);  μ_c = μ − Σ_{c' above c} λ_c'
+ *   judged by F_c · W,  F_c = max( the 0.995-quantile of waited / W of the class's recent leaves
+ *                                    (./wait-calibration.ts, relaxed toward 1 while none leaves),
+ *                                  waited / W of the first queued of each class at or above c,
+ *                                  min(ρ_c, OVERLOAD_FACTOR_MAX) )
+ *              ρ_c = what class c and the classes above it offer the router, over μ
+ *
+ * - The rate's part: the wait is k departures at rate μ, k/μ on average and √k/μ more at one standard
+ *   deviation if departures are Poisson. A class only gets what the classes above leave: their arrivals λ
+ *   (counted by `arrived`) jump ahead of it while it waits, so its rate is the residual μ_c; none left
+ *   (μ_c ≤ 0) means it cannot be served in time (Infinity).
+ * - The ages' part (./departures.ts): departures are not Poisson on a real fleet. They come in waves, and a
+ *   request queues exactly when no engine has room, right after a wave was dispatched; the attempts in
+ *   flight then say when the next ones leave, where a rate averages over the waves. The classes above take
+ *   the departures that come meanwhile, so they are added to k.
+ * - The calibration scales what is left of the error, per class, by how far actual waits exceeded W lately.
+ * - The overload floor: under overload (ρ_c > 1, more of the class and above arrive than leave), a request
+ *   refused at arrival costs no goodput, since the others fill every departure, while one queued and then
+ *   expired costs its client the whole budget (and is a late refusal). So the queue takes only waits that
+ *   fit ρ_c times over, up to 2×. Below overload (ρ_c ≤ 1) it changes nothing, so a fleet at its capacity
+ *   queues what it can serve; and a class offering little (critical, at a fraction of capacity) is judged by
+ *   the model alone, however loaded the classes below it are. Measured on the fleet matrix at 3× capacity:
+ *   the rate alone let 0.4-3.3 % of refusals be queue timeouts; see docs/BENCHMARKS.md for what this does.
+ */
+import type { Priority } from '../../admission/priority.ts';
+import type { Departures } from './departures.ts';
+import type { DrainRate } from './drain-rate.ts';
+import type { RouterQueue } from './router-queue.ts';
+import { WaitCalibration } from './wait-calibration.ts';
+
+/** The most the overload ratio scales the predicted wait by. */
+export const OVERLOAD_FACTOR_MAX = 2;
+
+export interface WaitEstimateOptions {
+  drainRate: DrainRate;
+  /** Per class, what reaches an engine or the queue (fed by `arrived`); without them every class sees all of μ. */
+  arrivalRates?: readonly DrainRate[];
+  /** Per class, everything offered, refused or not (fed by `offered`); without them no overload floor. */
+  offeredRates?: readonly DrainRate[];
+  /** The group's attempts in flight; without it the rate's part alone. */
+  departures?: Departures;
+  /** Default ./wait-calibration.ts's; tests pass one with a low quantile to need few leaves. */
+  calibration?: WaitCalibration;
+}
+
+export class WaitEstimate<T> {
+  readonly drainRate: DrainRate;
+  readonly calibration: WaitCalibration;
+  private readonly arrivalRates: readonly DrainRate[] | undefined;
+  private readonly offeredRates: readonly DrainRate[] | undefined;
+  private readonly departures: Departures | undefined;
+  private readonly queue: RouterQueue<T>;
+
+  constructor(queue: RouterQueue<T>, o: WaitEstimateOptions) {
+    this.queue = queue;
+    this.drainRate = o.drainRate;
+    this.arrivalRates = o.arrivalRates;
+    this.offeredRates = o.offeredRates;
+    this.departures = o.departures;
+    this.calibration = o.calibration ?? new WaitCalibration();
+  }
+
+  /** A class-`p` request went to an engine or the queue: it takes capacity from the classes below. */
+  arrived(p: Priority, now?: number): void {
+    this.arrivalRates?.[p].record(1, now);
+  }
+
+  /** A class-`p` request reached the router, whatever becomes of it. */
+  offered(p: Priority, now?: number): void {
+    this.offeredRates?.[p].record(1, now);
+  }
+
+  /** μ_c: the drain rate left to class `p` after the classes above it (per ms; NaN while unknown). */
+  rateFor(p: Priority, now: number): number {
+    return this.drainRate.perMs(now) - this.above(this.arrivalRates, p, now);
+  }
+
+  /** ρ_c: what class `p` and the classes above it offer, over the drain rate; NaN while unknown. */
+  overload(p: Priority, now: number): number {
+    if (this.offeredRates === undefined) return NaN;
+    return this.above(this.offeredRates, (p + 1) as Priority, now) / this.drainRate.perMs(now);
+  }
+
+  /** F_c (module comment). */
+  factor(p: Priority, now: number): number {
+    let f = this.calibration.factor(p, now);
+    for (let c = 0; c <= p; c++) {
+      const h = this.queue.headOf(c as Priority);
+      if (h !== undefined && h.predictedMs > 0) f = Math.max(f, (now - h.enqueuedAt) / h.predictedMs);
+    }
+    const over = Math.min(this.overload(p, now), OVERLOAD_FACTOR_MAX);
+    return over > f ? over : f;
+  }
+
+  /** W for a new class-`p` request with `z` standard deviations of margin (module comment). */
+  waitMs(p: Priority, z: number, now: number): number {
+    const mu = this.rateFor(p, now);
+    if (mu <= 0) return Infinity;
+    const k = this.queue.ahead(p) + 1;
+    const byRate = (k + z * Math.sqrt(k)) / mu;
+    const d = this.departures;
+    if (d === undefined) return byRate;
+    const jump = this.above(this.arrivalRates, p, now) * (byRate === byRate ? byRate : d.waitMs(k, z, now));
+    const byAges = d.waitMs(k + (jump > 0 ? Math.ceil(jump) : 0), z, now);
+    return byAges >= byRate || byRate !== byRate ? byAges : byRate;
+  }
+
+  /** Σ over the classes above `p` of `rates` (per ms), the unknown ones as 0. */
+  private above(rates: readonly DrainRate[] | undefined, p: Priority, now: number): number {
+    let sum = 0;
+    if (rates !== undefined) {
+      for (let c = 0; c < p; c++) {
+        const r = rates[c].perMs(now);
+        if (r === r) sum += r;
+      }
+    }
+    return sum;
+  }
+}
