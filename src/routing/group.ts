@@ -45,6 +45,8 @@ export class ModelGroup<D extends Deployment = Deployment> {
   /** Requests routed to a cooling deployment because no other could take them (spillway_panic_routed_total). */
   panicRoutes = 0;
   private routeGate: RouteGate | undefined = undefined;
+  // A first attempt has nothing tried to steer away from: its rotation leaves that filter out.
+  private firstTry: Filters = [inRotation, limits];
   private rotation: Filters = [inRotation, limits, untriedElseTried];
   private panicking: Filters = [cooling, cooldownHold, limits];
   private readonly refusals = new Refusals();
@@ -67,7 +69,8 @@ export class ModelGroup<D extends Deployment = Deployment> {
   set gate(gate: RouteGate | undefined) {
     this.routeGate = gate;
     const admitted: Filters = gate === undefined ? [] : [engineGate(gate)];
-    this.rotation = [inRotation, limits, ...admitted, untriedElseTried];
+    this.firstTry = [inRotation, limits, ...admitted];
+    this.rotation = [...this.firstTry, untriedElseTried];
     this.panicking = [cooling, cooldownHold, limits, ...admitted];
   }
 
@@ -80,7 +83,7 @@ export class ModelGroup<D extends Deployment = Deployment> {
     sel.priority = req.priority ?? STANDARD;
     sel.tried = tried;
     this.refusals.clear();
-    let picked = this.pick(this.narrow(this.deployments, this.rotation, 0), req);
+    let picked = this.pick(this.narrow(this.deployments, tried === undefined ? this.firstTry : this.rotation, 0), req);
     if (picked === undefined) picked = this.panic(req);
     sel.tried = undefined;
     return picked ?? this.refusals.noRoute();

@@ -15,10 +15,9 @@ export class Refusals {
   private readonly dropped: Record<Reason, boolean> = { busy: false, deployment_limit: false, all_cooling_down: false };
 
   clear(): void {
-    for (const r of REASONS) {
-      this.soonest[r] = Infinity;
-      this.dropped[r] = false;
-    }
+    const { soonest, dropped } = this;
+    soonest.busy = soonest.deployment_limit = soonest.all_cooling_down = Infinity;
+    dropped.busy = dropped.deployment_limit = dropped.all_cooling_down = false;
   }
 
   busy(): boolean {
@@ -43,5 +42,3 @@ export class Refusals {
     return { reason: 'all_cooling_down', retryAfterMs: hold === Infinity ? 1000 : hold };
   }
 }
-
-const REASONS: readonly Reason[] = ['busy', 'deployment_limit', 'all_cooling_down'];
