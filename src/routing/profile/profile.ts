@@ -2,8 +2,9 @@
  * Runs a Profile as a RoutingStrategy: the profile's filters in order, each over what the previous one left;
  * then each stage (its own filters, then every scorer, clamped to [0, 1] and weighted, summed per candidate,
  * then its picker) until one picks. The first scorer writes the totals directly (one stage with one scorer is
- * the common case); each further one adds to them through scratch scores. Allocation-free per decision: the filtered lists and score arrays are
- * scratch space of this strategy, reused because a decision runs synchronously to its end.
+ * the common case); each further one adds to them through scratch scores. Allocation-free per decision: the
+ * filtered lists and score arrays are scratch space of this strategy, reused because a decision runs
+ * synchronously to its end.
  */
 import type { Random } from '../../util/random.ts';
 import type { DeploymentView, RouteRequest, RoutingStrategy } from '../types.ts';
