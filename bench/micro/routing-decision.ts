@@ -1,7 +1,8 @@
 // Cost of one routing decision on the seed's prompt, 8 engines: render + hash the prompt, estimate its tokens,
 // look its blocks up in the prefix index, score every engine (kv-aware). Beside it: the same with a real
 // tokenizer (o200k via gpt-tokenizer) instead of the estimate, the other strategies, and the dispatch
-// bookkeeping (reserve: record the chain in the index; release), at 256-byte blocks (the default) and 64.
+// bookkeeping (reserve: record the chain in the index; release), at 256-byte blocks (the default) and 64; and a
+// model group's whole selection (its own filters, then least-kv) over the same 8 engines.
 // Run: node bench/micro/routing-decision.ts
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -11,6 +12,9 @@ import { deploymentConfig } from '../../src/load/test-support.ts';
 import type { EngineView, RouteRequest } from '../../src/routing/types.ts';
 import { PromptAnalyzer } from '../../src/prefix/prompt-info.ts';
 import { blockHashes, renderPrompt } from '../../src/prefix/prompt-bytes.ts';
+import { defaultCooldown } from '../../src/config/cooldown.ts';
+import { Deployment } from '../../src/routing/deployment.ts';
+import { ModelGroup } from '../../src/routing/group.ts';
 import { kvAware } from '../../src/routing/strategies/kv-aware.ts';
 import { leastKv } from '../../src/routing/strategies/least-kv.ts';
 import { prefixHash } from '../../src/routing/strategies/prefix-hash.ts';
@@ -71,6 +75,12 @@ const DISPATCHES = 25_000;
 const freshPrompts = (f: FleetLoad) => Array.from({ length: DISPATCHES }, () => f.analyze('g', 'chat', body(seed13k())));
 const fresh256 = freshPrompts(fleet);
 const fresh64 = freshPrompts(small.fleet);
+// The same engines as deployments of one group (a clock that never moves: no cooldown, no rpm window turns).
+const group = new ModelGroup(
+  'g',
+  views.map((v) => Object.assign(new Deployment(v.config, defaultCooldown(), () => 0), { load: v.load })),
+  leastKv(seededRandom(4)),
+);
 let i = 0;
 const decide = (b: Record<string, unknown>) => kv.pick(views, { ...chat(b), prompt: fleet.analyze('g', 'chat', b) });
 
@@ -88,6 +98,7 @@ const cases: Case[] = [
   { name: 'kv-aware pick, 8 engines (analyzed)', bodies: seedBodies, run: () => kv.pick(views, preAnalyzed[i++ % VARIANTS]), batch: 100 },
   { name: 'least-kv pick, 8 engines', bodies: seedBodies, run: () => lkv.pick(views, preAnalyzed[i++ % VARIANTS]), batch: 100 },
   { name: 'prefix-hash pick, 8 engines', bodies: seedBodies, run: () => ph.pick(views, preAnalyzed[i++ % VARIANTS]), batch: 100 },
+  { name: 'select: group filters + least-kv, 8 engines', bodies: seedBodies, run: () => group.select(preAnalyzed[i++ % VARIANTS], undefined), batch: 100 },
   { name: 'DECISION (estimate), 13 KB seed prompt', bodies: seedBodies, run: decide },
   { name: 'DECISION (estimate), 16 KB locust payload', bodies: locustBodies, run: decide },
   { name: 'DECISION (estimate), 12 KB shared prefix hit', bodies: sharedBodies, run: decide },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testFleet } from '../../load/test-support.ts';
+import { kept } from '../profile/test-support.ts';
 import { loadBound, underLoadBound } from './load-bound.ts';
 
 test('the bound is ⌈(1 + ε)·m + √m⌉, m = (Σ in-flight + 1) / n over the engines that are not busy', () => {
@@ -22,10 +23,12 @@ test('the bound is ⌈(1 + ε)·m + √m⌉, m = (Σ in-flight + 1) / n over the
 test('the filter keeps the engines under the bound, over candidates already rid of busy ones', () => {
   const { fleet, views } = testFleet(3);
   const permits = [0, 0, 0, 0, 1].map((i) => fleet.engine(`e${i}`).reserve());
-  const f = underLoadBound(0.25);
-  const bound = f.prepare!(views, { group: 'g', endpoint: 'chat', stream: false, body: {}, bodyBytes: 0 });
-  assert.equal(bound, loadBound(views, 0.25)); // m = 2: ⌈2.5 + 1.41⌉ = 4
-  assert.deepEqual(views.filter((v) => f.admits(v, { group: 'g', endpoint: 'chat', stream: false, body: {}, bodyBytes: 0 }, bound)).map((v) => v.id), ['e1', 'e2']);
+  const req = { group: 'g', endpoint: 'chat', stream: false, body: {}, bodyBytes: 0 } as const;
+  const bound = loadBound(views, 0.25); // m = 2: ⌈2.5 + 1.41⌉ = 4
+  assert.equal(bound, 4);
+  const ids = kept(underLoadBound(0.25), views, req).map((v) => v.id);
+  assert.deepEqual(ids, views.filter((v) => v.load.inFlight() < bound).map((v) => v.id), 'the filter keeps what is under the same bound');
+  assert.deepEqual(ids, ['e1', 'e2']);
   for (const p of permits) p.release();
   fleet.assertDrained();
 });

@@ -49,11 +49,13 @@ export function loadBound(candidates: readonly EngineView[], slack: number): num
 export function underLoadBound(slack: number): Filter<EngineView> {
   return {
     name: 'load-bound',
-    prepare(candidates) {
+    filter(candidates, _req, out) {
       let total = 0;
       for (let i = 0; i < candidates.length; i++) total += candidates[i].load.inFlight();
-      return bound(total, candidates.length, slack);
+      const limit = bound(total, candidates.length, slack);
+      let kept = 0;
+      for (let i = 0; i < candidates.length; i++) if (candidates[i].load.inFlight() < limit) out[kept++] = candidates[i];
+      return kept;
     },
-    admits: (e, _req, limit) => e.load.inFlight() < limit,
   };
 }

@@ -16,10 +16,12 @@ export function overlap(e: EngineView, req: RouteRequest): number {
 
 export const longestPrefix: Filter<EngineView> = {
   name: 'longest-prefix',
-  prepare(candidates, req) {
+  filter(candidates, req, out) {
     let max = 0;
     for (let i = 0; i < candidates.length; i++) max = Math.max(max, overlap(candidates[i], req));
-    return max;
+    if (max === 0) return 0;
+    let kept = 0;
+    for (let i = 0; i < candidates.length; i++) if (overlap(candidates[i], req) === max) out[kept++] = candidates[i];
+    return kept;
   },
-  admits: (e, req, max) => max > 0 && overlap(e, req) === max,
 };

@@ -9,5 +9,9 @@ import type { EngineView } from '../types.ts';
 
 export const notBusy: Filter<EngineView> = {
   name: 'not-busy',
-  admits: (e) => !e.load.isBusy(),
+  filter(candidates, _req, out) {
+    let kept = 0;
+    for (let i = 0; i < candidates.length; i++) if (!candidates[i].load.isBusy()) out[kept++] = candidates[i];
+    return kept;
+  },
 };

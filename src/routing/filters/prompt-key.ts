@@ -9,6 +9,9 @@ import type { DeploymentView } from '../types.ts';
 
 export const hasPromptKey: Filter<DeploymentView> = {
   name: 'prompt-key',
-  prepare: (_candidates, req) => req.prompt?.hashes.length ?? 0,
-  admits: (_d, _req, blocks) => blocks > 0,
+  filter(candidates, req, out) {
+    if ((req.prompt?.hashes.length ?? 0) === 0) return 0;
+    for (let i = 0; i < candidates.length; i++) out[i] = candidates[i];
+    return candidates.length;
+  },
 };

@@ -13,7 +13,14 @@ const fixed = (name: string, by: Record<string, number>): Scorer<DeploymentView>
   name,
   score: (cs, _req, out) => cs.forEach((d, i) => (out[i] = by[d.id])),
 });
-const only = (ids: string[]): Filter<DeploymentView> => ({ name: 'only', admits: (d) => ids.includes(d.id) });
+const only = (ids: string[]): Filter<DeploymentView> => ({
+  name: 'only',
+  filter(cs, _req, out) {
+    let k = 0;
+    for (const d of cs) if (ids.includes(d.id)) out[k++] = d;
+    return k;
+  },
+});
 
 test('scores are clamped to [0, 1] and weighted before they are summed', () => {
   // Unclamped, b would win (5·1 + 0 = 5 against a's 0 + 2·1 = 2); clamped it scores 1 against a's 2.

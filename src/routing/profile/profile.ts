@@ -1,8 +1,10 @@
 /**
  * Runs a Profile as a RoutingStrategy: the profile's filters in order, each over what the previous one left;
  * then each stage (its own filters, then every scorer, clamped to [0, 1] and weighted, summed per candidate,
- * then its picker) until one picks. Allocation-free per decision: the filtered lists and score arrays are
- * scratch space of this strategy, reused because a decision runs synchronously to its end.
+ * then its picker) until one picks. The first scorer writes the totals directly (one stage with one scorer is
+ * the common case); each further one adds to them through scratch scores. Allocation-free per decision: the
+ * filtered lists and score arrays are scratch space of this strategy, reused because a decision runs
+ * synchronously to its end.
  */
 import type { Random } from '../../util/random.ts';
 import type { DeploymentView, RouteRequest, RoutingStrategy } from '../types.ts';
@@ -17,11 +19,9 @@ export function profileStrategy<V extends DeploymentView>(profile: Profile<V>, r
 
   function applyFilters(list: readonly V[], filters: readonly Filter<V>[], lists: V[][], req: RouteRequest): readonly V[] {
     for (let k = 0; k < filters.length && list.length > 0; k++) {
-      const f = filters[k];
       const out = lists[k];
-      out.length = 0;
-      const prepared = f.prepare === undefined ? 0 : f.prepare(list, req);
-      for (let i = 0; i < list.length; i++) if (f.admits(list[i], req, prepared)) out.push(list[i]);
+      // Cut to length, never emptied first: `length = 0` drops the backing store and the next write allocates one.
+      out.length = filters[k].filter(list, req, out);
       list = out;
     }
     return list;
@@ -36,8 +36,15 @@ export function profileStrategy<V extends DeploymentView>(profile: Profile<V>, r
       totals = new Float64Array(n * 2);
       scores = new Float64Array(n * 2);
     }
-    totals.fill(0, 0, n);
-    for (const { scorer, weight } of stage.scorers) {
+    const scorers = stage.scorers;
+    scorers[0].scorer.score(list, req, totals);
+    const w0 = scorers[0].weight;
+    for (let i = 0; i < n; i++) {
+      const s = totals[i];
+      totals[i] = (s < 0 ? 0 : s > 1 ? 1 : s) * w0;
+    }
+    for (let k = 1; k < scorers.length; k++) {
+      const { scorer, weight } = scorers[k];
       scorer.score(list, req, scores);
       for (let i = 0; i < n; i++) {
         const s = scores[i];

@@ -6,13 +6,15 @@ import type { Random } from '../../util/random.ts';
 import type { RouteRequest } from '../types.ts';
 
 /**
- * Drops candidates that must not take the request. `prepare` runs once per decision over the candidates the
- * filter sees (e.g. to compute a bound from all of them) and its result is handed to every `admits`.
+ * Drops candidates that must not take the request (after llm-d's Filter, over the whole list): writes the ones
+ * it keeps to `out`, in their order, and returns how many; the runner then cuts `out` to that length. It may
+ * read all of `candidates` first (e.g. for a bound over them) and never reads `out`. One call per decision,
+ * with the loop inside: the per-candidate calls stay in the filter's own code, where they are monomorphic.
+ * `R` is what it decides on: the request, or a model group's Selection for the group's filters.
  */
-export interface Filter<D> {
+export interface Filter<D, R = RouteRequest> {
   readonly name: string;
-  prepare?(candidates: readonly D[], req: RouteRequest): number;
-  admits(d: D, req: RouteRequest, prepared: number): boolean;
+  filter(candidates: readonly D[], req: R, out: D[]): number;
 }
 
 /**
