@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { CRITICAL, type Priority, STANDARD } from '../../admission/priority.ts';
 import { defaultCooldown } from '../../config/cooldown.ts';
 import type { DeploymentConfig } from '../../config/types.ts';
-import { Deployment } from '../deployment.ts';
+import { Deployment, type DeploymentPermit } from '../deployment.ts';
 import { kept } from '../profile/test-support.ts';
 import type { Selection } from '../selection.ts';
 import { cooldownHold } from './cooldown-hold.ts';
@@ -41,13 +41,14 @@ test('cooldown-hold drops what an upstream Retry-After holds; its wait is the ho
 
 test('limits drops a deployment at max_parallel_requests; its wait is the hint of 1 s', () => {
   const ds = group([{ maxParallelRequests: 1 }, { maxParallelRequests: 2 }]);
-  ds[0].acquire();
-  ds[1].acquire();
+  const held = [ds[0].hold(), ds[1].hold()];
   assert.deepEqual(ids(kept(limits, ds, sel())), ['d1']);
   assert.equal(limits.drops!.reason, 'deployment_limit');
   assert.equal(limits.drops!.waitMs(ds[0]), 1000);
-  ds[0].release();
-  ds[1].release();
+  for (const p of held) {
+    const permit: DeploymentPermit = p;
+    permit.end('success');
+  }
 });
 
 test('engine-gate asks the gate with the request class; its drops are busy', () => {
