@@ -19,7 +19,6 @@ interface Snapshot {
   state: { in_flight: number; groups: Record<string, { queued: number; engines: { in_flight: number }[] }> };
 }
 
-
 export class GatewayProbe {
   private readonly url: string;
   private readonly adminKey: string | undefined;
@@ -80,14 +79,19 @@ export class GatewayProbe {
 
   healthStats(): { p99: number; max: number; failed: number } {
     const h = [...this.health].sort((a, b) => a - b);
-    return { p99: h.length ? h[Math.min(h.length - 1, Math.floor(h.length * 0.99))] : NaN, max: h.length ? h[h.length - 1] : NaN, failed: this.healthFailed };
+    return {
+      p99: h.length ? h[Math.min(h.length - 1, Math.floor(h.length * 0.99))] : NaN,
+      max: h.length ? h[h.length - 1] : NaN,
+      failed: this.healthFailed,
+    };
   }
 
   /** Cumulative bucket counts of the gateway's refusal answer time (arrival → refusal). */
   async refusalBuckets(): Promise<Buckets> {
     const out: Buckets = new Map();
     for (const line of (await this.metrics()).split('\n')) {
-      if (!line.startsWith('spillway_backpressure_decision_seconds_bucket{') || !line.includes('decision="refused"')) continue;
+      if (!line.startsWith('spillway_backpressure_decision_seconds_bucket{') || !line.includes('decision="refused"'))
+        continue;
       const le = /le="([^"]+)"/.exec(line)![1];
       out.set(le === '+Inf' ? Infinity : Number(le), Number(line.slice(line.lastIndexOf(' ') + 1)));
     }
@@ -145,8 +149,10 @@ export class GatewayProbe {
       'admitted in flight': metricSum(text, 'spillway_backpressure_in_flight'),
       queued: metricSum(text, 'spillway_router_queue_depth'),
       'deployment in-flight': metricSum(text, 'spillway_deployment_in_flight'),
-      'predicted KV blocks (admission)': Math.round(metricSum(text, 'spillway_backpressure_kv_blocks', ['kind="in_flight"']) * 1000) / 1000,
-      'predicted KV blocks (load model)': Math.round(metricSum(text, 'spillway_engine_kv_blocks', ['source="predicted"']) * 1000) / 1000,
+      'predicted KV blocks (admission)':
+        Math.round(metricSum(text, 'spillway_backpressure_kv_blocks', ['kind="in_flight"']) * 1000) / 1000,
+      'predicted KV blocks (load model)':
+        Math.round(metricSum(text, 'spillway_engine_kv_blocks', ['source="predicted"']) * 1000) / 1000,
     };
   }
 }

@@ -12,14 +12,21 @@
  *
  *   node bench/backpressure.ts [--smoke] [--capacity R] [--duration 30] [--only sweep,burst,priorities]
  */
+
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { benchChild } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
-import { engineFlags, SIM_MODEL, startFleet, startGatewayFor, type EngineSettings } from '../src/bench/harness/fleet.ts';
+import {
+  type EngineSettings,
+  engineFlags,
+  SIM_MODEL,
+  startFleet,
+  startGatewayFor,
+} from '../src/bench/harness/fleet.ts';
 import type { Proc } from '../src/bench/harness/procs.ts';
 import { machineLine, mdTable, runScenario, type ScenarioContext } from '../src/bench/harness/scenario.ts';
 import { charts, htmlTable, renderPage } from '../src/bench/report/html.ts';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { lineChart } from '../src/bench/report/svg.ts';
 import type { BenchResult } from '../src/bench/result.ts';
 import { GatewayProbe, type Sample } from './backpressure-probe.ts';
@@ -63,8 +70,28 @@ await runScenario(
     const direct = engines.map((e) => e.url).join(',');
     const bench = (url: string, rate: number, label: string, extra: string[] = [], dur = durationS, warm = warmupS) =>
       benchChild(
-        ['--url', url, '--model', SIM_MODEL, '--rate', String(rate), '--duration', `${dur}s`, '--warmup', `${warm}s`, '--timeout', '20s',
-          '--sla-ttft-ms', String(SLA.ttftMs), '--sla-itl-ms', String(SLA.itlMs), '--label', label, ...WORKLOAD, ...extra],
+        [
+          '--url',
+          url,
+          '--model',
+          SIM_MODEL,
+          '--rate',
+          String(rate),
+          '--duration',
+          `${dur}s`,
+          '--warmup',
+          `${warm}s`,
+          '--timeout',
+          '20s',
+          '--sla-ttft-ms',
+          String(SLA.ttftMs),
+          '--sla-itl-ms',
+          String(SLA.itlMs),
+          '--label',
+          label,
+          ...WORKLOAD,
+          ...extra,
+        ],
         LOAD_CPU,
       );
 
@@ -81,8 +108,17 @@ await runScenario(
 
     const sweep: SweepRow[] = [];
     if (only.has('sweep')) {
-      for (const [variant, spillway] of [['back pressure off', ''], ['back pressure on', BACKPRESSURE]] as const) {
-        const gw = await startGatewayFor(ctx, 'backpressure', engines, { routing: 'least-busy', spillway: spillway + WITH_ADMIN }, GATEWAY_CPU);
+      for (const [variant, spillway] of [
+        ['back pressure off', ''],
+        ['back pressure on', BACKPRESSURE],
+      ] as const) {
+        const gw = await startGatewayFor(
+          ctx,
+          'backpressure',
+          engines,
+          { routing: 'least-busy', spillway: spillway + WITH_ADMIN },
+          GATEWAY_CPU,
+        );
         const apiKey = ['--api-key', ADMIN_KEY];
         for (const m of ctx.smoke ? [1, 4] : [1, 2, 4]) {
           const probe = new GatewayProbe(gw.url);
@@ -94,7 +130,9 @@ await runScenario(
           const gatewayRefusalP99Ms = GatewayProbe.quantile(before, await probe.refusalBuckets(), 0.99) * 1000;
           const drained = await checkDrained(ctx, gw, spillway !== '');
           const s = result.summary;
-          ctx.log(`${variant} ${m}×: goodput ${s.goodputRps}/s, SLA ${pct(s.slaAttainment)} of admitted, rejection p99 ${s.rejectionLatencyMs.p99} ms (gateway ${ms(gatewayRefusalP99Ms)}), health p99 ${ms(health.p99)} ms; ${drained}`);
+          ctx.log(
+            `${variant} ${m}×: goodput ${s.goodputRps}/s, SLA ${pct(s.slaAttainment)} of admitted, rejection p99 ${s.rejectionLatencyMs.p99} ms (gateway ${ms(gatewayRefusalP99Ms)}), health p99 ${ms(health.p99)} ms; ${drained}`,
+          );
           sweep.push({ variant, multiplier: m, result, gatewayRefusalP99Ms, health, drained });
         }
         await ctx.procs.stop(gw);
@@ -104,7 +142,13 @@ await runScenario(
     let burst: BurstRun | undefined;
     let priorities: PriorityRun | undefined;
     if (only.has('burst') || only.has('priorities')) {
-      const gw = await startGatewayFor(ctx, 'backpressure', engines, { routing: 'least-busy', spillway: BACKPRESSURE + WITH_ADMIN }, GATEWAY_CPU);
+      const gw = await startGatewayFor(
+        ctx,
+        'backpressure',
+        engines,
+        { routing: 'least-busy', spillway: BACKPRESSURE + WITH_ADMIN },
+        GATEWAY_CPU,
+      );
       const apiKey = ['--api-key', ADMIN_KEY];
       if (only.has('burst')) {
         const baseS = ctx.smoke ? 6 : 20;
@@ -114,14 +158,24 @@ await runScenario(
         probe.start();
         const baseRun = bench(gw.url, rate(0.7), 'burst: 0.7× base', apiKey, baseS, 2);
         const burstRun = new Promise<BenchResult>((resolve, reject) =>
-          setTimeout(() => bench(gw.url, rate(9.3), 'burst: +9.3× for 5 s', [...apiKey, '--seed', '7'], burstS, 0).then(resolve, reject), (2 + burstAfterS) * 1000),
+          setTimeout(
+            () =>
+              bench(gw.url, rate(9.3), 'burst: +9.3× for 5 s', [...apiKey, '--seed', '7'], burstS, 0).then(
+                resolve,
+                reject,
+              ),
+            (2 + burstAfterS) * 1000,
+          ),
         );
         const [base, b] = await Promise.all([baseRun, burstRun]);
         await new Promise((r) => setTimeout(r, 3000));
         const samples = probe.stop();
         const burstStart = Date.parse(b.startedAt);
         const burstEnd = burstStart + burstS * 1000;
-        const pre = samples.filter((x) => x.t >= burstStart - 4000 && x.t < burstStart).map((x) => x.inFlight).sort((a, c) => a - c);
+        const pre = samples
+          .filter((x) => x.t >= burstStart - 4000 && x.t < burstStart)
+          .map((x) => x.inFlight)
+          .sort((a, c) => a - c);
         const baseInFlight = pre.length ? pre[Math.floor(pre.length * 0.95)] : 0;
         const after = samples.filter((x) => x.t >= burstEnd);
         // The first sample after the burst where it holds (the base load itself crosses its own p95 now and then,
@@ -131,25 +185,48 @@ await runScenario(
           return x === undefined ? NaN : x.t - burstEnd;
         };
         burst = {
-          base, burst: b, samples, burstStart, burstEnd, baseInFlight,
+          base,
+          burst: b,
+          samples,
+          burstStart,
+          burstEnd,
+          baseInFlight,
           queueEmptyAfterMs: firstFrom((x) => x.queued === 0),
           inFlightBackAfterMs: firstFrom((x) => x.inFlight <= baseInFlight),
           drained: await checkDrained(ctx, gw, true),
         };
-        ctx.log(`burst: base SLA ${pct(base.summary.slaAttainment)}, burst SLA ${pct(b.summary.slaAttainment)}, queue empty ${burst.queueEmptyAfterMs} ms and in-flight back to base (${baseInFlight}) ${burst.inFlightBackAfterMs} ms after the burst; ${burst.drained}`);
+        ctx.log(
+          `burst: base SLA ${pct(base.summary.slaAttainment)}, burst SLA ${pct(b.summary.slaAttainment)}, queue empty ${burst.queueEmptyAfterMs} ms and in-flight back to base (${baseInFlight}) ${burst.inFlightBackAfterMs} ms after the burst; ${burst.drained}`,
+        );
       }
       if (only.has('priorities')) {
         const probe = new GatewayProbe(gw.url);
         const before = await probe.refusals();
         const results = await Promise.all(
-          PRIORITIES.map((p, i) => bench(gw.url, rate(2 / 3), `2×: ${p}`, [...apiKey, '--header', `x-spillway-priority: ${p}`, '--seed', String(11 + i)])),
+          PRIORITIES.map((p, i) =>
+            bench(gw.url, rate(2 / 3), `2×: ${p}`, [
+              ...apiKey,
+              '--header',
+              `x-spillway-priority: ${p}`,
+              '--seed',
+              String(11 + i),
+            ]),
+          ),
         );
         const after = await probe.refusals();
-        const refusedBy = PRIORITIES.map((p) =>
-          Object.entries(after[p] ?? {}).map(([reason, n]) => [reason, n - (before[p]?.[reason] ?? 0)] as const).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ') || '—',
+        const refusedBy = PRIORITIES.map(
+          (p) =>
+            Object.entries(after[p] ?? {})
+              .map(([reason, n]) => [reason, n - (before[p]?.[reason] ?? 0)] as const)
+              .filter(([, n]) => n > 0)
+              .map(([r, n]) => `${r} ${n}`)
+              .join(', ') || '—',
         );
         priorities = { results, refusedBy, drained: await checkDrained(ctx, gw, true) };
-        for (const [i, p] of PRIORITIES.entries()) ctx.log(`priorities 2×: ${p} admitted ${pct(results[i].summary.admitted / results[i].summary.requests)}, SLA ${pct(results[i].summary.slaAttainment)}`);
+        for (const [i, p] of PRIORITIES.entries())
+          ctx.log(
+            `priorities 2×: ${p} admitted ${pct(results[i].summary.admitted / results[i].summary.requests)}, SLA ${pct(results[i].summary.slaAttainment)}`,
+          );
       }
       await ctx.procs.stop(gw);
     }
@@ -163,9 +240,13 @@ await runScenario(
 /** Waits for the gateway to go idle, then reads the accounting from /metrics: every figure must be 0. */
 async function checkDrained(ctx: ScenarioContext, gw: Proc, backpressure: boolean): Promise<string> {
   const { ok, values } = await new GatewayProbe(gw.url).waitDrained();
-  const text = Object.entries(values).map(([k, v]) => `${k} ${v}`).join(', ');
+  const text = Object.entries(values)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   if (!ok) ctx.log(`ACCOUNTING NOT ZERO: ${text}`);
-  return ok ? `accounting 0 (${backpressure ? 'admitted, queued, engine slots, predicted KV' : 'deployment in-flight'})` : `NOT ZERO: ${text}`;
+  return ok
+    ? `accounting 0 (${backpressure ? 'admitted, queued, engine slots, predicted KV' : 'deployment in-flight'})`
+    : `NOT ZERO: ${text}`;
 }
 
 interface BurstRun {
@@ -186,13 +267,21 @@ interface PriorityRun {
   drained: string;
 }
 
-function report(ctx: ScenarioContext, capacity: number, durationS: number, warmupS: number, sweep: SweepRow[], burst: BurstRun | undefined, priorities: PriorityRun | undefined) {
+function report(
+  ctx: ScenarioContext,
+  capacity: number,
+  durationS: number,
+  warmupS: number,
+  sweep: SweepRow[],
+  burst: BurstRun | undefined,
+  priorities: PriorityRun | undefined,
+) {
   const header = [
     `Back pressure (${ctx.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${machineLine()}; machine shared with other work.`,
     `Command: node bench/backpressure.ts${ctx.smoke ? ' --smoke' : ''} — ${FLEET_SIZE} engines (spillway engine ${engineFlags(ENGINE).join(' ')}) and spillway bench on CPU ${LOAD_CPU}, Spillway on CPU ${GATEWAY_CPU}.`,
     `Load: ${WORKLOAD.join(' ')}, Poisson arrivals, ${durationS} s measured after ${warmupS} s warm-up. SLA: TTFT ≤ ${SLA.ttftMs} ms, TPOT ≤ ${SLA.itlMs} ms. Capacity (direct, ≥ 99% within SLA): ${capacity}/s.`,
   ];
-  const md: string[] = [...header.map((h) => h + '  '), ''];
+  const md: string[] = [...header.map((h) => `${h}  `), ''];
   const sections = [];
   const svgs: Record<string, string> = {};
   if (sweep.length) {
@@ -202,49 +291,149 @@ function report(ctx: ScenarioContext, capacity: number, durationS: number, warmu
       points: sweep.filter((r) => r.variant === variant).map((r) => [r.multiplier, f(r.result)] as [number, number]),
     });
     const variants = [...new Set(sweep.map((r) => r.variant))];
-    svgs['backpressure-goodput'] = lineChart({ title: `Goodput (TTFT ≤ ${SLA.ttftMs} ms, TPOT ≤ ${SLA.itlMs} ms) against offered load`, xLabel: '× capacity', yLabel: 'requests/s', markers: true, series: variants.map((v) => series(v, (r) => r.summary.goodputRps)) });
-    svgs['backpressure-sla'] = lineChart({ title: 'SLA attainment of admitted requests', xLabel: '× capacity', yLabel: 'fraction', yMax: 1, markers: true, series: variants.map((v) => series(v, (r) => r.summary.slaAttainment ?? 0)) });
+    svgs['backpressure-goodput'] = lineChart({
+      title: `Goodput (TTFT ≤ ${SLA.ttftMs} ms, TPOT ≤ ${SLA.itlMs} ms) against offered load`,
+      xLabel: '× capacity',
+      yLabel: 'requests/s',
+      markers: true,
+      series: variants.map((v) => series(v, (r) => r.summary.goodputRps)),
+    });
+    svgs['backpressure-sla'] = lineChart({
+      title: 'SLA attainment of admitted requests',
+      xLabel: '× capacity',
+      yLabel: 'fraction',
+      yMax: 1,
+      markers: true,
+      series: variants.map((v) => series(v, (r) => r.summary.slaAttainment ?? 0)),
+    });
   }
   if (burst) {
     const t = (x: Sample) => (x.t - burst.burstStart) / 1000;
-    svgs['backpressure-burst'] = lineChart({ title: 'Gateway during a 10× burst (t = 0 at its start, 5 s long)', xLabel: 's', yLabel: 'requests', series: [
-      { name: 'admitted in flight', points: burst.samples.map((x: Sample) => [t(x), x.inFlight]) },
-      { name: 'router queue', points: burst.samples.map((x: Sample) => [t(x), x.queued]) },
-      { name: 'engine slots', points: burst.samples.map((x: Sample) => [t(x), x.engineInFlight]), dashed: true },
-    ] });
+    svgs['backpressure-burst'] = lineChart({
+      title: 'Gateway during a 10× burst (t = 0 at its start, 5 s long)',
+      xLabel: 's',
+      yLabel: 'requests',
+      series: [
+        { name: 'admitted in flight', points: burst.samples.map((x: Sample) => [t(x), x.inFlight]) },
+        { name: 'router queue', points: burst.samples.map((x: Sample) => [t(x), x.queued]) },
+        { name: 'engine slots', points: burst.samples.map((x: Sample) => [t(x), x.engineInFlight]), dashed: true },
+      ],
+    });
   }
   if (sweep.length) {
-    const oneX = (v: string) => sweep.find((r) => r.variant === v && r.multiplier === 1)?.result.summary.goodputRps ?? NaN;
-    const head = ['variant', 'load', 'offered/s', 'goodput/s', 'goodput / 1×', 'SLA att. (admitted)', 'rejected', 'rej. p99 ms (client)', 'refusal p99 ms (gateway)', 'generator lag p99 ms', 'TTFT p99 ms', 'health p99 / max ms', 'after the run'];
+    const oneX = (v: string) =>
+      sweep.find((r) => r.variant === v && r.multiplier === 1)?.result.summary.goodputRps ?? NaN;
+    const head = [
+      'variant',
+      'load',
+      'offered/s',
+      'goodput/s',
+      'goodput / 1×',
+      'SLA att. (admitted)',
+      'rejected',
+      'rej. p99 ms (client)',
+      'refusal p99 ms (gateway)',
+      'generator lag p99 ms',
+      'TTFT p99 ms',
+      'health p99 / max ms',
+      'after the run',
+    ];
     const rows = sweep.map((r) => {
       const s = r.result.summary;
       const rejected = Object.values(s.rejected).reduce((a, b) => a + b, 0);
-      return [r.variant, `${r.multiplier}×`, s.offeredRps, s.goodputRps, (s.goodputRps / oneX(r.variant)).toFixed(3), pct(s.slaAttainment), rejected, s.rejectionLatencyMs.p99, ms(r.gatewayRefusalP99Ms), s.generator.eventLoopLagP99Ms, s.ttftMs.p99, `${ms(r.health.p99)} / ${ms(r.health.max)}${r.health.failed ? ` (${r.health.failed} failed)` : ''}`, r.drained];
+      return [
+        r.variant,
+        `${r.multiplier}×`,
+        s.offeredRps,
+        s.goodputRps,
+        (s.goodputRps / oneX(r.variant)).toFixed(3),
+        pct(s.slaAttainment),
+        rejected,
+        s.rejectionLatencyMs.p99,
+        ms(r.gatewayRefusalP99Ms),
+        s.generator.eventLoopLagP99Ms,
+        s.ttftMs.p99,
+        `${ms(r.health.p99)} / ${ms(r.health.max)}${r.health.failed ? ` (${r.health.failed} failed)` : ''}`,
+        r.drained,
+      ];
     });
     md.push('### Sweep', '', mdTable(head, rows), '');
-    sections.push({ heading: 'Sweep', html: htmlTable(head, rows) + charts([svgs['backpressure-goodput'], svgs['backpressure-sla']]) });
+    sections.push({
+      heading: 'Sweep',
+      html: htmlTable(head, rows) + charts([svgs['backpressure-goodput'], svgs['backpressure-sla']]),
+    });
   }
   if (burst) {
-    const row = (name: string, r: BenchResult) => [name, r.summary.offeredRps, r.summary.admitted, pct(r.summary.slaAttainment), r.summary.rejectionLatencyMs.p99, r.summary.ttftMs.p99];
+    const row = (name: string, r: BenchResult) => [
+      name,
+      r.summary.offeredRps,
+      r.summary.admitted,
+      pct(r.summary.slaAttainment),
+      r.summary.rejectionLatencyMs.p99,
+      r.summary.ttftMs.p99,
+    ];
     const head = ['requests', 'offered/s', 'admitted', 'SLA att. (admitted)', 'rej. p99 ms', 'TTFT p99 ms'];
-    md.push('### Burst: 10× for 5 s over a 0.7× base', '', mdTable(head, [row('0.7× base', burst.base), row('+9.3× burst', burst.burst)]), '',
-      `Queue empty ${burst.queueEmptyAfterMs} ms after the burst; admitted in flight back to the base level (p95 before the burst: ${burst.baseInFlight}) ${burst.inFlightBackAfterMs} ms after it; then ${burst.drained}.`, '');
+    md.push(
+      '### Burst: 10× for 5 s over a 0.7× base',
+      '',
+      mdTable(head, [row('0.7× base', burst.base), row('+9.3× burst', burst.burst)]),
+      '',
+      `Queue empty ${burst.queueEmptyAfterMs} ms after the burst; admitted in flight back to the base level (p95 before the burst: ${burst.baseInFlight}) ${burst.inFlightBackAfterMs} ms after it; then ${burst.drained}.`,
+      '',
+    );
     sections.push({
       heading: 'Burst',
-      html: htmlTable(head, [row('0.7× base', burst.base), row('+9.3× burst', burst.burst)]) +
+      html:
+        htmlTable(head, [row('0.7× base', burst.base), row('+9.3× burst', burst.burst)]) +
         charts([svgs['backpressure-burst']]),
     });
   }
   if (priorities) {
-    const head = ['class', 'offered/s', 'requests', 'admitted', 'admission', 'SLA att. (admitted)', 'goodput/s', 'TTFT p99 ms', 'refused by (gateway)'];
-    const rows = priorities.results.map((r: BenchResult, i: number) => [PRIORITIES[i], r.summary.offeredRps, r.summary.requests, r.summary.admitted, pct(r.summary.admitted / r.summary.requests), pct(r.summary.slaAttainment), r.summary.goodputRps, r.summary.ttftMs.p99, priorities.refusedBy[i]]);
-    md.push('### Priorities at 2× (⅔× capacity per class)', '', mdTable(head, rows), '', `Then ${priorities.drained}.`, '');
+    const head = [
+      'class',
+      'offered/s',
+      'requests',
+      'admitted',
+      'admission',
+      'SLA att. (admitted)',
+      'goodput/s',
+      'TTFT p99 ms',
+      'refused by (gateway)',
+    ];
+    const rows = priorities.results.map((r: BenchResult, i: number) => [
+      PRIORITIES[i],
+      r.summary.offeredRps,
+      r.summary.requests,
+      r.summary.admitted,
+      pct(r.summary.admitted / r.summary.requests),
+      pct(r.summary.slaAttainment),
+      r.summary.goodputRps,
+      r.summary.ttftMs.p99,
+      priorities.refusedBy[i],
+    ]);
+    md.push(
+      '### Priorities at 2× (⅔× capacity per class)',
+      '',
+      mdTable(head, rows),
+      '',
+      `Then ${priorities.drained}.`,
+      '',
+    );
     sections.push({ heading: 'Priorities at 2×', html: htmlTable(head, rows) });
   }
   return {
     svgs,
     markdown: md.join('\n'),
     html: renderPage('Spillway: back pressure', header, sections),
-    json: { schema: 'spillway-backpressure/1', machine: machineLine(), engine: ENGINE, sla: SLA, capacity, sweep, burst, priorities },
+    json: {
+      schema: 'spillway-backpressure/1',
+      machine: machineLine(),
+      engine: ENGINE,
+      sla: SLA,
+      capacity,
+      sweep,
+      burst,
+      priorities,
+    },
   };
 }

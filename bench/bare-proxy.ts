@@ -18,7 +18,16 @@ export interface BareProxyOptions {
 }
 
 // Headers that belong to one hop (RFC 9110 §7.6.1); undici refuses some of them on a request.
-const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-connection', 'host']);
+const HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-connection',
+  'host',
+]);
 
 function forwardable(headers: http.IncomingHttpHeaders | Record<string, string | string[] | undefined>) {
   const out: Record<string, string | string[]> = {};
@@ -74,7 +83,12 @@ export async function startBareProxy(o: BareProxyOptions): Promise<{ url: string
 
 if (import.meta.main) {
   const { values } = parseArgs({
-    options: { port: { type: 'string' }, upstream: { type: 'string' }, parse: { type: 'boolean' }, connections: { type: 'string' } },
+    options: {
+      port: { type: 'string' },
+      upstream: { type: 'string' },
+      parse: { type: 'boolean' },
+      connections: { type: 'string' },
+    },
   });
   if (!values.upstream) throw new Error('bare-proxy: --upstream URL is required');
   const proxy = await startBareProxy({

@@ -13,8 +13,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ARRIVAL_KINDS, type ArrivalKind } from '../src/bench/arrivals.ts';
-import { runSchedule, type FaultResult } from '../src/bench/chaos/faults.ts';
-import { GROUPS, gatewayYaml, startFleet, writeGatewayConfig, type ChaosFleet } from '../src/bench/chaos/fleet.ts';
+import { type FaultResult, runSchedule } from '../src/bench/chaos/faults.ts';
+import { type ChaosFleet, GROUPS, gatewayYaml, startFleet, writeGatewayConfig } from '../src/bench/chaos/fleet.ts';
 import { accountingFigures, GatewayMonitor } from '../src/bench/chaos/monitor.ts';
 import { buildReport, formatReport } from '../src/bench/chaos/report.ts';
 import { buildSchedule, formatSchedule, parseDuration } from '../src/bench/chaos/schedule.ts';
@@ -75,22 +75,48 @@ let traffic: GoodTraffic | undefined;
 try {
   await mkdir(outDir, { recursive: true });
   const schedule = buildSchedule({ durationMs, smoke, engines: ENGINES, mocks: MOCKS });
-  process.stderr.write(formatSchedule(schedule) + '\n');
+  process.stderr.write(`${formatSchedule(schedule)}\n`);
   fleet = await startFleet(procs, { engines: ENGINES, mocks: MOCKS });
   const firstByteTimeoutS = Math.min(3, schedule.intensity.stallMs / 2000);
-  const configFile = await writeGatewayConfig(outDir, gatewayYaml(fleet, { backpressure, sla: SLA, firstByteTimeoutS }));
-  monitor = new GatewayMonitor({ procs, configFile, now, log, probeIntervalMs: smoke ? 100 : 200, scrapeIntervalMs: smoke ? 2000 : 10_000 });
+  const configFile = await writeGatewayConfig(
+    outDir,
+    gatewayYaml(fleet, { backpressure, sla: SLA, firstByteTimeoutS }),
+  );
+  monitor = new GatewayMonitor({
+    procs,
+    configFile,
+    now,
+    log,
+    probeIntervalMs: smoke ? 100 : 200,
+    scrapeIntervalMs: smoke ? 2000 : 10_000,
+  });
   await monitor.start();
-  log(`gateway ${monitor.url} (pid ${monitor.proc.pid}), ${ENGINES} engines, ${MOCKS} mocks; good traffic ${rate}/s for ${durationMs / 1000} s`);
+  log(
+    `gateway ${monitor.url} (pid ${monitor.proc.pid}), ${ENGINES} engines, ${MOCKS} mocks; good traffic ${rate}/s for ${durationMs / 1000} s`,
+  );
 
-  traffic = new GoodTraffic({ url: monitor.url, groups: GROUPS, rate, arrival, seed, timeoutMs: 30_000, maxTokens: 16, now });
+  traffic = new GoodTraffic({
+    url: monitor.url,
+    groups: GROUPS,
+    rate,
+    arrival,
+    seed,
+    timeoutMs: 30_000,
+    maxTokens: 16,
+    now,
+  });
   t0 = performance.now();
   monitor.sample();
   const [good, gw] = [traffic, monitor];
-  const progress = setInterval(() => {
-    const r = good.records;
-    log(`${(now() / 1000).toFixed(0)} s: ${r.length} sent, ${r.filter((x) => x.ok).length} ok, ${gw.crashes.length} gateway exits`);
-  }, smoke ? 5000 : 30_000);
+  const progress = setInterval(
+    () => {
+      const r = good.records;
+      log(
+        `${(now() / 1000).toFixed(0)} s: ${r.length} sent, ${r.filter((x) => x.ok).length} ok, ${gw.crashes.length} gateway exits`,
+      );
+    },
+    smoke ? 5000 : 30_000,
+  );
   traffic.start(durationMs);
   const faults: FaultResult[] = await runSchedule({ fleet, monitor, schedule, seed, now, log });
   await traffic.drained();
@@ -110,7 +136,12 @@ try {
     schedule,
     records: traffic.records,
     faults,
-    graceMs: Math.min(GRACE_MS, schedule.windows.length > 1 ? schedule.windows[1].atMs - schedule.windows[0].atMs - schedule.windows[0].durationMs : GRACE_MS),
+    graceMs: Math.min(
+      GRACE_MS,
+      schedule.windows.length > 1
+        ? schedule.windows[1].atMs - schedule.windows[0].atMs - schedule.windows[0].durationMs
+        : GRACE_MS,
+    ),
     crashes: monitor.crashes,
     downtimes: monitor.downtimes,
     finalExit: monitor.finalExit,
@@ -121,9 +152,9 @@ try {
     accounting,
   });
   const text = formatReport(report);
-  await writeFile(path.join(outDir, 'chaos.json'), JSON.stringify(report, null, 2) + '\n');
-  await writeFile(path.join(outDir, 'chaos.txt'), text + '\n');
-  process.stdout.write((values.json ? JSON.stringify(report) : text) + '\n');
+  await writeFile(path.join(outDir, 'chaos.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(outDir, 'chaos.txt'), `${text}\n`);
+  process.stdout.write(`${values.json ? JSON.stringify(report) : text}\n`);
   log(`report: ${path.join(outDir, 'chaos')}.{txt,json}`);
 } catch (err) {
   log(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

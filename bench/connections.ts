@@ -31,7 +31,9 @@ await writeFile(
   `model_list:\n  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mock.url}/v1" } }\n` +
     `spillway:\n  header_timeout_ms: ${headerTimeoutMs}\n  max_connections: ${maxConnections}\n  ops_port: 0\n`,
 );
-const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--config', config, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--config', config, '--port', '0'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 let url = '';
 let opsUrl = '';
 for await (const line of createInterface({ input: child.stdout! })) {
@@ -63,7 +65,8 @@ function openIdle(): Promise<net.Socket> {
   return once(s, 'connect').then(() => s);
 }
 const opened: net.Socket[] = [];
-for (let i = 0; i < sockets; i += 100) opened.push(...(await Promise.all(Array.from({ length: Math.min(100, sockets - i) }, openIdle))));
+for (let i = 0; i < sockets; i += 100)
+  opened.push(...(await Promise.all(Array.from({ length: Math.min(100, sockets - i) }, openIdle))));
 const floodedAt = performance.now();
 
 async function latencyMs(target: string): Promise<number> {
@@ -82,7 +85,8 @@ const publicProbe = await fetch(`${url}/v1/models`).then(
   (e: Error) => `refused (${e.message})`,
 );
 
-while (closed < sockets && performance.now() - floodedAt < headerTimeoutMs * 3) await new Promise((r) => setTimeout(r, 50));
+while (closed < sockets && performance.now() - floodedAt < headerTimeoutMs * 3)
+  await new Promise((r) => setTimeout(r, 50));
 console.log(
   JSON.stringify({
     sockets,

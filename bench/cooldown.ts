@@ -57,13 +57,30 @@ ${mocks.map((m, i) => `  - model_name: m\n    litellm_params: { model: openai/m,
   const file = path.join(ctx.outDir, 'cooldown-gateway.yaml');
   await writeFile(file, yaml);
   const port = await freePort();
-  return ctx.procs.start('spillway', { argv: ['node', ...NODE_FLAGS, cli, 'serve', '--config', file, '--port', String(port)], port, cpu: GATEWAY_CPU });
+  return ctx.procs.start('spillway', {
+    argv: ['node', ...NODE_FLAGS, cli, 'serve', '--config', file, '--port', String(port)],
+    port,
+    cpu: GATEWAY_CPU,
+  });
 }
 
-async function runCase(ctx: ScenarioContext, c: Case, rate: number, durationS: number, cli: string): Promise<CaseResult> {
+async function runCase(
+  ctx: ScenarioContext,
+  c: Case,
+  rate: number,
+  durationS: number,
+  cli: string,
+): Promise<CaseResult> {
   const mocks: Proc[] = [];
   for (const [i, failRate] of c.failRates.entries()) {
-    mocks.push(await ctx.procs.spillway(`mock-${i}`, 'mock', ['--fail-rate', String(failRate), '--seed', String(11 + i)], LOAD_CPU));
+    mocks.push(
+      await ctx.procs.spillway(
+        `mock-${i}`,
+        'mock',
+        ['--fail-rate', String(failRate), '--seed', String(11 + i)],
+        LOAD_CPU,
+      ),
+    );
   }
   const gw = await startGateway(ctx, mocks, cli);
   const readiness: Record<string, number> = {};
@@ -85,15 +102,43 @@ async function runCase(ctx: ScenarioContext, c: Case, rate: number, durationS: n
   })();
   const pollCooldown = (async () => {
     while (polling && firstCooldownMs === null) {
-      const text = await fetch(`${gw.url}/metrics`).then((r) => r.text(), () => '');
+      const text = await fetch(`${gw.url}/metrics`).then(
+        (r) => r.text(),
+        () => '',
+      );
       const now = Date.now();
-      if (firstFailureAt === undefined && /^spillway_deployment_failure_responses_total\{[^}]*deployment="a"[^}]*\} [1-9]/m.test(text)) firstFailureAt = now;
-      if (firstFailureAt !== undefined && /^spillway_deployment_cooled_down_total\{[^}]*deployment="a"[^}]*\} [1-9]/m.test(text)) firstCooldownMs = now - firstFailureAt;
+      if (
+        firstFailureAt === undefined &&
+        /^spillway_deployment_failure_responses_total\{[^}]*deployment="a"[^}]*\} [1-9]/m.test(text)
+      )
+        firstFailureAt = now;
+      if (
+        firstFailureAt !== undefined &&
+        /^spillway_deployment_cooled_down_total\{[^}]*deployment="a"[^}]*\} [1-9]/m.test(text)
+      )
+        firstCooldownMs = now - firstFailureAt;
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
   const result = await benchChild(
-    ['--url', gw.url, '--model', 'm', '--rate', String(rate), '--duration', `${durationS}s`, '--warmup', '0s', '--timeout', '10s', '--label', `case ${c.name}`, '--workload', 'chat-short'],
+    [
+      '--url',
+      gw.url,
+      '--model',
+      'm',
+      '--rate',
+      String(rate),
+      '--duration',
+      `${durationS}s`,
+      '--warmup',
+      '0s',
+      '--timeout',
+      '10s',
+      '--label',
+      `case ${c.name}`,
+      '--workload',
+      'chat-short',
+    ],
     LOAD_CPU,
   );
   polling = false;
@@ -120,13 +165,22 @@ async function runCase(ctx: ScenarioContext, c: Case, rate: number, durationS: n
 }
 
 const pct = (x: number) => `${x.toFixed(3)} %`;
-const kv = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k}: ${v}`).join(', ') || '—';
+const kv = (o: Record<string, number>) =>
+  Object.entries(o)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ') || '—';
 
 await runScenario(
   {
     name: 'cooldown',
     timeoutS: { full: 1200, smoke: 100 },
-    options: { rate: { type: 'string' }, duration: { type: 'string' }, case: { type: 'string', multiple: true }, 'gateway-cli': { type: 'string' }, label: { type: 'string' } },
+    options: {
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      case: { type: 'string', multiple: true },
+      'gateway-cli': { type: 'string' },
+      label: { type: 'string' },
+    },
   },
   async (ctx) => {
     const rate = Number(ctx.args.rate ?? (ctx.smoke ? 50 : 300));
@@ -150,10 +204,11 @@ await runScenario(
       '| case | requests | success | errors | rejected | cooldowns | a: first failure → cooldown | readiness |',
       '|---|---|---|---|---|---|---|---|',
       ...results.map(
-        (r) => `| ${r.case}: ${r.title} | ${r.requests} | ${pct(r.successPct)} | ${kv(r.errors)} | ${kv(r.rejected)} | ${r.cooldowns} | ${r.firstCooldownMs === null ? '—' : `${r.firstCooldownMs} ms`} | ${kv(r.readiness)} |`,
+        (r) =>
+          `| ${r.case}: ${r.title} | ${r.requests} | ${pct(r.successPct)} | ${kv(r.errors)} | ${kv(r.rejected)} | ${r.cooldowns} | ${r.firstCooldownMs === null ? '—' : `${r.firstCooldownMs} ms`} | ${kv(r.readiness)} |`,
       ),
     ];
-    const markdown = [...header.map((h) => h + '  '), '', ...table].join('\n');
+    const markdown = [...header.map((h) => `${h}  `), '', ...table].join('\n');
     const html = `<!doctype html><meta charset="utf-8"><title>Spillway: cooldowns</title><pre>${markdown.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre>`;
     return { markdown, html, json: { schema: 'spillway-cooldown/1', machine: machineLine(), label, results } };
   },

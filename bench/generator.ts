@@ -13,35 +13,80 @@ const SERVER_CPU = 0;
 const GENERATOR_CPU = 1;
 
 await runScenario(
-  { name: 'generator', timeoutS: { full: 600, smoke: 60 }, options: { rates: { type: 'string' }, duration: { type: 'string' } } },
+  {
+    name: 'generator',
+    timeoutS: { full: 600, smoke: 60 },
+    options: { rates: { type: 'string' }, duration: { type: 'string' } },
+  },
   async (ctx) => {
-    const rates = String(ctx.args.rates ?? (ctx.smoke ? '500' : '5000,10000,15000,20000')).split(',').map(Number);
+    const rates = String(ctx.args.rates ?? (ctx.smoke ? '500' : '5000,10000,15000,20000'))
+      .split(',')
+      .map(Number);
     const durationS = Number(ctx.args.duration ?? (ctx.smoke ? 1 : 10));
     const mock = await ctx.procs.spillway('mock', 'mock', ['--latency-ms', '0'], SERVER_CPU);
     const results: BenchResult[] = [];
     for (const rate of rates) {
       const r = await benchChild(
-        ['--url', mock.url, '--model', 'mock', '--rate', String(rate), '--arrival', 'constant', '--duration', `${durationS}s`,
-          '--warmup', ctx.smoke ? '0.2s' : '2s', '--workload', 'chat-short', '--connections', '256'],
+        [
+          '--url',
+          mock.url,
+          '--model',
+          'mock',
+          '--rate',
+          String(rate),
+          '--arrival',
+          'constant',
+          '--duration',
+          `${durationS}s`,
+          '--warmup',
+          ctx.smoke ? '0.2s' : '2s',
+          '--workload',
+          'chat-short',
+          '--connections',
+          '256',
+        ],
         GENERATOR_CPU,
       );
       const g = r.summary.generator;
-      ctx.log(`${rate}/s: completed ${r.summary.completedRps}/s, CPU ${g.cpuPercent}%, lateness p99 ${g.dispatchLatenessP99Ms} ms, lag p99 ${g.eventLoopLagP99Ms} ms`);
+      ctx.log(
+        `${rate}/s: completed ${r.summary.completedRps}/s, CPU ${g.cpuPercent}%, lateness p99 ${g.dispatchLatenessP99Ms} ms, lag p99 ${g.eventLoopLagP99Ms} ms`,
+      );
       results.push(r);
     }
-    const head = ['target rate/s', 'sent/s', 'completed/s', 'errors', 'generator CPU % of a core', 'dispatch lateness p99 ms', 'event-loop lag p99 ms', 'e2e p50 ms', 'e2e p99 ms'];
+    const head = [
+      'target rate/s',
+      'sent/s',
+      'completed/s',
+      'errors',
+      'generator CPU % of a core',
+      'dispatch lateness p99 ms',
+      'event-loop lag p99 ms',
+      'e2e p50 ms',
+      'e2e p99 ms',
+    ];
     const rows = results.map((r) => {
       const s = r.summary;
-      return [r.config.rate!, s.offeredRps, s.completedRps, Object.values(s.errors).reduce((a, b) => a + b, 0), s.generator.cpuPercent,
-        s.generator.dispatchLatenessP99Ms, s.generator.eventLoopLagP99Ms, s.e2eMs.p50, s.e2eMs.p99];
+      return [
+        r.config.rate!,
+        s.offeredRps,
+        s.completedRps,
+        Object.values(s.errors).reduce((a, b) => a + b, 0),
+        s.generator.cpuPercent,
+        s.generator.dispatchLatenessP99Ms,
+        s.generator.eventLoopLagP99Ms,
+        s.e2eMs.p50,
+        s.e2eMs.p99,
+      ];
     });
     const header = [
       `Generator capacity (${ctx.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${machineLine()}`,
       `Command: node bench/generator.ts${ctx.smoke ? ' --smoke' : ''} — spillway bench on CPU ${GENERATOR_CPU} (constant arrivals, ${durationS} s after a warm-up, chat-short, 256 connections), spillway mock --latency-ms 0 on CPU ${SERVER_CPU}.`,
     ];
     return {
-      markdown: [...header.map((h) => h + '  '), '', mdTable(head, rows)].join('\n'),
-      html: renderPage('spillway bench: generator capacity', header, [{ heading: 'Rates', html: htmlTable(head, rows) }]),
+      markdown: [...header.map((h) => `${h}  `), '', mdTable(head, rows)].join('\n'),
+      html: renderPage('spillway bench: generator capacity', header, [
+        { heading: 'Rates', html: htmlTable(head, rows) },
+      ]),
       json: { schema: 'spillway-generator/1', machine: machineLine(), results },
     };
   },

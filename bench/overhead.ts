@@ -20,14 +20,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { benchChild } from '../src/bench/harness/bench-child.ts';
-import { cpuMark, cpuSince, maxSteal, type CpuWindow } from '../src/util/cpu-window.ts';
-import { freePort, hasBinary, REPO, type Proc } from '../src/bench/harness/procs.ts';
-import { NODE_FLAGS } from '../src/util/node-flags.ts';
+import { freePort, hasBinary, type Proc, REPO } from '../src/bench/harness/procs.ts';
 import { machineLine, mdTable, runScenario, type ScenarioContext } from '../src/bench/harness/scenario.ts';
 import { runWrk, type WrkResult } from '../src/bench/harness/wrk.ts';
 import { charts, htmlTable, renderPage } from '../src/bench/report/html.ts';
 import { barChart } from '../src/bench/report/svg.ts';
 import { SEED_SENTENCE } from '../src/bench/workloads/seed-locust.ts';
+import { type CpuWindow, cpuMark, cpuSince, maxSteal } from '../src/util/cpu-window.ts';
+import { NODE_FLAGS } from '../src/util/node-flags.ts';
 
 const TARGET_CPU = 0;
 const LOAD_CPU = 1;
@@ -44,9 +44,17 @@ interface Case {
   fresh?: string;
 }
 
-const small = { model: MODEL, messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 16 };
+const small = {
+  model: MODEL,
+  messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
+  max_tokens: 16,
+};
 const UUID = '3f2b8c1e-0d4a-4c6b-9e7f-5a1d2c3b4e5f';
-const seedBody = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: (UUID + SEED_SENTENCE).repeat(150) }], user: 'my-new-end-user-1' });
+const seedBody = JSON.stringify({
+  model: MODEL,
+  messages: [{ role: 'user', content: (UUID + SEED_SENTENCE).repeat(150) }],
+  user: 'my-new-end-user-1',
+});
 const CASES: Case[] = [
   { name: 'small', body: JSON.stringify(small), bench: ['--workload', 'chat-short'] },
   { name: 'seed prompt', body: seedBody, bench: ['--workload', 'seed-locust'] },
@@ -80,8 +88,23 @@ async function mockOn(ctx: ScenarioContext, cpu: number): Promise<Proc> {
 async function bareProxy(ctx: ScenarioContext, mockUrl: string, parse: boolean, probe?: Probe) {
   const port = await freePort();
   // The floor runs with the V8 flags Spillway runs with, so the comparison is of the code, not of the heap sizing.
-  const argv = ['node', ...NODE_FLAGS, ...(probe?.nodeFlags ?? []), path.join(REPO, 'bench/bare-proxy.ts'), '--port', String(port), '--upstream', mockUrl, ...(parse ? ['--parse'] : [])];
-  const proc = await ctx.procs.start(parse ? 'bare-proxy-parse' : 'bare-proxy', { argv, port, cpu: TARGET_CPU, ...(probe && { env: probe.env }) });
+  const argv = [
+    'node',
+    ...NODE_FLAGS,
+    ...(probe?.nodeFlags ?? []),
+    path.join(REPO, 'bench/bare-proxy.ts'),
+    '--port',
+    String(port),
+    '--upstream',
+    mockUrl,
+    ...(parse ? ['--parse'] : []),
+  ];
+  const proc = await ctx.procs.start(parse ? 'bare-proxy-parse' : 'bare-proxy', {
+    argv,
+    port,
+    cpu: TARGET_CPU,
+    ...(probe && { env: probe.env }),
+  });
   return { url: proc.url, proc };
 }
 
@@ -100,8 +123,19 @@ const TARGETS: Target[] = [
       return { url: proc.url, proc };
     },
   },
-  { name: 'bare undici proxy', short: 'bare proxy', proxies: true, start: (ctx, mockUrl, probe) => bareProxy(ctx, mockUrl, false, probe) },
-  { name: 'undici proxy + JSON parse', short: '+ JSON', proxies: true, start: (ctx, mockUrl, probe) => bareProxy(ctx, mockUrl, true, probe), full: true },
+  {
+    name: 'bare undici proxy',
+    short: 'bare proxy',
+    proxies: true,
+    start: (ctx, mockUrl, probe) => bareProxy(ctx, mockUrl, false, probe),
+  },
+  {
+    name: 'undici proxy + JSON parse',
+    short: '+ JSON',
+    proxies: true,
+    start: (ctx, mockUrl, probe) => bareProxy(ctx, mockUrl, true, probe),
+    full: true,
+  },
   {
     name: 'spillway',
     short: 'spillway',
@@ -114,7 +148,13 @@ const TARGETS: Target[] = [
     },
   },
   spillwayWith('spillway, back pressure on', 'spillway+bp', 'bp', BACKPRESSURE_ON),
-  spillwayWith('spillway, back pressure on, fixed limit', 'bp fixed', 'bp-fixed', `${BACKPRESSURE_ON}    engine:\n      limit: { algorithm: fixed, initial: 100000 }\n`, true),
+  spillwayWith(
+    'spillway, back pressure on, fixed limit',
+    'bp fixed',
+    'bp-fixed',
+    `${BACKPRESSURE_ON}    engine:\n      limit: { algorithm: fixed, initial: 100000 }\n`,
+    true,
+  ),
 ];
 
 function spillwayWith(name: string, short: string, file: string, extra: string, full?: boolean): Target {
@@ -134,7 +174,11 @@ function spillwayWith(name: string, short: string, file: string, extra: string, 
 
 function probeFor(ctx: ScenarioContext, t: Target): Probe {
   const file = path.join(ctx.outDir, `probe-${t.short.replace(/\W+/g, '-')}.json`);
-  return { nodeFlags: ['--import', path.join(REPO, 'bench/probes/proxy-time.ts')], env: { SPILLWAY_PROBE_FILE: file }, file };
+  return {
+    nodeFlags: ['--import', path.join(REPO, 'bench/probes/proxy-time.ts')],
+    env: { SPILLWAY_PROBE_FILE: file },
+    file,
+  };
 }
 
 interface Percentiles {
@@ -223,7 +267,8 @@ interface ThroughputRow {
   runs: WrkRun[];
 }
 
-const leastSteal = <T extends { window: CpuWindow }>(runs: T[]): T => runs.reduce((a, b) => (maxSteal(b.window) < maxSteal(a.window) ? b : a));
+const leastSteal = <T extends { window: CpuWindow }>(runs: T[]): T =>
+  runs.reduce((a, b) => (maxSteal(b.window) < maxSteal(a.window) ? b : a));
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -245,16 +290,36 @@ await runScenario(
   async (ctx) => {
     if (!hasBinary('wrk')) throw new Error('wrk is not installed (apt-get install wrk)');
     const durationS = Number(ctx.args.duration ?? (ctx.smoke ? 1 : 5));
-    const rates = String(ctx.args.rates ?? (ctx.smoke ? '50' : '1000')).split(',').map(Number);
+    const rates = String(ctx.args.rates ?? (ctx.smoke ? '50' : '1000'))
+      .split(',')
+      .map(Number);
     const benchDuration = ctx.smoke ? '0.5s' : `${durationS}s`;
     const connections = Number(ctx.args.connections ?? 64);
     const rounds = Number(ctx.args.rounds ?? (ctx.smoke ? 1 : 5));
     const only = ctx.args.targets === undefined ? undefined : String(ctx.args.targets).split(',');
     const targets = TARGETS.filter((t) => (only === undefined ? !ctx.smoke || !t.full : only.includes(t.short)));
-    if (targets.length === 0) throw new Error(`--targets: none of ${only?.join(', ')} (known: ${TARGETS.map((t) => t.short).join(', ')})`);
+    if (targets.length === 0)
+      throw new Error(`--targets: none of ${only?.join(', ')} (known: ${TARGETS.map((t) => t.short).join(', ')})`);
     const auth = { Authorization: `Bearer ${KEY}` };
     const bench = (url: string, rate: number, duration: string, c: Case) =>
-      benchChild(['--url', url, '--model', MODEL, '--api-key', KEY, '--rate', String(rate), '--arrival', 'constant', '--duration', duration, ...c.bench], LOAD_CPU);
+      benchChild(
+        [
+          '--url',
+          url,
+          '--model',
+          MODEL,
+          '--api-key',
+          KEY,
+          '--rate',
+          String(rate),
+          '--arrival',
+          'constant',
+          '--duration',
+          duration,
+          ...c.bench,
+        ],
+        LOAD_CPU,
+      );
 
     // Phase 1, latency at fixed rates: every target up at once (idle but for the one under test), each round
     // measuring them back to back, so a round's added latency compares windows seconds apart.
@@ -266,7 +331,9 @@ await runScenario(
     }
     const latency: LatencyRow[] = [];
     const latencyCases = CASES.filter((c) => c.fresh === undefined);
-    for (const t of live) for (const c of latencyCases) for (const rate of rates) latency.push({ target: t.t.name, case: c.name, rate, runs: [] });
+    for (const t of live)
+      for (const c of latencyCases)
+        for (const rate of rates) latency.push({ target: t.t.name, case: c.name, rate, runs: [] });
     for (let round = 1; round <= rounds; round++) {
       for (const c of latencyCases) {
         for (const rate of rates) {
@@ -280,7 +347,17 @@ await runScenario(
             const inside = t.probe && (await readProbe(t.proc, t.probe, ++t.seq));
             const errors = Object.values(r.summary.errors).reduce((a, b) => a + b, 0);
             const generatorLagP99 = r.summary.generator.eventLoopLagP99Ms;
-            const run = { round, rate, p50: r.summary.e2eMs.p50, p99: r.summary.e2eMs.p99, completed: r.summary.completed, errors, window, generatorLagP99, inside };
+            const run = {
+              round,
+              rate,
+              p50: r.summary.e2eMs.p50,
+              p99: r.summary.e2eMs.p99,
+              completed: r.summary.completed,
+              errors,
+              window,
+              generatorLagP99,
+              inside,
+            };
             latency.find((l) => l.target === t.t.name && l.case === c.name && l.rate === rate)!.runs.push(run);
             ctx.log(
               `round ${round}/${rounds} ${t.t.name} / ${c.name} @ ${rate}/s: e2e p50 ${run.p50} ms p99 ${run.p99} ms` +
@@ -305,7 +382,12 @@ await runScenario(
       const { url, proc } = await t.start(ctx, upstream?.url ?? '');
       for (const c of CASES) if (c.fresh === undefined) await bench(url, rates[0], benchDuration, c);
       rssAtRate.set(t.name, proc.rssMb());
-      up.push({ t, proc, endpoint: `${url}/v1/chat/completions`, runs: new Map<string, WrkRun[]>(CASES.map((c) => [c.name, []])) });
+      up.push({
+        t,
+        proc,
+        endpoint: `${url}/v1/chat/completions`,
+        runs: new Map<string, WrkRun[]>(CASES.map((c) => [c.name, []])),
+      });
     }
     for (let round = 1; round <= rounds; round++) {
       for (const c of CASES) {
@@ -315,18 +397,25 @@ await runScenario(
           const mark = cpuMark(proc.pid);
           const wrk = await runWrk({ ...w, durationS });
           const window = cpuSince(mark);
-          const cpuUsPerReq = window.procCpuS !== undefined && wrk.requests > 0 ? (window.procCpuS * 1e6) / wrk.requests : undefined;
+          const cpuUsPerReq =
+            window.procCpuS !== undefined && wrk.requests > 0 ? (window.procCpuS * 1e6) / wrk.requests : undefined;
           runs.get(c.name)!.push({ wrk, window, cpuUsPerReq });
-          ctx.log(`round ${round}/${rounds} ${t.name} / ${c.name}: wrk ${wrk.rps.toFixed(0)} req/s, ${cpuUsPerReq?.toFixed(0) ?? '?'} µs CPU/req, non-2xx ${wrk.non2xx}, steal ${stealText(window)}`);
+          ctx.log(
+            `round ${round}/${rounds} ${t.name} / ${c.name}: wrk ${wrk.rps.toFixed(0)} req/s, ${cpuUsPerReq?.toFixed(0) ?? '?'} µs CPU/req, non-2xx ${wrk.non2xx}, steal ${stealText(window)}`,
+          );
         }
       }
     }
     for (const { t, proc, runs } of up) {
-      for (const c of CASES) throughput.push({ target: t.name, case: c.name, best: leastSteal(runs.get(c.name)!), runs: runs.get(c.name)! });
+      for (const c of CASES)
+        throughput.push({ target: t.name, case: c.name, best: leastSteal(runs.get(c.name)!), runs: runs.get(c.name)! });
       peakRss.set(t.name, proc.peakRssMb());
     }
     await ctx.procs.stopAll();
-    return report({ latency, throughput, rssAtRate, peakRss }, { durationS, rates, connections, rounds, smoke: ctx.smoke });
+    return report(
+      { latency, throughput, rssAtRate, peakRss },
+      { durationS, rates, connections, rounds, smoke: ctx.smoke },
+    );
   },
 );
 
@@ -335,26 +424,47 @@ function stealText(w: CpuWindow): string {
 }
 
 function report(
-  r: { latency: LatencyRow[]; throughput: ThroughputRow[]; rssAtRate: Map<string, number | undefined>; peakRss: Map<string, number | undefined> },
+  r: {
+    latency: LatencyRow[];
+    throughput: ThroughputRow[];
+    rssAtRate: Map<string, number | undefined>;
+    peakRss: Map<string, number | undefined>;
+  },
   run: { durationS: number; rates: number[]; connections: number; rounds: number; smoke: boolean },
 ) {
   const f0 = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(0));
   const f1 = (x: number) => x.toFixed(1);
-  const f3 = (x: number | null | undefined) => (x === undefined || x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(3));
+  const f3 = (x: number | null | undefined) =>
+    x === undefined || x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(3);
   const thr = (target: string, c: string) => r.throughput.find((t) => t.target === target && t.case === c);
   const bare = (c: string) => thr('bare undici proxy', c);
   // CPU per request is what a saturated single-threaded proxy's req/s is the inverse of, and it moves less with
   // steal than req/s does, so the ratio of CPU costs is the steadier comparison with the floor.
   const cpuShare = (t: ThroughputRow) => {
     const b = bare(t.case)?.best.cpuUsPerReq;
-    return t.best.cpuUsPerReq !== undefined && b !== undefined ? `${((b / t.best.cpuUsPerReq) * 100).toFixed(0)}%` : 'n/a';
+    return t.best.cpuUsPerReq !== undefined && b !== undefined
+      ? `${((b / t.best.cpuUsPerReq) * 100).toFixed(0)}%`
+      : 'n/a';
   };
   const rpsShare = (t: ThroughputRow) => {
     const b = bare(t.case)?.best.wrk.rps;
     return b === undefined ? 'n/a' : `${((t.best.wrk.rps / b) * 100).toFixed(0)}%`;
   };
   const maxTable = mdTable(
-    ['target', 'case', 'max req/s (wrk)', 'vs bare proxy', 'CPU µs/req', 'vs bare (CPU)', 'wrk p50 ms', 'wrk p99 ms', 'non-2xx', 'steal CPU0/CPU1', `RSS MB after ${run.rates[0]}/s`, 'peak RSS MB'],
+    [
+      'target',
+      'case',
+      'max req/s (wrk)',
+      'vs bare proxy',
+      'CPU µs/req',
+      'vs bare (CPU)',
+      'wrk p50 ms',
+      'wrk p99 ms',
+      'non-2xx',
+      'steal CPU0/CPU1',
+      `RSS MB after ${run.rates[0]}/s`,
+      'peak RSS MB',
+    ],
     r.throughput.map((t) => [
       t.target,
       t.case,
@@ -372,8 +482,36 @@ function report(
   );
   const lat = latencySummary(r.latency);
   const latTable = mdTable(
-    ['target', 'case', 'rate/s', 'e2e p50 ms', 'e2e p99 ms', 'added p50 ms', 'added p99 ms', 'inside p50 ms', 'inside p99 ms', 'upstream p99 ms', 'generator lag p99 ms', 'errors', 'steal'],
-    lat.map((l) => [l.target, l.case, l.rate, f3(l.p50), f3(l.p99), f3(l.addedP50), f3(l.addedP99), f3(l.insideP50), f3(l.insideP99), f3(l.upstreamP99), f3(l.generatorLagP99), l.errors, `${l.stealPct.toFixed(0)}%`]),
+    [
+      'target',
+      'case',
+      'rate/s',
+      'e2e p50 ms',
+      'e2e p99 ms',
+      'added p50 ms',
+      'added p99 ms',
+      'inside p50 ms',
+      'inside p99 ms',
+      'upstream p99 ms',
+      'generator lag p99 ms',
+      'errors',
+      'steal',
+    ],
+    lat.map((l) => [
+      l.target,
+      l.case,
+      l.rate,
+      f3(l.p50),
+      f3(l.p99),
+      f3(l.addedP50),
+      f3(l.addedP99),
+      f3(l.insideP50),
+      f3(l.insideP99),
+      f3(l.upstreamP99),
+      f3(l.generatorLagP99),
+      l.errors,
+      `${l.stealPct.toFixed(0)}%`,
+    ]),
   );
   const header = [
     `Overhead (${run.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${machineLine()}`,
@@ -383,7 +521,7 @@ function report(
   ];
   const checks = [...targetChecks(r, lat, run.rates), ...backpressureChecks(r.throughput)];
   const checkTable = mdTable(['target (spillway)', 'measured', 'met'], checks);
-  const markdown = [...header.map((h) => h + '  '), '', maxTable, '', latTable, '', checkTable].join('\n');
+  const markdown = [...header.map((h) => `${h}  `), '', maxTable, '', latTable, '', checkTable].join('\n');
   const html = renderPage('Spillway overhead benchmark', header, [
     {
       heading: 'Max throughput (wrk)',
@@ -395,21 +533,58 @@ function report(
               xLabel: 'target',
               yLabel: 'req/s',
               width: 380,
-              bars: r.throughput.filter((t) => t.case === c.name).map((t) => ({ label: TARGETS.find((x) => x.name === t.target)!.short, value: Math.round(t.best.wrk.rps) })),
+              bars: r.throughput
+                .filter((t) => t.case === c.name)
+                .map((t) => ({
+                  label: TARGETS.find((x) => x.name === t.target)!.short,
+                  value: Math.round(t.best.wrk.rps),
+                })),
             }),
           ),
         ) +
         htmlTable(
           ['target', 'case', 'req/s', 'CPU µs/req', 'p50 ms', 'p99 ms', 'steal'],
-          r.throughput.map((t) => [t.target, t.case, f1(t.best.wrk.rps), f0(t.best.cpuUsPerReq), f3(t.best.wrk.latencyMs.p50), f3(t.best.wrk.latencyMs.p99), stealText(t.best.window)]),
+          r.throughput.map((t) => [
+            t.target,
+            t.case,
+            f1(t.best.wrk.rps),
+            f0(t.best.cpuUsPerReq),
+            f3(t.best.wrk.latencyMs.p50),
+            f3(t.best.wrk.latencyMs.p99),
+            stealText(t.best.window),
+          ]),
         ),
     },
     { heading: "Issue 2's and issue 11's targets", html: htmlTable(['target', 'measured', 'met'], checks) },
     {
       heading: 'Latency at fixed rates (spillway bench, open loop; medians over rounds)',
       html: htmlTable(
-        ['target', 'case', 'rate/s', 'p50 ms', 'p99 ms', 'added p50', 'added p99', 'inside p50', 'inside p99', 'errors', 'steal'],
-        lat.map((l) => [l.target, l.case, l.rate, f3(l.p50), f3(l.p99), f3(l.addedP50), f3(l.addedP99), f3(l.insideP50), f3(l.insideP99), l.errors, `${l.stealPct.toFixed(0)}%`]),
+        [
+          'target',
+          'case',
+          'rate/s',
+          'p50 ms',
+          'p99 ms',
+          'added p50',
+          'added p99',
+          'inside p50',
+          'inside p99',
+          'errors',
+          'steal',
+        ],
+        lat.map((l) => [
+          l.target,
+          l.case,
+          l.rate,
+          f3(l.p50),
+          f3(l.p99),
+          f3(l.addedP50),
+          f3(l.addedP99),
+          f3(l.insideP50),
+          f3(l.insideP99),
+          l.errors,
+          `${l.stealPct.toFixed(0)}%`,
+        ]),
       ),
     },
   ]);
@@ -419,7 +594,11 @@ function report(
     run,
     latency: r.latency,
     latencySummary: lat,
-    throughput: r.throughput.map((t) => ({ ...t, best: undefined, runs: t.runs.map(({ wrk: { raw: _raw, ...wrk }, ...w }) => ({ ...wrk, ...w })) })),
+    throughput: r.throughput.map((t) => ({
+      ...t,
+      best: undefined,
+      runs: t.runs.map(({ wrk: { raw: _raw, ...wrk }, ...w }) => ({ ...wrk, ...w })),
+    })),
     rssAtRateMb: Object.fromEntries(r.rssAtRate),
     peakRssMb: Object.fromEntries(r.peakRss),
   };
@@ -447,7 +626,8 @@ function latencySummary(rows: LatencyRow[]): LatencySummary[] {
   return rows.map((l) => {
     const direct = rows.find((d) => d.target === 'mock direct' && d.case === l.case && d.rate === l.rate)!;
     const paired = (q: 'p50' | 'p99') => median(l.runs.map((run, i) => run[q] - direct.runs[i][q]));
-    const inside = (q: 'p50' | 'p99') => (l.runs[0].inside ? median(l.runs.map((run) => run.inside?.[q] ?? NaN)) : undefined);
+    const inside = (q: 'p50' | 'p99') =>
+      l.runs[0].inside ? median(l.runs.map((run) => run.inside?.[q] ?? NaN)) : undefined;
     const upstreamP99 = l.runs[0].inside ? median(l.runs.map((run) => run.inside?.upstream.p99 ?? NaN)) : undefined;
     return {
       target: l.target,
@@ -480,14 +660,24 @@ function backpressureChecks(throughput: ThroughputRow[]): string[][] {
       const b = thr('spillway', c);
       if (a === undefined || b === undefined) continue;
       const rounds = Math.min(a.runs.length, b.runs.length);
-      const ratio = (f: (w: WrkRun) => number | undefined) => median(Array.from({ length: rounds }, (_, i) => (f(a.runs[i]) ?? NaN) / (f(b.runs[i]) ?? NaN)));
+      const ratio = (f: (w: WrkRun) => number | undefined) =>
+        median(Array.from({ length: rounds }, (_, i) => (f(a.runs[i]) ?? NaN) / (f(b.runs[i]) ?? NaN)));
       const rps = ratio((w) => w.wrk.rps);
       const cpu = ratio((w) => w.cpuUsPerReq);
-      const per = (t: ThroughputRow) => t.runs.map((w) => `${w.wrk.rps.toFixed(0)}/${w.cpuUsPerReq?.toFixed(0) ?? '?'}`).join(' ');
+      const per = (t: ThroughputRow) =>
+        t.runs.map((w) => `${w.wrk.rps.toFixed(0)}/${w.cpuUsPerReq?.toFixed(0) ?? '?'}`).join(' ');
       const label = on.endsWith('fixed limit') ? 'back pressure on (fixed limit)' : 'back pressure on';
       const detail = `(req/s / CPU µs per round: on ${per(a)}; off ${per(b)})`;
-      rows.push([`${label}, ${c}: req/s ≥ 80% of off`, `${(rps * 100).toFixed(0)}% ${detail}`, rps >= 0.8 ? 'yes' : 'NO']);
-      rows.push([`${label}, ${c}: CPU per request ≤ 120% of off`, `${(cpu * 100).toFixed(0)}%`, cpu <= 1.2 ? 'yes' : 'NO']);
+      rows.push([
+        `${label}, ${c}: req/s ≥ 80% of off`,
+        `${(rps * 100).toFixed(0)}% ${detail}`,
+        rps >= 0.8 ? 'yes' : 'NO',
+      ]);
+      rows.push([
+        `${label}, ${c}: CPU per request ≤ 120% of off`,
+        `${(cpu * 100).toFixed(0)}%`,
+        cpu <= 1.2 ? 'yes' : 'NO',
+      ]);
     }
   }
   return rows;
@@ -495,26 +685,50 @@ function backpressureChecks(throughput: ThroughputRow[]): string[][] {
 
 /** Issue 2's targets for one gateway process, against the same run's floor. */
 function targetChecks(
-  r: { throughput: ThroughputRow[]; rssAtRate: Map<string, number | undefined>; peakRss: Map<string, number | undefined> },
+  r: {
+    throughput: ThroughputRow[];
+    rssAtRate: Map<string, number | undefined>;
+    peakRss: Map<string, number | undefined>;
+  },
   lat: LatencySummary[],
   rates: number[],
 ): string[][] {
   const thr = (target: string, c: string) => r.throughput.find((t) => t.target === target && t.case === c);
-  if (thr('spillway', 'small') === undefined || thr('bare undici proxy', 'small') === undefined || lat.length === 0) return [];
+  if (thr('spillway', 'small') === undefined || thr('bare undici proxy', 'small') === undefined || lat.length === 0)
+    return [];
   const g = (c: string) => thr('spillway', c)!.best.wrk.rps;
   const share = g('small') / thr('bare undici proxy', 'small')!.best.wrk.rps;
   const rate = rates.includes(1000) ? 1000 : rates[0];
   const at = (target: string) => lat.filter((l) => l.target === target && l.rate === rate);
-  const list = (target: string, q: 'addedP50' | 'addedP99' | 'insideP50' | 'insideP99' | 'generatorLagP99') => at(target).map((l) => `${l.case} ${l[q]?.toFixed(3)}`).join(', ');
+  const list = (target: string, q: 'addedP50' | 'addedP99' | 'insideP50' | 'insideP99' | 'generatorLagP99') =>
+    at(target)
+      .map((l) => `${l.case} ${l[q]?.toFixed(3)}`)
+      .join(', ');
   const addedOk = (q: 'addedP50' | 'addedP99', limit: number) => at('spillway').every((l) => l[q] <= limit);
   const ok = (b: boolean) => (b ? 'yes' : 'NO');
   const peak = r.peakRss.get('spillway') ?? 0;
   return [
-    ['req/s, small body ≥ 50% of the bare proxy', `${(share * 100).toFixed(0)}% (${g('small').toFixed(0)} vs ${thr('bare undici proxy', 'small')!.best.wrk.rps.toFixed(0)})`, ok(share >= 0.5)],
+    [
+      'req/s, small body ≥ 50% of the bare proxy',
+      `${(share * 100).toFixed(0)}% (${g('small').toFixed(0)} vs ${thr('bare undici proxy', 'small')!.best.wrk.rps.toFixed(0)})`,
+      ok(share >= 0.5),
+    ],
     ['req/s, seed prompt ≥ 4,000', g('seed prompt').toFixed(0), ok(g('seed prompt') >= 4000)],
     ['streams/s ≥ 3,000', g('stream').toFixed(0), ok(g('stream') >= 3000)],
-    [`added latency p50 ≤ 0.3 ms at ${rate}/s`, `${list('spillway', 'addedP50')} ms (bare proxy: ${list('bare undici proxy', 'addedP50')}; inside spillway: ${list('spillway', 'insideP50')})`, ok(addedOk('addedP50', 0.3))],
-    [`added latency p99 ≤ 2 ms at ${rate}/s`, `${list('spillway', 'addedP99')} ms (bare proxy: ${list('bare undici proxy', 'addedP99')}; inside spillway: ${list('spillway', 'insideP99')}; generator lag p99: ${list('spillway', 'generatorLagP99')})`, ok(addedOk('addedP99', 2))],
-    ['RSS ≤ 150 MB', `peak ${peak} MB after wrk saturation; ${r.rssAtRate.get('spillway')} MB after ${rates[0]}/s of each case`, ok(peak <= 150)],
+    [
+      `added latency p50 ≤ 0.3 ms at ${rate}/s`,
+      `${list('spillway', 'addedP50')} ms (bare proxy: ${list('bare undici proxy', 'addedP50')}; inside spillway: ${list('spillway', 'insideP50')})`,
+      ok(addedOk('addedP50', 0.3)),
+    ],
+    [
+      `added latency p99 ≤ 2 ms at ${rate}/s`,
+      `${list('spillway', 'addedP99')} ms (bare proxy: ${list('bare undici proxy', 'addedP99')}; inside spillway: ${list('spillway', 'insideP99')}; generator lag p99: ${list('spillway', 'generatorLagP99')})`,
+      ok(addedOk('addedP99', 2)),
+    ],
+    [
+      'RSS ≤ 150 MB',
+      `peak ${peak} MB after wrk saturation; ${r.rssAtRate.get('spillway')} MB after ${rates[0]}/s of each case`,
+      ok(peak <= 150),
+    ],
   ];
 }

@@ -9,9 +9,16 @@
  */
 import { benchChild } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
-import { engineFlags, SIM_MODEL, startFleet, startGatewayFor, type EngineSettings, type GatewayVariant } from '../src/bench/harness/fleet.ts';
+import {
+  type EngineSettings,
+  engineFlags,
+  type GatewayVariant,
+  SIM_MODEL,
+  startFleet,
+  startGatewayFor,
+} from '../src/bench/harness/fleet.ts';
 import { machineLine, runScenario } from '../src/bench/harness/scenario.ts';
-import { sweepCharts, sweepHtml, sweepMarkdown, type Point } from '../src/bench/harness/sweep.ts';
+import { type Point, sweepCharts, sweepHtml, sweepMarkdown } from '../src/bench/harness/sweep.ts';
 import { renderPage } from '../src/bench/report/html.ts';
 
 const GATEWAY_CPU = 0;
@@ -33,26 +40,58 @@ const VARIANTS: Variant[] = [
   { name: 'direct round robin' },
   { name: 'spillway, back pressure off', gateway: { routing: 'least-busy' } },
   // The group's SLA is the operator's to state: the TTFT budget and the ITL SLO are the scenario's SLA.
-  { name: 'spillway, back pressure on', gateway: { routing: 'least-busy', spillway: `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${SLA.ttftMs} }\n    engine: { itl_slo_ms: ${SLA.itlMs} }\n` } },
+  {
+    name: 'spillway, back pressure on',
+    gateway: {
+      routing: 'least-busy',
+      spillway: `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${SLA.ttftMs} }\n    engine: { itl_slo_ms: ${SLA.itlMs} }\n`,
+    },
+  },
 ];
 
 await runScenario(
   {
     name: 'overload',
     timeoutS: { full: 1800, smoke: 100 },
-    options: { capacity: { type: 'string' }, duration: { type: 'string' }, multipliers: { type: 'string' }, variant: { type: 'string', multiple: true } },
+    options: {
+      capacity: { type: 'string' },
+      duration: { type: 'string' },
+      multipliers: { type: 'string' },
+      variant: { type: 'string', multiple: true },
+    },
   },
   async (ctx) => {
     const durationS = Number(ctx.args.duration ?? (ctx.smoke ? 1 : 30));
     const warmupS = ctx.smoke ? 0 : 5;
     const timeoutS = ctx.smoke ? 3 : 20;
-    const multipliers = String(ctx.args.multipliers ?? (ctx.smoke ? '0.5,2' : '0.5,1,1.5,2,4')).split(',').map(Number);
+    const multipliers = String(ctx.args.multipliers ?? (ctx.smoke ? '0.5,2' : '0.5,1,1.5,2,4'))
+      .split(',')
+      .map(Number);
     const engines = await startFleet(ctx, FLEET_SIZE, ENGINE, LOAD_CPU);
     const direct = engines.map((e) => e.url).join(',');
     const run = (url: string, rate: number, label: string) =>
       benchChild(
-        ['--url', url, '--model', SIM_MODEL, '--rate', String(rate), '--duration', `${durationS}s`, '--warmup', `${warmupS}s`, '--timeout', `${timeoutS}s`,
-          '--sla-ttft-ms', String(SLA.ttftMs), '--sla-itl-ms', String(SLA.itlMs), '--label', label, ...WORKLOAD],
+        [
+          '--url',
+          url,
+          '--model',
+          SIM_MODEL,
+          '--rate',
+          String(rate),
+          '--duration',
+          `${durationS}s`,
+          '--warmup',
+          `${warmupS}s`,
+          '--timeout',
+          `${timeoutS}s`,
+          '--sla-ttft-ms',
+          String(SLA.ttftMs),
+          '--sla-itl-ms',
+          String(SLA.itlMs),
+          '--label',
+          label,
+          ...WORKLOAD,
+        ],
         LOAD_CPU,
       );
 
@@ -75,14 +114,17 @@ await runScenario(
     const points: Point[] = [];
     // --variant NAME (repeatable) runs only those variants, e.g. to add a new one to an earlier run's capacity.
     const only = ctx.args.variant as string[] | undefined;
-    for (const name of only ?? []) if (!VARIANTS.some((v) => v.name === name)) throw new Error(`--variant: no variant "${name}"`);
+    for (const name of only ?? [])
+      if (!VARIANTS.some((v) => v.name === name)) throw new Error(`--variant: no variant "${name}"`);
     for (const v of VARIANTS.filter((x) => !only || only.includes(x.name))) {
       const gateway = v.gateway ? await startGatewayFor(ctx, 'overload', engines, v.gateway, GATEWAY_CPU) : undefined;
       for (const m of multipliers) {
         const rate = Math.round(m * capacity * 100) / 100;
         const result = await run(gateway?.url ?? direct, rate, `${v.name} at ${m}× capacity`);
         const s = result.summary;
-        ctx.log(`${v.name} ${m}× (${rate}/s): goodput ${s.goodputRps}/s, SLA ${((s.slaAttainment ?? 0) * 100).toFixed(1)}% of admitted`);
+        ctx.log(
+          `${v.name} ${m}× (${rate}/s): goodput ${s.goodputRps}/s, SLA ${((s.slaAttainment ?? 0) * 100).toFixed(1)}% of admitted`,
+        );
         points.push({ variant: v.name, multiplier: m, rate, result });
       }
       if (gateway) await ctx.procs.stop(gateway);
@@ -95,12 +137,21 @@ await runScenario(
       `Capacity (direct, ≥ 99% within SLA): ${capacity}/s${probes.length ? ` — probes: ${probes.map((p) => `${p.rate}/s ${p.pass ? 'pass' : 'fail'}`).join(', ')}` : ' (given)'}.`,
     ];
     return {
-      markdown: [...header.map((h) => h + '  '), '', sweepMarkdown(points)].join('\n'),
+      markdown: [...header.map((h) => `${h}  `), '', sweepMarkdown(points)].join('\n'),
       html: renderPage('Spillway: goodput under overload', header, [
         { heading: 'Against offered load', html: sweepCharts(points, capacity) },
         { heading: 'Runs', html: sweepHtml(points) },
       ]),
-      json: { schema: 'spillway-overload/1', machine: machineLine(), engine: ENGINE, fleetSize: FLEET_SIZE, sla: SLA, capacity, probes, points },
+      json: {
+        schema: 'spillway-overload/1',
+        machine: machineLine(),
+        engine: ENGINE,
+        fleetSize: FLEET_SIZE,
+        sla: SLA,
+        capacity,
+        probes,
+        points,
+      },
     };
   },
 );

@@ -19,20 +19,31 @@
  */
 import { benchChild } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
-import { engineFlags, prefixCounters, SIM_MODEL, startFleet, startGatewayFor, type EngineSettings, type GatewayVariant } from '../src/bench/harness/fleet.ts';
+import {
+  type EngineSettings,
+  engineFlags,
+  type GatewayVariant,
+  prefixCounters,
+  SIM_MODEL,
+  startFleet,
+  startGatewayFor,
+} from '../src/bench/harness/fleet.ts';
+import { metricSum } from '../src/bench/harness/metric-sum.ts';
 import { machineLine, runScenario } from '../src/bench/harness/scenario.ts';
-import { sweepHtml, sweepMarkdown, type Point } from '../src/bench/harness/sweep.ts';
+import { type Point, sweepHtml, sweepMarkdown } from '../src/bench/harness/sweep.ts';
 import { charts, renderPage } from '../src/bench/report/html.ts';
 import { barChart } from '../src/bench/report/svg.ts';
-import { metricSum } from '../src/bench/harness/metric-sum.ts';
 
 const GATEWAY_CPU = 0;
 const LOAD_CPU = 1;
 /** 4 engines of 1024 blocks × 16 tokens: about a quarter of the 16 system prompts fit on one engine, not all. */
 const DEFAULTS = { engines: 4, blocks: 1024, prefixes: 16, systemWords: 3000 };
 const SLA = { ttftMs: 500, itlMs: 50 };
-const workload = (prefixes: number, systemWords: number) =>
-  ['--workload', `shared-prefix:prefixes=${prefixes},users=${prefixes * 8},systemWords=${systemWords},turns=4,maxTokens=32`, '--stream'];
+const workload = (prefixes: number, systemWords: number) => [
+  '--workload',
+  `shared-prefix:prefixes=${prefixes},users=${prefixes * 8},systemWords=${systemWords},turns=4,maxTokens=32`,
+  '--stream',
+];
 
 interface Variant {
   name: string;
@@ -45,8 +56,16 @@ const VARIANTS: Variant[] = [
   { name: 'simple-shuffle', gateway: { routing: 'simple-shuffle' } },
   { name: 'least-busy', gateway: { routing: 'least-busy' } },
   { name: 'kv-aware', gateway: { routing: 'kv-aware' }, loadModel: true },
-  { name: 'kv-aware + push reports', gateway: { routing: 'kv-aware', deployment: '    spillway: { load: { kind: push } }' }, loadModel: true },
-  { name: 'kv-aware + vllm scrape', gateway: { routing: 'kv-aware', deployment: '    spillway: { load: { kind: vllm } }' }, loadModel: true },
+  {
+    name: 'kv-aware + push reports',
+    gateway: { routing: 'kv-aware', deployment: '    spillway: { load: { kind: push } }' },
+    loadModel: true,
+  },
+  {
+    name: 'kv-aware + vllm scrape',
+    gateway: { routing: 'kv-aware', deployment: '    spillway: { load: { kind: vllm } }' },
+    loadModel: true,
+  },
 ];
 /** Run unless --variants names others: the four of issue 5's acceptance table. */
 const DEFAULT_VARIANTS = ['simple-shuffle', 'least-busy', 'kv-aware', 'kv-aware + push reports'];
@@ -67,17 +86,31 @@ await runScenario(
     name: 'prefix',
     timeoutS: { full: 1800, smoke: 100 },
     options: {
-      capacity: { type: 'string' }, load: { type: 'string' }, duration: { type: 'string' }, engines: { type: 'string' },
-      blocks: { type: 'string' }, prefixes: { type: 'string' }, 'system-words': { type: 'string' }, variants: { type: 'string' },
+      capacity: { type: 'string' },
+      load: { type: 'string' },
+      duration: { type: 'string' },
+      engines: { type: 'string' },
+      blocks: { type: 'string' },
+      prefixes: { type: 'string' },
+      'system-words': { type: 'string' },
+      variants: { type: 'string' },
     },
   },
   async (ctx) => {
     const FLEET_SIZE = Number(ctx.args.engines ?? DEFAULTS.engines);
-    const ENGINE: EngineSettings = { speedup: 1, maxNumSeqs: 16, numBlocks: Number(ctx.args.blocks ?? DEFAULTS.blocks) };
-    const WORKLOAD = workload(Number(ctx.args.prefixes ?? DEFAULTS.prefixes), Number(ctx.args['system-words'] ?? DEFAULTS.systemWords));
+    const ENGINE: EngineSettings = {
+      speedup: 1,
+      maxNumSeqs: 16,
+      numBlocks: Number(ctx.args.blocks ?? DEFAULTS.blocks),
+    };
+    const WORKLOAD = workload(
+      Number(ctx.args.prefixes ?? DEFAULTS.prefixes),
+      Number(ctx.args['system-words'] ?? DEFAULTS.systemWords),
+    );
     const names = typeof ctx.args.variants === 'string' ? ctx.args.variants.split(',') : DEFAULT_VARIANTS;
     const unknown = names.filter((n) => !VARIANTS.some((v) => v.name === n));
-    if (unknown.length > 0) throw new Error(`--variants: unknown ${unknown.join(', ')} (known: ${VARIANTS.map((v) => v.name).join(', ')})`);
+    if (unknown.length > 0)
+      throw new Error(`--variants: unknown ${unknown.join(', ')} (known: ${VARIANTS.map((v) => v.name).join(', ')})`);
     const variants = VARIANTS.filter((v) => names.includes(v.name));
     const durationS = Number(ctx.args.duration ?? (ctx.smoke ? 1 : 60));
     const warmupS = ctx.smoke ? 0 : 5;
@@ -85,8 +118,27 @@ await runScenario(
     const load = Number(ctx.args.load ?? 0.7);
     const run = (url: string, rate: number, label: string) =>
       benchChild(
-        ['--url', url, '--model', SIM_MODEL, '--rate', String(rate), '--duration', `${durationS}s`, '--warmup', `${warmupS}s`, '--timeout', `${timeoutS}s`,
-          '--sla-ttft-ms', String(SLA.ttftMs), '--sla-itl-ms', String(SLA.itlMs), '--label', label, ...WORKLOAD],
+        [
+          '--url',
+          url,
+          '--model',
+          SIM_MODEL,
+          '--rate',
+          String(rate),
+          '--duration',
+          `${durationS}s`,
+          '--warmup',
+          `${warmupS}s`,
+          '--timeout',
+          `${timeoutS}s`,
+          '--sla-ttft-ms',
+          String(SLA.ttftMs),
+          '--sla-itl-ms',
+          String(SLA.itlMs),
+          '--label',
+          label,
+          ...WORKLOAD,
+        ],
         LOAD_CPU,
       );
 
@@ -117,13 +169,27 @@ await runScenario(
       const before = await prefixCounters(engines);
       const result = await run(gateway.url, rate, `${v.name} at ${load}× capacity`);
       const after = await prefixCounters(engines);
-      const share = await Promise.all(engines.map(async (e) => metricSum(await (await fetch(`${e.url}/metrics`)).text(), 'vllm:prefix_cache_queries_total')));
+      const share = await Promise.all(
+        engines.map(async (e) =>
+          metricSum(await (await fetch(`${e.url}/metrics`)).text(), 'vllm:prefix_cache_queries_total'),
+        ),
+      );
       const queried = after.queries - before.queries;
       const hitRate = queried > 0 ? (after.hits - before.hits) / queried : 0;
-      const estimates = v.loadModel ? await gatewayEstimates(gateway.url) : { 'gateway est. hit rate': '—', 'bytes/token': '—' };
+      const estimates = v.loadModel
+        ? await gatewayEstimates(gateway.url)
+        : { 'gateway est. hit rate': '—', 'bytes/token': '—' };
       const s = result.summary;
-      ctx.log(`${v.name}: TTFT p50 ${s.ttftMs.p50} ms p99 ${s.ttftMs.p99} ms, prefix hit rate ${(hitRate * 100).toFixed(1)}%, gateway est. ${estimates['gateway est. hit rate']}, goodput ${s.goodputRps}/s, prompt tokens by engine ${share.map((q) => `${Math.round((q / (after.queries || 1)) * 100)}%`).join(' / ')}`);
-      points.push({ variant: v.name, multiplier: load, rate, result, extra: { 'prefix hit rate': `${(hitRate * 100).toFixed(1)}%`, ...estimates } });
+      ctx.log(
+        `${v.name}: TTFT p50 ${s.ttftMs.p50} ms p99 ${s.ttftMs.p99} ms, prefix hit rate ${(hitRate * 100).toFixed(1)}%, gateway est. ${estimates['gateway est. hit rate']}, goodput ${s.goodputRps}/s, prompt tokens by engine ${share.map((q) => `${Math.round((q / (after.queries || 1)) * 100)}%`).join(' / ')}`,
+      );
+      points.push({
+        variant: v.name,
+        multiplier: load,
+        rate,
+        result,
+        extra: { 'prefix hit rate': `${(hitRate * 100).toFixed(1)}%`, ...estimates },
+      });
       await ctx.procs.stopAll();
     }
 
@@ -146,14 +212,37 @@ await runScenario(
       ...ratios,
     ];
     const bars = (title: string, f: (p: Point) => number) =>
-      barChart({ title, xLabel: 'routing', yLabel: 'ms', width: 380, bars: points.map((p) => ({ label: p.variant, value: f(p) })) });
+      barChart({
+        title,
+        xLabel: 'routing',
+        yLabel: 'ms',
+        width: 380,
+        bars: points.map((p) => ({ label: p.variant, value: f(p) })),
+      });
     return {
-      markdown: [...header.map((h) => h + '  '), '', sweepMarkdown(points)].join('\n'),
+      markdown: [...header.map((h) => `${h}  `), '', sweepMarkdown(points)].join('\n'),
       html: renderPage('Spillway: routing for prefix caching', header, [
-        { heading: 'TTFT by routing strategy', html: charts([bars('TTFT p50', (p) => p.result.summary.ttftMs.p50), bars('TTFT p99', (p) => p.result.summary.ttftMs.p99)]) },
+        {
+          heading: 'TTFT by routing strategy',
+          html: charts([
+            bars('TTFT p50', (p) => p.result.summary.ttftMs.p50),
+            bars('TTFT p99', (p) => p.result.summary.ttftMs.p99),
+          ]),
+        },
         { heading: 'Runs', html: sweepHtml(points) },
       ]),
-      json: { schema: 'spillway-prefix/1', machine: machineLine(), engine: ENGINE, fleetSize: FLEET_SIZE, sla: SLA, capacity, probes, load, rate, points },
+      json: {
+        schema: 'spillway-prefix/1',
+        machine: machineLine(),
+        engine: ENGINE,
+        fleetSize: FLEET_SIZE,
+        sla: SLA,
+        capacity,
+        probes,
+        load,
+        rate,
+        points,
+      },
     };
   },
 );

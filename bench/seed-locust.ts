@@ -15,11 +15,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { benchChild } from '../src/bench/harness/bench-child.ts';
+import { type LocustResult, runLocust } from '../src/bench/harness/locust.ts';
 import { hasBinary, REPO } from '../src/bench/harness/procs.ts';
-import type { BenchResult } from '../src/bench/result.ts';
-import { runLocust, type LocustResult } from '../src/bench/harness/locust.ts';
 import { machineLine, mdTable, runScenario, type ScenarioContext } from '../src/bench/harness/scenario.ts';
 import { htmlTable, renderPage } from '../src/bench/report/html.ts';
+import type { BenchResult } from '../src/bench/result.ts';
 
 const GATEWAY_CPU = 0;
 const LOAD_CPU = 1;
@@ -62,7 +62,13 @@ await runScenario(
   {
     name: 'seed-locust',
     timeoutS: { full: 600, smoke: 90 },
-    options: { users: { type: 'string' }, quota: { type: 'string' }, 'mock-latency-ms': { type: 'string' }, 'run-time': { type: 'string' }, backpressure: { type: 'string' } },
+    options: {
+      users: { type: 'string' },
+      quota: { type: 'string' },
+      'mock-latency-ms': { type: 'string' },
+      'run-time': { type: 'string' },
+      backpressure: { type: 'string' },
+    },
   },
   async (ctx) => {
     if (!hasBinary('locust')) throw new Error('locust is not installed (apt-get install python3-locust)');
@@ -72,20 +78,47 @@ await runScenario(
     const mockArgs = ['--latency-ms', String(ctx.args['mock-latency-ms'] ?? 0)];
 
     const names = String(ctx.args.backpressure ?? 'off,on').split(',');
-    for (const n of names) if (!(n in VARIANTS)) throw new Error(`--backpressure: unknown variant "${n}" (known: ${Object.keys(VARIANTS).join(', ')})`);
+    for (const n of names)
+      if (!(n in VARIANTS))
+        throw new Error(`--backpressure: unknown variant "${n}" (known: ${Object.keys(VARIANTS).join(', ')})`);
     const variants: Variant[] = [];
     for (const name of names) {
       ctx.log(`throughput, back pressure ${name}: ${users} users for ${runTimeS} s`);
       const mock = await ctx.procs.spillway('mock', 'mock', mockArgs, LOAD_CPU);
-      const gw1 = await gateway(ctx, `throughput-bp-${name}`, `model_list:\n${deployment('fake-openai-endpoint', `${mock.url}/v1`)}${settings}${VARIANTS[name]}`);
-      const locust = await runIn(ctx, `throughput-bp-${name}`, { host: `${gw1.url}/v1/`, model: 'fake-openai-endpoint', users, runTimeS });
+      const gw1 = await gateway(
+        ctx,
+        `throughput-bp-${name}`,
+        `model_list:\n${deployment('fake-openai-endpoint', `${mock.url}/v1`)}${settings}${VARIANTS[name]}`,
+      );
+      const locust = await runIn(ctx, `throughput-bp-${name}`, {
+        host: `${gw1.url}/v1/`,
+        model: 'fake-openai-endpoint',
+        users,
+        runTimeS,
+      });
       // The same closed loop from `spillway bench`, to tell Spillway's latency from a saturated locust process.
       const bench = await benchChild(
-        ['--url', gw1.url, '--model', 'fake-openai-endpoint', '--api-key', KEY, '--users', String(users), '--think-ms', '500..1000',
-          '--workload', 'seed-locust', '--duration', `${runTimeS}s`],
+        [
+          '--url',
+          gw1.url,
+          '--model',
+          'fake-openai-endpoint',
+          '--api-key',
+          KEY,
+          '--users',
+          String(users),
+          '--think-ms',
+          '500..1000',
+          '--workload',
+          'seed-locust',
+          '--duration',
+          `${runTimeS}s`,
+        ],
         LOAD_CPU,
       );
-      ctx.log(`same load from spillway bench: ${bench.summary.completedRps}/s, median ${bench.summary.e2eMs.p50} ms, p90 ${bench.summary.e2eMs.p90} ms, mean ${bench.summary.e2eMs.mean} ms, refused or failed ${failed(bench)}`);
+      ctx.log(
+        `same load from spillway bench: ${bench.summary.completedRps}/s, median ${bench.summary.e2eMs.p50} ms, p90 ${bench.summary.e2eMs.p90} ms, mean ${bench.summary.e2eMs.mean} ms, refused or failed ${failed(bench)}`,
+      );
       variants.push({ backpressure: name, locust, bench });
       await ctx.procs.stopAll();
     }
@@ -101,20 +134,44 @@ await runScenario(
     const started = Date.now();
     // Stay inside the gateway's first rpm minute, as the seed's "successes in 1 minute" does.
     const quotaTimeS = Math.min(runTimeS, Math.floor(WINDOW_S - 3 - (Date.now() - started) / 1000));
-    const quotaRun = await runIn(ctx, 'quota', { host: `${gw2.url}/v1/`, model: 'gemini-vision', users, runTimeS: quotaTimeS });
+    const quotaRun = await runIn(ctx, 'quota', {
+      host: `${gw2.url}/v1/`,
+      model: 'gemini-vision',
+      users,
+      runTimeS: quotaTimeS,
+    });
     return report({ users, runTimeS, quota, quotaTimeS, mockArgs, smoke: ctx.smoke }, variants, quotaRun);
   },
 );
 
-async function runIn(ctx: ScenarioContext, name: string, o: { host: string; model: string; users: number; runTimeS: number }): Promise<LocustResult> {
+async function runIn(
+  ctx: ScenarioContext,
+  name: string,
+  o: { host: string; model: string; users: number; runTimeS: number },
+): Promise<LocustResult> {
   const dir = path.join(ctx.outDir, name);
   await mkdir(dir, { recursive: true });
-  const r = await runLocust({ locustfile: LOCUSTFILE, host: o.host, users: o.users, spawnRate: o.users, runTimeS: o.runTimeS, dir, env: { API_KEY: KEY, LOCUST_MODEL: o.model }, cpu: LOAD_CPU });
-  ctx.log(`${name}: ${r.requests} requests, ${r.failures} failures, ${r.rps.toFixed(1)}/s, median ${r.medianMs} ms, p90 ${r.p90Ms} ms, mean ${r.meanMs.toFixed(1)} ms`);
+  const r = await runLocust({
+    locustfile: LOCUSTFILE,
+    host: o.host,
+    users: o.users,
+    spawnRate: o.users,
+    runTimeS: o.runTimeS,
+    dir,
+    env: { API_KEY: KEY, LOCUST_MODEL: o.model },
+    cpu: LOAD_CPU,
+  });
+  ctx.log(
+    `${name}: ${r.requests} requests, ${r.failures} failures, ${r.rps.toFixed(1)}/s, median ${r.medianMs} ms, p90 ${r.p90Ms} ms, mean ${r.meanMs.toFixed(1)} ms`,
+  );
   return r;
 }
 
-function report(run: { users: number; runTimeS: number; quota: number; quotaTimeS: number; mockArgs: string[]; smoke: boolean }, variants: Variant[], q: LocustResult) {
+function report(
+  run: { users: number; runTimeS: number; quota: number; quotaTimeS: number; mockArgs: string[]; smoke: boolean },
+  variants: Variant[],
+  q: LocustResult,
+) {
   const successes = q.requests - q.failures;
   const rejected = q.failuresBy['status 429'] ?? 0;
   const otherFailures = q.failures - rejected;
@@ -128,24 +185,58 @@ function report(run: { users: number; runTimeS: number; quota: number; quotaTime
     ['median response time ms', (v) => [v.locust.medianMs, v.bench.summary.e2eMs.p50], '96'],
     ['p90 response time ms', (v) => [v.locust.p90Ms, v.bench.summary.e2eMs.p90], ''],
     ['mean response time ms', (v) => [v.locust.meanMs.toFixed(1), v.bench.summary.e2eMs.mean], '142.18'],
-    ['requests / failures', (v) => [`${v.locust.requests} / ${v.locust.failures}`, `${v.bench.summary.requests} / ${failed(v.bench)}`], ''],
-    ['failures by kind', (v) => [kinds(v.locust.failuresBy), kinds({ ...v.bench.summary.rejected, ...v.bench.summary.errors })], ''],
+    [
+      'requests / failures',
+      (v) => [`${v.locust.requests} / ${v.locust.failures}`, `${v.bench.summary.requests} / ${failed(v.bench)}`],
+      '',
+    ],
+    [
+      'failures by kind',
+      (v) => [kinds(v.locust.failuresBy), kinds({ ...v.bench.summary.rejected, ...v.bench.summary.errors })],
+      '',
+    ],
   ];
   const table1Rows = rows.map(([name, f, seed]) => [name, ...variants.flatMap((v) => f(v)), seed]);
-  const table1 = mdTable([`metric (test 1: fake-openai-endpoint, ${run.runTimeS} s)`, ...columns, 'seed (LiteLLM, 4 replicas)'], table1Rows);
+  const table1 = mdTable(
+    [`metric (test 1: fake-openai-endpoint, ${run.runTimeS} s)`, ...columns, 'seed (LiteLLM, 4 replicas)'],
+    table1Rows,
+  );
   const checks = backpressureChecks(variants);
-  const table2 = mdTable([`metric (test 2: 2 deployments × rpm ${run.quota}, ${run.quotaTimeS} s in one rpm minute)`, 'value', 'expected'], [
-    ['successes', successes, `≈ ${2 * run.quota} (sum of the quotas), if offered more`],
-    ['rejected with 429', rejected, 'the rest'],
-    ['other failures', otherFailures, '0'],
-    ['requests/s', q.rps.toFixed(1), ''],
-    ['median / mean response time', `${q.medianMs} / ${q.meanMs.toFixed(1)} ms`, ''],
-  ]);
-  const markdown = [...header.map((h) => h + '  '), '', table1, '', mdTable(['issue 11 target', 'measured', 'met'], checks), '', table2].join('\n');
-  const html = renderPage('Spillway — the seed\'s locust tests', header, [
+  const table2 = mdTable(
+    [`metric (test 2: 2 deployments × rpm ${run.quota}, ${run.quotaTimeS} s in one rpm minute)`, 'value', 'expected'],
+    [
+      ['successes', successes, `≈ ${2 * run.quota} (sum of the quotas), if offered more`],
+      ['rejected with 429', rejected, 'the rest'],
+      ['other failures', otherFailures, '0'],
+      ['requests/s', q.rps.toFixed(1), ''],
+      ['median / mean response time', `${q.medianMs} / ${q.meanMs.toFixed(1)} ms`, ''],
+    ],
+  );
+  const markdown = [
+    ...header.map((h) => `${h}  `),
+    '',
+    table1,
+    '',
+    mdTable(['issue 11 target', 'measured', 'met'], checks),
+    '',
+    table2,
+  ].join('\n');
+  const html = renderPage("Spillway — the seed's locust tests", header, [
     { heading: 'Test 1: throughput', html: htmlTable(['metric', ...columns, 'seed'], table1Rows) },
     { heading: 'Back pressure on vs off (issue 11)', html: htmlTable(['target', 'measured', 'met'], checks) },
-    { heading: 'Test 2: per-deployment rpm quota', html: htmlTable(['metric', 'value'], [['successes', successes], ['expected ≈', 2 * run.quota], ['429', rejected], ['other failures', otherFailures], ['requests/s', q.rps.toFixed(1)]]) },
+    {
+      heading: 'Test 2: per-deployment rpm quota',
+      html: htmlTable(
+        ['metric', 'value'],
+        [
+          ['successes', successes],
+          ['expected ≈', 2 * run.quota],
+          ['429', rejected],
+          ['other failures', otherFailures],
+          ['requests/s', q.rps.toFixed(1)],
+        ],
+      ),
+    },
   ]);
   const off = variants.find((v) => v.backpressure === 'off') ?? variants[0];
   return {
@@ -158,7 +249,11 @@ function report(run: { users: number; runTimeS: number; quota: number; quotaTime
       // The first variant's figures where the schema-1 report had them (back pressure off by default).
       throughput: off.locust,
       sameLoadFromBench: off.bench.summary,
-      variants: variants.map((v) => ({ backpressure: v.backpressure, locust: v.locust, sameLoadFromBench: v.bench.summary })),
+      variants: variants.map((v) => ({
+        backpressure: v.backpressure,
+        locust: v.locust,
+        sameLoadFromBench: v.bench.summary,
+      })),
       quota: { ...q, successes, rejected429: rejected, otherFailures },
     },
   };
@@ -181,9 +276,21 @@ function backpressureChecks(variants: Variant[]): string[][] {
       const l = v.locust;
       const b = v.bench.summary;
       return [
-        [`bp ${v.backpressure}: refuses nothing (locust / spillway bench)`, `${l.failures} / ${failed(v.bench)}`, ok(l.failures === 0 && failed(v.bench) === 0)],
-        [`bp ${v.backpressure}: locust p50, p90 within 20 % of off`, `${l.medianMs} / ${l.p90Ms} ms vs ${off.locust.medianMs} / ${off.locust.p90Ms} ms`, ok(within(l.medianMs, off.locust.medianMs) && within(l.p90Ms, off.locust.p90Ms))],
-        [`bp ${v.backpressure}: spillway bench p50, p90 within 20 % of off`, `${b.e2eMs.p50} / ${b.e2eMs.p90} ms vs ${off.bench.summary.e2eMs.p50} / ${off.bench.summary.e2eMs.p90} ms`, ok(within(b.e2eMs.p50, off.bench.summary.e2eMs.p50) && within(b.e2eMs.p90, off.bench.summary.e2eMs.p90))],
+        [
+          `bp ${v.backpressure}: refuses nothing (locust / spillway bench)`,
+          `${l.failures} / ${failed(v.bench)}`,
+          ok(l.failures === 0 && failed(v.bench) === 0),
+        ],
+        [
+          `bp ${v.backpressure}: locust p50, p90 within 20 % of off`,
+          `${l.medianMs} / ${l.p90Ms} ms vs ${off.locust.medianMs} / ${off.locust.p90Ms} ms`,
+          ok(within(l.medianMs, off.locust.medianMs) && within(l.p90Ms, off.locust.p90Ms)),
+        ],
+        [
+          `bp ${v.backpressure}: spillway bench p50, p90 within 20 % of off`,
+          `${b.e2eMs.p50} / ${b.e2eMs.p90} ms vs ${off.bench.summary.e2eMs.p50} / ${off.bench.summary.e2eMs.p90} ms`,
+          ok(within(b.e2eMs.p50, off.bench.summary.e2eMs.p50) && within(b.e2eMs.p90, off.bench.summary.e2eMs.p90)),
+        ],
       ];
     });
 }

@@ -1,30 +1,30 @@
+import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino, { type Logger } from 'pino';
+import { DEFAULT_LOAD_SOURCE } from './config/load-source.ts';
 import type { GatewayConfig } from './config/types.ts';
 import { MasterKeyAuth } from './ingress/auth.ts';
-import { Ingress } from './ingress/server.ts';
 import { ConnectionStats, createListener, defaultMaxConnections, OPS_MAX_CONNECTIONS } from './ingress/connections.ts';
-import { GatewayMetrics } from './metrics/gateway-metrics.ts';
-import { opsHandlers } from './ops/ops-handlers.ts';
-import { Proxy, type Upstream } from './pipeline/proxy.ts';
-import { loadNeeds } from './pipeline/load-needs.ts';
-import { BackPressure } from './pipeline/backpressure/controller.ts';
-import { pipelineStages } from './pipeline/stages-build.ts';
+import { Ingress } from './ingress/server.ts';
+import { FleetLoad } from './load/fleet.ts';
+import { registerLoadMetrics } from './load/metrics.ts';
 import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
+import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { backpressureAdmin } from './ops/backpressure-admin.ts';
+import { opsHandlers } from './ops/ops-handlers.ts';
+import { BackPressure } from './pipeline/backpressure/controller.ts';
+import { loadNeeds } from './pipeline/load-needs.ts';
+import { Proxy, type Upstream } from './pipeline/proxy.ts';
+import { pipelineStages } from './pipeline/stages-build.ts';
 import { Deployment } from './routing/deployment.ts';
 import { hasLoad, ModelGroup } from './routing/group.ts';
-import { strategyEntry, strategyRegistry, type StrategyEntry } from './routing/strategies/registry.ts';
-import { FleetLoad } from './load/fleet.ts';
-import { DEFAULT_LOAD_SOURCE } from './config/load-source.ts';
-import { registerLoadMetrics } from './load/metrics.ts';
-import { basePath, createPool } from './upstream/pools.ts';
-import { monotonicMs, type Clock } from './util/clock.ts';
-import type { Random } from './util/random.ts';
+import { type StrategyEntry, strategyEntry, strategyRegistry } from './routing/strategies/registry.ts';
 import type { EngineView, RoutingStrategy } from './routing/types.ts';
+import { basePath, createPool } from './upstream/pools.ts';
+import { type Clock, monotonicMs } from './util/clock.ts';
+import type { Random } from './util/random.ts';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -64,7 +64,8 @@ export interface Gateway {
 /** A group routed by a load-aware strategy: loadNeeds keeps the fleet's load model, so every member has its load. */
 function loadAwareGroup(name: string, members: Deployment[], strategy: RoutingStrategy<EngineView>): ModelGroup {
   const engines = members.filter(hasLoad);
-  if (engines.length !== members.length) throw new Error(`group ${name}: a load-aware strategy needs every engine's load`);
+  if (engines.length !== members.length)
+    throw new Error(`group ${name}: a load-aware strategy needs every engine's load`);
   return new ModelGroup(name, engines, strategy);
 }
 
@@ -81,16 +82,30 @@ export function createGateway(o: GatewayOptions): Gateway {
   const needs = loadNeeds(config, strategy.loadAware);
   // Engines without their own `spillway.load` take back pressure's capacity settings as their defaults.
   const bpIngress = config.backpressure?.ingress;
-  const bpLoad = bpIngress && { ...DEFAULT_LOAD_SOURCE, blockSize: bpIngress.blockSize, totalBlocks: bpIngress.kvCapacityBlocks || undefined };
+  const bpLoad = bpIngress && {
+    ...DEFAULT_LOAD_SOURCE,
+    blockSize: bpIngress.blockSize,
+    totalBlocks: bpIngress.kvCapacityBlocks || undefined,
+  };
   const groupCounters = new Map(Object.entries(config.tokenizers ?? {}).map(([group, t]) => [group, t.countTokens]));
   const fleet = needs.fleet
-    ? new FleetLoad({ clock, deployments: config.deployments.map((d) => ({ ...d, load: d.load ?? bpLoad })), groupCounters, prefixes: needs.prefixes })
+    ? new FleetLoad({
+        clock,
+        deployments: config.deployments.map((d) => ({ ...d, load: d.load ?? bpLoad })),
+        groupCounters,
+        prefixes: needs.prefixes,
+      })
     : undefined;
   if (fleet !== undefined) for (const d of deployments) d.load = fleet.engine(d.id);
   const groups = new Map<string, ModelGroup>();
   for (const name of new Set(config.deployments.map((d) => d.group))) {
     const members = deployments.filter((d) => d.config.group === name);
-    groups.set(name, strategy.loadAware ? loadAwareGroup(name, members, strategy.create({ random })) : new ModelGroup(name, members, strategy.create({ random })));
+    groups.set(
+      name,
+      strategy.loadAware
+        ? loadAwareGroup(name, members, strategy.create({ random }))
+        : new ModelGroup(name, members, strategy.create({ random })),
+    );
   }
   const upstreams = new Map<Deployment, Upstream>();
   for (const d of deployments) {
@@ -102,14 +117,44 @@ export function createGateway(o: GatewayOptions): Gateway {
   const opsOn = config.server.opsPort !== undefined;
   const publicConnections = new ConnectionStats();
   const opsConnections = new ConnectionStats();
-  const metrics = new GatewayMetrics([...groups.values()], new Map(opsOn ? [['public', publicConnections], ['ops', opsConnections]] : [['public', publicConnections]]));
-  if (fleet !== undefined) registerLoadMetrics(metrics.registry, fleet, (id) => deployments.find((d) => d.id === id)!.config.group, [...groups.keys()]);
+  const metrics = new GatewayMetrics(
+    [...groups.values()],
+    new Map(
+      opsOn
+        ? [
+            ['public', publicConnections],
+            ['ops', opsConnections],
+          ]
+        : [['public', publicConnections]],
+    ),
+  );
+  if (fleet !== undefined)
+    registerLoadMetrics(metrics.registry, fleet, (id) => deployments.find((d) => d.id === id)!.config.group, [
+      ...groups.keys(),
+    ]);
   const bpMetrics = new BackpressureMetrics(metrics.registry);
   const backpressure =
-    config.backpressure && new BackPressure({ config: config.backpressure, groups, clock, random, metrics: bpMetrics, engineLoad: (id) => fleet?.engine(id) });
+    config.backpressure &&
+    new BackPressure({
+      config: config.backpressure,
+      groups,
+      clock,
+      random,
+      metrics: bpMetrics,
+      engineLoad: (id) => fleet?.engine(id),
+    });
   if (backpressure !== undefined) bpMetrics.attach(backpressure);
   const stages = pipelineStages(backpressure);
-  const proxy = new Proxy({ upstreams, metrics, log, numRetries: config.router.numRetries, admission: stages.admission, hooks: stages.hooks, router: stages.router, fleet });
+  const proxy = new Proxy({
+    upstreams,
+    metrics,
+    log,
+    numRetries: config.router.numRetries,
+    admission: stages.admission,
+    hooks: stages.hooks,
+    router: stages.router,
+    fleet,
+  });
   const ingress = new Ingress({
     groups,
     proxy,
@@ -140,10 +185,20 @@ export function createGateway(o: GatewayOptions): Gateway {
   const srv = config.server;
   // Descriptors the gateway needs besides client connections: every upstream pool socket and the ops budget.
   const reservedFds = config.deployments.reduce((n, d) => n + d.connections, 0) + (opsOn ? OPS_MAX_CONNECTIONS : 0);
-  const timeouts = { headerTimeoutMs: srv.headerTimeoutMs, requestTimeoutMs: srv.requestTimeoutMs, keepAliveTimeoutMs: srv.keepAliveTimeoutMs };
-  const server = createListener(ingress.handle, { ...timeouts, maxConnections: srv.maxConnections ?? defaultMaxConnections(reservedFds) }, publicConnections);
+  const timeouts = {
+    headerTimeoutMs: srv.headerTimeoutMs,
+    requestTimeoutMs: srv.requestTimeoutMs,
+    keepAliveTimeoutMs: srv.keepAliveTimeoutMs,
+  };
+  const server = createListener(
+    ingress.handle,
+    { ...timeouts, maxConnections: srv.maxConnections ?? defaultMaxConnections(reservedFds) },
+    publicConnections,
+  );
   // Its own connection budget, so probes and scrapes get through while the public port is saturated.
-  const opsServer = opsOn ? createListener(ingress.handleOps, { ...timeouts, maxConnections: OPS_MAX_CONNECTIONS }, opsConnections) : undefined;
+  const opsServer = opsOn
+    ? createListener(ingress.handleOps, { ...timeouts, maxConnections: OPS_MAX_CONNECTIONS }, opsConnections)
+    : undefined;
   let opsUrl: string | undefined;
   const listeners = opsServer === undefined ? [server] : [server, opsServer];
 

@@ -1,12 +1,13 @@
 // The chaos soak in its smoke form, as CI runs it: a few seconds, every fault kind once, a small idle flood. It
 // checks the report's structure and that the harness saw every fault through; it does not judge success figures.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FAULT_KINDS } from '../src/bench/chaos/schedule.ts';
+import { test } from 'node:test';
 import type { ChaosReport } from '../src/bench/chaos/report.ts';
+import { FAULT_KINDS } from '../src/bench/chaos/schedule.ts';
 import { runScenarioSmoke } from './bench-smoke.ts';
 
 test('bench/chaos.ts --smoke --json', { timeout: 120_000 }, async (t) => {
@@ -19,13 +20,21 @@ test('bench/chaos.ts --smoke --json', { timeout: 120_000 }, async (t) => {
   assert.match(stderr, /fault schedule: 9 windows/);
 
   assert.equal(report.schema, 'spillway-chaos/1');
-  assert.deepEqual(report.faults.map((f) => f.kind), [...FAULT_KINDS], 'every fault kind ran once, in order');
+  assert.deepEqual(
+    report.faults.map((f) => f.kind),
+    [...FAULT_KINDS],
+    'every fault kind ran once, in order',
+  );
   for (const f of report.faults) assert.ok(f.endMs >= f.startMs, `window #${f.id} has its real times`);
   const kill = report.faults.find((f) => f.kind === 'engine_kill')!;
   assert.ok(kill.restartedAtMs! > kill.killedAtMs!, 'the killed engine came back');
   const flood = report.faults.find((f) => f.kind === 'idle_flood')!.detail as { opened: number };
   assert.equal(flood.opened, 50);
-  const bad = report.faults.find((f) => f.kind === 'bad_requests')!.detail as Array<{ name: string; status: number; error?: string }>;
+  const bad = report.faults.find((f) => f.kind === 'bad_requests')!.detail as Array<{
+    name: string;
+    status: number;
+    error?: string;
+  }>;
   assert.equal(bad.length, 13);
   for (const b of bad) assert.ok(b.status > 0 || b.error, `${b.name}: an answer or how the exchange ended`);
 

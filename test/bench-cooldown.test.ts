@@ -1,10 +1,11 @@
 // The cooldown scenario in its smoke form: both cases run against real mocks and a gateway process, the report
 // is written, everything stops.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { test } from 'node:test';
 import { runScenarioSmoke } from './bench-smoke.ts';
 
 test('bench/cooldown.ts --smoke', { timeout: 120_000 }, async (t) => {
@@ -13,7 +14,10 @@ test('bench/cooldown.ts --smoke', { timeout: 120_000 }, async (t) => {
   const { stdout } = await runScenarioSmoke('cooldown', out);
   assert.match(stdout, /\| case \| requests \| success \|/);
   const report = JSON.parse(await readFile(path.join(out, 'cooldown.json'), 'utf8'));
-  assert.deepEqual(report.results.map((r: { case: string }) => r.case), ['a', 'b']);
+  assert.deepEqual(
+    report.results.map((r: { case: string }) => r.case),
+    ['a', 'b'],
+  );
   for (const r of report.results) assert.ok(r.requests > 0 && r.completed > 0, `case ${r.case} completed requests`);
   const [a, b] = report.results;
   assert.equal(a.cooldowns, 0, 'random 5 % failures begin no cooldown');

@@ -1,9 +1,10 @@
 // The generator-capacity scenario in its smoke form: spillway bench against the mock at a low constant rate.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { test } from 'node:test';
 import { runScenarioSmoke } from './bench-smoke.ts';
 
 test('bench/generator.ts --smoke', { timeout: 120_000 }, async (t) => {
@@ -16,5 +17,8 @@ test('bench/generator.ts --smoke', { timeout: 120_000 }, async (t) => {
   assert.equal(results[0].summary.requests, 500, 'a constant 500/s for 1 s after the warm-up');
   const errors = Object.values(results[0].summary.errors as Record<string, number>).reduce((a, b) => a + b, 0);
   assert.equal(results[0].summary.completed + errors, 500, 'every request ended, one way or the other');
-  assert.ok(results[0].summary.completed > 0, `completed ${results[0].summary.completed}, errors ${JSON.stringify(results[0].summary.errors)}`);
+  assert.ok(
+    results[0].summary.completed > 0,
+    `completed ${results[0].summary.completed}, errors ${JSON.stringify(results[0].summary.errors)}`,
+  );
 });

@@ -1,10 +1,11 @@
 // The prefix scenario in its smoke form: a cold fleet per routing variant behind Spillway, the shared-prefix
 // workload, prefix-cache counters scraped from the engines, the report written, everything stopped.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { test } from 'node:test';
 import { runScenarioSmoke } from './bench-smoke.ts';
 
 test('bench/prefix.ts --smoke', { timeout: 120_000 }, async (t) => {

@@ -5,10 +5,17 @@ import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
 
-export async function runScenarioSmoke(name: string, out: string, extra: string[] = []): Promise<{ stdout: string; stderr: string }> {
+export async function runScenarioSmoke(
+  name: string,
+  out: string,
+  extra: string[] = [],
+): Promise<{ stdout: string; stderr: string }> {
   const script = path.resolve(import.meta.dirname, `../bench/${name}.ts`);
   try {
-    return await exec(process.execPath, [script, '--smoke', '--out', out, ...extra], { timeout: 110_000, maxBuffer: 16 << 20 });
+    return await exec(process.execPath, [script, '--smoke', '--out', out, ...extra], {
+      timeout: 110_000,
+      maxBuffer: 16 << 20,
+    });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`${name} --smoke failed: ${e.message}\n${e.stderr ?? ''}`);

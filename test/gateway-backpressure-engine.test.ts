@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { startEngine } from '../src/sim/server.ts';
-import { eventually } from './helpers/gateway.ts';
 import { chunk, heldUpstream, metric, post, startBpGateway } from './helpers/backpressure.ts';
+import { eventually } from './helpers/gateway.ts';
 import { scriptedUpstream } from './helpers/upstreams.ts';
 import { loadWhen } from './sim-helpers.ts';
 
@@ -13,7 +13,9 @@ const messages = [{ role: 'user' as const, content: 'Tell me something.' }];
 
 describe('engine back pressure', () => {
   it("an engine's own 503 (--max-num-queued-reqs) re-routes the request and puts the engine in a penalty, not a cooldown", async () => {
-    const engines = await Promise.all([0, 1].map(() => startEngine({ speedup: 2, maxNumSeqs: 1, maxNumQueuedReqs: 1, model: 'sim' })));
+    const engines = await Promise.all(
+      [0, 1].map(() => startEngine({ speedup: 2, maxNumSeqs: 1, maxNumQueuedReqs: 1, model: 'sim' })),
+    );
     const gw = await startBpGateway(`
 model_list:
 ${engines.map((e, i) => `  - { model_name: m, litellm_params: { model: openai/sim, api_base: "${e.url}/v1" }, model_info: { id: e${i} } }`).join('\n')}
@@ -39,9 +41,15 @@ spillway:
       const runs = await Promise.all([...first, run(), run()]);
       assert.deepEqual(runs, [60, 60, 60, 60, 60, 60]);
       const text = await gw.metricsText();
-      const penalties = metric(text, 'spillway_engine_penalties_total', 'deployment="e0"') + metric(text, 'spillway_engine_penalties_total', 'deployment="e1"');
+      const penalties =
+        metric(text, 'spillway_engine_penalties_total', 'deployment="e0"') +
+        metric(text, 'spillway_engine_penalties_total', 'deployment="e1"');
       assert.ok(penalties >= 1, `penalties ${penalties}`);
-      assert.equal(metric(text, 'spillway_deployment_failure_responses_total', 'status="503"'), 0, 'not counted as a failure');
+      assert.equal(
+        metric(text, 'spillway_deployment_failure_responses_total', 'status="503"'),
+        0,
+        'not counted as a failure',
+      );
       assert.equal(metric(text, 'spillway_deployment_cooled_down_total', 'model_group="m"'), 0);
       for (const d of gw.gateway.deployments) assert.equal(d.isCoolingDown(), false);
       await gw.assertDrained();
@@ -102,7 +110,7 @@ spillway:
     let delayMs = 40;
     const up = await scriptedUpstream((_q, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      setTimeout(() => res.end(chunk('a') + chunk('b') + 'data: [DONE]\n\n'), delayMs);
+      setTimeout(() => res.end(`${chunk('a') + chunk('b')}data: [DONE]\n\n`), delayMs);
     });
     // Fractions far apart so the gateway's own few ms of TTFT cannot blur the thresholds: 30, 50 and 100 ms.
     const gw = await startBpGateway(`
@@ -136,7 +144,11 @@ spillway:
       const standard = await as('standard');
       assert.equal(standard.status, 503);
       assert.equal(standard.json.error.code, 'engine_ttft_slo');
-      assert.equal(metric(await gw.metricsText(), 'spillway_engine_backpressure_state', 'deployment="e1"'), 2, 'slow for a standard request');
+      assert.equal(
+        metric(await gw.metricsText(), 'spillway_engine_backpressure_state', 'deployment="e1"'),
+        2,
+        'slow for a standard request',
+      );
       assert.equal((await as('critical')).status, 200);
       assert.equal(up.requests, 7);
       await gw.assertDrained();
@@ -159,7 +171,12 @@ spillway:
     engine: { limit: { algorithm: fixed, initial: 1 } }
 `);
     try {
-      const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: { 'x-spillway-status-events': '1' } });
+      const client = new OpenAI({
+        baseURL: `${gw.url}/v1`,
+        apiKey: 'unused',
+        maxRetries: 0,
+        defaultHeaders: { 'x-spillway-status-events': '1' },
+      });
       const read = async () => {
         const stream = await client.chat.completions.create({ model: 'm', stream: true, max_tokens: 15, messages });
         let text = '';
@@ -183,7 +200,10 @@ spillway:
         assert.ok(body.indexOf('data: ') > dispatchedAt);
       }
       assert.ok(body.includes('data: [DONE]'));
-      assert.ok(Number(metric(await gw.metricsText(), 'spillway_router_queue_wait_seconds_count', 'result="dispatched"')) >= 1, 'someone was queued');
+      assert.ok(
+        Number(metric(await gw.metricsText(), 'spillway_router_queue_wait_seconds_count', 'result="dispatched"')) >= 1,
+        'someone was queued',
+      );
       await gw.assertDrained();
     } finally {
       await gw.close();
@@ -204,7 +224,12 @@ spillway:
     try {
       const busy = post(gw.url);
       await up.waitHeld(1);
-      const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: { 'x-spillway-status-events': '1', 'x-spillway-ttft-budget-ms': '100' } });
+      const client = new OpenAI({
+        baseURL: `${gw.url}/v1`,
+        apiKey: 'unused',
+        maxRetries: 0,
+        defaultHeaders: { 'x-spillway-status-events': '1', 'x-spillway-ttft-budget-ms': '100' },
+      });
       const stream = await client.chat.completions.create({ model: 'm', stream: true, messages });
       await assert.rejects(
         async () => {
@@ -235,7 +260,11 @@ spillway:
     engine: { limit: { algorithm: fixed, initial: 1 } }
 `);
     const admin = (method: string, body?: unknown, key = 'sk-admin') =>
-      fetch(`${gw.url}/admin/backpressure`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      fetch(`${gw.url}/admin/backpressure`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     try {
       assert.equal((await admin('GET', undefined, 'wrong')).status, 401);
       assert.equal((await admin('POST')).status, 405);

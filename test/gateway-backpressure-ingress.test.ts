@@ -44,7 +44,11 @@ describe('ingress back pressure', () => {
       await up.waitHeld(2);
       // Standard is at its share (2 of 4). A body that is not even JSON is refused for load, not for syntax:
       // the body was never parsed.
-      const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{not json',
+      });
       assert.equal(res.status, 503);
       assert.equal(res.headers.get('x-spillway-rejected-by'), 'ingress');
       const ms = Number(res.headers.get('retry-after-ms'));
@@ -59,7 +63,14 @@ describe('ingress back pressure', () => {
       up.releaseAll();
       for (const r of await Promise.all([...held, critical])) assert.equal(r.status, 200);
       const text = await gw.metricsText();
-      assert.equal(metric(text, 'spillway_backpressure_rejections_total', 'level="ingress",reason="ingress_inflight",priority="standard",model_group="none"'), 1);
+      assert.equal(
+        metric(
+          text,
+          'spillway_backpressure_rejections_total',
+          'level="ingress",reason="ingress_inflight",priority="standard",model_group="none"',
+        ),
+        1,
+      );
       assert.equal(metric(text, 'spillway_backpressure_rejections_total', 'priority="sheddable"'), 1);
       assert.equal(metric(text, 'spillway_backpressure_admitted_total', 'priority="critical"'), 1);
       await gw.assertDrained();
@@ -95,9 +106,12 @@ describe('ingress back pressure', () => {
     const up = await heldUpstream();
     // 10 blocks of 16 tokens per engine, overcommit 1.25: a budget of 12.5 blocks (200 tokens ≈ 800 body bytes).
     const gw = await startBpGateway(
-      cfg(up.url, `    reject_status: 429
+      cfg(
+        up.url,
+        `    reject_status: 429
     ingress: { kv_capacity_blocks: 10, block_size: 16, priorities: { standard: 1, sheddable: 1 } }
-    router: { kv_busy: 1, prefill_busy_tokens: 100000 }`),
+    router: { kv_busy: 1, prefill_busy_tokens: 100000 }`,
+      ),
     );
     try {
       const prompt = 'x'.repeat(400); // ~120 tokens with the JSON around it: ~7.5 blocks
@@ -123,7 +137,12 @@ describe('ingress back pressure', () => {
 
   it('probabilistic shedding refuses some sheddable requests before their limit, none of the others', async () => {
     const up = await heldUpstream();
-    const gw = await startBpGateway(cfg(up.url, `    ingress: { max_in_flight: 10, priorities: { critical: 1, standard: 1, sheddable: 1 }, shedding: { rule: linear, start: 0 } }`));
+    const gw = await startBpGateway(
+      cfg(
+        up.url,
+        `    ingress: { max_in_flight: 10, priorities: { critical: 1, standard: 1, sheddable: 1 }, shedding: { rule: linear, start: 0 } }`,
+      ),
+    );
     try {
       const held = Array.from({ length: 5 }, () => post(gw.url));
       await up.waitHeld(5);
@@ -143,9 +162,14 @@ describe('ingress back pressure', () => {
       await eventually(() => refused.length + up.held === 45, 'every sheddable request answered or held');
       assert.ok(refused.length > 5 && refused.length < 40, `refused ${refused.length} of 40`);
       // The cap answers first at 10, so a shed refusal was decided below the cap.
-      assert.ok(refused.some((r) => r.code === 'ingress_priority_shed'), 'shedding refused some before the cap');
-      for (const r of refused) if (!r.atCap) assert.equal(r.code, 'ingress_priority_shed', 'below the cap only shedding refuses');
-      for (const r of refused) if (r.code !== 'ingress_priority_shed') assert.deepEqual(r, { code: 'ingress_inflight', atCap: true });
+      assert.ok(
+        refused.some((r) => r.code === 'ingress_priority_shed'),
+        'shedding refused some before the cap',
+      );
+      for (const r of refused)
+        if (!r.atCap) assert.equal(r.code, 'ingress_priority_shed', 'below the cap only shedding refuses');
+      for (const r of refused)
+        if (r.code !== 'ingress_priority_shed') assert.deepEqual(r, { code: 'ingress_inflight', atCap: true });
       up.releaseAll();
       await Promise.all([...held, ...shed]);
       await gw.assertDrained();
@@ -164,7 +188,10 @@ describe('ingress back pressure', () => {
       assert.equal(bp.groups.get('m')!.admission.maxInFlight, Infinity);
       const n = 600;
       const all = Array.from({ length: n }, () => post(gw.url));
-      await eventually(() => bp.accounting().inFlight === n, `all ${n} admitted (in flight ${bp.accounting().inFlight})`);
+      await eventually(
+        () => bp.accounting().inFlight === n,
+        `all ${n} admitted (in flight ${bp.accounting().inFlight})`,
+      );
       await up.waitHeld(1);
       const release = setInterval(() => up.releaseAll(), 5);
       try {

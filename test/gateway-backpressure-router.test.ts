@@ -2,8 +2,15 @@
 // client disconnects and shutdown; accounting back to zero after each scenario.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import {
+  type BpGateway,
+  type HeldUpstream,
+  heldUpstream,
+  metric,
+  post,
+  startBpGateway,
+} from './helpers/backpressure.ts';
 import { eventually } from './helpers/gateway.ts';
-import { heldUpstream, metric, post, startBpGateway, type BpGateway, type HeldUpstream } from './helpers/backpressure.ts';
 
 // One engine taking one request at a time (a fixed concurrency limit of 1): everything else waits in the router.
 const oneAtATime = (api: string, router = '', extra = '') => `
@@ -30,8 +37,10 @@ async function withHeld(router: string, body: (gw: BpGateway, up: HeldUpstream) 
 }
 
 const said = (up: HeldUpstream) => up.bodies.map((b) => (b as { messages: { content: string }[] }).messages[0].content);
-const ask = (gw: BpGateway, content: string, headers: Record<string, string> = {}) => post(gw.url, headers, { messages: [{ role: 'user', content }] });
-const queued = (gw: BpGateway, n: number) => eventually(() => gw.gateway.backpressure!.accounting().queued === n, `${n} queued`);
+const ask = (gw: BpGateway, content: string, headers: Record<string, string> = {}) =>
+  post(gw.url, headers, { messages: [{ role: 'user', content }] });
+const queued = (gw: BpGateway, n: number) =>
+  eventually(() => gw.gateway.backpressure!.accounting().queued === n, `${n} queued`);
 
 describe('router queue', () => {
   it('holds requests while the engine is busy and hands them out by priority, then deadline, as capacity frees', () =>
@@ -93,7 +102,9 @@ describe('router queue', () => {
       await queued(gw, 3);
       const expectedWait = 4 / rate;
       const started = performance.now();
-      const tight = await ask(gw, 'tight', { 'x-spillway-ttft-budget-ms': String(Math.max(1, Math.floor(expectedWait / 2))) });
+      const tight = await ask(gw, 'tight', {
+        'x-spillway-ttft-budget-ms': String(Math.max(1, Math.floor(expectedWait / 2))),
+      });
       assert.equal(tight.status, 503);
       assert.equal(tight.json.error.code, 'router_deadline');
       assert.ok(performance.now() - started < expectedWait / 2, 'refused before its budget ran out, not after');
@@ -178,7 +189,14 @@ describe('router queue', () => {
       up.releaseOne();
       assert.equal((await busy).status, 200);
       assert.equal(await closing, true);
-      assert.deepEqual(gw.gateway.backpressure!.accounting(), { inFlight: 0, queued: 0, queuedTokens: 0, engineInFlight: 0, predictedKvTokens: 0, releaseErrors: 0 });
+      assert.deepEqual(gw.gateway.backpressure!.accounting(), {
+        inFlight: 0,
+        queued: 0,
+        queuedTokens: 0,
+        engineInFlight: 0,
+        predictedKvTokens: 0,
+        releaseErrors: 0,
+      });
     } finally {
       await up.close();
     }

@@ -9,8 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { Pool } from 'undici';
 import type { StrategyEntry } from '../src/routing/strategies/registry.ts';
 import type { EngineView, RoutingStrategy } from '../src/routing/types.ts';
-import { startEngine, type EngineHandle } from '../src/sim/server.ts';
-import { eventually, startGateway, type RunningGateway } from './helpers/gateway.ts';
+import { type EngineHandle, startEngine } from '../src/sim/server.ts';
+import { eventually, type RunningGateway, startGateway } from './helpers/gateway.ts';
 
 const ENGINES = 4;
 const MAX_NUM_SEQS = 8;
@@ -82,19 +82,29 @@ async function runBurst(engines: EngineHandle[], gw: RunningGateway): Promise<Bu
   const fleet = gw.gateway.fleet!;
   const stop = new AbortController();
   const others = engines.flatMap((e, i) =>
-    Array.from({ length: OTHER_CLIENT_REQUESTS[i] }, () =>
-      fetch(`${e.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: MODEL, max_tokens: 4000, messages: [{ role: 'user', content: 'Keep talking.' }] }),
-        signal: stop.signal,
-      }).catch(() => undefined), // aborted when the burst is over
+    Array.from(
+      { length: OTHER_CLIENT_REQUESTS[i] },
+      () =>
+        fetch(`${e.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: MODEL,
+            max_tokens: 4000,
+            messages: [{ role: 'user', content: 'Keep talking.' }],
+          }),
+          signal: stop.signal,
+        }).catch(() => undefined), // aborted when the burst is over
     ),
   );
   const client = new Pool(gw.url, { connections: BURST });
   try {
     // Open the burst's connections first, so the burst itself is only requests on the wire.
-    await Promise.all(Array.from({ length: BURST }, () => client.request({ path: '/health/liveness', method: 'GET' }).then((r) => r.body.dump())));
+    await Promise.all(
+      Array.from({ length: BURST }, () =>
+        client.request({ path: '/health/liveness', method: 'GET' }).then((r) => r.body.dump()),
+      ),
+    );
     await eventually(
       () => engines.every((_, i) => fleet.engine(`engine-${i}`).lastReport?.running === OTHER_CLIENT_REQUESTS[i]),
       "every engine's scrape shows the other client's requests",
@@ -134,7 +144,11 @@ async function assertDrained(engines: EngineHandle[], gw: RunningGateway): Promi
 describe(`a burst of ${BURST} requests (4× the fleet's ${ENGINES} × ${MAX_NUM_SEQS} sequences) at once, scrapes every 100 ms`, () => {
   let engines: EngineHandle[];
   before(async () => {
-    engines = await Promise.all(Array.from({ length: ENGINES }, (_, i) => startEngine({ port: 0, speedup: 4, maxNumSeqs: MAX_NUM_SEQS, seed: i, model: MODEL })));
+    engines = await Promise.all(
+      Array.from({ length: ENGINES }, (_, i) =>
+        startEngine({ port: 0, speedup: 4, maxNumSeqs: MAX_NUM_SEQS, seed: i, model: MODEL }),
+      ),
+    );
   });
   after(async () => {
     await Promise.all(engines.map((e) => e.close()));
@@ -145,9 +159,14 @@ describe(`a burst of ${BURST} requests (4× the fleet's ${ENGINES} × ${MAX_NUM_
       const gw = await startGateway(gatewayYaml(engines, strategy));
       try {
         const r = await runBurst(engines, gw);
-        t.diagnostic(`per engine: ${r.perEngine} (share ${SHARE}); sent in ${r.sendMs.toFixed(1)} ms; peak in flight at the gateway ${r.peakInFlight}`);
+        t.diagnostic(
+          `per engine: ${r.perEngine} (share ${SHARE}); sent in ${r.sendMs.toFixed(1)} ms; peak in flight at the gateway ${r.peakInFlight}`,
+        );
         assert.deepEqual(r.statuses, new Set([200]));
-        assert.equal(r.perEngine.reduce((a, b) => a + b), BURST);
+        assert.equal(
+          r.perEngine.reduce((a, b) => a + b),
+          BURST,
+        );
         assert.ok(Math.max(...r.perEngine) <= 1.5 * SHARE, `per engine ${r.perEngine}, share ${SHARE}`);
         await assertDrained(engines, gw);
       } finally {
@@ -160,9 +179,14 @@ describe(`a burst of ${BURST} requests (4× the fleet's ${ENGINES} × ${MAX_NUM_
     const gw = await startGateway(gatewayYaml(engines, 'scraped-least-kv'), { 'scraped-least-kv': scrapedLeastKv });
     try {
       const r = await runBurst(engines, gw);
-      t.diagnostic(`per engine: ${r.perEngine} (share ${SHARE}); sent in ${r.sendMs.toFixed(1)} ms; peak in flight at the gateway ${r.peakInFlight}`);
+      t.diagnostic(
+        `per engine: ${r.perEngine} (share ${SHARE}); sent in ${r.sendMs.toFixed(1)} ms; peak in flight at the gateway ${r.peakInFlight}`,
+      );
       assert.deepEqual(r.statuses, new Set([200]));
-      assert.equal(r.perEngine.reduce((a, b) => a + b), BURST);
+      assert.equal(
+        r.perEngine.reduce((a, b) => a + b),
+        BURST,
+      );
       assert.ok(Math.max(...r.perEngine) > 1.5 * SHARE, `per engine ${r.perEngine}, share ${SHARE}`);
       await assertDrained(engines, gw);
     } finally {

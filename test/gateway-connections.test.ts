@@ -1,9 +1,9 @@
 // Connection hygiene (issue 10, findings 3 and 6): lingering read after an early answer, head and keep-alive
 // timeouts, the connection cap and the separate ops listener.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
-import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import OpenAI, { APIError } from 'openai';
 import { startMock } from '../src/mock/server.ts';
@@ -11,7 +11,7 @@ import { eventually, startGateway } from './helpers/gateway.ts';
 import { serveGateway } from './helpers/serve.ts';
 
 const oneGroupOver = (mockUrl: string, spillway = '') =>
-  `model_list:\n  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mockUrl}/v1" } }\n` + (spillway && `spillway:\n${spillway}`);
+  `model_list:\n  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mockUrl}/v1" } }\n${spillway && `spillway:\n${spillway}`}`;
 
 /** A raw TCP connection to `url`, with whatever it received and whether the gateway closed it. */
 async function connect(url: string): Promise<{ socket: net.Socket; received: () => string; closed: () => boolean }> {
@@ -28,7 +28,9 @@ async function connect(url: string): Promise<{ socket: net.Socket; received: () 
 }
 
 async function get(url: string, agent?: http.Agent): Promise<{ status: number; body: string }> {
-  const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(url, { agent }, resolve).on('error', reject));
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
+    http.get(url, { agent }, resolve).on('error', reject),
+  );
   let body = '';
   for await (const chunk of res) body += chunk;
   return { status: res.statusCode!, body };
@@ -41,19 +43,27 @@ describe('refused bodies reach the client (lingering read)', () => {
     const gw = await serveGateway(oneGroupOver(mock.url));
     try {
       const content = 'x'.repeat(11.5 * 1024 * 1024);
-      const calls = [0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2].map((maxRetries) => new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'k', maxRetries }));
+      const calls = [0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2].map(
+        (maxRetries) => new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'k', maxRetries }),
+      );
       for (const client of calls) {
         const err = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content }] }).then(
           () => assert.fail('a body over the limit was accepted'),
           (e: unknown) => e,
         );
-        assert.ok(err instanceof APIError, `an APIError, not ${(err as Error).constructor.name}: ${(err as Error).message}`);
+        assert.ok(
+          err instanceof APIError,
+          `an APIError, not ${(err as Error).constructor.name}: ${(err as Error).message}`,
+        );
         assert.equal(err.status, 413);
         assert.match(err.message, /exceeds max_request_size_mb \(10\.0 MB\)/);
       }
       // A connection error would have been retried: the gateway saw exactly one request per call.
       const metrics = await (await fetch(`${gw.url}/metrics`)).text();
-      assert.match(metrics, new RegExp(`spillway_requests_total\\{model_group="none",deployment="none",status="413"\\} ${calls.length}\\n`));
+      assert.match(
+        metrics,
+        new RegExp(`spillway_requests_total\\{model_group="none",deployment="none",status="413"\\} ${calls.length}\\n`),
+      );
       assert.equal(mock.stats.received, 0);
     } finally {
       await gw.kill();
@@ -63,19 +73,29 @@ describe('refused bodies reach the client (lingering read)', () => {
 
   it('after the rest of a refused body has been read, the connection serves the next request', async () => {
     const mock = await startMock({ port: 0 });
-    const gw = await startGateway(oneGroupOver(mock.url).replace('model_list', 'general_settings: { max_request_size_mb: 1 }\nmodel_list'));
+    const gw = await startGateway(
+      oneGroupOver(mock.url).replace('model_list', 'general_settings: { max_request_size_mb: 1 }\nmodel_list'),
+    );
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
       // Over the 1 MB limit, refused on its declared length, and read to its end by the lingering read.
       const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(1.5 * 1024 * 1024) }] });
-      const req = http.request(`${gw.url}/v1/chat/completions`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } });
+      const req = http.request(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json' },
+      });
       req.end(body);
       const [res] = (await once(req, 'response')) as [http.IncomingMessage];
       res.resume();
       await once(res, 'end');
       assert.equal(res.statusCode, 413);
       assert.equal(res.headers.connection, 'keep-alive');
-      const next = http.request(`${gw.url}/v1/chat/completions`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } });
+      const next = http.request(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json' },
+      });
       next.end(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] }));
       const [ok] = (await once(next, 'response')) as [http.IncomingMessage];
       ok.resume();
@@ -96,8 +116,14 @@ describe('refused bodies reach the client (lingering read)', () => {
     try {
       const c = await connect(gw.url);
       // Refused before its body is read (no master key needed, no such path), then the client stalls.
-      c.socket.write('POST /v1/nope HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000000\r\n\r\n{"model":');
-      await eventually(() => c.received().includes('"code":"not_found"') || c.received().includes('404'), 'the 404 arrives', 5000);
+      c.socket.write(
+        'POST /v1/nope HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000000\r\n\r\n{"model":',
+      );
+      await eventually(
+        () => c.received().includes('"code":"not_found"') || c.received().includes('404'),
+        'the 404 arrives',
+        5000,
+      );
       assert.equal(c.closed(), false, 'still open while lingering');
       await eventually(c.closed, 'the gateway closes the connection after linger_ms', 5000);
     } finally {
@@ -108,16 +134,21 @@ describe('refused bodies reach the client (lingering read)', () => {
 
   it('a body that keeps arriving after the answer is cut after twice max_request_size_mb', async () => {
     const mock = await startMock({ port: 0 });
-    const gw = await startGateway(oneGroupOver(mock.url).replace('model_list', 'general_settings: { max_request_size_mb: 1 }\nmodel_list'));
+    const gw = await startGateway(
+      oneGroupOver(mock.url).replace('model_list', 'general_settings: { max_request_size_mb: 1 }\nmodel_list'),
+    );
     try {
       const c = await connect(gw.url);
-      c.socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100000000\r\n\r\n');
+      c.socket.write(
+        'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100000000\r\n\r\n',
+      );
       const chunk = Buffer.alloc(64 * 1024, 0x20);
       let written = 0;
       while (!c.closed() && written < 100_000_000) {
         written += chunk.length;
         // The cut arrives as a reset (an 'error', which once() rejects with) or a close.
-        if (!c.socket.write(chunk)) await Promise.race([once(c.socket, 'drain'), once(c.socket, 'close')]).catch(() => {});
+        if (!c.socket.write(chunk))
+          await Promise.race([once(c.socket, 'drain'), once(c.socket, 'close')]).catch(() => {});
       }
       assert.ok(c.closed(), 'cut');
       assert.match(c.received(), /^HTTP\/1\.1 413/);
@@ -138,15 +169,21 @@ describe('idle connections', () => {
       const sockets = await Promise.all(Array.from({ length: 200 }, () => connect(gw.url)));
       // And some that never read what they are sent: the gateway must not wait for them to close their side.
       const { hostname, port } = new URL(gw.url);
-      const deaf = await Promise.all(Array.from({ length: 20 }, () => once(net.connect(Number(port), hostname), 'connect')));
+      const deaf = await Promise.all(
+        Array.from({ length: 20 }, () => once(net.connect(Number(port), hostname), 'connect')),
+      );
       assert.equal(deaf.length, 20);
       const opened = performance.now();
       await eventually(() => sockets.every((s) => s.closed()), 'every idle socket closed', 5000);
       assert.ok(performance.now() - opened >= 250, 'not before the timeout');
       for (const s of sockets) assert.match(s.received(), /^HTTP\/1.1 408 [^]*"code":"request_timeout"/);
       // The server's side of every socket is gone, the deaf ones' included (polled: no event tells it).
-      const openNow = () => new Promise<number>((resolve, reject) => gw.gateway.server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
-      for (const deadline = performance.now() + 5000; (await openNow()) > 0 && performance.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+      const openNow = () =>
+        new Promise<number>((resolve, reject) =>
+          gw.gateway.server.getConnections((e, n) => (e ? reject(e) : resolve(n))),
+        );
+      for (const deadline = performance.now() + 5000; (await openNow()) > 0 && performance.now() < deadline; )
+        await new Promise((r) => setTimeout(r, 20));
       assert.equal(await openNow(), 0, 'server-side connections left open');
       // The gateway still serves, and says what it closed.
       assert.equal((await get(`${gw.url}/health/liveness`)).status, 200);
@@ -178,7 +215,11 @@ describe('idle connections', () => {
     try {
       const cases: Array<[string, number, string]> = [
         ['GARBAGE\r\n\r\n', 400, 'invalid_http_request'],
-        [`GET /health/liveness HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'request_header_too_large'],
+        [
+          `GET /health/liveness HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`,
+          431,
+          'request_header_too_large',
+        ],
       ];
       for (const [input, status, code] of cases) {
         const c = await connect(gw.url);
@@ -205,13 +246,18 @@ describe('idle connections', () => {
     try {
       const c = await connect(gw.url);
       const body = '{"model":"m","messages":[{"role":"user","content":"hi"}]}';
-      c.socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length + 100}\r\n\r\n${body}`);
+      c.socket.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length + 100}\r\n\r\n${body}`,
+      );
       await eventually(c.closed, 'the stalled body is answered and closed', 5000);
       const [head, json] = c.received().split('\r\n\r\n');
       assert.match(head, /^HTTP\/1.1 408 /);
       assert.equal(JSON.parse(json).error.code, 'request_timeout');
       await gw.assertIdle();
-      assert.match(await gw.metricsText(), /spillway_client_connections_closed_total\{listener="public",reason="request_timeout"\} 1\n/);
+      assert.match(
+        await gw.metricsText(),
+        /spillway_client_connections_closed_total\{listener="public",reason="request_timeout"\} 1\n/,
+      );
     } finally {
       await gw.close();
       await mock.close();
@@ -238,11 +284,15 @@ describe('idle connections', () => {
     const mock = await startMock({ port: 0, latencyMs: 1200 });
     const gw = await startGateway(oneGroupOver(mock.url, '  header_timeout_ms: 200\n  keep_alive_timeout_ms: 200\n'));
     try {
-      const stream = await gw.client().chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] });
+      const stream = await gw
+        .client()
+        .chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] });
       let chunks = 0;
       for await (const _ of stream) chunks++;
       assert.ok(chunks > 0);
-      const done = await gw.client().chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+      const done = await gw
+        .client()
+        .chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
       assert.equal(done.object, 'chat.completion');
       await gw.assertIdle();
     } finally {
@@ -282,7 +332,9 @@ describe('connection cap and ops listener', () => {
     try {
       const opsUrl = gw.gateway.opsUrl!;
       assert.ok(opsUrl, 'the ops listener has a URL');
-      const chat = await gw.client().chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+      const chat = await gw
+        .client()
+        .chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
       assert.equal(chat.object, 'chat.completion');
       assert.equal((await get(`${gw.url}/health/liveness`)).status, 404);
       assert.equal((await get(`${gw.url}/metrics`)).status, 404);

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { Pool } from 'undici';
-import { startMock, type MockHandle } from '../src/mock/server.ts';
-import { startGateway, type RunningGateway } from './helpers/gateway.ts';
+import { type MockHandle, startMock } from '../src/mock/server.ts';
+import { type RunningGateway, startGateway } from './helpers/gateway.ts';
 import { errorUpstream } from './helpers/upstreams.ts';
 
 const BODY = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
@@ -31,7 +31,12 @@ async function drive(gw: RunningGateway, total: number, concurrency: number, onA
   const worker = async () => {
     while (sent < total) {
       sent++;
-      const r = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
+      const r = await pool.request({
+        path: '/v1/chat/completions',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: BODY,
+      });
       await r.body.dump();
       statuses.set(r.statusCode, (statuses.get(r.statusCode) ?? 0) + 1);
       onAnswer?.(sent);
@@ -54,7 +59,10 @@ async function drive(gw: RunningGateway, total: number, concurrency: number, onA
 
 describe('cooldowns that fail safe', () => {
   it('two deployments failing 5 % at random, defaults: >= 99.9 % success, no cooldown, readiness never 503', async () => {
-    const [a, b] = await Promise.all([startMock({ failRate: 0.05, seed: 11 }), startMock({ failRate: 0.05, seed: 23 })]);
+    const [a, b] = await Promise.all([
+      startMock({ failRate: 0.05, seed: 11 }),
+      startMock({ failRate: 0.05, seed: 23 }),
+    ]);
     const gw = await startGateway(twoDeployments(a, b));
     try {
       const total = 3000;
@@ -71,15 +79,24 @@ describe('cooldowns that fail safe', () => {
   });
 
   it('the same with allowed_fails: 3 set: it cools deployments down, but never both at once, and the count starts afresh after each cooldown', async () => {
-    const [a, b] = await Promise.all([startMock({ failRate: 0.05, seed: 11 }), startMock({ failRate: 0.05, seed: 23 })]);
+    const [a, b] = await Promise.all([
+      startMock({ failRate: 0.05, seed: 11 }),
+      startMock({ failRate: 0.05, seed: 23 }),
+    ]);
     const gw = await startGateway(twoDeployments(a, b, 'router_settings: { allowed_fails: 3 }'));
     try {
       const total = 3000;
       const r = await drive(gw, total, 16);
       assert.ok(r.ok / total >= 0.999, `success ${r.ok}/${total}: ${JSON.stringify([...r.statuses])}`);
       assert.deepEqual([...r.readiness], [200]);
-      assert.ok(gw.gateway.deployments.some((d) => d.ejections > 0), 'allowed_fails 3 does cool deployments down at this rate');
-      assert.ok(gw.gateway.deployments.some((d) => d.ejectionsPrevented > 0), 'never both at once');
+      assert.ok(
+        gw.gateway.deployments.some((d) => d.ejections > 0),
+        'allowed_fails 3 does cool deployments down at this rate',
+      );
+      assert.ok(
+        gw.gateway.deployments.some((d) => d.ejectionsPrevented > 0),
+        'never both at once',
+      );
       await gw.assertIdle();
     } finally {
       await gw.close();
@@ -104,10 +121,15 @@ describe('cooldowns that fail safe', () => {
       assert.equal(d.lastEjection?.failureRate, 1);
       assert.ok(r.ok / total >= 0.999, `success ${r.ok}/${total}: ${JSON.stringify([...r.statuses])}`);
       assert.deepEqual([...r.readiness], [200]);
-      const health = (await (await fetch(`${gw.url}/health/upstreams`)).json()) as { model_groups: Array<{ deployments: Array<{ id: string; state: string; ejections: number }> }> };
+      const health = (await (await fetch(`${gw.url}/health/upstreams`)).json()) as {
+        model_groups: Array<{ deployments: Array<{ id: string; state: string; ejections: number }> }>;
+      };
       assert.deepEqual(
         health.model_groups[0].deployments.map((x) => [x.id, x.state, x.ejections]),
-        [['a', 'cooling_down', 1], ['b', 'healthy', 0]],
+        [
+          ['a', 'cooling_down', 1],
+          ['b', 'healthy', 0],
+        ],
       );
       await gw.assertIdle();
     } finally {
@@ -125,13 +147,16 @@ model_list:
 router_settings: { num_retries: 1 }
 `);
     try {
-      await assert.rejects(gw.client().chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }), (e) => {
-        assert.ok(e instanceof OpenAI.RateLimitError);
-        assert.equal(e.code, 'upstream_rate_limited');
-        assert.equal(e.headers?.get('retry-after-ms'), '60000');
-        assert.equal(e.headers?.get('retry-after'), '60');
-        return true;
-      });
+      await assert.rejects(
+        gw.client().chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }),
+        (e) => {
+          assert.ok(e instanceof OpenAI.RateLimitError);
+          assert.equal(e.code, 'upstream_rate_limited');
+          assert.equal(e.headers?.get('retry-after-ms'), '60000');
+          assert.equal(e.headers?.get('retry-after'), '60');
+          return true;
+        },
+      );
       // A 429 takes a deployment of a group of two out at once; the max ejection share keeps the other in.
       const cooling = gw.gateway.deployments.filter((d) => d.isCoolingDown());
       assert.equal(cooling.length, 1);

@@ -2,10 +2,10 @@
 // under 20 concurrent healthy streams receives every known crash case; the streams all complete, the process
 // stays up (an uncaught exception would end this test file's process) and the accounting returns to zero.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import type { ServerResponse } from 'node:http';
-import { chunk } from './helpers/backpressure.ts';
+import { describe, it } from 'node:test';
 import { assertZero } from './helpers/accounting.ts';
+import { chunk } from './helpers/backpressure.ts';
 import { eventually, startGateway } from './helpers/gateway.ts';
 import { scriptedUpstream } from './helpers/upstreams.ts';
 
@@ -13,11 +13,18 @@ import { scriptedUpstream } from './helpers/upstreams.ts';
 async function slowStreams() {
   const open: ServerResponse[] = [];
   let released = false;
-  const finish = (res: ServerResponse) => res.end(chunk('b') + 'data: [DONE]\n\n');
+  const finish = (res: ServerResponse) => res.end(`${chunk('b')}data: [DONE]\n\n`);
   const up = await scriptedUpstream((_req, res, body) => {
     if (body.stream !== true) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: 'x', object: 'list', data: [], choices: [{ index: 0, text: 'ok', finish_reason: 'stop' }] }));
+      res.end(
+        JSON.stringify({
+          id: 'x',
+          object: 'list',
+          data: [],
+          choices: [{ index: 0, text: 'ok', finish_reason: 'stop' }],
+        }),
+      );
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -40,11 +47,36 @@ const messages = '[{"role":"user","content":"hello"}]';
 /** The bodies that crashed the process before issue 10 (each ~12 KB), with the path the depth check names. */
 const deepArrays = (field: string) => new RegExp(`^…?(${field})?(\\[0\\]){100,}$`);
 const crashCases = [
-  { what: 'escaped "model", deep arrays elsewhere', path: '/v1/chat/completions', body: `{"model":"d\\u0065mo","messages":${messages},"x":${nest(6000, '')}}`, param: deepArrays('x') },
-  { what: 'duplicated "model", deep arrays elsewhere', path: '/v1/chat/completions', body: `{"model":"demo","model":"demo","messages":${messages},"x":${nest(6000, '')}}`, param: deepArrays('x') },
-  { what: 'escaped key "model", deep objects elsewhere', path: '/v1/chat/completions', body: `{"m\\u006fdel":"demo","messages":${messages},"x":${'{"a":'.repeat(2400)}1${'}'.repeat(2400)}}`, param: /^x(\.a){127}$/ },
-  { what: 'completions prompt nested 12,000 deep', path: '/v1/completions', body: `{"model":"demo","prompt":${nest(12_000, '"hi"')}}`, param: deepArrays('prompt') },
-  { what: 'embeddings input nested 12,000 deep', path: '/v1/embeddings', body: `{"model":"demo","input":${nest(12_000, '"hi"')}}`, param: deepArrays('input') },
+  {
+    what: 'escaped "model", deep arrays elsewhere',
+    path: '/v1/chat/completions',
+    body: `{"model":"d\\u0065mo","messages":${messages},"x":${nest(6000, '')}}`,
+    param: deepArrays('x'),
+  },
+  {
+    what: 'duplicated "model", deep arrays elsewhere',
+    path: '/v1/chat/completions',
+    body: `{"model":"demo","model":"demo","messages":${messages},"x":${nest(6000, '')}}`,
+    param: deepArrays('x'),
+  },
+  {
+    what: 'escaped key "model", deep objects elsewhere',
+    path: '/v1/chat/completions',
+    body: `{"m\\u006fdel":"demo","messages":${messages},"x":${'{"a":'.repeat(2400)}1${'}'.repeat(2400)}}`,
+    param: /^x(\.a){127}$/,
+  },
+  {
+    what: 'completions prompt nested 12,000 deep',
+    path: '/v1/completions',
+    body: `{"model":"demo","prompt":${nest(12_000, '"hi"')}}`,
+    param: deepArrays('prompt'),
+  },
+  {
+    what: 'embeddings input nested 12,000 deep',
+    path: '/v1/embeddings',
+    body: `{"model":"demo","input":${nest(12_000, '"hi"')}}`,
+    param: deepArrays('input'),
+  },
 ];
 
 const configs = {
@@ -76,7 +108,11 @@ ${extra}
         await eventually(() => up.open() === 20, '20 streams in flight');
         for (const c of crashCases) {
           assert.ok(c.body.length >= 12_000 && c.body.length < 30_000, `${c.what}: ${c.body.length} bytes`);
-          const res = await fetch(gw.url + c.path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: c.body });
+          const res = await fetch(gw.url + c.path, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: c.body,
+          });
           const json = (await res.json()) as { error: { code: string; type: string; param: string } };
           assert.equal(res.status, 400, c.what);
           assert.equal(json.error.code, 'json_too_deep', c.what);
@@ -111,7 +147,11 @@ spillway: { max_json_depth: 1000000 }
 `);
     try {
       for (const c of crashCases) {
-        const res = await fetch(gw.url + c.path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: c.body });
+        const res = await fetch(gw.url + c.path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: c.body,
+        });
         assert.equal(res.status, 200, `${c.what}: ${await res.clone().text()}`);
         await res.text();
       }

@@ -6,14 +6,22 @@ import { startMock } from '../src/mock/server.ts';
 import { startGateway } from './helpers/gateway.ts';
 import { deadPort, errorUpstream, scriptedUpstream } from './helpers/upstreams.ts';
 
-const chat = (c: OpenAI, model = 'm') => c.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] });
+const chat = (c: OpenAI, model = 'm') =>
+  c.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] });
 
 interface UpstreamHealth {
   model_groups: Array<{
     name: string;
     deployments_cooling_down: number;
     panic_routed: number;
-    deployments: Array<{ id: string; state: string; cooldown_remaining_ms: number; failure_rate: number; window_requests: number; ejections: number }>;
+    deployments: Array<{
+      id: string;
+      state: string;
+      cooldown_remaining_ms: number;
+      failure_rate: number;
+      window_requests: number;
+      ejections: number;
+    }>;
   }>;
 }
 
@@ -44,7 +52,11 @@ router_settings: { routing_strategy: simple-shuffle, num_retries: 2, allowed_fai
         assert.equal(response.headers.get('x-spillway-deployment'), 'up');
       }
       const text = await gw.metricsText();
-      const failures = metric(text, 'spillway_deployment_failure_responses_total', 'deployment="down",status="connect_error"');
+      const failures = metric(
+        text,
+        'spillway_deployment_failure_responses_total',
+        'deployment="down",status="connect_error"',
+      );
       assert.ok(failures >= 2 && failures <= 2, `connect failures before cooldown: ${failures}`);
       assert.equal(metric(text, 'spillway_deployment_cooled_down_total', 'deployment="down"'), 1);
       assert.equal(metric(text, 'spillway_deployment_state', 'deployment="down"'), 2);
@@ -69,7 +81,10 @@ router_settings: { num_retries: 0, allowed_fails: 0, cooldown_time: 30 }
     try {
       const client = gw.client();
       for (let i = 0; i < 3; i++) {
-        await assert.rejects(chat(client), (e) => e instanceof OpenAI.APIError && e.status === 502 && e.code === 'upstream_error');
+        await assert.rejects(
+          chat(client),
+          (e) => e instanceof OpenAI.APIError && e.status === 502 && e.code === 'upstream_error',
+        );
       }
       assert.equal(gw.gateway.deployments[0].isCoolingDown(), true);
       assert.equal((await fetch(`${gw.url}/health/readiness`)).status, 200);
@@ -104,7 +119,10 @@ spillway: { cooldown: { retry_after_cap_ms: 20000 } }
         return true;
       });
       const d = gw.gateway.deployments[0];
-      assert.ok(d.cooldownRemainingMs() > 19_000 && d.cooldownRemainingMs() <= 20_000, `cooldown ${d.cooldownRemainingMs()}`);
+      assert.ok(
+        d.cooldownRemainingMs() > 19_000 && d.cooldownRemainingMs() <= 20_000,
+        `cooldown ${d.cooldownRemainingMs()}`,
+      );
       await assert.rejects(chat(client), (e) => {
         assert.ok(e instanceof OpenAI.InternalServerError);
         assert.equal(e.status, 503);
@@ -191,7 +209,10 @@ model_list:
 router_settings: { num_retries: 3, allowed_fails: 0 }
 `);
     try {
-      await assert.rejects(chat(gw.client()), (e) => e instanceof OpenAI.BadRequestError && e.message.includes('context too long'));
+      await assert.rejects(
+        chat(gw.client()),
+        (e) => e instanceof OpenAI.BadRequestError && e.message.includes('context too long'),
+      );
       assert.equal(picky.requests, 1);
       assert.equal(gw.gateway.deployments[0].isCoolingDown(), false);
       await gw.assertIdle();
@@ -212,7 +233,10 @@ router_settings: { num_retries: 1, allowed_fails: 10 }
 `);
     try {
       const started = Date.now();
-      await assert.rejects(chat(gw.client()), (e) => e instanceof OpenAI.APIError && e.status === 504 && e.code === 'upstream_timeout');
+      await assert.rejects(
+        chat(gw.client()),
+        (e) => e instanceof OpenAI.APIError && e.status === 504 && e.code === 'upstream_timeout',
+      );
       assert.ok(Date.now() - started < 2000);
       assert.equal(stalled.requests, 2);
       await gw.assertIdle();
@@ -225,7 +249,9 @@ router_settings: { num_retries: 1, allowed_fails: 10 }
   it('cuts the client off when the upstream dies mid-stream, and releases the slot', async () => {
     const dying = await scriptedUpstream((_q, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write('data: {"id":"1","object":"chat.completion.chunk","created":0,"model":"x","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}\n\n');
+      res.write(
+        'data: {"id":"1","object":"chat.completion.chunk","created":0,"model":"x","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}\n\n',
+      );
       setImmediate(() => res.socket?.destroy());
     });
     const gw = await startGateway(`
@@ -233,7 +259,9 @@ model_list:
   - { model_name: m, litellm_params: { model: openai/x, api_base: "${dying.url}" } }
 `);
     try {
-      const stream = await gw.client().chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] });
+      const stream = await gw
+        .client()
+        .chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] });
       await assert.rejects(async () => {
         for await (const _ of stream);
       });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { startMock } from '../src/mock/server.ts';
-import { startGateway, type RunningGateway } from './helpers/gateway.ts';
+import { type RunningGateway, startGateway } from './helpers/gateway.ts';
 
 describe('ingress', () => {
   let mock: Awaited<ReturnType<typeof startMock>>;
@@ -40,16 +40,34 @@ general_settings: { master_key: sk-master, max_request_size_mb: 0.01 }
   it('rejects bad JSON and missing or invalid fields with 400 naming the field', async () => {
     await expectError(await post('/v1/chat/completions', '{"model":'), 400, 'invalid_json');
     await expectError(await post('/v1/chat/completions', '[1]'), 400, 'invalid_request');
-    await expectError(await post('/v1/chat/completions', '{"messages":[{"role":"user","content":"x"}]}'), 400, 'invalid_request', 'model');
+    await expectError(
+      await post('/v1/chat/completions', '{"messages":[{"role":"user","content":"x"}]}'),
+      400,
+      'invalid_request',
+      'model',
+    );
     await expectError(await post('/v1/chat/completions', '{"model":"m"}'), 400, 'invalid_request', 'messages');
-    await expectError(await post('/v1/chat/completions', '{"model":"m","messages":[{}],"stream":"yes"}'), 400, 'invalid_request', 'stream');
+    await expectError(
+      await post('/v1/chat/completions', '{"model":"m","messages":[{}],"stream":"yes"}'),
+      400,
+      'invalid_request',
+      'stream',
+    );
     await expectError(await post('/v1/completions', '{"model":"m"}'), 400, 'invalid_request', 'prompt');
     await expectError(await post('/v1/embeddings', '{"model":"m"}'), 400, 'invalid_request', 'input');
   });
 
   it('answers 401 without the master key, on the API and on /v1/models', async () => {
-    await expectError(await post('/v1/chat/completions', '{}', { 'content-type': 'application/json' }), 401, 'invalid_api_key');
-    await expectError(await post('/v1/chat/completions', '{}', { ...auth, authorization: 'Bearer sk-masterX' }), 401, 'invalid_api_key');
+    await expectError(
+      await post('/v1/chat/completions', '{}', { 'content-type': 'application/json' }),
+      401,
+      'invalid_api_key',
+    );
+    await expectError(
+      await post('/v1/chat/completions', '{}', { ...auth, authorization: 'Bearer sk-masterX' }),
+      401,
+      'invalid_api_key',
+    );
     await expectError(await fetch(`${gw.url}/v1/models`), 401, 'invalid_api_key');
     assert.equal((await fetch(`${gw.url}/models`, { headers: auth })).status, 200);
   });
@@ -68,17 +86,25 @@ general_settings: { master_key: sk-master, max_request_size_mb: 0.01 }
     const get = await fetch(`${gw.url}/v1/chat/completions`, { headers: auth });
     assert.equal(get.headers.get('allow'), 'POST');
     await expectError(get, 405, 'method_not_allowed');
-    await expectError(await post('/v1/chat/completions', 'model=m', { ...auth, 'content-type': 'text/plain' }), 415, 'unsupported_media_type');
+    await expectError(
+      await post('/v1/chat/completions', 'model=m', { ...auth, 'content-type': 'text/plain' }),
+      415,
+      'unsupported_media_type',
+    );
     const big = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(20_000) }] });
     await expectError(await post('/v1/chat/completions', big), 413, 'request_too_large');
   });
 
   it('answers 413 for an oversized chunked body without a Content-Length', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { ...auth, 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        `${gw.url}/v1/chat/completions`,
+        { method: 'POST', headers: { ...auth, 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       for (let i = 0; i < 20; i++) req.write('x'.repeat(1000));
       req.end();

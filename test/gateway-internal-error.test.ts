@@ -3,10 +3,10 @@
 // head went out; the error is counted by stage; the accounting returns to zero; the gateway serves on.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { assertZero } from './helpers/accounting.ts';
 import { chunk, heldUpstream, metric } from './helpers/backpressure.ts';
 import { eventually, startGateway } from './helpers/gateway.ts';
 import { scriptedUpstream } from './helpers/upstreams.ts';
-import { assertZero } from './helpers/accounting.ts';
 
 const send = (url: string, fault?: string, stream = true) =>
   fetch(`${url}/v1/chat/completions`, {
@@ -37,7 +37,7 @@ describe('an exception inside the pipeline ends that request only', () => {
       const up = await scriptedUpstream((_req, res) => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write(chunk('a'));
-        res.end(chunk('b') + 'data: [DONE]\n\n');
+        res.end(`${chunk('b')}data: [DONE]\n\n`);
       });
       const gw = await startGateway(`
 model_list:
@@ -51,12 +51,19 @@ ${extra}
           if (c.cut) {
             // The head was written: the connection is cut (before or after the head reached the client).
             const seen = await send(gw.url, c.fault).then(
-              (r) => r.text().then(() => 'complete', () => 'cut'),
+              (r) =>
+                r.text().then(
+                  () => 'complete',
+                  () => 'cut',
+                ),
               () => 'cut',
             );
             assert.equal(seen, 'cut', c.fault);
             // The aborted attempt ends when undici reports the abort, which may follow the cut.
-            await eventually(() => gw.gateway.deployments.every((d) => d.inFlight === 0), `${c.fault}: attempt released`);
+            await eventually(
+              () => gw.gateway.deployments.every((d) => d.inFlight === 0),
+              `${c.fault}: attempt released`,
+            );
           } else {
             const res = await send(gw.url, c.fault);
             assert.equal(res.status, 500, c.fault);
@@ -67,7 +74,11 @@ ${extra}
           }
           assert.equal(up.requests - before, c.reachesUpstream ? 1 : 0, `${c.fault}: reached the upstream`);
           const text = await gw.metricsText();
-          assert.equal(metric(text, 'spillway_internal_errors_total', `stage="${c.stage}"`), cases.filter((o) => o.stage === c.stage && cases.indexOf(o) <= cases.indexOf(c)).length, c.fault);
+          assert.equal(
+            metric(text, 'spillway_internal_errors_total', `stage="${c.stage}"`),
+            cases.filter((o) => o.stage === c.stage && cases.indexOf(o) <= cases.indexOf(c)).length,
+            c.fault,
+          );
           await assertZero(gw);
           // The next request, without a fault, is served.
           const ok = await send(gw.url);
@@ -122,7 +133,7 @@ spillway:
   it('x-spillway-fault does nothing unless spillway.fault_injection is on', async () => {
     const up = await scriptedUpstream((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.end(chunk('a') + 'data: [DONE]\n\n');
+      res.end(`${chunk('a')}data: [DONE]\n\n`);
     });
     const gw = await startGateway(`
 model_list:

@@ -1,18 +1,23 @@
 // Client aborts reach the upstream; SIGTERM keeps answering (503) for the drain delay, then drains in-flight
 // requests and exits 0.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { once } from 'node:events';
+import http from 'node:http';
 import { describe, it } from 'node:test';
 import { startMock } from '../src/mock/server.ts';
 import { eventually, startGateway } from './helpers/gateway.ts';
 import { serveGateway } from './helpers/serve.ts';
 
 // One model group `m` over one mock, and the request every test sends to it.
-const oneGroupOver = (mockUrl: string) => `model_list:\n  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mockUrl}/v1" } }\n`;
+const oneGroupOver = (mockUrl: string) =>
+  `model_list:\n  - { model_name: m, litellm_params: { model: openai/x, api_base: "${mockUrl}/v1" } }\n`;
 const CHAT = { model: 'm', messages: [{ role: 'user' as const, content: 'x' }] };
 const postChat = (url: string) =>
-  fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(CHAT) });
+  fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(CHAT),
+  });
 
 /** A proxy request during the drain delay: 503 shutting_down, and the connection is not kept. */
 async function assertRefusedWhileDraining(url: string): Promise<void> {
@@ -30,10 +35,12 @@ describe('lifecycle', () => {
       const ac = new AbortController();
       const received = once(mock.events, 'request');
       const aborted = once(mock.events, 'aborted');
-      const pending = gw.client().chat.completions.create(
-        { model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] },
-        { signal: ac.signal },
-      );
+      const pending = gw
+        .client()
+        .chat.completions.create(
+          { model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] },
+          { signal: ac.signal },
+        );
       await received;
       ac.abort();
       await assert.rejects(pending);
@@ -128,7 +135,7 @@ describe('lifecycle', () => {
 
   it('on SIGTERM answers 503 for drain_delay_ms, finishes the in-flight request, exits 0', async () => {
     const mock = await startMock({ port: 0, latencyMs: 400 });
-    const gw = await serveGateway(oneGroupOver(mock.url) + 'spillway:\n  drain_delay_ms: 1500\n');
+    const gw = await serveGateway(`${oneGroupOver(mock.url)}spillway:\n  drain_delay_ms: 1500\n`);
     try {
       const received = once(mock.events, 'request');
       const inFlight = postChat(gw.url);
@@ -137,7 +144,8 @@ describe('lifecycle', () => {
       gw.child.kill('SIGTERM');
       // Readiness turns 503 once the signal is handled; the listener stays open meanwhile.
       const deadline = Date.now() + 5000;
-      while ((await fetch(`${gw.url}/health/readiness`)).status !== 503) assert.ok(Date.now() < deadline, 'readiness turned 503');
+      while ((await fetch(`${gw.url}/health/readiness`)).status !== 503)
+        assert.ok(Date.now() < deadline, 'readiness turned 503');
       await assertRefusedWhileDraining(gw.url);
       const res = await inFlight;
       assert.equal(res.status, 200);
@@ -152,7 +160,7 @@ describe('lifecycle', () => {
 
   it('on SIGINT skips the drain delay and exits 0', async () => {
     const mock = await startMock({ port: 0 });
-    const gw = await serveGateway(oneGroupOver(mock.url) + 'spillway:\n  drain_delay_ms: 60000\n');
+    const gw = await serveGateway(`${oneGroupOver(mock.url)}spillway:\n  drain_delay_ms: 60000\n`);
     try {
       const exited = once(gw.child, 'exit');
       gw.child.kill('SIGINT');

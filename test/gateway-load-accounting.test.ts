@@ -9,7 +9,7 @@ import { startMock } from '../src/mock/server.ts';
 import { startGateway } from './helpers/gateway.ts';
 import { errorUpstream, scriptedUpstream } from './helpers/upstreams.ts';
 
-const messages = [{ role: 'user' as const, content: 'A shared system prompt. '.repeat(40) + 'And a question.' }];
+const messages = [{ role: 'user' as const, content: `${'A shared system prompt. '.repeat(40)}And a question.` }];
 const kvAware = (bases: string[], extra = '') => `
 model_list:
 ${bases.map((b, i) => `  - { model_name: m, litellm_params: { model: openai/x, api_base: "${b}" ${extra} }, model_info: { id: e${i} } }`).join('\n')}
@@ -49,7 +49,10 @@ describe('load model accounting, end to end', () => {
     const gw2 = await startGateway(kvAware([stalled.url], ', stream_timeout: 0.05'));
     try {
       await assert.rejects(gw.client().chat.completions.create({ model: 'm', messages }), OpenAI.BadRequestError);
-      await assert.rejects(gw2.client().chat.completions.create({ model: 'm', messages }), (e) => e instanceof OpenAI.APIError && e.status === 504);
+      await assert.rejects(
+        gw2.client().chat.completions.create({ model: 'm', messages }),
+        (e) => e instanceof OpenAI.APIError && e.status === 504,
+      );
       await gw.assertIdle();
       await gw2.assertIdle();
     } finally {
@@ -62,7 +65,9 @@ describe('load model accounting, end to end', () => {
     const mock = await startMock({ port: 0, latencyMs: 5000 });
     const dying = await scriptedUpstream((_q, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write('data: {"id":"1","object":"chat.completion.chunk","created":0,"model":"x","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}\n\n');
+      res.write(
+        'data: {"id":"1","object":"chat.completion.chunk","created":0,"model":"x","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}\n\n',
+      );
       setImmediate(() => res.socket?.destroy());
     });
     const slow = await startGateway(kvAware([mock.apiBase]));
@@ -71,7 +76,9 @@ describe('load model accounting, end to end', () => {
       const ac = new AbortController();
       const received = once(mock.events, 'request');
       const aborted = once(mock.events, 'aborted');
-      const pending = slow.client().chat.completions.create({ model: 'm', stream: true, messages }, { signal: ac.signal });
+      const pending = slow
+        .client()
+        .chat.completions.create({ model: 'm', stream: true, messages }, { signal: ac.signal });
       await received;
       ac.abort();
       await assert.rejects(pending);

@@ -21,7 +21,10 @@ async function run(yaml: string, n: number) {
   try {
     const engines: string[] = [];
     for (let i = 0; i < n; i++) {
-      const { response } = await gw.client().chat.completions.create({ model: 'm', messages: [{ role: 'user', content: prompt + i }] }).withResponse();
+      const { response } = await gw
+        .client()
+        .chat.completions.create({ model: 'm', messages: [{ role: 'user', content: prompt + i }] })
+        .withResponse();
       engines.push(response.headers.get('x-spillway-engine')!);
     }
     const fleet = gw.gateway.fleet!;
@@ -45,7 +48,10 @@ describe('prefix work only where it is read', () => {
     const r = await run(cfg(['MOCK', 'MOCK'], 'kv-aware', bpOn()), 6);
     assert.ok(r.indexBlocks > 0, 'the prefix index holds the dispatched chains');
     assert.equal(new Set(r.engines.slice(1)).size, 1, `affinity: ${r.engines.join(',')}`);
-    assert.ok(r.cachedTokens > 0.5 * (r.promptTokens - r.promptTokens / 6), `cached ${r.cachedTokens} of ${r.promptTokens}`);
+    assert.ok(
+      r.cachedTokens > 0.5 * (r.promptTokens - r.promptTokens / 6),
+      `cached ${r.cachedTokens} of ${r.promptTokens}`,
+    );
   });
 
   it('simple-shuffle with back pressure and no KV capacity known: tokens estimated, nothing hashed', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { startMock } from '../src/mock/server.ts';
-import { startGateway, type RunningGateway } from './helpers/gateway.ts';
+import { type RunningGateway, startGateway } from './helpers/gateway.ts';
 
 describe('gateway with the openai client', () => {
   let mocks: Awaited<ReturnType<typeof startMock>>[];
@@ -44,7 +44,10 @@ general_settings: { master_key: sk-test-master }
   it('substitutes the upstream model name', async () => {
     const seen = new Set<string>();
     for (let i = 0; i < 20 && seen.size < 2; i++) {
-      const r = await client.chat.completions.create({ model: 'chat-model', messages: [{ role: 'user', content: 'hi' }] });
+      const r = await client.chat.completions.create({
+        model: 'chat-model',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
       seen.add(r.model);
     }
     assert.deepEqual([...seen].sort(), ['upstream-a', 'upstream-b']);
@@ -83,10 +86,22 @@ general_settings: { master_key: sk-test-master }
   it('raises the SDK typed errors', async () => {
     const chat = (c: OpenAI, model: string, body: object = {}) =>
       c.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }], ...body });
-    await assert.rejects(chat(client, 'chat-model', { messages: [] }), (e) => e instanceof OpenAI.BadRequestError && e.param === 'messages');
+    await assert.rejects(
+      chat(client, 'chat-model', { messages: [] }),
+      (e) => e instanceof OpenAI.BadRequestError && e.param === 'messages',
+    );
     await assert.rejects(chat(gw.client({ apiKey: 'wrong' }), 'chat-model'), OpenAI.AuthenticationError);
-    await assert.rejects(chat(client, 'nope'), (e) => e instanceof OpenAI.NotFoundError && e.code === 'model_not_found' && /chat-model/.test(e.message));
+    await assert.rejects(
+      chat(client, 'nope'),
+      (e) => e instanceof OpenAI.NotFoundError && e.code === 'model_not_found' && /chat-model/.test(e.message),
+    );
     await chat(client, 'limited');
-    await assert.rejects(chat(client, 'limited'), (e) => e instanceof OpenAI.RateLimitError && e.code === 'deployment_limit' && Number(e.headers?.get('retry-after')) >= 1);
+    await assert.rejects(
+      chat(client, 'limited'),
+      (e) =>
+        e instanceof OpenAI.RateLimitError &&
+        e.code === 'deployment_limit' &&
+        Number(e.headers?.get('retry-after')) >= 1,
+    );
   });
 });

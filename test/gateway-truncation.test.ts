@@ -2,8 +2,8 @@
 // `data: [DONE]` is counted as broken, not as a success.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chunk, metric } from './helpers/backpressure.ts';
 import { assertZero } from './helpers/accounting.ts';
+import { chunk, metric } from './helpers/backpressure.ts';
 import { startGateway } from './helpers/gateway.ts';
 import { scriptedUpstream } from './helpers/upstreams.ts';
 
@@ -16,7 +16,11 @@ model_list:
 `);
     try {
       const name = 'n'.repeat(900_000);
-      const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: name, messages: [{ role: 'user', content: 'x' }] }) });
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: name, messages: [{ role: 'user', content: 'x' }] }),
+      });
       assert.equal(res.status, 404);
       const text = await res.text();
       assert.ok(text.length < 1000, `404 body of ${text.length} bytes`);
@@ -47,7 +51,7 @@ describe('a stream that ends without data: [DONE]', () => {
       }
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       if (mode === 'truncated') return res.end(chunk('a')); // closes cleanly, mid-answer
-      res.write(chunk('a') + 'data: [DO');
+      res.write(`${chunk('a')}data: [DO`);
       res.end('NE]\n\n'); // the marker split across two chunks
     });
     const gw = await startGateway(`
@@ -58,7 +62,11 @@ model_list:
 router_settings: { routing_strategy: kv-aware, allowed_fails: 100 }
 `);
     const ask = (content: string, stream = true) =>
-      fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'demo', stream, messages: [{ role: 'user', content }] }) });
+      fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'demo', stream, messages: [{ role: 'user', content }] }),
+      });
     try {
       const truncated = await ask('truncated');
       assert.equal(truncated.status, 200);
@@ -81,7 +89,10 @@ router_settings: { routing_strategy: kv-aware, allowed_fails: 100 }
       const text = await gw.metricsText();
       assert.equal(metric(text, 'spillway_requests_total', 'status="502"'), 1);
       assert.equal(metric(text, 'spillway_requests_total', 'status="200"'), 3);
-      assert.equal(metric(text, 'spillway_deployment_failure_responses_total', 'deployment="d0",status="broken_stream"'), 1);
+      assert.equal(
+        metric(text, 'spillway_deployment_failure_responses_total', 'deployment="d0",status="broken_stream"'),
+        1,
+      );
       await assertZero(gw);
     } finally {
       await gw.close();

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { it } from 'node:test';
+import { OPENAI_COMPATIBLE, OTHER_PROTOCOL } from '../src/config/provider.ts';
 import { KNOWN_KEYS } from '../src/config/schema.ts';
 import { UNSUPPORTED } from '../src/config/unsupported.ts';
-import { OPENAI_COMPATIBLE, OTHER_PROTOCOL } from '../src/config/provider.ts';
 import { strategyNames } from '../src/routing/strategies/registry.ts';
 
 const doc = await readFile(new URL('../docs/LITELLM.md', import.meta.url), 'utf8');
@@ -29,7 +29,14 @@ function rows(text: string): [string, string[]][] {
 }
 
 const sorted = (xs: Iterable<string>) => [...xs].sort();
-const LITELLM_SECTIONS = ['', 'model_list[]', 'model_list[].litellm_params', 'model_list[].model_info', 'router_settings', 'general_settings'];
+const LITELLM_SECTIONS = [
+  '',
+  'model_list[]',
+  'model_list[].litellm_params',
+  'model_list[].model_info',
+  'router_settings',
+  'general_settings',
+];
 
 it('"Used" lists exactly the LiteLLM keys the schema accepts', () => {
   const listed = rows(section('Used')).map(([key]) => /^`([^`]+)`$/.exec(key)?.[1] ?? key);
@@ -53,7 +60,8 @@ it('"Warned and ignored" lists exactly src/config/unsupported.ts', () => {
   assert.deepEqual(listed, expected);
   // A section whose every key is ignored says so in words, not by listing keys.
   for (const [name, hints] of Object.entries(UNSUPPORTED)) {
-    if (hints['*'] !== undefined) assert.match(section('Warned and ignored'), new RegExp(`\`${name.replace(/[[\].]/g, '\\$&')}\` \\| every key`));
+    if (hints['*'] !== undefined)
+      assert.match(section('Warned and ignored'), new RegExp(`\`${name.replace(/[[\].]/g, '\\$&')}\` \\| every key`));
   }
 });
 
@@ -66,6 +74,7 @@ it('the provider tables list exactly the providers src/config/provider.ts accept
 
 it('every registered routing strategy is named, and the refused LiteLLM strategies are not registered', () => {
   const strategies = rows(section('Refused at start-up')).find(([what]) => what.includes('routing strategies'))![1];
-  for (const name of strategies) assert.ok(!strategyNames().includes(name), `${name} is registered but listed as refused`);
+  for (const name of strategies)
+    assert.ok(!strategyNames().includes(name), `${name} is registered but listed as refused`);
   for (const name of strategyNames()) assert.ok(doc.includes(`\`${name}\``), `${name} is not named in docs/LITELLM.md`);
 });

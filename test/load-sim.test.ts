@@ -45,7 +45,14 @@ test('the vLLM scraper and the push feed read the simulator as it is', async () 
     await first;
     await scraper.scrapeOnce();
     assert.deepEqual(scraped.lastReport, {
-      running: 0, waiting: 0, kvUsage: 0, kvBlocksUsed: 0, kvBlocksTotal: 1000, blockSize: 32, prefixQueries: 0, prefixHits: 0,
+      running: 0,
+      waiting: 0,
+      kvUsage: 0,
+      kvBlocksUsed: 0,
+      kvBlocksTotal: 1000,
+      blockSize: 32,
+      prefixQueries: 0,
+      prefixHits: 0,
     });
     assert.equal(pushed.lastReport?.kvBlocksTotal, 1000);
     assert.equal(pushed.lastReport?.queuedPrefillTokens, 0);
@@ -80,7 +87,13 @@ test('under a burst the reconciled load is right at once where the last scrape i
   const estimator = new TokenEstimator();
   const analyzer = new PromptAnalyzer({ index, estimator });
   const load = new EngineLoad({ id: 'sim', clock, prefix: index, strict: true });
-  const scraper = new ScrapeAdapter({ kind: 'vllm', url: `${engine.url}/metrics`, sink: load, mapping: vllmReport, intervalMs: 100 });
+  const scraper = new ScrapeAdapter({
+    kind: 'vllm',
+    url: `${engine.url}/metrics`,
+    sink: load,
+    mapping: vllmReport,
+    intervalMs: 100,
+  });
   const inFlightError = { reconciled: [] as number[], scraped: [] as number[] };
   const kvError = { reconciled: [] as number[], scraped: [] as number[] };
   const observedBpt: number[] = [];
@@ -164,14 +177,31 @@ test('under a burst the reconciled load is right at once where the last scrape i
       `KV blocks reconciled ${meanAbs(kvError.reconciled).toFixed(0)} / ${mean(kvError.reconciled).toFixed(0)}, ` +
       `last scrape ${meanAbs(kvError.scraped).toFixed(0)} / ${mean(kvError.scraped).toFixed(0)}`,
   );
-  t.diagnostic(`bytes/token: calibrated ${estimator.bytesPerToken('g').toFixed(3)}, engine's truth ${truthBpt.toFixed(3)}`);
+  t.diagnostic(
+    `bytes/token: calibrated ${estimator.bytesPerToken('g').toFixed(3)}, engine's truth ${truthBpt.toFixed(3)}`,
+  );
   // On a loaded machine the first requests of the burst can finish before the last arrive: the reconciled count
   // is then every request not yet released, never fewer than the engine holds, where the last scrape says 0.
   assert.equal(atBurst.reconciled, BURST - atBurst.released);
-  assert.ok(atBurst.reconciled >= atBurst.held, `reconciled ${atBurst.reconciled} under-counts the ${atBurst.held} the engine holds`);
-  assert.ok(atBurst.reconciled - atBurst.held <= atBurst.finished, 'only requests the engine finished are over-counted, until their client releases them');
+  assert.ok(
+    atBurst.reconciled >= atBurst.held,
+    `reconciled ${atBurst.reconciled} under-counts the ${atBurst.held} the engine holds`,
+  );
+  assert.ok(
+    atBurst.reconciled - atBurst.held <= atBurst.finished,
+    'only requests the engine finished are over-counted, until their client releases them',
+  );
   assert.equal(atBurst.scraped, 0);
-  assert.ok(atBurst.predictedKv >= atBurst.engineKv, 'the prediction never under-counts a burst the engine has not allocated yet');
-  assert.ok(meanAbs(inFlightError.reconciled) < meanAbs(inFlightError.scraped), 'reconciled in-flight tracks the engine closer than the last scrape');
-  assert.ok(Math.abs(estimator.bytesPerToken('g') - truthBpt) / truthBpt < 0.02, 'the estimate calibrated to the engine');
+  assert.ok(
+    atBurst.predictedKv >= atBurst.engineKv,
+    'the prediction never under-counts a burst the engine has not allocated yet',
+  );
+  assert.ok(
+    meanAbs(inFlightError.reconciled) < meanAbs(inFlightError.scraped),
+    'reconciled in-flight tracks the engine closer than the last scrape',
+  );
+  assert.ok(
+    Math.abs(estimator.bytesPerToken('g') - truthBpt) / truthBpt < 0.02,
+    'the estimate calibrated to the engine',
+  );
 });

@@ -11,7 +11,9 @@ model_list:
 router_settings: { routing_strategy: kv-aware }
 `);
   try {
-    const registered = (await gw.gateway.metrics.registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.startsWith('spillway_'));
+    const registered = (await gw.gateway.metrics.registry.getMetricsAsJSON())
+      .map((m) => m.name)
+      .filter((n) => n.startsWith('spillway_'));
     const doc = await readFile(new URL('../docs/METRICS.md', import.meta.url), 'utf8');
     const documented = [...doc.matchAll(/^\| `(spillway_[a-z_]+)` \|/gm)].map((m) => m[1]);
     assert.deepEqual([...new Set(documented)].sort(), [...new Set(registered)].sort());

@@ -12,5 +12,6 @@ test("bin/spillway.js's shebang passes NODE_FLAGS to node", () => {
 
 test('the npm scripts that start the gateway pass NODE_FLAGS', () => {
   const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
-  for (const name of ['start', 'spillway']) assert.ok(scripts[name].startsWith(`node ${NODE_FLAGS.join(' ')} src/cli/main.ts`), `${name}: ${scripts[name]}`);
+  for (const name of ['start', 'spillway'])
+    assert.ok(scripts[name].startsWith(`node ${NODE_FLAGS.join(' ')} src/cli/main.ts`), `${name}: ${scripts[name]}`);
 });

@@ -1,7 +1,8 @@
 // Engine-level admission (vLLM/SGLang style): over the queue limits a request gets 503 at once, a request that
 // waited too long gets 503, and nothing else is lost.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { startEngine } from '../src/sim/server.ts';
 import { loadWhen, metricValue, streamRequest, userMessage } from './sim-helpers.ts';
 
@@ -30,7 +31,13 @@ test('--max-num-queued-reqs: the request over the limit gets 503 with Retry-Afte
     const text = await engine.metricsText();
     assert.equal(metricValue(text, 'spillway_sim_rejected_requests_total{reason="queue_full"'), 1);
     assert.equal(metricValue(text, 'vllm:request_success_total{finished_reason="length"'), 3);
-    assert.deepEqual(engine.load(), { running: 0, waiting: 0, kvBlocksUsed: 0, kvBlocksTotal: 4096, queuedPrefillTokens: 0 });
+    assert.deepEqual(engine.load(), {
+      running: 0,
+      waiting: 0,
+      kvBlocksUsed: 0,
+      kvBlocksTotal: 4096,
+      queuedPrefillTokens: 0,
+    });
   } finally {
     await engine.close();
   }
@@ -43,7 +50,11 @@ test('--max-num-queued-tokens rejects a prompt that would overfill the queue', a
     await loadWhen(engine, (l) => l.running === 1);
     const small = streamRequest(engine.url, { prompt: Array(300).fill(7), max_tokens: 2 }, { path: '/v1/completions' });
     await loadWhen(engine, (l) => l.waiting === 1);
-    const big = await streamRequest(engine.url, { prompt: Array(300).fill(8), max_tokens: 2 }, { path: '/v1/completions' });
+    const big = await streamRequest(
+      engine.url,
+      { prompt: Array(300).fill(8), max_tokens: 2 },
+      { path: '/v1/completions' },
+    );
     assert.equal(big.status, 503);
     assert.equal(big.errorBody.error.code, 'engine_queued_tokens_full');
     assert.equal((await small).contents.length, 2);

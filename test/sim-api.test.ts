@@ -1,8 +1,9 @@
 // The simulated engine speaks OpenAI's API as the official client sees it, with correct usage.
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
-import { startEngine, type EngineHandle } from '../src/sim/server.ts';
+import { type EngineHandle, startEngine } from '../src/sim/server.ts';
 import { countChatTokens, countTokens } from '../src/tokens/index.ts';
 import { streamRequest, userMessage } from './sim-helpers.ts';
 
@@ -125,11 +126,22 @@ test('bad requests get OpenAI-shaped errors with the right status', async () => 
 });
 
 test('bodies that crashed the simulator (a null content part, a prompt nested 12,000 deep) are answered', async () => {
-  const post = (path: string, body: string) => fetch(`${engine.url}/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  const nullPart = await post('chat/completions', JSON.stringify({ model: 'sim-test', max_tokens: 2, messages: [{ role: 'user', content: [null, { type: 'text', text: 'hi' }] }] }));
+  const post = (path: string, body: string) =>
+    fetch(`${engine.url}/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const nullPart = await post(
+    'chat/completions',
+    JSON.stringify({
+      model: 'sim-test',
+      max_tokens: 2,
+      messages: [{ role: 'user', content: [null, { type: 'text', text: 'hi' }] }],
+    }),
+  );
   assert.equal(nullPart.status, 200);
   await nullPart.text();
-  const deep = await post('completions', `{"model":"sim-test","max_tokens":2,"prompt":${'['.repeat(12_000)}"hi"${']'.repeat(12_000)}}`);
+  const deep = await post(
+    'completions',
+    `{"model":"sim-test","max_tokens":2,"prompt":${'['.repeat(12_000)}"hi"${']'.repeat(12_000)}}`,
+  );
   assert.equal(deep.status, 200);
   await deep.text();
 });

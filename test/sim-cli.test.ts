@@ -1,8 +1,9 @@
 // `spillway engine` as a user runs it: starts, serves, reports its options, stops cleanly on SIGTERM.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { test } from 'node:test';
 
 const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
 

@@ -1,6 +1,7 @@
 // A client that goes away frees its slot and its KV blocks at once, whether running or waiting.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { startEngine } from '../src/sim/server.ts';
 import { loadWhen, metricValue, streamRequest, userMessage } from './sim-helpers.ts';
 
@@ -9,9 +10,17 @@ test('disconnecting a running and a waiting request frees slot and blocks', asyn
   try {
     const runningAc = new AbortController();
     const waitingAc = new AbortController();
-    const running = streamRequest(engine.url, { messages: userMessage('x '.repeat(200)), max_tokens: 5000 }, { signal: runningAc.signal });
+    const running = streamRequest(
+      engine.url,
+      { messages: userMessage('x '.repeat(200)), max_tokens: 5000 },
+      { signal: runningAc.signal },
+    );
     await loadWhen(engine, (l) => l.running === 1 && l.kvBlocksUsed > 0);
-    const waiting = streamRequest(engine.url, { messages: userMessage('y'), max_tokens: 5 }, { signal: waitingAc.signal });
+    const waiting = streamRequest(
+      engine.url,
+      { messages: userMessage('y'), max_tokens: 5 },
+      { signal: waitingAc.signal },
+    );
     await loadWhen(engine, (l) => l.waiting === 1);
     waitingAc.abort();
     await assert.rejects(waiting);

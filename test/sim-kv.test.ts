@@ -1,8 +1,9 @@
 // KV cache behaviour over HTTP: prefix-cache hits for a shared system prompt, preemption when KV runs out.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startEngine } from '../src/sim/server.ts';
+import { test } from 'node:test';
 import { loadProfile } from '../src/sim/perf-model.ts';
+import { startEngine } from '../src/sim/server.ts';
 import { loadWhen, metricValue, streamRequest } from './sim-helpers.ts';
 
 test('a shared system prompt yields prefix-cache hits: the second request prefills only its uncached tokens, so its modelled prefill is under half the first', async () => {

@@ -1,7 +1,8 @@
 // /metrics uses vLLM's names (golden list, checked against docs/SIMULATOR.md) and moves with the engine.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { startEngine } from '../src/sim/server.ts';
 import { loadWhen, metricValue, streamRequest, userMessage } from './sim-helpers.ts';
 
@@ -32,7 +33,10 @@ test('metric names match the golden list and the docs', async () => {
     assert.deepEqual(names, [...GOLDEN].sort());
     const doc = readFileSync(new URL('../docs/SIMULATOR.md', import.meta.url), 'utf8');
     for (const n of GOLDEN) assert.ok(doc.includes(`\`${n}\``), `docs/SIMULATOR.md lists ${n}`);
-    assert.match(text, /vllm:cache_config_info\{block_size="16",num_gpu_blocks="4096",.*model_name="sim-llama",engine="0"\} 1/);
+    assert.match(
+      text,
+      /vllm:cache_config_info\{block_size="16",num_gpu_blocks="4096",.*model_name="sim-llama",engine="0"\} 1/,
+    );
   } finally {
     await engine.close();
   }
@@ -46,7 +50,9 @@ test('metrics move with the engine', async () => {
     let text = await (await fetch(`${engine.url}/metrics`)).text();
     assert.equal(metricValue(text, 'vllm:num_requests_running{model_name="m"'), 1);
     assert.ok(metricValue(text, 'vllm:kv_cache_usage_perc') > 0);
-    const short = await Promise.all([1, 2, 3].map(() => streamRequest(engine.url, { messages: userMessage('s'), max_tokens: 10 })));
+    const short = await Promise.all(
+      [1, 2, 3].map(() => streamRequest(engine.url, { messages: userMessage('s'), max_tokens: 10 })),
+    );
     await long;
     await loadWhen(engine, (l) => l.running === 0);
     text = await engine.metricsText();

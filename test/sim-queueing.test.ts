@@ -1,11 +1,12 @@
 // Queueing over HTTP behaves as theory says: below capacity TTFT ≈ prefill time; above it the waiting queue
 // and TTFT grow with time.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadProfile } from '../src/sim/perf-model.ts';
 import { startEngine } from '../src/sim/server.ts';
-import { median, streamRequest, userMessage, type StreamResult } from './sim-helpers.ts';
+import { median, type StreamResult, streamRequest, userMessage } from './sim-helpers.ts';
 
 const prompt = userMessage('word '.repeat(95));
 const prefillMs = loadProfile('default').stepMs({ prefillTokens: 100, decodeRequests: 0, kvUsage: 0 });
@@ -30,7 +31,10 @@ test('below capacity, TTFT stays near the prefill time', async () => {
     const ttftSim = median(results.map((r) => r!.ttftMs * speedup));
     assert.ok(results.every((r) => r!.contents.length === 30));
     // Waiting for the step in flight plus sharing a step with a decode: under 3 prefills, HTTP included.
-    assert.ok(ttftSim < 3 * prefillMs, `median TTFT ${ttftSim.toFixed(1)} simulated ms, prefill ${prefillMs.toFixed(1)} ms`);
+    assert.ok(
+      ttftSim < 3 * prefillMs,
+      `median TTFT ${ttftSim.toFixed(1)} simulated ms, prefill ${prefillMs.toFixed(1)} ms`,
+    );
   } finally {
     await engine.close();
   }

@@ -1,7 +1,8 @@
 // --speedup scales time and nothing else: the same workload gives the same tokens, the same schedule in
 // simulated time, and wall time divided by the factor.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { startEngine } from '../src/sim/server.ts';
 import { streamRequest, userMessage } from './sim-helpers.ts';
 

@@ -14,19 +14,20 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import pino from 'pino';
 import { Registry } from 'prom-client';
+import { STANDARD } from '../../src/admission/priority.ts';
+import { SEED_SENTENCE } from '../../src/bench/workloads/seed-locust.ts';
 import { defaultBackpressure } from '../../src/config/backpressure.ts';
 import { defaultCooldown } from '../../src/config/cooldown.ts';
 import { DEFAULT_LOAD_SOURCE } from '../../src/config/load-source.ts';
 import { FleetLoad } from '../../src/load/fleet.ts';
-import { applySettings } from '../../src/pipeline/backpressure/settings.ts';
 import { sseDataEvents } from '../../src/load/stream-tokens.ts';
 import { deploymentConfig } from '../../src/load/test-support.ts';
 import { BackpressureMetrics } from '../../src/metrics/backpressure-metrics.ts';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.ts';
 import type { ClientResponse } from '../../src/outcome/client-response.ts';
-import { STANDARD } from '../../src/admission/priority.ts';
 import { AttemptStarter } from '../../src/pipeline/attempt-starter.ts';
 import { BackPressure } from '../../src/pipeline/backpressure/controller.ts';
+import { applySettings } from '../../src/pipeline/backpressure/settings.ts';
 import { ProxyRequest } from '../../src/pipeline/proxy-request.ts';
 import { RequestContext, type RequestHeaders } from '../../src/pipeline/request-context.ts';
 import { RequestEnd } from '../../src/pipeline/request-end.ts';
@@ -36,13 +37,19 @@ import { ModelGroup } from '../../src/routing/group.ts';
 import { leastBusy } from '../../src/routing/strategies/least-busy.ts';
 import type { ExchangeListener } from '../../src/upstream/exchange.ts';
 import { seededRandom } from '../../src/util/random.ts';
-import { SEED_SENTENCE } from '../../src/bench/workloads/seed-locust.ts';
 
 const N = 200_000;
 const clock = () => performance.now();
-const configs = Array.from({ length: 4 }, (_, i) => ({ ...deploymentConfig(`e${i}`), load: { ...DEFAULT_LOAD_SOURCE, totalBlocks: 4096 } }));
+const configs = Array.from({ length: 4 }, (_, i) => ({
+  ...deploymentConfig(`e${i}`),
+  load: { ...DEFAULT_LOAD_SOURCE, totalBlocks: 4096 },
+}));
 const fleet = new FleetLoad({ clock, deployments: configs });
-const plainFleet = new FleetLoad({ clock, deployments: configs.map((c) => ({ ...c, load: DEFAULT_LOAD_SOURCE })), prefixes: false });
+const plainFleet = new FleetLoad({
+  clock,
+  deployments: configs.map((c) => ({ ...c, load: DEFAULT_LOAD_SOURCE })),
+  prefixes: false,
+});
 const deployments = configs.map((c) => {
   const d = new Deployment(c, defaultCooldown(), clock);
   d.load = fleet.engine(c.id);
@@ -53,7 +60,14 @@ const plain = new ModelGroup('g', deployments, leastBusy(seededRandom(1)));
 const config = defaultBackpressure(['g']);
 config.engine.limitAlgorithm = 'fixed';
 config.engine.limit.initial = 1e9;
-const bp = new BackPressure({ config, groups: new Map([['g', gated]]), clock, random: seededRandom(2), metrics: new BackpressureMetrics(new Registry()), engineLoad: (id) => fleet.engine(id) });
+const bp = new BackPressure({
+  config,
+  groups: new Map([['g', gated]]),
+  clock,
+  random: seededRandom(2),
+  metrics: new BackpressureMetrics(new Registry()),
+  engineLoad: (id) => fleet.engine(id),
+});
 const stages = pipelineStages(bp);
 const { admission, hooks } = stages;
 const log = pino({ level: 'silent' });
@@ -61,7 +75,12 @@ const end = new RequestEnd({ metrics: new GatewayMetrics([gated], new Map()), lo
 const listener: ExchangeListener = { onUpstreamHead() {}, onUpstreamData: () => true, onExchangeEnd() {} };
 const queueRouter = stages.router(new AttemptStarter({ upstreams: new Map(), listener, hooks, end, log }), end);
 
-const body = { model: 'g', stream: true, messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 16 };
+const body = {
+  model: 'g',
+  stream: true,
+  messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
+  max_tokens: 16,
+};
 const raw = Buffer.from(JSON.stringify(body));
 const headers: RequestHeaders = { priority: STANDARD, ttftBudgetMs: undefined, statusEvents: false, fault: undefined };
 // The client's response, as the pipeline sees it below the ingress: nothing is written anywhere.
@@ -81,7 +100,20 @@ const res: ClientResponse = {
 };
 const chunk = Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"Hi"}}]}\n\n');
 const request = () =>
-  new ProxyRequest(new RequestContext({ id: 'id', arrivalMs: performance.now(), modelGroup: gated, endpoint: 'chat', upstreamPath: '/chat/completions', body, raw, headers, prompt: undefined }), res);
+  new ProxyRequest(
+    new RequestContext({
+      id: 'id',
+      arrivalMs: performance.now(),
+      modelGroup: gated,
+      endpoint: 'chat',
+      upstreamPath: '/chat/completions',
+      body,
+      raw,
+      headers,
+      prompt: undefined,
+    }),
+    res,
+  );
 
 function measure(name: string, op: () => void, n = N): number {
   const runs: number[] = [];
@@ -143,6 +175,10 @@ const loads = [
   measure('load model, 16 KB fresh prompt, no prefix hashing', loadPath(plainFleet, fresh), 20_000),
   measure('load model, 16 KB fresh prompt, prefix hashing', loadPath(fleet, fresh), 20_000),
 ];
-console.log(`load model per request: small ${loads[0].toFixed(3)} / ${loads[1].toFixed(3)} µs, 16 KB ${loads[2].toFixed(3)} / ${loads[3].toFixed(3)} µs (without / with prefix hashing)`);
-console.log(`back pressure adds ${(admitted - routingOnly).toFixed(3)} µs to an admitted request; refusals decided in ${ingress.toFixed(3)} µs (ingress) and ${router.toFixed(3)} µs (router)`);
+console.log(
+  `load model per request: small ${loads[0].toFixed(3)} / ${loads[1].toFixed(3)} µs, 16 KB ${loads[2].toFixed(3)} / ${loads[3].toFixed(3)} µs (without / with prefix hashing)`,
+);
+console.log(
+  `back pressure adds ${(admitted - routingOnly).toFixed(3)} µs to an admitted request; refusals decided in ${ingress.toFixed(3)} µs (ingress) and ${router.toFixed(3)} µs (router)`,
+);
 console.log(`${os.cpus()[0]?.model}, node ${process.version}; accounting after: ${JSON.stringify(bp.accounting())}`);

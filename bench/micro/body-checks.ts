@@ -10,8 +10,26 @@ import { rewriteModel } from '../../src/upstream/model-rewrite.ts';
 const content = randomUUID() + ' What is the meaning of life?'.repeat(450);
 const raw = Buffer.from(JSON.stringify({ model: 'demo', messages: [{ role: 'user', content }] }));
 const body = JSON.parse(raw.toString()) as Record<string, unknown>;
-const tool = { type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { type: 'array', items: { type: 'object', properties: { b: { type: 'string' } } } } } } } };
-const withTools = Buffer.from(JSON.stringify({ model: 'demo', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content }], tools: Array.from({ length: 8 }, () => tool) }));
+const tool = {
+  type: 'function',
+  function: {
+    name: 'f',
+    parameters: {
+      type: 'object',
+      properties: { a: { type: 'array', items: { type: 'object', properties: { b: { type: 'string' } } } } },
+    },
+  },
+};
+const withTools = Buffer.from(
+  JSON.stringify({
+    model: 'demo',
+    messages: [
+      { role: 'system', content: 'be brief' },
+      { role: 'user', content },
+    ],
+    tools: Array.from({ length: 8 }, () => tool),
+  }),
+);
 const withToolsBody = JSON.parse(withTools.toString()) as Record<string, unknown>;
 const escapedRaw = Buffer.from(raw.toString().replace('"model"', '"m\\u006fdel"'));
 
@@ -25,7 +43,9 @@ const cases: [string, () => unknown][] = [
   ['rewriteModel, escaped key (top-level scan)', () => rewriteModel(escapedRaw, body, 'mock')],
   ['JSON.stringify (the old fallback)', () => Buffer.from(JSON.stringify({ ...body, model: 'mock' }))],
 ];
-console.log(`body: ${raw.length} bytes (with tools: ${withTools.length}), node ${process.version}, ${os.cpus()[0]?.model} × ${os.cpus().length}`);
+console.log(
+  `body: ${raw.length} bytes (with tools: ${withTools.length}), node ${process.version}, ${os.cpus()[0]?.model} × ${os.cpus().length}`,
+);
 for (const [name, f] of cases) {
   for (let i = 0; i < 20_000; i++) f();
   const rounds: number[] = [];

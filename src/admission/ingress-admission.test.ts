@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../util/random.ts';
 import { fixed } from '../util/ref.ts';
-import { GroupAdmission, groupInFlightCap, IngressAdmission, type AdmissionPermit, type IngressSettings } from './ingress-admission.ts';
+import {
+  type AdmissionPermit,
+  GroupAdmission,
+  groupInFlightCap,
+  IngressAdmission,
+  type IngressSettings,
+} from './ingress-admission.ts';
 import type { KvBudgetSource } from './kv-budget.ts';
 import { CRITICAL, SHEDDABLE, STANDARD } from './priority.ts';
 import { createShedRule } from './shedding/registry.ts';

@@ -15,8 +15,8 @@
 import type { Permit, PermitEnd } from '../util/permit.ts';
 import type { Random } from '../util/random.ts';
 import type { Ref } from '../util/ref.ts';
-import { kvBudgetAllows, kvBudgetRatio, type KvBudgetSource } from './kv-budget.ts';
-import { SHEDDABLE, type Priority, type PriorityFractions } from './priority.ts';
+import { type KvBudgetSource, kvBudgetAllows, kvBudgetRatio } from './kv-budget.ts';
+import { type Priority, type PriorityFractions, SHEDDABLE } from './priority.ts';
 import type { ShedRule } from './shedding/types.ts';
 
 export type IngressVerdict = 'ok' | 'ingress_inflight' | 'ingress_kv_budget' | 'ingress_priority_shed';
@@ -109,7 +109,12 @@ export class IngressAdmission {
    * Every check; on 'ok' the request is counted until `release`. `kvShare`: the part of the KV budget the class
    * may use now — its fraction while a class above it is active, else all (src/pipeline/backpressure/class-activity.ts).
    */
-  admit(g: GroupAdmission, priority: Priority, kvBlocks: number, kvShare = this.settings.fractions[priority]): IngressVerdict {
+  admit(
+    g: GroupAdmission,
+    priority: Priority,
+    kvBlocks: number,
+    kvShare = this.settings.fractions[priority],
+  ): IngressVerdict {
     const s = this.settings;
     const f = s.fractions[priority];
     const globalRatio = this.inFlight / s.maxInFlight;
@@ -133,7 +138,12 @@ export class IngressAdmission {
   }
 
   /** `admit`, holding what it counted in a permit that gives it back when it ends. */
-  hold(g: GroupAdmission, priority: Priority, kvBlocks: number, kvShare = this.settings.fractions[priority]): AdmissionPermit | Exclude<IngressVerdict, 'ok'> {
+  hold(
+    g: GroupAdmission,
+    priority: Priority,
+    kvBlocks: number,
+    kvShare = this.settings.fractions[priority],
+  ): AdmissionPermit | Exclude<IngressVerdict, 'ok'> {
     const v = this.admit(g, priority, kvBlocks, kvShare);
     return v === 'ok' ? new AdmissionPermit(this, g, priority, kvBlocks) : v;
   }
@@ -155,7 +165,11 @@ export class IngressAdmission {
   /** How many requests the global or group cap is over class c's share of it (≥ 1 when refused by it). */
   excess(g: GroupAdmission, priority: Priority): number {
     const f = this.settings.fractions[priority];
-    return Math.max(1, this.inFlight - Math.floor(f * this.settings.maxInFlight) + 1, g.inFlight - Math.floor(f * g.maxInFlight) + 1);
+    return Math.max(
+      1,
+      this.inFlight - Math.floor(f * this.settings.maxInFlight) + 1,
+      g.inFlight - Math.floor(f * g.maxInFlight) + 1,
+    );
   }
 
   private shed(r: number): boolean {

@@ -26,12 +26,23 @@ export interface KvBudgetSource {
 }
 
 /** The gate's load ratio: (in flight + request) / (overcommit · capacity); 0 when capacity is unknown. */
-export function kvBudgetRatio(inFlightBlocks: number, requestBlocks: number, capacityBlocks: number, overcommit: number): number {
+export function kvBudgetRatio(
+  inFlightBlocks: number,
+  requestBlocks: number,
+  capacityBlocks: number,
+  overcommit: number,
+): number {
   if (capacityBlocks <= 0) return 0;
   return (inFlightBlocks + requestBlocks) / (overcommit * capacityBlocks);
 }
 
-export function kvBudgetAllows(inFlightBlocks: number, requestBlocks: number, capacityBlocks: number, overcommit: number, fraction: number): boolean {
+export function kvBudgetAllows(
+  inFlightBlocks: number,
+  requestBlocks: number,
+  capacityBlocks: number,
+  overcommit: number,
+  fraction: number,
+): boolean {
   if (capacityBlocks <= 0 || inFlightBlocks <= 0) return true;
   return inFlightBlocks + requestBlocks <= fraction * overcommit * capacityBlocks;
 }

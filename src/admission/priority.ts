@@ -43,7 +43,8 @@ export function parsePriority(value: string | string[] | undefined): Priority | 
 export function checkFractions(f: PriorityFractions): string | undefined {
   for (let i = 0; i < f.length; i++) {
     if (!(f[i] > 0 && f[i] <= 1)) return `${PRIORITY_NAMES[i]}: expected a fraction in (0, 1], got ${f[i]}`;
-    if (i > 0 && f[i] > f[i - 1]) return `${PRIORITY_NAMES[i]} (${f[i]}) must not exceed ${PRIORITY_NAMES[i - 1]} (${f[i - 1]})`;
+    if (i > 0 && f[i] > f[i - 1])
+      return `${PRIORITY_NAMES[i]} (${f[i]}) must not exceed ${PRIORITY_NAMES[i - 1]} (${f[i - 1]})`;
   }
   return undefined;
 }

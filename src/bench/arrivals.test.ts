@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { arrivalGaps } from './arrivals.ts';
+import { test } from 'node:test';
 import { seededRandom } from '../util/random.ts';
+import { arrivalGaps } from './arrivals.ts';
 
 test('poisson gaps have the requested mean and an exponential spread', () => {
   const next = arrivalGaps('poisson', 200, seededRandom(7));

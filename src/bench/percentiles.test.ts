@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { latencyStats, percentile } from './percentiles.ts';
 
 test('nearest-rank percentiles on 1..100', () => {

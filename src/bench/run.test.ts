@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runBench } from './run.ts';
+import { test } from 'node:test';
 import type { BenchOptions } from './options.ts';
-import { startFakeOpenAI } from './testing/fake-openai.ts';
 import { renderBenchReport } from './report/html.ts';
+import { runBench } from './run.ts';
 import { formatTable } from './table.ts';
+import { startFakeOpenAI } from './testing/fake-openai.ts';
 
 const base = (url: string, over: Partial<BenchOptions> = {}): BenchOptions => ({
   urls: [url],
@@ -23,7 +23,9 @@ const base = (url: string, over: Partial<BenchOptions> = {}): BenchOptions => ({
 });
 
 test('open loop: a constant 200/s for 300 ms sends 60 requests; rejections, Retry-After and tokens are recorded', async (t) => {
-  const server = await startFakeOpenAI((n) => (n % 4 === 3 ? { status: 429, headers: { 'retry-after-ms': '1234' } } : { usageTokens: 7 }));
+  const server = await startFakeOpenAI((n) =>
+    n % 4 === 3 ? { status: 429, headers: { 'retry-after-ms': '1234' } } : { usageTokens: 7 },
+  );
   t.after(() => server.close());
   const r = await runBench(base(server.url));
   const s = r.summary;
@@ -40,14 +42,26 @@ test('open loop: a constant 200/s for 300 ms sends 60 requests; rejections, Retr
   assert.equal(s.outputTokens, 45 * 7);
   assert.equal(s.ttftMs.count, 45, 'a whole response is its first token');
   assert.deepEqual(s.errors, {});
-  assert.equal(r.timeline.buckets.reduce((a, b) => a + b.offered, 0), 60);
-  assert.equal(r.ttftHistogram.counts.reduce((a, b) => a + b, 0), 45);
+  assert.equal(
+    r.timeline.buckets.reduce((a, b) => a + b.offered, 0),
+    60,
+  );
+  assert.equal(
+    r.ttftHistogram.counts.reduce((a, b) => a + b, 0),
+    45,
+  );
 });
 
 test('streams: TTFT, inter-token gaps and TPOT follow the server; the SLA splits good from late', async (t) => {
   const server = await startFakeOpenAI((n) => ({ delayMs: n % 2 ? 400 : 0, chunks: 4, gapMs: 15 }));
   t.after(() => server.close());
-  const r = await runBench(base(server.url, { stream: true, load: { kind: 'open', rate: 40, arrival: 'constant' }, sla: { ttftMs: 200, itlMs: 100 } }));
+  const r = await runBench(
+    base(server.url, {
+      stream: true,
+      load: { kind: 'open', rate: 40, arrival: 'constant' },
+      sla: { ttftMs: 200, itlMs: 100 },
+    }),
+  );
   const s = r.summary;
   assert.equal(s.requests, 12);
   assert.equal(s.completed, 12);
@@ -58,14 +72,18 @@ test('streams: TTFT, inter-token gaps and TPOT follow the server; the SLA splits
   assert.ok(s.tpotMs.p50 >= 14 && s.tpotMs.p50 < 100, `TPOT p50 ${s.tpotMs.p50}`);
   assert.ok(s.ttftMs.p99 >= 400, `TTFT p99 ${s.ttftMs.p99}`);
   assert.ok(s.e2eMs.p50 >= 45, `E2E p50 ${s.e2eMs.p50}`);
-  const strict = await runBench(base(server.url, { stream: true, load: { kind: 'open', rate: 40, arrival: 'constant' }, sla: { itlMs: 5 } }));
+  const strict = await runBench(
+    base(server.url, { stream: true, load: { kind: 'open', rate: 40, arrival: 'constant' }, sla: { itlMs: 5 } }),
+  );
   assert.equal(strict.summary.good, 0, 'no stream keeps a 5 ms per-token SLA with 15 ms gaps');
 });
 
 test('closed loop: N users never have more than N requests in flight and think between requests', async (t) => {
   const server = await startFakeOpenAI(() => ({ delayMs: 10 }));
   t.after(() => server.close());
-  const r = await runBench(base(server.url, { load: { kind: 'closed', users: 3, thinkMs: [20, 30] }, durationMs: 400, connections: 3 }));
+  const r = await runBench(
+    base(server.url, { load: { kind: 'closed', users: 3, thinkMs: [20, 30] }, durationMs: 400, connections: 3 }),
+  );
   assert.equal(server.maxConcurrent <= 3, true);
   assert.equal(r.summary.generator.maxInFlight <= 3, true);
   // Each user cycles in 30-40 ms (10 ms service + 20-30 ms think): about 10-14 requests each in 400 ms.
@@ -114,10 +132,12 @@ test('round robin over several URLs; the report and table render from the result
 test('--affinity: each shared prefix goes to one URL; a workload without prefixes is refused', async (t) => {
   const seen: Array<Set<string>> = [new Set(), new Set()];
   const servers = await Promise.all(
-    [0, 1].map((i) => startFakeOpenAI((_n, body) => {
-      seen[i].add(((body.messages as Array<{ content: string }>)[0].content).slice(0, 20));
-      return {};
-    })),
+    [0, 1].map((i) =>
+      startFakeOpenAI((_n, body) => {
+        seen[i].add((body.messages as Array<{ content: string }>)[0].content.slice(0, 20));
+        return {};
+      }),
+    ),
   );
   t.after(() => Promise.all(servers.map((s) => s.close())));
   const workload = 'shared-prefix:prefixes=4,users=16,systemWords=20';
@@ -125,5 +145,8 @@ test('--affinity: each shared prefix goes to one URL; a workload without prefixe
   assert.equal(r.summary.completed, 60);
   assert.equal(seen[0].size + seen[1].size, 4, 'no prefix went to both URLs');
   assert.ok(seen[0].size === 2 && seen[1].size === 2, 'prefixes k and k+2 share a URL');
-  assert.throws(() => runBench(base(servers[0].url, { affinity: true })), /--affinity: workload chat-short has no shared prefixes/);
+  assert.throws(
+    () => runBench(base(servers[0].url, { affinity: true })),
+    /--affinity: workload chat-short has no shared prefixes/,
+  );
 });

@@ -6,18 +6,18 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { type Random, seededRandom } from '../util/random.ts';
+import { arrivalGaps } from './arrivals.ts';
+import type { LiveStats } from './live.ts';
 import type { BenchOptions } from './options.ts';
 import { endpointUrl } from './options.ts';
-import type { LiveStats } from './live.ts';
-import type { BenchResult } from './result.ts';
+import { percentile } from './percentiles.ts';
 import { Recorder } from './recorder.ts';
 import { isRejection, RequestHandler, type RequestListener } from './request.ts';
-import { arrivalGaps } from './arrivals.ts';
+import type { BenchResult } from './result.ts';
+import { summarize } from './summary.ts';
 import { createWorkload } from './workloads/index.ts';
 import type { Workload } from './workloads/types.ts';
-import { seededRandom, type Random } from '../util/random.ts';
-import { summarize } from './summary.ts';
-import { percentile } from './percentiles.ts';
 
 export interface RunHooks {
   /** Called about once a second while the run is going. */
@@ -83,7 +83,8 @@ class BenchRun implements RequestListener {
       ...(opts.maxTokens !== undefined && { maxTokens: opts.maxTokens }),
     });
     if (opts.urls.length === 0) throw new Error('at least one --url is needed');
-    if (opts.affinity && !this.workload.prefixKey) throw new Error(`--affinity: workload ${opts.workload} has no shared prefixes`);
+    if (opts.affinity && !this.workload.prefixKey)
+      throw new Error(`--affinity: workload ${opts.workload} has no shared prefixes`);
     this.targets = opts.urls.map((raw) => {
       const url = endpointUrl(raw);
       const pool = new Pool(url.origin, { connections: opts.connections, keepAliveTimeout: 30_000 });
@@ -146,7 +147,9 @@ class BenchRun implements RequestListener {
     });
     const g = result.summary.generator;
     if (lagP99Ms > LAG_WARN_MS)
-      this.warnings.push(`generator event loop lagged (p99 ${lagP99Ms.toFixed(1)} ms): its latency figures are inflated`);
+      this.warnings.push(
+        `generator event loop lagged (p99 ${lagP99Ms.toFixed(1)} ms): its latency figures are inflated`,
+      );
     if (load.kind === 'open' && g.dispatchLatenessP99Ms > LATENESS_WARN_MS)
       this.warnings.push(`generator fell behind its schedule (dispatch lateness p99 ${g.dispatchLatenessP99Ms} ms)`);
     if (g.maxClientQueued > 0)
@@ -249,10 +252,13 @@ class BenchRun implements RequestListener {
   }
 
   private later(fn: () => void, ms: number): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     this.timers.add(t);
   }
 

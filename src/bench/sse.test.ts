@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { completionTokens, hasText, SseTokenScanner } from './sse.ts';
 
 const chunk = (content: string | null) =>
@@ -8,7 +8,9 @@ const chunk = (content: string | null) =>
 test('counts content events across arbitrary chunk boundaries', () => {
   const stream =
     `data: {"choices":[{"delta":{"role":"assistant","content":""}}]}\n\n` +
-    chunk('Hello') + chunk(' wörld') + chunk(null) +
+    chunk('Hello') +
+    chunk(' wörld') +
+    chunk(null) +
     `data: {"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}}\n\n` +
     'data: [DONE]\n\n';
   const bytes = Buffer.from(stream);
@@ -26,7 +28,10 @@ test('reasoning_content, null and empty strings are not content; CRLF lines work
   assert.equal(hasText('{"delta":{"reasoning_content":"x"}}', '"content":'), false);
   assert.equal(hasText('{"delta":{"content": "x"}}', '"content":'), true);
   const s = new SseTokenScanner();
-  assert.equal(s.push(Buffer.from('data: {"delta":{"content":"a"}}\r\n\r\ndata: {"error":{"message":"boom"}}\r\n\r\n')), 1);
+  assert.equal(
+    s.push(Buffer.from('data: {"delta":{"content":"a"}}\r\n\r\ndata: {"error":{"message":"boom"}}\r\n\r\n')),
+    1,
+  );
   assert.match(s.errorPayload ?? '', /boom/);
   assert.equal(s.done, false);
 });

@@ -1,10 +1,10 @@
 /** Turns a finished run's records into the BenchResult JSON (see result.ts for what each figure means). */
 import os from 'node:os';
 import type { BenchOptions } from './options.ts';
+import { finiteSorted, latencyStats, percentile, round3 } from './percentiles.ts';
 import type { Recorder } from './recorder.ts';
 import { isRejection } from './request.ts';
-import { finiteSorted, latencyStats, percentile, round3 } from './percentiles.ts';
-import { SCHEMA, type BenchResult, type MachineInfo, type TimelineBucket } from './result.ts';
+import { type BenchResult, type MachineInfo, SCHEMA, type TimelineBucket } from './result.ts';
 
 export interface RunFacts {
   startedAt: Date;
@@ -46,7 +46,8 @@ export function summarize(rec: Recorder, opts: BenchOptions, facts: RunFacts): B
       okTtft[i] = rec.ttft[i];
       okE2e[i] = rec.e2e[i];
       okTpot[i] = rec.tpot[i];
-      const meets = (slaTtft === undefined || rec.ttft[i] <= slaTtft) && (slaItl === undefined || !(rec.tpot[i] > slaItl));
+      const meets =
+        (slaTtft === undefined || rec.ttft[i] <= slaTtft) && (slaItl === undefined || !(rec.tpot[i] > slaItl));
       kind[i] = meets ? 2 : 1;
       if (meets) good++;
     } else if (isRejection(status)) {

@@ -1,7 +1,8 @@
 /** The plain-text summary `spillway bench` prints on stdout at the end of a run. */
-import type { BenchResult } from './result.ts';
-import type { LatencyStats } from './percentiles.ts';
+
 import type { LiveStats } from './live.ts';
+import type { LatencyStats } from './percentiles.ts';
+import type { BenchResult } from './result.ts';
 
 export function describeLoad(r: BenchResult): string {
   const c = r.config;
@@ -9,7 +10,10 @@ export function describeLoad(r: BenchResult): string {
     c.mode === 'open'
       ? `open loop, ${c.arrival} arrivals at ${c.rate}/s`
       : `closed loop, ${c.users} users thinking ${c.thinkMs?.[0]}..${c.thinkMs?.[1]} ms`;
-  const sla = [c.sla.ttftMs !== undefined && `TTFT ≤ ${c.sla.ttftMs} ms`, c.sla.itlMs !== undefined && `TPOT ≤ ${c.sla.itlMs} ms`]
+  const sla = [
+    c.sla.ttftMs !== undefined && `TTFT ≤ ${c.sla.ttftMs} ms`,
+    c.sla.itlMs !== undefined && `TPOT ≤ ${c.sla.itlMs} ms`,
+  ]
     .filter(Boolean)
     .join(', ');
   return `${load} for ${c.durationS} s, workload ${c.workload}${c.stream ? ', streaming' : ''}, SLA: ${sla || 'none (every completed request is good)'}`;

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as z from 'zod';
 import { BACKPRESSURE_SHAPES, BackpressureSchema, defaultBackpressure, normalizeBackpressure } from './backpressure.ts';
-import { BackpressurePatch, backpressureSection, patchBackpressure, patchSchema, RESTART_ONLY } from './backpressure-patch.ts';
+import {
+  BackpressurePatch,
+  backpressureSection,
+  patchBackpressure,
+  patchSchema,
+  RESTART_ONLY,
+} from './backpressure-patch.ts';
 
 /** Every leaf key of the section, as a path, with its value in `section`. */
 function leaves(section: Record<string, unknown>, path = ''): [string, unknown][] {
@@ -34,11 +40,18 @@ test('every key of the section is live-settable through the patch, or listed as 
       assert.equal(parsed.success, false, `${path} is restart-only, yet the patch takes it`);
     } else {
       assert.ok(parsed.success, `${path}: the patch refuses its own current value`);
-      assert.deepEqual(patchBackpressure(config, patch, ['g']), { config }, `${path}: applying the current value changes something`);
+      assert.deepEqual(
+        patchBackpressure(config, patch, ['g']),
+        { config },
+        `${path}: applying the current value changes something`,
+      );
     }
   }
   for (const [key, why] of Object.entries(RESTART_ONLY)) {
-    assert.ok(all.some(([path]) => path === key || path.startsWith(`${key}.`)), `RESTART_ONLY names "${key}", which the section does not have`);
+    assert.ok(
+      all.some(([path]) => path === key || path.startsWith(`${key}.`)),
+      `RESTART_ONLY names "${key}", which the section does not have`,
+    );
     assert.ok(why.length > 10, `${key}: say why`);
   }
 });
@@ -53,26 +66,51 @@ test('a key added to the section is accepted by the patch, without its default, 
   assert.deepEqual(patch.parse({ router: { new_threshold: 5 } }), { router: { new_threshold: 5 } });
   assert.deepEqual(patch.parse({ router: {} }), { router: {} }, 'no default fills in what the patch leaves out');
   assert.equal(patch.safeParse({ router: { new_threshold: -1 } }).success, false, 'the range is the section’s');
-  assert.deepEqual(patch.parse({ groups: { g: { new_cap: null } } }), { groups: { g: { new_cap: null } } }, 'an optional key takes null: unset');
-  assert.equal(patchSchema(shapes, { ...RESTART_ONLY, 'router.new_threshold': 'built at start' }).safeParse({ router: { new_threshold: 5 } }).success, false);
+  assert.deepEqual(
+    patch.parse({ groups: { g: { new_cap: null } } }),
+    { groups: { g: { new_cap: null } } },
+    'an optional key takes null: unset',
+  );
+  assert.equal(
+    patchSchema(shapes, { ...RESTART_ONLY, 'router.new_threshold': 'built at start' }).safeParse({
+      router: { new_threshold: 5 },
+    }).success,
+    false,
+  );
 });
 
 test('the section written back from a configuration normalises to the same configuration', () => {
   const raw = BackpressureSchema.parse({
     enabled: true,
     reject_status: 429,
-    ingress: { max_in_flight_per_engine: 7, kv_capacity_blocks: 100, priorities: { standard: 0.8 }, shedding: { rule: 'cliff' } },
+    ingress: {
+      max_in_flight_per_engine: 7,
+      kv_capacity_blocks: 100,
+      priorities: { standard: 0.8 },
+      shedding: { rule: 'cliff' },
+    },
     router: { prefill_busy_tokens: 5000, ttft_budget_ms: 900 },
     engine: { itl_slo_ms: 0, limit: { algorithm: 'gradient2', tolerance: 2, queue_size: 3 } },
     groups: { g: { max_in_flight: 4 }, h: { ttft_slo_ms: 300 } },
   });
   const config = normalizeBackpressure(raw, ['g', 'h'], [])!;
-  assert.deepEqual(normalizeBackpressure(BackpressureSchema.parse(backpressureSection(config)), ['g', 'h'], []), config);
+  assert.deepEqual(
+    normalizeBackpressure(BackpressureSchema.parse(backpressureSection(config)), ['g', 'h'], []),
+    config,
+  );
 });
 
 test('a patch changes what it names and nothing else; null unsets; problems change nothing', () => {
   const config = defaultBackpressure(['g']);
-  const r = patchBackpressure(config, { router: { ttft_budget_ms: 500, max_queue: 0 }, ingress: { max_in_flight_per_engine: 3 }, groups: { g: { max_in_flight: 9 } } }, ['g']);
+  const r = patchBackpressure(
+    config,
+    {
+      router: { ttft_budget_ms: 500, max_queue: 0 },
+      ingress: { max_in_flight_per_engine: 3 },
+      groups: { g: { max_in_flight: 9 } },
+    },
+    ['g'],
+  );
   assert.ok('config' in r);
   assert.equal(r.config.router.maxQueue, 0);
   assert.equal(r.config.defaults.ttftBudgetMs, 500);
@@ -88,7 +126,10 @@ test('a patch changes what it names and nothing else; null unsets; problems chan
   assert.equal(coerced.config.router.maxQueue, 8, 'the YAML coercions apply');
 
   assert.deepEqual(patchBackpressure(config, { router: { retry_after_min_ms: 50_000 }, groups: { x: {} } }, ['g']), {
-    issues: ['router.retry_after_min_ms: exceeds retry_after_max_ms', 'groups.x: no model group of that name (known: g)'],
+    issues: [
+      'router.retry_after_min_ms: exceeds retry_after_max_ms',
+      'groups.x: no model group of that name (known: g)',
+    ],
   });
   const bad = patchBackpressure(config, { router: { max_queue: -1, drain_window_ms: 5 } }, ['g']);
   assert.ok('issues' in bad);

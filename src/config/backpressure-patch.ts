@@ -12,7 +12,13 @@
  */
 import * as z from 'zod';
 import type { DeepReadonly } from '../util/ref.ts';
-import { BACKPRESSURE_SHAPES, BackpressureSchema, normalizeBackpressure, type BackpressureConfig, type GroupBackpressure } from './backpressure.ts';
+import {
+  BACKPRESSURE_SHAPES,
+  type BackpressureConfig,
+  BackpressureSchema,
+  type GroupBackpressure,
+  normalizeBackpressure,
+} from './backpressure.ts';
 
 type Shapes = Readonly<Record<string, z.core.$ZodLooseShape>>;
 
@@ -22,12 +28,14 @@ export const RESTART_ONLY: Readonly<Record<string, string>> = {
   status_events: 'fixed at start: the admin API has never changed it (it is read per request, so it could be)',
   'ingress.kv_capacity_blocks': "sizes each engine's load model, built at start",
   'ingress.block_size': "sizes each engine's load model, built at start",
-  'router.max_ttft_budget_ms': 'fixed at start: the admin API has never changed it (it is read per request, so it could be)',
+  'router.max_ttft_budget_ms':
+    'fixed at start: the admin API has never changed it (it is read per request, so it could be)',
   'router.drain_window_ms': 'sizes the drain-rate and arrival-rate windows, built at start',
   'router.status_interval_ms': "the status events' timer is set when a group's first stream subscribes",
   'engine.slo_window_ms': "sizes each engine's latency windows, built at start",
   'engine.slo_min_samples': 'fixed at start: the admin API has never changed it',
-  'engine.limit': "each engine's concurrency limit is an algorithm with state (the limit it has learnt), built at start",
+  'engine.limit':
+    "each engine's concurrency limit is an algorithm with state (the limit it has learnt), built at start",
 };
 
 /** The patch schema of the object at `path` of `shapes`, less `restartOnly`. Exported for its test. */
@@ -68,7 +76,11 @@ export function backpressureSection(c: DeepReadonly<BackpressureConfig>): Record
       kv_overcommit: c.ingress.kvOvercommit,
       kv_capacity_blocks: c.ingress.kvCapacityBlocks,
       block_size: c.ingress.blockSize,
-      priorities: { critical: c.ingress.fractions[0], standard: c.ingress.fractions[1], sheddable: c.ingress.fractions[2] },
+      priorities: {
+        critical: c.ingress.fractions[0],
+        standard: c.ingress.fractions[1],
+        sheddable: c.ingress.fractions[2],
+      },
       shedding: { rule: c.ingress.shedRule, start: c.ingress.shedStart },
     },
     router: {
@@ -123,7 +135,8 @@ export function patchBackpressure(
   groupNames: readonly string[],
 ): { config: BackpressureConfig } | { issues: string[] } {
   const parsed = BackpressurePatch.safeParse(body);
-  if (!parsed.success) return { issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) };
+  if (!parsed.success)
+    return { issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) };
   const section = BackpressureSchema.parse(merge(backpressureSection(current), parsed.data));
   const issues: string[] = [];
   const config = normalizeBackpressure(section, groupNames, issues)!;

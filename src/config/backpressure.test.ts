@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfig } from './load.ts';
 import { ConfigError } from './errors.ts';
+import { parseConfig } from './load.ts';
 
 const base = `
 model_list:
@@ -10,11 +10,14 @@ model_list:
 
 test('off by default: the config carries no back pressure at all', () => {
   assert.equal(parseConfig(base).config.backpressure, undefined);
-  assert.equal(parseConfig(base + 'spillway: { backpressure: { enabled: false, router: { max_queue: 3 } } }').config.backpressure, undefined);
+  assert.equal(
+    parseConfig(`${base}spillway: { backpressure: { enabled: false, router: { max_queue: 3 } } }`).config.backpressure,
+    undefined,
+  );
 });
 
 test('enabled: true is a complete configuration with the documented defaults', () => {
-  const bp = parseConfig(base + 'spillway: { backpressure: { enabled: true } }').config.backpressure!;
+  const bp = parseConfig(`${base}spillway: { backpressure: { enabled: true } }`).config.backpressure!;
   assert.equal(bp.rejectStatus, 503);
   assert.deepEqual(bp.ingress.fractions, [1, 0.9, 0.7]);
   assert.equal(bp.ingress.kvOvercommit, 1.25);
@@ -63,18 +66,27 @@ test('bad values are reported together, with their paths', () => {
       const text = e.issues.join('\n');
       assert.match(text, /spillway\.backpressure\.reject_status/);
       assert.match(text, /unknown shedding rule "red"/);
-      assert.match(text, /unknown limit algorithm "aimd" \(known: gradient, gradient2, vegas, fixed, slo, gradient-slo\)/);
+      assert.match(
+        text,
+        /unknown limit algorithm "aimd" \(known: gradient, gradient2, vegas, fixed, slo, gradient-slo\)/,
+      );
       return true;
     },
   );
   assert.throws(
-    () => parseConfig(base + 'spillway: { backpressure: { enabled: true, ingress: { priorities: { standard: 0.5, sheddable: 0.8 } }, groups: { nope: {} } } }'),
-    (e: unknown) => e instanceof ConfigError && /sheddable \(0.8\) must not exceed standard/.test(e.issues.join()) && /groups\.nope: no model group/.test(e.issues.join()),
+    () =>
+      parseConfig(
+        `${base}spillway: { backpressure: { enabled: true, ingress: { priorities: { standard: 0.5, sheddable: 0.8 } }, groups: { nope: {} } } }`,
+      ),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /sheddable \(0.8\) must not exceed standard/.test(e.issues.join()) &&
+      /groups\.nope: no model group/.test(e.issues.join()),
   );
 });
 
 test('an unknown key in a nested section gets a "did you mean"', () => {
-  const { warnings } = parseConfig(base + 'spillway: { backpressure: { enabled: true, router: { max_queu: 5 } } }');
+  const { warnings } = parseConfig(`${base}spillway: { backpressure: { enabled: true, router: { max_queu: 5 } } }`);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /spillway\.backpressure\.router\.max_queu.*max_queue/);
 });

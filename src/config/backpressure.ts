@@ -7,18 +7,27 @@
 import * as z from 'zod';
 import { checkFractions, type PriorityFractions } from '../admission/priority.ts';
 import { shedRuleNames } from '../admission/shedding/registry.ts';
-import { LIMIT_ALGORITHMS, type LimitParams } from './limit-params.ts';
 import { boolean, numeric, section } from './coerce.ts';
+import { LIMIT_ALGORITHMS, type LimitParams } from './limit-params.ts';
 
 const ms = () => numeric(z.number().nonnegative());
 const positive = () => numeric(z.number().positive());
 const count = () => numeric(z.int().positive());
 const fraction = () => numeric(z.number().gt(0).lte(1));
 const oneOf = (names: () => string[], what: string) =>
-  z.string().refine((s) => names().includes(s), { error: (i) => `unknown ${what} "${String(i.input)}" (known: ${names().join(', ')})` });
+  z.string().refine((s) => names().includes(s), {
+    error: (i) => `unknown ${what} "${String(i.input)}" (known: ${names().join(', ')})`,
+  });
 
-const prioritiesShape = { critical: fraction().default(1), standard: fraction().default(0.9), sheddable: fraction().default(0.7) };
-const sheddingShape = { rule: oneOf(shedRuleNames, 'shedding rule').default('linear'), start: numeric(z.number().min(0).max(1)).default(0.8) };
+const prioritiesShape = {
+  critical: fraction().default(1),
+  standard: fraction().default(0.9),
+  sheddable: fraction().default(0.7),
+};
+const sheddingShape = {
+  rule: oneOf(shedRuleNames, 'shedding rule').default('linear'),
+  start: numeric(z.number().min(0).max(1)).default(0.8),
+};
 const ingressShape = {
   /** The whole gateway: protects the process itself. */
   max_in_flight: count().default(8192),
@@ -121,7 +130,10 @@ export const BACKPRESSURE_SHAPES: Readonly<Record<string, z.core.$ZodLooseShape>
 export const BACKPRESSURE_KNOWN_KEYS: Record<string, readonly string[]> = Object.fromEntries(
   Object.entries(BACKPRESSURE_SHAPES)
     .filter(([path]) => !path.endsWith('.*'))
-    .map(([path, shape]) => [path === '' ? 'spillway.backpressure' : `spillway.backpressure.${path}`, Object.keys(shape)]),
+    .map(([path, shape]) => [
+      path === '' ? 'spillway.backpressure' : `spillway.backpressure.${path}`,
+      Object.keys(shape),
+    ]),
 );
 
 /** Per model group: the settings a group may override, resolved. */
@@ -175,7 +187,11 @@ export interface BackpressureConfig {
 }
 
 /** The normalised section, or undefined when back pressure is off. Problems go to `issues`. */
-export function normalizeBackpressure(raw: z.output<typeof BackpressureSchema>, groupNames: readonly string[], issues: string[]): BackpressureConfig | undefined {
+export function normalizeBackpressure(
+  raw: z.output<typeof BackpressureSchema>,
+  groupNames: readonly string[],
+  issues: string[],
+): BackpressureConfig | undefined {
   if (!raw.enabled) return undefined;
   const i = raw.ingress;
   const fractions: PriorityFractions = [i.priorities.critical, i.priorities.standard, i.priorities.sheddable];
@@ -184,7 +200,8 @@ export function normalizeBackpressure(raw: z.output<typeof BackpressureSchema>, 
   const l = raw.engine.limit;
   if (l.min > l.max) issues.push(`spillway.backpressure.engine.limit.min: ${l.min} exceeds max ${l.max}`);
   const r = raw.router;
-  if (r.retry_after_min_ms > r.retry_after_max_ms) issues.push(`spillway.backpressure.router.retry_after_min_ms: exceeds retry_after_max_ms`);
+  if (r.retry_after_min_ms > r.retry_after_max_ms)
+    issues.push(`spillway.backpressure.router.retry_after_min_ms: exceeds retry_after_max_ms`);
   const defaults: GroupBackpressure = {
     ttftBudgetMs: r.ttft_budget_ms,
     ttftSloMs: raw.engine.ttft_slo_ms ?? r.ttft_budget_ms,
@@ -192,7 +209,10 @@ export function normalizeBackpressure(raw: z.output<typeof BackpressureSchema>, 
   };
   const groups: Record<string, GroupBackpressure> = {};
   for (const [name, g] of Object.entries(raw.groups)) {
-    if (!groupNames.includes(name)) issues.push(`spillway.backpressure.groups.${name}: no model group of that name (known: ${groupNames.join(', ')})`);
+    if (!groupNames.includes(name))
+      issues.push(
+        `spillway.backpressure.groups.${name}: no model group of that name (known: ${groupNames.join(', ')})`,
+      );
     const budget = g.ttft_budget_ms ?? defaults.ttftBudgetMs;
     groups[name] = {
       ttftBudgetMs: budget,

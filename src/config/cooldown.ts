@@ -4,9 +4,8 @@
  * CooldownConfig with router_settings.allowed_fails and cooldown_time.
  */
 import * as z from 'zod';
-import type { CooldownConfig } from './types.ts';
 import { numeric } from './coerce.ts';
-
+import type { CooldownConfig } from './types.ts';
 
 /** The defaults, with why. */
 export const COOLDOWN_DEFAULTS = {

@@ -26,7 +26,14 @@ general_settings:
 spillway:
   public_metrics: os.environ/PUBLIC
 `,
-    { MODEL: 'hosted_vllm/qwen', BASE: 'http://10.0.0.1:8000/v1', KEY: 'sk-up', RPM: '600', MASTER: 'sk-m', PUBLIC: 'false' },
+    {
+      MODEL: 'hosted_vllm/qwen',
+      BASE: 'http://10.0.0.1:8000/v1',
+      KEY: 'sk-up',
+      RPM: '600',
+      MASTER: 'sk-m',
+      PUBLIC: 'false',
+    },
   );
   const [d] = config.deployments;
   assert.equal(d.provider, 'hosted_vllm');
@@ -40,7 +47,10 @@ spillway:
 
 test('a missing environment variable is an error naming the path and the variable, once', () => {
   const issues = issuesOf(
-    minimal.replace('api_base: http://127.0.0.1:8000/v1/', 'api_base: os.environ/UPSTREAM_URL\n      api_key: os.environ/'),
+    minimal.replace(
+      'api_base: http://127.0.0.1:8000/v1/',
+      'api_base: os.environ/UPSTREAM_URL\n      api_key: os.environ/',
+    ),
   );
   assert.deepEqual(issues, [
     'model_list[0].litellm_params.api_base: environment variable UPSTREAM_URL is not set (referenced as os.environ/UPSTREAM_URL)',

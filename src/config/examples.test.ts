@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from './load.ts';
-import { readFileSync } from 'node:fs';
 
 const examplesDir = fileURLToPath(new URL('../../examples/', import.meta.url));
 const files = (await readdir(examplesDir)).filter((f) => /\.ya?ml$/.test(f)).sort();
@@ -30,7 +30,7 @@ for (const f of files) {
 }
 
 test('the demo is one group over the two mocks npm start runs', async () => {
-  const { config } = await loadConfigFile(examplesDir + 'demo.yaml', {});
+  const { config } = await loadConfigFile(`${examplesDir}demo.yaml`, {});
   assert.deepEqual(
     config.deployments.map((d) => [d.group, d.provider, d.apiBase]),
     [
@@ -41,7 +41,7 @@ test('the demo is one group over the two mocks npm start runs', async () => {
 });
 
 test('the LiteLLM example warns about what Spillway ignores and needs only the variables it uses', async () => {
-  const { config, warnings } = await loadConfigFile(examplesDir + 'litellm.yaml', { OPENAI_API_KEY: 'sk-test' });
+  const { config, warnings } = await loadConfigFile(`${examplesDir}litellm.yaml`, { OPENAI_API_KEY: 'sk-test' });
   assert.ok(warnings.includes('litellm_settings: not supported by Spillway, ignored'));
   assert.ok(warnings.includes('router_settings.redis_host: not supported by Spillway, ignored'));
   assert.ok(warnings.includes('general_settings.database_url: not supported by Spillway, ignored'));
@@ -54,7 +54,10 @@ test('the LiteLLM example warns about what Spillway ignores and needs only the v
 });
 
 test('the vLLM fleet example shares settings through a YAML merge key', async () => {
-  const { config } = await loadConfigFile(examplesDir + 'vllm-fleet.yaml', { VLLM_API_KEY: 'k', SPILLWAY_MASTER_KEY: 'm' });
+  const { config } = await loadConfigFile(`${examplesDir}vllm-fleet.yaml`, {
+    VLLM_API_KEY: 'k',
+    SPILLWAY_MASTER_KEY: 'm',
+  });
   const llama = config.deployments.filter((d) => d.group === 'llama-3.1-8b');
   assert.deepEqual(
     llama.map((d) => [d.id, d.apiBase, d.upstreamModel, d.maxParallelRequests, d.firstByteTimeoutMs, d.weight]),

@@ -20,7 +20,15 @@ test('a minimal file gets LiteLLM defaults for the router and Spillway defaults 
   assert.deepEqual(config.router, {
     routingStrategy: 'simple-shuffle',
     numRetries: 2,
-    cooldown: { policy: 'failure-rate', cooldownTimeMs: 5000, failureRateThreshold: 0.5, minRequests: 10, windowMs: 10_000, maxEjectionPercent: 50, retryAfterCapMs: 60_000 },
+    cooldown: {
+      policy: 'failure-rate',
+      cooldownTimeMs: 5000,
+      failureRateThreshold: 0.5,
+      minRequests: 10,
+      windowMs: 10_000,
+      maxEjectionPercent: 50,
+      retryAfterCapMs: 60_000,
+    },
   });
   assert.deepEqual(config.server, {
     host: '127.0.0.1',
@@ -166,7 +174,10 @@ test('ids: model_info.id when given, else <group>-<index in group>; unique and s
   const text = `model_list:\n${entry('a')}${entry('b')}${entry('a', 'a-2')}${entry('a')}${entry('b', 7)}`;
   const ids = parseConfig(text, {}).config.deployments.map((d) => d.id);
   assert.deepEqual(ids, ['a-0', 'b-0', 'a-2', 'a-2.1', '7']);
-  assert.deepEqual(parseConfig(text, {}).config.deployments.map((d) => d.id), ids);
+  assert.deepEqual(
+    parseConfig(text, {}).config.deployments.map((d) => d.id),
+    ids,
+  );
   assert.deepEqual(issuesOf(`model_list:\n${entry('a', 'x')}${entry('b', 'x')}`), [
     'model_list[1].model_info.id: duplicate id "x" (also model_list[0])',
   ]);
@@ -214,7 +225,10 @@ test('routing_strategy is passed through for the router to validate', () => {
 
 test('rpm/tpm beside litellm_params (older LiteLLM files) are read; litellm_params wins', () => {
   const { config } = parseConfig(
-    minimal.replace('api_base: http://127.0.0.1:8000/v1/', 'api_base: http://h:1\n      tpm: 500\n    rpm: 10\n    tpm: 20'),
+    minimal.replace(
+      'api_base: http://127.0.0.1:8000/v1/',
+      'api_base: http://h:1\n      tpm: 500\n    rpm: 10\n    tpm: 20',
+    ),
     {},
   );
   assert.deepEqual([config.deployments[0].rpm, config.deployments[0].tpm], [10, 500]);
@@ -254,8 +268,19 @@ spillway:
 });
 
 test('spillway.cooldown refuses out-of-range values', () => {
-  const issues = issuesOf(`${minimal}spillway:\n  cooldown: { failure_rate_threshold: 0, max_ejection_percent: 101, min_requests: 0 }\n`);
-  assert.ok(issues.some((i) => i.startsWith('spillway.cooldown.failure_rate_threshold')), issues.join('\n'));
-  assert.ok(issues.some((i) => i.startsWith('spillway.cooldown.max_ejection_percent')), issues.join('\n'));
-  assert.ok(issues.some((i) => i.startsWith('spillway.cooldown.min_requests')), issues.join('\n'));
+  const issues = issuesOf(
+    `${minimal}spillway:\n  cooldown: { failure_rate_threshold: 0, max_ejection_percent: 101, min_requests: 0 }\n`,
+  );
+  assert.ok(
+    issues.some((i) => i.startsWith('spillway.cooldown.failure_rate_threshold')),
+    issues.join('\n'),
+  );
+  assert.ok(
+    issues.some((i) => i.startsWith('spillway.cooldown.max_ejection_percent')),
+    issues.join('\n'),
+  );
+  assert.ok(
+    issues.some((i) => i.startsWith('spillway.cooldown.min_requests')),
+    issues.join('\n'),
+  );
 });

@@ -6,10 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type * as z from 'zod';
+import { type MissingEnv, resolveEnvRefs } from './env.ts';
 import { ConfigError } from './errors.ts';
-import { resolveEnvRefs, type MissingEnv } from './env.ts';
 import { normalize } from './normalize.ts';
-import { formatPath, sectionOf, type ConfigPath } from './path.ts';
+import { type ConfigPath, formatPath, sectionOf } from './path.ts';
 import { ConfigFileSchema } from './schema.ts';
 import type { GatewayConfig } from './types.ts';
 import { unexpectedKeyMessage } from './unsupported.ts';
@@ -35,7 +35,11 @@ export function parseConfig(yamlText: string, env: NodeJS.ProcessEnv = process.e
   const warnings: string[] = [];
   const doc = parseDocument(yamlText, { merge: true });
   for (const w of doc.warnings) warnings.push(`yaml: ${yamlProblem(w)}`);
-  if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => `yaml: ${yamlProblem(e)}`), warnings);
+  if (doc.errors.length > 0)
+    throw new ConfigError(
+      doc.errors.map((e) => `yaml: ${yamlProblem(e)}`),
+      warnings,
+    );
   let raw: unknown;
   try {
     raw = doc.toJS();
@@ -70,7 +74,10 @@ export function parseConfig(yamlText: string, env: NodeJS.ProcessEnv = process.e
   const second = ConfigFileSchema.safeParse(raw, { error: describeIssue });
   if (!second.success) {
     // Cannot happen (only unknown keys were removed), but never start on a config that did not validate.
-    throw new ConfigError(second.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`), warnings);
+    throw new ConfigError(
+      second.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`),
+      warnings,
+    );
   }
   return finish(second.data, warnings);
 }
@@ -113,7 +120,8 @@ function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
     case 'too_small':
     case 'too_big': {
       const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
-      const what = issue.origin === 'number' || issue.origin === 'int' ? article(issue.origin) : `${issue.origin} length`;
+      const what =
+        issue.origin === 'number' || issue.origin === 'int' ? article(issue.origin) : `${issue.origin} length`;
       return `expected ${what} ${op} ${String(issue.code === 'too_small' ? issue.minimum : issue.maximum)}, got ${describeValue(issue.input)}`;
     }
     case 'invalid_value':

@@ -3,12 +3,13 @@
  * provider prefixes are split off, ids are assigned, and router-level defaults are applied per deployment.
  * Cross-entry checks (duplicate ids) and provider checks push `path: message` issues instead of throwing.
  */
-import type { ConfigFile } from './schema.ts';
-import type { DeploymentConfig, GatewayConfig } from './types.ts';
-import { parseProviderModel } from './provider.ts';
+
+import { normalizeTokenizers } from '../tokens/config.ts';
 import { normalizeBackpressure } from './backpressure.ts';
 import { normalizeLoadSource } from './load-source.ts';
-import { normalizeTokenizers } from '../tokens/config.ts';
+import { parseProviderModel } from './provider.ts';
+import type { ConfigFile } from './schema.ts';
+import type { DeploymentConfig, GatewayConfig } from './types.ts';
 
 const MIB = 1024 * 1024;
 const ms = (seconds: number) => Math.round(seconds * 1000);
@@ -103,7 +104,8 @@ function assignIds(file: ConfigFile, issues: string[]): string[] {
     const id = entry.model_info?.id;
     if (id === undefined) return;
     const first = taken.get(id);
-    if (first !== undefined) issues.push(`model_list[${i}].model_info.id: duplicate id "${id}" (also model_list[${first}])`);
+    if (first !== undefined)
+      issues.push(`model_list[${i}].model_info.id: duplicate id "${id}" (also model_list[${first}])`);
     else taken.set(id, i);
     ids[i] = id;
   });

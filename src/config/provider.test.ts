@@ -16,11 +16,17 @@ test('an OpenAI-compatible prefix is split off and kept as the provider', () => 
 
 test('no provider prefix means openai and the name as given, slashes included', () => {
   assert.deepEqual(parseProviderModel('gpt-4o'), { provider: 'openai', upstreamModel: 'gpt-4o' });
-  assert.deepEqual(parseProviderModel('meta-llama/Llama-3.1-8B'), { provider: 'openai', upstreamModel: 'meta-llama/Llama-3.1-8B' });
+  assert.deepEqual(parseProviderModel('meta-llama/Llama-3.1-8B'), {
+    provider: 'openai',
+    upstreamModel: 'meta-llama/Llama-3.1-8B',
+  });
 });
 
 test('custom_llm_provider names the provider; a repeated prefix is dropped once', () => {
-  assert.deepEqual(parseProviderModel('Qwen/Qwen3-8B', 'hosted_vllm'), { provider: 'hosted_vllm', upstreamModel: 'Qwen/Qwen3-8B' });
+  assert.deepEqual(parseProviderModel('Qwen/Qwen3-8B', 'hosted_vllm'), {
+    provider: 'hosted_vllm',
+    upstreamModel: 'Qwen/Qwen3-8B',
+  });
   assert.deepEqual(parseProviderModel('hosted_vllm/Qwen/Qwen3-8B', 'hosted_vllm'), {
     provider: 'hosted_vllm',
     upstreamModel: 'Qwen/Qwen3-8B',

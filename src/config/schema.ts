@@ -6,12 +6,12 @@
  * Adding a section: write its shape below, add it to `fileShape` and to `KNOWN_KEYS`, map it in ./normalize.ts.
  */
 import * as z from 'zod';
-import { parseProviderModel } from './provider.ts';
-import { loadSourceShape } from './load-source.ts';
-import { BACKPRESSURE_KNOWN_KEYS, BackpressureSchema } from './backpressure.ts';
 import { tokenizerShape } from '../tokens/config.ts';
-import { cooldownShape } from './cooldown.ts';
+import { BACKPRESSURE_KNOWN_KEYS, BackpressureSchema } from './backpressure.ts';
 import { boolean, numeric, section } from './coerce.ts';
+import { cooldownShape } from './cooldown.ts';
+import { loadSourceShape } from './load-source.ts';
+import { parseProviderModel } from './provider.ts';
 
 const positiveInt = () => numeric(z.int().positive());
 const nonNegativeInt = () => numeric(z.int().nonnegative());

@@ -1,6 +1,6 @@
+import type { TokenizerConfig } from '../tokens/config.ts';
 import type { BackpressureConfig } from './backpressure.ts';
 import type { LoadSourceConfig } from './load-source.ts';
-import type { TokenizerConfig } from '../tokens/config.ts';
 
 /**
  * The normalised configuration the gateway runs on. The YAML loader (./load.ts) accepts LiteLLM's proxy

@@ -106,8 +106,7 @@ export const UNSUPPORTED: Readonly<Record<string, Hints>> = {
     background_health_checks: true,
     health_check_interval: true,
     health_check_details: true,
-    max_parallel_requests:
-      'use litellm_params.max_parallel_requests or router_settings.default_max_parallel_requests',
+    max_parallel_requests: 'use litellm_params.max_parallel_requests or router_settings.default_max_parallel_requests',
     global_max_parallel_requests: true,
     max_response_size_mb: true,
     forward_client_headers_to_llm_api: true,
@@ -140,11 +139,14 @@ function closest(key: string, known: readonly string[]): string | undefined {
 /** Edit distance counting a swap of neighbours as one edit (optimal string alignment); hand-written because
  * it is a dozen lines and only runs on config warnings. */
 function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];

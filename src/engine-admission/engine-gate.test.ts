@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EngineGate } from './engine-gate.ts';
 import { fixed } from '../util/ref.ts';
+import { EngineGate } from './engine-gate.ts';
 import { createLimit } from './limits/registry.ts';
 
 function gate(o: { limit?: number; algorithm?: string } = {}) {
@@ -9,7 +9,20 @@ function gate(o: { limit?: number; algorithm?: string } = {}) {
   const clock = () => now;
   const limit = createLimit(
     o.algorithm ?? 'fixed',
-    { initial: o.limit ?? 2, min: 1, max: 100, tolerance: 1.5, smoothing: 0.2, queueSize: 4, longWindow: 600, probeMultiplier: 30, probeInterval: 0, windowSamples: 1, windowMinMs: 0, quantile: 0.99 },
+    {
+      initial: o.limit ?? 2,
+      min: 1,
+      max: 100,
+      tolerance: 1.5,
+      smoothing: 0.2,
+      queueSize: 4,
+      longWindow: 600,
+      probeMultiplier: 30,
+      probeInterval: 0,
+      windowSamples: 1,
+      windowMinMs: 0,
+      quantile: 0.99,
+    },
     { clock, random: Math.random },
   );
   const g = new EngineGate({
@@ -113,7 +126,13 @@ test('the adaptive limit sees TTFT normalised for prompt length, and drops', () 
   const { g } = gate({ algorithm: 'vegas', limit: 20 });
   const seen: number[] = [];
   const inner = g.limit;
-  g.limit = { name: 'spy', get limit() { return inner.limit; }, update: (s) => void seen.push(s.rtt, s.dropped ? 1 : 0) };
+  g.limit = {
+    name: 'spy',
+    get limit() {
+      return inner.limit;
+    },
+    update: (s) => void seen.push(s.rtt, s.dropped ? 1 : 0),
+  };
   g.acquire();
   g.firstToken(0, 300, 2048); // 300 / (1 + 2) = 100
   g.release(0, true, 50);
@@ -121,8 +140,15 @@ test('the adaptive limit sees TTFT normalised for prompt length, and drops', () 
 });
 
 test("the limit's samples carry the engine's fresh report and the SLOs; chunks and ends reach limits that want them", () => {
-  let now = 0;
-  const load = { lastReport: { running: 7, waiting: 2 } as { running?: number; waiting?: number } | undefined, reports: 3, fresh: true, isReportFresh() { return this.fresh; } };
+  const now = 0;
+  const load = {
+    lastReport: { running: 7, waiting: 2 } as { running?: number; waiting?: number } | undefined,
+    reports: 3,
+    fresh: true,
+    isReportFresh() {
+      return this.fresh;
+    },
+  };
   const seen: string[] = [];
   const g = new EngineGate({
     id: 'e1',
@@ -130,7 +156,10 @@ test("the limit's samples carry the engine's fresh report and the SLOs; chunks a
     limit: {
       name: 'spy',
       limit: 10,
-      update: (s) => void seen.push(`first ${s.ttftMs} ${s.promptTokens} r${s.running} w${s.waiting} #${s.reportSeq} slo ${s.ttftSloMs}/${s.itlSloMs}`),
+      update: (s) =>
+        void seen.push(
+          `first ${s.ttftMs} ${s.promptTokens} r${s.running} w${s.waiting} #${s.reportSeq} slo ${s.ttftSloMs}/${s.itlSloMs}`,
+        ),
       tokens: (_n, gap, tokens, s) => void seen.push(`tokens ${gap}/${tokens} in ${s.inFlight} w${s.waiting}`),
       completed: (_n, elapsed, tpot, s) => void seen.push(`end ${elapsed} ${tpot} ttft ${s.ttftMs}`),
     },
@@ -145,14 +174,36 @@ test("the limit's samples carry the engine's fresh report and the SLOs; chunks a
   g.release(30, false, 30, 80, 15);
   g.acquire();
   g.release(50, false, 10, NaN, NaN); // a non-streamed response: its whole latency
-  assert.deepEqual(seen, ['first 80 300 r7 w2 #3 slo 500/50', 'tokens 30/2 in 1 wNaN', 'end 30 15 ttft 80', 'end 10 NaN ttft NaN']);
+  assert.deepEqual(seen, [
+    'first 80 300 r7 w2 #3 slo 500/50',
+    'tokens 30/2 in 1 wNaN',
+    'end 30 15 ttft 80',
+    'end 10 NaN ttft NaN',
+  ]);
   assert.equal(g.inFlight, 0);
 });
 
 test('new settings are judged at the next decision, not when the cached pressure would next expire', () => {
   const clock = () => 0;
   const settings = { current: { ttftSloMs: 500, itlSloMs: 0, margin: 1, minSamples: 1, normTokens: 1024 } };
-  const limit = createLimit('fixed', { initial: 10, min: 1, max: 100, tolerance: 1.5, smoothing: 0.2, queueSize: 4, longWindow: 600, probeMultiplier: 30, probeInterval: 0, windowSamples: 1, windowMinMs: 0, quantile: 0.99 }, { clock, random: Math.random });
+  const limit = createLimit(
+    'fixed',
+    {
+      initial: 10,
+      min: 1,
+      max: 100,
+      tolerance: 1.5,
+      smoothing: 0.2,
+      queueSize: 4,
+      longWindow: 600,
+      probeMultiplier: 30,
+      probeInterval: 0,
+      windowSamples: 1,
+      windowMinMs: 0,
+      quantile: 0.99,
+    },
+    { clock, random: Math.random },
+  );
   const g = new EngineGate({ id: 'e1', clock, limit, settings, windowMs: 5000 });
   g.firstToken(0, 400, 100);
   assert.equal(g.breaker.pressure(10), 0.8);

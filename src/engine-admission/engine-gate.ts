@@ -66,7 +66,18 @@ export class EngineGate {
   readonly breaker: SloBreaker;
   private readonly settings: Ref<EngineGateSettings>;
   private readonly reports: EngineReports | undefined;
-  private readonly sample: LimitSample = { rtt: 0, inFlight: 0, dropped: false, ttftMs: NaN, promptTokens: 0, running: NaN, waiting: NaN, reportSeq: 0, ttftSloMs: 0, itlSloMs: 0 };
+  private readonly sample: LimitSample = {
+    rtt: 0,
+    inFlight: 0,
+    dropped: false,
+    ttftMs: NaN,
+    promptTokens: 0,
+    running: NaN,
+    waiting: NaN,
+    reportSeq: 0,
+    ttftSloMs: 0,
+    itlSloMs: 0,
+  };
 
   constructor(o: EngineGateOptions) {
     this.id = o.id;

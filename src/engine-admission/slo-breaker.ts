@@ -62,7 +62,8 @@ export class SloBreaker {
     const s = this.settingsRef.current;
     if (now < this.validUntil && s === this.judgedBy) return this.r;
     this.judgedBy = s;
-    const t = s.ttftSloMs > 0 && this.ttft.count(now) >= s.minSamples ? this.ttft.mean(now) / (s.ttftSloMs * s.margin) : 0;
+    const t =
+      s.ttftSloMs > 0 && this.ttft.count(now) >= s.minSamples ? this.ttft.mean(now) / (s.ttftSloMs * s.margin) : 0;
     const i = s.itlSloMs > 0 && this.itl.count(now) >= s.minSamples ? this.itl.mean(now) / (s.itlSloMs * s.margin) : 0;
     this.reason = i > t ? 'itl' : 'ttft';
     this.r = Math.max(t, i);

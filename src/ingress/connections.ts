@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
-import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorJson } from '../outcome/openai-error.ts';
 import { outcomes } from '../outcome/outcomes.ts';
@@ -43,7 +43,11 @@ type Tracked = Socket & { [kStats]?: ConnectionStats };
  * answered, so a long stream or a request waiting in the router queue is never cut. Node checks the first two
  * every `connectionsCheckingInterval` (default 30 s), so it is kept at 1 s at most: a deadline is met within it.
  */
-export function createListener(handler: RequestListener, limits: ConnectionLimits, stats = new ConnectionStats()): Server {
+export function createListener(
+  handler: RequestListener,
+  limits: ConnectionLimits,
+  stats = new ConnectionStats(),
+): Server {
   // Node requires requestTimeout >= headersTimeout.
   const requestTimeout = Math.max(limits.requestTimeoutMs, limits.headerTimeoutMs);
   const server = createServer(
@@ -75,7 +79,8 @@ function clientErrorOutcome(code: string | undefined): 'invalid_http' | 'request
 
 const REASONS = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' } as const;
 const CLIENT_ERROR_MESSAGES: Record<string, string> = {
-  request_timeout: 'The request did not arrive in time (spillway.header_timeout_ms for its head, request_timeout_ms for its body).',
+  request_timeout:
+    'The request did not arrive in time (spillway.header_timeout_ms for its head, request_timeout_ms for its body).',
   request_header_too_large: 'The request head is too large (at most 16 KiB and 1,000 header lines).',
 };
 
@@ -93,10 +98,19 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     else if (s._httpMessage != null) stats.requestTimeouts++;
     else stats.headTimeouts++;
   }
-  if (err.code === 'ECONNRESET' || !socket.writable || s._httpMessage?.headersSent === true) return void socket.destroy();
+  if (err.code === 'ECONNRESET' || !socket.writable || s._httpMessage?.headersSent === true)
+    return void socket.destroy();
   const o = outcomes[clientErrorOutcome(err.code)];
-  const body = errorJson({ message: CLIENT_ERROR_MESSAGES[o.code] ?? `The request could not be read as HTTP/1.1 (${err.code ?? 'parse error'}).`, type: o.type, param: null, code: o.code });
-  socket.write(`HTTP/1.1 ${o.status} ${REASONS[o.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${randomUUID()}\r\nconnection: close\r\n\r\n${body}`);
+  const body = errorJson({
+    message:
+      CLIENT_ERROR_MESSAGES[o.code] ?? `The request could not be read as HTTP/1.1 (${err.code ?? 'parse error'}).`,
+    type: o.type,
+    param: null,
+    code: o.code,
+  });
+  socket.write(
+    `HTTP/1.1 ${o.status} ${REASONS[o.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${randomUUID()}\r\nconnection: close\r\n\r\n${body}`,
+  );
   // Closed once the answer is with the kernel, whether or not the client reads it or ever closes its side.
   (socket as Socket).destroySoon();
 }
@@ -104,7 +118,6 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
 function onSocketClose(this: Tracked): void {
   this[kStats]!.open--;
 }
-
 
 /** Connections the ops listener (`spillway.ops_port`) accepts: probes and scrapes are few. */
 export const OPS_MAX_CONNECTIONS = 64;

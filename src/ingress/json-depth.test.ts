@@ -9,7 +9,10 @@ it('counts containers (the body is depth 1) and names the first one past the lim
   assert.equal(tooDeepAt('scalar', 1), undefined);
   assert.equal(tooDeepAt({ a: [] }, 1), 'a');
   assert.equal(tooDeepAt({ a: [] }, 2), undefined);
-  const chat = { model: 'm', messages: [{ role: 'user', content: [{ type: 'text' }, 'x', 1, { type: 'image_url', image_url: { url: 'u' } }] }] };
+  const chat = {
+    model: 'm',
+    messages: [{ role: 'user', content: [{ type: 'text' }, 'x', 1, { type: 'image_url', image_url: { url: 'u' } }] }],
+  };
   assert.equal(tooDeepAt(chat, 5), 'messages[0].content[3].image_url');
   assert.equal(tooDeepAt(chat, 4), 'messages[0].content[0]');
   assert.equal(tooDeepAt(chat, 6), undefined);

@@ -69,7 +69,9 @@ function pathTo(root: object, maxDepth: number): string {
     next: number;
     label: string;
   }
-  const frames: Frame[] = [{ node: root, keys: Array.isArray(root) ? undefined : Object.keys(root), next: 0, label: '' }];
+  const frames: Frame[] = [
+    { node: root, keys: Array.isArray(root) ? undefined : Object.keys(root), next: 0, label: '' },
+  ];
   while (frames.length > 0) {
     const f = frames[frames.length - 1];
     const arr = f.keys === undefined ? (f.node as unknown[]) : undefined;
@@ -82,8 +84,19 @@ function pathTo(root: object, maxDepth: number): string {
     const key = arr !== undefined ? i : f.keys![i];
     const child = arr !== undefined ? arr[i] : (f.node as Record<string, unknown>)[key as string];
     if (child === null || typeof child !== 'object') continue;
-    const label = typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key)}]`;
-    if (frames.length >= maxDepth) return frames.slice(1).map((x) => x.label).join('').concat(label).replace(/^\./, '');
+    const label =
+      typeof key === 'number'
+        ? `[${key}]`
+        : /^[A-Za-z_$][\w$]*$/.test(key)
+          ? `.${key}`
+          : `[${JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key)}]`;
+    if (frames.length >= maxDepth)
+      return frames
+        .slice(1)
+        .map((x) => x.label)
+        .join('')
+        .concat(label)
+        .replace(/^\./, '');
     frames.push({ node: child, keys: Array.isArray(child) ? undefined : Object.keys(child), next: 0, label });
   }
   return '';

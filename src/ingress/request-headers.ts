@@ -1,8 +1,8 @@
 /** The headers the pipeline decides on, parsed once, before the body is read (../pipeline/request-context.ts). */
 import type { IncomingHttpHeaders } from 'node:http';
-import { parsePriority, PRIORITY_HEADER } from '../admission/priority.ts';
+import { PRIORITY_HEADER, parsePriority } from '../admission/priority.ts';
 import { FAULT_HEADER, requestedFault } from '../outcome/internal-error.ts';
-import { TTFT_BUDGET_HEADER, type RequestHeaders } from '../pipeline/request-context.ts';
+import { type RequestHeaders, TTFT_BUDGET_HEADER } from '../pipeline/request-context.ts';
 import { STATUS_EVENTS_HEADER, wantsStatusEvents } from '../relay/status-events.ts';
 
 export function readRequestHeaders(h: IncomingHttpHeaders, faultInjection: boolean): RequestHeaders {

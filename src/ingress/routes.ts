@@ -22,7 +22,7 @@ export function routeTable(): Map<string, Route> {
   for (const [path, endpoint] of proxyRoutes) {
     const route: Route = { kind: 'proxy', endpoint, upstreamPath: path, method: 'POST' };
     table.set(path, route);
-    table.set('/v1' + path, route);
+    table.set(`/v1${path}`, route);
   }
   const models: Route = { kind: 'models', method: 'GET' };
   table.set('/models', models);

@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Endpoint } from '../config/types.ts';
-import { outcomes, type Outcome } from '../outcome/outcomes.ts';
+import { type InternalStage, injectFault } from '../outcome/internal-error.ts';
 import { clipEcho, sendError } from '../outcome/openai-error.ts';
-import type { Proxy } from '../pipeline/proxy.ts';
+import { type Outcome, outcomes } from '../outcome/outcomes.ts';
 import type { Refusal } from '../pipeline/backpressure/refusals.ts';
+import type { Proxy } from '../pipeline/proxy.ts';
 import { RequestContext, type RequestHeaders } from '../pipeline/request-context.ts';
 import type { AdmissionStage } from '../pipeline/stages.ts';
 import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { ModelGroup } from '../routing/group.ts';
-import { readRequestHeaders } from './request-headers.ts';
 import type { MasterKeyAuth } from './auth.ts';
-import { readBody, type BodyTarget } from './body.ts';
-import { lingerOn, stillSending, type LingerLimits } from './linger.ts';
-import { isOpsRoute, pathOf, routeTable, type Route } from './routes.ts';
-import { validateBody } from './validate.ts';
+import { type BodyTarget, readBody } from './body.ts';
 import { tooDeepAt } from './json-depth.ts';
-import { injectFault, type InternalStage } from '../outcome/internal-error.ts';
+import { type LingerLimits, lingerOn, stillSending } from './linger.ts';
+import { readRequestHeaders } from './request-headers.ts';
+import { isOpsRoute, pathOf, type Route, routeTable } from './routes.ts';
+import { validateBody } from './validate.ts';
 
 /** Answers for the operational endpoints; the ingress only routes to them and guards them. */
 export interface OpsHandlers {
@@ -109,15 +109,27 @@ export class Ingress implements BodyTarget {
     } catch (err) {
       this.internalError(req, res, id, err);
     }
-  };
+  }
 
-  private accept(req: IncomingMessage, res: ServerResponse, id: string, arrivalMs: number, routes: Map<string, Route>): void {
+  private accept(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    arrivalMs: number,
+    routes: Map<string, Route>,
+  ): void {
     res.setHeader('x-request-id', id);
     const route = routes.get(pathOf(req.url ?? '/'));
-    if (route === undefined) return this.refuse(req, res, 'path_not_found', `Unknown path ${req.method} ${clipEcho(pathOf(req.url ?? '/'))}.`);
+    if (route === undefined)
+      return this.refuse(req, res, 'path_not_found', `Unknown path ${req.method} ${clipEcho(pathOf(req.url ?? '/'))}.`);
     if (req.method !== route.method && !(req.method === 'PUT' && 'put' in route)) {
       res.setHeader('allow', 'put' in route ? `${route.method}, PUT` : route.method);
-      return this.refuse(req, res, 'method_not_allowed', `${req.method} is not allowed on ${clipEcho(pathOf(req.url ?? '/'))}; use ${route.method}.`);
+      return this.refuse(
+        req,
+        res,
+        'method_not_allowed',
+        `${req.method} is not allowed on ${clipEcho(pathOf(req.url ?? '/'))}; use ${route.method}.`,
+      );
     }
     if (route.kind !== 'proxy') return this.ops(req, res, route);
     if (!this.authorized(req)) return this.unauthorized(req, res);
@@ -128,14 +140,26 @@ export class Ingress implements BodyTarget {
     res.on('close', this.onResponseClose);
     const type = req.headers['content-type'];
     if (type === undefined || !type.startsWith('application/json')) {
-      return this.refuse(req, res, 'unsupported_media_type', `Content-Type must be application/json, got ${type === undefined ? 'none' : `"${clipEcho(type)}"`}.`);
+      return this.refuse(
+        req,
+        res,
+        'unsupported_media_type',
+        `Content-Type must be application/json, got ${type === undefined ? 'none' : `"${clipEcho(type)}"`}.`,
+      );
     }
     const declared = Number(req.headers['content-length']);
     if (declared > this.o.maxBodyBytes) return this.tooLarge(req, res);
     const headers = readRequestHeaders(req.headers, this.o.faultInjection);
     const refused = this.o.admission.precheck(headers.priority, arrivalMs);
     if (refused !== undefined) return this.refuseBackpressure(req, res, refused);
-    (req as Tagged)[kIngress] = { id, arrivalMs, endpoint: route.endpoint, upstreamPath: route.upstreamPath, headers, res };
+    (req as Tagged)[kIngress] = {
+      id,
+      arrivalMs,
+      endpoint: route.endpoint,
+      upstreamPath: route.upstreamPath,
+      headers,
+      res,
+    };
     readBody(req, this.o.maxBodyBytes, this);
   }
 
@@ -149,7 +173,13 @@ export class Ingress implements BodyTarget {
       (req as Tagged)[kIngress] = undefined;
       this.o.onInternalError('ingress', id, err);
       if (res.headersSent) res.destroy();
-      else this.refuse(req, res, 'internal_error', `The gateway failed while handling this request (ingress); it was logged with request id ${id}.`);
+      else
+        this.refuse(
+          req,
+          res,
+          'internal_error',
+          `The gateway failed while handling this request (ingress); it was logged with request id ${id}.`,
+        );
     } catch {
       res.destroy();
     }
@@ -195,25 +225,55 @@ export class Ingress implements BodyTarget {
     try {
       body = JSON.parse(raw.toString('utf8'));
     } catch (err) {
-      return void this.refuse(req, p.res, 'invalid_json', `The request body is not valid JSON: ${clipEcho((err as Error).message)}.`);
+      return void this.refuse(
+        req,
+        p.res,
+        'invalid_json',
+        `The request body is not valid JSON: ${clipEcho((err as Error).message)}.`,
+      );
     }
     // V8's parser is iterative and took any depth; every later walk of the body is bounded by this check.
     const deep = tooDeepAt(body, this.o.maxJsonDepth);
     if (deep !== undefined) {
       // A long path keeps its end, where the limit was crossed.
       const at = deep.length <= 512 ? deep : `…${deep.slice(-512)}`;
-      return void this.refuse(req, p.res, 'json_too_deep', `The request body nests objects/arrays deeper than ${this.o.maxJsonDepth} levels (spillway.max_json_depth), at ${at}.`, undefined, at);
+      return void this.refuse(
+        req,
+        p.res,
+        'json_too_deep',
+        `The request body nests objects/arrays deeper than ${this.o.maxJsonDepth} levels (spillway.max_json_depth), at ${at}.`,
+        undefined,
+        at,
+      );
     }
     const invalid = validateBody(p.endpoint, body);
-    if (invalid !== undefined) return void this.refuse(req, p.res, 'bad_request', invalid.message, undefined, invalid.param || null);
+    if (invalid !== undefined)
+      return void this.refuse(req, p.res, 'bad_request', invalid.message, undefined, invalid.param || null);
     const b = body as Record<string, unknown>;
     const group = this.o.groups.get(b.model as string);
     if (group === undefined) {
-      return void this.refuse(req, p.res, 'model_not_found', `The model "${clipEcho(b.model as string)}" does not exist. Known model groups: ${this.knownGroups}.`, undefined, 'model');
+      return void this.refuse(
+        req,
+        p.res,
+        'model_not_found',
+        `The model "${clipEcho(b.model as string)}" does not exist. Known model groups: ${this.knownGroups}.`,
+        undefined,
+        'model',
+      );
     }
     injectFault(p.headers.fault, 'ingress');
     const prompt = this.o.analyze(group.name, p.endpoint, b);
-    return new RequestContext({ id: p.id, arrivalMs: p.arrivalMs, modelGroup: group, endpoint: p.endpoint, upstreamPath: p.upstreamPath, body: b, raw, headers: p.headers, prompt });
+    return new RequestContext({
+      id: p.id,
+      arrivalMs: p.arrivalMs,
+      modelGroup: group,
+      endpoint: p.endpoint,
+      upstreamPath: p.upstreamPath,
+      body: b,
+      raw,
+      headers: p.headers,
+      prompt,
+    });
   }
 
   private refuseDraining(req: IncomingMessage, res: ServerResponse): void {
@@ -233,7 +293,12 @@ export class Ingress implements BodyTarget {
   }
 
   private tooLarge(req: IncomingMessage, res: ServerResponse): void {
-    this.refuse(req, res, 'payload_too_large', `The request body exceeds max_request_size_mb (${(this.o.maxBodyBytes / 1048576).toFixed(1)} MB).`);
+    this.refuse(
+      req,
+      res,
+      'payload_too_large',
+      `The request body exceeds max_request_size_mb (${(this.o.maxBodyBytes / 1048576).toFixed(1)} MB).`,
+    );
   }
 
   private ops(req: IncomingMessage, res: ServerResponse, route: Route): void {
@@ -245,14 +310,23 @@ export class Ingress implements BodyTarget {
       case 'liveness':
         return this.o.publicHealth || this.authorized(req) ? this.o.ops.liveness(res) : this.unauthorized(req, res);
       case 'readiness':
-        return this.o.publicHealth || this.authorized(req) ? this.o.ops.readiness(res, this.draining) : this.unauthorized(req, res);
+        return this.o.publicHealth || this.authorized(req)
+          ? this.o.ops.readiness(res, this.draining)
+          : this.unauthorized(req, res);
       case 'upstreams':
         return this.o.publicHealth || this.authorized(req) ? this.o.ops.upstreams(res) : this.unauthorized(req, res);
       case 'backpressure':
         // Changes how the gateway refuses traffic: never without the master key, even when the API is open.
-        if (this.o.auth === undefined) return this.refuse(req, res, 'unauthorized', '/admin/backpressure needs general_settings.master_key to be set.');
+        if (this.o.auth === undefined)
+          return this.refuse(
+            req,
+            res,
+            'unauthorized',
+            '/admin/backpressure needs general_settings.master_key to be set.',
+          );
         if (!this.authorized(req)) return this.unauthorized(req, res);
-        if (this.o.backpressureAdmin === undefined) return this.refuse(req, res, 'path_not_found', 'Back pressure is off (spillway.backpressure.enabled).');
+        if (this.o.backpressureAdmin === undefined)
+          return this.refuse(req, res, 'path_not_found', 'Back pressure is off (spillway.backpressure.enabled).');
         return this.o.backpressureAdmin(req, res);
     }
   }
@@ -273,7 +347,14 @@ export class Ingress implements BodyTarget {
     this.refuse(req, res, 'unauthorized', 'Missing or invalid API key: send "Authorization: Bearer <key>".');
   }
 
-  private refuse(req: IncomingMessage, res: ServerResponse, outcome: Exclude<Outcome, 'upstream_response'>, message: string, retryAfterMs?: number, param: string | null = null): void {
+  private refuse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    outcome: Exclude<Outcome, 'upstream_response'>,
+    message: string,
+    retryAfterMs?: number,
+    param: string | null = null,
+  ): void {
     const o = outcomes[outcome];
     // Whatever the client still sends of a refused request is discarded, never parsed (bounded: ./linger.ts).
     lingerOn(req, this.o.linger);

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { kvAware } from '../routing/strategies/kv-aware.ts';
 import { leastKv } from '../routing/strategies/least-kv.ts';
+import type { EngineView, RouteRequest, RoutingStrategy } from '../routing/types.ts';
 import { seededRandom } from '../util/random.ts';
 import { EngineLoad } from './engine-load.ts';
 import type { LoadPermit } from './permit.ts';
 import { testFleet } from './test-support.ts';
-import type { EngineView, RouteRequest, RoutingStrategy } from '../routing/types.ts';
 
 const ENGINES = 4;
 const SLOTS_PER_ENGINE = 16; // concurrent requests an engine runs at full speed
@@ -29,14 +29,24 @@ function burst(strategy: RoutingStrategy<EngineView>, trustScrapesOnly: boolean)
     : t.views;
   views.forEach((v, i) => {
     const running = SCRAPED_RUNNING[i];
-    v.load.report({ running, waiting: 0, kvBlocksUsed: running * 70, kvBlocksTotal: 8192, blockSize: 16 }, v.load.markSample());
+    v.load.report(
+      { running, waiting: 0, kvBlocksUsed: running * 70, kvBlocksTotal: 8192, blockSize: 16 },
+      v.load.markSample(),
+    );
   });
   const counts = new Array<number>(ENGINES).fill(0);
   const permits: LoadPermit[] = [];
   for (let i = 0; i < BURST; i++) {
     t.advance(10 / BURST); // the whole burst lands within 10 ms: no scrape in between
     const body = { prompt: `${String(i).padStart(8, '0')}-uuid `.repeat(Math.ceil(PROMPT_BYTES / 14)) };
-    const req: RouteRequest = { group: 'g', endpoint: 'completions', stream: true, body, bodyBytes: 0, prompt: t.fleet.analyze('g', 'completions', body) };
+    const req: RouteRequest = {
+      group: 'g',
+      endpoint: 'completions',
+      stream: true,
+      body,
+      bodyBytes: 0,
+      prompt: t.fleet.analyze('g', 'completions', body),
+    };
     const picked = strategy.pick(views, req)!;
     counts[Number(picked.id.slice(1))]++;
     permits.push(t.fleet.engine(picked.id).reserve(req.prompt));
@@ -54,7 +64,10 @@ for (const [name, make] of [
     const predicted = burst(make(), false);
     const scrapedOnly = burst(make(), true);
     t.diagnostic(`per engine, predicted: ${predicted}; scraped only: ${scrapedOnly}`);
-    assert.equal(predicted.reduce((a, b) => a + b), BURST);
+    assert.equal(
+      predicted.reduce((a, b) => a + b),
+      BURST,
+    );
     assert.ok(Math.max(...predicted) <= 1.5 * SHARE, `predicted: ${predicted} (share ${SHARE})`);
     assert.ok(Math.max(...scrapedOnly) > 1.5 * SHARE, `scraped only: ${scrapedOnly}`);
     assert.equal(scrapedOnly[2], BURST, 'everything goes to the engine that looked least loaded');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { busyReason, type BusySignals } from './busy.ts';
+import { type BusySignals, busyReason } from './busy.ts';
 
 function load(kv: number | undefined, queued: number, total: number | undefined): BusySignals {
   return { kvUsage: () => kv, queuedPrefillTokens: () => queued, kvBlocksTotal: total, blockSize: 16 };

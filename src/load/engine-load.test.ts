@@ -41,7 +41,8 @@ test('every way a request can end returns the engine to zero', () => {
   crashAfterTokens.tokens(40);
   tokensWithoutFirstToken.tokens(3); // implies the first token
   assert.equal(engine.predicted.queuedPrefillTokens, 200 /* only errorBeforeFirstByte still queued */);
-  for (const permit of [errorBeforeFirstByte, abortMidStream, crashAfterTokens, tokensWithoutFirstToken]) permit.release();
+  for (const permit of [errorBeforeFirstByte, abortMidStream, crashAfterTokens, tokensWithoutFirstToken])
+    permit.release();
   engine.assertDrained();
 });
 
@@ -123,7 +124,7 @@ test('reconciliation: report + what was dispatched since the sample, never below
   engine.assertDrained();
 });
 
-test('queued prefill tokens reconcile when the engine reports them (the simulator\'s push feed)', () => {
+test("queued prefill tokens reconcile when the engine reports them (the simulator's push feed)", () => {
   const { engine, prompt } = fixture();
   const mark = engine.markSample();
   const p = engine.reserve(prompt('q'.repeat(4000)));
@@ -165,7 +166,7 @@ test("the index's share of an engine is bounded by its reported KV capacity", ()
 
 test("the cached estimate follows the engine's prefix counters, and a counter reset forgets the engine's share", () => {
   const { engine, prompt, advance, index } = fixture();
-  const p = () => prompt('s'.repeat(256 * 8) + 'tail'); // 8 shared blocks
+  const p = () => prompt(`${'s'.repeat(256 * 8)}tail`); // 8 shared blocks
   engine.reserve(p()).release();
   assert.equal(engine.cachedTokens(p()), 512);
   engine.report({ prefixQueries: 0, prefixHits: 0 }, engine.markSample());
@@ -177,7 +178,11 @@ test("the cached estimate follows the engine's prefix counters, and a counter re
   assert.ok(Math.abs(engine.cachedTokens(p()) - 256) < 40, String(engine.cachedTokens(p())));
   const before = engine.cachedTokensTotal;
   engine.reserve(p()).release();
-  assert.equal(engine.cachedTokensTotal - before, engine.cachedTokens(p()), 'the metric counts the calibrated estimate');
+  assert.equal(
+    engine.cachedTokensTotal - before,
+    engine.cachedTokens(p()),
+    'the metric counts the calibrated estimate',
+  );
   engine.report({ prefixQueries: 10, prefixHits: 0 }, engine.markSample()); // restarted
   assert.equal(index.heldBlocks(engine.slot), 0);
   assert.equal(engine.cachedTokens(p()), 0);

@@ -28,9 +28,11 @@ import type { PrefixIndex } from '../prefix/prefix-index.ts';
 import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { Clock } from '../util/clock.ts';
 import { busyAt } from './busy.ts';
-import { LoadPermit } from './permit.ts';
 import type { PermitEngine } from './permit.ts';
+import { LoadPermit } from './permit.ts';
+
 type Predicted = PermitEngine['predicted'];
+
 import { PrefixCalibration } from './prefix-calibration.ts';
 import type { LoadReport, ReportSink, SampleMark } from './report.ts';
 
@@ -100,7 +102,10 @@ export class EngineLoad implements ReportSink {
       if (this.prefix !== undefined && prompt.hashes.length > 0) {
         const total = this.kvBlocksTotal;
         if (total !== undefined && prompt.tokens > 0) {
-          this.prefix.setCapacity(this.slot, (total * this.blockSize * prompt.bytes) / (prompt.tokens * prompt.blockBytes));
+          this.prefix.setCapacity(
+            this.slot,
+            (total * this.blockSize * prompt.bytes) / (prompt.tokens * prompt.blockBytes),
+          );
         }
         this.prefix.stored(this.slot, prompt.hashes);
       }
@@ -138,7 +143,12 @@ export class EngineLoad implements ReportSink {
 
   markSample(): SampleMark {
     const p = this.predicted;
-    return { at: this.clock(), inFlight: p.inFlight, queuedPrefillTokens: p.queuedPrefillTokens, activeTokens: p.activeTokens };
+    return {
+      at: this.clock(),
+      inFlight: p.inFlight,
+      queuedPrefillTokens: p.queuedPrefillTokens,
+      activeTokens: p.activeTokens,
+    };
   }
 
   report(report: LoadReport, mark: SampleMark): void {

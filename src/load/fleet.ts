@@ -12,13 +12,14 @@
  *   attempt ends     x.permit.release()                                    exactly once, beside d.release()
  *   usage seen       fleet.observeUsage(group, pr.prompt, usagePromptTokens(tail))
  */
+
+import { DEFAULT_LOAD_SOURCE, type LoadSourceConfig } from '../config/load-source.ts';
 import type { DeploymentConfig, Endpoint } from '../config/types.ts';
 import { PrefixIndex } from '../prefix/prefix-index.ts';
 import { PromptAnalyzer, type PromptInfo } from '../prefix/prompt-info.ts';
 import { TokenEstimator, type TokenEstimatorOptions } from '../tokens/estimate.ts';
 import type { Clock } from '../util/clock.ts';
 import { createLoadAdapter } from './adapters/registry.ts';
-import { DEFAULT_LOAD_SOURCE, type LoadSourceConfig } from '../config/load-source.ts';
 import { EngineLoad } from './engine-load.ts';
 import type { LoadAdapter } from './report.ts';
 

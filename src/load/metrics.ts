@@ -17,7 +17,12 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { FleetLoad } from './fleet.ts';
 
-export function registerLoadMetrics(registry: Registry, fleet: FleetLoad, groupOf: (deploymentId: string) => string, groups: readonly string[]): void {
+export function registerLoadMetrics(
+  registry: Registry,
+  fleet: FleetLoad,
+  groupOf: (deploymentId: string) => string,
+  groups: readonly string[],
+): void {
   const registers = [registry];
   const engines = () => fleet.all();
   new Gauge({
@@ -90,8 +95,16 @@ export function registerLoadMetrics(registry: Registry, fleet: FleetLoad, groupO
         for (const e of engines()) this.inc({ model_group: groupOf(e.id), deployment: e.id }, read(e));
       },
     });
-  counter('spillway_engine_report_failures_total', 'Failed load scrapes and dropped load feeds, per engine.', (e) => e.reportFailures);
-  counter('spillway_engine_prompt_tokens_total', 'Prompt tokens dispatched to an engine (estimated).', (e) => e.promptTokensTotal);
+  counter(
+    'spillway_engine_report_failures_total',
+    'Failed load scrapes and dropped load feeds, per engine.',
+    (e) => e.reportFailures,
+  );
+  counter(
+    'spillway_engine_prompt_tokens_total',
+    'Prompt tokens dispatched to an engine (estimated).',
+    (e) => e.promptTokensTotal,
+  );
   counter(
     'spillway_engine_prefix_cached_tokens_total',
     'Prompt tokens dispatched to an engine that the prefix index estimated cached there.',

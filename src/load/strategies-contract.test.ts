@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import { kvAware } from '../routing/strategies/kv-aware.ts';
 import { leastKv } from '../routing/strategies/least-kv.ts';
 import { prefixHash } from '../routing/strategies/prefix-hash.ts';
+import type { EngineView, RouteRequest, RoutingStrategy } from '../routing/types.ts';
 import { seededRandom } from '../util/random.ts';
 import { testFleet } from './test-support.ts';
-import type { EngineView, RouteRequest, RoutingStrategy } from '../routing/types.ts';
 
 const strategies: [string, () => RoutingStrategy<EngineView>][] = [
   ['kv-aware', () => kvAware({ random: seededRandom(1) })],
@@ -22,7 +22,14 @@ for (const [name, make] of strategies) {
     const strategy = make();
     const req = (i: number): RouteRequest => {
       const body = { messages: [{ role: 'user', content: `request ${i % 7} `.repeat(100) }] };
-      return { group: 'g', endpoint: 'chat', stream: true, body, bodyBytes: 0, prompt: fleet.analyze('g', 'chat', body) };
+      return {
+        group: 'g',
+        endpoint: 'chat',
+        stream: true,
+        body,
+        bodyBytes: 0,
+        prompt: fleet.analyze('g', 'chat', body),
+      };
     };
     assert.equal(strategy.pick([], req(0)), undefined);
     const busy = fleet.engine('e3').reserve(fleet.analyze('g', 'completions', { prompt: 'b'.repeat(4 * 16 * 2100) }));
@@ -35,7 +42,11 @@ for (const [name, make] of strategies) {
       const picked = strategy.pick(subset, r);
       assert.ok(picked !== undefined && subset.includes(picked), 'one of the candidates');
       assert.notEqual(picked.id, 'e3', 'never a busy engine');
-      assert.deepEqual(subset.map((v) => ({ ...v.load.predicted })), before, 'pick reads, never reserves');
+      assert.deepEqual(
+        subset.map((v) => ({ ...v.load.predicted })),
+        before,
+        'pick reads, never reserves',
+      );
       permits.push(picked.load.reserve(r.prompt));
     }
     assert.equal(strategy.pick([views[3]], req(0)), undefined, 'only busy candidates: no pick');

@@ -14,7 +14,10 @@ test('counts SSE data events with a JSON payload, not [DONE] nor comments', () =
 });
 
 test('reads usage.prompt_tokens from a response tail', () => {
-  assert.equal(usagePromptTokens(Buffer.from('..."usage":{"prompt_tokens": 3175,"completion_tokens":20}}\n\ndata: [DONE]\n\n')), 3175);
+  assert.equal(
+    usagePromptTokens(Buffer.from('..."usage":{"prompt_tokens": 3175,"completion_tokens":20}}\n\ndata: [DONE]\n\n')),
+    3175,
+  );
   assert.equal(usagePromptTokens(Buffer.from('{"choices":[]}')), undefined);
   assert.equal(usagePromptTokens(undefined), undefined);
 });

@@ -1,7 +1,8 @@
 /** Shared by the load and strategy tests: a fleet on a hand-driven clock, and candidate views over it. */
-import type { DeploymentConfig } from '../config/types.ts';
+
 import type { LoadSourceConfig } from '../config/load-source.ts';
 import { DEFAULT_LOAD_SOURCE } from '../config/load-source.ts';
+import type { DeploymentConfig } from '../config/types.ts';
 import type { EngineLoad } from './engine-load.ts';
 import { FleetLoad } from './fleet.ts';
 

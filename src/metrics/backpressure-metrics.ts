@@ -13,7 +13,11 @@ export const ENGINE_STATES: Record<EngineStateName, number> = { ok: 0, busy: 1, 
 /** One engine as the gauges read it. */
 export interface EngineReading {
   readonly deployment: { readonly id: string };
-  readonly gate: { readonly limit: { readonly limit: number }; readonly ttft: { mean(): number }; readonly itl: { mean(): number } };
+  readonly gate: {
+    readonly limit: { readonly limit: number };
+    readonly ttft: { mean(): number };
+    readonly itl: { mean(): number };
+  };
 }
 
 /** One model group as the gauges read it. */
@@ -38,7 +42,9 @@ export interface BackpressureReadings {
 const waitBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 // Up to 10 ms for decisions made at arrival; beyond, for refusals made after waiting in the router queue (up to
 // the TTFT budget: 2 s by default), which would otherwise all fall in +Inf.
-const decisionBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const decisionBuckets = [
+  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 export class BackpressureMetrics {
   readonly rejections: Counter<'level' | 'reason' | 'priority' | 'model_group'>;
@@ -68,13 +74,15 @@ export class BackpressureMetrics {
       collect() {
         this.reset();
         for (const g of self.controller?.groups.values() ?? []) {
-          for (let p = 0; p < g.admittedTotal.length; p++) if (g.admittedTotal[p] > 0) this.inc({ model_group: g.name, priority: PRIORITY_NAMES[p] }, g.admittedTotal[p]);
+          for (let p = 0; p < g.admittedTotal.length; p++)
+            if (g.admittedTotal[p] > 0)
+              this.inc({ model_group: g.name, priority: PRIORITY_NAMES[p] }, g.admittedTotal[p]);
         }
       },
     });
     this.decision = new Histogram({
       name: 'spillway_backpressure_decision_seconds',
-      help: 'Time from a request\'s arrival to a back-pressure decision: dispatched or queued (its first decision), refused (every refusal, including those made after waiting in the router queue).',
+      help: "Time from a request's arrival to a back-pressure decision: dispatched or queued (its first decision), refused (every refusal, including those made after waiting in the router queue).",
       labelNames: ['decision'],
       buckets: decisionBuckets,
       registers,
@@ -88,7 +96,7 @@ export class BackpressureMetrics {
     });
     this.penalties = new Counter({
       name: 'spillway_engine_penalties_total',
-      help: "Penalties given to an engine for refusing a request itself (its own 503/429).",
+      help: 'Penalties given to an engine for refusing a request itself (its own 503/429).',
       labelNames: ['model_group', 'deployment'],
       registers,
     });
@@ -129,12 +137,14 @@ export class BackpressureMetrics {
       labelNames: ['model_group', 'priority'],
       registers,
       collect() {
-        for (const g of groups()) for (let p = 0; p < 3; p++) this.set({ model_group: g.name, priority: PRIORITY_NAMES[p as Priority] }, g.admission.byPriority[p]);
+        for (const g of groups())
+          for (let p = 0; p < 3; p++)
+            this.set({ model_group: g.name, priority: PRIORITY_NAMES[p as Priority] }, g.admission.byPriority[p]);
       },
     });
     new Gauge({
       name: 'spillway_backpressure_kv_blocks',
-      help: 'The KV budget gate\'s inputs: predicted blocks in flight (dispatched and queued) and the capacity of the usable engines.',
+      help: "The KV budget gate's inputs: predicted blocks in flight (dispatched and queued) and the capacity of the usable engines.",
       labelNames: ['model_group', 'kind'],
       registers,
       collect() {
@@ -154,7 +164,9 @@ export class BackpressureMetrics {
         const c = self.controller;
         if (c === undefined) return;
         const now = c.clock();
-        for (const g of groups()) for (const e of g.engines) this.set({ model_group: g.name, deployment: e.deployment.id }, ENGINE_STATES[c.engineState(e, now)]);
+        for (const g of groups())
+          for (const e of g.engines)
+            this.set({ model_group: g.name, deployment: e.deployment.id }, ENGINE_STATES[c.engineState(e, now)]);
       },
     });
     new Gauge({
@@ -163,7 +175,8 @@ export class BackpressureMetrics {
       labelNames: ['model_group', 'deployment'],
       registers,
       collect() {
-        for (const g of groups()) for (const e of g.engines) this.set({ model_group: g.name, deployment: e.deployment.id }, e.gate.limit.limit);
+        for (const g of groups())
+          for (const e of g.engines) this.set({ model_group: g.name, deployment: e.deployment.id }, e.gate.limit.limit);
       },
     });
     new Gauge({
@@ -177,8 +190,10 @@ export class BackpressureMetrics {
           for (const e of g.engines) {
             const ttft = e.gate.ttft.mean();
             const itl = e.gate.itl.mean();
-            if (Number.isFinite(ttft)) this.set({ model_group: g.name, deployment: e.deployment.id, signal: 'ttft' }, ttft / 1000);
-            if (Number.isFinite(itl)) this.set({ model_group: g.name, deployment: e.deployment.id, signal: 'itl' }, itl / 1000);
+            if (Number.isFinite(ttft))
+              this.set({ model_group: g.name, deployment: e.deployment.id, signal: 'ttft' }, ttft / 1000);
+            if (Number.isFinite(itl))
+              this.set({ model_group: g.name, deployment: e.deployment.id, signal: 'itl' }, itl / 1000);
           }
       },
     });

@@ -1,7 +1,7 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { INTERNAL_STAGES } from '../outcome/internal-error.ts';
 import type { Deployment } from '../routing/deployment.ts';
 import type { ModelGroup } from '../routing/group.ts';
-import { INTERNAL_STAGES } from '../outcome/internal-error.ts';
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
@@ -80,7 +80,7 @@ export class GatewayMetrics {
     });
     this.internalErrors = new Counter({
       name: 'spillway_internal_errors_total',
-      help: 'Exceptions in the gateway\'s own code, caught where they happened: the request ended with 500 internal_error (or a cut stream), the process carried on.',
+      help: "Exceptions in the gateway's own code, caught where they happened: the request ended with 500 internal_error (or a cut stream), the process carried on.",
       labelNames: ['stage'],
       registers,
     });
@@ -112,7 +112,8 @@ export class GatewayMetrics {
       labelNames: ['model_group', 'deployment'],
       registers,
       collect() {
-        for (const d of all) this.set({ model_group: d.config.group, deployment: d.id }, d.cooldownRemainingMs() / 1000);
+        for (const d of all)
+          this.set({ model_group: d.config.group, deployment: d.id }, d.cooldownRemainingMs() / 1000);
       },
     });
     new Counter({
@@ -146,7 +147,7 @@ export class GatewayMetrics {
     });
     new Counter({
       name: 'spillway_client_connections_closed_total',
-      help: 'Client connections the gateway closed on its own, by listener and reason: max_connections (closed at accept), header_timeout (no complete request head in time, answered 408), request_timeout (a body short of its length in time, answered 408) or client_error (input Node\'s HTTP parser refused, answered 400/431).',
+      help: "Client connections the gateway closed on its own, by listener and reason: max_connections (closed at accept), header_timeout (no complete request head in time, answered 408), request_timeout (a body short of its length in time, answered 408) or client_error (input Node's HTTP parser refused, answered 400/431).",
       labelNames: ['listener', 'reason'],
       registers,
       collect() {

@@ -138,7 +138,9 @@ function render(state: MockState, res: MockResponse, body: Buffer): void {
   const id = `${chat ? 'chatcmpl' : 'cmpl'}-mock-${++state.seq}`;
   if (isStream(body)) {
     const usage = includesUsage(body);
-    res.writes = chat ? r.chatStream(id, created, model, promptTokens, usage) : r.textStream(id, created, model, promptTokens, usage);
+    res.writes = chat
+      ? r.chatStream(id, created, model, promptTokens, usage)
+      : r.textStream(id, created, model, promptTokens, usage);
   } else {
     res.body = chat ? r.chat(id, created, model, promptTokens) : r.text(id, created, model, promptTokens);
   }

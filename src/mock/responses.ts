@@ -62,19 +62,30 @@ export class MockResponses {
 
   /** SSE writes for a streamed chat completion: role, `chunks` content deltas, finish, [usage], [DONE]. */
   chatStream(id: string, created: number, model: string, promptTokens: number, includeUsage: boolean): string[] {
-    return this.stream(`data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${model}`, this.chatStreamTails, promptTokens, includeUsage);
+    return this.stream(
+      `data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${model}`,
+      this.chatStreamTails,
+      promptTokens,
+      includeUsage,
+    );
   }
 
   /** SSE writes for a streamed text completion: `chunks` text deltas, finish, [usage], [DONE]. */
   textStream(id: string, created: number, model: string, promptTokens: number, includeUsage: boolean): string[] {
-    return this.stream(`data: {"id":"${id}","object":"text_completion","created":${created},"model":${model}`, this.textStreamTails, promptTokens, includeUsage);
+    return this.stream(
+      `data: {"id":"${id}","object":"text_completion","created":${created},"model":${model}`,
+      this.textStreamTails,
+      promptTokens,
+      includeUsage,
+    );
   }
 
   /** An embeddings list with `count` vectors, as floats or (what the openai SDK asks for) base64. */
   embeddings(model: string, count: number, base64: boolean, promptTokens: number): string {
     const vector = base64 ? this.embeddingBase64 : this.embeddingFloat;
     let data = '';
-    for (let i = 0; i < count; i++) data += `${i === 0 ? '' : ','}{"object":"embedding","index":${i},"embedding":${vector}}`;
+    for (let i = 0; i < count; i++)
+      data += `${i === 0 ? '' : ','}{"object":"embedding","index":${i},"embedding":${vector}}`;
     return `{"object":"list","data":[${data}],"model":${model},"usage":{"prompt_tokens":${promptTokens},"total_tokens":${promptTokens}}}`;
   }
 

@@ -6,7 +6,9 @@ import { includesUsage, isStream, modelLiteral } from './scan.ts';
 
 const content = `${randomUUID()} This is a test there will be no cache hits and we'll fill up the context`.repeat(150);
 // stream last: the scan's worst case, it reads the whole body for each key.
-const raw = Buffer.from(JSON.stringify({ model: 'fake', messages: [{ role: 'user', content }], user: 'u', stream: true }));
+const raw = Buffer.from(
+  JSON.stringify({ model: 'fake', messages: [{ role: 'user', content }], user: 'u', stream: true }),
+);
 
 const cases: [string, () => unknown][] = [
   ['scan (isStream, includesUsage, modelLiteral)', () => [isStream(raw), includesUsage(raw), modelLiteral(raw)]],

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { after, test } from 'node:test';
 import OpenAI from 'openai';
 import { seededRandom } from '../util/random.ts';
-import { startMock, type MockHandle } from './server.ts';
+import { type MockHandle, startMock } from './server.ts';
 
 const mocks: MockHandle[] = [];
 after(() => Promise.all(mocks.map((m) => m.close())));
@@ -46,7 +46,10 @@ test('chat stream: a role chunk, `chunks` content chunks, finish_reason stop, us
   const chunks = [];
   for await (const c of stream) chunks.push(c);
   assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: '' });
-  assert.deepEqual(chunks.slice(1, 4).map((c) => c.choices[0].delta.content), ['This', ' is', ' a']);
+  assert.deepEqual(
+    chunks.slice(1, 4).map((c) => c.choices[0].delta.content),
+    ['This', ' is', ' a'],
+  );
   assert.equal(chunks[4].choices[0].finish_reason, 'stop');
   assert.deepEqual(chunks[5].choices, []);
   assert.equal(chunks[5].usage?.completion_tokens, 3);
@@ -66,12 +69,16 @@ test('completions, streaming or not, on paths with and without /v1', async () =>
   const stream = await client(m).completions.create({ model: 'text-model', prompt: 'Say', stream: true });
   const texts = [];
   for await (const c of stream) texts.push([c.choices[0].text, c.choices[0].finish_reason]);
-  assert.deepEqual(texts, [['This', null], [' is', null], ['', 'stop']]);
+  assert.deepEqual(texts, [
+    ['This', null],
+    [' is', null],
+    ['', 'stop'],
+  ]);
   const plain = (await (await post(`${m.url}/completions`, { model: 'x', prompt: 'p' })).json()) as { model: string };
   assert.equal(plain.model, 'x');
 });
 
-test('embeddings: one vector per input, as the openai client\'s default base64 or as floats', async () => {
+test("embeddings: one vector per input, as the openai client's default base64 or as floats", async () => {
   const m = await mock();
   const viaBase64 = await client(m).embeddings.create({ model: 'emb', input: ['a', 'b', 'c'] });
   assert.equal(viaBase64.data.length, 3);
@@ -90,7 +97,10 @@ test('embeddings: one vector per input, as the openai client\'s default base64 o
 test('models lists the configured names', async () => {
   const m = await mock({ models: ['a', 'b'] });
   const page = await client(m).models.list();
-  assert.deepEqual(page.data.map((x) => x.id), ['a', 'b']);
+  assert.deepEqual(
+    page.data.map((x) => x.id),
+    ['a', 'b'],
+  );
 });
 
 test('unknown routes and wrong methods get OpenAI-shaped errors', async () => {
@@ -152,7 +162,10 @@ test('a stream paced by chunkIntervalMs carries the same events as one sent at o
   const burst = await mock({ chunks: 3 });
   const body = { model: 'm', stream: true, stream_options: { include_usage: true } };
   const events = async (m: MockHandle) =>
-    (await (await post(`${m.apiBase}/chat/completions`, body)).text()).replace(/"id":"[^"]+","object":"[^"]+","created":\d+/g, '');
+    (await (await post(`${m.apiBase}/chat/completions`, body)).text()).replace(
+      /"id":"[^"]+","object":"[^"]+","created":\d+/g,
+      '',
+    );
   assert.equal(await events(paced), await events(burst));
 });
 

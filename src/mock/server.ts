@@ -15,11 +15,11 @@
  * while set to that fault, for chaos runs (bench/chaos.ts).
  * The mock does not validate requests: it answers any model it is asked for.
  */
-import { once, type EventEmitter } from 'node:events';
+import { type EventEmitter, once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MockRequest, MockResponse, onRequest } from './handler.ts';
-import { createState, setFault, type MockFault, type MockOptions, type MockStats } from './state.ts';
+import { createState, type MockFault, type MockOptions, type MockStats, setFault } from './state.ts';
 
 export type { MockFault, MockOptions, MockStats } from './state.ts';
 
@@ -74,4 +74,3 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
     },
   };
 }
-

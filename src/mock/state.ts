@@ -1,6 +1,6 @@
 /** The mock's options, its live counters, and the per-mock state its request handlers share. */
 import { EventEmitter } from 'node:events';
-import { seededRandom, type Random } from '../util/random.ts';
+import { type Random, seededRandom } from '../util/random.ts';
 import { MockResponses, mockError } from './responses.ts';
 
 export interface MockOptions {
@@ -33,7 +33,10 @@ export interface MockOptions {
  *   reset   the connection is destroyed as soon as the body has arrived, before any response byte;
  *   status  answered with `status` and an OpenAI-shaped error, with `Retry-After: retryAfterS` when given.
  */
-export type MockFault = { kind: 'stall'; ms: number } | { kind: 'reset' } | { kind: 'status'; status: number; retryAfterS?: number };
+export type MockFault =
+  | { kind: 'stall'; ms: number }
+  | { kind: 'reset' }
+  | { kind: 'status'; status: number; retryAfterS?: number };
 
 /** Counters, updated live. Every received request ends up served or aborted (or is in flight). */
 export interface MockStats {
@@ -77,7 +80,10 @@ export function createState(o: MockOptions): MockState {
   if (!Number.isInteger(failStatus) || failStatus < 400 || failStatus > 599) {
     throw new RangeError(`failStatus: expected an HTTP error status (400-599), got ${failStatus}`);
   }
-  for (const [name, v] of [['latencyMs', o.latencyMs], ['chunkIntervalMs', o.chunkIntervalMs]] as const) {
+  for (const [name, v] of [
+    ['latencyMs', o.latencyMs],
+    ['chunkIntervalMs', o.chunkIntervalMs],
+  ] as const) {
     if (v !== undefined && !(v >= 0)) throw new RangeError(`${name}: expected a number >= 0, got ${v}`);
   }
   return {
@@ -89,7 +95,11 @@ export function createState(o: MockOptions): MockState {
     chunkIntervalMs: o.chunkIntervalMs ?? 0,
     failRate,
     failStatus,
-    failBody: mockError('injected failure', failStatus === 429 ? 'rate_limit_error' : 'server_error', 'mock_injected_failure'),
+    failBody: mockError(
+      'injected failure',
+      failStatus === 429 ? 'rate_limit_error' : 'server_error',
+      'mock_injected_failure',
+    ),
     fault: undefined,
     faultBody: '',
     faultRetryAfter: undefined,
@@ -104,10 +114,17 @@ export function createState(o: MockOptions): MockState {
 export function setFault(state: MockState, fault: MockFault | undefined): void {
   if (fault?.kind === 'status') {
     const { status, retryAfterS } = fault;
-    if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError(`fault status: expected 400-599, got ${status}`);
-    if (retryAfterS !== undefined && !(retryAfterS >= 0)) throw new RangeError(`fault retryAfterS: expected >= 0, got ${retryAfterS}`);
-    state.faultBody = mockError('injected fault', status === 429 ? 'rate_limit_error' : 'server_error', 'mock_injected_fault');
+    if (!Number.isInteger(status) || status < 400 || status > 599)
+      throw new RangeError(`fault status: expected 400-599, got ${status}`);
+    if (retryAfterS !== undefined && !(retryAfterS >= 0))
+      throw new RangeError(`fault retryAfterS: expected >= 0, got ${retryAfterS}`);
+    state.faultBody = mockError(
+      'injected fault',
+      status === 429 ? 'rate_limit_error' : 'server_error',
+      'mock_injected_fault',
+    );
     state.faultRetryAfter = retryAfterS === undefined ? undefined : String(retryAfterS);
-  } else if (fault?.kind === 'stall' && !(fault.ms >= 0)) throw new RangeError(`fault stall ms: expected >= 0, got ${fault.ms}`);
+  } else if (fault?.kind === 'stall' && !(fault.ms >= 0))
+    throw new RangeError(`fault stall ms: expected >= 0, got ${fault.ms}`);
   state.fault = fault;
 }

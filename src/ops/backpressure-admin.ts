@@ -39,7 +39,10 @@ export function backpressureAdmin(bp: BackPressure): (req: IncomingMessage, res:
       } catch (err) {
         return invalid(res, `The body is not valid JSON: ${(err as Error).message}.`);
       }
-      const settings = body !== null && typeof body === 'object' && 'settings' in body ? (body as { settings: unknown }).settings : body;
+      const settings =
+        body !== null && typeof body === 'object' && 'settings' in body
+          ? (body as { settings: unknown }).settings
+          : body;
       const issues = applySettings(bp, settings);
       if (issues.length > 0) return invalid(res, `Nothing changed: ${issues.join('; ')}.`);
       sendJson(res, 200, snapshot(bp));

@@ -11,7 +11,11 @@ function sendJson(res: ServerResponse, status: number, body: string): void {
 }
 
 /** /v1/models, health and metrics. */
-export function opsHandlers(groups: readonly ModelGroup[], metrics: GatewayMetrics, cooldown: CooldownConfig): OpsHandlers {
+export function opsHandlers(
+  groups: readonly ModelGroup[],
+  metrics: GatewayMetrics,
+  cooldown: CooldownConfig,
+): OpsHandlers {
   const created = Math.floor(Date.now() / 1000);
   const models = JSON.stringify({
     object: 'list',
@@ -33,7 +37,12 @@ export function opsHandlers(groups: readonly ModelGroup[], metrics: GatewayMetri
           res.writeHead(200, { 'content-type': metrics.registry.contentType });
           res.end(text);
         },
-        (err: Error) => sendJson(res, 500, JSON.stringify({ error: { message: err.message, type: 'server_error', param: null, code: null } })),
+        (err: Error) =>
+          sendJson(
+            res,
+            500,
+            JSON.stringify({ error: { message: err.message, type: 'server_error', param: null, code: null } }),
+          ),
       );
     },
   };

@@ -19,7 +19,14 @@ function deploymentHealth(d: Deployment) {
     retry_after_hold_ms: Math.ceil(d.holdRemainingMs()),
     ejections: d.ejections,
     ejections_prevented: d.ejectionsPrevented,
-    last_ejection: d.lastEjection === undefined ? null : { status: d.lastEjection.status, failure_rate: round(d.lastEjection.failureRate, 4), requests: d.lastEjection.requests },
+    last_ejection:
+      d.lastEjection === undefined
+        ? null
+        : {
+            status: d.lastEjection.status,
+            failure_rate: round(d.lastEjection.failureRate, 4),
+            requests: d.lastEjection.requests,
+          },
   };
 }
 

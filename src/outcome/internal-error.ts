@@ -7,12 +7,31 @@
  * Each stage is an entry point where control arrives from node:http, undici or a timer, and where a try/catch
  * ends the one request it concerns: see Proxy.fail and Ingress.internalError.
  */
-export const INTERNAL_STAGES = ['ingress', 'admission', 'routing', 'dispatch', 'relay', 'attempt_end', 'router_queue', 'client_close', 'process'] as const;
+export const INTERNAL_STAGES = [
+  'ingress',
+  'admission',
+  'routing',
+  'dispatch',
+  'relay',
+  'attempt_end',
+  'router_queue',
+  'client_close',
+  'process',
+] as const;
 export type InternalStage = (typeof INTERNAL_STAGES)[number];
 
 export const FAULT_HEADER = 'x-spillway-fault';
 /** The points a fault can be injected at: the stages a request passes, with the relay split at its head. */
-export const FAULTS = ['ingress', 'admission', 'routing', 'dispatch', 'relay_head', 'relay', 'attempt_end', 'router_queue'] as const;
+export const FAULTS = [
+  'ingress',
+  'admission',
+  'routing',
+  'dispatch',
+  'relay_head',
+  'relay',
+  'attempt_end',
+  'router_queue',
+] as const;
 export type Fault = (typeof FAULTS)[number];
 
 class InjectedFault extends Error {

@@ -7,11 +7,11 @@
  */
 import type { Logger } from 'pino';
 import type { Pool } from 'undici';
+import type { LoadPermit } from '../load/permit.ts';
 import { injectFault } from '../outcome/internal-error.ts';
 import type { Deployment, DeploymentPermit } from '../routing/deployment.ts';
-import type { LoadPermit } from '../load/permit.ts';
-import type { PermitEnd } from '../util/permit.ts';
 import { Exchange, type ExchangeListener } from '../upstream/exchange.ts';
+import type { PermitEnd } from '../util/permit.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 import type { RequestEnd } from './request-end.ts';
 import type { AttemptHooks } from './stages.ts';
@@ -63,7 +63,11 @@ export class AttemptStarter {
       this.hooks.dispatched(pr, d);
       if (this.debug) this.logDecision(pr, d);
       injectFault(pr.ctx.fault, 'dispatch');
-      x.start(up.pool, { path: up.pathPrefix + pr.ctx.upstreamPath, method: 'POST', headers: up.headers, body }, performance.now());
+      x.start(
+        up.pool,
+        { path: up.pathPrefix + pr.ctx.upstreamPath, method: 'POST', headers: up.headers, body },
+        performance.now(),
+      );
     } catch (err) {
       this.end.fail(pr, 'dispatch', err);
     }
@@ -93,6 +97,9 @@ export class AttemptStarter {
     const g = pr.ctx.modelGroup;
     const strategy = g.strategy as { explain?: (c: readonly Deployment[], r: ProxyRequest['ctx']) => unknown };
     const costs = strategy.explain?.(g.deployments, pr.ctx);
-    this.log.debug({ req_id: pr.ctx.id, model: pr.ctx.group, engine: d.id, strategy: g.strategy.name, attempt: pr.attempts, costs }, 'routed');
+    this.log.debug(
+      { req_id: pr.ctx.id, model: pr.ctx.group, engine: d.id, strategy: g.strategy.name, attempt: pr.attempts, costs },
+      'routed',
+    );
   }
 }

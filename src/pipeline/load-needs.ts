@@ -23,11 +23,19 @@ export interface LoadNeeds {
   prefixes: boolean;
 }
 
-export function loadNeeds(config: Pick<GatewayConfig, 'deployments' | 'backpressure'>, strategyLoadAware: boolean): LoadNeeds {
+export function loadNeeds(
+  config: Pick<GatewayConfig, 'deployments' | 'backpressure'>,
+  strategyLoadAware: boolean,
+): LoadNeeds {
   const reports = config.deployments.some((d) => d.load !== undefined && d.load.kind !== 'none');
   const bp = config.backpressure;
   const kvJudged =
     bp !== undefined &&
-    (bp.ingress.kvCapacityBlocks > 0 || bp.router.prefillBusyTokens !== undefined || config.deployments.some((d) => d.load?.totalBlocks !== undefined));
-  return { fleet: strategyLoadAware || bp !== undefined || reports, prefixes: strategyLoadAware || reports || kvJudged };
+    (bp.ingress.kvCapacityBlocks > 0 ||
+      bp.router.prefillBusyTokens !== undefined ||
+      config.deployments.some((d) => d.load?.totalBlocks !== undefined));
+  return {
+    fleet: strategyLoadAware || bp !== undefined || reports,
+    prefixes: strategyLoadAware || reports || kvJudged,
+  };
 }

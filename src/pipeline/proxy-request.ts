@@ -1,9 +1,9 @@
-import type { Deployment, DeploymentPermit } from '../routing/deployment.ts';
-import type { Exchange, ExchangeEnd } from '../upstream/exchange.ts';
-import type { Ticket } from './backpressure/ticket.ts';
-import { rewriteModel } from '../upstream/model-rewrite.ts';
 import type { LoadPermit } from '../load/permit.ts';
 import type { ClientResponse } from '../outcome/client-response.ts';
+import type { Deployment, DeploymentPermit } from '../routing/deployment.ts';
+import type { Exchange, ExchangeEnd } from '../upstream/exchange.ts';
+import { rewriteModel } from '../upstream/model-rewrite.ts';
+import type { Ticket } from './backpressure/ticket.ts';
 import type { RequestContext } from './request-context.ts';
 
 /**

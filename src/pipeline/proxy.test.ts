@@ -11,13 +11,13 @@ import { defaultBackpressure } from '../config/backpressure.ts';
 import { defaultCooldown } from '../config/cooldown.ts';
 import { EngineLoad } from '../load/engine-load.ts';
 import { deploymentConfig } from '../load/test-support.ts';
-import { basePath, createPool } from '../upstream/pools.ts';
 import { BackpressureMetrics } from '../metrics/backpressure-metrics.ts';
 import { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { Deployment, type DeploymentPermit } from '../routing/deployment.ts';
 import { ModelGroup } from '../routing/group.ts';
 import { ManualTimers } from '../routing/queue/timers.ts';
 import { leastBusy } from '../routing/strategies/least-busy.ts';
+import { basePath, createPool } from '../upstream/pools.ts';
 import { seededRandom } from '../util/random.ts';
 import { BackPressure } from './backpressure/controller.ts';
 import { Proxy } from './proxy.ts';
@@ -32,10 +32,33 @@ function pipeline(backpressure: boolean, apiBase = 'http://127.0.0.1:1/v1', load
   const group = new ModelGroup('g', [d], leastBusy(seededRandom(1)));
   const metrics = new GatewayMetrics([group]);
   const config = defaultBackpressure(['g']);
-  const bp = backpressure ? new BackPressure({ config, groups: new Map([['g', group]]), clock, random: seededRandom(2), metrics: new BackpressureMetrics(new Registry()), engineLoad: () => load, timers: new ManualTimers() }) : undefined;
+  const bp = backpressure
+    ? new BackPressure({
+        config,
+        groups: new Map([['g', group]]),
+        clock,
+        random: seededRandom(2),
+        metrics: new BackpressureMetrics(new Registry()),
+        engineLoad: () => load,
+        timers: new ManualTimers(),
+      })
+    : undefined;
   const stages = pipelineStages(bp);
-  const upstreams = new Map([[d, { pool: createPool(d.config), pathPrefix: basePath(d.config), headers: { 'content-type': 'application/json' } }]]);
-  const proxy = new Proxy({ upstreams, metrics, log, numRetries, admission: stages.admission, hooks: stages.hooks, router: stages.router });
+  const upstreams = new Map([
+    [
+      d,
+      { pool: createPool(d.config), pathPrefix: basePath(d.config), headers: { 'content-type': 'application/json' } },
+    ],
+  ]);
+  const proxy = new Proxy({
+    upstreams,
+    metrics,
+    log,
+    numRetries,
+    admission: stages.admission,
+    hooks: stages.hooks,
+    router: stages.router,
+  });
   return { d, group, metrics, bp, proxy, config };
 }
 
@@ -64,7 +87,14 @@ test('with back pressure, a TTFT budget that is not a positive number is refused
   proxy.start(chatContext(group, { ttftBudgetMs: NaN }), res);
   assert.equal(res.statusCode, 400);
   assert.equal(res.json().error.param, 'x-spillway-ttft-budget-ms');
-  assert.deepEqual(bp!.accounting(), { inFlight: 0, queued: 0, queuedTokens: 0, engineInFlight: 0, predictedKvTokens: 0, releaseErrors: 0 });
+  assert.deepEqual(bp!.accounting(), {
+    inFlight: 0,
+    queued: 0,
+    queuedTokens: 0,
+    engineInFlight: 0,
+    predictedKvTokens: 0,
+    releaseErrors: 0,
+  });
 });
 
 test('a queued request whose client goes away leaves the queue and ends once as client_closed', async () => {
@@ -77,7 +107,14 @@ test('a queued request whose client goes away leaves the queue and ends once as 
   res.close();
   assert.deepEqual(await requestsCounted(metrics), { '499': 1 });
   for (const e of bp!.groups.get('g')!.engines) e.gate.inFlight = 0;
-  assert.deepEqual(bp!.accounting(), { inFlight: 0, queued: 0, queuedTokens: 0, engineInFlight: 0, predictedKvTokens: 0, releaseErrors: 0 });
+  assert.deepEqual(bp!.accounting(), {
+    inFlight: 0,
+    queued: 0,
+    queuedTokens: 0,
+    engineInFlight: 0,
+    predictedKvTokens: 0,
+    releaseErrors: 0,
+  });
 });
 
 test("an engine's report is a capacity event: the router queue hands its head down to the engine", async () => {
@@ -88,7 +125,11 @@ test("an engine's report is a capacity event: the router queue hands its head do
   upstream.listen(0, '127.0.0.1');
   await once(upstream, 'listening');
   const load = new EngineLoad({ id: 'e0', clock });
-  const { group, metrics, proxy, bp } = pipeline(true, `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`, load);
+  const { group, metrics, proxy, bp } = pipeline(
+    true,
+    `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`,
+    load,
+  );
   const engine = bp!.groups.get('g')!.engines[0];
   engine.gate.inFlight = 1e9; // at its concurrency limit: the request waits
   const res = new RecordingResponse();
@@ -100,7 +141,14 @@ test("an engine's report is a capacity event: the router queue hands its head do
   await res.ended;
   assert.equal(res.statusCode, 200);
   assert.deepEqual(await requestsCounted(metrics), { '200': 1 });
-  assert.deepEqual(bp!.accounting(), { inFlight: 0, queued: 0, queuedTokens: 0, engineInFlight: 0, predictedKvTokens: 0, releaseErrors: 0 });
+  assert.deepEqual(bp!.accounting(), {
+    inFlight: 0,
+    queued: 0,
+    queuedTokens: 0,
+    engineInFlight: 0,
+    predictedKvTokens: 0,
+    releaseErrors: 0,
+  });
   upstream.close();
 });
 
@@ -113,7 +161,12 @@ test('a failed attempt is retried by the retry handler, counted as a retry and a
   });
   upstream.listen(0, '127.0.0.1');
   await once(upstream, 'listening');
-  const { d, group, metrics, proxy } = pipeline(false, `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`, undefined, 1);
+  const { d, group, metrics, proxy } = pipeline(
+    false,
+    `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`,
+    undefined,
+    1,
+  );
   const res = new RecordingResponse();
   proxy.start(chatContext(group), res);
   await res.ended;

@@ -1,23 +1,23 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
-import { outcomes } from '../outcome/outcomes.ts';
-import type { ClientResponse } from '../outcome/client-response.ts';
-import { clientHeaders } from '../relay/response-headers.ts';
-import type { Deployment } from '../routing/deployment.ts';
-import type { Exchange, ExchangeEnd, ExchangeListener } from '../upstream/exchange.ts';
-import { ProxyRequest } from './proxy-request.ts';
-import type { RequestContext } from './request-context.ts';
-import { responseTail, usageTokens } from '../relay/usage.ts';
 import type { FleetLoad } from '../load/fleet.ts';
 import { sseDataEvents, usagePromptTokens } from '../load/stream-tokens.ts';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import type { ClientResponse } from '../outcome/client-response.ts';
 import { injectFault } from '../outcome/internal-error.ts';
+import { outcomes } from '../outcome/outcomes.ts';
+import { clientHeaders } from '../relay/response-headers.ts';
 import { endsWithDone, isEventStream } from '../relay/stream-end.ts';
+import { responseTail, usageTokens } from '../relay/usage.ts';
+import type { Deployment } from '../routing/deployment.ts';
+import type { Exchange, ExchangeEnd, ExchangeListener } from '../upstream/exchange.ts';
 import { AttemptStarter, type Upstream } from './attempt-starter.ts';
-import { RequestEnd } from './request-end.ts';
-import { permitEnd, type AdmissionStage, type AttemptHooks, type Router } from './stages.ts';
 import { DeploymentFailures } from './deployment-failures.ts';
+import { ProxyRequest } from './proxy-request.ts';
+import type { RequestContext } from './request-context.ts';
+import { RequestEnd } from './request-end.ts';
 import { CountedRetries, RetryHandler } from './retry-handler.ts';
+import { type AdmissionStage, type AttemptHooks, permitEnd, type Router } from './stages.ts';
 
 export type { Upstream } from './attempt-starter.ts';
 
@@ -82,7 +82,13 @@ export class Proxy implements ExchangeListener {
     this.hooks = o.hooks;
     this.end = new RequestEnd({ metrics: o.metrics, log: o.log, admission: o.admission });
     this.failures = new DeploymentFailures(o.metrics, o.log);
-    this.attempts = new AttemptStarter({ upstreams: o.upstreams, listener: this, hooks: o.hooks, end: this.end, log: o.log });
+    this.attempts = new AttemptStarter({
+      upstreams: o.upstreams,
+      listener: this,
+      hooks: o.hooks,
+      end: this.end,
+      log: o.log,
+    });
     const router: Router = o.router(this.attempts, this.end);
     const policy = new CountedRetries(o.numRetries, o.hooks);
     this.retries = new RetryHandler({ policy, router, end: this.end, failures: this.failures, metrics: o.metrics });
@@ -163,7 +169,10 @@ export class Proxy implements ExchangeListener {
     const d = x.deployment;
     // A stream cut short though the upstream closed cleanly is a broken answer, however the exchange ended.
     const whole = end === 'complete' && !(pr.sse && !endsWithDone(pr.tail, pr.prevTail));
-    const tokens = whole && !pr.finished && d.config.tpm !== undefined ? usageTokens(responseTail(pr.tail, pr.prevTail), pr.ctx.bodyBytes) : 0;
+    const tokens =
+      whole && !pr.finished && d.config.tpm !== undefined
+        ? usageTokens(responseTail(pr.tail, pr.prevTail), pr.ctx.bodyBytes)
+        : 0;
     // The attempt's holds end first, in reverse order of acquisition, before anything that could throw.
     pr.exchange = undefined;
     this.attempts.endHolds(pr, permitEnd(end, x.status), tokens);
@@ -187,7 +196,8 @@ export class Proxy implements ExchangeListener {
   private complete(pr: ProxyRequest, x: Exchange): void {
     const d = x.deployment;
     d.recordSuccess();
-    if (this.fleet !== undefined) this.fleet.observeUsage(pr.ctx.group, pr.ctx.prompt, usagePromptTokens(responseTail(pr.tail, pr.prevTail)));
+    if (this.fleet !== undefined)
+      this.fleet.observeUsage(pr.ctx.group, pr.ctx.prompt, usagePromptTokens(responseTail(pr.tail, pr.prevTail)));
     pr.res.end();
     this.end.finish(pr, 'upstream_response', x.status, d.id);
   }

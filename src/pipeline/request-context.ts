@@ -3,7 +3,7 @@
  * header the pipeline decides on is parsed here (by the ingress, ../ingress/request-headers.ts), so nothing
  * below the ingress reads node:http objects. It is the `RouteRequest` routing sees.
  */
-import { STANDARD, type Priority } from '../admission/priority.ts';
+import { type Priority, STANDARD } from '../admission/priority.ts';
 import type { Endpoint } from '../config/types.ts';
 import type { Fault } from '../outcome/internal-error.ts';
 import type { PromptInfo } from '../prefix/prompt-info.ts';

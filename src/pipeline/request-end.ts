@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { InternalStage } from '../outcome/internal-error.ts';
-import { outcomes, type Outcome } from '../outcome/outcomes.ts';
+import { type Outcome, outcomes } from '../outcome/outcomes.ts';
 import type { Refusal } from './backpressure/refusals.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 import type { AdmissionStage } from './stages.ts';
@@ -46,16 +46,38 @@ export class RequestEnd {
     const tries = `${pr.attempts} attempt${pr.attempts === 1 ? '' : 's'}`;
     switch (pr.lastFailureKind) {
       case 'timeout':
-        return this.reject(pr, { outcome: 'upstream_timeout', message: `Upstream timed out after ${tries}; last: ${where}.` });
+        return this.reject(pr, {
+          outcome: 'upstream_timeout',
+          message: `Upstream timed out after ${tries}; last: ${where}.`,
+        });
       case 'network_error':
-        return this.reject(pr, { outcome: 'upstream_error', message: `Upstream unreachable after ${tries}; last: ${where}: ${x.errorMessage}.` });
+        return this.reject(pr, {
+          outcome: 'upstream_error',
+          message: `Upstream unreachable after ${tries}; last: ${where}: ${x.errorMessage}.`,
+        });
       case 'empty_stream':
-        return this.reject(pr, { outcome: 'upstream_error', message: `Upstream sent no answer after ${tries}; last: ${where} answered ${x.status} with an empty event stream.` });
+        return this.reject(pr, {
+          outcome: 'upstream_error',
+          message: `Upstream sent no answer after ${tries}; last: ${where} answered ${x.status} with an empty event stream.`,
+        });
       default: {
         const detail = `${where} answered ${x.status}${upstreamMessage(x.errorBody)}`;
-        if (x.status === 429) return this.reject(pr, { outcome: 'upstream_rate_limited', message: `Upstream rate limited after ${tries}; last: ${detail}.`, retryAfterMs: x.retryAfterMs ?? 1000 });
-        if (x.status === 503) return this.reject(pr, { outcome: 'upstream_overloaded', message: `Upstream overloaded after ${tries}; last: ${detail}.`, retryAfterMs: x.retryAfterMs ?? 1000 });
-        return this.reject(pr, { outcome: 'upstream_error', message: `Upstream failed after ${tries}; last: ${detail}.` });
+        if (x.status === 429)
+          return this.reject(pr, {
+            outcome: 'upstream_rate_limited',
+            message: `Upstream rate limited after ${tries}; last: ${detail}.`,
+            retryAfterMs: x.retryAfterMs ?? 1000,
+          });
+        if (x.status === 503)
+          return this.reject(pr, {
+            outcome: 'upstream_overloaded',
+            message: `Upstream overloaded after ${tries}; last: ${detail}.`,
+            retryAfterMs: x.retryAfterMs ?? 1000,
+          });
+        return this.reject(pr, {
+          outcome: 'upstream_error',
+          message: `Upstream failed after ${tries}; last: ${detail}.`,
+        });
       }
     }
   }
@@ -90,7 +112,10 @@ export class RequestEnd {
           this.finish(pr, 'internal_error', outcomes.internal_error.status, deployment);
         } else {
           try {
-            this.reject(pr, { outcome: 'internal_error', message: `The gateway failed while handling this request (${stage}); it was logged with request id ${pr.ctx.id}.` });
+            this.reject(pr, {
+              outcome: 'internal_error',
+              message: `The gateway failed while handling this request (${stage}); it was logged with request id ${pr.ctx.id}.`,
+            });
           } finally {
             // reject finishes; if it threw before that, the request must end anyway.
             if (!pr.finished) this.finish(pr, 'internal_error', outcomes.internal_error.status, deployment);
@@ -122,7 +147,16 @@ export class RequestEnd {
       }
     }
     this.log.info(
-      { req_id: ctx.id, model: ctx.group, deployment, status, outcome, attempts: pr.attempts, ms: round(now - ctx.arrivalMs), ttft_ms: ttftMs === undefined ? undefined : round(ttftMs) },
+      {
+        req_id: ctx.id,
+        model: ctx.group,
+        deployment,
+        status,
+        outcome,
+        attempts: pr.attempts,
+        ms: round(now - ctx.arrivalMs),
+        ttft_ms: ttftMs === undefined ? undefined : round(ttftMs),
+      },
       'request',
     );
   }

@@ -2,8 +2,9 @@
  * Routing without back pressure: the group's selection, then the attempt starts downward. What no deployment
  * can take is a value: the refusal, or `exhausted` when an earlier attempt failed and nowhere is left to retry.
  */
-import type { NoRoute } from '../routing/group.ts';
+
 import { injectFault } from '../outcome/internal-error.ts';
+import type { NoRoute } from '../routing/group.ts';
 import type { AttemptStarter } from './attempt-starter.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 import type { RouteResult, Router } from './stages.ts';
@@ -30,6 +31,13 @@ export class DirectRouter implements Router {
 /** No deployment takes the request for a reason of routing's own (limits, cooldowns; not back pressure's busy). */
 export function noRoute(pr: ProxyRequest, picked: Exclude<NoRoute, { reason: 'busy' }>): RouteResult {
   if (pr.lastFailure !== undefined) return 'exhausted';
-  const why = picked.reason === 'deployment_limit' ? 'every deployment is at its rpm/tpm/parallel limit' : "every deployment is cooling down on its upstream's Retry-After";
-  return { outcome: picked.reason, message: `No deployment of model group "${pr.ctx.group}" can take the request now (${why}).`, retryAfterMs: picked.retryAfterMs };
+  const why =
+    picked.reason === 'deployment_limit'
+      ? 'every deployment is at its rpm/tpm/parallel limit'
+      : "every deployment is cooling down on its upstream's Retry-After";
+  return {
+    outcome: picked.reason,
+    message: `No deployment of model group "${pr.ctx.group}" can take the request now (${why}).`,
+    retryAfterMs: picked.retryAfterMs,
+  };
 }

@@ -1,14 +1,15 @@
 /**
  * Whether back pressure is on is decided here, once, when the gateway is built: its stages, or the open ones.
  */
-import { Attempts } from './backpressure/attempts.ts';
+
+import type { AttemptStarter } from './attempt-starter.ts';
 import { BackPressureAdmission } from './backpressure/admission.ts';
+import { Attempts } from './backpressure/attempts.ts';
 import type { BackPressure } from './backpressure/controller.ts';
 import { QueueRouter } from './backpressure/queue-router.ts';
-import type { AttemptStarter } from './attempt-starter.ts';
 import type { RequestEnd } from './request-end.ts';
 import { DirectRouter } from './router.ts';
-import { NO_ATTEMPT_HOOKS, OPEN_ADMISSION, type AdmissionStage, type AttemptHooks, type Router } from './stages.ts';
+import { type AdmissionStage, type AttemptHooks, NO_ATTEMPT_HOOKS, OPEN_ADMISSION, type Router } from './stages.ts';
 
 export interface PipelineStages {
   readonly admission: AdmissionStage;
@@ -19,7 +20,13 @@ export interface PipelineStages {
 }
 
 export function pipelineStages(bp: BackPressure | undefined): PipelineStages {
-  if (bp === undefined) return { admission: OPEN_ADMISSION, hooks: NO_ATTEMPT_HOOKS, router: (attempts) => new DirectRouter(attempts), shutdown() {} };
+  if (bp === undefined)
+    return {
+      admission: OPEN_ADMISSION,
+      hooks: NO_ATTEMPT_HOOKS,
+      router: (attempts) => new DirectRouter(attempts),
+      shutdown() {},
+    };
   let queue: QueueRouter | undefined;
   return {
     admission: new BackPressureAdmission(bp),

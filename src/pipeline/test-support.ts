@@ -64,7 +64,12 @@ export class RecordingResponse implements ClientResponse {
   }
 }
 
-export const PLAIN_HEADERS: RequestHeaders = { priority: STANDARD, ttftBudgetMs: undefined, statusEvents: false, fault: undefined };
+export const PLAIN_HEADERS: RequestHeaders = {
+  priority: STANDARD,
+  ttftBudgetMs: undefined,
+  statusEvents: false,
+  fault: undefined,
+};
 
 export function chatContext(group: ModelGroup, headers: Partial<RequestHeaders> = {}, stream = false): RequestContext {
   const body = { model: group.name, stream, messages: [{ role: 'user', content: 'hi' }] };

@@ -107,9 +107,13 @@ test('many blocks, removals and growth: the table agrees with a plain reference 
   const chains: number[][] = [];
   for (let c = 0; c < 400; c++) {
     // Chains share heads, so blocks gather several holders; some hashes collide on their low bits.
-    const head = chains.length > 0 && random() < 0.5 ? chains[Math.floor(random() * chains.length)].slice(0, 1 + Math.floor(random() * 5)) : [];
+    const head =
+      chains.length > 0 && random() < 0.5
+        ? chains[Math.floor(random() * chains.length)].slice(0, 1 + Math.floor(random() * 5))
+        : [];
     const chain = [...head];
-    while (chain.length < head.length + 1 + Math.floor(random() * 30)) chain.push(Math.floor(random() * 2 ** 40) * 4096 + (c % 7));
+    while (chain.length < head.length + 1 + Math.floor(random() * 30))
+      chain.push(Math.floor(random() * 2 ** 40) * 4096 + (c % 7));
     chains.push(chain);
     const s = slots[Math.floor(random() * 4)];
     now++;

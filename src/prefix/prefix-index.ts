@@ -229,7 +229,8 @@ export class PrefixIndex {
   /** Backward-shift deletion: no tombstones, so probes stay short. */
   private delete(e: number): void {
     const t = this.t;
-    for (let h = e + HOLDER, end = e + HOLDER_END; h < end; h += 2) if (t[h] !== 0) this.holdings.uncount(t[h] - 1, t[h + 1]);
+    for (let h = e + HOLDER, end = e + HOLDER_END; h < end; h += 2)
+      if (t[h] !== 0) this.holdings.uncount(t[h] - 1, t[h + 1]);
     let hole = e;
     for (let j = this.next(e); t[j] !== 0; j = this.next(j)) {
       const home = this.home(t[j]);

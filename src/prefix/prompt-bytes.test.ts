@@ -16,7 +16,14 @@ function hashesOf(endpoint: 'chat' | 'completions', body: Record<string, unknown
 test('chat renders like the shared chat template, so bytes and token counts describe one string', () => {
   const messages = [
     { role: 'system', content: 'be brief' },
-    { role: 'user', content: [{ type: 'text', text: 'héllo ' }, { type: 'image_url', image_url: { url: 'x' } }, { type: 'text', text: 'wörld' }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'héllo ' },
+        { type: 'image_url', image_url: { url: 'x' } },
+        { type: 'text', text: 'wörld' },
+      ],
+    },
   ];
   const bytes = renderPrompt('chat', { messages });
   const expected = 'system\nbe brief\n\nuser\nhéllo wörld\n\n'; // src/tokens/chat.ts's template
@@ -25,8 +32,20 @@ test('chat renders like the shared chat template, so bytes and token counts desc
 });
 
 test('prompts sharing a prefix share exactly the hashes of the full blocks inside it', () => {
-  const a = hashesOf('chat', chat({ role: 'system', content: SYSTEM }, { role: 'user', content: 'question one, rather long to fill a block or two '.repeat(3) }));
-  const b = hashesOf('chat', chat({ role: 'system', content: SYSTEM }, { role: 'user', content: 'another question entirely, long enough as well '.repeat(3) }));
+  const a = hashesOf(
+    'chat',
+    chat(
+      { role: 'system', content: SYSTEM },
+      { role: 'user', content: 'question one, rather long to fill a block or two '.repeat(3) },
+    ),
+  );
+  const b = hashesOf(
+    'chat',
+    chat(
+      { role: 'system', content: SYSTEM },
+      { role: 'user', content: 'another question entirely, long enough as well '.repeat(3) },
+    ),
+  );
   // "system\n" + SYSTEM = 587 bytes; the 9 blocks within the first 576 bytes are common, the 10th is not.
   let shared = 0;
   while (shared < Math.min(a.length, b.length) && a[shared] === b[shared]) shared++;
@@ -46,7 +65,7 @@ test('only full blocks are hashed and hashes are safe integers', () => {
 test('a one-byte difference anywhere in a block changes that block and every later one', () => {
   const base = 'abcdefgh'.repeat(64); // 512 bytes = 8 blocks
   const h0 = hashesOf('completions', { prompt: base });
-  const changed = base.slice(0, 200) + 'X' + base.slice(201);
+  const changed = `${base.slice(0, 200)}X${base.slice(201)}`;
   const h1 = hashesOf('completions', { prompt: changed });
   assert.deepEqual(h1.slice(0, 3), h0.slice(0, 3)); // byte 200 is in block 3
   for (let i = 3; i < 8; i++) assert.notEqual(h1[i], h0[i]);

@@ -2,7 +2,13 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 // Upstream headers worth passing to the client. An allowlist, not a denylist: hop-by-hop headers, cookies and
 // the upstream's own request ids must not leak through the gateway.
-const forwarded = new Set(['content-type', 'content-length', 'cache-control', 'openai-processing-ms', 'openai-version']);
+const forwarded = new Set([
+  'content-type',
+  'content-length',
+  'cache-control',
+  'openai-processing-ms',
+  'openai-version',
+]);
 
 export function clientHeaders(upstream: IncomingHttpHeaders, out: OutgoingHttpHeaders): OutgoingHttpHeaders {
   for (const name in upstream) {

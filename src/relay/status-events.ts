@@ -30,7 +30,9 @@ export function openEventStream(res: ClientResponse, requestId: string): void {
 }
 
 export function writeQueued(res: ClientResponse, position: number, etaMs: number): void {
-  res.write(`: queued position=${position}${etaMs === etaMs && etaMs !== Infinity ? ` eta_ms=${Math.round(etaMs)}` : ''}\n\n`);
+  res.write(
+    `: queued position=${position}${etaMs === etaMs && etaMs !== Infinity ? ` eta_ms=${Math.round(etaMs)}` : ''}\n\n`,
+  );
 }
 
 export function writeDispatched(res: ClientResponse, engine: string): void {

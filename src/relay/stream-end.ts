@@ -23,7 +23,10 @@ export function endsWithDone(tail: Buffer | undefined, prevTail: Buffer | undefi
   if (end >= DONE.length) return tail.compare(DONE, 0, DONE.length, end - DONE.length, end) === 0;
   // The marker may straddle the last two chunks (or the last chunk may be whitespace only).
   if (prevTail === undefined) return false;
-  const joined = Buffer.concat([prevTail.subarray(Math.max(0, prevTail.length - DONE.length - 16)), tail.subarray(0, end)]);
+  const joined = Buffer.concat([
+    prevTail.subarray(Math.max(0, prevTail.length - DONE.length - 16)),
+    tail.subarray(0, end),
+  ]);
   let j = joined.length;
   while (j > 0 && isSpace(joined[j - 1])) j--;
   return j >= DONE.length && joined.compare(DONE, 0, DONE.length, j - DONE.length, j) === 0;

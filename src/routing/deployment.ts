@@ -1,12 +1,12 @@
 import type { CooldownConfig, DeploymentConfig } from '../config/types.ts';
+import type { EngineLoad } from '../load/engine-load.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Permit, PermitEnd } from '../util/permit.ts';
-import type { DeploymentView } from './types.ts';
-import { FixedWindowCounter } from './fixed-window.ts';
-import type { EngineLoad } from '../load/engine-load.ts';
 import { OutcomeWindow } from './cooldown/outcome-window.ts';
 import { COOLDOWN_POLICIES } from './cooldown/registry.ts';
 import type { CooldownJudge } from './cooldown/types.ts';
+import { FixedWindowCounter } from './fixed-window.ts';
+import type { DeploymentView } from './types.ts';
 
 /** 0 healthy, 1 at a limit (rpm/tpm/parallel), 2 cooling down: the values of spillway_deployment_state. */
 export type DeploymentState = 0 | 1 | 2;

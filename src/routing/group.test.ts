@@ -18,7 +18,19 @@ function fleet(extra: Partial<DeploymentConfig>[], cooldown: CooldownConfig = al
   const ds = extra.map(
     (e, i) =>
       new Deployment(
-        { id: `d${i}`, group: 'g', upstreamModel: 'x', provider: 'openai', apiBase: 'http://127.0.0.1:1/v1', weight: 1, timeoutMs: 1000, firstByteTimeoutMs: 1000, connections: 1, connectTimeoutMs: 100, ...e },
+        {
+          id: `d${i}`,
+          group: 'g',
+          upstreamModel: 'x',
+          provider: 'openai',
+          apiBase: 'http://127.0.0.1:1/v1',
+          weight: 1,
+          timeoutMs: 1000,
+          firstByteTimeoutMs: 1000,
+          connections: 1,
+          connectTimeoutMs: 100,
+          ...e,
+        },
         cooldown,
         clock,
       ),
@@ -49,7 +61,10 @@ describe('allowed-fails policy', () => {
     assert.equal(fail(d), true);
   });
   it('lets an upstream Retry-After extend a cooldown, never shorten it, and caps it', () => {
-    const { now, ds } = fleet([{}, {}], defaultCooldown({ policy: 'allowed-fails', allowedFails: 0, retryAfterCapMs: 30_000 }));
+    const { now, ds } = fleet(
+      [{}, {}],
+      defaultCooldown({ policy: 'allowed-fails', allowedFails: 0, retryAfterCapMs: 30_000 }),
+    );
     const d = ds[0];
     fail(d, 1000);
     assert.equal(d.cooldownRemainingMs(), 5000);
@@ -70,7 +85,8 @@ describe('allowed-fails policy', () => {
 });
 
 describe('failure-rate policy', () => {
-  const rate = (over: Partial<CooldownConfig> = {}) => defaultCooldown({ minRequests: 10, failureRateThreshold: 0.5, windowMs: 10_000, ...over });
+  const rate = (over: Partial<CooldownConfig> = {}) =>
+    defaultCooldown({ minRequests: 10, failureRateThreshold: 0.5, windowMs: 10_000, ...over });
 
   it('never cools down a deployment that fails 5 % of a steady load', () => {
     const { now, ds } = fleet([{}, {}], rate());
@@ -128,11 +144,17 @@ describe('max ejection share', () => {
       [3, 100, 3],
     ];
     for (const [n, pct, most] of cases) {
-      const { ds } = fleet(Array.from({ length: n }, () => ({})), defaultCooldown({ policy: 'allowed-fails', allowedFails: 0, maxEjectionPercent: pct }));
+      const { ds } = fleet(
+        Array.from({ length: n }, () => ({})),
+        defaultCooldown({ policy: 'allowed-fails', allowedFails: 0, maxEjectionPercent: pct }),
+      );
       for (const d of ds) fail(d);
       const out = ds.filter((d) => d.isCoolingDown()).length;
       assert.equal(out, most, `${n} deployments at ${pct} %`);
-      assert.equal(ds.reduce((s, d) => s + d.ejectionsPrevented, 0), n - most);
+      assert.equal(
+        ds.reduce((s, d) => s + d.ejectionsPrevented, 0),
+        n - most,
+      );
     }
   });
 });

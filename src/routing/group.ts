@@ -93,7 +93,8 @@ export class ModelGroup<D extends Deployment = Deployment> {
     const cool = this.narrow(this.deployments, this.panicking, 0);
     if (cool.length === 0 || this.refusals.busy()) return undefined;
     const at = this.panicking.length;
-    const picked = this.pick(this.narrow(cool, PANIC_UNTRIED, at), req) ?? this.pick(this.narrow(cool, PANIC_ANY, at), req);
+    const picked =
+      this.pick(this.narrow(cool, PANIC_UNTRIED, at), req) ?? this.pick(this.narrow(cool, PANIC_ANY, at), req);
     if (picked !== undefined) this.panicRoutes++;
     return picked;
   }

@@ -11,7 +11,11 @@ const BUSY: NoRoute = { reason: 'busy', retryAfterMs: 0 };
 
 export class Refusals {
   // Per reason, the soonest a deployment dropped for it may pass again; Infinity while none was.
-  private readonly soonest: Record<Reason, number> = { busy: Infinity, deployment_limit: Infinity, all_cooling_down: Infinity };
+  private readonly soonest: Record<Reason, number> = {
+    busy: Infinity,
+    deployment_limit: Infinity,
+    all_cooling_down: Infinity,
+  };
   private readonly dropped: Record<Reason, boolean> = { busy: false, deployment_limit: false, all_cooling_down: false };
 
   clear(): void {
@@ -37,7 +41,8 @@ export class Refusals {
   noRoute(): NoRoute {
     if (this.dropped.busy) return BUSY;
     const hold = this.soonest.all_cooling_down;
-    if (this.dropped.deployment_limit) return { reason: 'deployment_limit', retryAfterMs: Math.min(this.soonest.deployment_limit, hold) };
+    if (this.dropped.deployment_limit)
+      return { reason: 'deployment_limit', retryAfterMs: Math.min(this.soonest.deployment_limit, hold) };
     // Every deployment is cooling down on an upstream's own Retry-After: the one case still refused.
     return { reason: 'all_cooling_down', retryAfterMs: hold === Infinity ? 1000 : hold };
   }

@@ -27,7 +27,9 @@ const engineArgs = positionals.length > 0 ? positionals : ['--max-num-seqs', '10
 
 async function startEngineProcess() {
   const main = new URL('../cli/main.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, [main, 'engine', '--port', '0', ...engineArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [main, 'engine', '--port', '0', ...engineArgs], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.setEncoding('utf8');
   for await (const chunk of child.stdout) {
@@ -51,7 +53,14 @@ async function measure(url: URL, pid: number, streams: number, seconds: number, 
   const one = () =>
     new Promise<void>((resolve, reject) => {
       const req = request(
-        { host: url.hostname, port: url.port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: '/v1/chat/completions',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json' },
+        },
         (res) => {
           res.setEncoding('latin1');
           res.on('data', (s: string) => {
@@ -83,14 +92,26 @@ async function measure(url: URL, pid: number, streams: number, seconds: number, 
   stop = true;
   await Promise.all(loops);
   agent.destroy();
-  return { streams, inFlight: Math.round(inFlight.reduce((a, b) => a + b, 0) / inFlight.length), tokensPerSec: Math.round(tps), engineCpuPct: +(cpu * 100).toFixed(1) };
+  return {
+    streams,
+    inFlight: Math.round(inFlight.reduce((a, b) => a + b, 0) / inFlight.length),
+    tokensPerSec: Math.round(tps),
+    engineCpuPct: +(cpu * 100).toFixed(1),
+  };
 }
 
 const { child, url } = await startEngineProcess();
 try {
   console.log(`engine: ${engineArgs.join(' ')} (pid ${child.pid}), --speedup 1`);
   for (const n of values.streams.split(',').map(Number)) {
-    const r = await measure(url, child.pid!, n, Number(values.seconds), Number(values.warmup), Number(values['max-tokens']));
+    const r = await measure(
+      url,
+      child.pid!,
+      n,
+      Number(values.seconds),
+      Number(values.warmup),
+      Number(values['max-tokens']),
+    );
     console.log(
       `streams ${r.streams}: in flight ${r.inFlight}, ${r.tokensPerSec} tokens/s received, engine CPU ${r.engineCpuPct}% of a core` +
         ` (${Math.round(r.tokensPerSec / Math.max(r.engineCpuPct, 0.1))} tokens/s per 1% CPU)`,

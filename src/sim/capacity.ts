@@ -34,7 +34,9 @@ console.log(
   `Engine: ${DEFAULTS.numBlocks} blocks x ${DEFAULTS.blockSize}, max_num_seqs ${DEFAULTS.maxNumSeqs}, ` +
     `max_num_batched_tokens ${DEFAULTS.maxNumBatchedTokens}; Poisson arrivals, ${values.seconds} simulated s per point.\n`,
 );
-console.log('| profile | prompt/output | idle TTFT | ceiling | knee (TTFT 2x idle) | TTFT at 50% / 80% / 95% of ceiling |');
+console.log(
+  '| profile | prompt/output | idle TTFT | ceiling | knee (TTFT 2x idle) | TTFT at 50% / 80% / 95% of ceiling |',
+);
 console.log('|---|---|---|---|---|---|');
 for (const name of profiles) {
   const config = {
@@ -76,7 +78,14 @@ function ms(x: number): string {
 
 function idleTtft(config: SchedulerConfig, w: { promptTokens: number }): number {
   const s = new Scheduler(config);
-  const seq = new Sequence({ id: 1, promptTokens: w.promptTokens, blockHashes: [], maxOutput: 2, finishReason: 'length', arrival: 0 });
+  const seq = new Sequence({
+    id: 1,
+    promptTokens: w.promptTokens,
+    blockHashes: [],
+    maxOutput: 2,
+    finishReason: 'length',
+    arrival: 0,
+  });
   s.add(seq);
   for (let t = 0; seq.firstToken < 0; ) {
     const plan = s.planStep(t)!;

@@ -8,7 +8,7 @@
  * speedup) they are completed in the same callback. A request that arrived after a step's start is not
  * admitted into that step.
  */
-import { monotonicMs, type Clock } from '../util/clock.ts';
+import { type Clock, monotonicMs } from '../util/clock.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { StepOutcome, StepPlan } from './scheduler-output.ts';
 import type { Sequence } from './sequence.ts';

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { countTokens } from '../tokens/index.ts';
 import { FILLER_WORDS, fillerText } from './filler.ts';
 

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { KvCache } from './kv-cache.ts';
 
 test('allocation takes free blocks; release returns them', () => {

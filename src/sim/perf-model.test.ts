@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { bundledProfiles, evalPolynomial, loadProfile } from './perf-model.ts';
 
 test('the default profile reproduces the Dynamo mocker curves', () => {

@@ -9,7 +9,7 @@
  * coefficients in ascending powers. A step that finishes a prefill emits that request's first token without
  * adding decode time.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -74,7 +74,9 @@ export function loadProfile(nameOrPath: string): PerfModel {
     throw new Error(`unknown profile "${nameOrPath}" (bundled: ${bundledProfiles().join(', ')}; or give a path)`);
   }
   const file = isPath
-    ? isAbsolute(nameOrPath) ? nameOrPath : resolve(nameOrPath)
+    ? isAbsolute(nameOrPath)
+      ? nameOrPath
+      : resolve(nameOrPath)
     : join(PROFILE_DIR, `${nameOrPath}.json`);
   let data: unknown;
   try {

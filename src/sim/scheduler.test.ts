@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { runToIdle, scheduler, seq } from './test-helpers.ts';
 
 const prefillMs = (t: number) => 10 + 0.01 * t;

@@ -14,19 +14,19 @@ import { sendError } from '../outcome/openai-error.ts';
 import { seededRandom } from '../util/random.ts';
 import { blockHashes } from './block-hash.ts';
 import { EngineLoop } from './engine-loop.ts';
-import { parseRequest, RequestError, type ApiKind, type ParsedRequest } from './http/parse.ts';
+import { type ApiKind, type ParsedRequest, parseRequest, RequestError } from './http/parse.ts';
 import { JsonWriter, StreamWriter, type WriterContext } from './http/writers.ts';
 import { LoadFeed, type LoadListener, type LoadMessage } from './load-feed.ts';
 import { EngineMetrics } from './metrics.ts';
-import { DEFAULTS, validateOptions, type EngineOptions } from './options.ts';
+import { DEFAULTS, type EngineOptions, validateOptions } from './options.ts';
 import { sampleOutputTokens } from './output-length.ts';
 import { loadProfile } from './perf-model.ts';
 import { Scheduler } from './scheduler.ts';
 import type { LoadSnapshot } from './scheduler-output.ts';
 import { Sequence } from './sequence.ts';
 
-export type { EngineOptions } from './options.ts';
 export type { LoadMessage } from './load-feed.ts';
+export type { EngineOptions } from './options.ts';
 export type { LoadSnapshot } from './scheduler-output.ts';
 
 export interface EngineHandle {
@@ -98,7 +98,12 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
       req = parseRequest(kind, body);
     } catch (err) {
       if (!(err instanceof RequestError)) throw err;
-      return sendError(res, 400, { message: err.message, type: 'invalid_request_error', param: err.param, code: 'invalid_request' });
+      return sendError(res, 400, {
+        message: err.message,
+        type: 'invalid_request_error',
+        param: err.param,
+        code: 'invalid_request',
+      });
     }
     if (req.model !== undefined && req.model !== o.model) {
       return sendError(res, 404, {
@@ -136,7 +141,12 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
         admitted === 'queue_full'
           ? `The engine queue is full (${scheduler.waitingCount} requests waiting, --max-num-queued-reqs ${o.maxNumQueuedReqs}).`
           : `The engine queue holds too many prompt tokens (${scheduler.queuedPrefillTokens} queued, --max-num-queued-tokens ${o.maxNumQueuedTokens}).`;
-      return sendError(res, 503, { message, type: 'overloaded', param: null, code: `engine_${admitted}` }, retryAfterMs);
+      return sendError(
+        res,
+        503,
+        { message, type: 'overloaded', param: null, code: `engine_${admitted}` },
+        retryAfterMs,
+      );
     }
     const ctx: WriterContext = {
       res,
@@ -174,7 +184,12 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
       try {
         body = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
       } catch {
-        return sendError(res, 400, { message: 'The body is not valid JSON.', type: 'invalid_request_error', param: null, code: 'invalid_json' });
+        return sendError(res, 400, {
+          message: 'The body is not valid JSON.',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_json',
+        });
       }
       then(body);
     });
@@ -199,7 +214,16 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
       case '/v1/models':
         return json(res, {
           object: 'list',
-          data: [{ id: o.model, object: 'model', created: createdAt, owned_by: 'spillway-sim', root: o.model, max_model_len: maxModelLen }],
+          data: [
+            {
+              id: o.model,
+              object: 'model',
+              created: createdAt,
+              owned_by: 'spillway-sim',
+              root: o.model,
+              max_model_len: maxModelLen,
+            },
+          ],
         });
       case '/metrics':
         metrics.render().then(
@@ -215,7 +239,12 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
       case '/load/stream':
         return feed.attach(res);
       default:
-        return sendError(res, 404, { message: `No route for ${method} ${path}.`, type: 'invalid_request_error', param: null, code: 'not_found' });
+        return sendError(res, 404, {
+          message: `No route for ${method} ${path}.`,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'not_found',
+        });
     }
   });
   server.keepAliveTimeout = 65_000;
@@ -261,5 +290,11 @@ function json(res: ServerResponse, value: unknown): void {
 }
 
 function methodNotAllowed(res: ServerResponse, allow: string): void {
-  sendError(res, 405, { message: `Use ${allow} here.`, type: 'invalid_request_error', param: null, code: 'method_not_allowed' }, undefined, { allow });
+  sendError(
+    res,
+    405,
+    { message: `Use ${allow} here.`, type: 'invalid_request_error', param: null, code: 'method_not_allowed' },
+    undefined,
+    { allow },
+  );
 }

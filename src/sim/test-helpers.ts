@@ -1,6 +1,6 @@
 // Builders shared by the simulator's unit tests.
 import { blockHashes } from './block-hash.ts';
-import { polynomialModel, type PerfModel } from './perf-model.ts';
+import { type PerfModel, polynomialModel } from './perf-model.ts';
 import { Scheduler, type SchedulerConfig } from './scheduler.ts';
 import { Sequence } from './sequence.ts';
 

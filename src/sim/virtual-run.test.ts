@@ -1,10 +1,17 @@
 // Queueing behaviour of the scheduler core in virtual time, against what queueing theory predicts.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { loadProfile } from './perf-model.ts';
 import { runVirtual } from './virtual-run.ts';
 
-const config = { numBlocks: 4096, blockSize: 16, maxNumSeqs: 256, maxNumBatchedTokens: 2048, perf: loadProfile('default') };
+const config = {
+  numBlocks: 4096,
+  blockSize: 16,
+  maxNumSeqs: 256,
+  maxNumBatchedTokens: 2048,
+  perf: loadProfile('default'),
+};
 const workload = { durationMs: 60_000, promptTokens: 512, outputTokens: 128, seed: 7 };
 const prefillOnlyMs = loadProfile('default').stepMs({ prefillTokens: 512, decodeRequests: 0, kvUsage: 0 });
 
@@ -24,7 +31,8 @@ test('below capacity, TTFT stays near the prefill time and the queue stays short
 
 test('above capacity, the waiting queue and TTFT grow with time', () => {
   const r = runVirtual(config, { ...workload, rate: 40, drainLimitMs: 300_000 });
-  const third = (i: number) => r.ttftMs.filter((_, k) => r.arrivals[k] >= i * 20_000 && r.arrivals[k] < (i + 1) * 20_000);
+  const third = (i: number) =>
+    r.ttftMs.filter((_, k) => r.arrivals[k] >= i * 20_000 && r.arrivals[k] < (i + 1) * 20_000);
   const [early, middle, late] = [median(third(0)), median(third(1)), median(third(2))];
   assert.ok(early < middle && middle < late, `TTFT by thirds: ${early}, ${middle}, ${late}`);
   assert.ok(late > 20 * prefillOnlyMs);

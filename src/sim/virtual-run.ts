@@ -41,7 +41,11 @@ export function runVirtual(config: SchedulerConfig, w: VirtualWorkload): Virtual
   const s = new Scheduler(config);
   const shared = Array.from({ length: w.sharedPrefixTokens ?? 0 }, (_, i) => 1_000_000 + i);
   const seqs: Sequence[] = [];
-  for (let t = -Math.log(1 - random()) * (1000 / w.rate); t < w.durationMs; t += -Math.log(1 - random()) * (1000 / w.rate)) {
+  for (
+    let t = -Math.log(1 - random()) * (1000 / w.rate);
+    t < w.durationMs;
+    t += -Math.log(1 - random()) * (1000 / w.rate)
+  ) {
     const id = seqs.length + 1;
     const tokens = shared.concat(Array.from({ length: w.promptTokens - shared.length }, (_, i) => id * 100_000 + i));
     seqs.push(
@@ -56,7 +60,12 @@ export function runVirtual(config: SchedulerConfig, w: VirtualWorkload): Virtual
     );
   }
   const waiting: VirtualResult['waiting'] = [];
-  const run = runSteps(s, seqs, w.drainLimitMs ?? w.durationMs * 10, (t) => void waiting.push({ t, n: s.waitingCount }));
+  const run = runSteps(
+    s,
+    seqs,
+    w.drainLimitMs ?? w.durationMs * 10,
+    (t) => void waiting.push({ t, n: s.waitingCount }),
+  );
   return {
     ttftMs: seqs.map((q) => (q.firstToken >= 0 ? q.firstToken - q.arrival : NaN)),
     finishedAt: seqs.map((q) => (q.state === 'finished' ? q.finishedAt : NaN)),
@@ -74,7 +83,12 @@ export function runVirtual(config: SchedulerConfig, w: VirtualWorkload): Virtual
  * arrivals are added as the clock reaches them, an idle scheduler jumps to the next arrival. `beforeStep` sees
  * each planned step before it completes. Returns the output tokens generated and the virtual time it stopped at.
  */
-export function runSteps(s: Scheduler, seqs: readonly Sequence[], limitMs: number, beforeStep?: (t: number, plan: StepPlan) => void): { generatedTokens: number; endMs: number } {
+export function runSteps(
+  s: Scheduler,
+  seqs: readonly Sequence[],
+  limitMs: number,
+  beforeStep?: (t: number, plan: StepPlan) => void,
+): { generatedTokens: number; endMs: number } {
   let next = 0;
   let t = 0;
   let generated = 0;

@@ -13,12 +13,20 @@ const { countTokens } = await import('./tokenizer.ts');
 const loadMs = performance.now() - loadStart;
 
 const random = seededRandom(1);
-const common = 'the of and to in is that for it as with was on be by at this are from or an have not which but they you all were their has more one can there been if would will when who what so about out up into than them some could these other time only do new may then after first any like very over also most such even made through well back much where way just before how many those same each because still between own while against under never river water city north south market'.split(' ');
+const common =
+  'the of and to in is that for it as with was on be by at this are from or an have not which but they you all were their has more one can there been if would will when who what so about out up into than them some could these other time only do new may then after first any like very over also most such even made through well back much where way just before how many those same each because still between own while against under never river water city north south market'.split(
+    ' ',
+  );
 function prose(n: number): string {
   let s = '';
   while (s.length < n) {
     const r = random();
-    s += r < 0.05 ? '.\n' : r < 0.08 ? ` ${Math.floor(random() * 10_000)}` : ` ${common[Math.floor(random() * common.length)]}`;
+    s +=
+      r < 0.05
+        ? '.\n'
+        : r < 0.08
+          ? ` ${Math.floor(random() * 10_000)}`
+          : ` ${common[Math.floor(random() * common.length)]}`;
   }
   return s.slice(0, n);
 }
@@ -34,7 +42,10 @@ function gibberish(n: number): string {
 
 const SIZE = 13_000;
 const N = 200;
-for (const [name, make] of [['prose', prose], ['random words', gibberish]] as const) {
+for (const [name, make] of [
+  ['prose', prose],
+  ['random words', gibberish],
+] as const) {
   const prompts = Array.from({ length: N }, () => make(SIZE));
   const t0 = performance.now();
   const first = countTokens(prompts[0]);
@@ -50,4 +61,6 @@ for (const [name, make] of [['prose', prose], ['random words', gibberish]] as co
       `distinct prompts ${distinctMs.toFixed(3)} ms each, the same prompt again ${sameMs.toFixed(3)} ms`,
   );
 }
-console.log(`module load (o200k_base ranks): ${loadMs.toFixed(0)} ms; rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+console.log(
+  `module load (o200k_base ranks): ${loadMs.toFixed(0)} ms; rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
+);

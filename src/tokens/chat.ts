@@ -26,7 +26,9 @@ export function renderChatPrompt(messages: readonly ChatMessageLike[]): string {
     out += '\n';
     const c = m.content;
     if (typeof c === 'string') out += c;
-    else if (Array.isArray(c)) for (const part of c) if (part !== null && typeof part === 'object' && typeof part.text === 'string') out += part.text;
+    else if (Array.isArray(c))
+      for (const part of c)
+        if (part !== null && typeof part === 'object' && typeof part.text === 'string') out += part.text;
     out += '\n\n';
   }
   return out;

@@ -5,8 +5,8 @@ import { parseConfig } from '../config/load.ts';
 import { issuesOf } from '../config/test-helpers.ts';
 import { createGateway } from '../gateway.ts';
 import { renderChatPrompt } from './chat.ts';
-import { loadTokenizerJson } from './tokenizer-json.ts';
 import { countTokens as countO200k } from './tokenizer.ts';
+import { loadTokenizerJson } from './tokenizer-json.ts';
 
 const FIXTURE = new URL('../../test/fixtures/tiny-bpe-tokenizer.json', import.meta.url).pathname;
 
@@ -28,14 +28,20 @@ test('no spillway.tokenizers: every group stays on the calibrated estimate', () 
 
 test('each group counts prompt tokens with its configured tokenizer; others keep the estimate', () => {
   const { config: c, warnings } = parseConfig(
-    config(`    llama: { kind: tokenizer_json, path: ${FIXTURE} }\n    gpt: { kind: embedded }\n    other: { kind: estimate }`, 'kv-aware'),
+    config(
+      `    llama: { kind: tokenizer_json, path: ${FIXTURE} }\n    gpt: { kind: embedded }\n    other: { kind: estimate }`,
+      'kv-aware',
+    ),
     {},
   );
   assert.deepEqual(warnings, []);
   assert.deepEqual(Object.keys(c.tokenizers!).sort(), ['gpt', 'llama']);
   const gateway = createGateway({ config: c, logger: undefined });
   const fleet = gateway.fleet!;
-  const messages = [{ role: 'system', content: 'You answer the question.' }, { role: 'user', content: 'What is the meaning of sing and string?' }];
+  const messages = [
+    { role: 'system', content: 'You answer the question.' },
+    { role: 'user', content: 'What is the meaning of sing and string?' },
+  ];
   const body = { model: 'x', messages };
   const text = renderChatPrompt(messages);
   const fixtureCount = loadTokenizerJson(FIXTURE) as (t: string) => number;
@@ -61,7 +67,10 @@ test('config errors name the path: missing file, missing path, unknown group; un
   assert.deepEqual(issuesOf(config('    lama: { kind: embedded }')), [
     'spillway.tokenizers.lama: no model group of that name (known: llama, gpt, other)',
   ]);
-  assert.match(issuesOf(config('    llama: { kind: sentencepiece }'))[0], /^spillway\.tokenizers\.llama\.kind: expected one of "estimate", "embedded", "tokenizer_json"/);
+  assert.match(
+    issuesOf(config('    llama: { kind: sentencepiece }'))[0],
+    /^spillway\.tokenizers\.llama\.kind: expected one of "estimate", "embedded", "tokenizer_json"/,
+  );
   const { warnings } = parseConfig(config('    gpt: { kind: embedded, file: x }'), {});
   assert.deepEqual(warnings, ['spillway.tokenizers.gpt.file: unknown key, ignored']);
 });
@@ -88,5 +97,8 @@ test('a gateway whose groups all use the estimate never loads a tokenizer (o200k
     encoding: 'utf8',
   });
   assert.equal(run.status, 0, run.stderr);
-  assert.deepEqual(JSON.parse(run.stdout), { before: { o200k: false, tokenizerJson: false }, after: { o200k: true, tokenizerJson: false } });
+  assert.deepEqual(JSON.parse(run.stdout), {
+    before: { o200k: false, tokenizerJson: false },
+    after: { o200k: true, tokenizerJson: false },
+  });
 });

@@ -47,8 +47,10 @@ export function normalizeTokenizers(
   const out: Record<string, TokenizerConfig> = {};
   for (const [group, t] of Object.entries(raw)) {
     const at = `spillway.tokenizers.${group}`;
-    if (!groupNames.includes(group)) issues.push(`${at}: no model group of that name (known: ${groupNames.join(', ')})`);
-    if (t.kind !== 'tokenizer_json' && t.path !== undefined) issues.push(`${at}.path: only used with kind tokenizer_json`);
+    if (!groupNames.includes(group))
+      issues.push(`${at}: no model group of that name (known: ${groupNames.join(', ')})`);
+    if (t.kind !== 'tokenizer_json' && t.path !== undefined)
+      issues.push(`${at}.path: only used with kind tokenizer_json`);
     if (t.kind === 'embedded') out[group] = { kind: 'embedded', countTokens: embedded() };
     if (t.kind !== 'tokenizer_json') continue;
     if (t.path === undefined) {

@@ -1,3 +1,3 @@
-export { ENCODING_NAME, countTokens, encode, decode } from './tokenizer.ts';
-export { renderChatPrompt, countChatTokens, encodeChat } from './chat.ts';
-export type { ChatMessageLike, ChatContentPart } from './chat.ts';
+export type { ChatContentPart, ChatMessageLike } from './chat.ts';
+export { countChatTokens, encodeChat, renderChatPrompt } from './chat.ts';
+export { countTokens, decode, ENCODING_NAME, encode } from './tokenizer.ts';

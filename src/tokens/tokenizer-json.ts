@@ -28,7 +28,8 @@ export function loadTokenizerJson(path: string): TokenCounter | string {
   let tokenizer: Tokenizer;
   try {
     const json = JSON.parse(text) as { model?: { type?: unknown } };
-    if (typeof json !== 'object' || json === null || typeof json.model !== 'object') throw new Error('no "model" section');
+    if (typeof json !== 'object' || json === null || typeof json.model !== 'object')
+      throw new Error('no "model" section');
     tokenizer = new Tokenizer(json, {});
     tokenizer.encode('probe', NO_SPECIALS);
   } catch (err) {

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { countChatTokens, countTokens, decode, encode, encodeChat, renderChatPrompt } from './index.ts';
 
 test('count and encode agree and round-trip', () => {
@@ -23,7 +23,9 @@ test('chat messages render in one template; a shared system prompt gives a share
   assert.ok(common >= encode(renderChatPrompt([system])).length - 1);
   assert.equal(countChatTokens([system]), encodeChat([system]).length);
   assert.equal(
-    renderChatPrompt([{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'image_url' }, { type: 'text', text: 'b' }] }]),
+    renderChatPrompt([
+      { role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'image_url' }, { type: 'text', text: 'b' }] },
+    ]),
     'user\nab\n\n',
   );
 });

@@ -1,8 +1,8 @@
-import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Deployment } from '../routing/deployment.ts';
+import type { Dispatcher } from 'undici';
 import { retryAfterMs } from '../relay/response-headers.ts';
 import { isEventStream } from '../relay/stream-end.ts';
+import type { Deployment } from '../routing/deployment.ts';
 
 /** How an exchange ended. `retryable` ones happened before anything reached the client. */
 export type ExchangeEnd =

@@ -27,11 +27,17 @@ describe('rewriteModel', () => {
     assert.equal(rewrite('{"mod\\u0065l":"demo","x":[[1]]}', 'up'), '{"mod\\u0065l":"up","x":[[1]]}');
     assert.equal(rewrite('{"model":"d\\u0065mo"}', 'up'), '{"model":"up"}');
     // The one plain "model" is nested; the top-level key is escaped: only the top level changes.
-    assert.equal(rewrite('{"m\\u006Fdel":"demo","meta":{"model":"demo"}}', 'up'), '{"m\\u006Fdel":"up","meta":{"model":"demo"}}');
+    assert.equal(
+      rewrite('{"m\\u006Fdel":"demo","meta":{"model":"demo"}}', 'up'),
+      '{"m\\u006Fdel":"up","meta":{"model":"demo"}}',
+    );
   });
   it('replaces every duplicate top-level model, also when the routed name is unchanged', () => {
     // JSON.parse keeps the last: the gateway routed on "demo"; an upstream keeping the first must not see "other".
-    assert.equal(rewrite('{"model":"other","x":"model","model":"demo"}', 'up'), '{"model":"up","x":"model","model":"up"}');
+    assert.equal(
+      rewrite('{"model":"other","x":"model","model":"demo"}', 'up'),
+      '{"model":"up","x":"model","model":"up"}',
+    );
     assert.equal(rewrite('{"model":"other","model":"demo"}', 'demo'), '{"model":"demo","model":"demo"}');
   });
   it('handles non-ASCII names and content', () => {
@@ -45,10 +51,18 @@ describe('rewriteModel', () => {
   it('property: every top-level model value is replaced, every other byte is kept', () => {
     // Members are generated as [key text, value text, is a model key]; the expected bytes follow from them.
     const key = fc.constantFrom('"model"', '"m\\u006fdel"', '"\\u006D\\u006F\\u0064\\u0065\\u006C"', '"mode\\u006c"');
-    const other = fc.tuple(fc.string().filter((k) => k !== 'model'), fc.json()).map(([k, v]) => [JSON.stringify(k), v, false] as const);
+    const other = fc
+      .tuple(
+        fc.string().filter((k) => k !== 'model'),
+        fc.json(),
+      )
+      .map(([k, v]) => [JSON.stringify(k), v, false] as const);
     const model = fc.tuple(key, fc.string()).map(([k, v]) => [k, JSON.stringify(v), true] as const);
-    const members = fc.tuple(fc.array(fc.oneof(other, model), { maxLength: 6 }), model, fc.array(other, { maxLength: 3 }), fc.boolean()).map(([a, m, b, first]) => (first ? [m, ...a, ...b] : [...a, m, ...b]));
-    const join = (ms: readonly (readonly [string, string, boolean])[], to?: string) => `{ ${ms.map(([k, v, isModel]) => `${k} : ${isModel && to !== undefined ? JSON.stringify(to) : v}`).join(' ,\n')} }`;
+    const members = fc
+      .tuple(fc.array(fc.oneof(other, model), { maxLength: 6 }), model, fc.array(other, { maxLength: 3 }), fc.boolean())
+      .map(([a, m, b, first]) => (first ? [m, ...a, ...b] : [...a, m, ...b]));
+    const join = (ms: readonly (readonly [string, string, boolean])[], to?: string) =>
+      `{ ${ms.map(([k, v, isModel]) => `${k} : ${isModel && to !== undefined ? JSON.stringify(to) : v}`).join(' ,\n')} }`;
     fc.assert(
       fc.property(members, fc.string(), (ms, to) => {
         const text = join(ms);

@@ -26,7 +26,12 @@ export interface CpuWindow {
 }
 
 export function cpuMark(pid?: number): CpuMark {
-  return { atMs: performance.now(), cpus: perCpuTicks(), procTicks: pid === undefined ? undefined : procTicks(pid), pid };
+  return {
+    atMs: performance.now(),
+    cpus: perCpuTicks(),
+    procTicks: pid === undefined ? undefined : procTicks(pid),
+    pid,
+  };
 }
 
 export function cpuSince(mark: CpuMark): CpuWindow {
@@ -38,7 +43,10 @@ export function cpuSince(mark: CpuMark): CpuWindow {
           return total > 0 ? (100 * (steal - mark.cpus![i][0])) / total : 0;
         })
       : undefined;
-  const procCpuS = mark.procTicks !== undefined && now.procTicks !== undefined ? (now.procTicks - mark.procTicks) / CLK_TCK : undefined;
+  const procCpuS =
+    mark.procTicks !== undefined && now.procTicks !== undefined
+      ? (now.procTicks - mark.procTicks) / CLK_TCK
+      : undefined;
   return { wallS: (now.atMs - mark.atMs) / 1000, stealPct, procCpuS };
 }
 

@@ -2,13 +2,21 @@
 // each routing strategy) in front of one stub upstream each, a raw HTTP client that can lie, a watch for
 // uncaught exceptions, and the checks every property shares (answer shape, accounting back to zero).
 import assert from 'node:assert/strict';
-import { createServer, request, validateHeaderValue, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+  validateHeaderValue,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import fc from 'fast-check';
 import { outcomes } from '../../src/outcome/outcomes.ts';
 import { strategyNames } from '../../src/routing/strategies/registry.ts';
-import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
+import { type RunningGateway, startGateway } from '../helpers/gateway.ts';
 
 // ---------------------------------------------------------------- run size and seed
 
@@ -23,7 +31,8 @@ export function runs(ci: number, campaign: number): number {
 }
 
 /** One seed per process, printed, so a failing run can be replayed with FUZZ_SEED (and FUZZ_PATH). */
-export const seed = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+export const seed =
+  process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
 
 /**
  * Runs `predicate` on `numRuns` generated cases with the run's seed, and prints what ran. On failure
@@ -31,25 +40,38 @@ export const seed = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZ
  * FUZZ_PATH replay exactly that case. FUZZ_TALLY=1 (exploration) runs every case without stopping and prints
  * each distinct failure once, with how often it happened.
  */
-export async function check<T>(name: string, arb: fc.Arbitrary<T>, predicate: (t: T) => Promise<void>, numRuns: number): Promise<void> {
+export async function check<T>(
+  name: string,
+  arb: fc.Arbitrary<T>,
+  predicate: (t: T) => Promise<void>,
+  numRuns: number,
+): Promise<void> {
   const started = performance.now();
   const path = process.env.FUZZ_PATH;
   const tally = process.env.FUZZ_TALLY === '1' ? new Map<string, { n: number; example: string }>() : undefined;
-  const run = tally === undefined
-    ? predicate
-    : async (t: T) => {
-        try {
-          await predicate(t);
-        } catch (err) {
-          const first = String((err as Error).message).split('\n')[0].slice(0, 160);
-          const seen = tally.get(first);
-          if (seen) seen.n++;
-          else tally.set(first, { n: 1, example: fc.stringify(t).slice(0, 2000) });
-        }
-      };
+  const run =
+    tally === undefined
+      ? predicate
+      : async (t: T) => {
+          try {
+            await predicate(t);
+          } catch (err) {
+            const first = String((err as Error).message)
+              .split('\n')[0]
+              .slice(0, 160);
+            const seen = tally.get(first);
+            if (seen) seen.n++;
+            else tally.set(first, { n: 1, example: fc.stringify(t).slice(0, 2000) });
+          }
+        };
   crashes.start();
   try {
-    await fc.assert(fc.asyncProperty(arb, run), { numRuns, seed, ...(path !== undefined && { path }), ...(process.env.FUZZ_NO_SHRINK === '1' && { endOnFailure: true }) });
+    await fc.assert(fc.asyncProperty(arb, run), {
+      numRuns,
+      seed,
+      ...(path !== undefined && { path }),
+      ...(process.env.FUZZ_NO_SHRINK === '1' && { endOnFailure: true }),
+    });
   } finally {
     crashes.stop();
     const ms = Math.round(performance.now() - started);
@@ -61,7 +83,10 @@ export async function check<T>(name: string, arb: fc.Arbitrary<T>, predicate: (t
 
 /** A compact, readable form of long generated text for counterexamples: a unit repeated 16+ times is folded. */
 export function fold(s: string): string {
-  return s.replace(/(.{1,40}?)\1{15,}/gs, (run, unit: string) => `‹${JSON.stringify(unit)}×${run.length / unit.length}›`);
+  return s.replace(
+    /(.{1,40}?)\1{15,}/gs,
+    (run, unit: string) => `‹${JSON.stringify(unit)}×${run.length / unit.length}›`,
+  );
 }
 
 // ---------------------------------------------------------------- crash watch
@@ -86,7 +111,9 @@ class CrashWatch {
   };
   /** From now until `stop`, crashes come here instead of to the test runner. */
   start(): void {
-    this.saved = new Map(CRASH_EVENTS.map((ev) => [ev, process.listeners(ev as 'uncaughtException') as ((...args: unknown[]) => void)[]]));
+    this.saved = new Map(
+      CRASH_EVENTS.map((ev) => [ev, process.listeners(ev as 'uncaughtException') as ((...args: unknown[]) => void)[]]),
+    );
     for (const ev of CRASH_EVENTS) {
       process.removeAllListeners(ev);
       process.on(ev, this.onCrash);
@@ -131,9 +158,21 @@ export interface UpstreamScript {
 }
 
 const okChat = Buffer.from(
-  JSON.stringify({ id: 'c', object: 'chat.completion', created: 0, model: 'x', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } }),
+  JSON.stringify({
+    id: 'c',
+    object: 'chat.completion',
+    created: 0,
+    model: 'x',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+  }),
 );
-export const OK_SCRIPT: UpstreamScript = { status: 200, headers: { 'content-type': 'application/json' }, chunks: [okChat], ending: 'end' };
+export const OK_SCRIPT: UpstreamScript = {
+  status: 200,
+  headers: { 'content-type': 'application/json' },
+  chunks: [okChat],
+  ending: 'end',
+};
 
 /** A real HTTP server that plays the script of the current case (one script per attempt, the last repeating). */
 export class StubUpstream {
@@ -200,7 +239,14 @@ export interface Variant {
 }
 
 export const VARIANTS: Variant[] = strategyNames().flatMap((strategy) =>
-  [false, true].flatMap((masterKey) => [false, true].map((backpressure) => ({ name: `${strategy}${masterKey ? '+key' : ''}${backpressure ? '+bp' : ''}`, masterKey, backpressure, strategy }))),
+  [false, true].flatMap((masterKey) =>
+    [false, true].map((backpressure) => ({
+      name: `${strategy}${masterKey ? '+key' : ''}${backpressure ? '+bp' : ''}`,
+      masterKey,
+      backpressure,
+      strategy,
+    })),
+  ),
 );
 
 export interface EnvOptions {
@@ -297,7 +343,13 @@ export class EnvPool {
     await env.upstream.close();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<string>((resolve) => (timer = setTimeout(resolve, 5000, 'late')));
-    const how = await Promise.race([env.gw.close().then(() => 'closed', (e: Error) => `failed: ${e.message}`), late]);
+    const how = await Promise.race([
+      env.gw.close().then(
+        () => 'closed',
+        (e: Error) => `failed: ${e.message}`,
+      ),
+      late,
+    ]);
     clearTimeout(timer);
     if (how !== 'closed') console.log(`fuzz: gateway ${v.name} shutdown ${how}`);
   }
@@ -369,9 +421,15 @@ export function send(url: string, r: RawRequest, timeoutMs = 15_000): Promise<An
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), cut: false }));
-      res.on('aborted', () => done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), cut: true }));
-      res.on('error', () => done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), cut: true }));
+      res.on('end', () =>
+        done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), cut: false }),
+      );
+      res.on('aborted', () =>
+        done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), cut: true }),
+      );
+      res.on('error', () =>
+        done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), cut: true }),
+      );
     });
     const pieces = r.abort === 'midBody' ? r.pieces.slice(0, Math.max(0, r.pieces.length - 1)) : r.pieces;
     for (const p of pieces) req.write(p);
@@ -398,7 +456,11 @@ export function sendableHeaderValue(v: string): boolean {
 
 // ---------------------------------------------------------------- shared checks
 
-const byCode = new Map<string, { status: number; type: string }>(Object.values(outcomes).filter((o) => o.code !== '').map((o) => [o.code, o]));
+const byCode = new Map<string, { status: number; type: string }>(
+  Object.values(outcomes)
+    .filter((o) => o.code !== '')
+    .map((o) => [o.code, o]),
+);
 
 /** Largest gateway error body: a message never echoes unbounded client input. */
 export const MAX_ERROR_BYTES = 8192;
@@ -410,7 +472,10 @@ export const MAX_ERROR_BYTES = 8192;
  */
 export function checkGatewayError(a: Answer, rejectStatus = 503): string {
   assert.ok(a.status !== undefined && a.status >= 400, `gateway answered ${a.status} without an upstream`);
-  assert.ok(a.body.length <= MAX_ERROR_BYTES, `error body of ${a.body.length} bytes (over ${MAX_ERROR_BYTES}): ${a.body.subarray(0, 200).toString()}...`);
+  assert.ok(
+    a.body.length <= MAX_ERROR_BYTES,
+    `error body of ${a.body.length} bytes (over ${MAX_ERROR_BYTES}): ${a.body.subarray(0, 200).toString()}...`,
+  );
   assert.match(String(a.headers['content-type']), /^application\/json/);
   const json = JSON.parse(a.body.toString('utf8')) as { error?: Record<string, unknown> };
   const e = json.error;
@@ -449,7 +514,10 @@ export async function checkIdle(env: Env, ports: number[] = []): Promise<void> {
   const g = env.gw.gateway;
   const idle = () =>
     g.deployments.every((d) => d.inFlight === 0) &&
-    (g.backpressure === undefined || (({ inFlight, queued, engineInFlight }) => inFlight + queued + engineInFlight === 0)(g.backpressure.accounting()));
+    (g.backpressure === undefined ||
+      (({ inFlight, queued, engineInFlight }) => inFlight + queued + engineInFlight === 0)(
+        g.backpressure.accounting(),
+      ));
   // Every request the gateway took in has its outcome and its response closed, then accounting is idle.
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
@@ -460,9 +528,20 @@ export async function checkIdle(env: Env, ports: number[] = []): Promise<void> {
   }
   await env.gw.assertIdle();
   if (g.backpressure !== undefined) {
-    assert.deepEqual(g.backpressure.accounting(), { inFlight: 0, queued: 0, queuedTokens: 0, engineInFlight: 0, predictedKvTokens: 0, releaseErrors: 0 });
+    assert.deepEqual(g.backpressure.accounting(), {
+      inFlight: 0,
+      queued: 0,
+      queuedTokens: 0,
+      engineInFlight: 0,
+      predictedKvTokens: 0,
+      releaseErrors: 0,
+    });
   }
-  assert.equal(await requestsTotal(env.gw), env.decided.n, 'requests with an outcome (spillway_requests_total) vs requests the gateway had to decide');
+  assert.equal(
+    await requestsTotal(env.gw),
+    env.decided.n,
+    'requests with an outcome (spillway_requests_total) vs requests the gateway had to decide',
+  );
 }
 
 /** The process still serves: liveness answers 200. */

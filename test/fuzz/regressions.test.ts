@@ -9,14 +9,28 @@ import { crashes, EnvPool, VARIANTS, type Variant } from './harness.ts';
 import { runRequestCase } from './request-case.ts';
 import { runUpstreamCase } from './upstream-case.ts';
 
-const PATHS: Record<Endpoint, string> = { chat: '/v1/chat/completions', completions: '/v1/completions', embeddings: '/v1/embeddings' };
+const PATHS: Record<Endpoint, string> = {
+  chat: '/v1/chat/completions',
+  completions: '/v1/completions',
+  embeddings: '/v1/embeddings',
+};
 
 /** A well-formed request around `json`: what the fuzzer's headers would be on a good day. */
 function literal(endpoint: Endpoint, json: string, depth: number): RequestCase {
   const bytes = Buffer.from(json);
   return {
     body: { endpoint, json, bytes, damaged: false, damage: 'none', depth },
-    request: { method: 'POST', path: PATHS[endpoint], headers: [['content-type', 'application/json'], ['authorization', 'Bearer sk-fuzz'], ['content-length', String(bytes.length)]], pieces: [bytes], abort: 'none' },
+    request: {
+      method: 'POST',
+      path: PATHS[endpoint],
+      headers: [
+        ['content-type', 'application/json'],
+        ['authorization', 'Bearer sk-fuzz'],
+        ['content-length', String(bytes.length)],
+      ],
+      pieces: [bytes],
+      abort: 'none',
+    },
     contentTypeOk: true,
     authOk: true,
     priority: undefined,
@@ -29,7 +43,8 @@ function literal(endpoint: Endpoint, json: string, depth: number): RequestCase {
 }
 
 const variant = (name: string): Variant => VARIANTS.find((v) => v.name === name)!;
-const errorOf = (body: Buffer) => (JSON.parse(body.toString()) as { error: { message: string; code: string; param: string | null } }).error;
+const errorOf = (body: Buffer) =>
+  (JSON.parse(body.toString()) as { error: { message: string; code: string; param: string | null } }).error;
 
 describe('fuzz regressions', () => {
   const pool = new EnvPool();
@@ -81,9 +96,12 @@ describe('fuzz regressions', () => {
     // data: [DONE], so it is cut as truncated (finding 7); but not one byte, not even the head, had reached the
     // client, so the client gets no HTTP answer at all instead of an error it can read (or a retry). Now an empty
     // event stream is a failed attempt, retried while nothing reached the client, then a 502 naming it.
-    const a = await runUpstreamCase(pool, variant('simple-shuffle'), { endpoint: 'chat', group: 'm', stream: true, priority: undefined }, [
-      { status: 200, headers: { 'content-type': 'text/event-stream' }, chunks: [], ending: 'end' },
-    ]);
+    const a = await runUpstreamCase(
+      pool,
+      variant('simple-shuffle'),
+      { endpoint: 'chat', group: 'm', stream: true, priority: undefined },
+      [{ status: 200, headers: { 'content-type': 'text/event-stream' }, chunks: [], ending: 'end' }],
+    );
     assert.equal(a.status, 502);
     assert.equal(errorOf(a.body).code, 'upstream_error');
     assert.match(errorOf(a.body).message, /empty event stream/);

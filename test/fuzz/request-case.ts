@@ -3,8 +3,20 @@
 import assert from 'node:assert/strict';
 import { parsePriority } from '../../src/admission/priority.ts';
 import { rejectedBy } from '../../src/outcome/outcomes.ts';
-import { ows as trimOws, type RequestCase } from './arbitraries.ts';
-import { checkAlive, checkGatewayError, checkIdle, checkRequestId, OK_SCRIPT, send, withCrashCheck, type Answer, type Env, type EnvPool, type Variant } from './harness.ts';
+import { type RequestCase, ows as trimOws } from './arbitraries.ts';
+import {
+  type Answer,
+  checkAlive,
+  checkGatewayError,
+  checkIdle,
+  checkRequestId,
+  type Env,
+  type EnvPool,
+  OK_SCRIPT,
+  send,
+  type Variant,
+  withCrashCheck,
+} from './harness.ts';
 
 const MAX_BODY = 1024 * 1024;
 const UPSTREAM_MODEL: Record<string, string> = { m: 'x', e: 'e' };
@@ -28,7 +40,12 @@ function forwardable(c: RequestCase): Record<string, unknown> | undefined {
   if (r.model !== 'm' && r.model !== 'e') return undefined;
   if (r.stream !== undefined && r.stream !== null && typeof r.stream !== 'boolean') return undefined;
   const field = c.body.endpoint === 'chat' ? r.messages : c.body.endpoint === 'completions' ? r.prompt : r.input;
-  if (c.body.endpoint === 'chat' ? !Array.isArray(field) || field.length === 0 : typeof field !== 'string' && !Array.isArray(field)) return undefined;
+  if (
+    c.body.endpoint === 'chat'
+      ? !Array.isArray(field) || field.length === 0
+      : typeof field !== 'string' && !Array.isArray(field)
+  )
+    return undefined;
   return r;
 }
 
@@ -40,7 +57,12 @@ export function checkAnswer(v: Variant, c: RequestCase, a: Answer, env: Env): vo
   // A declared length shorter than the body: the rest is read as the next request on the connection, which
   // Node's HTTP parser refuses; the gateway's clientError handler answers that 400 invalid_http_request and
   // closes, possibly before the first request's answer. Its request id is a fresh one: there was no request.
-  if (c.lengthDeclared === 'less' && a.status === 400 && a.headers['x-spillway-deployment'] === undefined && checkGatewayError(a) === 'invalid_http_request') {
+  if (
+    c.lengthDeclared === 'less' &&
+    a.status === 400 &&
+    a.headers['x-spillway-deployment'] === undefined &&
+    checkGatewayError(a) === 'invalid_http_request'
+  ) {
     return checkRequestId(a, undefined);
   }
   checkRequestId(a, ows(c.requestId));
@@ -48,7 +70,15 @@ export function checkAnswer(v: Variant, c: RequestCase, a: Answer, env: Env): vo
   const priorityOk = !v.backpressure || parsePriority(ows(c.priority)) !== -1;
   const budgetOk = !v.backpressure || c.ttftBudget === undefined || Number(ows(c.ttftBudget)) > 0;
   const parsed = forwardable(c);
-  const mustForward = parsed !== undefined && c.pathOk && c.contentTypeOk && authOk && c.lengthTrue && priorityOk && budgetOk && c.request.abort === 'none';
+  const mustForward =
+    parsed !== undefined &&
+    c.pathOk &&
+    c.contentTypeOk &&
+    authOk &&
+    c.lengthTrue &&
+    priorityOk &&
+    budgetOk &&
+    c.request.abort === 'none';
 
   if (a.headers['x-spillway-deployment'] !== undefined) {
     // Forwarded: the stub upstream's answer, byte for byte, for a request the gateway had to accept.
@@ -59,7 +89,11 @@ export function checkAnswer(v: Variant, c: RequestCase, a: Answer, env: Env): vo
       // The upstream got the client's body with only the top-level model changed.
       const seen = env.upstream.bodies.at(-1);
       assert.ok(seen !== undefined, 'forwarded without an upstream request');
-      assert.deepEqual(JSON.parse(seen.toString('utf8')), { ...parsed, model: UPSTREAM_MODEL[parsed.model as string] }, 'body the upstream received');
+      assert.deepEqual(
+        JSON.parse(seen.toString('utf8')),
+        { ...parsed, model: UPSTREAM_MODEL[parsed.model as string] },
+        'body the upstream received',
+      );
     }
     return;
   }
@@ -69,9 +103,12 @@ export function checkAnswer(v: Variant, c: RequestCase, a: Answer, env: Env): vo
   if (code in rejectedBy) assert.ok(v.backpressure, `${code} without back pressure`);
   if (code === 'unsupported_media_type') assert.ok(!c.contentTypeOk, '415 for an application/json body');
   if (code === 'not_found' || code === 'method_not_allowed') assert.ok(!c.pathOk, `${code} on a proxy path`);
-  if (code === 'request_too_large') assert.ok(c.body.bytes.length > MAX_BODY || !c.lengthTrue, '413 for a body under the limit');
-  if (code === 'shutting_down' || code === 'all_deployments_cooling_down' || code.startsWith('upstream_')) assert.fail(`${code} with a healthy upstream`);
-  if (mustForward && !(code in rejectedBy)) assert.fail(`refused a valid request with ${code}: ${a.body.toString().slice(0, 300)}`);
+  if (code === 'request_too_large')
+    assert.ok(c.body.bytes.length > MAX_BODY || !c.lengthTrue, '413 for a body under the limit');
+  if (code === 'shutting_down' || code === 'all_deployments_cooling_down' || code.startsWith('upstream_'))
+    assert.fail(`${code} with a healthy upstream`);
+  if (mustForward && !(code in rejectedBy))
+    assert.fail(`refused a valid request with ${code}: ${a.body.toString().slice(0, 300)}`);
 }
 
 /** Sends the case to the variant's gateway and checks the answer, the accounting and liveness. */

@@ -12,6 +12,11 @@ describe('fuzz: client requests against a live gateway', () => {
   after(() => pool.closeAll());
 
   it('stays up, answers allowed statuses in the OpenAI error shape, and returns its accounting to zero', async () => {
-    await check('client requests', fc.tuple(fc.constantFrom(...VARIANTS), requestCase), async ([v, c]) => void (await runRequestCase(pool, v, c)), runs(150, 14_000));
+    await check(
+      'client requests',
+      fc.tuple(fc.constantFrom(...VARIANTS), requestCase),
+      async ([v, c]) => void (await runRequestCase(pool, v, c)),
+      runs(150, 14_000),
+    );
   });
 });

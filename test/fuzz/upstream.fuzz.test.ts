@@ -14,7 +14,11 @@ describe('fuzz: upstream answers through a live gateway', () => {
   after(() => pool.closeAll());
 
   it('stays up, relays or answers allowed statuses in the OpenAI error shape, and returns its accounting to zero', async () => {
-    const arb = fc.tuple(fc.constantFrom(...VARIANTS), clientRequest, fc.array(upstreamScript, { minLength: 1, maxLength: 3 }));
+    const arb = fc.tuple(
+      fc.constantFrom(...VARIANTS),
+      clientRequest,
+      fc.array(upstreamScript, { minLength: 1, maxLength: 3 }),
+    );
     await check(
       'upstream answers',
       arb,

@@ -5,5 +5,13 @@ import type { RunningGateway } from './gateway.ts';
 export async function assertZero(gw: RunningGateway): Promise<void> {
   await gw.assertIdle();
   const bp = gw.gateway.backpressure;
-  if (bp !== undefined) assert.deepEqual(bp.accounting(), { inFlight: 0, queued: 0, queuedTokens: 0, engineInFlight: 0, predictedKvTokens: 0, releaseErrors: 0 });
+  if (bp !== undefined)
+    assert.deepEqual(bp.accounting(), {
+      inFlight: 0,
+      queued: 0,
+      queuedTokens: 0,
+      engineInFlight: 0,
+      predictedKvTokens: 0,
+      releaseErrors: 0,
+    });
 }

@@ -2,8 +2,8 @@
 // upstream that holds each request until the test lets it go.
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
-import { startGateway, type RunningGateway } from './gateway.ts';
-import { scriptedUpstream, type ScriptedUpstream } from './upstreams.ts';
+import { type RunningGateway, startGateway } from './gateway.ts';
+import { type ScriptedUpstream, scriptedUpstream } from './upstreams.ts';
 
 export interface BpGateway extends RunningGateway {
   /** Asserts admission, queue, engine slots and predicted KV are all back to zero, with no double release. */
@@ -17,7 +17,14 @@ export async function startBpGateway(yaml: string): Promise<BpGateway> {
     async assertDrained() {
       await gw.assertIdle();
       const bp = gw.gateway.backpressure!;
-      assert.deepEqual(bp.accounting(), { inFlight: 0, queued: 0, queuedTokens: 0, engineInFlight: 0, predictedKvTokens: 0, releaseErrors: 0 });
+      assert.deepEqual(bp.accounting(), {
+        inFlight: 0,
+        queued: 0,
+        queuedTokens: 0,
+        engineInFlight: 0,
+        predictedKvTokens: 0,
+        releaseErrors: 0,
+      });
     },
   };
 }
@@ -40,12 +47,13 @@ export async function heldUpstream(): Promise<HeldUpstream> {
   const watchers: { n: number; resolve: () => void }[] = [];
   const up = await scriptedUpstream((_req, res) => {
     waiting.push(res);
-    for (const w of watchers.splice(0)) if (waiting.length >= w.n) w.resolve();
-    else watchers.push(w);
+    for (const w of watchers.splice(0))
+      if (waiting.length >= w.n) w.resolve();
+      else watchers.push(w);
   });
   const answer = (res: ServerResponse) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.end(chunk('a') + chunk('b') + 'data: [DONE]\n\n');
+    res.end(`${chunk('a') + chunk('b')}data: [DONE]\n\n`);
   };
   Object.defineProperty(up, 'held', { get: () => waiting.length });
   return Object.assign(up as ScriptedUpstream & { held: number }, {
@@ -63,7 +71,11 @@ export async function heldUpstream(): Promise<HeldUpstream> {
 }
 
 /** Posts a streaming chat request with `headers`; resolves with status, headers and the raw body text. */
-export async function post(url: string, headers: Record<string, string> = {}, body: object = {}): Promise<{ status: number; headers: Headers; text: string; json: any }> {
+export async function post(
+  url: string,
+  headers: Record<string, string> = {},
+  body: object = {},
+): Promise<{ status: number; headers: Headers; text: string; json: any }> {
   const res = await fetch(`${url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

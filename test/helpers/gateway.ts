@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import pino from 'pino';
 import OpenAI from 'openai';
+import pino from 'pino';
 import { parseConfig } from '../../src/config/load.ts';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.ts';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,9 @@ export async function serveGateway(yaml: string): Promise<ServedGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'spillway-'));
   const config = join(dir, 'config.yaml');
   await writeFile(config, yaml);
-  const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--config', config, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--config', config, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = once(child, 'exit');
   let line: string | undefined;
   for await (const l of createInterface({ input: child.stdout! })) {

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -44,9 +44,17 @@ export async function scriptedUpstream(
 }
 
 /** An upstream that answers every request with the same OpenAI-shaped error (`retryAfter`: its Retry-After header). */
-export function errorUpstream(status: number, message: string, type: string, retryAfter?: string): Promise<ScriptedUpstream> {
+export function errorUpstream(
+  status: number,
+  message: string,
+  type: string,
+  retryAfter?: string,
+): Promise<ScriptedUpstream> {
   const body = JSON.stringify({ error: { message, type, param: null, code: null } });
-  const headers = { 'content-type': 'application/json', ...(retryAfter !== undefined && { 'retry-after': retryAfter }) };
+  const headers = {
+    'content-type': 'application/json',
+    ...(retryAfter !== undefined && { 'retry-after': retryAfter }),
+  };
   return scriptedUpstream((_q, res) => {
     res.writeHead(status, headers);
     res.end(body);

@@ -16,6 +16,9 @@ export function shedRuleNames(): string[] {
 /** The rule named `name` (`backpressure.ingress.shedding.rule`); throws on an unknown name. */
 export function createShedRule(name: string, params: ShedParams): ShedRule {
   const f = factories.get(name);
-  if (f === undefined) throw new Error(`backpressure.ingress.shedding.rule: unknown rule "${name}" (known: ${shedRuleNames().join(', ')})`);
+  if (f === undefined)
+    throw new Error(
+      `backpressure.ingress.shedding.rule: unknown rule "${name}" (known: ${shedRuleNames().join(', ')})`,
+    );
   return f(params);
 }

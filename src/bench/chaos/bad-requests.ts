@@ -40,8 +40,16 @@ export function badCases(group: string): BadCase[] {
   const escapedModel = '"m\\u006fdel"';
   const text = (s: string) => () => Buffer.from(s);
   return [
-    { name: 'prompt nested 12k deep (completions)', path: '/v1/completions', body: text(`{"model":${g},"prompt":${nested(DEPTH)},"max_tokens":4}`) },
-    { name: 'input nested 12k deep (embeddings)', path: '/v1/embeddings', body: text(`{"model":${g},"input":${nested(DEPTH)}}`) },
+    {
+      name: 'prompt nested 12k deep (completions)',
+      path: '/v1/completions',
+      body: text(`{"model":${g},"prompt":${nested(DEPTH)},"max_tokens":4}`),
+    },
+    {
+      name: 'input nested 12k deep (embeddings)',
+      path: '/v1/embeddings',
+      body: text(`{"model":${g},"input":${nested(DEPTH)}}`),
+    },
     {
       name: 'escaped "model" key, 12k deep non-prompt field',
       path: '/v1/chat/completions',
@@ -52,18 +60,35 @@ export function badCases(group: string): BadCase[] {
       path: '/v1/chat/completions',
       body: text(`{"model":${g},"model":${g},${chatMessages},"tools":${nested(DEPTH)}}`),
     },
-    { name: 'messages content nested 12k deep', path: '/v1/chat/completions', body: text(`{"model":${g},"messages":[{"role":"user","content":${nested(DEPTH)}}]}`) },
+    {
+      name: 'messages content nested 12k deep',
+      path: '/v1/chat/completions',
+      body: text(`{"model":${g},"messages":[{"role":"user","content":${nested(DEPTH)}}]}`),
+    },
     { name: 'truncated JSON', path: '/v1/chat/completions', body: text(`{"model":${g},${chatMessages},"max_tok`) },
     {
       name: 'oversized body (11 MB)',
       path: '/v1/chat/completions',
       body: () => Buffer.from(`{"model":${g},"messages":[{"role":"user","content":"${'x'.repeat(11 * 2 ** 20)}"}]}`),
     },
-    { name: 'huge model name (900 KB)', path: '/v1/chat/completions', body: text(`{"model":"${'m'.repeat(900 * 1024)}",${chatMessages}}`) },
-    { name: 'wrong types', path: '/v1/chat/completions', body: text(`{"model":${g},"messages":"hi","stream":"yes","max_tokens":-1,"temperature":"hot"}`) },
+    {
+      name: 'huge model name (900 KB)',
+      path: '/v1/chat/completions',
+      body: text(`{"model":"${'m'.repeat(900 * 1024)}",${chatMessages}}`),
+    },
+    {
+      name: 'wrong types',
+      path: '/v1/chat/completions',
+      body: text(`{"model":${g},"messages":"hi","stream":"yes","max_tokens":-1,"temperature":"hot"}`),
+    },
     { name: 'model a number', path: '/v1/chat/completions', body: text(`{"model":42,${chatMessages}}`) },
     { name: 'body a JSON array', path: '/v1/chat/completions', body: text(`[${g},{"messages":[]}]`) },
-    { name: 'content-length larger than the body', path: '/v1/chat/completions', body: text(`{"model":${g},${chatMessages}}`), declaredLength: 4096 },
+    {
+      name: 'content-length larger than the body',
+      path: '/v1/chat/completions',
+      body: text(`{"model":${g},${chatMessages}}`),
+      declaredLength: 4096,
+    },
   ];
 }
 
@@ -117,11 +142,17 @@ function sendShortBody(url: string, c: BadCase, timeoutMs: number): Promise<BadO
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
       const at = answer.indexOf('\r\n\r\n');
       const rest = at < 0 ? '' : answer.slice(at + 4);
-      resolve(status ? { name: c.name, status, code: errorCode(rest), bodyBytes: rest.length } : { name: c.name, status: 0, error: silence });
+      resolve(
+        status
+          ? { name: c.name, status, code: errorCode(rest), bodyBytes: rest.length }
+          : { name: c.name, status: 0, error: silence },
+      );
     };
     const timer = setTimeout(finish, timeoutMs, 'timeout');
     s.once('connect', () => {
-      s.write(`POST ${c.path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${c.declaredLength}\r\n\r\n`);
+      s.write(
+        `POST ${c.path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${c.declaredLength}\r\n\r\n`,
+      );
       s.write(body);
     });
     s.on('data', (b: Buffer) => (answer += b.toString('latin1')));

@@ -47,7 +47,12 @@ function rawRequest(path: string, body: string, port: number): string {
 
 export async function slowReaders(port: number, group: string, count: number, windowMs: number): Promise<SlowResult> {
   const r: SlowResult = { started: 0, answered200: 0, statuses: {}, bytesRead: 0, closedByGateway: 0 };
-  const body = JSON.stringify({ model: group, messages: [{ role: 'user', content: 'Tell a very long story.' }], max_tokens: 2048, stream: true });
+  const body = JSON.stringify({
+    model: group,
+    messages: [{ role: 'user', content: 'Tell a very long story.' }],
+    max_tokens: 2048,
+    stream: true,
+  });
   const sockets: net.Socket[] = [];
   let over = false;
   for (let i = 0; i < count; i++) {
@@ -81,7 +86,13 @@ export async function slowReaders(port: number, group: string, count: number, wi
   return r;
 }
 
-export async function abortingClients(url: string, groups: readonly string[], perS: number, windowMs: number, random: Random): Promise<AbortResult> {
+export async function abortingClients(
+  url: string,
+  groups: readonly string[],
+  perS: number,
+  windowMs: number,
+  random: Random,
+): Promise<AbortResult> {
   const r: AbortResult = { started: 0, abortedBeforeHead: 0, abortedAfterHead: 0, finishedFirst: 0, errors: 0 };
   const pending: Promise<void>[] = [];
   const total = Math.max(1, Math.round((perS * windowMs) / 1000));
@@ -93,7 +104,11 @@ export async function abortingClients(url: string, groups: readonly string[], pe
       new Promise<void>((resolve) => {
         let headSeen = false;
         let aborted = false;
-        const req = httpRequest(`${url}/v1/chat/completions`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } });
+        const req = httpRequest(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          agent: false,
+          headers: { 'content-type': 'application/json' },
+        });
         const timer = setTimeout(() => {
           aborted = true;
           if (headSeen) r.abortedAfterHead++;
@@ -118,7 +133,14 @@ export async function abortingClients(url: string, groups: readonly string[], pe
           r.errors++;
           resolve();
         });
-        req.end(JSON.stringify({ model: group, messages: [{ role: 'user', content: `abort me ${i}` }], max_tokens: 256, stream: true }));
+        req.end(
+          JSON.stringify({
+            model: group,
+            messages: [{ role: 'user', content: `abort me ${i}` }],
+            max_tokens: 256,
+            stream: true,
+          }),
+        );
       }),
     );
     await sleep(windowMs / total);

@@ -4,9 +4,9 @@
  * attributes losses against those times.
  */
 import { seededRandom } from '../../util/random.ts';
-import { badCases, sendBad, type BadOutcome } from './bad-requests.ts';
+import { type BadOutcome, badCases, sendBad } from './bad-requests.ts';
 import { abortingClients, idleFlood, slowReaders } from './clients.ts';
-import { GROUPS, MOCK_GROUP, SIM_GROUP, type ChaosFleet } from './fleet.ts';
+import { type ChaosFleet, GROUPS, MOCK_GROUP, SIM_GROUP } from './fleet.ts';
 import type { GatewayMonitor } from './monitor.ts';
 import type { FaultKind, FaultWindow, Schedule } from './schedule.ts';
 
@@ -103,7 +103,9 @@ async function inject(w: FaultWindow, r: FaultResult, ctx: FaultContext, random:
       r.target = MOCK_GROUP;
       const outcomes: Array<BadOutcome & { crashedGateway: boolean }> = [];
       // The mock group for every case; the first (a prompt nested 12k deep) also for the engines' group.
-      const sim = badCases(SIM_GROUP).slice(0, 1).map((c) => ({ ...c, name: `${c.name}, ${SIM_GROUP}` }));
+      const sim = badCases(SIM_GROUP)
+        .slice(0, 1)
+        .map((c) => ({ ...c, name: `${c.name}, ${SIM_GROUP}` }));
       for (const c of [...badCases(MOCK_GROUP), ...sim]) {
         await monitor.whenUp();
         const crashes = monitor.crashes.length;

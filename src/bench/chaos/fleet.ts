@@ -8,7 +8,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startMock, type MockHandle } from '../../mock/server.ts';
+import { type MockHandle, startMock } from '../../mock/server.ts';
 import { freePort, type Proc, type ProcGroup } from '../harness/procs.ts';
 
 export const SIM_GROUP = 'chaos-sim';
@@ -75,7 +75,9 @@ export interface ChaosFleet {
 export async function startFleet(procs: ProcGroup, counts: { engines: number; mocks: number }): Promise<ChaosFleet> {
   const engines = await Promise.all(Array.from({ length: counts.engines }, (_, i) => Engine.start(procs, i)));
   const mocks = await Promise.all(
-    Array.from({ length: counts.mocks }, (_, i) => startMock({ latencyMs: 20, chunks: 16, chunkIntervalMs: 10, seed: i + 1, models: ['mock-upstream'] })),
+    Array.from({ length: counts.mocks }, (_, i) =>
+      startMock({ latencyMs: 20, chunks: 16, chunkIntervalMs: 10, seed: i + 1, models: ['mock-upstream'] }),
+    ),
   );
   return {
     engines,

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
-import type { Proc, ProcGroup } from '../harness/procs.ts';
 import { metricSum } from '../harness/metric-sum.ts';
+import type { Proc, ProcGroup } from '../harness/procs.ts';
 
 /** How long a stopped gateway may take to drain and exit. */
 const STOP_BOUND_MS = 40_000;
@@ -95,7 +95,12 @@ export class GatewayMonitor {
 
   /** The gateway's /metrics text. */
   async metrics(): Promise<string> {
-    const r = await this.probePool!.request({ path: '/metrics', method: 'GET', headersTimeout: 5000, bodyTimeout: 5000 });
+    const r = await this.probePool!.request({
+      path: '/metrics',
+      method: 'GET',
+      headersTimeout: 5000,
+      bodyTimeout: 5000,
+    });
     return r.body.text();
   }
 
@@ -108,7 +113,10 @@ export class GatewayMonitor {
     process.kill(this.proc.pid, 'SIGTERM');
     let timer: NodeJS.Timeout | undefined;
     const bounded = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), STOP_BOUND_MS)));
-    this.finalExit = (await Promise.race([this.proc.exited, bounded])) ?? { code: null, signal: `still running after ${STOP_BOUND_MS} ms` };
+    this.finalExit = (await Promise.race([this.proc.exited, bounded])) ?? {
+      code: null,
+      signal: `still running after ${STOP_BOUND_MS} ms`,
+    };
     clearTimeout(timer);
     await this.o.procs.stop(this.proc);
     for (const d of this.downtimes) if (d.toMs === Infinity) d.toMs = this.o.now();
@@ -166,7 +174,12 @@ export class GatewayMonitor {
     const at = this.o.now();
     const t = performance.now();
     try {
-      const r = await this.probePool!.request({ path: '/health/liveness', method: 'GET', headersTimeout: 2000, bodyTimeout: 2000 });
+      const r = await this.probePool!.request({
+        path: '/health/liveness',
+        method: 'GET',
+        headersTimeout: 2000,
+        bodyTimeout: 2000,
+      });
       await r.body.dump();
       this.probes.push([at, r.statusCode === 200 ? performance.now() - t : NaN]);
     } catch {
@@ -201,8 +214,14 @@ export function accountingFigures(text: string): Record<string, number> {
     spillway_deployment_in_flight: metricSum(text, 'spillway_deployment_in_flight'),
     spillway_backpressure_in_flight: metricSum(text, 'spillway_backpressure_in_flight'),
     spillway_router_queue_depth: metricSum(text, 'spillway_router_queue_depth'),
-    'spillway_backpressure_kv_blocks{kind="in_flight"}': r3(metricSum(text, 'spillway_backpressure_kv_blocks', ['kind="in_flight"'])),
-    'spillway_engine_kv_blocks{source="predicted"}': r3(metricSum(text, 'spillway_engine_kv_blocks', ['source="predicted"'])),
-    'spillway_engine_queued_prefill_tokens{source="predicted"}': r3(metricSum(text, 'spillway_engine_queued_prefill_tokens', ['source="predicted"'])),
+    'spillway_backpressure_kv_blocks{kind="in_flight"}': r3(
+      metricSum(text, 'spillway_backpressure_kv_blocks', ['kind="in_flight"']),
+    ),
+    'spillway_engine_kv_blocks{source="predicted"}': r3(
+      metricSum(text, 'spillway_engine_kv_blocks', ['source="predicted"']),
+    ),
+    'spillway_engine_queued_prefill_tokens{source="predicted"}': r3(
+      metricSum(text, 'spillway_engine_queued_prefill_tokens', ['source="predicted"']),
+    ),
   };
 }

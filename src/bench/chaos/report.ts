@@ -12,20 +12,28 @@
  *                      outlast the window); the latest-starting such window;
  *   none               no fault explains it.
  */
-import { latencyStats, type LatencyStats } from '../percentiles.ts';
+import { type LatencyStats, latencyStats } from '../percentiles.ts';
 import type { BadOutcome } from './bad-requests.ts';
 import type { FaultResult } from './faults.ts';
+import type { Sla } from './fleet.ts';
 import type { Crash, Downtime, LagScrape } from './monitor.ts';
 import type { Schedule } from './schedule.ts';
 import type { GoodRecord } from './traffic.ts';
-import type { Sla } from './fleet.ts';
 
 export const SCHEMA = 'spillway-chaos/1';
 
 export interface ChaosInputs {
   command: string;
   machine: string;
-  options: { durationS: number; rate: number; arrival: string; seed: number; smoke: boolean; backpressure: boolean; sla: Sla };
+  options: {
+    durationS: number;
+    rate: number;
+    arrival: string;
+    seed: number;
+    smoke: boolean;
+    backpressure: boolean;
+    sla: Sla;
+  };
   schedule: Schedule;
   records: GoodRecord[];
   faults: FaultResult[];
@@ -160,7 +168,13 @@ function attribute(r: GoodRecord, x: ChaosInputs): Tag {
   if (x.downtimes.some((d) => overlaps(d.fromMs - EXIT_NOTICE_MS, d.toMs))) return 'gateway_crash';
   if (!r.ok) {
     for (const f of x.faults) {
-      if (f.kind === 'engine_kill' && f.killedAtMs !== undefined && overlaps(f.killedAtMs, f.killedAtMs) && r.deployment === f.target) return 'killed_in_flight';
+      if (
+        f.kind === 'engine_kill' &&
+        f.killedAtMs !== undefined &&
+        overlaps(f.killedAtMs, f.killedAtMs) &&
+        r.deployment === f.target
+      )
+        return 'killed_in_flight';
     }
   }
   let tag: Tag = 'none';
@@ -217,7 +231,9 @@ export function formatReport(r: ChaosReport): string {
     `${'losses by fault'.padEnd(20)}${'windows'.padStart(8)}${'failed'.padStart(8)}${'SLA miss'.padStart(10)}   errors`,
     ...Object.entries(r.losses).map(
       ([k, l]) =>
-        `${k.padEnd(20)}${String(l.windows).padStart(8)}${String(l.failed).padStart(8)}${String(l.slaMissed).padStart(10)}   ${Object.entries(l.errors)
+        `${k.padEnd(20)}${String(l.windows).padStart(8)}${String(l.failed).padStart(8)}${String(l.slaMissed).padStart(10)}   ${Object.entries(
+          l.errors,
+        )
           .map(([e, n]) => `${e} × ${n}`)
           .join(', ')}`,
     ),
@@ -233,7 +249,9 @@ export function formatReport(r: ChaosReport): string {
     'accounting after traffic stopped: ' +
       ('error' in r.accounting
         ? `could not read /metrics: ${r.accounting.error}`
-        : `${r.accounting.settled ? 'all zero' : 'NOT ZERO'} (waited ${r.accounting.waitedMs} ms): ${Object.entries(r.accounting.values)
+        : `${r.accounting.settled ? 'all zero' : 'NOT ZERO'} (waited ${r.accounting.waitedMs} ms): ${Object.entries(
+            r.accounting.values,
+          )
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')}`),
     '',

@@ -5,10 +5,10 @@
  * time per output token, for the report's attribution and SLA figures.
  */
 import { Pool } from 'undici';
-import { arrivalGaps, type ArrivalKind } from '../arrivals.ts';
+import { seededRandom } from '../../util/random.ts';
+import { type ArrivalKind, arrivalGaps } from '../arrivals.ts';
 import { errorKind } from '../request.ts';
 import { SseTokenScanner } from '../sse.ts';
-import { seededRandom } from '../../util/random.ts';
 
 export interface GoodRecord {
   /** ms from the start of good traffic. */
@@ -88,7 +88,16 @@ export class GoodTraffic {
     const n = this.records.length;
     const group = this.o.groups[Math.floor(this.random() * this.o.groups.length)];
     const stream = this.random() < 0.5;
-    const rec: GoodRecord = { startMs: this.o.now(), endMs: NaN, group, stream, status: 0, ok: false, ttftMs: NaN, tpotMs: NaN };
+    const rec: GoodRecord = {
+      startMs: this.o.now(),
+      endMs: NaN,
+      group,
+      stream,
+      status: 0,
+      ok: false,
+      ttftMs: NaN,
+      tpotMs: NaN,
+    };
     this.records.push(rec);
     this.inFlight++;
     const body = JSON.stringify({

@@ -21,7 +21,10 @@ export interface CapacityResult {
   probes: Array<{ rate: number; pass: boolean }>;
 }
 
-export async function findCapacity(passes: (rate: number) => Promise<boolean>, o: CapacitySearch): Promise<CapacityResult> {
+export async function findCapacity(
+  passes: (rate: number) => Promise<boolean>,
+  o: CapacitySearch,
+): Promise<CapacityResult> {
   const probes: CapacityResult['probes'] = [];
   const probe = async (rate: number) => {
     const pass = await passes(rate);

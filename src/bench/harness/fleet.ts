@@ -6,9 +6,9 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineOptions } from '../../sim/options.ts';
+import { metricSum } from './metric-sum.ts';
 import type { Proc } from './procs.ts';
 import type { ScenarioContext } from './scenario.ts';
-import { metricSum } from './metric-sum.ts';
 
 export const SIM_MODEL = 'sim-llama';
 
@@ -16,10 +16,17 @@ export type EngineSettings = Omit<EngineOptions, 'host' | 'port' | 'profile'> & 
 
 /** `{ maxNumSeqs: 16, speedup: 0.5 }` → `--max-num-seqs 16 --speedup 0.5`. */
 export function engineFlags(o: EngineSettings): string[] {
-  return Object.entries(o).flatMap(([k, v]) => (v === undefined ? [] : [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)]));
+  return Object.entries(o).flatMap(([k, v]) =>
+    v === undefined ? [] : [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)],
+  );
 }
 
-export async function startFleet(ctx: ScenarioContext, count: number, settings: EngineSettings, cpu?: number): Promise<Proc[]> {
+export async function startFleet(
+  ctx: ScenarioContext,
+  count: number,
+  settings: EngineSettings,
+  cpu?: number,
+): Promise<Proc[]> {
   const engines: Proc[] = [];
   for (let i = 0; i < count; i++) {
     const o: EngineSettings = { model: SIM_MODEL, seed: i, ...settings };
@@ -36,7 +43,13 @@ export interface GatewayVariant {
   deployment?: string;
 }
 
-export async function startGatewayFor(ctx: ScenarioContext, name: string, engines: Proc[], v: GatewayVariant, cpu?: number): Promise<Proc> {
+export async function startGatewayFor(
+  ctx: ScenarioContext,
+  name: string,
+  engines: Proc[],
+  v: GatewayVariant,
+  cpu?: number,
+): Promise<Proc> {
   const yaml = `# Written by bench/${name}: Spillway in front of ${engines.length} simulated engines.
 model_list:
 ${engines

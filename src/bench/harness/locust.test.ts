@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { parseLocustCsv } from './locust.ts';
 
 test('reads the Aggregated row and counts failures by status', () => {
@@ -14,6 +14,14 @@ POST,/v1/chat/completions,"ConnectionError(""refused, twice"")",2
   const r = parseLocustCsv(stats, failures);
   assert.deepEqual(
     { ...r },
-    { requests: 62, failures: 22, medianMs: 4, p90Ms: 40, meanMs: 23.4, rps: 31.6, failuresBy: { 'status 429': 20, 'ConnectionError("refused, twice")': 2 } },
+    {
+      requests: 62,
+      failures: 22,
+      medianMs: 4,
+      p90Ms: 40,
+      meanMs: 23.4,
+      rps: 31.6,
+      failuresBy: { 'status 429': 20, 'ConnectionError("refused, twice")': 2 },
+    },
   );
 });

@@ -35,8 +35,27 @@ export interface LocustResult {
 export async function runLocust(o: LocustOptions): Promise<LocustResult> {
   const prefix = path.join(o.dir, 'locust');
   const argv = pinned(
-    ['locust', '-f', o.locustfile, '--headless', '-u', String(o.users), '-r', String(o.spawnRate), '-t', `${o.runTimeS}s`,
-      '--host', o.host, '--csv', prefix, '--only-summary', '--exit-code-on-error', '0', '--loglevel', 'WARNING'],
+    [
+      'locust',
+      '-f',
+      o.locustfile,
+      '--headless',
+      '-u',
+      String(o.users),
+      '-r',
+      String(o.spawnRate),
+      '-t',
+      `${o.runTimeS}s`,
+      '--host',
+      o.host,
+      '--csv',
+      prefix,
+      '--only-summary',
+      '--exit-code-on-error',
+      '0',
+      '--loglevel',
+      'WARNING',
+    ],
     o.cpu,
   );
   await exec(argv[0], argv.slice(1), {
@@ -44,7 +63,10 @@ export async function runLocust(o: LocustOptions): Promise<LocustResult> {
     timeout: (o.runTimeS + 60) * 1000,
     maxBuffer: 16 << 20,
   });
-  return parseLocustCsv(await readFile(`${prefix}_stats.csv`, 'utf8'), await readFile(`${prefix}_failures.csv`, 'utf8'));
+  return parseLocustCsv(
+    await readFile(`${prefix}_stats.csv`, 'utf8'),
+    await readFile(`${prefix}_failures.csv`, 'utf8'),
+  );
 }
 
 export function parseLocustCsv(stats: string, failures: string): LocustResult {

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { metricSum } from './metric-sum.ts';
 
 test('metricSum adds every labelled sample of one metric and nothing else, optionally only the series with given labels', () => {

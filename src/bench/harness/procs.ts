@@ -3,7 +3,7 @@
  * ready once its port accepts connections, and stopped (SIGTERM, then SIGKILL) by the group that started it —
  * on success, on failure and on Ctrl-C alike.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -95,8 +95,12 @@ export class ProcGroup {
       stop: () => stopChild(child, exited),
     };
     this.procs.push(proc);
-    const ready = await Promise.race([waitForPort(o.port, o.readyTimeoutMs ?? 20_000), exited.then((code) => `exited with ${code}`)]);
-    if (ready !== true) throw new Error(`${name} did not start (${ready === false ? 'port never opened' : ready}):\n${tail}`);
+    const ready = await Promise.race([
+      waitForPort(o.port, o.readyTimeoutMs ?? 20_000),
+      exited.then((code) => `exited with ${code}`),
+    ]);
+    if (ready !== true)
+      throw new Error(`${name} did not start (${ready === false ? 'port never opened' : ready}):\n${tail}`);
     return proc;
   }
 

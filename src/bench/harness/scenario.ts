@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ProcGroup, REPO } from './procs.ts';
 
 export interface ScenarioContext {
@@ -32,14 +32,19 @@ export interface ScenarioSpec {
   options?: NonNullable<ParseArgsConfig['options']>;
 }
 
-export async function runScenario(spec: ScenarioSpec, body: (ctx: ScenarioContext) => Promise<ScenarioReport>): Promise<void> {
+export async function runScenario(
+  spec: ScenarioSpec,
+  body: (ctx: ScenarioContext) => Promise<ScenarioReport>,
+): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
     options: { smoke: { type: 'boolean' }, out: { type: 'string' }, ...spec.options },
     strict: true,
   });
   const smoke = values.smoke === true;
-  const outDir = path.resolve(typeof values.out === 'string' ? values.out : path.join(REPO, 'bench-results', spec.name + (smoke ? '-smoke' : '')));
+  const outDir = path.resolve(
+    typeof values.out === 'string' ? values.out : path.join(REPO, 'bench-results', spec.name + (smoke ? '-smoke' : '')),
+  );
   await mkdir(outDir, { recursive: true });
   const procs = new ProcGroup();
   const t0 = Date.now();
@@ -58,13 +63,13 @@ export async function runScenario(spec: ScenarioSpec, body: (ctx: ScenarioContex
   const releaseSignals = procs.killOnExit();
   try {
     const report = await Promise.race([body(ctx), overtime]);
-    await writeFile(path.join(outDir, `${spec.name}.json`), JSON.stringify(report.json, null, 2) + '\n');
+    await writeFile(path.join(outDir, `${spec.name}.json`), `${JSON.stringify(report.json, null, 2)}\n`);
     await writeFile(path.join(outDir, `${spec.name}.html`), report.html);
-    await writeFile(path.join(outDir, `${spec.name}.md`), report.markdown + '\n');
+    await writeFile(path.join(outDir, `${spec.name}.md`), `${report.markdown}\n`);
     console.log(report.markdown);
     ctx.log(`report: ${path.join(outDir, spec.name)}.{md,html,json}`);
   } catch (err) {
-    ctx.log(`FAILED: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    ctx.log(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exitCode = 1;
   } finally {
     clearTimeout(timer);

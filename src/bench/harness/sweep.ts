@@ -1,8 +1,9 @@
 /** What the overload and prefix scenarios share: one bench run's headline figures, and how they are shown. */
-import type { BenchResult } from '../result.ts';
-import { mdTable } from './scenario.ts';
+
 import { charts, htmlTable } from '../report/html.ts';
 import { lineChart } from '../report/svg.ts';
+import type { BenchResult } from '../result.ts';
+import { mdTable } from './scenario.ts';
 
 export interface Point {
   variant: string;
@@ -14,15 +15,46 @@ export interface Point {
   extra?: Record<string, number | string>;
 }
 
-const HEAD = ['variant', 'load', 'offered/s', 'completed/s', 'goodput/s', 'SLA att. (admitted)', 'SLA att. (all)', 'rejected/s', 'rej. p99 ms', 'TTFT p50 ms', 'TTFT p99 ms', 'TPOT p50 ms', 'errors'];
+const HEAD = [
+  'variant',
+  'load',
+  'offered/s',
+  'completed/s',
+  'goodput/s',
+  'SLA att. (admitted)',
+  'SLA att. (all)',
+  'rejected/s',
+  'rej. p99 ms',
+  'TTFT p50 ms',
+  'TTFT p99 ms',
+  'TPOT p50 ms',
+  'errors',
+];
 
 function row(p: Point): Array<string | number> {
   const s = p.result.summary;
   const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
   const rejected = Object.values(s.rejectedRps).reduce((a, b) => a + b, 0);
-  const errors = Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(', ') || '0';
-  return [p.variant, `${p.multiplier}×`, s.offeredRps, s.completedRps, s.goodputRps, pct(s.slaAttainment), pct(s.slaAttainmentAll),
-    rejected.toFixed(1), s.rejectionLatencyMs.p99, s.ttftMs.p50, s.ttftMs.p99, s.tpotMs.p50, errors, ...Object.values(p.extra ?? {})];
+  const errors =
+    Object.entries(s.errors)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || '0';
+  return [
+    p.variant,
+    `${p.multiplier}×`,
+    s.offeredRps,
+    s.completedRps,
+    s.goodputRps,
+    pct(s.slaAttainment),
+    pct(s.slaAttainmentAll),
+    rejected.toFixed(1),
+    s.rejectionLatencyMs.p99,
+    s.ttftMs.p50,
+    s.ttftMs.p99,
+    s.tpotMs.p50,
+    errors,
+    ...Object.values(p.extra ?? {}),
+  ];
 }
 
 export function sweepMarkdown(points: Point[]): string {
@@ -39,7 +71,10 @@ export function sweepHtml(points: Point[]): string {
 export function sweepCharts(points: Point[], capacity: number): string {
   const variants = [...new Set(points.map((p) => p.variant))];
   const series = (f: (p: Point) => number) =>
-    variants.map((v) => ({ name: v, points: points.filter((p) => p.variant === v).map((p) => [p.result.summary.offeredRps, f(p)] as const) }));
+    variants.map((v) => ({
+      name: v,
+      points: points.filter((p) => p.variant === v).map((p) => [p.result.summary.offeredRps, f(p)] as const),
+    }));
   const maxOffered = Math.max(...points.map((p) => p.result.summary.offeredRps));
   return charts([
     lineChart({
@@ -47,7 +82,17 @@ export function sweepCharts(points: Point[], capacity: number): string {
       xLabel: `offered requests/s (capacity ${capacity}/s)`,
       yLabel: 'goodput (requests/s within SLA)',
       markers: true,
-      series: [...series((p) => p.result.summary.goodputRps), { name: 'capacity', points: [[0, capacity], [maxOffered, capacity]], dashed: true }],
+      series: [
+        ...series((p) => p.result.summary.goodputRps),
+        {
+          name: 'capacity',
+          points: [
+            [0, capacity],
+            [maxOffered, capacity],
+          ],
+          dashed: true,
+        },
+      ],
     }),
     lineChart({
       title: 'SLA attainment of admitted requests',
@@ -65,6 +110,12 @@ export function sweepCharts(points: Point[], capacity: number): string {
       yMax: 1,
       series: series((p) => p.result.summary.slaAttainmentAll ?? 0),
     }),
-    lineChart({ title: 'TTFT p99 of completed requests', xLabel: 'offered requests/s', yLabel: 'ms', markers: true, series: series((p) => p.result.summary.ttftMs.p99) }),
+    lineChart({
+      title: 'TTFT p99 of completed requests',
+      xLabel: 'offered requests/s',
+      yLabel: 'ms',
+      markers: true,
+      series: series((p) => p.result.summary.ttftMs.p99),
+    }),
   ]);
 }

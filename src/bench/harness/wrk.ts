@@ -49,7 +49,22 @@ export async function runWrk(o: WrkOptions): Promise<WrkResult> {
     ].join('\n');
     const script = path.join(dir, 'post.lua');
     await writeFile(script, lua);
-    const argv = pinned(['wrk', '-t', String(o.threads ?? 1), '-c', String(o.connections), '-d', `${o.durationS}s`, '--latency', '-s', script, o.url], o.cpu);
+    const argv = pinned(
+      [
+        'wrk',
+        '-t',
+        String(o.threads ?? 1),
+        '-c',
+        String(o.connections),
+        '-d',
+        `${o.durationS}s`,
+        '--latency',
+        '-s',
+        script,
+        o.url,
+      ],
+      o.cpu,
+    );
     const { stdout } = await exec(argv[0], argv.slice(1), { timeout: (o.durationS + 30) * 1000 });
     return parseWrk(stdout);
   } finally {

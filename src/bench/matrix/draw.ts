@@ -9,10 +9,10 @@
  * steps take twice as long) and shown in wall ms: with speedup s every duration divides by s, so the wall SLA is
  * sim / s and the wall capacity is s × the simulated one.
  */
-import { seededRandom, type Random } from '../../util/random.ts';
+import { type Random, seededRandom } from '../../util/random.ts';
 import type { EngineSettings } from '../harness/fleet.ts';
-import { estimateFleet, type Binding } from './estimate.ts';
-import { sharedPrefix, WORKLOADS, type MatrixWorkload, type WorkloadKind } from './workloads.ts';
+import { type Binding, estimateFleet } from './estimate.ts';
+import { type MatrixWorkload, sharedPrefix, WORKLOADS, type WorkloadKind } from './workloads.ts';
 
 export type Regime = 'kv' | 'ttft' | 'itl' | 'prefix';
 export const REGIMES: readonly Regime[] = ['kv', 'ttft', 'itl', 'prefix'];
@@ -21,7 +21,9 @@ export interface FleetSpec {
   index: number;
   regime: Regime;
   engines: number;
-  engine: Required<Pick<EngineSettings, 'numBlocks' | 'maxNumSeqs' | 'maxNumBatchedTokens' | 'speedup'>> & { profile: string };
+  engine: Required<Pick<EngineSettings, 'numBlocks' | 'maxNumSeqs' | 'maxNumBatchedTokens' | 'speedup'>> & {
+    profile: string;
+  };
   workload: Omit<MatrixWorkload, 'sample'>;
   /** Wall ms, as the bench judges and the gateway is told. */
   sla: { ttftMs: number; itlMs: number };
@@ -43,13 +45,45 @@ interface RegimeTable {
 
 const TABLES: Record<Regime, RegimeTable> = {
   // A small pool (4k-16k tokens), slots to spare, long sequences, a loose SLA: the pool fills before anything else.
-  kv: { workloads: ['long-output', 'rag'], numBlocks: [256, 1024], maxNumSeqs: [64, 256], batched: [2048, 8192], ttftMs: [1500, 4000], itlMs: [80, 160], accepts: (b) => b === 'KV' },
+  kv: {
+    workloads: ['long-output', 'rag'],
+    numBlocks: [256, 1024],
+    maxNumSeqs: [64, 256],
+    batched: [2048, 8192],
+    ttftMs: [1500, 4000],
+    itlMs: [80, 160],
+    accepts: (b) => b === 'KV',
+  },
   // Few slots or a small prefill budget and a tight TTFT: the waiting queue grows while decode is fast enough.
-  ttft: { workloads: ['chat-short', 'mixed', 'rag'], numBlocks: [2048, 8192], maxNumSeqs: [4, 24], batched: [512, 2048], ttftMs: [250, 1000], itlMs: [60, 150], accepts: (b) => b === 'slots (TTFT)' || b === 'prefill (TTFT)' },
+  ttft: {
+    workloads: ['chat-short', 'mixed', 'rag'],
+    numBlocks: [2048, 8192],
+    maxNumSeqs: [4, 24],
+    batched: [512, 2048],
+    ttftMs: [250, 1000],
+    itlMs: [60, 150],
+    accepts: (b) => b === 'slots (TTFT)' || b === 'prefill (TTFT)',
+  },
   // A big pool, many slots, a loose TTFT and an ITL SLO near the decode step plus prefill interference.
-  itl: { workloads: ['mixed', 'long-output', 'rag'], numBlocks: [4096, 8192], maxNumSeqs: [128, 256], batched: [2048, 8192], ttftMs: [2000, 6000], itlMs: [15, 35], accepts: (b) => b === 'decode (ITL)' },
+  itl: {
+    workloads: ['mixed', 'long-output', 'rag'],
+    numBlocks: [4096, 8192],
+    maxNumSeqs: [128, 256],
+    batched: [2048, 8192],
+    ttftMs: [2000, 6000],
+    itlMs: [15, 35],
+    accepts: (b) => b === 'decode (ITL)',
+  },
   // Sized like issue 11's finding 7: each engine's pool holds about its share of the system prompts, not all.
-  prefix: { workloads: ['shared-prefix'], numBlocks: [0, 0], maxNumSeqs: [32, 128], batched: [2048, 4096], ttftMs: [400, 1500], itlMs: [50, 100], accepts: () => true },
+  prefix: {
+    workloads: ['shared-prefix'],
+    numBlocks: [0, 0],
+    maxNumSeqs: [32, 128],
+    batched: [2048, 4096],
+    ttftMs: [400, 1500],
+    itlMs: [50, 100],
+    accepts: () => true,
+  },
 };
 
 /** Speedups a fleet may run at: below 0.25 runs get long; above 2 simulated steps get near the timers' 1 ms. */
@@ -66,7 +100,14 @@ const TRIES = 40;
 
 /** bench/overload.ts's and bench/backpressure.ts's fleet: the matrix must judge others. */
 export function isExcluded(f: Pick<FleetSpec, 'engines' | 'engine' | 'workload' | 'sla'>): boolean {
-  return f.engines === 4 && f.engine.speedup === 0.5 && f.engine.maxNumSeqs === 16 && f.workload.kind === 'chat-short' && f.sla.ttftMs === 500 && f.sla.itlMs === 50;
+  return (
+    f.engines === 4 &&
+    f.engine.speedup === 0.5 &&
+    f.engine.maxNumSeqs === 16 &&
+    f.workload.kind === 'chat-short' &&
+    f.sla.ttftMs === 500 &&
+    f.sla.itlMs === 50
+  );
 }
 
 const int = (r: Random, [lo, hi]: Range) => lo + Math.floor(r() * (hi - lo + 1));
@@ -108,7 +149,9 @@ export function drawFleet(seed: number, index: number, regime: Regime, log: (m: 
     const target = real(r, [Math.min(12, hiTarget), hiTarget]);
     const speedup = chooseSpeedup(est.capacity, target, simSla, workload.meanOutput);
     if (speedup === undefined) {
-      log(`fleet ${index} (${regime}) draw ${attempt}: no speedup puts capacity ${est.capacity.toFixed(1)}/s (simulated) in range; drawing again`);
+      log(
+        `fleet ${index} (${regime}) draw ${attempt}: no speedup puts capacity ${est.capacity.toFixed(1)}/s (simulated) in range; drawing again`,
+      );
       continue;
     }
     const fleet: FleetSpec = {
@@ -131,11 +174,22 @@ export function drawFleet(seed: number, index: number, regime: Regime, log: (m: 
 }
 
 /** The speedup nearest (in ratio) to the one that puts capacity at `target`, among those within every bound. */
-export function chooseSpeedup(simCapacity: number, target: number, simSla: { ttftMs: number; itlMs: number }, meanOutput: number): number | undefined {
+export function chooseSpeedup(
+  simCapacity: number,
+  target: number,
+  simSla: { ttftMs: number; itlMs: number },
+  meanOutput: number,
+): number | undefined {
   if (!(simCapacity > 0)) return undefined;
   const ok = SPEEDUPS.filter((s) => {
     const c = simCapacity * s;
-    return c >= C_MIN && c <= C_MAX && c * meanOutput <= TOKENS_PER_S_MAX && simSla.itlMs / s >= ITL_WALL_MIN_MS && simSla.ttftMs / s >= TTFT_WALL_MIN_MS;
+    return (
+      c >= C_MIN &&
+      c <= C_MAX &&
+      c * meanOutput <= TOKENS_PER_S_MAX &&
+      simSla.itlMs / s >= ITL_WALL_MIN_MS &&
+      simSla.ttftMs / s >= TTFT_WALL_MIN_MS
+    );
   });
   const want = target / simCapacity;
   return ok.sort((a, b) => Math.abs(Math.log(a / want)) - Math.abs(Math.log(b / want)))[0];
@@ -157,5 +211,13 @@ export function smokeFleet(): FleetSpec {
   const speedup = 0.5;
   const sla = { ttftMs: 1000, itlMs: 200 };
   const est = estimateFleet(engine, sample, 2, { ttftMs: sla.ttftMs * speedup, itlMs: sla.itlMs * speedup });
-  return { index: 0, regime: 'prefix', engines: 2, engine: { ...engine, speedup }, workload, sla, guess: { capacity: Math.round(est.capacity * speedup * 10) / 10, binds: est.binds } };
+  return {
+    index: 0,
+    regime: 'prefix',
+    engines: 2,
+    engine: { ...engine, speedup },
+    workload,
+    sla,
+    guess: { capacity: Math.round(est.capacity * speedup * 10) / 10, binds: est.binds },
+  };
 }

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { binding, estimateFleet, simulateShare, type SimEngine } from './estimate.ts';
+import { test } from 'node:test';
+import { binding, estimateFleet, type SimEngine, simulateShare } from './estimate.ts';
 import { WORKLOADS } from './workloads.ts';
 
 const engine: SimEngine = { numBlocks: 4096, maxNumSeqs: 8, maxNumBatchedTokens: 2048, profile: 'default' };
@@ -19,7 +19,12 @@ test('the estimate finds few slots binding on short chat, and the pool on long o
   const slots = estimateFleet(engine, chat, 2, { ttftMs: 500, itlMs: 100 });
   assert.ok(slots.capacity > 5, `capacity ${slots.capacity}`);
   assert.equal(slots.binds, 'slots (TTFT)');
-  const kv = estimateFleet({ numBlocks: 300, maxNumSeqs: 128, maxNumBatchedTokens: 4096, profile: 'default' }, WORKLOADS['long-output'].sample, 2, { ttftMs: 3000, itlMs: 150 });
+  const kv = estimateFleet(
+    { numBlocks: 300, maxNumSeqs: 128, maxNumBatchedTokens: 4096, profile: 'default' },
+    WORKLOADS['long-output'].sample,
+    2,
+    { ttftMs: 3000, itlMs: 150 },
+  );
   assert.equal(kv.binds, 'KV');
 });
 

@@ -9,12 +9,13 @@
  * A guess and labelled as one: it ignores HTTP, the gateway, CPU contention and the multi-turn history that a
  * shared-prefix body resends (counted as uncached prompt).
  */
-import { seededRandom, type Random } from '../../util/random.ts';
+
 import { blockHashes } from '../../sim/block-hash.ts';
 import { loadProfile } from '../../sim/perf-model.ts';
 import { Scheduler } from '../../sim/scheduler.ts';
 import { Sequence } from '../../sim/sequence.ts';
 import { runSteps } from '../../sim/virtual-run.ts';
+import { type Random, seededRandom } from '../../util/random.ts';
 
 export interface RequestShape {
   promptTokens: number;
@@ -51,9 +52,22 @@ const BLOCK = 16;
 const SIM_SECONDS = 60;
 
 /** One engine's share (every n-th arrival of a fleet-wide Poisson stream at `fleetRate`), in simulated time. */
-export function simulateShare(engine: SimEngine, sample: Sampler, fleetRate: number, engines: number, sla: { ttftMs: number; itlMs: number }, seed = 1): ShareRun {
+export function simulateShare(
+  engine: SimEngine,
+  sample: Sampler,
+  fleetRate: number,
+  engines: number,
+  sla: { ttftMs: number; itlMs: number },
+  seed = 1,
+): ShareRun {
   const random = seededRandom(seed);
-  const s = new Scheduler({ numBlocks: engine.numBlocks, blockSize: BLOCK, maxNumSeqs: engine.maxNumSeqs, maxNumBatchedTokens: engine.maxNumBatchedTokens, perf: loadProfile(engine.profile) });
+  const s = new Scheduler({
+    numBlocks: engine.numBlocks,
+    blockSize: BLOCK,
+    maxNumSeqs: engine.maxNumSeqs,
+    maxNumBatchedTokens: engine.maxNumBatchedTokens,
+    perf: loadProfile(engine.profile),
+  });
   const durationMs = SIM_SECONDS * 1000;
   const seqs: Sequence[] = [];
   const gap = () => {
@@ -68,7 +82,16 @@ export function simulateShare(engine: SimEngine, sample: Sampler, fleetRate: num
     const tokens = new Array<number>(r.promptTokens);
     for (let i = 0; i < shared; i++) tokens[i] = 1e9 + r.prefix! * 1e5 + i;
     for (let i = shared; i < r.promptTokens; i++) tokens[i] = id * 1e5 + i;
-    seqs.push(new Sequence({ id, promptTokens: r.promptTokens, blockHashes: blockHashes(tokens, BLOCK), maxOutput: r.outputTokens, finishReason: 'length', arrival: t }));
+    seqs.push(
+      new Sequence({
+        id,
+        promptTokens: r.promptTokens,
+        blockHashes: blockHashes(tokens, BLOCK),
+        maxOutput: r.outputTokens,
+        finishReason: 'length',
+        arrival: t,
+      }),
+    );
   }
   let steps = 0;
   let slotsFull = 0;
@@ -89,7 +112,8 @@ export function simulateShare(engine: SimEngine, sample: Sampler, fleetRate: num
     if (q.arrival < durationMs / 5) continue;
     judged++;
     const ttft = q.firstToken >= 0 ? q.firstToken - q.arrival : Infinity;
-    const tpot = q.finishedAt >= 0 ? (q.maxOutput > 1 ? (q.finishedAt - q.firstToken) / (q.maxOutput - 1) : 0) : Infinity;
+    const tpot =
+      q.finishedAt >= 0 ? (q.maxOutput > 1 ? (q.finishedAt - q.firstToken) / (q.maxOutput - 1) : 0) : Infinity;
     const ttftOk = ttft <= sla.ttftMs;
     const tpotOk = tpot <= sla.itlMs;
     if (!ttftOk) ttftFailed++;
@@ -97,7 +121,14 @@ export function simulateShare(engine: SimEngine, sample: Sampler, fleetRate: num
     if (ttftOk && tpotOk) good++;
   }
   const n = Math.max(1, judged);
-  return { attainment: good / n, ttftFailed: ttftFailed / n, tpotFailed: tpotFailed / n, slotsFull: slotsFull / Math.max(1, steps), kvFull: kvFull / Math.max(1, steps), preemptions: s.totals.preemptions };
+  return {
+    attainment: good / n,
+    ttftFailed: ttftFailed / n,
+    tpotFailed: tpotFailed / n,
+    slotsFull: slotsFull / Math.max(1, steps),
+    kvFull: kvFull / Math.max(1, steps),
+    preemptions: s.totals.preemptions,
+  };
 }
 
 export interface Estimate {
@@ -107,7 +138,12 @@ export interface Estimate {
 }
 
 /** Capacity by bisection on the rate (doubling to bracket it, then 10 halvings of the bracket), then the binding guess. */
-export function estimateFleet(engine: SimEngine, sample: Sampler, engines: number, sla: { ttftMs: number; itlMs: number }): Estimate {
+export function estimateFleet(
+  engine: SimEngine,
+  sample: Sampler,
+  engines: number,
+  sla: { ttftMs: number; itlMs: number },
+): Estimate {
   const passes = (rate: number) => simulateShare(engine, sample, rate, engines, sla).attainment >= 0.99;
   let lo = 0;
   let hi = 0.5 * engines;

@@ -1,8 +1,18 @@
 /** The matrix's report: the fleets drawn, what each measured, and issue 11's criteria as pass/fail columns. */
-import { htmlTable, renderPage } from '../report/html.ts';
+
 import { mdTable } from '../harness/scenario.ts';
+import { htmlTable, renderPage } from '../report/html.ts';
 import { describeFleet } from './draw.ts';
-import { CRITERIA, figures, fleetPasses, judge, run, type FleetResult, type RunFigures, type Verdict } from './verdict.ts';
+import {
+  CRITERIA,
+  type FleetResult,
+  figures,
+  fleetPasses,
+  judge,
+  type RunFigures,
+  run,
+  type Verdict,
+} from './verdict.ts';
 
 export interface MatrixMeta {
   machine: string;
@@ -13,28 +23,61 @@ export interface MatrixMeta {
   windows: string;
 }
 
-const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(digits)}%`);
-const num = (x: number | null | undefined, digits = 2) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
+const pct = (x: number | null | undefined, digits = 1) =>
+  x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(digits)}%`;
+const num = (x: number | null | undefined, digits = 2) =>
+  x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits);
 /** The decision histogram's top finite bucket is 100 ms: a p99 there means "at least". */
 const REFUSAL_TOP_MS = 100;
-const refusalMs = (x: number | null) => (x === null ? 'n/a' : x >= REFUSAL_TOP_MS ? `≥ ${REFUSAL_TOP_MS} ms` : `${x.toFixed(2)} ms`);
+const refusalMs = (x: number | null) =>
+  x === null ? 'n/a' : x >= REFUSAL_TOP_MS ? `≥ ${REFUSAL_TOP_MS} ms` : `${x.toFixed(2)} ms`;
 const codes = (r: RunFigures | undefined) =>
-  r ? Object.entries(r.refusals).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || '—' : 'n/a';
+  r
+    ? Object.entries(r.refusals)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || '—'
+    : 'n/a';
 
 function fleetRows(results: FleetResult[]): Array<Array<string | number>> {
   return results.map(({ fleet: f, capacity }) => [
-    `#${f.index}`, f.regime, describeFleet(f), `${f.guess.binds} (C ≈ ${f.guess.capacity}/s)`,
+    `#${f.index}`,
+    f.regime,
+    describeFleet(f),
+    `${f.guess.binds} (C ≈ ${f.guess.capacity}/s)`,
     `${capacity.rps}/s${capacity.source === 'file' ? ' (file)' : ''}`,
-    capacity.probes.map((p) => `${p.rate} ${p.pass ? '✓' : '✗'}${p.attainment === undefined ? '' : ` ${pct(p.attainment)}`}`).join(', ') || '—',
+    capacity.probes
+      .map((p) => `${p.rate} ${p.pass ? '✓' : '✗'}${p.attainment === undefined ? '' : ` ${pct(p.attainment)}`}`)
+      .join(', ') || '—',
   ]);
 }
 
-const FLEET_HEAD = ['fleet', 'regime', 'engines; workload; SLA (wall)', 'binds first (guess)', 'C measured', 'probes (rate, ≥ 99 % within SLA)'];
+const FLEET_HEAD = [
+  'fleet',
+  'regime',
+  'engines; workload; SLA (wall)',
+  'binds first (guess)',
+  'C measured',
+  'probes (rate, ≥ 99 % within SLA)',
+];
 
 const RESULT_HEAD = [
-  'fleet', 'C /s', '1×: admitted', '1×: goodput / C', '1×: SLA att. (admitted)', '3×: goodput / C', '3×: SLA att. (admitted)',
-  '3×: critical admitted', '3×: refusal p99 (gateway / client)', '3×: queue timeouts / refusals', '3×: refusals by code', '1×: refusals by code',
-  'prefix hit: gateway / perfect affinity', 'hit estimate: gateway / engines', 'accounting', 'generator lag p99 ms (1× / 3×)',
+  'fleet',
+  'C /s',
+  '1×: admitted',
+  '1×: goodput / C',
+  '1×: SLA att. (admitted)',
+  '3×: goodput / C',
+  '3×: SLA att. (admitted)',
+  '3×: critical admitted',
+  '3×: refusal p99 (gateway / client)',
+  '3×: queue timeouts / refusals',
+  '3×: refusals by code',
+  '1×: refusals by code',
+  'prefix hit: gateway / perfect affinity',
+  'hit estimate: gateway / engines',
+  'accounting',
+  'generator lag p99 ms (1× / 3×)',
 ];
 
 function resultRow(f: FleetResult): Array<string | number> {
@@ -43,16 +86,20 @@ function resultRow(f: FleetResult): Array<string | number> {
   const c = f.capacity.rps;
   const p = one?.prefix;
   return [
-    `#${f.fleet.index}`, c,
+    `#${f.fleet.index}`,
+    c,
     one ? pct(figures.admittedShare(one)) : 'n/a',
     one ? `${num(figures.goodputOverC(one, c))} (offered ${num(one.offeredRps / c)})` : 'n/a',
     one ? pct(one.slaAttainment, 2) : 'n/a',
     three ? num(figures.goodputOverC(three, c)) : 'n/a',
     three ? pct(three.slaAttainment, 2) : 'n/a',
     three ? pct(figures.criticalAdmitted(three), 2) : 'n/a',
-    three ? `${refusalMs(three.gatewayRefusalP99Ms)} / ${three.clientRefusalP99Ms === null ? 'n/a' : `${num(three.clientRefusalP99Ms)} ms`}` : 'n/a',
+    three
+      ? `${refusalMs(three.gatewayRefusalP99Ms)} / ${three.clientRefusalP99Ms === null ? 'n/a' : `${num(three.clientRefusalP99Ms)} ms`}`
+      : 'n/a',
     three ? pct(figures.queueTimeoutShare(three), 2) : 'n/a',
-    codes(three), codes(one),
+    codes(three),
+    codes(one),
     f.perfectAffinityHitRate !== undefined ? `${pct(p?.engines)} / ${pct(f.perfectAffinityHitRate)}` : '—',
     p ? `${pct(p.gatewayEstimate)} / ${pct(p.engines)}` : '—',
     f.runs.map((r) => `${r.multiplier}× ${r.accounting.ok ? '0' : r.accounting.text}`).join('; ') || 'n/a',
@@ -91,11 +138,15 @@ export function matrixReport(meta: MatrixMeta, results: FleetResult[]) {
     `Fleet matrix (${meta.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${meta.machine}; machine shared with other work.`,
     `Command: ${meta.command} — seed ${meta.seed}; engines and spillway bench on CPU 1, Spillway on CPU 0.`,
     meta.windows,
-    'Gateway: kv-aware routing, engines scraped (load: { kind: vllm }), back pressure on with the fleet\'s SLA as router.ttft_budget_ms and engine.itl_slo_ms, master key; 3× is 15 % critical, 50 % standard, 35 % sheddable (three bench processes, rates split, seeds apart).',
+    "Gateway: kv-aware routing, engines scraped (load: { kind: vllm }), back pressure on with the fleet's SLA as router.ttft_budget_ms and engine.itl_slo_ms, master key; 3× is 15 % critical, 50 % standard, 35 % sheddable (three bench processes, rates split, seeds apart).",
     `Summary: ${summary}`,
   ];
   const verdictHead = ['fleet', ...CRITERIA.map((c) => c.label), 'all'];
-  const verdictRows = results.map((f, k) => [`#${f.fleet.index}`, ...verdicts[k].map(mark), fleetPasses(verdicts[k]) ? 'pass' : 'FAIL']);
+  const verdictRows = results.map((f, k) => [
+    `#${f.fleet.index}`,
+    ...verdicts[k].map(mark),
+    fleetPasses(verdicts[k]) ? 'pass' : 'FAIL',
+  ]);
   const sections = [
     { heading: 'Fleets', head: FLEET_HEAD, rows: fleetRows(results) },
     { heading: 'Results', head: RESULT_HEAD, rows: results.map(resultRow) },
@@ -103,8 +154,16 @@ export function matrixReport(meta: MatrixMeta, results: FleetResult[]) {
   ];
   return {
     summary,
-    markdown: [...header.map((h) => h + '  '), '', ...sections.flatMap((s) => [`### ${s.heading}`, '', mdTable(s.head, s.rows), ''])].join('\n'),
-    html: renderPage('Spillway: fleet matrix', header, sections.map((s) => ({ heading: s.heading, html: htmlTable(s.head, s.rows) }))),
+    markdown: [
+      ...header.map((h) => `${h}  `),
+      '',
+      ...sections.flatMap((s) => [`### ${s.heading}`, '', mdTable(s.head, s.rows), '']),
+    ].join('\n'),
+    html: renderPage(
+      'Spillway: fleet matrix',
+      header,
+      sections.map((s) => ({ heading: s.heading, html: htmlTable(s.head, s.rows) })),
+    ),
     json: {
       schema: 'spillway-matrix/1',
       machine: meta.machine,

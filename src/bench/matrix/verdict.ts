@@ -39,7 +39,11 @@ export interface RunFigures {
 
 export interface FleetResult {
   fleet: FleetSpec;
-  capacity: { rps: number; source: 'measured' | 'file'; probes: Array<{ rate: number; pass: boolean; attainment?: number }> };
+  capacity: {
+    rps: number;
+    source: 'measured' | 'file';
+    probes: Array<{ rate: number; pass: boolean; attainment?: number }>;
+  };
   /** Shared-prefix fleets: the hit rate of a direct run where each prompt always goes to the same engine. */
   perfectAffinityHitRate?: number;
   runs: RunFigures[];
@@ -81,38 +85,71 @@ export interface Criterion {
   judge(f: FleetResult): { value: number | null; pass: boolean | null };
 }
 
-const at = (m: number, get: (r: RunFigures, c: number) => number | null, ok: (v: number) => boolean) => (f: FleetResult) => {
-  const r = run(f, m);
-  const value = r ? get(r, f.capacity.rps) : null;
-  return { value, pass: value === null ? null : ok(value) };
-};
+const at =
+  (m: number, get: (r: RunFigures, c: number) => number | null, ok: (v: number) => boolean) => (f: FleetResult) => {
+    const r = run(f, m);
+    const value = r ? get(r, f.capacity.rps) : null;
+    return { value, pass: value === null ? null : ok(value) };
+  };
 
 export const CRITERIA: readonly Criterion[] = [
   { id: 'admitted-1x', label: '1×: admitted ≥ 95 %', judge: at(1, figures.admittedShare, (v) => v >= 0.95) },
   { id: 'goodput-1x', label: '1×: goodput ≥ 0.9 C', judge: at(1, figures.goodputOverServable, (v) => v >= 0.9) },
-  { id: 'attainment-3x', label: '3×: SLA att. of admitted ≥ 99 %', judge: at(3, (r) => r.slaAttainment, (v) => v >= 0.99) },
+  {
+    id: 'attainment-3x',
+    label: '3×: SLA att. of admitted ≥ 99 %',
+    judge: at(
+      3,
+      (r) => r.slaAttainment,
+      (v) => v >= 0.99,
+    ),
+  },
   { id: 'goodput-3x', label: '3×: goodput ≥ 0.9 C', judge: at(3, figures.goodputOverC, (v) => v >= 0.9) },
-  { id: 'critical-3x', label: '3×: critical admitted ≥ 99.9 %', judge: at(3, figures.criticalAdmitted, (v) => v >= 0.999) },
+  {
+    id: 'critical-3x',
+    label: '3×: critical admitted ≥ 99.9 %',
+    judge: at(3, figures.criticalAdmitted, (v) => v >= 0.999),
+  },
   // No refusal at all meets "answered within 10 ms" trivially; the figure then reads n/a and the criterion passes.
-  { id: 'refusal-p99-3x', label: '3×: gateway refusal p99 ≤ 10 ms', judge: (f) => {
-    const r = run(f, 3);
-    if (!r) return { value: null, pass: null };
-    return { value: r.gatewayRefusalP99Ms, pass: r.gatewayRefusalP99Ms === null || r.gatewayRefusalP99Ms <= 10 };
-  } },
-  { id: 'queue-timeouts-3x', label: '3×: queue timeouts ≤ 0.1 % of refusals', judge: at(3, figures.queueTimeoutShare, (v) => v <= 0.001) },
-  { id: 'prefix-hit', label: 'prefix hit ≥ 90 % of perfect affinity', judge: (f) => {
-    const value = figures.prefixVsPerfect(f);
-    return { value, pass: value === null ? null : value >= 0.9 };
-  } },
-  { id: 'prefix-estimate', label: 'gateway hit estimate within ±10 points', judge: (f) => {
-    const value = figures.estimateError(f);
-    return { value, pass: value === null ? null : Math.abs(value) <= 10 };
-  } },
-  { id: 'accounting', label: 'accounting back to 0 after every run', judge: (f) => {
-    if (f.runs.length === 0) return { value: null, pass: null };
-    const bad = f.runs.filter((r) => !r.accounting.ok).length;
-    return { value: bad, pass: bad === 0 };
-  } },
+  {
+    id: 'refusal-p99-3x',
+    label: '3×: gateway refusal p99 ≤ 10 ms',
+    judge: (f) => {
+      const r = run(f, 3);
+      if (!r) return { value: null, pass: null };
+      return { value: r.gatewayRefusalP99Ms, pass: r.gatewayRefusalP99Ms === null || r.gatewayRefusalP99Ms <= 10 };
+    },
+  },
+  {
+    id: 'queue-timeouts-3x',
+    label: '3×: queue timeouts ≤ 0.1 % of refusals',
+    judge: at(3, figures.queueTimeoutShare, (v) => v <= 0.001),
+  },
+  {
+    id: 'prefix-hit',
+    label: 'prefix hit ≥ 90 % of perfect affinity',
+    judge: (f) => {
+      const value = figures.prefixVsPerfect(f);
+      return { value, pass: value === null ? null : value >= 0.9 };
+    },
+  },
+  {
+    id: 'prefix-estimate',
+    label: 'gateway hit estimate within ±10 points',
+    judge: (f) => {
+      const value = figures.estimateError(f);
+      return { value, pass: value === null ? null : Math.abs(value) <= 10 };
+    },
+  },
+  {
+    id: 'accounting',
+    label: 'accounting back to 0 after every run',
+    judge: (f) => {
+      if (f.runs.length === 0) return { value: null, pass: null };
+      const bad = f.runs.filter((r) => !r.accounting.ok).length;
+      return { value: bad, pass: bad === 0 };
+    },
+  },
 ];
 
 export interface Verdict {

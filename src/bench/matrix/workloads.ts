@@ -21,7 +21,13 @@ export interface MatrixWorkload {
 
 const between = (random: Random, lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 
-function uniform(kind: WorkloadKind, label: string, preset: string, p: [number, number], o: [number, number]): MatrixWorkload {
+function uniform(
+  kind: WorkloadKind,
+  label: string,
+  preset: string,
+  p: [number, number],
+  o: [number, number],
+): MatrixWorkload {
   return {
     kind,
     label,
@@ -36,7 +42,13 @@ function uniform(kind: WorkloadKind, label: string, preset: string, p: [number, 
 export const WORKLOADS: Record<Exclude<WorkloadKind, 'shared-prefix'>, MatrixWorkload> = {
   'chat-short': uniform('chat-short', 'short chat', 'chat-short', [8, 32], [16, 64]),
   'long-output': uniform('long-output', 'long outputs', 'long-output', [50, 300], [256, 768]),
-  mixed: uniform('mixed', 'mixed 200–3000-token prompts', 'uniform:promptMin=200,promptMax=3000,outMin=32,outMax=256', [200, 3000], [32, 256]),
+  mixed: uniform(
+    'mixed',
+    'mixed 200–3000-token prompts',
+    'uniform:promptMin=200,promptMax=3000,outMin=32,outMax=256',
+    [200, 3000],
+    [32, 256],
+  ),
   rag: uniform('rag', 'long-prompt RAG', 'rag', [1500, 4000], [32, 160]),
 };
 
@@ -63,7 +75,12 @@ export function sharedPrefix(k: SharedPrefixKnobs): MatrixWorkload {
     sample: (r) => {
       const prefix = Math.floor(r() * k.prefixes);
       const history = Math.floor(r() * TURNS) * turn;
-      return { promptTokens: system + history + between(r, USER_WORDS / 2, USER_WORDS * 1.5) + 3, outputTokens: k.maxTokens, prefix, prefixTokens: system };
+      return {
+        promptTokens: system + history + between(r, USER_WORDS / 2, USER_WORDS * 1.5) + 3,
+        outputTokens: k.maxTokens,
+        prefix,
+        prefixTokens: system,
+      };
     },
     maxTokens: system + (TURNS - 1) * turn + USER_WORDS * 1.5 + 3 + k.maxTokens,
     meanOutput: k.maxTokens,

@@ -2,8 +2,9 @@
  * Self-contained HTML reports (inline CSS and SVG, no script, no network), rendered from BenchResult JSON so a
  * scenario can put several runs on one page with the same pieces.
  */
-import type { BenchResult } from '../result.ts';
+
 import type { LatencyStats } from '../percentiles.ts';
+import type { BenchResult } from '../result.ts';
 import { describeLoad } from '../table.ts';
 import { barChart, escapeXml, lineChart, type Series } from './svg.ts';
 
@@ -46,7 +47,12 @@ export function renderBenchReport(r: BenchResult): string {
     [`${num(s.completedRps)}/s`, 'completed'],
     [`${num(s.goodputRps)}/s`, 'goodput'],
     [pct(s.slaAttainment), 'SLA attainment (admitted)'],
-    [`${Object.values(s.rejectedRps).reduce((a, b) => a + b, 0).toFixed(1)}/s`, 'rejected'],
+    [
+      `${Object.values(s.rejectedRps)
+        .reduce((a, b) => a + b, 0)
+        .toFixed(1)}/s`,
+      'rejected',
+    ],
     [`${num(s.ttftMs.p50)} / ${num(s.ttftMs.p99)} ms`, 'TTFT p50 / p99'],
   ];
   const lat = (name: string, st: LatencyStats) => [name, st.p50, st.p90, st.p99, st.mean, st.max, st.count];
@@ -65,25 +71,32 @@ export function renderBenchReport(r: BenchResult): string {
         ['output tokens/s', s.outputTokensPerS],
       ],
     ) +
-    htmlTable(['latency ms', 'p50', 'p90', 'p99', 'mean', 'max', 'count'], [
-      lat('TTFT', s.ttftMs),
-      lat('ITL (chunk gaps)', s.itlMs),
-      lat('TPOT (per request)', s.tpotMs),
-      lat('end to end', s.e2eMs),
-      lat('rejection', s.rejectionLatencyMs),
-    ]) +
+    htmlTable(
+      ['latency ms', 'p50', 'p90', 'p99', 'mean', 'max', 'count'],
+      [
+        lat('TTFT', s.ttftMs),
+        lat('ITL (chunk gaps)', s.itlMs),
+        lat('TPOT (per request)', s.tpotMs),
+        lat('end to end', s.e2eMs),
+        lat('rejection', s.rejectionLatencyMs),
+      ],
+    ) +
     r.warnings.map((w) => `<p class="warn">Warning: ${escapeXml(w)}</p>`).join('');
   const g = s.generator;
-  return renderPage(`spillway bench${r.label ? ` — ${r.label}` : ''}`, [
-    describeLoad(r),
-    `target ${r.config.urls.join(', ')}, model ${r.config.model}, seed ${r.config.seed}, started ${r.startedAt}`,
-    `machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memGiB} GiB, node ${r.machine.node}, ${r.machine.platform}`,
-    `generator: event-loop lag p99 ${g.eventLoopLagP99Ms} ms, dispatch lateness p99 ${g.dispatchLatenessP99Ms} ms, max in flight ${g.maxInFlight}`,
-  ], [
-    { heading: 'Summary', html: summaryHtml },
-    { heading: 'Over time', html: charts(timelineCharts(r)) },
-    { heading: 'TTFT distribution', html: charts([ttftHistogramChart(r)]) },
-  ]);
+  return renderPage(
+    `spillway bench${r.label ? ` — ${r.label}` : ''}`,
+    [
+      describeLoad(r),
+      `target ${r.config.urls.join(', ')}, model ${r.config.model}, seed ${r.config.seed}, started ${r.startedAt}`,
+      `machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memGiB} GiB, node ${r.machine.node}, ${r.machine.platform}`,
+      `generator: event-loop lag p99 ${g.eventLoopLagP99Ms} ms, dispatch lateness p99 ${g.dispatchLatenessP99Ms} ms, max in flight ${g.maxInFlight}`,
+    ],
+    [
+      { heading: 'Summary', html: summaryHtml },
+      { heading: 'Over time', html: charts(timelineCharts(r)) },
+      { heading: 'TTFT distribution', html: charts([ttftHistogramChart(r)]) },
+    ],
+  );
 }
 
 export function timelineCharts(r: BenchResult, width = 560): string[] {

@@ -56,7 +56,17 @@ function frame(title: string, width: number, height: number, body: string): stri
   );
 }
 
-function axes(xTicks: number[], yTicks: number[], sx: (x: number) => number, sy: (y: number) => number, w: number, h: number, xLabel: string, yLabel: string, xText = label): string {
+function axes(
+  xTicks: number[],
+  yTicks: number[],
+  sx: (x: number) => number,
+  sy: (y: number) => number,
+  w: number,
+  h: number,
+  xLabel: string,
+  yLabel: string,
+  xText = label,
+): string {
   let out = '';
   for (const t of yTicks) {
     const y = sy(t).toFixed(1);
@@ -79,7 +89,8 @@ export function lineChart(o: LineChartOptions): string {
   const w = o.width ?? 560;
   const h = o.height ?? 300;
   const all = o.series.flatMap((s) => s.points);
-  if (all.length === 0) return frame(o.title, w, h, `<text x="${w / 2}" y="${h / 2}" text-anchor="middle" fill="#888">no data</text>`);
+  if (all.length === 0)
+    return frame(o.title, w, h, `<text x="${w / 2}" y="${h / 2}" text-anchor="middle" fill="#888">no data</text>`);
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]).filter(Number.isFinite);
   const xTicks = niceTicks(Math.min(...xs), Math.max(...xs));
@@ -98,7 +109,8 @@ export function lineChart(o: LineChartOptions): string {
     const width = Math.max(1.6, 4 - 1.2 * k);
     body += `<path d="${d}" fill="none" stroke="${color}" stroke-width="${width}"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`;
     if (o.markers || pts.length === 1)
-      for (const p of pts) body += `<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="${width + 1}" fill="${color}"/>`;
+      for (const p of pts)
+        body += `<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="${width + 1}" fill="${color}"/>`;
     // Legend in a row under the title, outside the plot, so it never hides a line.
     body += `<rect x="${legendX}" y="29" width="12" height="3" fill="${color}"/>`;
     body += `<text x="${legendX + 16}" y="33" fill="#222">${escapeXml(s.name)}</text>`;
@@ -119,7 +131,8 @@ export interface BarChartOptions {
 export function barChart(o: BarChartOptions): string {
   const w = o.width ?? 560;
   const h = o.height ?? 300;
-  if (o.bars.length === 0) return frame(o.title, w, h, `<text x="${w / 2}" y="${h / 2}" text-anchor="middle" fill="#888">no data</text>`);
+  if (o.bars.length === 0)
+    return frame(o.title, w, h, `<text x="${w / 2}" y="${h / 2}" text-anchor="middle" fill="#888">no data</text>`);
   const yTicks = niceTicks(0, Math.max(...o.bars.map((b) => b.value), 1));
   const y1 = yTicks[yTicks.length - 1];
   const n = o.bars.length;
@@ -128,7 +141,17 @@ export function barChart(o: BarChartOptions): string {
   const sy = (y: number) => h - M.bottom - (y / y1) * (h - M.top - M.bottom);
   const every = Math.max(1, Math.ceil(n / 8));
   const xTicks = o.bars.map((_, i) => i).filter((i) => i % every === 0);
-  let body = axes(xTicks, yTicks, (i) => sx(i) + bw / 2, sy, w, h, o.xLabel, o.yLabel, (i) => o.bars[i].label);
+  let body = axes(
+    xTicks,
+    yTicks,
+    (i) => sx(i) + bw / 2,
+    sy,
+    w,
+    h,
+    o.xLabel,
+    o.yLabel,
+    (i) => o.bars[i].label,
+  );
   o.bars.forEach((b, i) => {
     const y = sy(b.value);
     body += `<rect x="${(sx(i) + 0.5).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${(h - M.bottom - y).toFixed(1)}" fill="${PALETTE[0]}"><title>${escapeXml(`${b.label}: ${b.value}`)}</title></rect>`;

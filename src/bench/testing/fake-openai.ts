@@ -25,7 +25,9 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export async function startFakeOpenAI(behave: (n: number, body: Record<string, unknown>) => FakeBehaviour): Promise<FakeServer> {
+export async function startFakeOpenAI(
+  behave: (n: number, body: Record<string, unknown>) => FakeBehaviour,
+): Promise<FakeServer> {
   let concurrent = 0;
   const state = { requests: 0, maxConcurrent: 0 };
   const server = http.createServer(async (req, res) => {
@@ -45,7 +47,9 @@ export async function startFakeOpenAI(behave: (n: number, body: Record<string, u
     const status = b.status ?? 200;
     if (status !== 200) {
       res.writeHead(status, { 'content-type': 'application/json', ...b.headers });
-      return void res.end(JSON.stringify({ error: { message: `status ${status}`, type: 'x', param: null, code: null } }));
+      return void res.end(
+        JSON.stringify({ error: { message: `status ${status}`, type: 'x', param: null, code: null } }),
+      );
     }
     const usage = { prompt_tokens: 1, completion_tokens: b.usageTokens ?? b.chunks ?? 1, total_tokens: 2 };
     if (!body.stream) {

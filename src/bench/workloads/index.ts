@@ -1,8 +1,9 @@
 /** The workloads `spillway bench --workload NAME` knows, by name. Add one by adding its definition here. */
-import type { Workload, WorkloadContext, WorkloadDefinition } from './types.ts';
-import { seedLocust } from './seed-locust.ts';
+
 import { chatShort, mixed } from './mix.ts';
+import { seedLocust } from './seed-locust.ts';
 import { sharedPrefix } from './shared-prefix.ts';
+import type { Workload, WorkloadContext, WorkloadDefinition } from './types.ts';
 import { longOutput, rag, uniform } from './uniform.ts';
 
 export const WORKLOADS: ReadonlyMap<string, WorkloadDefinition> = new Map(
@@ -24,7 +25,8 @@ export function createWorkload(spec: string, ctx: Omit<WorkloadContext, 'params'
       throw new Error(`workload ${name} has no knob "${key}"${known.length ? `; knobs: ${known.join(', ')}` : ''}`);
     }
     const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`workload ${name}: ${key} must be a number >= 0, got "${raw}"`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new Error(`workload ${name}: ${key} must be a number >= 0, got "${raw}"`);
     params[key] = value;
   }
   return def.create({ ...ctx, params });

@@ -1,6 +1,6 @@
+import { randomInt, words } from './text.ts';
 import type { WorkloadDefinition } from './types.ts';
 import { chatBody } from './types.ts';
-import { randomInt, words } from './text.ts';
 
 /** One class of request in a mix: how often it comes, how long its prompt is, how many tokens it asks for. */
 export interface MixClass {

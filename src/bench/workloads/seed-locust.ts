@@ -1,6 +1,6 @@
+import { seededUuid } from './text.ts';
 import type { WorkloadDefinition } from './types.ts';
 import { chatBody } from './types.ts';
-import { seededUuid } from './text.ts';
 
 /**
  * LiteLLM's 1K RPS locust test: one user message made of a fresh uuid and a fixed sentence, the pair repeated
@@ -11,7 +11,7 @@ export const SEED_SENTENCE = " This is a test there will be no cache hits and we
 
 export const seedLocust: WorkloadDefinition = {
   name: 'seed-locust',
-  summary: "uuid + the LiteLLM locust sentence, the pair repeated 150 times (~16 KB), no shared prefix",
+  summary: 'uuid + the LiteLLM locust sentence, the pair repeated 150 times (~16 KB), no shared prefix',
   defaults: { repeat: 150 },
   create(ctx) {
     const repeat = ctx.params.repeat;

@@ -1,6 +1,6 @@
+import { randomInt, words } from './text.ts';
 import type { ChatMessage, WorkloadDefinition } from './types.ts';
 import { chatBody } from './types.ts';
-import { randomInt, words } from './text.ts';
 
 /**
  * K long system prompts shared by many users, each user holding a multi-turn conversation: turn t resends the
@@ -14,8 +14,13 @@ export const sharedPrefix: WorkloadDefinition = {
   defaults: { prefixes: 4, users: 64, systemWords: 1500, turns: 6, userWords: 40, replyWords: 80, maxTokens: 64 },
   create(ctx) {
     const p = ctx.params;
-    const systems = Array.from({ length: p.prefixes }, (_, k) => `You are assistant ${k}. ${words(ctx.random, p.systemWords)}`);
-    const users = Array.from({ length: p.users }, (_, u): ChatMessage[] => [{ role: 'system', content: systems[u % p.prefixes] }]);
+    const systems = Array.from(
+      { length: p.prefixes },
+      (_, k) => `You are assistant ${k}. ${words(ctx.random, p.systemWords)}`,
+    );
+    const users = Array.from({ length: p.users }, (_, u): ChatMessage[] => [
+      { role: 'system', content: systems[u % p.prefixes] },
+    ]);
     let last = 0;
     return {
       next(user) {
@@ -23,7 +28,10 @@ export const sharedPrefix: WorkloadDefinition = {
         last = u % p.prefixes;
         let history = users[u];
         if (history.length >= 1 + 2 * p.turns) history = users[u] = history.slice(0, 1);
-        const messages = history.concat({ role: 'user', content: words(ctx.random, randomInt(ctx.random, p.userWords / 2, p.userWords * 1.5)) });
+        const messages = history.concat({
+          role: 'user',
+          content: words(ctx.random, randomInt(ctx.random, p.userWords / 2, p.userWords * 1.5)),
+        });
         history.push(messages[messages.length - 1], { role: 'assistant', content: words(ctx.random, p.replyWords) });
         return chatBody(ctx, messages, p.maxTokens);
       },

@@ -38,7 +38,12 @@ export interface ChatMessage {
 }
 
 /** The fields every chat body shares; streams ask for usage so token counts are exact when the server gives them. */
-export function chatBody(ctx: WorkloadContext, messages: ChatMessage[], maxTokens: number | undefined, extra?: object): string {
+export function chatBody(
+  ctx: WorkloadContext,
+  messages: ChatMessage[],
+  maxTokens: number | undefined,
+  extra?: object,
+): string {
   const body: Record<string, unknown> = { model: ctx.model, messages };
   const max = ctx.maxTokens ?? maxTokens;
   if (max !== undefined) body.max_tokens = max;

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { seededRandom } from '../../util/random.ts';
 import { createWorkload, WORKLOADS } from './index.ts';
 import { SEED_SENTENCE } from './seed-locust.ts';
-import { seededRandom } from '../../util/random.ts';
 
 const ctx = (seed = 1, stream = false) => ({ model: 'm', stream, random: seededRandom(seed) });
 
@@ -52,9 +52,15 @@ test('shared-prefix: users share K system prompts and each turn extends the prev
 
 test('mixed draws long and short classes; bad specs name what exists', () => {
   const w = createWorkload('mixed', ctx(9));
-  const lengths = Array.from({ length: 400 }, () => JSON.parse(w.next(undefined)).messages[0].content.split(' ').length);
+  const lengths = Array.from(
+    { length: 400 },
+    () => JSON.parse(w.next(undefined)).messages[0].content.split(' ').length,
+  );
   assert.ok(lengths.some((n) => n >= 1000) && lengths.some((n) => n <= 200));
-  assert.throws(() => createWorkload('nope', ctx()), /known: seed-locust, chat-short, shared-prefix, mixed, uniform, long-output, rag/);
+  assert.throws(
+    () => createWorkload('nope', ctx()),
+    /known: seed-locust, chat-short, shared-prefix, mixed, uniform, long-output, rag/,
+  );
   assert.throws(() => createWorkload('shared-prefix:foo=1', ctx()), /no knob "foo"; knobs: prefixes/);
   assert.throws(() => createWorkload('shared-prefix:users=x', ctx()), /users must be a number/);
   assert.equal(JSON.parse(createWorkload('chat-short', { ...ctx(), maxTokens: 5 }).next(undefined)).max_tokens, 5);

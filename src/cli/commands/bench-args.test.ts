@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { durationMs, parseBenchArgs } from './bench-args.ts';
+import { test } from 'node:test';
 import { endpointUrl } from '../../bench/options.ts';
+import { durationMs, parseBenchArgs } from './bench-args.ts';
 
 test('open loop with defaults', () => {
   const { options, jsonFile, quiet } = parseBenchArgs(['--url', 'http://127.0.0.1:1', '--model', 'm', '--rate', '50']);
@@ -16,8 +16,27 @@ test('open loop with defaults', () => {
 
 test('closed loop, SLA, several URLs, durations', () => {
   const { options, htmlFile } = parseBenchArgs([
-    '--url', 'http://a:1,http://b:2', '--url', 'http://c:3/v1', '--model', 'm', '--users', '10', '--think-ms', '500..1000',
-    '--duration', '1.5s', '--sla-ttft-ms', '200', '--sla-itl-ms', '25', '--stream', '--html', 'r.html', '--timeout', '500ms',
+    '--url',
+    'http://a:1,http://b:2',
+    '--url',
+    'http://c:3/v1',
+    '--model',
+    'm',
+    '--users',
+    '10',
+    '--think-ms',
+    '500..1000',
+    '--duration',
+    '1.5s',
+    '--sla-ttft-ms',
+    '200',
+    '--sla-itl-ms',
+    '25',
+    '--stream',
+    '--html',
+    'r.html',
+    '--timeout',
+    '500ms',
   ]);
   assert.deepEqual(options.urls, ['http://a:1', 'http://b:2', 'http://c:3/v1']);
   assert.deepEqual(options.load, { kind: 'closed', users: 10, thinkMs: [500, 1000] });
@@ -32,7 +51,10 @@ test('closed loop, SLA, several URLs, durations', () => {
 });
 
 test('bad input names the option', () => {
-  const p = (...a: string[]) => () => parseBenchArgs(['--url', 'http://x:1', '--model', 'm', ...a]);
+  const p =
+    (...a: string[]) =>
+    () =>
+      parseBenchArgs(['--url', 'http://x:1', '--model', 'm', ...a]);
   assert.throws(p(), /give --rate R/);
   assert.throws(p('--rate', '1', '--users', '2'), /exclude each other/);
   assert.throws(p('--rate=-1'), /--rate: expected a positive number/);
@@ -52,7 +74,21 @@ test('endpoint URL: bare origin and /v1 bases get the chat path; a full path is 
 });
 
 test('--header adds request headers (names lower-cased); a header without a colon is refused', () => {
-  const { options } = parseBenchArgs(['--url', 'http://a:1', '--model', 'm', '--rate', '5', '--header', 'X-Spillway-Priority: critical', '--header', 'x-other:1']);
+  const { options } = parseBenchArgs([
+    '--url',
+    'http://a:1',
+    '--model',
+    'm',
+    '--rate',
+    '5',
+    '--header',
+    'X-Spillway-Priority: critical',
+    '--header',
+    'x-other:1',
+  ]);
   assert.deepEqual(options.headers, { 'x-spillway-priority': 'critical', 'x-other': '1' });
-  assert.throws(() => parseBenchArgs(['--url', 'http://a:1', '--model', 'm', '--rate', '5', '--header', 'nocolon']), /--header: expected 'name: value'/);
+  assert.throws(
+    () => parseBenchArgs(['--url', 'http://a:1', '--model', 'm', '--rate', '5', '--header', 'nocolon']),
+    /--header: expected 'name: value'/,
+  );
 });

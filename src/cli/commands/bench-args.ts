@@ -1,7 +1,8 @@
 /** `spillway bench` argv → BenchOptions, with errors that name the bad option. */
-import { parseOptions } from '../command.ts';
+
 import { ARRIVAL_KINDS, type ArrivalKind } from '../../bench/arrivals.ts';
-import { DEFAULTS, type BenchOptions } from '../../bench/options.ts';
+import { type BenchOptions, DEFAULTS } from '../../bench/options.ts';
+import { parseOptions } from '../command.ts';
 
 export const BENCH_HELP = `Usage: spillway bench --url URL --model M [--rate R | --users N --think-ms A..B] [options]
 
@@ -72,10 +73,13 @@ export function parseBenchArgs(argv: string[]): BenchCli {
   if (urls.length === 0) throw new Error('--url is required');
   for (const u of urls) if (!URL.canParse(u)) throw new Error(`--url: not a URL: "${u}"`);
   if (!v.model) throw new Error('--model is required');
-  if (v.rate !== undefined && v.users !== undefined) throw new Error('--rate (open loop) and --users (closed loop) exclude each other');
-  if (v.rate === undefined && v.users === undefined) throw new Error('give --rate R (open loop) or --users N (closed loop)');
+  if (v.rate !== undefined && v.users !== undefined)
+    throw new Error('--rate (open loop) and --users (closed loop) exclude each other');
+  if (v.rate === undefined && v.users === undefined)
+    throw new Error('give --rate R (open loop) or --users N (closed loop)');
   const arrival = (v.arrival ?? 'poisson') as ArrivalKind;
-  if (!ARRIVAL_KINDS.includes(arrival)) throw new Error(`--arrival: expected ${ARRIVAL_KINDS.join(' or ')}, got "${v.arrival}"`);
+  if (!ARRIVAL_KINDS.includes(arrival))
+    throw new Error(`--arrival: expected ${ARRIVAL_KINDS.join(' or ')}, got "${v.arrival}"`);
   const users = v.users === undefined ? undefined : positive(v.users, 'users', true);
   const load =
     users === undefined
@@ -86,7 +90,10 @@ export function parseBenchArgs(argv: string[]): BenchCli {
     model: v.model,
     load,
     durationMs: v.duration === undefined ? DEFAULTS.durationMs : durationMs(v.duration, 'duration'),
-    warmupMs: v.warmup === undefined || v.warmup === '0' || v.warmup === '0s' ? DEFAULTS.warmupMs : durationMs(v.warmup, 'warmup'),
+    warmupMs:
+      v.warmup === undefined || v.warmup === '0' || v.warmup === '0s'
+        ? DEFAULTS.warmupMs
+        : durationMs(v.warmup, 'warmup'),
     workload: v.workload ?? DEFAULTS.workload,
     stream: v.stream ?? false,
     sla: {
@@ -95,10 +102,12 @@ export function parseBenchArgs(argv: string[]): BenchCli {
     },
     ...(v['api-key'] !== undefined && { apiKey: v['api-key'] }),
     seed: v.seed === undefined ? DEFAULTS.seed : nonNegativeInt(v.seed, 'seed'),
-    connections: v.connections === undefined ? (users ?? DEFAULTS.connections) : positive(v.connections, 'connections', true),
+    connections:
+      v.connections === undefined ? (users ?? DEFAULTS.connections) : positive(v.connections, 'connections', true),
     timeoutMs: v.timeout === undefined ? DEFAULTS.timeoutMs : durationMs(v.timeout, 'timeout'),
     ...(v['max-tokens'] !== undefined && { maxTokens: positive(v['max-tokens'], 'max-tokens', true) }),
-    maxInFlight: v['max-in-flight'] === undefined ? DEFAULTS.maxInFlight : positive(v['max-in-flight'], 'max-in-flight', true),
+    maxInFlight:
+      v['max-in-flight'] === undefined ? DEFAULTS.maxInFlight : positive(v['max-in-flight'], 'max-in-flight', true),
     ...(v.label !== undefined && { label: v.label }),
     ...(v.header !== undefined && { headers: headers(v.header) }),
     ...(v.affinity === true && { affinity: true }),

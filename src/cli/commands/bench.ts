@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import type { Command } from '../command.ts';
-import { BENCH_HELP, parseBenchArgs } from './bench-args.ts';
+import { renderBenchReport } from '../../bench/report/html.ts';
 import { runBench } from '../../bench/run.ts';
 import { formatLive, formatTable } from '../../bench/table.ts';
-import { renderBenchReport } from '../../bench/report/html.ts';
+import type { Command } from '../command.ts';
+import { BENCH_HELP, parseBenchArgs } from './bench-args.ts';
 
 export const command: Command = {
   summary: 'SLA-aware load generator: open or closed loop, goodput, TTFT/ITL, JSON and HTML reports',
@@ -26,7 +26,7 @@ export const command: Command = {
       });
       if (tty) process.stderr.write('\r\x1b[2K');
       console.log(formatTable(result));
-      if (cli.jsonFile) await writeFile(cli.jsonFile, JSON.stringify(result, null, 2) + '\n');
+      if (cli.jsonFile) await writeFile(cli.jsonFile, `${JSON.stringify(result, null, 2)}\n`);
       if (cli.htmlFile) await writeFile(cli.htmlFile, renderBenchReport(result));
       return 0;
     } finally {

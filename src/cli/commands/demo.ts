@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../config/load.ts';
 import { createGateway } from '../../gateway.ts';
 import { startMock } from '../../mock/server.ts';
+import { type Command, intOption, parseOptions, untilSignal } from '../command.ts';
 import { cliLogger } from '../logger.ts';
-import { intOption, parseOptions, untilSignal, type Command } from '../command.ts';
 
 const demoConfig = fileURLToPath(new URL('../../../examples/demo.yaml', import.meta.url));
 

@@ -1,8 +1,9 @@
 // `spillway engine`: the simulated vLLM-like engine (src/sim) as a standalone server.
-import { intOption, parseOptions, untilSignal, type Command } from '../command.ts';
-import { bundledProfiles } from '../../sim/perf-model.ts';
+
 import { DEFAULTS } from '../../sim/options.ts';
+import { bundledProfiles } from '../../sim/perf-model.ts';
 import { startEngine } from '../../sim/server.ts';
+import { type Command, intOption, parseOptions, untilSignal } from '../command.ts';
 
 const help = `Usage: spillway engine [options]
 

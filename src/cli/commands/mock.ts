@@ -1,5 +1,5 @@
-import { startMock, type MockOptions } from '../../mock/server.ts';
-import { intOption, parseOptions, untilSignal, type Command } from '../command.ts';
+import { type MockOptions, startMock } from '../../mock/server.ts';
+import { type Command, intOption, parseOptions, untilSignal } from '../command.ts';
 
 export const command: Command = {
   summary: 'A fast, deterministic OpenAI-compatible upstream for tests and benchmarks',
@@ -54,7 +54,9 @@ Options:
     const signal = await untilSignal();
     await mock.close();
     const s = mock.stats;
-    console.error(`spillway mock: ${signal}: stopped; ${s.received} received, ${s.served} served (${s.failed} injected failures), ${s.aborted} aborted`);
+    console.error(
+      `spillway mock: ${signal}: stopped; ${s.received} received, ${s.served} served (${s.failed} injected failures), ${s.aborted} aborted`,
+    );
     return 0;
   },
 };

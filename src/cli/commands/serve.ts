@@ -1,7 +1,7 @@
 import { loadConfigFile } from '../../config/load.ts';
 import { createGateway } from '../../gateway.ts';
+import { type Command, intOption, parseOptions, untilSignal } from '../command.ts';
 import { cliLogger } from '../logger.ts';
-import { intOption, parseOptions, untilSignal, type Command } from '../command.ts';
 
 export const command: Command = {
   summary: 'Run the gateway from a YAML config file',

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { LIMIT_ALGORITHMS } from '../../config/limit-params.ts';
 import { seededRandom } from '../../util/random.ts';
 import { GradientLimit } from './gradient.ts';
 import { Gradient2Limit } from './gradient2.ts';
 import { createLimit, limitNames } from './registry.ts';
-import { LIMIT_ALGORITHMS } from '../../config/limit-params.ts';
 import type { LimitParams, LimitSample } from './types.ts';
 import { VegasLimit } from './vegas.ts';
 
@@ -25,7 +25,18 @@ const params: LimitParams = {
 
 /** A first token (or a drop) as the windowed algorithms read it. */
 function smp(rtt: number, inFlight: number, dropped: boolean): LimitSample {
-  return { rtt, inFlight, dropped, ttftMs: rtt, promptTokens: 0, running: NaN, waiting: NaN, reportSeq: 0, ttftSloMs: 0, itlSloMs: 0 };
+  return {
+    rtt,
+    inFlight,
+    dropped,
+    ttftMs: rtt,
+    promptTokens: 0,
+    running: NaN,
+    waiting: NaN,
+    reportSeq: 0,
+    ttftSloMs: 0,
+    itlSloMs: 0,
+  };
 }
 
 test('gradient2 grows by queue_size · smoothing per sample while latency holds and the limit is used', () => {
@@ -83,14 +94,21 @@ test('vegas re-probes the no-load latency so a slower engine is not judged by it
 
 test('windowed: one update per window of samples, with their mean and the largest in-flight', () => {
   let now = 0;
-  const l = createLimit('gradient2', { ...params, windowSamples: 4, windowMinMs: 100 }, { clock: () => now, random: Math.random });
+  const l = createLimit(
+    'gradient2',
+    { ...params, windowSamples: 4, windowMinMs: 100 },
+    { clock: () => now, random: Math.random },
+  );
   for (let i = 0; i < 4; i++) l.update(smp(100, 20, false));
   assert.equal(l.limit, 20, 'window not yet 100 ms long');
   now = 100;
   l.update(smp(100, 20, false));
   assert.ok(Math.abs(l.limit - 20.8) < 1e-9, String(l.limit));
   assert.deepEqual(limitNames(), ['gradient', 'gradient2', 'vegas', 'fixed', 'slo', 'gradient-slo']);
-  assert.equal(createLimit('fixed', { ...params, initial: 7, windowSamples: 10 }, { clock: () => 0, random: Math.random }).limit, 7);
+  assert.equal(
+    createLimit('fixed', { ...params, initial: 7, windowSamples: 10 }, { clock: () => 0, random: Math.random }).limit,
+    7,
+  );
   assert.throws(() => createLimit('aimd', params, { clock: () => 0, random: Math.random }), /unknown algorithm "aimd"/);
 });
 

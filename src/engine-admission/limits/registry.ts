@@ -28,7 +28,14 @@ const factories = new Map<string, Factory>([
   ['vegas', { create: (p, d) => new VegasLimit(p, d.random), windowed: true }],
   ['fixed', { create: (p) => new FixedLimit(p), windowed: false }],
   ['slo', { create: (p, d) => new SloLimit(p, d.clock), windowed: false }],
-  ['gradient-slo', { create: (p, d) => new SmallerOf('gradient-slo', windowed(new GradientLimit(p, d.random), p, d), new SloLimit(p, d.clock)), windowed: false }],
+  [
+    'gradient-slo',
+    {
+      create: (p, d) =>
+        new SmallerOf('gradient-slo', windowed(new GradientLimit(p, d.random), p, d), new SloLimit(p, d.clock)),
+      windowed: false,
+    },
+  ],
 ]);
 
 function windowed(limit: ConcurrencyLimit, p: LimitParams, d: LimitDeps): ConcurrencyLimit {
@@ -42,7 +49,10 @@ export function limitNames(): string[] {
 /** A limit by name (`backpressure.engine.limit.algorithm`), windowed unless `windowSamples` ≤ 1. */
 export function createLimit(name: string, p: LimitParams, d: LimitDeps): ConcurrencyLimit {
   const f = factories.get(name);
-  if (f === undefined) throw new Error(`backpressure.engine.limit.algorithm: unknown algorithm "${name}" (known: ${limitNames().join(', ')})`);
+  if (f === undefined)
+    throw new Error(
+      `backpressure.engine.limit.algorithm: unknown algorithm "${name}" (known: ${limitNames().join(', ')})`,
+    );
   const limit = f.create(p, d);
   return f.windowed ? windowed(limit, p, d) : limit;
 }

@@ -4,7 +4,6 @@ import { SloLimit } from './slo.ts';
 import { DEFAULT_PARAMS as params, sampleOf } from './test-params.ts';
 import type { LimitParams, LimitSample } from './types.ts';
 
-
 function setup(o: Partial<LimitParams> = {}) {
   let now = 0;
   const l = new SloLimit({ ...params, ...o }, () => now);
@@ -86,7 +85,7 @@ test('mixed prompt lengths without queueing: TTFT is read against its band, and 
   const { l, s, at } = setup({ initial: 24 });
   let t = 0;
   let r = 1;
-  const rand = () => ((r = (r * 16807) % 2147483647) / 2147483647);
+  const rand = () => (r = (r * 16807) % 2147483647) / 2147483647;
   // An engine without reports; prefill ~ 20 ms + 0.03 ms per token, plus up to one 40 ms step of waiting
   // for the batch boundary: work, not queueing. Prompts uniform 200–3,000 tokens.
   for (let i = 0; i < 400; i++) {

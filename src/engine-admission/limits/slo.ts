@@ -213,7 +213,10 @@ export class SloLimit implements ConcurrencyLimit {
       this.itlFloor = follow(this.itlFloor, itl);
       const long0 = this.decodeMs > now - w.start ? this.history.since(now - this.decodeMs, w) : NaN;
       if (long0 > 0) this.windowTail.add(itl / long0);
-      const target = Math.min(this.target(s.itlSloMs, this.tpotTail), this.target(s.itlSloMs, this.windowTail, WINDOW_QUANTILE));
+      const target = Math.min(
+        this.target(s.itlSloMs, this.tpotTail),
+        this.target(s.itlSloMs, this.windowTail, WINDOW_QUANTILE),
+      );
       // A request's TPOT averages the ITL over its decode: judge that average, not one window's batches.
       // A window past the SLO itself is acted on at once.
       const long = long0 > 0 ? this.history.since(now - this.decodeMs, w) : itl;
@@ -234,7 +237,8 @@ export class SloLimit implements ConcurrencyLimit {
     if (over !== undefined) return this.cut(Math.max(half, Math.min(L, est)), over);
 
     // The engine's queue: its own count when it reports one, else the TTFT excess over the bands' floors.
-    if (w.reports >= QUEUE_REPORTS && w.minWaiting >= 1) return this.cut(Math.max(half, Math.min(L, w.runningSum / w.reportEvents)), 'queue');
+    if (w.reports >= QUEUE_REPORTS && w.minWaiting >= 1)
+      return this.cut(Math.max(half, Math.min(L, w.runningSum / w.reportEvents)), 'queue');
     if (w.reports < QUEUE_REPORTS) {
       let share = 0;
       if (ttft === ttft) {

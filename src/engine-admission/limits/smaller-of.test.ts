@@ -8,14 +8,19 @@ import { DEFAULT_PARAMS as params, sampleOf } from './test-params.ts';
 import type { ConcurrencyLimit, LimitSample } from './types.ts';
 import { WindowedLimit } from './windowed.ts';
 
-
 const sample = (inFlight: number, o: Partial<LimitSample> = {}): LimitSample => sampleOf({ inFlight, ...o });
 
 /** A part that records what reached it and holds a fixed limit. */
 function part(limit: number, withCompleted: boolean): ConcurrencyLimit & { seen: string[] } {
   const seen: string[] = [];
-  const p = { name: 'p', limit, seen, update: (s: LimitSample) => void seen.push(`update ${s.rtt}`) } as ConcurrencyLimit & { seen: string[] };
-  if (withCompleted) (p as { completed?: ConcurrencyLimit['completed'] }).completed = (_n, e) => void seen.push(`completed ${e}`);
+  const p = {
+    name: 'p',
+    limit,
+    seen,
+    update: (s: LimitSample) => void seen.push(`update ${s.rtt}`),
+  } as ConcurrencyLimit & { seen: string[] };
+  if (withCompleted)
+    (p as { completed?: ConcurrencyLimit['completed'] }).completed = (_n, e) => void seen.push(`completed ${e}`);
   return p;
 }
 
@@ -48,7 +53,10 @@ test('gradient with blind samples only (an upstream that does not stream): a lim
   feed(40); // not reached: no change
   assert.equal(g.limit, 128);
   feed(128, true);
-  assert.ok(Math.abs(g.limit - (128 * 0.8 + 64 * 0.2)) < 1e-9, 'a drop: toward half, smoothed as gradient smooths every decrease');
+  assert.ok(
+    Math.abs(g.limit - (128 * 0.8 + 64 * 0.2)) < 1e-9,
+    'a drop: toward half, smoothed as gradient smooths every decrease',
+  );
 });
 
 test('gradient-slo is registered and starts at the initial limit', () => {

@@ -18,5 +18,17 @@ export const DEFAULT_PARAMS: LimitParams = {
 
 /** A sample with no latency, no report and no SLOs, overridden by `o`. */
 export function sampleOf(o: Partial<LimitSample> = {}): LimitSample {
-  return { rtt: NaN, inFlight: 0, dropped: false, ttftMs: NaN, promptTokens: 0, running: NaN, waiting: NaN, reportSeq: 0, ttftSloMs: 0, itlSloMs: 0, ...o };
+  return {
+    rtt: NaN,
+    inFlight: 0,
+    dropped: false,
+    ttftMs: NaN,
+    promptTokens: 0,
+    running: NaN,
+    waiting: NaN,
+    reportSeq: 0,
+    ttftSloMs: 0,
+    itlSloMs: 0,
+    ...o,
+  };
 }

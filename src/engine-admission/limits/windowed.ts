@@ -26,7 +26,18 @@ export class WindowedLimit implements ConcurrencyLimit {
   private maxInFlight = 0;
   private dropped = false;
   // Only the window's rtt, in-flight and drop are passed on: the algorithms windowed here read nothing else.
-  private readonly out: LimitSample = { rtt: 0, inFlight: 0, dropped: false, ttftMs: NaN, promptTokens: 0, running: NaN, waiting: NaN, reportSeq: 0, ttftSloMs: 0, itlSloMs: 0 };
+  private readonly out: LimitSample = {
+    rtt: 0,
+    inFlight: 0,
+    dropped: false,
+    ttftMs: NaN,
+    promptTokens: 0,
+    running: NaN,
+    waiting: NaN,
+    reportSeq: 0,
+    ttftSloMs: 0,
+    itlSloMs: 0,
+  };
 
   constructor(inner: ConcurrencyLimit, clock: Clock, samples: number, minMs: number) {
     this.inner = inner;

@@ -18,7 +18,14 @@ vllm:prefix_cache_hits_total{engine="0",model_name="m"} 6000
 vllm:prefix_cache_hits_total{engine="1",model_name="m"} 500
 `);
   assert.deepEqual(r, {
-    running: 8, waiting: 1, kvUsage: 0.375, kvBlocksUsed: 750, kvBlocksTotal: 2000, blockSize: 16, prefixQueries: 10_000, prefixHits: 6500,
+    running: 8,
+    waiting: 1,
+    kvUsage: 0.375,
+    kvBlocksUsed: 750,
+    kvBlocksTotal: 2000,
+    blockSize: 16,
+    prefixQueries: 10_000,
+    prefixHits: 6500,
   });
 });
 
@@ -29,7 +36,14 @@ vllm:gpu_cache_usage_perc 0.1
 vllm:cache_config_info{block_size="32",num_gpu_blocks="None"} 1
 `);
   assert.deepEqual(r, {
-    running: 1, waiting: 0, kvUsage: 0.1, kvBlocksUsed: undefined, kvBlocksTotal: undefined, blockSize: 32, prefixQueries: undefined, prefixHits: undefined,
+    running: 1,
+    waiting: 0,
+    kvUsage: 0.1,
+    kvBlocksUsed: undefined,
+    kvBlocksTotal: undefined,
+    blockSize: 32,
+    prefixQueries: undefined,
+    prefixHits: undefined,
   });
 });
 
@@ -42,7 +56,14 @@ sglang:token_usage{model_name="m"} 0.2
 sglang:max_total_num_tokens{model_name="m"} 160000
 sglang:cache_hit_rate{model_name="m"} 0.5
 `);
-  assert.deepEqual(r, { running: 6, waiting: 2, kvUsage: 0.2, kvBlocksUsed: 2000, kvBlocksTotal: 10000, blockSize: 16 });
+  assert.deepEqual(r, {
+    running: 6,
+    waiting: 2,
+    kvUsage: 0.2,
+    kvBlocksUsed: 2000,
+    kvBlocksTotal: 10000,
+    blockSize: 16,
+  });
 });
 
 test('an empty or foreign exposition yields an empty report, not zeros', () => {

@@ -72,7 +72,8 @@ export function sglangReport(blockSize: number): MetricsMapping {
     const m = parsePrometheusText(text, SGLANG_NAMES);
     const totalTokens = sum(m, 'sglang:max_total_num_tokens');
     const usedTokens = sum(m, 'sglang:num_used_tokens');
-    const kvUsage = mean(m, 'sglang:token_usage') ?? (usedTokens !== undefined && totalTokens ? usedTokens / totalTokens : undefined);
+    const kvUsage =
+      mean(m, 'sglang:token_usage') ?? (usedTokens !== undefined && totalTokens ? usedTokens / totalTokens : undefined);
     return {
       running: sum(m, 'sglang:num_running_reqs'),
       waiting: sum(m, 'sglang:num_queue_reqs'),

@@ -28,7 +28,10 @@ test('reads only the wanted names, with labels, escapes and timestamps', () => {
   assert.equal(m.get('vllm:num_requests_running')?.length, 2, 'a longer name with the same prefix is another metric');
   assert.equal(sum(m, 'vllm:num_requests_running'), 7);
   assert.equal(sum(m, 'vllm:num_requests_waiting'), 2);
-  assert.deepEqual(m.get('vllm:kv_cache_usage_perc')?.[0].labels, { engine: '0', model_name: 'a "quoted", {braced} name' });
+  assert.deepEqual(m.get('vllm:kv_cache_usage_perc')?.[0].labels, {
+    engine: '0',
+    model_name: 'a "quoted", {braced} name',
+  });
   assert.equal(mean(m, 'vllm:kv_cache_usage_perc'), 0.25);
   assert.deepEqual(m.get('vllm:cache_config_info')?.[0].labels, { block_size: '16', num_gpu_blocks: 'None' });
   assert.ok(Number.isNaN(m.get('vllm:odd')![0].value));

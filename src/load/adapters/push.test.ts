@@ -33,12 +33,21 @@ class RecordingSink implements ReportSink {
 
 test('the feed JSON maps to a report; garbage is ignored', () => {
   assert.deepEqual(
-    pushedReport('{"running":2,"waiting":1,"kvBlocksUsed":30,"kvBlocksTotal":100,"queuedPrefillTokens":500,"seq":4,"ts":1}'),
+    pushedReport(
+      '{"running":2,"waiting":1,"kvBlocksUsed":30,"kvBlocksTotal":100,"queuedPrefillTokens":500,"seq":4,"ts":1}',
+    ),
     { running: 2, waiting: 1, kvBlocksUsed: 30, kvBlocksTotal: 100, blockSize: undefined, queuedPrefillTokens: 500 },
   );
   assert.equal(pushedReport('not json'), undefined);
   assert.equal(pushedReport('3'), undefined);
-  assert.deepEqual(pushedReport('{"running":"x"}'), { running: undefined, waiting: undefined, kvBlocksUsed: undefined, kvBlocksTotal: undefined, blockSize: undefined, queuedPrefillTokens: undefined });
+  assert.deepEqual(pushedReport('{"running":"x"}'), {
+    running: undefined,
+    waiting: undefined,
+    kvBlocksUsed: undefined,
+    kvBlocksTotal: undefined,
+    blockSize: undefined,
+    queuedPrefillTokens: undefined,
+  });
 });
 
 test('subscribes to the SSE feed, reports each event, and reconnects when the feed drops', async () => {
@@ -63,7 +72,14 @@ test('subscribes to the SSE feed, reports each event, and reconnects when the fe
   // One event split across two writes, and a second event in the same write as the first's end.
   streams[0].write('data: {"running":1,"waiting":0,');
   streams[0].write('"queuedPrefillTokens":10}\n\ndata: {"running":2}\n\n');
-  assert.deepEqual(await next, { running: 1, waiting: 0, kvBlocksUsed: undefined, kvBlocksTotal: undefined, blockSize: undefined, queuedPrefillTokens: 10 });
+  assert.deepEqual(await next, {
+    running: 1,
+    waiting: 0,
+    kvBlocksUsed: undefined,
+    kvBlocksTotal: undefined,
+    blockSize: undefined,
+    queuedPrefillTokens: 10,
+  });
   while (sink.reports.length < 2) await sink.nextReport();
   assert.equal(sink.reports[1].running, 2);
 

@@ -9,14 +9,32 @@ type AdapterFactory = (source: LoadSourceConfig, url: string, sink: ReportSink) 
 
 const factories: Record<Exclude<LoadKind, 'none'>, AdapterFactory> = {
   vllm: (s, url, sink) =>
-    new ScrapeAdapter({ kind: 'vllm', url, sink, mapping: vllmReport, intervalMs: s.intervalMs, timeoutMs: s.timeoutMs }),
+    new ScrapeAdapter({
+      kind: 'vllm',
+      url,
+      sink,
+      mapping: vllmReport,
+      intervalMs: s.intervalMs,
+      timeoutMs: s.timeoutMs,
+    }),
   sglang: (s, url, sink) =>
-    new ScrapeAdapter({ kind: 'sglang', url, sink, mapping: sglangReport(s.blockSize), intervalMs: s.intervalMs, timeoutMs: s.timeoutMs }),
+    new ScrapeAdapter({
+      kind: 'sglang',
+      url,
+      sink,
+      mapping: sglangReport(s.blockSize),
+      intervalMs: s.intervalMs,
+      timeoutMs: s.timeoutMs,
+    }),
   push: (s, url, sink) => new PushAdapter({ url, sink, timeoutMs: s.timeoutMs }),
 };
 
 /** The adapter feeding `sink` for a deployment at `apiBase`; undefined for `none` (prediction only). */
-export function createLoadAdapter(source: LoadSourceConfig, apiBase: string, sink: ReportSink): LoadAdapter | undefined {
+export function createLoadAdapter(
+  source: LoadSourceConfig,
+  apiBase: string,
+  sink: ReportSink,
+): LoadAdapter | undefined {
   if (source.kind === 'none') return undefined;
   const url = source.url ?? defaultLoadUrl(source.kind, apiBase)!;
   return factories[source.kind](source, url, sink);

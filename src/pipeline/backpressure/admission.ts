@@ -13,7 +13,7 @@ import { TTFT_BUDGET_HEADER } from '../request-context.ts';
 import type { AdmissionStage } from '../stages.ts';
 import type { BackPressure } from './controller.ts';
 import type { GroupState } from './groups.ts';
-import { isOverload, sendRefusal, type Refusal } from './refusals.ts';
+import { isOverload, type Refusal, sendRefusal } from './refusals.ts';
 import { Ticket } from './ticket.ts';
 
 export class BackPressureAdmission implements AdmissionStage {
@@ -96,24 +96,44 @@ export class BackPressureAdmission implements AdmissionStage {
     return true;
   }
 
-  private ingressRefusal(v: Exclude<IngressVerdict, 'ok'>, p: Priority, g: GroupState<ProxyRequest> | undefined, blocks: number): Refusal {
+  private ingressRefusal(
+    v: Exclude<IngressVerdict, 'ok'>,
+    p: Priority,
+    g: GroupState<ProxyRequest> | undefined,
+    blocks: number,
+  ): Refusal {
     const bp = this.bp;
     const cls = PRIORITY_NAMES[p];
     const a = bp.admission;
     switch (v) {
       case 'ingress_inflight': {
-        const where = g !== undefined && g.admission.inFlight >= a.settings.fractions[p] * g.admission.maxInFlight ? `model group "${g.name}"` : 'the gateway';
-        return { outcome: v, message: `Too many requests in flight for ${where} to admit a ${cls} request.`, retryAfterMs: bp.retryAfter(g, g === undefined ? 1 : a.excess(g.admission, p)) };
+        const where =
+          g !== undefined && g.admission.inFlight >= a.settings.fractions[p] * g.admission.maxInFlight
+            ? `model group "${g.name}"`
+            : 'the gateway';
+        return {
+          outcome: v,
+          message: `Too many requests in flight for ${where} to admit a ${cls} request.`,
+          retryAfterMs: bp.retryAfter(g, g === undefined ? 1 : a.excess(g.admission, p)),
+        };
       }
       case 'ingress_kv_budget': {
         const held = bp.inFlightBlocks(g!.name, p);
         const budget = bp.shareOf(g!.activity, p, bp.now) * a.settings.kvOvercommit * bp.capacityBlocks(g!.name);
         const perRequest = g!.admission.inFlight > 0 ? held / g!.admission.inFlight : blocks;
         const backlog = perRequest > 0 ? Math.ceil((held + blocks - budget) / perRequest) : 1;
-        return { outcome: v, message: `The KV cache of model group "${g!.name}" is committed: ${Math.round(held)} blocks in flight + ${Math.round(blocks)} for this prompt exceed the ${cls} budget of ${Math.round(budget)}.`, retryAfterMs: bp.retryAfter(g, backlog) };
+        return {
+          outcome: v,
+          message: `The KV cache of model group "${g!.name}" is committed: ${Math.round(held)} blocks in flight + ${Math.round(blocks)} for this prompt exceed the ${cls} budget of ${Math.round(budget)}.`,
+          retryAfterMs: bp.retryAfter(g, backlog),
+        };
       }
       case 'ingress_priority_shed':
-        return { outcome: v, message: `Load is near its limit: ${cls} requests are being shed.`, retryAfterMs: bp.retryAfter(g, g === undefined ? 1 : g.room.size + 1) };
+        return {
+          outcome: v,
+          message: `Load is near its limit: ${cls} requests are being shed.`,
+          retryAfterMs: bp.retryAfter(g, g === undefined ? 1 : g.room.size + 1),
+        };
     }
   }
 }

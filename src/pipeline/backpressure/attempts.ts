@@ -6,11 +6,12 @@
  * Capacity events, on which the router queue drains (on a later tick: WaitingRoom.drainSoon): an attempt's
  * first token (its prompt left the engine's prefill queue) and its end (completion, failure or abort).
  */
-import type { Deployment } from '../../routing/deployment.ts';
+
 import { PromptInfo } from '../../prefix/prompt-info.ts';
+import { writeDispatched } from '../../relay/status-events.ts';
+import type { Deployment } from '../../routing/deployment.ts';
 import type { Exchange } from '../../upstream/exchange.ts';
 import type { PermitEnd } from '../../util/permit.ts';
-import { writeDispatched } from '../../relay/status-events.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
 import type { AttemptHooks } from '../stages.ts';
 import type { BackPressure } from './controller.ts';
@@ -32,7 +33,8 @@ export class Attempts implements AttemptHooks {
     const slot = this.bp.slots.get(d)!;
     const now = (this.bp.now = this.bp.clock());
     // Own-load mode: the attempt's one load permit is back pressure's (the pipeline's load model keeps none).
-    if (slot.ownLoad) pr.permit = slot.load.reserve(new PromptInfo(pr.ctx.bodyBytes, t.promptTokens, 64, NO_HASHES, NO_OVERLAPS));
+    if (slot.ownLoad)
+      pr.permit = slot.load.reserve(new PromptInfo(pr.ctx.bodyBytes, t.promptTokens, 64, NO_HASHES, NO_OVERLAPS));
     t.engine = new EnginePermit(slot, t.priority, this.bp.clock, now);
     t.group.attempts++;
     // The drain rate counts dispatches, not ends: an end whose engine is still busy (KV, prefill, the class's

@@ -15,24 +15,24 @@ import type { Priority } from '../../admission/priority.ts';
 import type { BackpressureConfig } from '../../config/backpressure.ts';
 import { EngineGate } from '../../engine-admission/engine-gate.ts';
 import { createLimit } from '../../engine-admission/limits/registry.ts';
+import type { BusyThresholds } from '../../load/busy.ts';
 import { EngineLoad } from '../../load/engine-load.ts';
 import type { BackpressureMetrics, EngineStateName } from '../../metrics/backpressure-metrics.ts';
 import type { Deployment } from '../../routing/deployment.ts';
 import type { ModelGroup, RouteGate } from '../../routing/group.ts';
-import type { BusyThresholds } from '../../load/busy.ts';
 import { DrainRate } from '../../routing/queue/drain-rate.ts';
-import { retryAfterMs, type RetryAfterBounds } from '../../routing/queue/retry-after.ts';
+import { type RetryAfterBounds, retryAfterMs } from '../../routing/queue/retry-after.ts';
 import { realTimers, type Timers } from '../../routing/queue/timers.ts';
-import { WaitingRoom, type DropReason } from '../../routing/queue/waiting-room.ts';
+import { type DropReason, WaitingRoom } from '../../routing/queue/waiting-room.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Random } from '../../util/random.ts';
+import { type DeepReadonly, view } from '../../util/ref.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
 import type { ClassActivity } from './class-activity.ts';
 import { EngineSlot } from './engines.ts';
 import { GroupState } from './groups.ts';
-import type { Ticket } from './ticket.ts';
 import { buildSettings, groupViews, type SettingsRef } from './live-settings.ts';
-import { view, type DeepReadonly } from '../../util/ref.ts';
+import type { Ticket } from './ticket.ts';
 
 /** With nothing of ours in flight no capacity event will come (the load is someone else's): look again then. */
 export const IDLE_WAKE_MS = 100;
@@ -69,19 +69,34 @@ export class BackPressure implements KvBudgetSource, RouteGate {
 
   constructor(o: BackPressureOptions) {
     const cfg = o.config;
-    this.settings = { current: buildSettings(cfg, [...o.groups].map(([name, g]) => ({ name, engines: g.deployments.length }))) };
+    this.settings = {
+      current: buildSettings(
+        cfg,
+        [...o.groups].map(([name, g]) => ({ name, engines: g.deployments.length })),
+      ),
+    };
     this.clock = o.clock;
     this.metrics = o.metrics;
     this.timers = o.timers ?? realTimers;
     this.drainRate = new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs });
-    this.admission = new IngressAdmission({ settings: view(this.settings, (s) => s.ingress), kv: this, random: o.random });
+    this.admission = new IngressAdmission({
+      settings: view(this.settings, (s) => s.ingress),
+      kv: this,
+      random: o.random,
+    });
     for (const [name, group] of o.groups) {
       const views = groupViews(this.settings, this.groups.size);
       const engines = group.deployments.map((d) => {
         const shared = o.engineLoad?.(d.id);
         const load =
           shared ??
-          new EngineLoad({ id: d.id, clock: o.clock, blockSize: cfg.ingress.blockSize, totalBlocks: cfg.ingress.kvCapacityBlocks || undefined, maxParallelRequests: d.config.maxParallelRequests });
+          new EngineLoad({
+            id: d.id,
+            clock: o.clock,
+            blockSize: cfg.ingress.blockSize,
+            totalBlocks: cfg.ingress.kvCapacityBlocks || undefined,
+            maxParallelRequests: d.config.maxParallelRequests,
+          });
         const gate = new EngineGate({
           id: d.id,
           clock: o.clock,
@@ -94,7 +109,13 @@ export class BackPressure implements KvBudgetSource, RouteGate {
         this.slots.set(d, slot);
         return slot;
       });
-      const g = new GroupState<ProxyRequest>(group, engines, views.group, views.admission, new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
+      const g = new GroupState<ProxyRequest>(
+        group,
+        engines,
+        views.group,
+        views.admission,
+        new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }),
+      );
       const rates = () => [0, 1, 2].map(() => new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
       g.room = new WaitingRoom({
         settings: views.queue,
@@ -144,7 +165,8 @@ export class BackPressure implements KvBudgetSource, RouteGate {
 
   capacityBlocks(group: string): number {
     let total = 0;
-    for (const e of this.groups.get(group)!.engines) if (!e.deployment.isCoolingDown()) total += e.load.kvBlocksTotal ?? 0;
+    for (const e of this.groups.get(group)!.engines)
+      if (!e.deployment.isCoolingDown()) total += e.load.kvBlocksTotal ?? 0;
     return total;
   }
 
@@ -161,11 +183,26 @@ export class BackPressure implements KvBudgetSource, RouteGate {
     if (s === undefined) return true;
     const room = s.room!;
     if (room.size > 0 && !room.draining && room.queue.ahead(p) > 0) return false;
-    return s.refusal(this.now, this.busy, this.admission.settings.fractions[p], this.shareOf(s.activity!, p, this.now), p) === undefined;
+    return (
+      s.refusal(
+        this.now,
+        this.busy,
+        this.admission.settings.fractions[p],
+        this.shareOf(s.activity!, p, this.now),
+        p,
+      ) === undefined
+    );
   }
 
   /** Every counter that must be back to zero when nothing is in flight. */
-  accounting(): { inFlight: number; queued: number; queuedTokens: number; engineInFlight: number; predictedKvTokens: number; releaseErrors: number } {
+  accounting(): {
+    inFlight: number;
+    queued: number;
+    queuedTokens: number;
+    engineInFlight: number;
+    predictedKvTokens: number;
+    releaseErrors: number;
+  } {
     let queued = 0;
     let queuedTokens = 0;
     let engineInFlight = 0;
@@ -182,7 +219,14 @@ export class BackPressure implements KvBudgetSource, RouteGate {
         releaseErrors += e.load.doubleReleases;
       }
     }
-    return { inFlight: this.admission.inFlight, queued, queuedTokens, engineInFlight, predictedKvTokens, releaseErrors };
+    return {
+      inFlight: this.admission.inFlight,
+      queued,
+      queuedTokens,
+      engineInFlight,
+      predictedKvTokens,
+      releaseErrors,
+    };
   }
 
   /** The state of engine `e` for a standard request (the metric and the admin view). */
@@ -247,5 +291,4 @@ export class BackPressure implements KvBudgetSource, RouteGate {
     this.metrics.queueWait.observe({ model_group: t.group.name, result: how }, (this.clock() - e.enqueuedAt) / 1000);
     if (t.statusEvents) t.group.statusLeft();
   }
-
 }

@@ -6,18 +6,42 @@ import { createLimit } from '../../engine-admission/limits/registry.ts';
 import { EngineLoad } from '../../load/engine-load.ts';
 import { deploymentConfig } from '../../load/test-support.ts';
 import { Deployment } from '../../routing/deployment.ts';
+import { fixed } from '../../util/ref.ts';
 import { EnginePermit } from './engine-permit.ts';
 import { EngineSlot } from './engines.ts';
-import { fixed } from '../../util/ref.ts';
 
 function slot(clock: () => number) {
   const limit = createLimit(
     'gradient',
-    { initial: 10, min: 1, max: 100, tolerance: 1.5, smoothing: 0.2, queueSize: 4, longWindow: 600, probeMultiplier: 30, probeInterval: 0, windowSamples: 1, windowMinMs: 0, quantile: 0.99 },
+    {
+      initial: 10,
+      min: 1,
+      max: 100,
+      tolerance: 1.5,
+      smoothing: 0.2,
+      queueSize: 4,
+      longWindow: 600,
+      probeMultiplier: 30,
+      probeInterval: 0,
+      windowSamples: 1,
+      windowMinMs: 0,
+      quantile: 0.99,
+    },
     { clock, random: Math.random },
   );
-  const gate = new EngineGate({ id: 'e0', clock, limit, settings: fixed({ ttftSloMs: 500, itlSloMs: 50, margin: 1, minSamples: 1, normTokens: 1024 }), windowMs: 5000 });
-  return new EngineSlot(new Deployment(deploymentConfig('e0'), defaultCooldown(), clock), gate, new EngineLoad({ id: 'e0', clock }), true);
+  const gate = new EngineGate({
+    id: 'e0',
+    clock,
+    limit,
+    settings: fixed({ ttftSloMs: 500, itlSloMs: 50, margin: 1, minSamples: 1, normTokens: 1024 }),
+    windowMs: 5000,
+  });
+  return new EngineSlot(
+    new Deployment(deploymentConfig('e0'), defaultCooldown(), clock),
+    gate,
+    new EngineLoad({ id: 'e0', clock }),
+    true,
+  );
 }
 
 test("an engine permit holds the gate's slot and its class's count from dispatch to its one end, and reports the stream's timing", () => {

@@ -4,15 +4,15 @@
  * the one question routing asks: can this engine take a new request of a class with fraction f now, and if
  * not, why. The class owns f of every limit here too: the concurrency limit, the SLO, and the busy thresholds.
  */
-import type { EngineStateName } from '../../metrics/backpressure-metrics.ts';
-import type { ClassActivity } from './class-activity.ts';
+
 import type { EngineBlock, EngineGate } from '../../engine-admission/engine-gate.ts';
+import { type BusyReason, type BusyThresholds, busyReason } from '../../load/busy.ts';
 import type { EngineLoad } from '../../load/engine-load.ts';
+import type { EngineStateName } from '../../metrics/backpressure-metrics.ts';
 import type { Deployment } from '../../routing/deployment.ts';
 import type { Departures } from '../../routing/queue/departures.ts';
 import type { WaitingRoom } from '../../routing/queue/waiting-room.ts';
-import { busyReason, type BusyReason, type BusyThresholds } from '../../load/busy.ts';
-
+import type { ClassActivity } from './class-activity.ts';
 
 export type EngineRefusal = EngineBlock | BusyReason;
 

@@ -1,5 +1,5 @@
 /** Per model group: its admission counters, its router queue and drain rate, its engines and settings. */
-import { ClassActivity } from './class-activity.ts';
+
 import { GroupAdmission, type GroupLimits } from '../../admission/ingress-admission.ts';
 import type { GroupBackpressure } from '../../config/backpressure.ts';
 import type { ModelGroup } from '../../routing/group.ts';
@@ -7,6 +7,7 @@ import { Departures } from '../../routing/queue/departures.ts';
 import type { DrainRate } from '../../routing/queue/drain-rate.ts';
 import type { WaitingRoom } from '../../routing/queue/waiting-room.ts';
 import type { DeepReadonly, Ref } from '../../util/ref.ts';
+import { ClassActivity } from './class-activity.ts';
 import type { EngineSlot } from './engines.ts';
 import type { GroupSettings } from './live-settings.ts';
 
@@ -33,7 +34,13 @@ export class GroupState<R> {
 
   private readonly settingsRef: Ref<GroupSettings>;
 
-  constructor(group: ModelGroup, engines: EngineSlot[], settings: Ref<GroupSettings>, limits: Ref<GroupLimits>, drainRate: DrainRate) {
+  constructor(
+    group: ModelGroup,
+    engines: EngineSlot[],
+    settings: Ref<GroupSettings>,
+    limits: Ref<GroupLimits>,
+    drainRate: DrainRate,
+  ) {
     this.name = group.name;
     this.group = group;
     this.engines = engines;

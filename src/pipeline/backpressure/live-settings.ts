@@ -4,14 +4,14 @@
  * component reads its part through a view of that reference at every decision (src/util/ref.ts), so a change
  * is one assignment, the next decision sees all of it, and nothing writes into a component.
  */
-import { groupInFlightCap, type GroupLimits, type IngressSettings } from '../../admission/ingress-admission.ts';
+import { type GroupLimits, groupInFlightCap, type IngressSettings } from '../../admission/ingress-admission.ts';
 import { createShedRule } from '../../admission/shedding/registry.ts';
 import type { BackpressureConfig, GroupBackpressure } from '../../config/backpressure.ts';
 import type { EngineGateSettings } from '../../engine-admission/engine-gate.ts';
 import type { BusyThresholds } from '../../load/busy.ts';
 import type { RetryAfterBounds } from '../../routing/queue/retry-after.ts';
 import type { WaitingRoomSettings } from '../../routing/queue/waiting-room.ts';
-import { deepFreeze, view, type DeepReadonly, type Ref } from '../../util/ref.ts';
+import { type DeepReadonly, deepFreeze, type Ref, view } from '../../util/ref.ts';
 
 export interface GroupSettings {
   /** The group's TTFT budget and SLOs, and its own in-flight cap if it has one. */
@@ -58,7 +58,11 @@ export function buildSettings(config: BackpressureConfig, groups: readonly Group
       fractions: c.ingress.fractions,
       shed: createShedRule(c.ingress.shedRule, { start: c.ingress.shedStart }),
     },
-    busy: { kvBusy: c.router.kvBusy, prefillBusyTokens: c.router.prefillBusyTokens, prefillBusyFraction: c.router.prefillBusyFraction },
+    busy: {
+      kvBusy: c.router.kvBusy,
+      prefillBusyTokens: c.router.prefillBusyTokens,
+      prefillBusyFraction: c.router.prefillBusyFraction,
+    },
     retry: { minMs: c.router.retryAfterMinMs, maxMs: c.router.retryAfterMaxMs },
     groups: groups.map(({ name, engines }) => {
       const g = c.groups[name] ?? c.defaults;

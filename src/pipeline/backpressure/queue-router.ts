@@ -14,7 +14,7 @@ import type { ProxyRequest } from '../proxy-request.ts';
 import type { RequestEnd } from '../request-end.ts';
 import { noRoute } from '../router.ts';
 import type { RouteResult, Router } from '../stages.ts';
-import { IDLE_WAKE_MS, type BackPressure } from './controller.ts';
+import { type BackPressure, IDLE_WAKE_MS } from './controller.ts';
 import type { GroupState } from './groups.ts';
 import type { Refusal } from './refusals.ts';
 import { serviceTime } from './service-time.ts';
@@ -80,12 +80,20 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
     if (usable > 0 && slow === usable) {
       // Queueing cannot help: the class is readmitted when an engine's window says so, and Retry-After says when.
       const outcome = itl === slow ? 'engine_itl_slo' : 'engine_ttft_slo';
-      return { outcome, message: `Every engine of model group "${g.name}" is at its ${itl === slow ? 'inter-token latency' : 'time-to-first-token'} SLO's share for ${PRIORITY_NAMES[t.priority]} requests; they take more when their recent latency falls back under it.`, retryAfterMs: bp.clampRetry(unblocks - now) };
+      return {
+        outcome,
+        message: `Every engine of model group "${g.name}" is at its ${itl === slow ? 'inter-token latency' : 'time-to-first-token'} SLO's share for ${PRIORITY_NAMES[t.priority]} requests; they take more when their recent latency falls back under it.`,
+        retryAfterMs: bp.clampRetry(unblocks - now),
+      };
     }
     if (bp.config.router.maxQueue === 0) {
       const outcome = limited === usable ? 'engine_concurrency' : penalty === usable ? 'engine_penalty' : 'router_busy';
       const retry = outcome === 'engine_penalty' ? bp.clampRetry(unblocks - now) : bp.retryAfter(g, 1);
-      return { outcome, message: `Every engine of model group "${g.name}" is busy (${limited} at their concurrency limit, ${penalty} in a penalty, ${usable - limited - penalty - slow} over their KV or prefill threshold) and the router queue is off.`, retryAfterMs: retry };
+      return {
+        outcome,
+        message: `Every engine of model group "${g.name}" is busy (${limited} at their concurrency limit, ${penalty} in a penalty, ${usable - limited - penalty - slow} over their KV or prefill threshold) and the router queue is off.`,
+        retryAfterMs: retry,
+      };
     }
     if (free > 0 && g.room.size > 0) {
       // An engine has room for the class but queued requests went first (admits): they take it, then this
@@ -100,7 +108,15 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
     serviceTime(g, now, t.promptTokens, bp.config.router.waitMarginSd, this.service);
     // Only time-bound blocks (every engine in a penalty or over its SLO share): nothing leaves before they end.
     const notBefore = free === 0 && untimed === 0 ? unblocks : 0;
-    const entry = g.room.offer(pr, t.priority, t.deadline, t.promptTokens, this.service.mean, this.service.sd, notBefore);
+    const entry = g.room.offer(
+      pr,
+      t.priority,
+      t.deadline,
+      t.promptTokens,
+      this.service.mean,
+      this.service.sd,
+      notBefore,
+    );
     if (typeof entry === 'string') return this.queueRefusal(entry, t);
     t.entry = entry;
     bp.observeDecision(pr, 'queued');
@@ -145,9 +161,17 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
       bp.leftQueue(t, why);
       const g = t.group;
       if (why === 'expired') {
-        this.end.reject(pr, { outcome: 'router_queue_timeout', message: `The request's time-to-first-token budget ran out after ${Math.round(bp.clock() - entry.enqueuedAt)} ms in the router queue of model group "${g.name}".`, retryAfterMs: bp.retryAfter(g, g.room.size + 1) });
+        this.end.reject(pr, {
+          outcome: 'router_queue_timeout',
+          message: `The request's time-to-first-token budget ran out after ${Math.round(bp.clock() - entry.enqueuedAt)} ms in the router queue of model group "${g.name}".`,
+          retryAfterMs: bp.retryAfter(g, g.room.size + 1),
+        });
       } else {
-        this.end.reject(pr, { outcome: 'router_queue_full', message: `The router queue of model group "${g.name}" is full; this ${PRIORITY_NAMES[t.priority]} request gave its place to a more important one.`, retryAfterMs: bp.retryAfter(g, g.room.size) });
+        this.end.reject(pr, {
+          outcome: 'router_queue_full',
+          message: `The router queue of model group "${g.name}" is full; this ${PRIORITY_NAMES[t.priority]} request gave its place to a more important one.`,
+          retryAfterMs: bp.retryAfter(g, g.room.size),
+        });
       }
     } catch (err) {
       this.end.fail(pr, 'router_queue', err);
@@ -159,7 +183,11 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
     for (const g of this.bp.groups.values()) {
       for (const e of g.room.clear()) {
         this.bp.leftQueue(e.item.bp!, 'client_closed');
-        this.end.reject(e.item, { outcome: 'draining', message: 'The gateway is shutting down; retry on another instance.', retryAfterMs: 1000 });
+        this.end.reject(e.item, {
+          outcome: 'draining',
+          message: 'The gateway is shutting down; retry on another instance.',
+          retryAfterMs: 1000,
+        });
       }
       g.stopStatus();
     }
@@ -169,7 +197,11 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
     const bp = this.bp;
     const g: GroupState<ProxyRequest> = t.group;
     if (why === 'router_queue_full') {
-      return { outcome: why, message: `Every engine of model group "${g.name}" is busy and its router queue is full (${g.room.size} requests, ${g.room.queue.tokens} prompt tokens).`, retryAfterMs: bp.retryAfter(g, g.room.size) };
+      return {
+        outcome: why,
+        message: `Every engine of model group "${g.name}" is busy and its router queue is full (${g.room.size} requests, ${g.room.queue.tokens} prompt tokens).`,
+        retryAfterMs: bp.retryAfter(g, g.room.size),
+      };
     }
     const remaining = Math.max(0, Math.round(t.deadline - bp.clock()));
     const wait = g.room.estimatedWaitMs(t.priority);

@@ -5,7 +5,7 @@
  */
 import type { ClientResponse } from '../../outcome/client-response.ts';
 import { sendError } from '../../outcome/openai-error.ts';
-import { outcomes, rejectedBy, type Outcome, type OverloadOutcome } from '../../outcome/outcomes.ts';
+import { type Outcome, type OverloadOutcome, outcomes, rejectedBy } from '../../outcome/outcomes.ts';
 import { endWithErrorEvent } from '../../relay/status-events.ts';
 
 export const REJECTED_BY_HEADER = 'x-spillway-rejected-by';

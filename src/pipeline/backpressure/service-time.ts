@@ -6,7 +6,13 @@ import type { GroupState } from './groups.ts';
  * where expected + z·spread is the largest. The request may land on any of them, and an engine that has just
  * filled up is slower than its window still says. 0 and 0 while no engine has a sample.
  */
-export function serviceTime(g: GroupState<unknown>, now: number, tokens: number, z: number, out: { mean: number; sd: number }): void {
+export function serviceTime(
+  g: GroupState<unknown>,
+  now: number,
+  tokens: number,
+  z: number,
+  out: { mean: number; sd: number },
+): void {
   out.mean = 0;
   out.sd = 0;
   for (const e of g.engines) {
@@ -21,4 +27,3 @@ export function serviceTime(g: GroupState<unknown>, now: number, tokens: number,
     }
   }
 }
-

@@ -17,13 +17,24 @@ function controller() {
   const deployments = [0, 1].map((i) => new Deployment(deploymentConfig(`e${i}`), defaultCooldown(), clock));
   const groups = new Map([['g', new ModelGroup('g', deployments, leastBusy(seededRandom(1)))]]);
   const config = defaultBackpressure(['g']);
-  return { config, bp: new BackPressure({ config, groups, clock, random: seededRandom(2), metrics: new BackpressureMetrics(new Registry()) }) };
+  return {
+    config,
+    bp: new BackPressure({
+      config,
+      groups,
+      clock,
+      random: seededRandom(2),
+      metrics: new BackpressureMetrics(new Registry()),
+    }),
+  };
 }
 
 test('a PUT builds new frozen settings that every component reads at its next decision', () => {
   const { config, bp } = controller();
   const before = bp.settings.current;
-  assert.ok(Object.isFrozen(before) && Object.isFrozen(before.config.router) && Object.isFrozen(before.groups[0].engine));
+  assert.ok(
+    Object.isFrozen(before) && Object.isFrozen(before.config.router) && Object.isFrozen(before.groups[0].engine),
+  );
   assert.deepEqual(
     applySettings(bp, {
       ingress: { max_in_flight: 50, max_in_flight_per_engine: 3, priorities: { sheddable: 0.5 } },
@@ -48,7 +59,10 @@ test('a PUT builds new frozen settings that every component reads at its next de
   assert.equal(bp.retryBounds.maxMs, 900);
   for (const e of g.engines) {
     assert.equal(e.gate.normTokens, 512);
-    assert.deepEqual({ ...e.gate.breaker.settings }, { ttftSloMs: 2000, itlSloMs: 40, margin: 2, minSamples: 10, normTokens: 512 });
+    assert.deepEqual(
+      { ...e.gate.breaker.settings },
+      { ttftSloMs: 2000, itlSloMs: 40, margin: 2, minSamples: 10, normTokens: 512 },
+    );
   }
   assert.ok(Object.isFrozen(bp.settings.current.ingress));
 });
@@ -56,9 +70,15 @@ test('a PUT builds new frozen settings that every component reads at its next de
 test('a refused PUT keeps the settings it found, the same object', () => {
   const { bp } = controller();
   const before = bp.settings.current;
-  const issues = applySettings(bp, { router: { max_queue: -1 }, ingress: { priorities: { standard: 1, critical: 0.5 } } });
+  const issues = applySettings(bp, {
+    router: { max_queue: -1 },
+    ingress: { priorities: { standard: 1, critical: 0.5 } },
+  });
   assert.ok(issues.length > 0);
   assert.equal(bp.settings.current, before);
-  assert.match(applySettings(bp, { ingress: { priorities: { standard: 1, critical: 0.5 } } }).join(), /^ingress\.priorities\.standard/);
+  assert.match(
+    applySettings(bp, { ingress: { priorities: { standard: 1, critical: 0.5 } } }).join(),
+    /^ingress\.priorities\.standard/,
+  );
   assert.equal(bp.settings.current, before);
 });

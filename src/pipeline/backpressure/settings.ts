@@ -5,8 +5,9 @@
  * (./live-settings.ts) that the next decision reads. Structure (enabled, the limit algorithm, engines, window
  * sizes) changes only with a restart.
  */
-import { patchBackpressure } from '../../config/backpressure-patch.ts';
+
 import type { GroupBackpressure } from '../../config/backpressure.ts';
+import { patchBackpressure } from '../../config/backpressure-patch.ts';
 import type { DeepReadonly } from '../../util/ref.ts';
 import type { BackPressure } from './controller.ts';
 import { buildSettings } from './live-settings.ts';
@@ -25,7 +26,12 @@ export function applySettings(bp: BackPressure, body: unknown): string[] {
 export function snapshot(bp: BackPressure): unknown {
   const c = bp.config;
   const now = bp.clock();
-  const group = (g: DeepReadonly<GroupBackpressure>) => ({ ttft_budget_ms: g.ttftBudgetMs, ttft_slo_ms: g.ttftSloMs, itl_slo_ms: g.itlSloMs, max_in_flight: g.maxInFlight ?? null });
+  const group = (g: DeepReadonly<GroupBackpressure>) => ({
+    ttft_budget_ms: g.ttftBudgetMs,
+    ttft_slo_ms: g.ttftSloMs,
+    itl_slo_ms: g.itlSloMs,
+    max_in_flight: g.maxInFlight ?? null,
+  });
   return {
     settings: {
       reject_status: c.rejectStatus,
@@ -33,7 +39,11 @@ export function snapshot(bp: BackPressure): unknown {
         max_in_flight: c.ingress.maxInFlight,
         max_in_flight_per_engine: c.ingress.maxInFlightPerEngine ?? null,
         kv_overcommit: c.ingress.kvOvercommit,
-        priorities: { critical: c.ingress.fractions[0], standard: c.ingress.fractions[1], sheddable: c.ingress.fractions[2] },
+        priorities: {
+          critical: c.ingress.fractions[0],
+          standard: c.ingress.fractions[1],
+          sheddable: c.ingress.fractions[2],
+        },
         shedding: { rule: c.ingress.shedRule, start: c.ingress.shedStart },
       },
       router: {

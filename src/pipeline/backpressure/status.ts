@@ -5,8 +5,8 @@
  * `: dispatched engine=ID` when it leaves for an engine (./attempts.ts).
  */
 import type { BackpressureConfig } from '../../config/backpressure.ts';
-import type { QueueEntry } from '../../routing/queue/router-queue.ts';
 import { openEventStream, writeQueued } from '../../relay/status-events.ts';
+import type { QueueEntry } from '../../routing/queue/router-queue.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
 import type { RequestEnd } from '../request-end.ts';
 import type { GroupState } from './groups.ts';
@@ -56,7 +56,9 @@ export class StatusEvents {
   private write(pr: ProxyRequest, g: GroupState<ProxyRequest>, e: QueueEntry<ProxyRequest>): void {
     const q = g.room.queue;
     let position = 1 + (e.priority > 0 ? q.ahead((e.priority - 1) as 0 | 1) : 0);
-    for (const o of q.entries()) if (o.priority === e.priority && (o.deadline < e.deadline || (o.deadline === e.deadline && o.seq < e.seq))) position++;
+    for (const o of q.entries())
+      if (o.priority === e.priority && (o.deadline < e.deadline || (o.deadline === e.deadline && o.seq < e.seq)))
+        position++;
     writeQueued(pr.res, position, position / g.drainRate.perMs());
   }
 }

@@ -31,7 +31,14 @@ export class Ticket<R> {
   /** The engine slot of the attempt in progress. */
   engine: EnginePermit | undefined = undefined;
 
-  constructor(group: GroupState<R>, priority: Priority, deadline: number, promptTokens: number, admission: AdmissionPermit, statusEvents: boolean) {
+  constructor(
+    group: GroupState<R>,
+    priority: Priority,
+    deadline: number,
+    promptTokens: number,
+    admission: AdmissionPermit,
+    statusEvents: boolean,
+  ) {
     this.group = group;
     this.priority = priority;
     this.deadline = deadline;

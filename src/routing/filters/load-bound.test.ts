@@ -27,7 +27,11 @@ test('the filter keeps the engines under the bound, over candidates already rid 
   const bound = loadBound(views, 0.25); // m = 2: ⌈2.5 + 1.41⌉ = 4
   assert.equal(bound, 4);
   const ids = kept(underLoadBound(0.25), views, req).map((v) => v.id);
-  assert.deepEqual(ids, views.filter((v) => v.load.inFlight() < bound).map((v) => v.id), 'the filter keeps what is under the same bound');
+  assert.deepEqual(
+    ids,
+    views.filter((v) => v.load.inFlight() < bound).map((v) => v.id),
+    'the filter keeps what is under the same bound',
+  );
   assert.deepEqual(ids, ['e1', 'e2']);
   for (const p of permits) p.release();
   fleet.assertDrained();

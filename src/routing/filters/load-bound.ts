@@ -54,7 +54,8 @@ export function underLoadBound(slack: number): Filter<EngineView> {
       for (let i = 0; i < candidates.length; i++) total += candidates[i].load.inFlight();
       const limit = bound(total, candidates.length, slack);
       let kept = 0;
-      for (let i = 0; i < candidates.length; i++) if (candidates[i].load.inFlight() < limit) out[kept++] = candidates[i];
+      for (let i = 0; i < candidates.length; i++)
+        if (candidates[i].load.inFlight() < limit) out[kept++] = candidates[i];
       return kept;
     },
   };

@@ -12,7 +12,8 @@ export function engineGate(gate: RouteGate): GroupFilter<Deployment> {
     name: 'engine-gate',
     filter(candidates, sel, out) {
       let kept = 0;
-      for (let i = 0; i < candidates.length; i++) if (gate.admits(candidates[i], sel.priority)) out[kept++] = candidates[i];
+      for (let i = 0; i < candidates.length; i++)
+        if (gate.admits(candidates[i], sel.priority)) out[kept++] = candidates[i];
       return kept;
     },
     drops: { reason: 'busy', waitMs: () => 0 },

@@ -19,7 +19,19 @@ function group(extra: Partial<DeploymentConfig>[]): Deployment[] {
   const ds = extra.map(
     (e, i) =>
       new Deployment(
-        { id: `d${i}`, group: 'g', upstreamModel: 'x', provider: 'openai', apiBase: 'http://127.0.0.1:1/v1', weight: 1, timeoutMs: 1000, firstByteTimeoutMs: 1000, connections: 1, connectTimeoutMs: 100, ...e },
+        {
+          id: `d${i}`,
+          group: 'g',
+          upstreamModel: 'x',
+          provider: 'openai',
+          apiBase: 'http://127.0.0.1:1/v1',
+          weight: 1,
+          timeoutMs: 1000,
+          firstByteTimeoutMs: 1000,
+          connections: 1,
+          connectTimeoutMs: 100,
+          ...e,
+        },
         cooldown,
         () => now.ms,
       ),
@@ -75,7 +87,11 @@ test('untried drops the tried; untried-else-tried falls back to them in the orde
   assert.deepEqual(ids(kept(untried, ds, sel())), ['d0', 'd1', 'd2']);
   assert.deepEqual(ids(kept(untried, ds, sel([ds[2], ds[0], ds[1]]))), []);
   assert.deepEqual(ids(kept(untriedElseTried, ds, sel([ds[2], ds[0], ds[2], ds[1]]))), ['d2', 'd0', 'd1']);
-  assert.deepEqual(ids(kept(untriedElseTried, ds.slice(0, 2), sel([ds[2], ds[1], ds[0]]))), ['d1', 'd0'], 'only tried ones still candidates');
+  assert.deepEqual(
+    ids(kept(untriedElseTried, ds.slice(0, 2), sel([ds[2], ds[1], ds[0]]))),
+    ['d1', 'd0'],
+    'only tried ones still candidates',
+  );
 });
 
 test('least-failing keeps the lowest failure score, ties all kept', () => {

@@ -14,7 +14,8 @@ function notTried(fallback: boolean): GroupFilter<Deployment> {
     filter(candidates, sel, out) {
       const tried = sel.tried;
       let kept = 0;
-      for (let i = 0; i < candidates.length; i++) if (tried === undefined || !tried.includes(candidates[i])) out[kept++] = candidates[i];
+      for (let i = 0; i < candidates.length; i++)
+        if (tried === undefined || !tried.includes(candidates[i])) out[kept++] = candidates[i];
       if (kept > 0 || !fallback || tried === undefined) return kept;
       for (const d of tried) {
         if (!candidates.includes(d)) continue;

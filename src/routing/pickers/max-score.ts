@@ -9,7 +9,12 @@ import type { Picker, TieBreak } from '../profile/types.ts';
 
 export const maxScore: Picker = {
   name: 'max-score',
-  pick<D>(candidates: readonly D[], totals: Float64Array, tieBreak: TieBreak<D> | undefined, random: Random): D | undefined {
+  pick<D>(
+    candidates: readonly D[],
+    totals: Float64Array,
+    tieBreak: TieBreak<D> | undefined,
+    random: Random,
+  ): D | undefined {
     let best = -1;
     let bestTotal = -Infinity;
     let bestKey = NaN; // the tie-break key of `best`, read only once a tie needs it

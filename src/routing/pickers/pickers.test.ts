@@ -39,7 +39,10 @@ test('weighted-random: P(i) = total(i) / Σ total; one candidate without a draw'
   const r = seededRandom(7);
   const c = tally(() => weightedRandom.pick(['a', 'b'], Float64Array.of(1 / 3, 1), undefined, r), 10_000);
   assert.ok(c.get('b')! > 7200 && c.get('b')! < 7800, String(c.get('b')));
-  assert.equal(weightedRandom.pick(['a'], Float64Array.of(1), undefined, () => assert.fail('no draw')), 'a');
+  assert.equal(
+    weightedRandom.pick(['a'], Float64Array.of(1), undefined, () => assert.fail('no draw')),
+    'a',
+  );
 });
 
 test('softmax: the best most often, the worst least, and max-score when all totals are equal', () => {

@@ -12,7 +12,12 @@ import { maxScore } from './max-score.ts';
 export function softmax(temperature: number): Picker {
   return {
     name: 'softmax',
-    pick<D>(candidates: readonly D[], totals: Float64Array, tieBreak: TieBreak<D> | undefined, random: Random): D | undefined {
+    pick<D>(
+      candidates: readonly D[],
+      totals: Float64Array,
+      tieBreak: TieBreak<D> | undefined,
+      random: Random,
+    ): D | undefined {
       const n = candidates.length;
       let min = Infinity;
       let max = -Infinity;

@@ -25,7 +25,19 @@ const only = (ids: string[]): Filter<DeploymentView> => ({
 test('scores are clamped to [0, 1] and weighted before they are summed', () => {
   // Unclamped, b would win (5·1 + 0 = 5 against a's 0 + 2·1 = 2); clamped it scores 1 against a's 2.
   const s = profileStrategy(
-    { name: 't', filters: [], stages: [{ scorers: [{ scorer: fixed('x', { a: 0, b: 5, c: -3 }), weight: 1 }, { scorer: fixed('y', { a: 1, b: 0, c: 1 }), weight: 2 }], picker: maxScore }] },
+    {
+      name: 't',
+      filters: [],
+      stages: [
+        {
+          scorers: [
+            { scorer: fixed('x', { a: 0, b: 5, c: -3 }), weight: 1 },
+            { scorer: fixed('y', { a: 1, b: 0, c: 1 }), weight: 2 },
+          ],
+          picker: maxScore,
+        },
+      ],
+    },
     seededRandom(1),
   );
   assert.equal(s.pick(views, REQ)?.id, 'a');
@@ -33,7 +45,10 @@ test('scores are clamped to [0, 1] and weighted before they are summed', () => {
 
 test('filters run in order; the first stage that picks decides; nothing left is no pick', () => {
   const stage = { scorers: [{ scorer: fixed('x', { a: 1, b: 0.5, c: 0 }), weight: 1 }], picker: maxScore };
-  const s = profileStrategy({ name: 't', filters: [only(['b', 'c'])], stages: [{ ...stage, filters: [only(['a'])] }, stage] }, seededRandom(1));
+  const s = profileStrategy(
+    { name: 't', filters: [only(['b', 'c'])], stages: [{ ...stage, filters: [only(['a'])] }, stage] },
+    seededRandom(1),
+  );
   assert.equal(s.pick(views, REQ)?.id, 'b');
   assert.equal(s.pick([views[0]], REQ), undefined);
   assert.equal(s.pick([], REQ), undefined);

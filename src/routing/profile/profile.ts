@@ -17,7 +17,12 @@ export function profileStrategy<V extends DeploymentView>(profile: Profile<V>, r
   let totals = new Float64Array(16);
   let scores = new Float64Array(16);
 
-  function applyFilters(list: readonly V[], filters: readonly Filter<V>[], lists: V[][], req: RouteRequest): readonly V[] {
+  function applyFilters(
+    list: readonly V[],
+    filters: readonly Filter<V>[],
+    lists: V[][],
+    req: RouteRequest,
+  ): readonly V[] {
     for (let k = 0; k < filters.length && list.length > 0; k++) {
       const out = lists[k];
       // Cut to length, never emptied first: `length = 0` drops the backing store and the next write allocates one.

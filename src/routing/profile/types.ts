@@ -35,7 +35,12 @@ export interface TieBreak<D> {
 /** Chooses among the candidates by their total scores (`totals[i]` for `candidates[i]`) and the tie-break. */
 export interface Picker {
   readonly name: string;
-  pick<D>(candidates: readonly D[], totals: Float64Array, tieBreak: TieBreak<D> | undefined, random: Random): D | undefined;
+  pick<D>(
+    candidates: readonly D[],
+    totals: Float64Array,
+    tieBreak: TieBreak<D> | undefined,
+    random: Random,
+  ): D | undefined;
 }
 
 export interface WeightedScorer<D> {

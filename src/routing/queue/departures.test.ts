@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { needed, Departures } from './departures.ts';
+import { Departures, needed } from './departures.ts';
 
 /** Completes attempts of the given durations (ms), in order. */
 function learned(durations: readonly number[]): Departures {
@@ -11,7 +11,8 @@ function learned(durations: readonly number[]): Departures {
 
 const same = (ms: number, n = 40) => Array.from({ length: n }, () => ms);
 /** `n` durations spread evenly in log from `lo` to `hi` ms. */
-const spread = (lo: number, hi: number, n = 200) => Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
+const spread = (lo: number, hi: number, n = 200) =>
+  Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
 
 test('before durations are known, no attempt is taken to be shorter than the oldest has run (Lindy)', () => {
   const d = new Departures();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fixed } from '../../util/ref.ts';
 import { DrainRate } from './drain-rate.ts';
 import { ManualTimers } from './timers.ts';
-import { fixed } from '../../util/ref.ts';
 import { WaitingRoom, type WaitingRoomSettings } from './waiting-room.ts';
 
 test('a capacity event drains the queue on a later tick, once however many come, never inside the event', async () => {
@@ -10,7 +10,11 @@ test('a capacity event drains the queue on a later tick, once however many come,
   const served: string[] = [];
   let tries = 0;
   const room = new WaitingRoom<string>({
-    settings: fixed<WaitingRoomSettings>({ bounds: { maxRequests: 10, maxTokens: 1000 }, fractions: [1, 1, 1], marginSd: 0 }),
+    settings: fixed<WaitingRoomSettings>({
+      bounds: { maxRequests: 10, maxTokens: 1000 },
+      fractions: [1, 1, 1],
+      marginSd: 0,
+    }),
     clock: timers.clock,
     timers,
     drainRate: new DrainRate({ clock: timers.clock, windowMs: 1000 }),

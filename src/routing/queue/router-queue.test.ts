@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Priority } from '../../admission/priority.ts';
 import { seededRandom } from '../../util/random.ts';
-import { QueueEntry, RouterQueue } from './router-queue.ts';
 import { fixed } from '../../util/ref.ts';
+import { QueueEntry, RouterQueue } from './router-queue.ts';
 
 function entry(q: RouterQueue<string>, item: string, p: Priority, deadline: number, tokens = 10): QueueEntry<string> {
   return new QueueEntry(item, p, deadline, tokens, 0, q.nextSeq());
@@ -76,7 +76,9 @@ test('removal from anywhere keeps the heap order (randomised against a sort)', (
       live.delete(victim);
     }
   }
-  const expected = [...live].sort((a, b) => a.priority - b.priority || a.deadline - b.deadline || a.seq - b.seq).map((e) => e.item);
+  const expected = [...live]
+    .sort((a, b) => a.priority - b.priority || a.deadline - b.deadline || a.seq - b.seq)
+    .map((e) => e.item);
   const got = [];
   while (q.size > 0) got.push(q.shift()!.item);
   assert.deepEqual(got, expected);

@@ -76,7 +76,10 @@ export class RouterQueue<T> {
 
   /** Whether one more entry of `tokens` fits both bounds, scaled by the entry's class `fraction`. */
   fits(tokens: number, fraction = 1): boolean {
-    return this.size < fraction * this.bounds.maxRequests && (this.size === 0 || this.tokens + tokens <= fraction * this.bounds.maxTokens);
+    return (
+      this.size < fraction * this.bounds.maxRequests &&
+      (this.size === 0 || this.tokens + tokens <= fraction * this.bounds.maxTokens)
+    );
   }
 
   countOf(p: Priority): number {

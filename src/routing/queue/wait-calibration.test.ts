@@ -26,7 +26,7 @@ test('the factor is the high quantile of waited / predicted, per class', () => {
 
 test('where the model holds the factor is ~1, and below it the queue may admit more', () => {
   const c = new WaitCalibration(0.999, 2000);
-  for (let i = 0; i < 3000; i++) c.record(0, (i % 100) / 100 * 60, 60, 0); // waits spread evenly up to the prediction
+  for (let i = 0; i < 3000; i++) c.record(0, ((i % 100) / 100) * 60, 60, 0); // waits spread evenly up to the prediction
   assert.ok(c.factor(0, 0) > 0.95 && c.factor(0, 0) < 1.1, String(c.factor(0, 0)));
   const d = new WaitCalibration(0.999, 2000);
   for (let i = 0; i < 3000; i++) d.record(0, 20, 60, 0);

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Priority } from '../../admission/priority.ts';
+import { fixed } from '../../util/ref.ts';
 import { DrainRate } from './drain-rate.ts';
+import type { QueueBounds } from './router-queue.ts';
 import { ManualTimers } from './timers.ts';
 import { WaitCalibration } from './wait-calibration.ts';
-import { fixed } from '../../util/ref.ts';
-import type { QueueBounds } from './router-queue.ts';
-import { WaitingRoom, type DropReason, type WaitingRoomSettings } from './waiting-room.ts';
+import { type DropReason, WaitingRoom, type WaitingRoomSettings } from './waiting-room.ts';
 
 /** Every class may fill the whole queue, and the wait is judged by its mean, unless a test says otherwise. */
-const settings = (bounds: QueueBounds, o: Partial<WaitingRoomSettings> = {}) => fixed<WaitingRoomSettings>({ bounds, fractions: [1, 1, 1], marginSd: 0, ...o });
+const settings = (bounds: QueueBounds, o: Partial<WaitingRoomSettings> = {}) =>
+  fixed<WaitingRoomSettings>({ bounds, fractions: [1, 1, 1], marginSd: 0, ...o });
 
 function fixture(bounds = { maxRequests: 3, maxTokens: 1000 }, calibration?: WaitCalibration) {
   const timers = new ManualTimers();
@@ -33,7 +34,8 @@ function fixture(bounds = { maxRequests: 3, maxTokens: 1000 }, calibration?: Wai
       dropped: (item, why) => dropped.push([item, why]),
     },
   });
-  const offer = (item: string, p: Priority = 1, budget = 1000, tokens = 10) => room.offer(item, p, timers.now + budget, tokens);
+  const offer = (item: string, p: Priority = 1, budget = 1000, tokens = 10) =>
+    room.offer(item, p, timers.now + budget, tokens);
   return { room, timers, drainRate, served, dropped, offer, free: (n: number) => ((capacity += n), room.drain()) };
 }
 
@@ -162,7 +164,13 @@ test('the reserve (engine TTFT still to come) shortens what the queue may use of
 test('deadline with margin: the engine part of the budget comes first, the queue wait keeps its own margin', () => {
   const timers = new ManualTimers();
   const drainRate = new DrainRate({ clock: timers.clock, windowMs: 1000, buckets: 10, minEvents: 3 });
-  const room = new WaitingRoom<string>({ settings: settings({ maxRequests: 10, maxTokens: 1000 }, { marginSd: 2 }), clock: timers.clock, timers, drainRate, host: { tryDispatch: () => false, dropped: () => {} } });
+  const room = new WaitingRoom<string>({
+    settings: settings({ maxRequests: 10, maxTokens: 1000 }, { marginSd: 2 }),
+    clock: timers.clock,
+    timers,
+    drainRate,
+    host: { tryDispatch: () => false, dropped: () => {} },
+  });
   for (let i = 0; i < 100; i++) {
     drainRate.record();
     timers.advance(10);
@@ -182,7 +190,14 @@ test('a class waits on what the classes above it leave of the drain rate', () =>
   const mk = () => new DrainRate({ clock: timers.clock, windowMs: 1000, buckets: 10, minEvents: 3 });
   const drainRate = mk();
   const arrivalRates = [mk(), mk(), mk()];
-  const room = new WaitingRoom<string>({ settings: settings({ maxRequests: 10, maxTokens: 1000 }), arrivalRates, clock: timers.clock, timers, drainRate, host: { tryDispatch: () => false, dropped: () => {} } });
+  const room = new WaitingRoom<string>({
+    settings: settings({ maxRequests: 10, maxTokens: 1000 }),
+    arrivalRates,
+    clock: timers.clock,
+    timers,
+    drainRate,
+    host: { tryDispatch: () => false, dropped: () => {} },
+  });
   // Capacity 0.1/ms; critical arrives at 0.06/ms: standard gets 0.04/ms, sheddable the same (nothing standard arrives).
   for (let i = 0; i < 200; i++) {
     drainRate.record();
@@ -223,7 +238,11 @@ test('a class blocked on every engine until a known time is refused at once when
   // Service 100 ms: last call at now + 400. A breaker window clearing at now + 500 is too late; at now + 300 not.
   assert.equal(f.room.offer('late', 1, now + 500, 10, 100, 0, now + 500), 'router_deadline');
   assert.equal(typeof f.room.offer('ok', 1, now + 500, 10, 100, 0, now + 300), 'object');
-  assert.equal(f.room.offer('no-time', 1, now + 100, 10, 100, 0), 'router_deadline', 'the engine part alone fills the budget');
+  assert.equal(
+    f.room.offer('no-time', 1, now + 100, 10, 100, 0),
+    'router_deadline',
+    'the engine part alone fills the budget',
+  );
 });
 
 test('waits longer than the model said make the next offers of that class be refused at arrival instead', () => {
@@ -249,12 +268,15 @@ test('waits longer than the model said make the next offers of that class be ref
   f.offer('x', 2, 100);
   f.offer('x2', 2, 100);
   f.timers.advance(100);
-  assert.deepEqual(f.dropped.map(([item]) => item), ['c', 'x', 'x2']);
+  assert.deepEqual(
+    f.dropped.map(([item]) => item),
+    ['c', 'x', 'x2'],
+  );
   assert.ok(f.room.calibration.factor(2, f.timers.now) >= 2, String(f.room.calibration.factor(2, f.timers.now)));
   f.room.clear();
 });
 
-test('before any leave, the first queued request\'s wait so far bounds the factor', () => {
+test("before any leave, the first queued request's wait so far bounds the factor", () => {
   const f = fixture({ maxRequests: 10, maxTokens: 1000 });
   for (let i = 0; i < 100; i++) {
     f.drainRate.record();

@@ -28,8 +28,8 @@
  */
 import type { Priority, PriorityFractions } from '../../admission/priority.ts';
 import type { Clock } from '../../util/clock.ts';
-import { view, type Ref } from '../../util/ref.ts';
-import { QueueEntry, RouterQueue, type QueueBounds } from './router-queue.ts';
+import { type Ref, view } from '../../util/ref.ts';
+import { type QueueBounds, QueueEntry, RouterQueue } from './router-queue.ts';
 import type { Timers } from './timers.ts';
 import type { WaitCalibration } from './wait-calibration.ts';
 import { WaitEstimate, type WaitEstimateOptions } from './wait-estimate.ts';
@@ -173,7 +173,15 @@ export class WaitingRoom<T> {
    * after dispatch for this prompt and the spread around it (0 when unknown). `notBefore`: clock ms before
    * which no engine will take its class (0 when one may at any capacity event).
    */
-  offer(item: T, priority: Priority, deadline: number, tokens: number, serviceMs = 0, serviceSdMs = 0, notBefore = 0): QueueEntry<T> | QueueRefusal {
+  offer(
+    item: T,
+    priority: Priority,
+    deadline: number,
+    tokens: number,
+    serviceMs = 0,
+    serviceSdMs = 0,
+    notBefore = 0,
+  ): QueueEntry<T> | QueueRefusal {
     const now = this.clock();
     const z = this.marginSd;
     const lastCall = deadline - now - (serviceMs + z * serviceSdMs);

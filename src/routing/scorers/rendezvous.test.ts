@@ -5,7 +5,8 @@ import { rendezvous, rendezvousScorer } from './rendezvous.ts';
 
 test('rendezvous: a key keeps its owner among the same engines, and keys spread over them', () => {
   const ids = ['a', 'b', 'c', 'd'];
-  const owner = (key: number, among: string[]) => among.reduce((best, id) => (rendezvous(key, id) > rendezvous(key, best) ? id : best));
+  const owner = (key: number, among: string[]) =>
+    among.reduce((best, id) => (rendezvous(key, id) > rendezvous(key, best) ? id : best));
   const owners = new Map<string, number>();
   for (let k = 1; k <= 4000; k++) {
     const key = k * 2654435761 * 1024; // above 32 bits, as block hashes are
@@ -20,7 +21,11 @@ test('rendezvous: a key keeps its owner among the same engines, and keys spread 
 test('the scorer is the weight over 2³², in [0, 1)', () => {
   const views = ['a', 'b'].map((id) => ({ id, inFlight: 0, config: deploymentConfig(id) }));
   const out = new Float64Array(2);
-  rendezvousScorer('k', () => 12345).score(views, { group: 'g', endpoint: 'chat', stream: false, body: {}, bodyBytes: 0 }, out);
+  rendezvousScorer('k', () => 12345).score(
+    views,
+    { group: 'g', endpoint: 'chat', stream: false, body: {}, bodyBytes: 0 },
+    out,
+  );
   for (let i = 0; i < 2; i++) {
     assert.equal(out[i], rendezvous(12345, views[i].id) / 2 ** 32);
     assert.ok(out[i] >= 0 && out[i] < 1);

@@ -17,7 +17,11 @@ test('lowest: 1 / (1 + value), keeping order and ties; its tie-break key is −v
 });
 
 test('weight: weight over the largest among the candidates', () => {
-  const views = [1, 3].map((w, i) => ({ id: `d${i}`, inFlight: 0, config: { ...deploymentConfig(`d${i}`), weight: w } }));
+  const views = [1, 3].map((w, i) => ({
+    id: `d${i}`,
+    inFlight: 0,
+    config: { ...deploymentConfig(`d${i}`), weight: w },
+  }));
   const out = new Float64Array(2);
   weight.score(views, REQ, out);
   assert.deepEqual([...out], [1 / 3, 1]);

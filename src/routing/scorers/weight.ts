@@ -10,7 +10,8 @@ export const weight: Scorer<DeploymentView> = {
   name: 'weight',
   score(candidates, _req, out) {
     let max = 0;
-    for (let i = 0; i < candidates.length; i++) if (candidates[i].config.weight > max) max = candidates[i].config.weight;
+    for (let i = 0; i < candidates.length; i++)
+      if (candidates[i].config.weight > max) max = candidates[i].config.weight;
     for (let i = 0; i < candidates.length; i++) out[i] = max > 0 ? candidates[i].config.weight / max : 0;
   },
 };

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testFleet } from '../../load/test-support.ts';
-import type { RouteRequest } from '../types.ts';
 import { seededRandom } from '../../util/random.ts';
+import type { RouteRequest } from '../types.ts';
 import { kvAware } from './kv-aware.ts';
 
 const SYSTEM = 'You are a meticulous assistant who answers in full sentences. '.repeat(64); // 3968 B ≈ 992 tokens
@@ -13,7 +13,13 @@ function filler(fleet: ReturnType<typeof testFleet>['fleet'], bytes: number, tag
 }
 
 function request(fleet: ReturnType<typeof testFleet>['fleet'], user: string): RouteRequest {
-  const body = { model: 'g', messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: user }] };
+  const body = {
+    model: 'g',
+    messages: [
+      { role: 'system', content: SYSTEM },
+      { role: 'user', content: user },
+    ],
+  };
   return { group: 'g', endpoint: 'chat', stream: true, body, bodyBytes: 0, prompt: fleet.analyze('g', 'chat', body) };
 }
 
@@ -47,7 +53,9 @@ test('a cached prefix spills to a free engine once its engine is at the load bou
   const warm = request(fleet, 'warm');
   fleet.engine('e0').reserve(warm.prompt).release();
   // e0 has SYSTEM cached but 8 requests in flight: m = 9/2, bound ⌈1.25·4.5 + √4.5⌉ = 8.
-  const queued = Array.from({ length: 8 }, (_, i) => fleet.engine('e0').reserve(request(fleet, `other ${i} `.repeat(200)).prompt));
+  const queued = Array.from({ length: 8 }, (_, i) =>
+    fleet.engine('e0').reserve(request(fleet, `other ${i} `.repeat(200)).prompt),
+  );
   assert.equal(strategy.pick(views, request(fleet, 'next'))?.id, 'e1');
   // Once their prefill is done (first tokens seen), only their KV remains and the cache wins again... unless KV is heavy.
   for (const p of queued) p.firstToken();
@@ -87,7 +95,9 @@ test('busy engines are excluded; all busy means no pick', () => {
 
 test('temperature spreads choices toward costlier engines, less the costlier they are', () => {
   const { fleet, views } = testFleet(3);
-  const loads = [0, 1, 4].map((k, i) => Array.from({ length: k }, (_, j) => fleet.engine(`e${i}`).reserve(filler(fleet, 3000, `${i}.${j}`))));
+  const loads = [0, 1, 4].map((k, i) =>
+    Array.from({ length: k }, (_, j) => fleet.engine(`e${i}`).reserve(filler(fleet, 3000, `${i}.${j}`))),
+  );
   const count = (temperature: number) => {
     const s = kvAware({ random: seededRandom(6), temperature, slack: 10 }); // no engine at the load bound here
     const n = [0, 0, 0];
@@ -106,7 +116,10 @@ test('a request without a prompt is routed on load alone', () => {
   const { fleet, views } = testFleet(2);
   const p = fleet.engine('e0').reserve(request(fleet, 'load').prompt);
   const strategy = kvAware({ random: seededRandom(7) });
-  assert.equal(strategy.pick(views, { group: 'g', endpoint: 'embeddings', stream: false, body: {}, bodyBytes: 0 })?.id, 'e1');
+  assert.equal(
+    strategy.pick(views, { group: 'g', endpoint: 'embeddings', stream: false, body: {}, bodyBytes: 0 })?.id,
+    'e1',
+  );
   p.release();
 });
 
@@ -142,7 +155,8 @@ test('bounded loads: the engine holding the prefix spills once its in-flight cou
     p.firstToken(); // prefill done: only the in-flight count grows
     permits.push(p);
     const m = (i + 1) / 3;
-    for (const v of views) assert.ok(v.load.inFlight() <= Math.ceil(1.25 * m + Math.sqrt(m)), `${v.id} within the bound after ${i + 1}`);
+    for (const v of views)
+      assert.ok(v.load.inFlight() <= Math.ceil(1.25 * m + Math.sqrt(m)), `${v.id} within the bound after ${i + 1}`);
   }
   // e0 fills up to the bound before anything spills, so it keeps more than an equal share; a spilled copy of
   // SYSTEM then competes with it under the same bound (ties go to the prefix's rendezvous owner).

@@ -27,7 +27,7 @@
  * keeps every engine within (1 + ε)·m + √m in flight.
  */
 import type { Random } from '../../util/random.ts';
-import { loadBound, DEFAULT_SLACK, underLoadBound } from '../filters/load-bound.ts';
+import { DEFAULT_SLACK, loadBound, underLoadBound } from '../filters/load-bound.ts';
 import { longestPrefix, overlap } from '../filters/longest-prefix.ts';
 import { notBusy } from '../filters/not-busy.ts';
 import { maxScore } from '../pickers/max-score.ts';
@@ -73,7 +73,11 @@ export function kvAware(opts: KvAwareOptions): KvAwareStrategy {
       name: 'kv-aware',
       filters: [notBusy, underLoadBound(slack)],
       stages: [
-        { filters: [longestPrefix], scorers: [{ scorer: rendezvousScorer('prefix-owner', lastSharedBlock), weight: 1 }], picker: maxScore },
+        {
+          filters: [longestPrefix],
+          scorers: [{ scorer: rendezvousScorer('prefix-owner', lastSharedBlock), weight: 1 }],
+          picker: maxScore,
+        },
         {
           scorers: [{ scorer: prefillCostScorer, weight: 1 }],
           tieBreak: lowest('kv-blocks-used', (e: EngineView) => e.load.kvBlocksUsed()),

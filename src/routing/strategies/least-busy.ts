@@ -11,5 +11,12 @@ import type { DeploymentView, RoutingStrategy } from '../types.ts';
 const fewestInFlight = lowest('in-flight', (d: DeploymentView) => d.inFlight);
 
 export function leastBusy(random: Random): RoutingStrategy {
-  return profileStrategy<DeploymentView>({ name: 'least-busy', filters: [], stages: [{ scorers: [{ scorer: fewestInFlight, weight: 1 }], picker: maxScore }] }, random);
+  return profileStrategy<DeploymentView>(
+    {
+      name: 'least-busy',
+      filters: [],
+      stages: [{ scorers: [{ scorer: fewestInFlight, weight: 1 }], picker: maxScore }],
+    },
+    random,
+  );
 }

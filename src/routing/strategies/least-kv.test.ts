@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testFleet } from '../../load/test-support.ts';
-import type { RouteRequest } from '../types.ts';
 import { seededRandom } from '../../util/random.ts';
+import type { RouteRequest } from '../types.ts';
 import { leastKv } from './least-kv.ts';
 
 const REQ: RouteRequest = { group: 'g', endpoint: 'chat', stream: false, body: {}, bodyBytes: 0 };

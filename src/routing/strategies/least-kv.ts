@@ -16,5 +16,12 @@ import type { EngineView, RoutingStrategy } from '../types.ts';
 const utilization = lowest('utilization', (e: EngineView) => e.load.utilization());
 
 export function leastKv(random: Random): RoutingStrategy<EngineView> {
-  return profileStrategy<EngineView>({ name: 'least-kv', filters: [notBusy], stages: [{ scorers: [{ scorer: utilization, weight: 1 }], picker: maxScore }] }, random);
+  return profileStrategy<EngineView>(
+    {
+      name: 'least-kv',
+      filters: [notBusy],
+      stages: [{ scorers: [{ scorer: utilization, weight: 1 }], picker: maxScore }],
+    },
+    random,
+  );
 }

@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testFleet } from '../../load/test-support.ts';
-import type { RouteRequest } from '../types.ts';
 import { seededRandom } from '../../util/random.ts';
+import type { RouteRequest } from '../types.ts';
 import { prefixHash } from './prefix-hash.ts';
 
 type Fleet = ReturnType<typeof testFleet>['fleet'];
 
 function request(fleet: Fleet, head: string, tail: string): RouteRequest {
-  const body = { messages: [{ role: 'system', content: head.repeat(40) }, { role: 'user', content: tail }] };
+  const body = {
+    messages: [
+      { role: 'system', content: head.repeat(40) },
+      { role: 'user', content: tail },
+    ],
+  };
   return { group: 'g', endpoint: 'chat', stream: true, body, bodyBytes: 0, prompt: fleet.analyze('g', 'chat', body) };
 }
 
@@ -60,7 +65,14 @@ test('a prompt shorter than one block goes to the least loaded engine', () => {
   const { fleet, views } = testFleet(2);
   const strategy = prefixHash({ random: seededRandom(4) });
   const p = fleet.engine('e0').reserve();
-  const short: RouteRequest = { group: 'g', endpoint: 'completions', stream: false, body: {}, bodyBytes: 0, prompt: fleet.analyze('g', 'completions', { prompt: 'hi' }) };
+  const short: RouteRequest = {
+    group: 'g',
+    endpoint: 'completions',
+    stream: false,
+    body: {},
+    bodyBytes: 0,
+    prompt: fleet.analyze('g', 'completions', { prompt: 'hi' }),
+  };
   assert.equal(strategy.pick(views, short)?.id, 'e1');
   p.release();
 });

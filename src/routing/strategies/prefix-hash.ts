@@ -40,7 +40,11 @@ export function prefixHash(opts: PrefixHashOptions): RoutingStrategy<EngineView>
       name: 'prefix-hash',
       filters: [notBusy],
       stages: [
-        { filters: [hasPromptKey, underLoadBound(opts.slack ?? DEFAULT_SLACK)], scorers: [{ scorer: head, weight: 1 }], picker: maxScore },
+        {
+          filters: [hasPromptKey, underLoadBound(opts.slack ?? DEFAULT_SLACK)],
+          scorers: [{ scorer: head, weight: 1 }],
+          picker: maxScore,
+        },
         { scorers: [{ scorer: fewestInFlight, weight: 1 }], picker: maxScore },
       ],
     },

@@ -36,7 +36,8 @@ const BUILT_IN: Readonly<Record<string, StrategyEntry>> = Object.freeze({
 
 /** The built-in strategies, and `extra` ones (tests, embedders) under their own names; a clash is a misconfiguration. */
 export function strategyRegistry(extra: Readonly<Record<string, StrategyEntry>> = {}): StrategyRegistry {
-  for (const name of Object.keys(extra)) if (name in BUILT_IN) throw new Error(`routing strategy "${name}" is built in`);
+  for (const name of Object.keys(extra))
+    if (name in BUILT_IN) throw new Error(`routing strategy "${name}" is built in`);
   return new Map(Object.entries({ ...BUILT_IN, ...extra }));
 }
 
@@ -47,7 +48,9 @@ export function strategyNames(registry: StrategyRegistry = strategyRegistry()): 
 export function strategyEntry(registry: StrategyRegistry, name: string): StrategyEntry {
   const entry = registry.get(name);
   if (!entry) {
-    throw new Error(`router_settings.routing_strategy: unknown strategy "${name}" (known: ${strategyNames(registry).join(', ')})`);
+    throw new Error(
+      `router_settings.routing_strategy: unknown strategy "${name}" (known: ${strategyNames(registry).join(', ')})`,
+    );
   }
   return entry;
 }

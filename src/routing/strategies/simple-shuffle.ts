@@ -12,5 +12,12 @@ import { weight } from '../scorers/weight.ts';
 import type { DeploymentView, RoutingStrategy } from '../types.ts';
 
 export function simpleShuffle(random: Random): RoutingStrategy {
-  return profileStrategy<DeploymentView>({ name: 'simple-shuffle', filters: [], stages: [{ scorers: [{ scorer: weight, weight: 1 }], picker: weightedRandom }] }, random);
+  return profileStrategy<DeploymentView>(
+    {
+      name: 'simple-shuffle',
+      filters: [],
+      stages: [{ scorers: [{ scorer: weight, weight: 1 }], picker: weightedRandom }],
+    },
+    random,
+  );
 }

@@ -7,7 +7,8 @@ import { strategyEntry, strategyNames, strategyRegistry } from './registry.ts';
 import { simpleShuffle } from './simple-shuffle.ts';
 
 const req: RouteRequest = { group: 'g', endpoint: 'chat', stream: false, body: {}, bodyBytes: 0 };
-const view = (id: string, weight: number, inFlight = 0) => ({ id, inFlight, config: { weight } }) as unknown as DeploymentView;
+const view = (id: string, weight: number, inFlight = 0) =>
+  ({ id, inFlight, config: { weight } }) as unknown as DeploymentView;
 
 describe('simple-shuffle', () => {
   it('picks in proportion to weight', () => {
@@ -47,6 +48,9 @@ describe('strategy registry', () => {
     assert.ok(strategyNames().includes('simple-shuffle'));
     const registry = strategyRegistry();
     assert.equal(strategyEntry(registry, 'least-busy').create({ random: Math.random }).name, 'least-busy');
-    assert.throws(() => strategyEntry(registry, 'fastest').create({ random: Math.random }), /unknown strategy "fastest" \(known: .*least-busy/);
+    assert.throws(
+      () => strategyEntry(registry, 'fastest').create({ random: Math.random }),
+      /unknown strategy "fastest" \(known: .*least-busy/,
+    );
   });
 });

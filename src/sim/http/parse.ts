@@ -2,7 +2,7 @@
  * Turns an OpenAI request body into what the scheduler needs: prompt token ids, output budget, stream flags.
  * Validation is as strict as the simulator needs and errors name the parameter, as OpenAI's do.
  */
-import { encode, encodeChat, type ChatMessageLike } from '../../tokens/index.ts';
+import { type ChatMessageLike, encode, encodeChat } from '../../tokens/index.ts';
 
 export type ApiKind = 'chat' | 'completion';
 

@@ -86,9 +86,11 @@ export class StreamWriter extends BaseWriter {
     const object = chat ? 'chat.completion.chunk' : 'text_completion';
     this.prefix = `data: {"id":"${ctx.id}","object":"${object}","created":${ctx.created},"model":${JSON.stringify(ctx.model)},"choices":[`;
     this.head = this.prefix + (chat ? '{"index":0,"delta":{"content":"' : '{"index":0,"text":"');
-    this.tail = (chat ? '"}' : '"') + ',"logprobs":null,"finish_reason":null}]}\n\n';
+    this.tail = `${chat ? '"}' : '"'},"logprobs":null,"finish_reason":null}]}\n\n`;
     // OpenAI opens a chat stream with a chunk carrying the role.
-    this.first = chat ? `${this.prefix}{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}\n\n` : '';
+    this.first = chat
+      ? `${this.prefix}{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}\n\n`
+      : '';
   }
 
   onToken(seq: Sequence, _now: number, last: boolean): void {
@@ -112,7 +114,7 @@ export class StreamWriter extends BaseWriter {
     const empty = this.ctx.kind === 'chat' ? '"delta":{}' : '"text":""';
     out += `${this.prefix}{"index":0,${empty},"logprobs":null,"finish_reason":"${seq.finishReason}"}]}\n\n`;
     if (this.includeUsage) out += `${this.prefix}],"usage":${usageJson(seq)}}\n\n`;
-    res.end(out + 'data: [DONE]\n\n');
+    res.end(`${out}data: [DONE]\n\n`);
   }
 }
 
