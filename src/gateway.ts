@@ -16,7 +16,7 @@ import { backpressureAdmin } from './ops/backpressure-admin.ts';
 import { opsHandlers } from './ops/ops-handlers.ts';
 import { BackPressure } from './pipeline/backpressure/controller.ts';
 import { loadNeeds } from './pipeline/load-needs.ts';
-import { Proxy, type Upstream } from './pipeline/proxy.ts';
+import { ProxyPipeline, type Upstream } from './pipeline/proxy.ts';
 import { pipelineStages } from './pipeline/stages-build.ts';
 import { Deployment } from './routing/deployment.ts';
 import { hasLoad, ModelGroup } from './routing/group.ts';
@@ -145,7 +145,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     });
   if (backpressure !== undefined) bpMetrics.attach(backpressure);
   const stages = pipelineStages(backpressure);
-  const proxy = new Proxy({
+  const proxy = new ProxyPipeline({
     upstreams,
     metrics,
     log,

@@ -124,7 +124,14 @@ interface Case {
   samples?: number;
 }
 const cases: Case[] = [
-  { name: 'render + hash blocks', bodies: seedBodies, run: (b) => (renderPrompt('chat', b), blockHashes(256)) },
+  {
+    name: 'render + hash blocks',
+    bodies: seedBodies,
+    run: (b) => {
+      renderPrompt('chat', b);
+      return blockHashes(256);
+    },
+  },
   {
     name: 'analyze: render, hash, estimate, index lookup',
     bodies: seedBodies,

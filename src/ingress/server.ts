@@ -1,60 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Endpoint } from '../config/types.ts';
-import { type InternalStage, injectFault } from '../outcome/internal-error.ts';
+import { injectFault } from '../outcome/internal-error.ts';
 import { clipEcho, sendError } from '../outcome/openai-error.ts';
 import { type Outcome, outcomes } from '../outcome/outcomes.ts';
 import type { Refusal } from '../pipeline/backpressure/refusals.ts';
-import type { Proxy } from '../pipeline/proxy.ts';
 import { RequestContext, type RequestHeaders } from '../pipeline/request-context.ts';
-import type { AdmissionStage } from '../pipeline/stages.ts';
-import type { PromptInfo } from '../prefix/prompt-info.ts';
-import type { ModelGroup } from '../routing/group.ts';
-import type { MasterKeyAuth } from './auth.ts';
 import { type BodyTarget, readBody } from './body.ts';
-import { tooDeepAt } from './json-depth.ts';
-import { type LingerLimits, lingerOn, stillSending } from './linger.ts';
+import type { IngressOptions } from './ingress-options.ts';
+import { lingerOn, stillSending } from './linger.ts';
+import { type BodyRules, parseBody } from './parse-body.ts';
 import { readRequestHeaders } from './request-headers.ts';
 import { isOpsRoute, pathOf, type Route, routeTable } from './routes.ts';
-import { validateBody } from './validate.ts';
-
-/** Answers for the operational endpoints; the ingress only routes to them and guards them. */
-export interface OpsHandlers {
-  models(res: ServerResponse): void;
-  liveness(res: ServerResponse): void;
-  readiness(res: ServerResponse, draining: boolean): void;
-  /** GET /health/upstreams: per group and deployment, state, failure rate and cooldown. */
-  upstreams(res: ServerResponse): void;
-  metrics(res: ServerResponse): void;
-}
-
-export interface IngressOptions {
-  groups: Map<string, ModelGroup>;
-  proxy: Proxy;
-  ops: OpsHandlers;
-  auth: MasterKeyAuth | undefined;
-  maxBodyBytes: number;
-  /** How much of a body still arriving after an early answer is read and discarded (./linger.ts). */
-  linger: LingerLimits;
-  /** When true the ops routes (health, metrics, admin) are served by `handleOps` only, on their own port. */
-  separateOps: boolean;
-  /** Deepest nesting of objects/arrays a body may have (spillway.max_json_depth). */
-  maxJsonDepth: number;
-  /** Honour `x-spillway-fault` (spillway.fault_injection). */
-  faultInjection: boolean;
-  publicHealth: boolean;
-  publicMetrics: boolean;
-  /** Called for requests the ingress answers itself (errors before routing), for metrics and logs. */
-  onRejected(outcome: Outcome, status: number, reqId: string): void;
-  /** An exception the ingress caught while handling request `reqId`: counted and logged (the request got a 500). */
-  onInternalError(stage: InternalStage, reqId: string, err: unknown): void;
-  /** Back pressure's admission stage, or the open one (src/pipeline/stages.ts). */
-  admission: AdmissionStage;
-  /** The load model's analysis of a prompt, once per request; undefined without a load model. */
-  analyze(group: string, endpoint: Endpoint, body: Record<string, unknown>): PromptInfo | undefined;
-  /** GET/PUT /admin/backpressure (src/ops/backpressure-admin.ts), present when back pressure is on. */
-  backpressureAdmin?(req: IncomingMessage, res: ServerResponse): void;
-}
 
 const kIngress = Symbol('spillway.ingress');
 interface Pending {
@@ -73,7 +30,7 @@ type Tagged = IncomingMessage & { [kIngress]?: Pending };
  */
 export class Ingress implements BodyTarget {
   draining = false;
-  /** Proxy requests past the draining check whose response has not closed: what a graceful shutdown waits for. */
+  /** Requests past the draining check whose response has not closed: what a graceful shutdown waits for. */
   private active = 0;
   private onIdle: (() => void) | undefined;
   // One listener for every response: 'close' follows 'finish' (the last byte is with the kernel) or a lost client.
@@ -83,11 +40,11 @@ export class Ingress implements BodyTarget {
   private readonly routes: Map<string, Route>;
   private readonly opsRoutes: Map<string, Route>;
   private readonly o: IngressOptions;
-  private readonly knownGroups: string;
+  private readonly bodyRules: BodyRules;
 
   constructor(o: IngressOptions) {
     this.o = o;
-    this.knownGroups = [...o.groups.keys()].join(', ');
+    this.bodyRules = { maxJsonDepth: o.maxJsonDepth, groups: o.groups, knownGroups: [...o.groups.keys()].join(', ') };
     const all = routeTable();
     this.opsRoutes = new Map([...all].filter(([, r]) => isOpsRoute(r)));
     this.routes = o.separateOps ? new Map([...all].filter(([, r]) => !isOpsRoute(r))) : all;
@@ -221,46 +178,10 @@ export class Ingress implements BodyTarget {
     // The body finished arriving after shutdown began: nothing has been done with it yet, so refuse it like any
     // request that arrives while draining rather than start work the shutdown would have to wait for.
     if (this.draining) return void this.refuseDraining(req, p.res);
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch (err) {
-      return void this.refuse(
-        req,
-        p.res,
-        'invalid_json',
-        `The request body is not valid JSON: ${clipEcho((err as Error).message)}.`,
-      );
-    }
-    // V8's parser is iterative and took any depth; every later walk of the body is bounded by this check.
-    const deep = tooDeepAt(body, this.o.maxJsonDepth);
-    if (deep !== undefined) {
-      // A long path keeps its end, where the limit was crossed.
-      const at = deep.length <= 512 ? deep : `…${deep.slice(-512)}`;
-      return void this.refuse(
-        req,
-        p.res,
-        'json_too_deep',
-        `The request body nests objects/arrays deeper than ${this.o.maxJsonDepth} levels (spillway.max_json_depth), at ${at}.`,
-        undefined,
-        at,
-      );
-    }
-    const invalid = validateBody(p.endpoint, body);
-    if (invalid !== undefined)
-      return void this.refuse(req, p.res, 'bad_request', invalid.message, undefined, invalid.param || null);
-    const b = body as Record<string, unknown>;
-    const group = this.o.groups.get(b.model as string);
-    if (group === undefined) {
-      return void this.refuse(
-        req,
-        p.res,
-        'model_not_found',
-        `The model "${clipEcho(b.model as string)}" does not exist. Known model groups: ${this.knownGroups}.`,
-        undefined,
-        'model',
-      );
-    }
+    const parsed = parseBody(raw, p.endpoint, this.bodyRules);
+    if ('outcome' in parsed)
+      return void this.refuse(req, p.res, parsed.outcome, parsed.message, undefined, parsed.param);
+    const { body: b, group } = parsed;
     injectFault(p.headers.fault, 'ingress');
     const prompt = this.o.analyze(group.name, p.endpoint, b);
     return new RequestContext({

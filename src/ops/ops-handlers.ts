@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { CooldownConfig } from '../config/types.ts';
-import type { OpsHandlers } from '../ingress/server.ts';
+import type { OpsHandlers } from '../ingress/ingress-options.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { ModelGroup } from '../routing/group.ts';
 import { upstreamHealth } from './upstream-health.ts';

@@ -20,7 +20,7 @@ import { leastBusy } from '../routing/strategies/least-busy.ts';
 import { basePath, createPool } from '../upstream/pools.ts';
 import { seededRandom } from '../util/random.ts';
 import { BackPressure } from './backpressure/controller.ts';
-import { Proxy } from './proxy.ts';
+import { ProxyPipeline } from './proxy.ts';
 import { pipelineStages } from './stages-build.ts';
 import { chatContext, RecordingResponse } from './test-support.ts';
 
@@ -50,7 +50,7 @@ function pipeline(backpressure: boolean, apiBase = 'http://127.0.0.1:1/v1', load
       { pool: createPool(d.config), pathPrefix: basePath(d.config), headers: { 'content-type': 'application/json' } },
     ],
   ]);
-  const proxy = new Proxy({
+  const proxy = new ProxyPipeline({
     upstreams,
     metrics,
     log,

@@ -53,7 +53,7 @@ function onResponseDrain(this: TaggedResponse): void {
  * Crash isolation: each method that control enters from node:http (start, the response's close) or undici (the
  * ExchangeListener methods) catches what it throws and ends that one request with `fail`.
  */
-export class Proxy implements ExchangeListener {
+export class ProxyPipeline implements ExchangeListener {
   private readonly admission: AdmissionStage;
   private readonly hooks: AttemptHooks;
   private readonly attempts: AttemptStarter;
@@ -61,7 +61,7 @@ export class Proxy implements ExchangeListener {
   private readonly failures: DeploymentFailures;
   private readonly end: RequestEnd;
   private readonly fleet: FleetLoad | undefined;
-  /** The response's 'close' listener: one function per Proxy (it needs the proxy to fail a request), not per request. */
+  /** The response's 'close' listener: one function per ProxyPipeline (it needs the proxy to fail a request), not per request. */
   private readonly onResponseClose: (this: TaggedResponse) => void;
 
   constructor(o: ProxyOptions) {

@@ -66,7 +66,12 @@ test('limits drops a deployment at max_parallel_requests; its wait is the hint o
 test('engine-gate asks the gate with the request class; its drops are busy', () => {
   const ds = group([{}, {}]);
   const seen: Priority[] = [];
-  const f = engineGate({ admits: (d, p) => (seen.push(p), d.id === 'd1') });
+  const f = engineGate({
+    admits: (d, p) => {
+      seen.push(p);
+      return d.id === 'd1';
+    },
+  });
   assert.deepEqual(ids(kept(f, ds, { priority: CRITICAL, tried: undefined })), ['d1']);
   assert.deepEqual(seen, [CRITICAL, CRITICAL]);
   assert.equal(f.drops!.reason, 'busy');

@@ -28,7 +28,10 @@ test('max-score: the highest total; equal totals by the tie-break key, then unif
 
 test('max-score draws only on a tie', () => {
   let draws = 0;
-  const r = () => (draws++, 0.5);
+  const r = () => {
+    draws++;
+    return 0.5;
+  };
   maxScore.pick(ids, Float64Array.of(0.1, 0.2, 0.3, 0.4), undefined, r);
   assert.equal(draws, 0);
   maxScore.pick(ids, Float64Array.of(1, 1, 0, 0), undefined, r);

@@ -11,7 +11,9 @@ const REQ: RouteRequest = { group: 'g', endpoint: 'chat', stream: false, body: {
 const views: DeploymentView[] = ['a', 'b', 'c'].map((id) => ({ id, inFlight: 0, config: deploymentConfig(id) }));
 const fixed = (name: string, by: Record<string, number>): Scorer<DeploymentView> => ({
   name,
-  score: (cs, _req, out) => cs.forEach((d, i) => (out[i] = by[d.id])),
+  score: (cs, _req, out) => {
+    for (let i = 0; i < cs.length; i++) out[i] = by[cs[i].id];
+  },
 });
 const only = (ids: string[]): Filter<DeploymentView> => ({
   name: 'only',

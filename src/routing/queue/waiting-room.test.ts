@@ -4,40 +4,10 @@ import type { Priority } from '../../admission/priority.ts';
 import { fixed } from '../../util/ref.ts';
 import { DrainRate } from './drain-rate.ts';
 import type { QueueBounds } from './router-queue.ts';
+import { fixture, settings } from './test-support.ts';
 import { ManualTimers } from './timers.ts';
 import { WaitCalibration } from './wait-calibration.ts';
 import { type DropReason, WaitingRoom, type WaitingRoomSettings } from './waiting-room.ts';
-
-/** Every class may fill the whole queue, and the wait is judged by its mean, unless a test says otherwise. */
-const settings = (bounds: QueueBounds, o: Partial<WaitingRoomSettings> = {}) =>
-  fixed<WaitingRoomSettings>({ bounds, fractions: [1, 1, 1], marginSd: 0, ...o });
-
-function fixture(bounds = { maxRequests: 3, maxTokens: 1000 }, calibration?: WaitCalibration) {
-  const timers = new ManualTimers();
-  const drainRate = new DrainRate({ clock: timers.clock, windowMs: 1000, buckets: 10, minEvents: 3 });
-  let capacity = 0;
-  const served: string[] = [];
-  const dropped: [string, DropReason][] = [];
-  const room = new WaitingRoom<string>({
-    settings: settings(bounds),
-    clock: timers.clock,
-    timers,
-    drainRate,
-    calibration,
-    host: {
-      tryDispatch(item) {
-        if (capacity <= 0) return false;
-        capacity--;
-        served.push(item);
-        return true;
-      },
-      dropped: (item, why) => dropped.push([item, why]),
-    },
-  });
-  const offer = (item: string, p: Priority = 1, budget = 1000, tokens = 10) =>
-    room.offer(item, p, timers.now + budget, tokens);
-  return { room, timers, drainRate, served, dropped, offer, free: (n: number) => ((capacity += n), room.drain()) };
-}
 
 test('late binding: queued requests leave in order as capacity frees up, not before', () => {
   const f = fixture({ maxRequests: 10, maxTokens: 1000 });
@@ -243,53 +213,4 @@ test('a class blocked on every engine until a known time is refused at once when
     'router_deadline',
     'the engine part alone fills the budget',
   );
-});
-
-test('waits longer than the model said make the next offers of that class be refused at arrival instead', () => {
-  // The median of the last leaves, from the second leave on (1 / (1 − q) = 2), to need few of them here.
-  const f = fixture({ maxRequests: 10, maxTokens: 1000 }, new WaitCalibration(0.5, 10));
-  for (let i = 0; i < 100; i++) {
-    f.drainRate.record();
-    f.timers.advance(10);
-  }
-  // 0.1/ms, no margin: the model says 10 ms for the first, 20 ms for the second. Both leave after 200 ms.
-  f.offer('a', 1, 1000);
-  f.offer('a2', 1, 1000);
-  f.drainRate.record();
-  f.timers.advance(200);
-  f.free(2);
-  assert.deepEqual(f.served, ['a', 'a2']);
-  const F = f.room.calibration.factor(1, f.timers.now);
-  assert.ok(F >= 9 && F < 11.5, String(F));
-  // The model alone (~10 ms) would queue it with 80 ms to spare; calibrated (~100 ms) it cannot make it.
-  assert.equal(f.offer('b', 1, 90), 'router_deadline');
-  assert.equal(typeof f.offer('c', 0, 90), 'object', 'critical has its own record (none yet)');
-  // Expiries are recorded too: sheddable requests behind c that waited their 100 ms in vain.
-  f.offer('x', 2, 100);
-  f.offer('x2', 2, 100);
-  f.timers.advance(100);
-  assert.deepEqual(
-    f.dropped.map(([item]) => item),
-    ['c', 'x', 'x2'],
-  );
-  assert.ok(f.room.calibration.factor(2, f.timers.now) >= 2, String(f.room.calibration.factor(2, f.timers.now)));
-  f.room.clear();
-});
-
-test("before any leave, the first queued request's wait so far bounds the factor", () => {
-  const f = fixture({ maxRequests: 10, maxTokens: 1000 });
-  for (let i = 0; i < 100; i++) {
-    f.drainRate.record();
-    f.timers.advance(10);
-  }
-  // 0.1/ms, no margin: k = 1 → 10 ms. Nothing leaves for 100 ms: the head has waited 10× its prediction.
-  assert.equal(typeof f.offer('a', 1, 1000), 'object');
-  f.timers.advance(100);
-  assert.equal(f.room.calibration.factor(1, f.timers.now), 1, 'no record yet');
-  assert.ok(f.room.factor(1, f.timers.now) >= 9, String(f.room.factor(1, f.timers.now)));
-  // k = 2 → ~20 ms by the model, ≥ 200 ms by what the head shows: 150 ms left is not enough.
-  assert.equal(f.offer('b', 1, 150), 'router_deadline');
-  assert.equal(typeof f.offer('c', 0, 150), 'object', 'nothing of a class at or above critical is queued');
-  assert.ok(f.room.factor(2, f.timers.now) >= 9, 'a sheddable request waits behind the standard head');
-  f.room.clear();
 });

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DrainRate } from './drain-rate.ts';
+import { fixture } from './test-support.ts';
+import { WaitCalibration } from './wait-calibration.ts';
+import { OVERLOAD_FACTOR_MAX } from './wait-estimate.ts';
+
+test('waits longer than the model said make the next offers of that class be refused at arrival instead', () => {
+  // The median of the last leaves, from the second leave on (1 / (1 − q) = 2), to need few of them here.
+  const f = fixture({ maxRequests: 10, maxTokens: 1000 }, new WaitCalibration(0.5, 10));
+  for (let i = 0; i < 100; i++) {
+    f.drainRate.record();
+    f.timers.advance(10);
+  }
+  // 0.1/ms, no margin: the model says 10 ms for the first, 20 ms for the second. Both leave after 200 ms.
+  f.offer('a', 1, 1000);
+  f.offer('a2', 1, 1000);
+  f.drainRate.record();
+  f.timers.advance(200);
+  f.free(2);
+  assert.deepEqual(f.served, ['a', 'a2']);
+  const F = f.room.calibration.factor(1, f.timers.now);
+  assert.ok(F >= 9 && F < 11.5, String(F));
+  // The model alone (~10 ms) would queue it with 80 ms to spare; calibrated (~100 ms) it cannot make it.
+  assert.equal(f.offer('b', 1, 90), 'router_deadline');
+  assert.equal(typeof f.offer('c', 0, 90), 'object', 'critical has its own record (none yet)');
+  // Expiries are recorded too: sheddable requests behind c that waited their 100 ms in vain.
+  f.offer('x', 2, 100);
+  f.offer('x2', 2, 100);
+  f.timers.advance(100);
+  assert.deepEqual(
+    f.dropped.map(([item]) => item),
+    ['c', 'x', 'x2'],
+  );
+  assert.ok(f.room.calibration.factor(2, f.timers.now) >= 2, String(f.room.calibration.factor(2, f.timers.now)));
+  f.room.clear();
+});
+
+test("before any leave, the first queued request's wait so far bounds the factor", () => {
+  const f = fixture({ maxRequests: 10, maxTokens: 1000 });
+  for (let i = 0; i < 100; i++) {
+    f.drainRate.record();
+    f.timers.advance(10);
+  }
+  // 0.1/ms, no margin: k = 1 → 10 ms. Nothing leaves for 100 ms: the head has waited 10× its prediction.
+  assert.equal(typeof f.offer('a', 1, 1000), 'object');
+  f.timers.advance(100);
+  assert.equal(f.room.calibration.factor(1, f.timers.now), 1, 'no record yet');
+  assert.ok(f.room.factor(1, f.timers.now) >= 9, String(f.room.factor(1, f.timers.now)));
+  // k = 2 → ~20 ms by the model, ≥ 200 ms by what the head shows: 150 ms left is not enough.
+  assert.equal(f.offer('b', 1, 150), 'router_deadline');
+  assert.equal(typeof f.offer('c', 0, 150), 'object', 'nothing of a class at or above critical is queued');
+  assert.ok(f.room.factor(2, f.timers.now) >= 9, 'a sheddable request waits behind the standard head');
+  f.room.clear();
+});
+
+test('under overload a class is judged ρ_c times over (at most 2×); a class offering less than drains is not', () => {
+  const mk = (clock: () => number) =>
+    [0, 1, 2].map(() => new DrainRate({ clock, windowMs: 1000, buckets: 10, minEvents: 3 }));
+  const f = fixture({ maxRequests: 10, maxTokens: 1000 }, undefined, (clock) => ({ offeredRates: mk(clock) }));
+  // Drains 0.1/ms; critical offers 0.05/ms, standard 0.15/ms: ρ_critical 0.5, ρ_standard 2, ρ_sheddable 2.
+  for (let i = 0; i < 100; i++) {
+    f.drainRate.record();
+    if (i % 2 === 0) f.room.offered(0);
+    f.room.offered(1);
+    if (i % 2 === 0) f.room.offered(1);
+    f.timers.advance(10);
+  }
+  const now = f.timers.now;
+  assert.ok(Math.abs(f.room.estimate.overload(0, now) - 0.5) < 0.05, String(f.room.estimate.overload(0, now)));
+  assert.ok(Math.abs(f.room.estimate.overload(1, now) - 2) < 0.1, String(f.room.estimate.overload(1, now)));
+  assert.equal(f.room.factor(0, now), 1, 'critical offers half of what drains: the model alone');
+  assert.ok(
+    f.room.factor(1, now) >= 1.9 && f.room.factor(1, now) <= OVERLOAD_FACTOR_MAX,
+    String(f.room.factor(1, now)),
+  );
+  // k = 1 → 10 ms by the model. 15 ms left: critical queues, standard (judged 2 × 10 ms) is refused at arrival.
+  assert.equal(typeof f.offer('c', 0, 15), 'object');
+  assert.equal(f.offer('s', 1, 15), 'router_deadline');
+  f.room.clear();
+});
