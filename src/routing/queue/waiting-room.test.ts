@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Priority } from '../../admission/priority.ts';
-import { fixed } from '../../util/ref.ts';
 import { DrainRate } from './drain-rate.ts';
-import type { QueueBounds } from './router-queue.ts';
 import { fixture, settings } from './test-support.ts';
 import { ManualTimers } from './timers.ts';
-import { WaitCalibration } from './wait-calibration.ts';
-import { type DropReason, WaitingRoom, type WaitingRoomSettings } from './waiting-room.ts';
+import { WaitingRoom } from './waiting-room.ts';
 
 test('late binding: queued requests leave in order as capacity frees up, not before', () => {
   const f = fixture({ maxRequests: 10, maxTokens: 1000 });
