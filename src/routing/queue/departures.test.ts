@@ -127,3 +127,12 @@ test('needed: the expected departures that reach k with confidence z (Wilson–H
   assert.ok(Math.abs(needed(100, 2.326) - (100 + 2.326 * 10)) < 1.5, 'large k: about k + z·√k');
   assert.ok(needed(5, 0) < 5 && needed(5, 0) > 4.5, 'z 0: about the median, just under k');
 });
+
+test('few attempts each likely to end: one departure of four is near-certain well before all have ended', () => {
+  const d = new Departures();
+  for (let i = 0; i < 40; i++) d.end(d.start(0), 100 + (i % 10) * 20, true); // 100-280 ms
+  for (let i = 0; i < 4; i++) d.start(1000);
+  // needed(1, 2.33) is 4.6 expected departures, more than 4 in flight: the Poisson reading alone never gets there.
+  const w = d.waitMs(1, 2.33, 1000);
+  assert.ok(w < 300, `${w} ms`);
+});

@@ -7,7 +7,9 @@
  *           = 1 − exp(−t / mean)                       if i is older than every duration lately seen
  *           = t' / (A + t'), t' = max(0, t − (A − a_i))   before MIN_DURATIONS completed (Lindy, below)
  *   N(t)    = Σ P_i(t)                                 expected departures within t
- *   wait(k) = the least t with N(t) ≥ needed(k, z), for t ≤ CAP_TOPS · the longest duration lately seen
+ *   wait(k) = the least t with N(t) ≥ needed(k, z) or N(t) − z·√Σ P_i(1 − P_i) ≥ k (the first for many
+ *             attempts each unlikely to end soon, the second for few each likely to: no Poisson mean above
+ *             n can be reached), for t ≤ CAP_TOPS · the longest duration lately seen
  *             (bisection); the cap when not even that reaches k; k beyond n (the attempts in flight) adds
  *             ⌈(k − n) / n⌉ rounds of the mean duration to the wait for n.
  *   needed(k, z) = the z-quantile of a Gamma(k): the Poisson mean that reaches k departures with that
@@ -129,14 +131,15 @@ export class Departures {
       for (let j = 0; j < young; j++) this.below[j] = oldest;
     }
     const overdue = n - young;
-    const want = needed(k < n ? k : n, z);
+    const kk = k < n ? k : n;
+    const want = needed(kk, z);
     const cap = known ? CAP_TOPS * h.top() : PRIOR_CAP * oldest;
     let t = cap;
-    if (this.expected(cap, young, overdue, mean, known) >= want) {
+    if (this.reaches(cap, young, overdue, mean, known, kk, want, z)) {
       let lo = 0;
       for (let step = 0; step < BISECTION_STEPS; step++) {
         const mid = (lo + t) / 2;
-        if (this.expected(mid, young, overdue, mean, known) >= want) t = mid;
+        if (this.reaches(mid, young, overdue, mean, known, kk, want, z)) t = mid;
         else lo = mid;
       }
     }
@@ -144,25 +147,46 @@ export class Departures {
     return (k > n ? t + Math.ceil((k - n) / n) * round : t) * 1000;
   }
 
-  /** E[N(t)] over the attempts `waitMs` gathered (`young` in the scratch, `overdue` more), t in s. */
-  private expected(t: number, young: number, overdue: number, mean: number, known: boolean): number {
+  /**
+   * Whether k departures are likely within t (s): the expected count N(t) reaches `want` (Poisson: right when
+   * each attempt's chance is small), or N(t) − z·√Var reaches k (normal, with each attempt's own variance:
+   * right when few attempts are each likely to end, where no Poisson mean above n is reachable).
+   */
+  private reaches(
+    t: number,
+    young: number,
+    overdue: number,
+    mean: number,
+    known: boolean,
+    k: number,
+    want: number,
+    z: number,
+  ): boolean {
+    let e = 0;
+    let v = 0;
     if (!known) {
       // Lindy: an attempt that must run at least to age A (the oldest's) and has run a_i ends within t with
       // chance t' / (A + t'), t' = the part of t beyond reaching A.
-      let e = 0;
       for (let j = 0; j < young; j++) {
         const rest = t - (this.below[j] - this.ages[j]);
-        if (rest > 0) e += rest / (this.below[j] + rest);
+        if (rest <= 0) continue;
+        const p = rest / (this.below[j] + rest);
+        e += p;
+        v += p * (1 - p);
       }
-      return e;
+    } else {
+      const h = this.durations;
+      const po = 1 - Math.exp(-t / mean);
+      e = overdue * po;
+      v = overdue * po * (1 - po);
+      for (let j = 0; j < young; j++) {
+        const f = this.below[j];
+        const p = (h.cdf(this.ages[j] + t) - f) / (1 - f);
+        e += p;
+        v += p * (1 - p);
+      }
     }
-    const h = this.durations;
-    let e = overdue * (1 - Math.exp(-t / mean));
-    for (let j = 0; j < young; j++) {
-      const f = this.below[j];
-      e += (h.cdf(this.ages[j] + t) - f) / (1 - f);
-    }
-    return e;
+    return e >= want || e - z * Math.sqrt(v) >= k;
   }
 
   private grow(): void {
