@@ -24,6 +24,7 @@ import type { LoadReport } from '../load/report.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Ref } from '../util/ref.ts';
 import { LatencyWindow } from './latency-window.ts';
+import { blankSample } from './limits/sample.ts';
 import type { ConcurrencyLimit, LimitSample } from './limits/types.ts';
 import { SloBreaker, type SloSettings } from './slo-breaker.ts';
 import { TtftFit } from './ttft-fit.ts';
@@ -66,18 +67,7 @@ export class EngineGate {
   readonly breaker: SloBreaker;
   private readonly settings: Ref<EngineGateSettings>;
   private readonly reports: EngineReports | undefined;
-  private readonly sample: LimitSample = {
-    rtt: 0,
-    inFlight: 0,
-    dropped: false,
-    ttftMs: NaN,
-    promptTokens: 0,
-    running: NaN,
-    waiting: NaN,
-    reportSeq: 0,
-    ttftSloMs: 0,
-    itlSloMs: 0,
-  };
+  private readonly sample: LimitSample = blankSample();
 
   constructor(o: EngineGateOptions) {
     this.id = o.id;

@@ -1,4 +1,6 @@
 /** Shared by the limit algorithms' tests: the config's default limit parameters, and a sample to fill in. */
+
+import { blankSample } from './sample.ts';
 import type { LimitParams, LimitSample } from './types.ts';
 
 export const DEFAULT_PARAMS: LimitParams = {
@@ -18,17 +20,5 @@ export const DEFAULT_PARAMS: LimitParams = {
 
 /** A sample with no latency, no report and no SLOs, overridden by `o`. */
 export function sampleOf(o: Partial<LimitSample> = {}): LimitSample {
-  return {
-    rtt: NaN,
-    inFlight: 0,
-    dropped: false,
-    ttftMs: NaN,
-    promptTokens: 0,
-    running: NaN,
-    waiting: NaN,
-    reportSeq: 0,
-    ttftSloMs: 0,
-    itlSloMs: 0,
-    ...o,
-  };
+  return { ...blankSample(), rtt: NaN, ...o };
 }

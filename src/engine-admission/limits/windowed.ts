@@ -10,6 +10,7 @@
  * so one slow request (a long prompt that slipped past the normalisation) does not move the limit alone.
  */
 import type { Clock } from '../../util/clock.ts';
+import { blankSample } from './sample.ts';
 import type { ConcurrencyLimit, LimitSample } from './types.ts';
 
 export class WindowedLimit implements ConcurrencyLimit {
@@ -26,18 +27,7 @@ export class WindowedLimit implements ConcurrencyLimit {
   private maxInFlight = 0;
   private dropped = false;
   // Only the window's rtt, in-flight and drop are passed on: the algorithms windowed here read nothing else.
-  private readonly out: LimitSample = {
-    rtt: 0,
-    inFlight: 0,
-    dropped: false,
-    ttftMs: NaN,
-    promptTokens: 0,
-    running: NaN,
-    waiting: NaN,
-    reportSeq: 0,
-    ttftSloMs: 0,
-    itlSloMs: 0,
-  };
+  private readonly out: LimitSample = blankSample();
 
   constructor(inner: ConcurrencyLimit, clock: Clock, samples: number, minMs: number) {
     this.inner = inner;

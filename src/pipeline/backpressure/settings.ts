@@ -6,9 +6,7 @@
  * sizes) changes only with a restart.
  */
 
-import type { GroupBackpressure } from '../../config/backpressure.ts';
-import { patchBackpressure } from '../../config/backpressure-patch.ts';
-import type { DeepReadonly } from '../../util/ref.ts';
+import { backpressureSection, patchBackpressure } from '../../config/backpressure-patch.ts';
 import type { BackPressure } from './controller.ts';
 import { buildSettings } from './live-settings.ts';
 
@@ -26,47 +24,9 @@ export function applySettings(bp: BackPressure, body: unknown): string[] {
 export function snapshot(bp: BackPressure): unknown {
   const c = bp.config;
   const now = bp.clock();
-  const group = (g: DeepReadonly<GroupBackpressure>) => ({
-    ttft_budget_ms: g.ttftBudgetMs,
-    ttft_slo_ms: g.ttftSloMs,
-    itl_slo_ms: g.itlSloMs,
-    max_in_flight: g.maxInFlight ?? null,
-  });
   return {
-    settings: {
-      reject_status: c.rejectStatus,
-      ingress: {
-        max_in_flight: c.ingress.maxInFlight,
-        max_in_flight_per_engine: c.ingress.maxInFlightPerEngine ?? null,
-        kv_overcommit: c.ingress.kvOvercommit,
-        priorities: {
-          critical: c.ingress.fractions[0],
-          standard: c.ingress.fractions[1],
-          sheddable: c.ingress.fractions[2],
-        },
-        shedding: { rule: c.ingress.shedRule, start: c.ingress.shedStart },
-      },
-      router: {
-        max_queue: c.router.maxQueue,
-        max_queue_tokens: c.router.maxQueueTokens,
-        ttft_budget_ms: c.defaults.ttftBudgetMs,
-        kv_busy: c.router.kvBusy,
-        prefill_busy_tokens: c.router.prefillBusyTokens ?? null,
-        prefill_busy_fraction: c.router.prefillBusyFraction,
-        retry_after_min_ms: c.router.retryAfterMinMs,
-        retry_after_max_ms: c.router.retryAfterMaxMs,
-        wait_margin_sd: c.router.waitMarginSd,
-      },
-      engine: {
-        ttft_slo_ms: c.defaults.ttftSloMs,
-        itl_slo_ms: c.defaults.itlSloMs,
-        slo_margin: c.engine.sloMargin,
-        penalty_ms: c.engine.penaltyMs,
-        norm_tokens: c.engine.normTokens,
-        limit_algorithm: c.engine.limitAlgorithm,
-      },
-      groups: Object.fromEntries(Object.entries(c.groups).map(([n, g]) => [n, group(g)])),
-    },
+    // Every key in force, as the YAML section would state it (a PUT takes all but the restart-only ones).
+    settings: backpressureSection(c),
     state: {
       in_flight: bp.admission.inFlight,
       groups: Object.fromEntries(
