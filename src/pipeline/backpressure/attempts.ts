@@ -1,7 +1,8 @@
 /**
  * An attempt's life as back pressure sees it: it takes an engine slot at dispatch (./engine-permit.ts; in
- * own-load mode it also reserves the attempt's load permit, which the pipeline ends), measures TTFT and ITL on the stream as chunks pass, gives everything back
- * once when the attempt ends, and turns an engine's own 503/429 into a penalty and a re-route.
+ * own-load mode it also reserves the attempt's load permit, which the pipeline ends), measures TTFT and ITL
+ * on the stream as chunks pass, gives everything back once when the attempt ends, and turns an engine's own
+ * 503/429 into a penalty and a re-route.
  *
  * Capacity events, on which the router queue drains (on a later tick: WaitingRoom.drainSoon): an attempt's
  * first token (its prompt left the engine's prefill queue) and its end (completion, failure or abort).

@@ -106,7 +106,7 @@ export class Departures {
     return this.durations.size >= MIN_DURATIONS ? this.durations.mean() * 1000 : NaN;
   }
 
-  /** Ms until `k` attempts will have left, with `z` standard deviations of margin (module comment); NaN when nothing is known. */
+  /** Ms until `k` attempts will have left, at margin `z` (module comment); NaN when nothing is known. */
   waitMs(k: number, z: number, now: number): number {
     const n = this.live;
     if (n === 0 || !(k >= 1)) return NaN;
