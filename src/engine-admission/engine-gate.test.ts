@@ -139,7 +139,7 @@ test('the adaptive limit sees TTFT normalised for prompt length, and drops', () 
   assert.deepEqual(seen, [100, 0, 50, 1]);
 });
 
-test("the limit's samples carry the engine's fresh report and the SLOs; chunks and ends reach limits that want them", () => {
+test("limit samples carry the engine's fresh report and the SLOs; chunks and ends reach limits that want them", () => {
   const now = 0;
   const load = {
     lastReport: { running: 7, waiting: 2 } as { running?: number; waiting?: number } | undefined,
