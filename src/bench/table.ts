@@ -16,7 +16,10 @@ export function describeLoad(r: BenchResult): string {
   ]
     .filter(Boolean)
     .join(', ');
-  return `${load} for ${c.durationS} s, workload ${c.workload}${c.stream ? ', streaming' : ''}, SLA: ${sla || 'none (every completed request is good)'}`;
+  return (
+    `${load} for ${c.durationS} s, workload ${c.workload}${c.stream ? ', streaming' : ''}, ` +
+    `SLA: ${sla || 'none (every completed request is good)'}`
+  );
 }
 
 export function formatTable(r: BenchResult): string {
@@ -45,7 +48,9 @@ export function formatTable(r: BenchResult): string {
   lines.push(`errors: ${errs.length ? errs.map(([k, v]) => `${k} × ${v}`).join(', ') : 'none'}`);
   const g = s.generator;
   lines.push(
-    `generator: event-loop lag p99 ${g.eventLoopLagP99Ms} ms (max ${g.eventLoopLagMaxMs}), dispatch lateness p99 ${g.dispatchLatenessP99Ms} ms, max in flight ${g.maxInFlight}, CPU ${g.cpuPercent}% of a core, wall ${g.wallS} s`,
+    `generator: event-loop lag p99 ${g.eventLoopLagP99Ms} ms (max ${g.eventLoopLagMaxMs}), ` +
+      `dispatch lateness p99 ${g.dispatchLatenessP99Ms} ms, max in flight ${g.maxInFlight}, ` +
+      `CPU ${g.cpuPercent}% of a core, wall ${g.wallS} s`,
   );
   for (const w of r.warnings) lines.push(`WARNING: ${w}`);
   return lines.join('\n');

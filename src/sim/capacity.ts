@@ -32,7 +32,8 @@ function medianTtft(ttft: number[], arrivals: number[], from: number): number {
 
 console.log(
   `Engine: ${DEFAULTS.numBlocks} blocks x ${DEFAULTS.blockSize}, max_num_seqs ${DEFAULTS.maxNumSeqs}, ` +
-    `max_num_batched_tokens ${DEFAULTS.maxNumBatchedTokens}; Poisson arrivals, ${values.seconds} simulated s per point.\n`,
+    `max_num_batched_tokens ${DEFAULTS.maxNumBatchedTokens}; ` +
+    `Poisson arrivals, ${values.seconds} simulated s per point.\n`,
 );
 console.log(
   '| profile | prompt/output | idle TTFT | ceiling | knee (TTFT 2x idle) | TTFT at 50% / 80% / 95% of ceiling |',

@@ -88,8 +88,10 @@ export function renderBenchReport(r: BenchResult): string {
     [
       describeLoad(r),
       `target ${r.config.urls.join(', ')}, model ${r.config.model}, seed ${r.config.seed}, started ${r.startedAt}`,
-      `machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memGiB} GiB, node ${r.machine.node}, ${r.machine.platform}`,
-      `generator: event-loop lag p99 ${g.eventLoopLagP99Ms} ms, dispatch lateness p99 ${g.dispatchLatenessP99Ms} ms, max in flight ${g.maxInFlight}`,
+      `machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ` +
+        `${r.machine.memGiB} GiB, node ${r.machine.node}, ${r.machine.platform}`,
+      `generator: event-loop lag p99 ${g.eventLoopLagP99Ms} ms, ` +
+        `dispatch lateness p99 ${g.dispatchLatenessP99Ms} ms, max in flight ${g.maxInFlight}`,
     ],
     [
       { heading: 'Summary', html: summaryHtml },

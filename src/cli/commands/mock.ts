@@ -55,7 +55,8 @@ Options:
     await mock.close();
     const s = mock.stats;
     console.error(
-      `spillway mock: ${signal}: stopped; ${s.received} received, ${s.served} served (${s.failed} injected failures), ${s.aborted} aborted`,
+      `spillway mock: ${signal}: stopped; ${s.received} received, ${s.served} ` +
+        `served (${s.failed} injected failures), ${s.aborted} aborted`,
     );
     return 0;
   },
