@@ -252,7 +252,8 @@ test('allowed_fails, when set, selects the allowed-fails policy; spillway.cooldo
   const { config, warnings } = parseConfig(
     `${minimal}router_settings: { allowed_fails: 3 }
 spillway:
-  cooldown: { failure_rate_threshold: 0.25, min_requests: 20, window_ms: 30000, max_ejection_percent: 100, retry_after_cap_ms: "5000" }
+  cooldown: { failure_rate_threshold: 0.25, min_requests: 20, window_ms: 30000, max_ejection_percent: 100, \
+retry_after_cap_ms: "5000" }
 `,
     {},
   );

@@ -128,7 +128,10 @@ function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
       );
     }
     case 'invalid_value':
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(issue.input)}`;
+      return (
+        `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, ` +
+        `got ${describeValue(issue.input)}`
+      );
     default:
       return undefined;
   }

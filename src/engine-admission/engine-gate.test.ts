@@ -158,7 +158,8 @@ test("limit samples carry the engine's fresh report and the SLOs; chunks and end
       limit: 10,
       update: (s) =>
         void seen.push(
-          `first ${s.ttftMs} ${s.promptTokens} r${s.running} w${s.waiting} #${s.reportSeq} slo ${s.ttftSloMs}/${s.itlSloMs}`,
+          `first ${s.ttftMs} ${s.promptTokens} r${s.running} w${s.waiting} #${s.reportSeq} ` +
+            `slo ${s.ttftSloMs}/${s.itlSloMs}`,
         ),
       tokens: (_n, gap, tokens, s) => void seen.push(`tokens ${gap}/${tokens} in ${s.inFlight} w${s.waiting}`),
       completed: (_n, elapsed, tpot, s) => void seen.push(`end ${elapsed} ${tpot} ttft ${s.ttftMs}`),

@@ -68,7 +68,8 @@ for (const name of profiles) {
     const at = [0.5, 0.8, 0.95].map((f) => ms(ttftAt(f * ceiling))).join(' / ');
     console.log(
       `| ${name} | ${w.promptTokens}/${w.outputTokens} | ${ms(idle)} | ${ceiling.toFixed(1)} req/s, ` +
-        `${Math.round(ceiling * w.outputTokens)} out tok/s | ${lo.toFixed(1)} req/s, ${Math.round(lo * w.outputTokens)} out tok/s | ${at} |`,
+        `${Math.round(ceiling * w.outputTokens)} out tok/s | ` +
+        `${lo.toFixed(1)} req/s, ${Math.round(lo * w.outputTokens)} out tok/s | ${at} |`,
     );
   }
 }

@@ -234,9 +234,8 @@ export function formatReport(r: ChaosReport): string {
     `${'losses by fault'.padEnd(20)}${'windows'.padStart(8)}${'failed'.padStart(8)}${'SLA miss'.padStart(10)}   errors`,
     ...Object.entries(r.losses).map(
       ([k, l]) =>
-        `${k.padEnd(20)}${String(l.windows).padStart(8)}${String(l.failed).padStart(8)}${String(l.slaMissed).padStart(10)}   ${Object.entries(
-          l.errors,
-        )
+        `${k.padEnd(20)}${String(l.windows).padStart(8)}${String(l.failed).padStart(8)}` +
+        `${String(l.slaMissed).padStart(10)}   ${Object.entries(l.errors)
           .map(([e, n]) => `${e} × ${n}`)
           .join(', ')}`,
     ),
@@ -249,7 +248,8 @@ export function formatReport(r: ChaosReport): string {
     `RSS: ${r.gateway.rss.startMb} → ${r.gateway.rss.endMb} MB (peak ${r.gateway.rss.peakMb}); ` +
       `slope after ${r.gateway.rss.warmupS} s warm-up: ${r.gateway.rss.slopeMbPer10Min ?? 'n/a'} ` +
       `MB per 10 min (${r.gateway.rss.slopeSamples} samples over ${r.gateway.rss.slopeSpanS} s)`,
-    `event loop: liveness probe ${stat(r.gateway.eventLoop.livenessProbe)} (${r.gateway.eventLoop.livenessProbe.failed} failed)` +
+    `event loop: liveness probe ${stat(r.gateway.eventLoop.livenessProbe)} ` +
+      `(${r.gateway.eventLoop.livenessProbe.failed} failed)` +
       (r.gateway.eventLoop.metrics
         ? `; nodejs_eventloop_lag p50 ${r.gateway.eventLoop.metrics.p50MedianMs} ` +
           `/ p99 ${r.gateway.eventLoop.metrics.p99WorstMs} / max ${r.gateway.eventLoop.metrics.maxMs} ms`
@@ -266,7 +266,10 @@ export function formatReport(r: ChaosReport): string {
     'fault windows:',
     ...r.faults.map(
       (f) =>
-        `  #${String(f.id).padEnd(3)} ${(f.startMs / 1000).toFixed(1).padStart(6)}-${(f.endMs / 1000).toFixed(1).padEnd(6)} s ${f.kind.padEnd(17)} ${(f.target ?? '').padEnd(10)} failed ${f.failed}, SLA miss ${f.slaMissed}${f.crashes ? `, GATEWAY EXITED × ${f.crashes}` : ''}`,
+        `  #${String(f.id).padEnd(3)} ` +
+        `${(f.startMs / 1000).toFixed(1).padStart(6)}-${(f.endMs / 1000).toFixed(1).padEnd(6)} s ` +
+        `${f.kind.padEnd(17)} ${(f.target ?? '').padEnd(10)} failed ${f.failed}, SLA miss ${f.slaMissed}` +
+        `${f.crashes ? `, GATEWAY EXITED × ${f.crashes}` : ''}`,
     ),
   ];
   const bad = r.faults.find((f) => f.kind === 'bad_requests');

@@ -149,7 +149,8 @@ export function formatSchedule(s: Schedule): string {
       `(quiet warm-up ${s.warmupMs / 1000} s, quiet tail ${s.tailMs / 1000} s)`,
     ...s.windows.map(
       (w) =>
-        `  #${String(w.id).padEnd(3)} ${sec(w.atMs)} s +${(w.durationMs / 1000).toFixed(1)} s  ${w.kind.padEnd(17)} target ${w.target}`,
+        `  #${String(w.id).padEnd(3)} ${sec(w.atMs)} s +${(w.durationMs / 1000).toFixed(1)} s  ` +
+        `${w.kind.padEnd(17)} target ${w.target}`,
     ),
     'kinds:',
     ...FAULT_KINDS.map((k) => `  ${k.padEnd(17)} ${FAULT_SUMMARY[k]}`),

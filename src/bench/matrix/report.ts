@@ -95,7 +95,8 @@ function resultRow(f: FleetResult): Array<string | number> {
     three ? pct(three.slaAttainment, 2) : 'n/a',
     three ? pct(figures.criticalAdmitted(three), 2) : 'n/a',
     three
-      ? `${refusalMs(three.gatewayRefusalP99Ms)} / ${three.clientRefusalP99Ms === null ? 'n/a' : `${num(three.clientRefusalP99Ms)} ms`}`
+      ? `${refusalMs(three.gatewayRefusalP99Ms)} / ` +
+        `${three.clientRefusalP99Ms === null ? 'n/a' : `${num(three.clientRefusalP99Ms)} ms`}`
       : 'n/a',
     three ? pct(figures.queueTimeoutShare(three), 2) : 'n/a',
     codes(three),

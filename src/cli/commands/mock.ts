@@ -48,7 +48,8 @@ Options:
     };
     const mock = await startMock(options);
     console.error(
-      `spillway mock: listening on ${mock.url} (api_base ${mock.apiBase}); models ${(options.models ?? ['mock']).join(', ')}; ` +
+      `spillway mock: listening on ${mock.url} (api_base ${mock.apiBase}); ` +
+        `models ${(options.models ?? ['mock']).join(', ')}; ` +
         `latency ${options.latencyMs} ms, ${options.chunks} chunks, fail-rate ${options.failRate}`,
     );
     const signal = await untilSignal();
