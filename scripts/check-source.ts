@@ -1,11 +1,12 @@
 /**
  * CI check on src/: no import cycle between files, no two folders depending on each other, no file over 300
- * lines. Prints every problem it finds (not only the first) and exits 1 if there is any.
+ * lines, no line over 120 columns. Prints every problem it finds (not only the first) and exits 1 if there is any.
  *
  *   node scripts/check-source.ts [root]      (root defaults to src/ beside this folder)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
+import { wideLines } from './line-width.ts';
 import {
   cyclesIn,
   cyclicGroups,
@@ -18,6 +19,8 @@ import {
 } from './source-graph.ts';
 
 const MAX_LINES = 300;
+/** Biome's lineWidth (biome.jsonc): this catches the strings and comments its formatter cannot wrap. */
+const MAX_COLUMNS = 120;
 /** Enough to show every cycle of a tangle worth untangling, without flooding the CI log with a dense one. */
 const MAX_CYCLES_SHOWN = 50;
 
@@ -32,7 +35,7 @@ const files = importGraph(sources);
 // takes no part in the folders' order.
 const tests = testCode(files, (file) => file.endsWith('.test.ts'));
 const layered = new Map([...files].filter(([file]) => !tests.has(file)));
-const problems = [...fileCycles(files), ...folderCycles(folderGraph(layered), layered), ...overLong()];
+const problems = [...fileCycles(files), ...folderCycles(folderGraph(layered), layered), ...overLong(), ...overWide()];
 for (const line of problems) console.log(line);
 console.log(problems.length === 0 ? `${root}: ${sources.size} files, no problems` : '');
 process.exitCode = problems.length === 0 ? 0 : 1;
@@ -64,4 +67,10 @@ function folderCycles(graph: ImportGraph, fileGraph: ImportGraph): string[] {
 
 function overLong(): string[] {
   return longFiles(sources, MAX_LINES).map(([file, lines]) => `${file}: ${lines} lines, over ${MAX_LINES}`);
+}
+
+function overWide(): string[] {
+  return wideLines(sources, MAX_COLUMNS).map(
+    ({ file, line, columns }) => `${file}:${line}: ${columns} columns, over ${MAX_COLUMNS}`,
+  );
 }

@@ -51,7 +51,7 @@ test('the group cap applies beside the global one', () => {
   assert.equal(a.precheck(CRITICAL), 'ok'); // the precheck cannot see the group
 });
 
-test('KV budget: in flight + this request over f · overcommit · capacity is refused; an idle group admits anything', () => {
+test('KV budget: in flight + this one over f · overcommit · capacity is refused; an idle group admits anything', () => {
   const { a, g } = fixture({ maxInFlight: Infinity }, 100); // budget 125 blocks for critical, 100 for standard
   assert.equal(a.admit(g, STANDARD, 500), 'ok'); // idle: an oversized request still goes
   a.release(g, STANDARD, 500);

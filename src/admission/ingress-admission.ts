@@ -107,7 +107,8 @@ export class IngressAdmission {
 
   /**
    * Every check; on 'ok' the request is counted until `release`. `kvShare`: the part of the KV budget the class
-   * may use now — its fraction while a class above it is active, else all (src/pipeline/backpressure/class-activity.ts).
+   * may use now — its fraction while a class above it is active, else all
+   * (src/pipeline/backpressure/class-activity.ts).
    */
   admit(
     g: GroupAdmission,

@@ -22,7 +22,7 @@ const base = (url: string, over: Partial<BenchOptions> = {}): BenchOptions => ({
   ...over,
 });
 
-test('open loop: a constant 200/s for 300 ms sends 60 requests; rejections, Retry-After and tokens are recorded', async (t) => {
+test('open loop: a steady 200/s for 300 ms sends 60 requests; records refusals, Retry-After and tokens', async (t) => {
   const server = await startFakeOpenAI((n) =>
     n % 4 === 3 ? { status: 429, headers: { 'retry-after-ms': '1234' } } : { usageTokens: 7 },
   );

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { completionTokens, hasText, SseTokenScanner } from './sse.ts';
 
 const chunk = (content: string | null) =>
-  `data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}}}]}\n\n`;
+  `data: {"id":"c1","object":"chat.completion.chunk",` +
+  `"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}}}]}\n\n`;
 
 test('counts content events across arbitrary chunk boundaries', () => {
   const stream =

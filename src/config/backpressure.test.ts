@@ -76,7 +76,8 @@ test('bad values are reported together, with their paths', () => {
   assert.throws(
     () =>
       parseConfig(
-        `${base}spillway: { backpressure: { enabled: true, ingress: { priorities: { standard: 0.5, sheddable: 0.8 } }, groups: { nope: {} } } }`,
+        `${base}spillway: { backpressure: { enabled: true, ingress: { ` +
+          `priorities: { standard: 0.5, sheddable: 0.8 } }, groups: { nope: {} } } }`,
       ),
     (e: unknown) =>
       e instanceof ConfigError &&

@@ -141,7 +141,10 @@ export interface GroupBackpressure {
   ttftBudgetMs: number;
   ttftSloMs: number;
   itlSloMs: number;
-  /** undefined: max_in_flight_per_engine × the group's engines, or no cap of the group's own (src/admission/ingress-admission.ts groupInFlightCap). */
+  /**
+   * undefined: max_in_flight_per_engine × the group's engines, or no cap of the group's own
+   * (src/admission/ingress-admission.ts groupInFlightCap).
+   */
   maxInFlight?: number;
 }
 

@@ -32,7 +32,9 @@ export const cooldownShape = {
   retry_after_cap_ms: numeric(z.int().positive()).default(COOLDOWN_DEFAULTS.retryAfterCapMs),
 };
 
-/** A complete CooldownConfig from the defaults, for code that builds deployments without a config file (tests, benches). */
+/**
+ * A complete CooldownConfig from the defaults, for code that builds deployments without a config file (tests, benches).
+ */
 export function defaultCooldown(over: Partial<CooldownConfig> = {}): CooldownConfig {
   return { policy: 'failure-rate', cooldownTimeMs: 5000, ...COOLDOWN_DEFAULTS, ...over };
 }

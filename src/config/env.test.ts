@@ -53,7 +53,8 @@ test('a missing environment variable is an error naming the path and the variabl
     ),
   );
   assert.deepEqual(issues, [
-    'model_list[0].litellm_params.api_base: environment variable UPSTREAM_URL is not set (referenced as os.environ/UPSTREAM_URL)',
+    'model_list[0].litellm_params.api_base: environment variable ' +
+      'UPSTREAM_URL is not set (referenced as os.environ/UPSTREAM_URL)',
     'model_list[0].litellm_params.api_key: expected a variable name after os.environ/',
   ]);
 });

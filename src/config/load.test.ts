@@ -97,7 +97,8 @@ spillway:
     'model_list[2].litellm_params.rpm: expected a number > 0, got 0',
     'model_list[2].litellm_params.timeout: expected a number, got "fast"',
     'model_list[3].litellm_params.api_base: expected an http(s) URL',
-    'model_list[3].litellm_params.model: provider "azure" is not supported: Spillway speaks the OpenAI API only (Azure OpenAI uses its own paths and api-version)',
+    'model_list[3].litellm_params.model: provider "azure" is not supported: Spillway ' +
+      'speaks the OpenAI API only (Azure OpenAI uses its own paths and api-version)',
     'router_settings.num_retries: expected a number >= 0, got -1',
     'spillway.port: expected a number <= 65535, got 70000',
     'spillway.log_level: expected one of "fatal", "error", "warn", "info", "debug", "trace", "silent", got "loud"',
@@ -158,7 +159,8 @@ spillway:
     'model_list[0].model_info.mode: not supported by Spillway, ignored',
     'router_settings.redis_host: not supported by Spillway, ignored',
     'general_settings.database_url: not supported by Spillway, ignored',
-    'general_settings.max_parallel_requests: not supported by Spillway, ignored (use litellm_params.max_parallel_requests or router_settings.default_max_parallel_requests)',
+    'general_settings.max_parallel_requests: not supported by Spillway, ignored (use ' +
+      'litellm_params.max_parallel_requests or router_settings.default_max_parallel_requests)',
     'spillway.prot: unknown key, ignored (did you mean "port"?)',
     'litellm_settings: not supported by Spillway, ignored',
   ]);
@@ -250,7 +252,8 @@ test('allowed_fails, when set, selects the allowed-fails policy; spillway.cooldo
   const { config, warnings } = parseConfig(
     `${minimal}router_settings: { allowed_fails: 3 }
 spillway:
-  cooldown: { failure_rate_threshold: 0.25, min_requests: 20, window_ms: 30000, max_ejection_percent: 100, retry_after_cap_ms: "5000" }
+  cooldown: { failure_rate_threshold: 0.25, min_requests: 20, window_ms: 30000, max_ejection_percent: 100, \
+retry_after_cap_ms: "5000" }
 `,
     {},
   );

@@ -122,10 +122,16 @@ function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
       const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
       const what =
         issue.origin === 'number' || issue.origin === 'int' ? article(issue.origin) : `${issue.origin} length`;
-      return `expected ${what} ${op} ${String(issue.code === 'too_small' ? issue.minimum : issue.maximum)}, got ${describeValue(issue.input)}`;
+      return (
+        `expected ${what} ${op} ${String(issue.code === 'too_small' ? issue.minimum : issue.maximum)}, ` +
+        `got ${describeValue(issue.input)}`
+      );
     }
     case 'invalid_value':
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(issue.input)}`;
+      return (
+        `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, ` +
+        `got ${describeValue(issue.input)}`
+      );
     default:
       return undefined;
   }

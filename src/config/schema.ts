@@ -170,7 +170,10 @@ const spillwayShape = {
    * the parsed body (any library's, JSON.stringify's) overflows the stack.
    */
   max_json_depth: positiveInt().default(128),
-  /** Tests and chaos runs only: `x-spillway-fault: <point>` makes that request throw there (src/pipeline/internal-error.ts). */
+  /**
+   * Tests and chaos runs only: `x-spillway-fault: <point>` makes that request throw there
+   * (src/pipeline/internal-error.ts).
+   */
   fault_injection: boolean().default(false),
   /** Request back pressure at three levels; shape and defaults in ./backpressure.ts. */
   backpressure: BackpressureSchema,

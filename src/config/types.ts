@@ -10,7 +10,10 @@ import type { LoadSourceConfig } from './load-source.ts';
 export type Endpoint = 'chat' | 'completions' | 'embeddings';
 
 export interface DeploymentConfig {
-  /** Stable id: `model_info.id` when given, else `<model_name>-<index within the group>`; used in headers, metrics, logs. */
+  /**
+   * Stable id: `model_info.id` when given, else `<model_name>-<index within the group>`; used in headers,
+   * metrics, logs.
+   */
   id: string;
   /** The model group a client asks for (`model_name`). */
   group: string;
@@ -83,7 +86,10 @@ export interface ServerConfig {
   drainDelayMs: number;
   /** From accept until the request head is complete; also the bound on each later head. */
   headerTimeoutMs: number;
-  /** From a request's first byte until its body has arrived (the listener raises it to headerTimeoutMs if lower: node requires it). */
+  /**
+   * From a request's first byte until its body has arrived (the listener raises it to headerTimeoutMs if lower:
+   * node requires it).
+   */
   requestTimeoutMs: number;
   /** Idle time between requests on a client keep-alive connection. */
   keepAliveTimeoutMs: number;

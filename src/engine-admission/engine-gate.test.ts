@@ -139,7 +139,7 @@ test('the adaptive limit sees TTFT normalised for prompt length, and drops', () 
   assert.deepEqual(seen, [100, 0, 50, 1]);
 });
 
-test("the limit's samples carry the engine's fresh report and the SLOs; chunks and ends reach limits that want them", () => {
+test("limit samples carry the engine's fresh report and the SLOs; chunks and ends reach limits that want them", () => {
   const now = 0;
   const load = {
     lastReport: { running: 7, waiting: 2 } as { running?: number; waiting?: number } | undefined,
@@ -158,7 +158,8 @@ test("the limit's samples carry the engine's fresh report and the SLOs; chunks a
       limit: 10,
       update: (s) =>
         void seen.push(
-          `first ${s.ttftMs} ${s.promptTokens} r${s.running} w${s.waiting} #${s.reportSeq} slo ${s.ttftSloMs}/${s.itlSloMs}`,
+          `first ${s.ttftMs} ${s.promptTokens} r${s.running} w${s.waiting} #${s.reportSeq} ` +
+            `slo ${s.ttftSloMs}/${s.itlSloMs}`,
         ),
       tokens: (_n, gap, tokens, s) => void seen.push(`tokens ${gap}/${tokens} in ${s.inFlight} w${s.waiting}`),
       completed: (_n, elapsed, tpot, s) => void seen.push(`end ${elapsed} ${tpot} ttft ${s.ttftMs}`),

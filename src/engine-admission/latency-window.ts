@@ -1,10 +1,10 @@
 /**
  * A recent-window mean and spread: Σ values / Σ weights over the last `windowMs` (and the same of squares
  * for the standard deviation), kept in fixed-width time buckets so an add and a read are O(1) and allocate
- * nothing. Callers on the request path pass the event's `now` (one clock read per event). Used per engine for TTFT (one value per request) and ITL
- * (gap sums weighted by the tokens they cover). Not an EMA: an EMA never forgets an outlier completely and
- * reacts at a rate set by traffic, where a window forgets everything older than its length — the seed
- * proposal's objection to EMAs over TTFT/ITL.
+ * nothing. Callers on the request path pass the event's `now` (one clock read per event). Used per engine for
+ * TTFT (one value per request) and ITL (gap sums weighted by the tokens they cover). Not an EMA: an EMA never
+ * forgets an outlier completely and reacts at a rate set by traffic, where a window forgets everything older
+ * than its length — the seed proposal's objection to EMAs over TTFT/ITL.
  */
 import type { Clock } from '../util/clock.ts';
 import { TimeBuckets } from '../util/time-buckets.ts';

@@ -109,7 +109,9 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     code: o.code,
   });
   socket.write(
-    `HTTP/1.1 ${o.status} ${REASONS[o.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${randomUUID()}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${o.status} ${REASONS[o.status]}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `x-request-id: ${randomUUID()}\r\nconnection: close\r\n\r\n${body}`,
   );
   // Closed once the answer is with the kernel, whether or not the client reads it or ever closes its side.
   (socket as Socket).destroySoon();

@@ -40,7 +40,9 @@ export function parseBody(raw: Buffer, endpoint: Endpoint, rules: BodyRules): Pa
   if (deep !== undefined) {
     // A long path keeps its end, where the limit was crossed.
     const at = deep.length <= 512 ? deep : `…${deep.slice(-512)}`;
-    const message = `The request body nests objects/arrays deeper than ${rules.maxJsonDepth} levels (spillway.max_json_depth), at ${at}.`;
+    const message =
+      `The request body nests objects/arrays deeper than ` +
+      `${rules.maxJsonDepth} levels (spillway.max_json_depth), at ${at}.`;
     return { outcome: 'json_too_deep', message, param: at };
   }
   const invalid = validateBody(endpoint, body);
@@ -48,7 +50,8 @@ export function parseBody(raw: Buffer, endpoint: Endpoint, rules: BodyRules): Pa
   const b = body as Record<string, unknown>;
   const group = rules.groups.get(b.model as string);
   if (group === undefined) {
-    const message = `The model "${clipEcho(b.model as string)}" does not exist. Known model groups: ${rules.knownGroups}.`;
+    const message =
+      `The model "${clipEcho(b.model as string)}" does not exist. ` + `Known model groups: ${rules.knownGroups}.`;
     return { outcome: 'model_not_found', message, param: 'model' };
   }
   return { body: b, group };

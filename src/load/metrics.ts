@@ -27,7 +27,9 @@ export function registerLoadMetrics(
   const engines = () => fleet.all();
   new Gauge({
     name: 'spillway_engine_kv_blocks',
-    help: 'KV cache blocks of an engine: predicted from dispatches, last reported, reconciled (used for routing), capacity.',
+    help:
+      'KV cache blocks of an engine: predicted from dispatches, ' +
+      'last reported, reconciled (used for routing), capacity.',
     labelNames: ['model_group', 'deployment', 'source'],
     registers,
     collect() {
@@ -45,7 +47,9 @@ export function registerLoadMetrics(
   });
   new Gauge({
     name: 'spillway_engine_queued_prefill_tokens',
-    help: 'Prompt tokens dispatched to an engine whose first token has not been seen: predicted, and reconciled with the engine report.',
+    help:
+      'Prompt tokens dispatched to an engine whose first token has ' +
+      'not been seen: predicted, and reconciled with the engine report.',
     labelNames: ['model_group', 'deployment', 'source'],
     registers,
     collect() {

@@ -61,7 +61,9 @@ export class BackpressureMetrics {
     const registers = [registry];
     this.rejections = new Counter({
       name: 'spillway_backpressure_rejections_total',
-      help: 'Requests refused by back pressure, by level (ingress, router, engine), reason (the error code), priority class and model group ("none" before the body is read).',
+      help:
+        'Requests refused by back pressure, by level (ingress, router, engine), reason ' +
+        '(the error code), priority class and model group ("none" before the body is read).',
       labelNames: ['level', 'reason', 'priority', 'model_group'],
       registers,
     });
@@ -82,14 +84,18 @@ export class BackpressureMetrics {
     });
     this.decision = new Histogram({
       name: 'spillway_backpressure_decision_seconds',
-      help: "Time from a request's arrival to a back-pressure decision: dispatched or queued (its first decision), refused (every refusal, including those made after waiting in the router queue).",
+      help:
+        "Time from a request's arrival to a back-pressure decision: dispatched or queued (its first " +
+        'decision), refused (every refusal, including those made after waiting in the router queue).',
       labelNames: ['decision'],
       buckets: decisionBuckets,
       registers,
     });
     this.queueWait = new Histogram({
       name: 'spillway_router_queue_wait_seconds',
-      help: 'Time spent in the router queue, by how the request left it: dispatched, expired, displaced, client_closed.',
+      help:
+        'Time spent in the router queue, by how the request ' +
+        'left it: dispatched, expired, displaced, client_closed.',
       labelNames: ['model_group', 'result'],
       buckets: waitBuckets,
       registers,
@@ -144,7 +150,9 @@ export class BackpressureMetrics {
     });
     new Gauge({
       name: 'spillway_backpressure_kv_blocks',
-      help: "The KV budget gate's inputs: predicted blocks in flight (dispatched and queued) and the capacity of the usable engines.",
+      help:
+        "The KV budget gate's inputs: predicted blocks in flight " +
+        '(dispatched and queued) and the capacity of the usable engines.',
       labelNames: ['model_group', 'kind'],
       registers,
       collect() {
@@ -157,7 +165,9 @@ export class BackpressureMetrics {
     });
     new Gauge({
       name: 'spillway_engine_backpressure_state',
-      help: 'Per engine, for a standard request: 0 ok, 1 busy (KV, prefill or at its concurrency limit), 2 slow (SLO breaker), 3 penalty, 4 cooldown.',
+      help:
+        'Per engine, for a standard request: 0 ok, 1 busy (KV, prefill or at ' +
+        'its concurrency limit), 2 slow (SLO breaker), 3 penalty, 4 cooldown.',
       labelNames: ['model_group', 'deployment'],
       registers,
       collect() {
@@ -181,7 +191,9 @@ export class BackpressureMetrics {
     });
     new Gauge({
       name: 'spillway_engine_latency_window_seconds',
-      help: 'Per engine: mean TTFT and ITL of the recent window the SLO breaker judges (absent while the window is empty).',
+      help:
+        'Per engine: mean TTFT and ITL of the recent window the ' +
+        'SLO breaker judges (absent while the window is empty).',
       labelNames: ['model_group', 'deployment', 'signal'],
       registers,
       collect() {

@@ -62,13 +62,17 @@ export class GatewayMetrics {
     });
     this.deploymentFailures = new Counter({
       name: 'spillway_deployment_failure_responses_total',
-      help: 'Failed upstream attempts by deployment and status (HTTP status, "connect_error", "timeout", "empty_stream", "broken_stream").',
+      help:
+        'Failed upstream attempts by deployment and status (HTTP status, ' +
+        '"connect_error", "timeout", "empty_stream", "broken_stream").',
       labelNames: ['model_group', 'deployment', 'status'],
       registers,
     });
     this.cooledDown = new Counter({
       name: 'spillway_deployment_cooled_down_total',
-      help: 'Cooldowns begun, by the failure that began them (HTTP status, "connect_error", "timeout", "broken_stream").',
+      help:
+        'Cooldowns begun, by the failure that began them (HTTP ' +
+        'status, "connect_error", "timeout", "broken_stream").',
       labelNames: ['model_group', 'deployment', 'reason'],
       registers,
     });
@@ -80,7 +84,9 @@ export class GatewayMetrics {
     });
     this.internalErrors = new Counter({
       name: 'spillway_internal_errors_total',
-      help: "Exceptions in the gateway's own code, caught where they happened: the request ended with 500 internal_error (or a cut stream), the process carried on.",
+      help:
+        "Exceptions in the gateway's own code, caught where they happened: the request " +
+        'ended with 500 internal_error (or a cut stream), the process carried on.',
       labelNames: ['stage'],
       registers,
     });
@@ -98,7 +104,9 @@ export class GatewayMetrics {
     });
     new Gauge({
       name: 'spillway_deployment_failure_rate',
-      help: "Failed share of a deployment's attempts over spillway.cooldown.window_ms (cleared when a cooldown begins).",
+      help:
+        "Failed share of a deployment's attempts over " +
+        'spillway.cooldown.window_ms (cleared when a cooldown begins).',
       labelNames: ['model_group', 'deployment'],
       registers,
       collect() {
@@ -128,7 +136,9 @@ export class GatewayMetrics {
     });
     new Counter({
       name: 'spillway_panic_routed_total',
-      help: 'Requests routed to a cooling deployment because no deployment of the group was in rotation (panic routing).',
+      help:
+        'Requests routed to a cooling deployment because no ' +
+        'deployment of the group was in rotation (panic routing).',
       labelNames: ['model_group'],
       registers,
       collect() {
@@ -147,7 +157,10 @@ export class GatewayMetrics {
     });
     new Counter({
       name: 'spillway_client_connections_closed_total',
-      help: "Client connections the gateway closed on its own, by listener and reason: max_connections (closed at accept), header_timeout (no complete request head in time, answered 408), request_timeout (a body short of its length in time, answered 408) or client_error (input Node's HTTP parser refused, answered 400/431).",
+      help:
+        'Client connections the gateway closed on its own, by listener and reason: max_connections (closed at ' +
+        'accept), header_timeout (no complete request head in time, answered 408), request_timeout (a body short of ' +
+        "its length in time, answered 408) or client_error (input Node's HTTP parser refused, answered 400/431).",
       labelNames: ['listener', 'reason'],
       registers,
       collect() {

@@ -27,8 +27,12 @@ export class MockResponses {
     this.chunks = chunks;
     const words = Array.from({ length: chunks }, (_, i) => (i === 0 ? '' : ' ') + WORDS[i % WORDS.length]);
     const content = JSON.stringify(words.join(''));
-    this.chatTail = `,"choices":[{"index":0,"message":{"role":"assistant","content":${content}},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":`;
-    this.textTail = `,"choices":[{"index":0,"text":${content},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":`;
+    this.chatTail =
+      `,"choices":[{"index":0,"message":{"role":"assistant","content":${content}},` +
+      '"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":';
+    this.textTail =
+      `,"choices":[{"index":0,"text":${content},` +
+      '"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":';
 
     const chatDelta = (delta: string, finish: string) =>
       `,"choices":[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}]}\n\n`;
@@ -53,11 +57,17 @@ export class MockResponses {
   }
 
   chat(id: string, created: number, model: string, promptTokens: number): string {
-    return `{"id":"${id}","object":"chat.completion","created":${created},"model":${model}${this.chatTail}${this.usageTail(promptTokens)}}`;
+    return (
+      `{"id":"${id}","object":"chat.completion","created":${created},"model":${model}` +
+      `${this.chatTail}${this.usageTail(promptTokens)}}`
+    );
   }
 
   text(id: string, created: number, model: string, promptTokens: number): string {
-    return `{"id":"${id}","object":"text_completion","created":${created},"model":${model}${this.textTail}${this.usageTail(promptTokens)}}`;
+    return (
+      `{"id":"${id}","object":"text_completion","created":${created},"model":${model}` +
+      `${this.textTail}${this.usageTail(promptTokens)}}`
+    );
   }
 
   /** SSE writes for a streamed chat completion: role, `chunks` content deltas, finish, [usage], [DONE]. */
@@ -86,7 +96,10 @@ export class MockResponses {
     let data = '';
     for (let i = 0; i < count; i++)
       data += `${i === 0 ? '' : ','}{"object":"embedding","index":${i},"embedding":${vector}}`;
-    return `{"object":"list","data":[${data}],"model":${model},"usage":{"prompt_tokens":${promptTokens},"total_tokens":${promptTokens}}}`;
+    return (
+      `{"object":"list","data":[${data}],"model":${model},` +
+      `"usage":{"prompt_tokens":${promptTokens},"total_tokens":${promptTokens}}}`
+    );
   }
 
   /**

@@ -45,7 +45,9 @@ export interface MockStats {
   served: number;
   /** Requests whose connection closed before their response was complete. */
   aborted: number;
-  /** Injected failures and run-time faults (a subset of served, unless aborted first; stalls and resets end aborted). */
+  /**
+   * Injected failures and run-time faults (a subset of served, unless aborted first; stalls and resets end aborted).
+   */
   failed: number;
   inFlight: number;
 }

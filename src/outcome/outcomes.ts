@@ -16,7 +16,8 @@ export const outcomes = {
   method_not_allowed: { status: 405, type: 'invalid_request_error', code: 'method_not_allowed' },
   payload_too_large: { status: 413, type: 'invalid_request_error', code: 'request_too_large' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error', code: 'unsupported_media_type' },
-  // Refused by Node's HTTP parser before the ingress sees a request (src/ingress/connections.ts); the connection closes.
+  // Refused by Node's HTTP parser before the ingress sees a request (src/ingress/connections.ts); the
+  // connection closes.
   invalid_http: { status: 400, type: 'invalid_request_error', code: 'invalid_http_request' },
   request_timeout: { status: 408, type: 'invalid_request_error', code: 'request_timeout' },
   header_too_large: { status: 431, type: 'invalid_request_error', code: 'request_header_too_large' },

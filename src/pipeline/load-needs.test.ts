@@ -37,7 +37,7 @@ test('back pressure over upstreams of unknown KV capacity: load model, no prefix
   );
 });
 
-test('back pressure with a KV capacity or an absolute prefill threshold to judge the predicted KV against: prefixes', () => {
+test('back pressure with a KV capacity or an absolute prefill threshold to judge predicted KV by: prefixes', () => {
   const c = (d: never[], b = bp()) => loadNeeds({ deployments: d, backpressure: b }, false);
   assert.equal(c([deployment({ totalBlocks: 4096 })]).prefixes, true);
   assert.equal(

@@ -33,7 +33,10 @@ export class ProxyRequest {
   /** Upstream body for `rewrittenFor` (the body with `model` replaced), kept across retries. */
   rewrittenFor: string | undefined = undefined;
   rewritten: Buffer | undefined = undefined;
-  /** Last two body chunks of the relayed response, kept when tpm or the load model needs the upstream's usage, or an SSE stream its end. */
+  /**
+   * Last two body chunks of the relayed response, kept when tpm or the load model needs the upstream's usage, or
+   * an SSE stream its end.
+   */
   tail: Buffer | undefined = undefined;
   prevTail: Buffer | undefined = undefined;
   /** The relayed response is an SSE stream the client asked for, which must end with `data: [DONE]`. */

@@ -81,7 +81,7 @@ test('a request no deployment can take ends once, with the limit refusal, and ho
   assert.equal(d.inFlight, 0);
 });
 
-test('with back pressure, a TTFT budget that is not a positive number is refused at admission, naming its header', () => {
+test('with back pressure, a TTFT budget that is not a positive number is refused at admission, naming it', () => {
   const { group, proxy, bp } = pipeline(true);
   const res = new RecordingResponse();
   proxy.start(chatContext(group, { ttftBudgetMs: NaN }), res);
@@ -152,7 +152,7 @@ test("an engine's report is a capacity event: the router queue hands its head do
   upstream.close();
 });
 
-test('a failed attempt is retried by the retry handler, counted as a retry and as the deployment failure, its slot given back', async () => {
+test('the retry handler retries a failed attempt: one retry, one deployment failure, its slot given back', async () => {
   let served = 0;
   const upstream = createServer((req, res) => {
     req.resume();

@@ -61,7 +61,10 @@ export class ProxyPipeline implements ExchangeListener {
   private readonly failures: DeploymentFailures;
   private readonly end: RequestEnd;
   private readonly fleet: FleetLoad | undefined;
-  /** The response's 'close' listener: one function per ProxyPipeline (it needs the proxy to fail a request), not per request. */
+  /**
+   * The response's 'close' listener: one function per ProxyPipeline (it needs the proxy to fail a request), not
+   * per request.
+   */
   private readonly onResponseClose: (this: TaggedResponse) => void;
 
   constructor(o: ProxyOptions) {

@@ -58,7 +58,9 @@ export class RequestEnd {
       case 'empty_stream':
         return this.reject(pr, {
           outcome: 'upstream_error',
-          message: `Upstream sent no answer after ${tries}; last: ${where} answered ${x.status} with an empty event stream.`,
+          message:
+            `Upstream sent no answer after ${tries}; last: ${where} ` +
+            `answered ${x.status} with an empty event stream.`,
         });
       default: {
         const detail = `${where} answered ${x.status}${upstreamMessage(x.errorBody)}`;
@@ -114,7 +116,9 @@ export class RequestEnd {
           try {
             this.reject(pr, {
               outcome: 'internal_error',
-              message: `The gateway failed while handling this request (${stage}); it was logged with request id ${pr.ctx.id}.`,
+              message:
+                `The gateway failed while handling this request ` +
+                `(${stage}); it was logged with request id ${pr.ctx.id}.`,
             });
           } finally {
             // reject finishes; if it threw before that, the request must end anyway.

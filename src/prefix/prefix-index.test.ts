@@ -210,7 +210,7 @@ test('a block sent again moves to the newest bucket, so a hot prefix outlives co
   assert.equal(index.heldBlocks(a), 3);
 });
 
-test('capacity never voids the store that exceeded it, and blocks leave the count when they age out or are evicted', () => {
+test('capacity never voids the store that exceeded it; blocks leave the count when they age out or are evicted', () => {
   const { index, a, b, overlaps, advance } = fixture({ ttlMs: 256_000, maxBlocks: 5 });
   index.setCapacity(a, 2);
   index.stored(a, [1, 2, 3]); // one store larger than the capacity: kept (its bucket is the current one)

@@ -98,7 +98,10 @@ export class Deployment implements DeploymentView {
     return true;
   }
 
-  /** When a deployment at its limit will have room again. Parallel limits free up on the next completion: 1 s is a hint, not a promise. */
+  /**
+   * When a deployment at its limit will have room again. Parallel limits free up on the next completion: 1 s is a
+   * hint, not a promise.
+   */
   msUntilCapacity(): number {
     const c = this.config;
     let ms = 0;
@@ -130,7 +133,10 @@ export class Deployment implements DeploymentView {
     if (tokens > 0) this.tokens.add(tokens);
   }
 
-  /** An attempt the upstream answered (relayed to the client): counts toward the window's requests. O(1), no allocation. */
+  /**
+   * An attempt the upstream answered (relayed to the client): counts toward the window's requests. O(1), no
+   * allocation.
+   */
   recordSuccess(): void {
     this.outcomes.success(this.clock());
   }

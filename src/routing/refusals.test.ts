@@ -4,7 +4,7 @@ import { Refusals } from './refusals.ts';
 
 const waits = (ms: Record<string, number>) => (d: string) => ms[d];
 
-test('the drops make the NoRoute: busy first, then limits with the soonest room or hold, then the shortest hold', () => {
+test('the drops make the NoRoute: busy first, then limits with the soonest room or hold, then shortest hold', () => {
   const r = new Refusals();
   assert.deepEqual(r.noRoute(), { reason: 'all_cooling_down', retryAfterMs: 1000 }, 'nothing held: 1 s');
   r.note({ reason: 'all_cooling_down', waitMs: waits({ a: 7000, b: 3000 }) }, ['a', 'b', 'c'], ['c'], 1);

@@ -28,7 +28,10 @@ export interface DeploymentView {
   readonly inFlight: number;
 }
 
-/** A deployment with its engine's reconciled load: what the load-aware profiles (kv-aware, least-kv, prefix-hash) decide on. */
+/**
+ * A deployment with its engine's reconciled load: what the load-aware profiles (kv-aware, least-kv, prefix-hash)
+ * decide on.
+ */
 export interface EngineView extends DeploymentView {
   readonly load: EngineLoad;
 }

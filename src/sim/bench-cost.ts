@@ -113,7 +113,8 @@ try {
       Number(values['max-tokens']),
     );
     console.log(
-      `streams ${r.streams}: in flight ${r.inFlight}, ${r.tokensPerSec} tokens/s received, engine CPU ${r.engineCpuPct}% of a core` +
+      `streams ${r.streams}: in flight ${r.inFlight}, ${r.tokensPerSec} tokens/s received, ` +
+        `engine CPU ${r.engineCpuPct}% of a core` +
         ` (${Math.round(r.tokensPerSec / Math.max(r.engineCpuPct, 0.1))} tokens/s per 1% CPU)`,
     );
   }

@@ -32,7 +32,8 @@ function medianTtft(ttft: number[], arrivals: number[], from: number): number {
 
 console.log(
   `Engine: ${DEFAULTS.numBlocks} blocks x ${DEFAULTS.blockSize}, max_num_seqs ${DEFAULTS.maxNumSeqs}, ` +
-    `max_num_batched_tokens ${DEFAULTS.maxNumBatchedTokens}; Poisson arrivals, ${values.seconds} simulated s per point.\n`,
+    `max_num_batched_tokens ${DEFAULTS.maxNumBatchedTokens}; ` +
+    `Poisson arrivals, ${values.seconds} simulated s per point.\n`,
 );
 console.log(
   '| profile | prompt/output | idle TTFT | ceiling | knee (TTFT 2x idle) | TTFT at 50% / 80% / 95% of ceiling |',
@@ -67,7 +68,8 @@ for (const name of profiles) {
     const at = [0.5, 0.8, 0.95].map((f) => ms(ttftAt(f * ceiling))).join(' / ');
     console.log(
       `| ${name} | ${w.promptTokens}/${w.outputTokens} | ${ms(idle)} | ${ceiling.toFixed(1)} req/s, ` +
-        `${Math.round(ceiling * w.outputTokens)} out tok/s | ${lo.toFixed(1)} req/s, ${Math.round(lo * w.outputTokens)} out tok/s | ${at} |`,
+        `${Math.round(ceiling * w.outputTokens)} out tok/s | ` +
+        `${lo.toFixed(1)} req/s, ${Math.round(lo * w.outputTokens)} out tok/s | ${at} |`,
     );
   }
 }

@@ -66,3 +66,8 @@ export function validateOptions(o: EngineOptions): void {
     throw new Error(`speedup must be a number > 0, got ${o.speedup}`);
   }
 }
+
+/** Options given as undefined (CLI flags left out) keep their defaults. */
+export function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

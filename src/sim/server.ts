@@ -18,7 +18,7 @@ import { type ApiKind, type ParsedRequest, parseRequest, RequestError } from './
 import { JsonWriter, StreamWriter, type WriterContext } from './http/writers.ts';
 import { LoadFeed, type LoadListener, type LoadMessage } from './load-feed.ts';
 import { EngineMetrics } from './metrics.ts';
-import { DEFAULTS, type EngineOptions, validateOptions } from './options.ts';
+import { DEFAULTS, definedOnly, type EngineOptions, validateOptions } from './options.ts';
 import { sampleOutputTokens } from './output-length.ts';
 import { loadProfile } from './perf-model.ts';
 import { Scheduler } from './scheduler.ts';
@@ -119,7 +119,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
       return sendError(res, 400, {
         message:
           `This model's maximum context length is ${maxModelLen} tokens. However, you requested ` +
-          `${promptTokens + (req.maxTokens ?? 1)} tokens (${promptTokens} in the prompt, ${req.maxTokens ?? 1} for the completion).`,
+          `${promptTokens + (req.maxTokens ?? 1)} tokens ` +
+          `(${promptTokens} in the prompt, ${req.maxTokens ?? 1} for the completion).`,
         type: 'invalid_request_error',
         param: req.maxTokens === undefined ? (kind === 'chat' ? 'messages' : 'prompt') : 'max_tokens',
         code: 'context_length_exceeded',
@@ -139,8 +140,10 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
       metrics.recordReject(admitted);
       const message =
         admitted === 'queue_full'
-          ? `The engine queue is full (${scheduler.waitingCount} requests waiting, --max-num-queued-reqs ${o.maxNumQueuedReqs}).`
-          : `The engine queue holds too many prompt tokens (${scheduler.queuedPrefillTokens} queued, --max-num-queued-tokens ${o.maxNumQueuedTokens}).`;
+          ? `The engine queue is full (${scheduler.waitingCount} requests waiting, ` +
+            `--max-num-queued-reqs ${o.maxNumQueuedReqs}).`
+          : `The engine queue holds too many prompt tokens (${scheduler.queuedPrefillTokens} queued, ` +
+            `--max-num-queued-tokens ${o.maxNumQueuedTokens}).`;
       return sendError(
         res,
         503,
@@ -276,11 +279,6 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
       });
     },
   };
-}
-
-/** Options given as undefined (CLI flags left out) keep their defaults. */
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function json(res: ServerResponse, value: unknown): void {

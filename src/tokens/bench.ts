@@ -13,10 +13,13 @@ const { countTokens } = await import('./tokenizer.ts');
 const loadMs = performance.now() - loadStart;
 
 const random = seededRandom(1);
-const common =
-  'the of and to in is that for it as with was on be by at this are from or an have not which but they you all were their has more one can there been if would will when who what so about out up into than them some could these other time only do new may then after first any like very over also most such even made through well back much where way just before how many those same each because still between own while against under never river water city north south market'.split(
-    ' ',
-  );
+const common = (
+  'the of and to in is that for it as with was on be by at this are from or an have not which but ' +
+  'they you all were their has more one can there been if would will when who what so about out ' +
+  'up into than them some could these other time only do new may then after first any like very ' +
+  'over also most such even made through well back much where way just before how many those same ' +
+  'each because still between own while against under never river water city north south market'
+).split(' ');
 function prose(n: number): string {
   let s = '';
   while (s.length < n) {

@@ -29,7 +29,8 @@ test('no spillway.tokenizers: every group stays on the calibrated estimate', () 
 test('each group counts prompt tokens with its configured tokenizer; others keep the estimate', () => {
   const { config: c, warnings } = parseConfig(
     config(
-      `    llama: { kind: tokenizer_json, path: ${FIXTURE} }\n    gpt: { kind: embedded }\n    other: { kind: estimate }`,
+      `    llama: { kind: tokenizer_json, path: ${FIXTURE} }\n` +
+        '    gpt: { kind: embedded }\n    other: { kind: estimate }',
       'kv-aware',
     ),
     {},
@@ -80,10 +81,19 @@ test('config errors name the path: missing file, missing path, unknown group; un
 const PROBE = `
 import { registerHooks } from 'node:module';
 const resolved = [];
-registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); resolved.push(r.url); return r; } });
+registerHooks({
+  resolve(specifier, context, next) {
+    const r = next(specifier, context);
+    resolved.push(r.url);
+    return r;
+  },
+});
 const { parseConfig } = await import(${JSON.stringify(new URL('../config/load.ts', import.meta.url).href)});
 const { createGateway } = await import(${JSON.stringify(new URL('../gateway.ts', import.meta.url).href)});
-const loaded = () => ({ o200k: resolved.some((u) => u.includes('/gpt-tokenizer/')), tokenizerJson: resolved.some((u) => u.includes('/@huggingface/tokenizers/')) });
+const loaded = () => ({
+  o200k: resolved.some((u) => u.includes('/gpt-tokenizer/')),
+  tokenizerJson: resolved.some((u) => u.includes('/@huggingface/tokenizers/')),
+});
 const { config: plain } = parseConfig(process.env.PLAIN, {});
 createGateway({ config: plain, logger: undefined });
 const before = loaded();

@@ -61,8 +61,10 @@ describe('rewriteModel', () => {
     const members = fc
       .tuple(fc.array(fc.oneof(other, model), { maxLength: 6 }), model, fc.array(other, { maxLength: 3 }), fc.boolean())
       .map(([a, m, b, first]) => (first ? [m, ...a, ...b] : [...a, m, ...b]));
-    const join = (ms: readonly (readonly [string, string, boolean])[], to?: string) =>
-      `{ ${ms.map(([k, v, isModel]) => `${k} : ${isModel && to !== undefined ? JSON.stringify(to) : v}`).join(' ,\n')} }`;
+    const join = (ms: readonly (readonly [string, string, boolean])[], to?: string) => {
+      const pairs = ms.map(([k, v, isModel]) => `${k} : ${isModel && to !== undefined ? JSON.stringify(to) : v}`);
+      return `{ ${pairs.join(' ,\n')} }`;
+    };
     fc.assert(
       fc.property(members, fc.string(), (ms, to) => {
         const text = join(ms);

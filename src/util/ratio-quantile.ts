@@ -12,8 +12,9 @@
  *
  * Users: the slo limit (a request's latency over the recent mean; default range 1/8 … 8), the router
  * queue's wait calibration (src/routing/queue/wait-calibration.ts: a queued request's actual wait over its
- * predicted one), and its departures (src/routing/queue/departures.ts: the distribution of attempt durations). Measured instead of assumed: both are skewed, and a normal tail put the slo limit ~15 %
- * below where 99 % of requests met the SLO.
+ * predicted one), and its departures (src/routing/queue/departures.ts: the distribution of attempt durations).
+ * Measured instead of assumed: both are skewed, and a normal tail put the slo limit ~15 % below where 99 % of
+ * requests met the SLO.
  */
 const PER_OCTAVE = 8;
 const RESCALE = 1e100;

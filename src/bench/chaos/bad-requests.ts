@@ -151,7 +151,8 @@ function sendShortBody(url: string, c: BadCase, timeoutMs: number): Promise<BadO
     const timer = setTimeout(finish, timeoutMs, 'timeout');
     s.once('connect', () => {
       s.write(
-        `POST ${c.path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${c.declaredLength}\r\n\r\n`,
+        `POST ${c.path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n` +
+          `content-type: application/json\r\ncontent-length: ${c.declaredLength}\r\n\r\n`,
       );
       s.write(body);
     });

@@ -42,7 +42,10 @@ export interface FloodResult {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function rawRequest(path: string, body: string, port: number): string {
-  return `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  return (
+    `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n` +
+    `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
 }
 
 export async function slowReaders(port: number, group: string, count: number, windowMs: number): Promise<SlowResult> {

@@ -102,16 +102,20 @@ export interface GatewaySettings {
  */
 export function gatewayYaml(fleet: ChaosFleet, s: GatewaySettings): string {
   const deployment = (group: string, model: string, base: string, id: string) =>
-    `  - model_name: ${group}\n    litellm_params:\n      model: ${model}\n      api_base: ${base}/v1\n    model_info:\n      id: ${id}\n`;
+    `  - model_name: ${group}\n    litellm_params:\n      model: ${model}\n      api_base: ${base}/v1\n` +
+    `    model_info:\n      id: ${id}\n`;
   const backpressure = s.backpressure
-    ? `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${s.sla.ttftMs} }\n    engine: { itl_slo_ms: ${s.sla.itlMs} }\n`
+    ? `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${s.sla.ttftMs} }\n` +
+      `    engine: { itl_slo_ms: ${s.sla.itlMs} }\n`
     : '';
   return (
-    `# Written by bench/chaos.ts: ${fleet.engines.length} simulated engines (${SIM_GROUP}) and ${fleet.mocks.length} mock upstreams (${MOCK_GROUP}).\n` +
+    `# Written by bench/chaos.ts: ${fleet.engines.length} simulated engines (${SIM_GROUP}) ` +
+    `and ${fleet.mocks.length} mock upstreams (${MOCK_GROUP}).\n` +
     'model_list:\n' +
     fleet.engines.map((e) => deployment(SIM_GROUP, `hosted_vllm/${SIM_MODEL}`, e.url, e.id)).join('') +
     fleet.mocks.map((m, i) => deployment(MOCK_GROUP, 'openai/mock-upstream', m.url, fleet.mockIds[i])).join('') +
-    `router_settings:\n  routing_strategy: least-busy\n  num_retries: 2\n  timeout: 30\n  stream_timeout: ${s.firstByteTimeoutS}\n` +
+    'router_settings:\n  routing_strategy: least-busy\n  num_retries: 2\n  timeout: 30\n' +
+    `  stream_timeout: ${s.firstByteTimeoutS}\n` +
     `spillway:\n  log_level: warn\n${backpressure}`
   );
 }

@@ -220,31 +220,39 @@ export function formatReport(r: ChaosReport): string {
   const g = r.goodTraffic;
   const o = r.options;
   const lines = [
-    `Chaos soak: ${o.durationS} s, ${o.rate} req/s ${o.arrival} (seed ${o.seed}), back pressure ${o.backpressure ? 'on' : 'off'}${o.smoke ? ', SMOKE' : ''}`,
+    `Chaos soak: ${o.durationS} s, ${o.rate} req/s ${o.arrival} (seed ${o.seed}), ` +
+      `back pressure ${o.backpressure ? 'on' : 'off'}${o.smoke ? ', SMOKE' : ''}`,
     `${r.machine}`,
     `command: ${r.command}`,
     '',
-    `good traffic: ${g.requests} requests, ${g.succeeded} succeeded, ${g.failed} failed (${g.killedInFlight} in flight on a killed engine, excluded)`,
-    `success ${pct(g.successRatio)}   within SLA (TTFT ≤ ${o.sla.ttftMs} ms, TPOT ≤ ${o.sla.itlMs} ms) ${pct(g.slaAttainment)}`,
+    `good traffic: ${g.requests} requests, ${g.succeeded} succeeded, ${g.failed} failed ` +
+      `(${g.killedInFlight} in flight on a killed engine, excluded)`,
+    `success ${pct(g.successRatio)}   ` +
+      `within SLA (TTFT ≤ ${o.sla.ttftMs} ms, TPOT ≤ ${o.sla.itlMs} ms) ${pct(g.slaAttainment)}`,
     `TTFT ${stat(g.ttftMs)}   TPOT ${stat(g.tpotMs)}`,
     '',
     `${'losses by fault'.padEnd(20)}${'windows'.padStart(8)}${'failed'.padStart(8)}${'SLA miss'.padStart(10)}   errors`,
     ...Object.entries(r.losses).map(
       ([k, l]) =>
-        `${k.padEnd(20)}${String(l.windows).padStart(8)}${String(l.failed).padStart(8)}${String(l.slaMissed).padStart(10)}   ${Object.entries(
-          l.errors,
-        )
+        `${k.padEnd(20)}${String(l.windows).padStart(8)}${String(l.failed).padStart(8)}` +
+        `${String(l.slaMissed).padStart(10)}   ${Object.entries(l.errors)
           .map(([e, n]) => `${e} × ${n}`)
           .join(', ')}`,
     ),
     '',
-    `gateway crashes: ${r.gateway.crashes.length}${r.gateway.crashes.length ? ` (down ${r.gateway.downtimeS} s in all)` : ''}`,
+    `gateway crashes: ` +
+      `${r.gateway.crashes.length}${r.gateway.crashes.length ? ` (down ${r.gateway.downtimeS} s in all)` : ''}`,
     ...r.gateway.crashes.map((c) => `  at ${c.atS} s: exit code ${c.code}, signal ${c.signal}: ${lastLine(c.output)}`),
-    `exit at stop (SIGTERM): ${r.gateway.exitAtStop ? `code ${r.gateway.exitAtStop.code}, signal ${r.gateway.exitAtStop.signal}` : 'n/a'}`,
-    `RSS: ${r.gateway.rss.startMb} → ${r.gateway.rss.endMb} MB (peak ${r.gateway.rss.peakMb}); slope after ${r.gateway.rss.warmupS} s warm-up: ${r.gateway.rss.slopeMbPer10Min ?? 'n/a'} MB per 10 min (${r.gateway.rss.slopeSamples} samples over ${r.gateway.rss.slopeSpanS} s)`,
-    `event loop: liveness probe ${stat(r.gateway.eventLoop.livenessProbe)} (${r.gateway.eventLoop.livenessProbe.failed} failed)` +
+    `exit at stop (SIGTERM): ` +
+      `${r.gateway.exitAtStop ? `code ${r.gateway.exitAtStop.code}, signal ${r.gateway.exitAtStop.signal}` : 'n/a'}`,
+    `RSS: ${r.gateway.rss.startMb} → ${r.gateway.rss.endMb} MB (peak ${r.gateway.rss.peakMb}); ` +
+      `slope after ${r.gateway.rss.warmupS} s warm-up: ${r.gateway.rss.slopeMbPer10Min ?? 'n/a'} ` +
+      `MB per 10 min (${r.gateway.rss.slopeSamples} samples over ${r.gateway.rss.slopeSpanS} s)`,
+    `event loop: liveness probe ${stat(r.gateway.eventLoop.livenessProbe)} ` +
+      `(${r.gateway.eventLoop.livenessProbe.failed} failed)` +
       (r.gateway.eventLoop.metrics
-        ? `; nodejs_eventloop_lag p50 ${r.gateway.eventLoop.metrics.p50MedianMs} / p99 ${r.gateway.eventLoop.metrics.p99WorstMs} / max ${r.gateway.eventLoop.metrics.maxMs} ms`
+        ? `; nodejs_eventloop_lag p50 ${r.gateway.eventLoop.metrics.p50MedianMs} ` +
+          `/ p99 ${r.gateway.eventLoop.metrics.p99WorstMs} / max ${r.gateway.eventLoop.metrics.maxMs} ms`
         : ''),
     'accounting after traffic stopped: ' +
       ('error' in r.accounting
@@ -258,7 +266,10 @@ export function formatReport(r: ChaosReport): string {
     'fault windows:',
     ...r.faults.map(
       (f) =>
-        `  #${String(f.id).padEnd(3)} ${(f.startMs / 1000).toFixed(1).padStart(6)}-${(f.endMs / 1000).toFixed(1).padEnd(6)} s ${f.kind.padEnd(17)} ${(f.target ?? '').padEnd(10)} failed ${f.failed}, SLA miss ${f.slaMissed}${f.crashes ? `, GATEWAY EXITED × ${f.crashes}` : ''}`,
+        `  #${String(f.id).padEnd(3)} ` +
+        `${(f.startMs / 1000).toFixed(1).padStart(6)}-${(f.endMs / 1000).toFixed(1).padEnd(6)} s ` +
+        `${f.kind.padEnd(17)} ${(f.target ?? '').padEnd(10)} failed ${f.failed}, SLA miss ${f.slaMissed}` +
+        `${f.crashes ? `, GATEWAY EXITED × ${f.crashes}` : ''}`,
     ),
   ];
   const bad = r.faults.find((f) => f.kind === 'bad_requests');

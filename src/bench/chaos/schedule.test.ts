@@ -19,7 +19,7 @@ test('smoke: every fault kind once, in order, inside the run, after the warm-up 
     assert.ok(s.windows[i].atMs >= s.windows[i - 1].atMs + s.windows[i - 1].durationMs, 'no overlap');
 });
 
-test('full: ten minutes rotate through the kinds about twice; kills and upstream faults move to the next target', () => {
+test('full: ten minutes rotate through the kinds about twice; kills and upstream faults go to the next target', () => {
   const s = buildSchedule({ durationMs: 600_000, smoke: false, engines: 3, mocks: 2 });
   assert.ok(s.windows.length >= 2 * FAULT_KINDS.length - 1);
   for (const k of FAULT_KINDS)

@@ -28,7 +28,8 @@ export const FAULT_SUMMARY: Record<FaultKind, string> = {
   aborting_clients: 'streams aborted by the client mid-way',
   idle_flood: 'sockets that connect and never send a byte',
   bad_requests:
-    'the fuzzer\'s bad bodies: 12k-deep nesting (prompt, input, a field beside an escaped or duplicated "model"), truncated JSON, 11 MB, huge model name, wrong types',
+    "the fuzzer's bad bodies: 12k-deep nesting (prompt, input, a field beside an " +
+    'escaped or duplicated "model"), truncated JSON, 11 MB, huge model name, wrong types',
 };
 
 /** How hard each fault hits; per run mode. */
@@ -144,10 +145,12 @@ function firstRotationEndMs(windows: readonly FaultWindow[], gapMs: number): num
 export function formatSchedule(s: Schedule): string {
   const sec = (ms: number) => (ms / 1000).toFixed(1).padStart(6);
   const lines = [
-    `fault schedule: ${s.windows.length} windows over ${(s.durationMs / 1000).toFixed(0)} s (quiet warm-up ${s.warmupMs / 1000} s, quiet tail ${s.tailMs / 1000} s)`,
+    `fault schedule: ${s.windows.length} windows over ${(s.durationMs / 1000).toFixed(0)} s ` +
+      `(quiet warm-up ${s.warmupMs / 1000} s, quiet tail ${s.tailMs / 1000} s)`,
     ...s.windows.map(
       (w) =>
-        `  #${String(w.id).padEnd(3)} ${sec(w.atMs)} s +${(w.durationMs / 1000).toFixed(1)} s  ${w.kind.padEnd(17)} target ${w.target}`,
+        `  #${String(w.id).padEnd(3)} ${sec(w.atMs)} s +${(w.durationMs / 1000).toFixed(1)} s  ` +
+        `${w.kind.padEnd(17)} target ${w.target}`,
     ),
     'kinds:',
     ...FAULT_KINDS.map((k) => `  ${k.padEnd(17)} ${FAULT_SUMMARY[k]}`),

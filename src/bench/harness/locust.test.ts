@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { parseLocustCsv } from './locust.ts';
 
 test('reads the Aggregated row and counts failures by status', () => {
-  const stats = `Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,90%
+  const stats = `Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,\
+Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,90%
 POST,/v1/chat/completions,62,22,4,23.4,2,150,420,31.6,11.2,4,5,40
 ,Aggregated,62,22,4,23.4,2,150,420,31.6,11.2,4,5,40
 `;

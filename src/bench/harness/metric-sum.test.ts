@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { metricSum } from './metric-sum.ts';
 
-test('metricSum adds every labelled sample of one metric and nothing else, optionally only the series with given labels', () => {
+test('metricSum adds all labelled samples of one metric and nothing else, or only the series with given labels', () => {
   const text = `# HELP vllm:prefix_cache_hits_total Prefix cache hits
 # TYPE vllm:prefix_cache_hits_total counter
 vllm:prefix_cache_hits_total{model_name="m",engine="0"} 120

@@ -88,5 +88,8 @@ export function mdTable(head: readonly string[], rows: ReadonlyArray<ReadonlyArr
 export function machineLine(): string {
   const cpus = os.cpus();
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
-  return `${date} UTC, ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`;
+  return (
+    `${date} UTC, ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ` +
+    `${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`
+  );
 }

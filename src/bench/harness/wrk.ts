@@ -86,7 +86,8 @@ function freshLua(token: string): string[] {
     'local n = 0',
     'request = function()',
     '  n = n + 1',
-    '  local id = string.format("%08x-%04x-4%03x-8%03x-%012x", math.random(0, 0x7fffffff), n % 65536, math.random(0, 4095), math.random(0, 4095), n)',
+    '  local id = string.format("%08x-%04x-4%03x-8%03x-%012x", math.random(0, 0x7fffffff), n % 65536, ' +
+      'math.random(0, 4095), math.random(0, 4095), n)',
     '  return wrk.format(nil, nil, nil, table.concat(parts, id))',
     'end',
   ];

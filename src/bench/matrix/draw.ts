@@ -150,7 +150,8 @@ export function drawFleet(seed: number, index: number, regime: Regime, log: (m: 
     const speedup = chooseSpeedup(est.capacity, target, simSla, workload.meanOutput);
     if (speedup === undefined) {
       log(
-        `fleet ${index} (${regime}) draw ${attempt}: no speedup puts capacity ${est.capacity.toFixed(1)}/s (simulated) in range; drawing again`,
+        `fleet ${index} (${regime}) draw ${attempt}: no speedup puts capacity ` +
+          `${est.capacity.toFixed(1)}/s (simulated) in range; drawing again`,
       );
       continue;
     }
@@ -198,7 +199,10 @@ export function chooseSpeedup(
 /** `4 × spillway engine --num-blocks ... --profile half-speed`, for logs and reports. */
 export function describeFleet(f: FleetSpec): string {
   const e = f.engine;
-  return `${f.engines} × (blocks ${e.numBlocks}, seqs ${e.maxNumSeqs}, batched ${e.maxNumBatchedTokens}, ${e.profile}, speedup ${e.speedup}); ${f.workload.label}; SLA TTFT ${f.sla.ttftMs} ms / ITL ${f.sla.itlMs} ms`;
+  return (
+    `${f.engines} × (blocks ${e.numBlocks}, seqs ${e.maxNumSeqs}, batched ${e.maxNumBatchedTokens}, ` +
+    `${e.profile}, speedup ${e.speedup}); ${f.workload.label}; SLA TTFT ${f.sla.ttftMs} ms / ITL ${f.sla.itlMs} ms`
+  );
 }
 
 /**

@@ -137,7 +137,9 @@ export interface Estimate {
   binds: Binding;
 }
 
-/** Capacity by bisection on the rate (doubling to bracket it, then 10 halvings of the bracket), then the binding guess. */
+/**
+ * Capacity by bisection on the rate (doubling to bracket it, then 10 halvings of the bracket), then the binding guess.
+ */
 export function estimateFleet(
   engine: SimEngine,
   sample: Sampler,

@@ -95,7 +95,8 @@ function resultRow(f: FleetResult): Array<string | number> {
     three ? pct(three.slaAttainment, 2) : 'n/a',
     three ? pct(figures.criticalAdmitted(three), 2) : 'n/a',
     three
-      ? `${refusalMs(three.gatewayRefusalP99Ms)} / ${three.clientRefusalP99Ms === null ? 'n/a' : `${num(three.clientRefusalP99Ms)} ms`}`
+      ? `${refusalMs(three.gatewayRefusalP99Ms)} / ` +
+        `${three.clientRefusalP99Ms === null ? 'n/a' : `${num(three.clientRefusalP99Ms)} ms`}`
       : 'n/a',
     three ? pct(figures.queueTimeoutShare(three), 2) : 'n/a',
     codes(three),
@@ -128,17 +129,23 @@ export function summaryLine(results: FleetResult[], verdicts: Verdict[][]): stri
     const on = results.filter((_, k) => verdicts[k][i].pass === false).map((f) => `#${f.fleet.index}`);
     return on.length ? `${c.label} failed on ${on.join(', ')}` : '';
   }).filter(Boolean);
-  return `${passing} of ${results.length} fleets meet every criterion${failures.length ? `; ${failures.join('; ')}` : ''}.`;
+  return (
+    `${passing} of ${results.length} fleets meet every criterion` +
+    `${failures.length ? `; ${failures.join('; ')}` : ''}.`
+  );
 }
 
 export function matrixReport(meta: MatrixMeta, results: FleetResult[]) {
   const verdicts = results.map(judge);
   const summary = summaryLine(results, verdicts);
   const header = [
-    `Fleet matrix (${meta.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${meta.machine}; machine shared with other work.`,
+    `Fleet matrix (${meta.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ` +
+      `${meta.machine}; machine shared with other work.`,
     `Command: ${meta.command} — seed ${meta.seed}; engines and spillway bench on CPU 1, Spillway on CPU 0.`,
     meta.windows,
-    "Gateway: kv-aware routing, engines scraped (load: { kind: vllm }), back pressure on with the fleet's SLA as router.ttft_budget_ms and engine.itl_slo_ms, master key; 3× is 15 % critical, 50 % standard, 35 % sheddable (three bench processes, rates split, seeds apart).",
+    'Gateway: kv-aware routing, engines scraped (load: { kind: vllm }), back pressure on with ' +
+      "the fleet's SLA as router.ttft_budget_ms and engine.itl_slo_ms, master key; " +
+      '3× is 15 % critical, 50 % standard, 35 % sheddable (three bench processes, rates split, seeds apart).',
     `Summary: ${summary}`,
   ];
   const verdictHead = ['fleet', ...CRITERIA.map((c) => c.label), 'all'];

@@ -96,7 +96,7 @@ test('each threshold fails on its own figure', () => {
   assert.equal(v.accounting.value, 1);
 });
 
-test('1× goodput is judged against what the Poisson draw offered when it fell short of C; no refusal at all passes', () => {
+test('1× goodput is judged against what the Poisson draw offered if short of C; no refusal at all passes', () => {
   const v = byId(
     result([runOf(1, { offeredRps: 18.5, goodputRps: 17 }), runOf(3, { refusals: {}, gatewayRefusalP99Ms: null })]),
   );

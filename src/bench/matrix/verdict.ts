@@ -56,7 +56,10 @@ const sum = (xs: Record<string, number>) => Object.values(xs).reduce((a, b) => a
 export const figures = {
   admittedShare: (r: RunFigures) => (r.requests > 0 ? r.admitted / r.requests : null),
   goodputOverC: (r: RunFigures, c: number) => (c > 0 ? r.goodputRps / c : null),
-  /** Goodput against what the fleet could serve of this run: C, or the offered rate when a Poisson draw fell short of it. */
+  /**
+   * Goodput against what the fleet could serve of this run: C, or the offered rate when a Poisson draw fell
+   * short of it.
+   */
   goodputOverServable: (r: RunFigures, c: number) => (c > 0 ? r.goodputRps / Math.min(c, r.offeredRps) : null),
   criticalAdmitted: (r: RunFigures) => {
     const c = r.classes.find((x) => x.priority === 'critical');

@@ -71,7 +71,9 @@ export function sharedPrefix(k: SharedPrefixKnobs): MatrixWorkload {
   return {
     kind: 'shared-prefix',
     label: `shared prefix (${k.prefixes} × ${k.systemWords} tokens)`,
-    spec: `shared-prefix:prefixes=${k.prefixes},users=${k.prefixes * USERS_PER_PREFIX},systemWords=${k.systemWords},turns=${TURNS},userWords=${USER_WORDS},replyWords=${REPLY_WORDS},maxTokens=${k.maxTokens}`,
+    spec:
+      `shared-prefix:prefixes=${k.prefixes},users=${k.prefixes * USERS_PER_PREFIX},systemWords=${k.systemWords},` +
+      `turns=${TURNS},userWords=${USER_WORDS},replyWords=${REPLY_WORDS},maxTokens=${k.maxTokens}`,
     sample: (r) => {
       const prefix = Math.floor(r() * k.prefixes);
       const history = Math.floor(r() * TURNS) * turn;

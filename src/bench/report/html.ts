@@ -13,7 +13,8 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px;border-bott
 .meta{color:#555;font-size:13px;margin:2px 0}.charts{display:flex;flex-wrap:wrap;gap:12px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
 th{background:#f5f5f5}td:first-child,th:first-child{text-align:left}.warn{color:#a40;font-weight:600}
-.big{display:flex;gap:18px;flex-wrap:wrap;margin:12px 0}.big div{border:1px solid #ddd;border-radius:6px;padding:8px 14px}
+.big{display:flex;gap:18px;flex-wrap:wrap;margin:12px 0}\
+.big div{border:1px solid #ddd;border-radius:6px;padding:8px 14px}
 .big b{display:block;font-size:22px}.big span{color:#555;font-size:12px}`;
 
 export interface PageSection {
@@ -22,7 +23,8 @@ export interface PageSection {
 }
 
 export function renderPage(title: string, meta: string[], sections: readonly PageSection[]): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title><style>${CSS}</style></head><body>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>\
+<style>${CSS}</style></head><body>
 <h1>${escapeXml(title)}</h1>${meta.map((m) => `<p class="meta">${escapeXml(m)}</p>`).join('')}
 ${sections.map((s) => `<h2>${escapeXml(s.heading)}</h2>${s.html}`).join('\n')}
 </body></html>\n`;
@@ -30,7 +32,10 @@ ${sections.map((s) => `<h2>${escapeXml(s.heading)}</h2>${s.html}`).join('\n')}
 
 export function htmlTable(head: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
   const cell = (tag: string) => (v: string | number) => `<${tag}>${escapeXml(String(v))}</${tag}>`;
-  return `<table><tr>${head.map(cell('th')).join('')}</tr>${rows.map((r) => `<tr>${r.map(cell('td')).join('')}</tr>`).join('')}</table>`;
+  return (
+    `<table><tr>${head.map(cell('th')).join('')}</tr>` +
+    `${rows.map((r) => `<tr>${r.map(cell('td')).join('')}</tr>`).join('')}</table>`
+  );
 }
 
 export function charts(svgs: readonly string[]): string {
@@ -57,7 +62,8 @@ export function renderBenchReport(r: BenchResult): string {
   ];
   const lat = (name: string, st: LatencyStats) => [name, st.p50, st.p90, st.p99, st.mean, st.max, st.count];
   const summaryHtml =
-    `<div class="big">${big.map(([v, k]) => `<div><b>${escapeXml(v)}</b><span>${escapeXml(k)}</span></div>`).join('')}</div>` +
+    `<div class="big">` +
+    `${big.map(([v, k]) => `<div><b>${escapeXml(v)}</b><span>${escapeXml(k)}</span></div>`).join('')}</div>` +
     htmlTable(
       ['figure', 'value'],
       [
@@ -88,8 +94,10 @@ export function renderBenchReport(r: BenchResult): string {
     [
       describeLoad(r),
       `target ${r.config.urls.join(', ')}, model ${r.config.model}, seed ${r.config.seed}, started ${r.startedAt}`,
-      `machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memGiB} GiB, node ${r.machine.node}, ${r.machine.platform}`,
-      `generator: event-loop lag p99 ${g.eventLoopLagP99Ms} ms, dispatch lateness p99 ${g.dispatchLatenessP99Ms} ms, max in flight ${g.maxInFlight}`,
+      `machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ` +
+        `${r.machine.memGiB} GiB, node ${r.machine.node}, ${r.machine.platform}`,
+      `generator: event-loop lag p99 ${g.eventLoopLagP99Ms} ms, ` +
+        `dispatch lateness p99 ${g.dispatchLatenessP99Ms} ms, max in flight ${g.maxInFlight}`,
     ],
     [
       { heading: 'Summary', html: summaryHtml },

@@ -52,7 +52,8 @@ function frame(title: string, width: number, height: number, body: string): stri
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
     `font-family="system-ui, sans-serif" font-size="11" role="img" aria-label="${escapeXml(title)}">` +
     `<rect width="${width}" height="${height}" fill="#fff"/>` +
-    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="13" font-weight="600">${escapeXml(title)}</text>${body}</svg>`
+    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="13" font-weight="600">${escapeXml(title)}</text>` +
+    `${body}</svg>`
   );
 }
 
@@ -71,7 +72,9 @@ function axes(
   for (const t of yTicks) {
     const y = sy(t).toFixed(1);
     out += `<line x1="${M.left}" x2="${w - M.right}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>`;
-    out += `<text x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" fill="#444">${label(t)}</text>`;
+    out +=
+      `<text x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" fill="#444">` +
+      `${label(t)}</text>`;
   }
   for (const t of xTicks) {
     const x = sx(t).toFixed(1);
@@ -80,8 +83,12 @@ function axes(
   }
   out += `<line x1="${M.left}" x2="${w - M.right}" y1="${h - M.bottom}" y2="${h - M.bottom}" stroke="#888"/>`;
   out += `<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${h - M.bottom}" stroke="#888"/>`;
-  out += `<text x="${(M.left + w - M.right) / 2}" y="${h - 8}" text-anchor="middle" fill="#222">${escapeXml(xLabel)}</text>`;
-  out += `<text transform="translate(14 ${(M.top + h - M.bottom) / 2}) rotate(-90)" text-anchor="middle" fill="#222">${escapeXml(yLabel)}</text>`;
+  out +=
+    `<text x="${(M.left + w - M.right) / 2}" y="${h - 8}" text-anchor="middle" fill="#222">` +
+    `${escapeXml(xLabel)}</text>`;
+  out +=
+    `<text transform="translate(14 ${(M.top + h - M.bottom) / 2}) rotate(-90)" text-anchor="middle" fill="#222">` +
+    `${escapeXml(yLabel)}</text>`;
   return out;
 }
 
@@ -107,7 +114,9 @@ export function lineChart(o: LineChartOptions): string {
     const d = pts.map((p, j) => `${j ? 'L' : 'M'}${sx(p[0]).toFixed(1)} ${sy(p[1]).toFixed(1)}`).join('');
     // Earlier series are drawn wider, so a series that lies exactly on another still shows at its edges.
     const width = Math.max(1.6, 4 - 1.2 * k);
-    body += `<path d="${d}" fill="none" stroke="${color}" stroke-width="${width}"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`;
+    body +=
+      `<path d="${d}" fill="none" stroke="${color}" stroke-width="${width}"` +
+      `${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`;
     if (o.markers || pts.length === 1)
       for (const p of pts)
         body += `<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="${width + 1}" fill="${color}"/>`;
@@ -154,7 +163,10 @@ export function barChart(o: BarChartOptions): string {
   );
   o.bars.forEach((b, i) => {
     const y = sy(b.value);
-    body += `<rect x="${(sx(i) + 0.5).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${(h - M.bottom - y).toFixed(1)}" fill="${PALETTE[0]}"><title>${escapeXml(`${b.label}: ${b.value}`)}</title></rect>`;
+    body +=
+      `<rect x="${(sx(i) + 0.5).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" ` +
+      `height="${(h - M.bottom - y).toFixed(1)}" fill="${PALETTE[0]}">` +
+      `<title>${escapeXml(`${b.label}: ${b.value}`)}</title></rect>`;
   });
   return frame(o.title, w, h, body);
 }

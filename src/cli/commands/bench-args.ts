@@ -8,8 +8,10 @@ export const BENCH_HELP = `Usage: spillway bench --url URL --model M [--rate R |
 
 Load: open loop with --rate (requests/s on a seeded schedule, whatever the server does), or closed loop with
 --users and --think-ms (each user sends, waits for the answer, thinks, like locust).
-  --url URL            target: http://host:port, .../v1 or a full endpoint URL; repeat (or comma-separate) for round robin
-  --affinity           several URLs: shared prefix k always goes to URL k mod n (perfect prefix affinity), not round robin
+  --url URL            target: http://host:port, .../v1 or a full endpoint URL; repeat (or comma-separate) for \
+round robin
+  --affinity           several URLs: shared prefix k always goes to URL k mod n (perfect prefix affinity), not \
+round robin
   --model M            model (group) name sent in each body
   --rate R             open loop: arrivals per second
   --arrival KIND       poisson (default) or constant
@@ -17,7 +19,8 @@ Load: open loop with --rate (requests/s on a seeded schedule, whatever the serve
   --think-ms A..B      closed loop: think time range in ms (default 500..1000, as the seed's locust test)
   --duration D         measured arrival window: 60s (default), 500ms, 2m
   --warmup D           run the same load this long first, unrecorded (default 0s)
-  --workload NAME      seed-locust | chat-short (default) | shared-prefix | mixed | uniform | long-output | rag; knobs as NAME:key=value,key=value
+  --workload NAME      seed-locust | chat-short (default) | shared-prefix | mixed | uniform | long-output | rag; \
+knobs as NAME:key=value,key=value
   --stream             ask for SSE streams (times first token and inter-token gaps)
   --max-tokens N       override the workload's max_tokens
   --sla-ttft-ms X      a good request's first token within X ms

@@ -13,7 +13,8 @@ chunked prefill, preemption, vLLM's /metrics, and a push feed of its load (GET /
   --port N                     listen port (default 8100; 0 = any free port)
   --host ADDR                  listen address (default ${DEFAULTS.host})
   --model NAME                 served model name (default ${DEFAULTS.model})
-  --profile NAME|PATH          step-time profile: ${bundledProfiles().join(', ')}, or a JSON file (default ${DEFAULTS.profile})
+  --profile NAME|PATH          step-time profile: ${bundledProfiles().join(', ')}, or a JSON file \
+(default ${DEFAULTS.profile})
   --speedup X                  divide every simulated duration by X (default 1)
   --seed N                     seed for output lengths when max_tokens is absent (default 0)
   --num-blocks N               KV cache blocks (default ${DEFAULTS.numBlocks})

@@ -48,14 +48,16 @@ Options:
     };
     const mock = await startMock(options);
     console.error(
-      `spillway mock: listening on ${mock.url} (api_base ${mock.apiBase}); models ${(options.models ?? ['mock']).join(', ')}; ` +
+      `spillway mock: listening on ${mock.url} (api_base ${mock.apiBase}); ` +
+        `models ${(options.models ?? ['mock']).join(', ')}; ` +
         `latency ${options.latencyMs} ms, ${options.chunks} chunks, fail-rate ${options.failRate}`,
     );
     const signal = await untilSignal();
     await mock.close();
     const s = mock.stats;
     console.error(
-      `spillway mock: ${signal}: stopped; ${s.received} received, ${s.served} served (${s.failed} injected failures), ${s.aborted} aborted`,
+      `spillway mock: ${signal}: stopped; ${s.received} received, ${s.served} ` +
+        `served (${s.failed} injected failures), ${s.aborted} aborted`,
     );
     return 0;
   },

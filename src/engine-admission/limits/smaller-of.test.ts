@@ -24,7 +24,7 @@ function part(limit: number, withCompleted: boolean): ConcurrencyLimit & { seen:
   return p;
 }
 
-test('the smaller limit binds; samples reach both halves; a non-streamed end is a blind sample for a half without completed()', () => {
+test('the smaller binds; both halves see samples; a non-streamed end is blind for a half lacking completed()', () => {
   const a = part(30, false);
   const b = part(12, true);
   const l = new SmallerOf('x', a, b);
@@ -36,7 +36,7 @@ test('the smaller limit binds; samples reach both halves; a non-streamed end is 
   assert.deepEqual(b.seen, ['update 40', 'completed 250', 'completed 300']);
 });
 
-test('gradient with blind samples only (an upstream that does not stream): a limit that is reached doubles, a drop shrinks it', () => {
+test('gradient with blind samples only (an upstream not streaming): a limit reached doubles, a drop shrinks it', () => {
   let now = 0;
   const g = new WindowedLimit(new GradientLimit(params, seededRandom(1)), () => now, 10, 100);
   const feed = (inFlight: number, dropped = false) => {

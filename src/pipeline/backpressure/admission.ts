@@ -124,7 +124,9 @@ export class BackPressureAdmission implements AdmissionStage {
         const backlog = perRequest > 0 ? Math.ceil((held + blocks - budget) / perRequest) : 1;
         return {
           outcome: v,
-          message: `The KV cache of model group "${g!.name}" is committed: ${Math.round(held)} blocks in flight + ${Math.round(blocks)} for this prompt exceed the ${cls} budget of ${Math.round(budget)}.`,
+          message:
+            `The KV cache of model group "${g!.name}" is committed: ${Math.round(held)} blocks in flight + ` +
+            `${Math.round(blocks)} for this prompt exceed the ${cls} budget of ${Math.round(budget)}.`,
           retryAfterMs: bp.retryAfter(g, backlog),
         };
       }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { ClassActivity } from './class-activity.ts';
 
-test('a class uses all of an engine until a class above it is active, then its fraction, and all again after active_ms', () => {
+test('a class uses all of an engine until one above it is active, then its fraction, all again after active_ms', () => {
   const a = new ClassActivity();
   assert.equal(a.share(1, 0.9, 0, 2000), 1, 'standard alone');
   assert.equal(a.share(2, 0.7, 0, 2000), 1, 'sheddable alone');

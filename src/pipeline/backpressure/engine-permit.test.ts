@@ -44,7 +44,7 @@ function slot(clock: () => number) {
   );
 }
 
-test("an engine permit holds the gate's slot and its class's count from dispatch to its one end, and reports the stream's timing", () => {
+test('an engine permit holds the gate slot and the class count from dispatch to its one end; reports timing', () => {
   let now = 1000;
   const s = slot(() => now);
   const permit: EnginePermit = new EnginePermit(s, 2, () => now, now);

@@ -82,7 +82,10 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
       const outcome = itl === slow ? 'engine_itl_slo' : 'engine_ttft_slo';
       return {
         outcome,
-        message: `Every engine of model group "${g.name}" is at its ${itl === slow ? 'inter-token latency' : 'time-to-first-token'} SLO's share for ${PRIORITY_NAMES[t.priority]} requests; they take more when their recent latency falls back under it.`,
+        message:
+          `Every engine of model group "${g.name}" is at its ` +
+          `${itl === slow ? 'inter-token latency' : 'time-to-first-token'} SLO's share for ` +
+          `${PRIORITY_NAMES[t.priority]} requests; they take more when their recent latency falls back under it.`,
         retryAfterMs: bp.clampRetry(unblocks - now),
       };
     }
@@ -91,7 +94,10 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
       const retry = outcome === 'engine_penalty' ? bp.clampRetry(unblocks - now) : bp.retryAfter(g, 1);
       return {
         outcome,
-        message: `Every engine of model group "${g.name}" is busy (${limited} at their concurrency limit, ${penalty} in a penalty, ${usable - limited - penalty - slow} over their KV or prefill threshold) and the router queue is off.`,
+        message:
+          `Every engine of model group "${g.name}" is busy (${limited} at their ` +
+          `concurrency limit, ${penalty} in a penalty, ${usable - limited - penalty - slow} ` +
+          `over their KV or prefill threshold) and the router queue is off.`,
         retryAfterMs: retry,
       };
     }
@@ -163,13 +169,17 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
       if (why === 'expired') {
         this.end.reject(pr, {
           outcome: 'router_queue_timeout',
-          message: `The request's time-to-first-token budget ran out after ${Math.round(bp.clock() - entry.enqueuedAt)} ms in the router queue of model group "${g.name}".`,
+          message:
+            `The request's time-to-first-token budget ran out after ` +
+            `${Math.round(bp.clock() - entry.enqueuedAt)} ms in the router queue of model group "${g.name}".`,
           retryAfterMs: bp.retryAfter(g, g.room.size + 1),
         });
       } else {
         this.end.reject(pr, {
           outcome: 'router_queue_full',
-          message: `The router queue of model group "${g.name}" is full; this ${PRIORITY_NAMES[t.priority]} request gave its place to a more important one.`,
+          message:
+            `The router queue of model group "${g.name}" is full; this ` +
+            `${PRIORITY_NAMES[t.priority]} request gave its place to a more important one.`,
           retryAfterMs: bp.retryAfter(g, g.room.size),
         });
       }
@@ -199,7 +209,9 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
     if (why === 'router_queue_full') {
       return {
         outcome: why,
-        message: `Every engine of model group "${g.name}" is busy and its router queue is full (${g.room.size} requests, ${g.room.queue.tokens} prompt tokens).`,
+        message:
+          `Every engine of model group "${g.name}" is busy and its router queue ` +
+          `is full (${g.room.size} requests, ${g.room.queue.tokens} prompt tokens).`,
         retryAfterMs: bp.retryAfter(g, g.room.size),
       };
     }
@@ -207,7 +219,10 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
     const wait = g.room.estimatedWaitMs(t.priority);
     return {
       outcome: why,
-      message: `Every engine of model group "${g.name}" is busy; the estimated wait (${Math.round(wait)} ms behind ${g.room.queue.ahead(t.priority)} queued) exceeds the ${remaining} ms left of this request's time-to-first-token budget.`,
+      message:
+        `Every engine of model group "${g.name}" is busy; the estimated wait ` +
+        `(${Math.round(wait)} ms behind ${g.room.queue.ahead(t.priority)} queued) exceeds ` +
+        `the ${remaining} ms left of this request's time-to-first-token budget.`,
       retryAfterMs: bp.retryAfter(g, g.room.queue.ahead(t.priority) + 1),
     };
   }

@@ -1,6 +1,6 @@
 /**
- * load-bound: bounded loads (Mirrokni, Thorup and Zadimoghaddam, "Consistent Hashing with Bounded Loads",
- * 2018), the load half of cache-affine routing. Over the n usable (not busy) candidates, counting the request being placed,
+ * load-bound: bounded loads (Mirrokni, Thorup and Zadimoghaddam, "Consistent Hashing with Bounded Loads", 2018), the
+ * load half of cache-affine routing. Over the n usable (not busy) candidates, counting the request being placed,
  *
  *   m     = (Σ in_flight(e) + 1) / n                              the mean share
  *   bound = ceil( (1 + ε) · m + √m )                               under(e) ⇔ in_flight(e) < bound

@@ -1,7 +1,7 @@
 /**
  * Drain rate: how fast a model group frees room for queued work, measured as the rate of dispatches to its
- * engines (src/pipeline/backpressure/attempts.ts says why not ends) over a sliding window of `windowMs`, kept as `buckets`
- * fixed-width counters so recording and reading are O(1) with no allocation:
+ * engines (src/pipeline/backpressure/attempts.ts says why not ends) over a sliding window of `windowMs`, kept as
+ * `buckets` fixed-width counters so recording and reading are O(1) with no allocation:
  *
  *   rate = events in the window / min(time the buckets cover, time since the first event)   [events per ms]
  *

@@ -68,7 +68,9 @@ export class WaitCalibration {
     }
   }
 
-  /** An entry of class `p` left after `waitedMs`, against `predictedMs` at its offer (ignored unless finite and > 0). */
+  /**
+   * An entry of class `p` left after `waitedMs`, against `predictedMs` at its offer (ignored unless finite and > 0).
+   */
   record(p: Priority, waitedMs: number, predictedMs: number, now: number): void {
     if (!(predictedMs > 0 && predictedMs < Infinity)) return;
     this.lastAt[p] = now;

@@ -57,7 +57,8 @@ test('a cached prefix spills to a free engine once its engine is at the load bou
     fleet.engine('e0').reserve(request(fleet, `other ${i} `.repeat(200)).prompt),
   );
   assert.equal(strategy.pick(views, request(fleet, 'next'))?.id, 'e1');
-  // Once their prefill is done (first tokens seen), only their KV remains and the cache wins again... unless KV is heavy.
+  // Once their prefill is done (first tokens seen), only their KV remains and the cache wins again...
+  // unless KV is heavy.
   for (const p of queued) p.firstToken();
   const costs = strategy.explain(views, request(fleet, 'next'));
   assert.equal(costs[0].queuedPrefillTokens, 0);

@@ -34,7 +34,9 @@ const BUILT_IN: Readonly<Record<string, StrategyEntry>> = Object.freeze({
   'prefix-hash': { loadAware: true, create: (d) => prefixHash({ random: d.random }) },
 });
 
-/** The built-in strategies, and `extra` ones (tests, embedders) under their own names; a clash is a misconfiguration. */
+/**
+ * The built-in strategies, and `extra` ones (tests, embedders) under their own names; a clash is a misconfiguration.
+ */
 export function strategyRegistry(extra: Readonly<Record<string, StrategyEntry>> = {}): StrategyRegistry {
   for (const name of Object.keys(extra))
     if (name in BUILT_IN) throw new Error(`routing strategy "${name}" is built in`);

@@ -50,7 +50,8 @@ function completionPrompt(p: unknown): number[] {
     p = p[0];
   }
   throw new RequestError(
-    "'prompt' must be a string, an array of token ids, or an array holding one of them (batched prompts are not supported)",
+    "'prompt' must be a string, an array of token ids, or an " +
+      'array holding one of them (batched prompts are not supported)',
     'prompt',
   );
 }

@@ -84,7 +84,9 @@ export class StreamWriter extends BaseWriter {
     this.includeUsage = includeUsage;
     const chat = ctx.kind === 'chat';
     const object = chat ? 'chat.completion.chunk' : 'text_completion';
-    this.prefix = `data: {"id":"${ctx.id}","object":"${object}","created":${ctx.created},"model":${JSON.stringify(ctx.model)},"choices":[`;
+    this.prefix =
+      `data: {"id":"${ctx.id}","object":"${object}","created":${ctx.created},` +
+      `"model":${JSON.stringify(ctx.model)},"choices":[`;
     this.head = this.prefix + (chat ? '{"index":0,"delta":{"content":"' : '{"index":0,"text":"');
     this.tail = `${chat ? '"}' : '"'},"logprobs":null,"finish_reason":null}]}\n\n`;
     // OpenAI opens a chat stream with a chunk carrying the role.
@@ -126,10 +128,13 @@ export class JsonWriter extends BaseWriter {
     const text = JSON.stringify(fillerText(seq.id, seq.numOutput));
     const choice =
       kind === 'chat'
-        ? `{"index":0,"message":{"role":"assistant","content":${text}},"logprobs":null,"finish_reason":"${seq.finishReason}"}`
+        ? `{"index":0,"message":{"role":"assistant","content":${text}},` +
+          `"logprobs":null,"finish_reason":"${seq.finishReason}"}`
         : `{"index":0,"text":${text},"logprobs":null,"finish_reason":"${seq.finishReason}"}`;
     const object = kind === 'chat' ? 'chat.completion' : 'text_completion';
-    const body = `{"id":"${id}","object":"${object}","created":${created},"model":${JSON.stringify(model)},"choices":[${choice}],"usage":${usageJson(seq)}}`;
+    const body =
+      `{"id":"${id}","object":"${object}","created":${created},"model":${JSON.stringify(model)},` +
+      `"choices":[${choice}],"usage":${usageJson(seq)}}`;
     const res = this.ctx.res;
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
