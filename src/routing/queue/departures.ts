@@ -76,7 +76,7 @@ export class Departures {
   live = 0;
   /** Durations in seconds. */
   private readonly durations = new RatioQuantile(DURATION_HORIZON, LOWEST_LOG2, OCTAVES);
-  /** A read's scratch, per attempt not overdue: its age (s) and F(age). */
+  /** A read's scratch, per attempt not overdue: its age (s) and F(age) (0 before durations are known). */
   private ages = new Float64Array(64);
   private below = new Float64Array(64);
 
@@ -126,20 +126,18 @@ export class Departures {
       this.below[young++] = f;
     }
     // Nothing completed yet: no duration is known to be shorter than the oldest attempt's age (module comment).
-    if (!known) {
-      if (!(oldest > 0)) return NaN;
-      for (let j = 0; j < young; j++) this.below[j] = oldest;
-    }
+    if (!known && !(oldest > 0)) return NaN;
     const overdue = n - young;
     const kk = k < n ? k : n;
     const want = needed(kk, z);
     const cap = known ? CAP_TOPS * h.top() : PRIOR_CAP * oldest;
     let t = cap;
-    if (this.reaches(cap, young, overdue, mean, known, kk, want, z)) {
+    const lindyAge = known ? NaN : oldest;
+    if (this.reaches(cap, young, overdue, mean, lindyAge, kk, want, z)) {
       let lo = 0;
       for (let step = 0; step < BISECTION_STEPS; step++) {
         const mid = (lo + t) / 2;
-        if (this.reaches(mid, young, overdue, mean, known, kk, want, z)) t = mid;
+        if (this.reaches(mid, young, overdue, mean, lindyAge, kk, want, z)) t = mid;
         else lo = mid;
       }
     }
@@ -151,26 +149,27 @@ export class Departures {
    * Whether k departures are likely within t (s): the expected count N(t) reaches `want` (Poisson: right when
    * each attempt's chance is small), or N(t) − z·√Var reaches k (normal, with each attempt's own variance:
    * right when few attempts are each likely to end, where no Poisson mean above n is reachable).
+   * `lindyAge`: the oldest attempt's age while no duration is known, else NaN.
    */
   private reaches(
     t: number,
     young: number,
     overdue: number,
     mean: number,
-    known: boolean,
+    lindyAge: number,
     k: number,
     want: number,
     z: number,
   ): boolean {
     let e = 0;
     let v = 0;
-    if (!known) {
+    if (lindyAge === lindyAge) {
       // Lindy: an attempt that must run at least to age A (the oldest's) and has run a_i ends within t with
       // chance t' / (A + t'), t' = the part of t beyond reaching A.
       for (let j = 0; j < young; j++) {
-        const rest = t - (this.below[j] - this.ages[j]);
+        const rest = t - (lindyAge - this.ages[j]);
         if (rest <= 0) continue;
-        const p = rest / (this.below[j] + rest);
+        const p = rest / (lindyAge + rest);
         e += p;
         v += p * (1 - p);
       }
