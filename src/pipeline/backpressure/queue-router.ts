@@ -216,7 +216,9 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
       };
     }
     const remaining = Math.max(0, Math.round(t.deadline - bp.clock()));
-    const wait = g.room.estimatedWaitMs(t.priority);
+    // The wait the offer just judged (a read of every attempt in flight), not a second estimate.
+    const judged = g.room.judgedWaitMs;
+    const wait = judged === judged ? judged : g.room.estimatedWaitMs(t.priority);
     return {
       outcome: why,
       message:

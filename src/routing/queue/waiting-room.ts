@@ -95,6 +95,8 @@ export class WaitingRoom<T> {
   displaced = 0;
   removed = 0;
   wakeTimer: unknown;
+  /** F_c · W of the last offer's deadline check; NaN when it refused before estimating the wait. */
+  judgedWaitMs = NaN;
   wakeAt = Infinity;
   private readonly settings: Ref<WaitingRoomSettings>;
   private readonly clock: Clock;
@@ -185,9 +187,11 @@ export class WaitingRoom<T> {
     const now = this.clock();
     const z = this.marginSd;
     const lastCall = deadline - now - (serviceMs + z * serviceSdMs);
+    this.judgedWaitMs = NaN;
     if (lastCall <= 0 || notBefore - now > lastCall) return 'router_deadline';
     const wait = this.estimate.waitMs(priority, z, now);
-    if (this.estimate.factor(priority, now) * wait > lastCall) return 'router_deadline';
+    this.judgedWaitMs = this.estimate.factor(priority, now) * wait;
+    if (this.judgedWaitMs > lastCall) return 'router_deadline';
     const q = this.queue;
     const f = this.fractions[priority];
     while (!q.fits(tokens, f)) {
