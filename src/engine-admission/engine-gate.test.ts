@@ -3,28 +3,15 @@ import { test } from 'node:test';
 import { fixed } from '../util/ref.ts';
 import { EngineGate } from './engine-gate.ts';
 import { createLimit } from './limits/registry.ts';
+import { perSampleParams } from './limits/test-params.ts';
 
 function gate(o: { limit?: number; algorithm?: string } = {}) {
   let now = 0;
   const clock = () => now;
-  const limit = createLimit(
-    o.algorithm ?? 'fixed',
-    {
-      initial: o.limit ?? 2,
-      min: 1,
-      max: 100,
-      tolerance: 1.5,
-      smoothing: 0.2,
-      queueSize: 4,
-      longWindow: 600,
-      probeMultiplier: 30,
-      probeInterval: 0,
-      windowSamples: 1,
-      windowMinMs: 0,
-      quantile: 0.99,
-    },
-    { clock, random: Math.random },
-  );
+  const limit = createLimit(o.algorithm ?? 'fixed', perSampleParams({ initial: o.limit ?? 2 }), {
+    clock,
+    random: Math.random,
+  });
   const g = new EngineGate({
     id: 'e1',
     clock,
@@ -187,24 +174,7 @@ test("limit samples carry the engine's fresh report and the SLOs; chunks and end
 test('new settings are judged at the next decision, not when the cached pressure would next expire', () => {
   const clock = () => 0;
   const settings = { current: { ttftSloMs: 500, itlSloMs: 0, margin: 1, minSamples: 1, normTokens: 1024 } };
-  const limit = createLimit(
-    'fixed',
-    {
-      initial: 10,
-      min: 1,
-      max: 100,
-      tolerance: 1.5,
-      smoothing: 0.2,
-      queueSize: 4,
-      longWindow: 600,
-      probeMultiplier: 30,
-      probeInterval: 0,
-      windowSamples: 1,
-      windowMinMs: 0,
-      quantile: 0.99,
-    },
-    { clock, random: Math.random },
-  );
+  const limit = createLimit('fixed', perSampleParams(), { clock, random: Math.random });
   const g = new EngineGate({ id: 'e1', clock, limit, settings, windowMs: 5000 });
   g.firstToken(0, 400, 100);
   assert.equal(g.breaker.pressure(10), 0.8);

@@ -5,23 +5,11 @@ import { seededRandom } from '../../util/random.ts';
 import { GradientLimit } from './gradient.ts';
 import { Gradient2Limit } from './gradient2.ts';
 import { createLimit, limitNames } from './registry.ts';
+import { perSampleParams } from './test-params.ts';
 import type { LimitParams, LimitSample } from './types.ts';
 import { VegasLimit } from './vegas.ts';
 
-const params: LimitParams = {
-  initial: 20,
-  min: 4,
-  max: 200,
-  tolerance: 1.5,
-  smoothing: 0.2,
-  queueSize: 4,
-  longWindow: 600,
-  probeMultiplier: 30,
-  probeInterval: 0,
-  windowSamples: 1,
-  windowMinMs: 0,
-  quantile: 0.99,
-};
+const params: LimitParams = perSampleParams({ initial: 20, min: 4, max: 200 });
 
 /** A first token (or a drop) as the windowed algorithms read it. */
 function smp(rtt: number, inFlight: number, dropped: boolean): LimitSample {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { defaultCooldown } from '../../config/cooldown.ts';
 import { EngineGate } from '../../engine-admission/engine-gate.ts';
 import { createLimit } from '../../engine-admission/limits/registry.ts';
+import { perSampleParams } from '../../engine-admission/limits/test-params.ts';
 import { EngineLoad } from '../../load/engine-load.ts';
 import { deploymentConfig } from '../../load/test-support.ts';
 import { Deployment } from '../../routing/deployment.ts';
@@ -11,24 +12,7 @@ import { EnginePermit } from './engine-permit.ts';
 import { EngineSlot } from './engines.ts';
 
 function slot(clock: () => number) {
-  const limit = createLimit(
-    'gradient',
-    {
-      initial: 10,
-      min: 1,
-      max: 100,
-      tolerance: 1.5,
-      smoothing: 0.2,
-      queueSize: 4,
-      longWindow: 600,
-      probeMultiplier: 30,
-      probeInterval: 0,
-      windowSamples: 1,
-      windowMinMs: 0,
-      quantile: 0.99,
-    },
-    { clock, random: Math.random },
-  );
+  const limit = createLimit('gradient', perSampleParams(), { clock, random: Math.random });
   const gate = new EngineGate({
     id: 'e0',
     clock,
