@@ -23,7 +23,12 @@ const OUTPUT = [16, 128];
 export const DEMO_WORKLOAD =
   `uniform:promptMin=${PROMPT[0]},promptMax=${PROMPT[1]},` + `outMin=${OUTPUT[0]},outMax=${OUTPUT[1]}`;
 const ENGINE = { numBlocks: 256, maxNumSeqs: 8, maxNumBatchedTokens: 1024, profile: 'default' };
-const PROBE = { warmupS: 0.5, durationS: 2, maxProbes: 3, factor: 1.25, tolerance: 0.15 };
+const PROBE = { warmupS: 0.5, durationS: 2, maxProbes: 3, factor: 1.25, tolerance: 0.3 };
+/**
+ * The virtual-time estimate leaves out HTTP and CPU contention: measured C came out at 0.65-0.8 of it on a
+ * shared 2-vCPU VM, so the search starts there and usually brackets C in two probes.
+ */
+const GUESS_SHARE = 0.8;
 
 export async function startDemoEngines(procs: ProcGroup, ports: readonly number[], speedup: number): Promise<Proc[]> {
   return Promise.all(
@@ -89,13 +94,19 @@ export async function measureCapacity(engines: readonly Proc[], speedup: number)
       probes.push(`${rate}/s ${(within * 100).toFixed(1)} %`);
       return within >= 0.99;
     },
-    { start: Math.max(1, guess), maxProbes: PROBE.maxProbes, tolerance: PROBE.tolerance, factor: PROBE.factor },
+    {
+      start: Math.max(1, Math.round(guess * GUESS_SHARE * 10) / 10),
+      maxProbes: PROBE.maxProbes,
+      tolerance: PROBE.tolerance,
+      factor: PROBE.factor,
+    },
   );
   // Nothing passed: one step below the lowest probe, and the source says so.
   const perS = found.capacity || Math.round((Math.min(...found.probes.map((p) => p.rate)) / PROBE.factor) * 10) / 10;
   const source =
     `measured at start: ${probes.length} probes of ${PROBE.durationS} s straight at the engines ` +
-    `(streamed, Poisson; C = highest rate with ≥ 99 % within TTFT ${DEMO_SLA.ttftMs} ms, ITL ${DEMO_SLA.itlMs} ms): ` +
+    `(streamed, Poisson; C = highest rate with ≥ 99 % within TTFT ${DEMO_SLA.ttftMs} ms, ITL ${DEMO_SLA.itlMs} ms; ` +
+    `bracket ≤ ${PROBE.tolerance * 100} %): ` +
     `${probes.join(', ')}${found.capacity ? '' : ' (none passed: one step below the lowest)'}`;
   return { perS, source };
 }
