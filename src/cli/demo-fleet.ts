@@ -25,7 +25,7 @@ export const DEMO_WORKLOAD =
 const ENGINE = { numBlocks: 256, maxNumSeqs: 8, maxNumBatchedTokens: 1024, profile: 'default' };
 const PROBE = { warmupS: 0.5, durationS: 2, maxProbes: 3, factor: 1.25, tolerance: 0.3 };
 /**
- * The virtual-time estimate leaves out HTTP and CPU contention: measured C came out at 0.65-0.8 of it on a
+ * The virtual-time estimate leaves out HTTP and CPU contention: measured C came out at 0.64-0.72 of it on a
  * shared 2-vCPU VM, so the search starts there and usually brackets C in two probes.
  */
 const GUESS_SHARE = 0.8;
