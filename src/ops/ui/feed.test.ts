@@ -31,7 +31,10 @@ function sink() {
       listeners.push(f);
     },
   };
-  return { res: res as unknown as ServerResponse, written, close: () => listeners.forEach((f) => f()) };
+  const close = () => {
+    for (const f of listeners) f();
+  };
+  return { res: res as unknown as ServerResponse, written, close };
 }
 
 test('the history keeps the last 300 points, oldest first, and a client gets it before its snapshots', () => {
