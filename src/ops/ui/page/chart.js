@@ -32,7 +32,7 @@ function el(tag, attrs, parent) {
 export class TimeChart {
   /** @param {ChartOptions} o */
   constructor(o) {
-    this.w = o.width ?? 360;
+    this.w = o.width ?? 300;
     this.h = o.height ?? 170;
     this.yMax = o.yMax ?? 0;
     const { w, h } = this;

@@ -1,0 +1,42 @@
+// Headless Chromium for the page's tests, driven by playwright-core with the system's browser (Debian's
+// `chromium`, which .ci/run installs). Without it the tests fail in CI (CI set) and skip elsewhere, saying why.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Screenshots go here (gitignored), for a person to look at after a run. */
+export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'ui');
+
+/** A reason to skip, or undefined to run: only outside CI may a missing browser skip the tests. */
+export function skipWithoutBrowser(): string | undefined {
+  if (existsSync(CHROMIUM)) return undefined;
+  if (process.env.CI) return undefined; // launching fails, so the test fails: CI installs chromium
+  return `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH); browser tests skipped`;
+}
+
+export function launch(): Promise<Browser> {
+  // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+}
+
+/** A page that records every console error and uncaught exception, to be asserted empty. */
+export async function openPage(
+  browser: Browser,
+  width = 1280,
+  height = 900,
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width, height } });
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (err) => errors.push(String(err)));
+  return { page, errors };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
