@@ -14,6 +14,7 @@ import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { backpressureAdmin } from './ops/backpressure-admin.ts';
 import { opsHandlers } from './ops/ops-handlers.ts';
+import { OperatorPage } from './ops/ui/operator-page.ts';
 import { BackPressure } from './pipeline/backpressure/controller.ts';
 import { loadNeeds } from './pipeline/load-needs.ts';
 import { ProxyPipeline, type Upstream } from './pipeline/proxy.ts';
@@ -49,6 +50,8 @@ export interface Gateway {
   readonly backpressure: BackPressure | undefined;
   /** The fleet's load model; kept only when a load-aware strategy, back pressure or a load report needs it. */
   readonly fleet: FleetLoad | undefined;
+  /** The operator page (/ui): its feed, and where a load generator is attached. */
+  readonly ui: OperatorPage;
   /** Listens on host:port (port 0 = any free port), and on the ops port if set; resolves with the public base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /**
@@ -145,6 +148,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     });
   if (backpressure !== undefined) bpMetrics.attach(backpressure);
   const stages = pipelineStages(backpressure);
+  const ui = new OperatorPage({ groups, backpressure, refusedBy: bpMetrics.refusedBy });
   const proxy = new ProxyPipeline({
     upstreams,
     metrics,
@@ -172,6 +176,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     admission: stages.admission,
     analyze: fleet === undefined ? noPrompt : (group, endpoint, body) => fleet.analyze(group, endpoint, body),
     backpressureAdmin: backpressure && backpressureAdmin(backpressure),
+    ui: ui.routes,
     onRejected: (outcome, status, reqId) => {
       metrics.requests.inc({ model_group: 'none', deployment: 'none', status: String(status) });
       log.info({ req_id: reqId, outcome, status }, 'request refused');
@@ -213,8 +218,10 @@ export function createGateway(o: GatewayOptions): Gateway {
     metrics,
     backpressure,
     fleet,
+    ui,
     async listen(port = config.server.port, host = config.server.host) {
       fleet?.start();
+      await ui.start();
       const url = await listenOn(server, port, host);
       if (opsServer !== undefined) opsUrl = await listenOn(opsServer, srv.opsPort!, srv.opsHost ?? host);
       return url;
@@ -223,6 +230,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       ingress.draining = true;
       if (delayMs > 0) await sleep(delayMs);
       stages.shutdown();
+      ui.close();
       for (const l of listeners) {
         l.close();
         l.closeIdleConnections();

@@ -22,6 +22,7 @@
  */
 import type { LoadReport } from '../load/report.ts';
 import type { Clock } from '../util/clock.ts';
+import { RatioQuantile } from '../util/ratio-quantile.ts';
 import type { Ref } from '../util/ref.ts';
 import { LatencyWindow } from './latency-window.ts';
 import { blankSample } from './limits/sample.ts';
@@ -38,6 +39,10 @@ export interface EngineReports {
 }
 
 export type EngineBlock = 'penalty' | 'slow' | 'limited';
+
+/** Samples the operator page's p50/p99 fade over (decayed, O(1) per add): TTFTs, and ITL chunks (many per stream). */
+const TTFT_QUANTILE_HORIZON = 256;
+const ITL_QUANTILE_HORIZON = 2048;
 
 /** What an engine's gate decides by that may change at run time: its group's SLOs and the TTFT normalisation. */
 export interface EngineGateSettings extends SloSettings {
@@ -65,6 +70,9 @@ export class EngineGate {
   /** TTFT by prompt length, for the router queue's service-time estimate. */
   readonly ttftFit: TtftFit;
   readonly breaker: SloBreaker;
+  /** TTFT and per-token ITL distributions (ms, 1/8 ms … ~2 min) for the operator page's p50/p99 (src/ops/ui). */
+  readonly ttftQuantiles = new RatioQuantile(TTFT_QUANTILE_HORIZON, -3, 20);
+  readonly itlQuantiles = new RatioQuantile(ITL_QUANTILE_HORIZON, -3, 20);
   private readonly settings: Ref<EngineGateSettings>;
   private readonly reports: EngineReports | undefined;
   private readonly sample: LimitSample = blankSample();
@@ -111,6 +119,7 @@ export class EngineGate {
   /** The first body chunk arrived `ttftMs` after dispatch. */
   firstToken(now: number, ttftMs: number, promptTokens: number): void {
     this.ttft.add(ttftMs, 1, now);
+    this.ttftQuantiles.add(ttftMs);
     this.ttftFit.add(now, ttftMs, promptTokens);
     const s = this.fill(false, ttftMs, promptTokens);
     s.rtt = ttftMs / (1 + promptTokens / this.normTokens);
@@ -122,6 +131,7 @@ export class EngineGate {
   tokens(now: number, gapMs: number, tokens: number): void {
     if (tokens <= 0) return;
     this.itl.add(gapMs, tokens, now);
+    this.itlQuantiles.add(gapMs / tokens);
     if (this.limit.tokens !== undefined) this.limit.tokens(now, gapMs, tokens, this.fill(false, NaN, 0));
     this.breaker.changed();
   }

@@ -15,6 +15,14 @@ export class MasterKeyAuth {
     if (authorization === undefined || !authorization.startsWith('Bearer ')) return false;
     return timingSafeEqual(digest(authorization.slice(7).trim()), this.expected);
   }
+
+  /** Bearer, or HTTP Basic with the key as the password (any user name): what a browser's prompt sends. */
+  allowsBasicOrBearer(authorization: string | undefined): boolean {
+    if (authorization === undefined || !authorization.startsWith('Basic ')) return this.allows(authorization);
+    const credentials = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+    const colon = credentials.indexOf(':');
+    return colon !== -1 && timingSafeEqual(digest(credentials.slice(colon + 1)), this.expected);
+  }
 }
 
 function digest(s: string): Buffer {

@@ -20,6 +20,9 @@ export interface OpsHandlers {
   metrics(res: ServerResponse): void;
 }
 
+/** Which /ui route (src/ops/ui/handlers.ts). */
+export type UiView = 'page' | 'asset' | 'snapshot' | 'events' | 'load';
+
 export interface IngressOptions {
   groups: Map<string, ModelGroup>;
   proxy: ProxyPipeline;
@@ -46,4 +49,6 @@ export interface IngressOptions {
   analyze(group: string, endpoint: Endpoint, body: Record<string, unknown>): PromptInfo | undefined;
   /** GET/PUT /admin/backpressure (src/ops/backpressure-admin.ts), present when back pressure is on. */
   backpressureAdmin?(req: IncomingMessage, res: ServerResponse): void;
+  /** The operator page's routes (src/ops/ui/handlers.ts); the ingress checks the master key first. */
+  ui?(req: IncomingMessage, res: ServerResponse, view: UiView): void;
 }

@@ -1,4 +1,5 @@
 import type { Endpoint } from '../config/types.ts';
+import type { UiView } from './ingress-options.ts';
 
 /** What a path is for. Proxy routes name the endpoint and the path appended to a deployment's api_base. */
 export type Route =
@@ -8,7 +9,8 @@ export type Route =
   | { kind: 'readiness'; method: 'GET' }
   | { kind: 'upstreams'; method: 'GET' }
   | { kind: 'metrics'; method: 'GET' }
-  | { kind: 'backpressure'; method: 'GET'; put: true };
+  | { kind: 'backpressure'; method: 'GET'; put: true }
+  | { kind: 'ui'; method: 'GET' | 'POST'; view: UiView };
 
 const proxyRoutes: [string, Endpoint][] = [
   ['/chat/completions', 'chat'],
@@ -34,7 +36,22 @@ export function routeTable(): Map<string, Route> {
   table.set('/health/upstreams', { kind: 'upstreams', method: 'GET' });
   table.set('/metrics', { kind: 'metrics', method: 'GET' });
   table.set('/admin/backpressure', { kind: 'backpressure', method: 'GET', put: true });
+  table.set('/ui', { kind: 'ui', method: 'GET', view: 'page' });
+  table.set('/ui/', { kind: 'ui', method: 'GET', view: 'page' });
+  table.set('/ui/snapshot', { kind: 'ui', method: 'GET', view: 'snapshot' });
+  table.set('/ui/events', { kind: 'ui', method: 'GET', view: 'events' });
+  table.set('/ui/load', { kind: 'ui', method: 'POST', view: 'load' });
   return table;
+}
+
+const UI_ASSETS = '/ui/assets/';
+const uiAsset: Route = { kind: 'ui', method: 'GET', view: 'asset' };
+
+/** The route of `path` in `table`: an exact entry, or a page asset where the table serves the page. */
+export function findRoute(table: Map<string, Route>, path: string): Route | undefined {
+  const r = table.get(path);
+  if (r !== undefined || !path.startsWith(UI_ASSETS) || !table.has('/ui')) return r;
+  return uiAsset;
 }
 
 /** Health, metrics and admin routes: what `spillway.ops_port` moves to its own listener. */

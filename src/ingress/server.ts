@@ -11,7 +11,7 @@ import type { IngressOptions } from './ingress-options.ts';
 import { lingerOn, stillSending } from './linger.ts';
 import { type BodyRules, parseBody } from './parse-body.ts';
 import { readRequestHeaders } from './request-headers.ts';
-import { isOpsRoute, pathOf, type Route, routeTable } from './routes.ts';
+import { findRoute, isOpsRoute, pathOf, type Route, routeTable } from './routes.ts';
 
 const kIngress = Symbol('spillway.ingress');
 interface Pending {
@@ -76,7 +76,7 @@ export class Ingress implements BodyTarget {
     routes: Map<string, Route>,
   ): void {
     res.setHeader('x-request-id', id);
-    const route = routes.get(pathOf(req.url ?? '/'));
+    const route = findRoute(routes, pathOf(req.url ?? '/'));
     if (route === undefined)
       return this.refuse(req, res, 'path_not_found', `Unknown path ${req.method} ${clipEcho(pathOf(req.url ?? '/'))}.`);
     if (req.method !== route.method && !(req.method === 'PUT' && 'put' in route)) {
@@ -249,6 +249,19 @@ export class Ingress implements BodyTarget {
         if (this.o.backpressureAdmin === undefined)
           return this.refuse(req, res, 'path_not_found', 'Back pressure is off (spillway.backpressure.enabled).');
         return this.o.backpressureAdmin(req, res);
+      case 'ui':
+        // Basic as well as Bearer, so a browser can prompt for the key and EventSource then carries it.
+        if (this.o.auth !== undefined && !this.o.auth.allowsBasicOrBearer(req.headers.authorization)) {
+          res.setHeader('www-authenticate', 'Basic realm="spillway"');
+          return this.refuse(
+            req,
+            res,
+            'unauthorized',
+            'The operator page needs the master key (Bearer, or Basic as the password).',
+          );
+        }
+        if (this.o.ui === undefined) return this.refuse(req, res, 'path_not_found', 'The operator page is off.');
+        return this.o.ui(req, res, route.view);
     }
   }
 

@@ -24,7 +24,12 @@ export interface EngineReading {
 export interface GroupReading {
   readonly name: string;
   readonly admittedTotal: readonly number[];
-  readonly room: { readonly size: number; readonly queue: { readonly tokens: number } };
+  /** Requests answered 2xx within and outside the group's SLA. */
+  readonly sla: readonly number[];
+  readonly room: {
+    readonly size: number;
+    readonly queue: { readonly tokens: number; readonly bounds: { readonly maxRequests: number } };
+  };
   readonly drainRate: { perMs(): number };
   readonly admission: { readonly byPriority: readonly number[] };
   readonly engines: readonly EngineReading[];
@@ -52,6 +57,8 @@ export class BackpressureMetrics {
   readonly decision: Histogram<'decision'>;
   readonly queueWait: Histogram<'model_group' | 'result'>;
   readonly penalties: Counter<'model_group' | 'deployment'>;
+  /** Refusals by model group ("none" before the body is read) and code: the operator page's rates (src/ops/ui). */
+  readonly refusedBy = new Map<string, Map<string, number>>();
   private controller: BackpressureReadings | undefined;
   // Bound children, so the request path builds no label object (prom-client still hashes the labels on each
   // observation; admissions, one per request, are therefore counted on the group and read at scrape time).
@@ -107,6 +114,31 @@ export class BackpressureMetrics {
       registers,
     });
     const groups = () => self.controller?.groups.values() ?? [];
+    new Counter({
+      name: 'spillway_sla_requests_total',
+      help:
+        "Requests answered 2xx, judged against their group's SLA from the gateway's view (result within or " +
+        'missed): first token within the TTFT budget of arrival and mean ITL within the ITL SLO for streams, ' +
+        'the whole response within the TTFT budget otherwise.',
+      labelNames: ['model_group', 'result'],
+      registers,
+      collect() {
+        this.reset();
+        for (const g of groups()) {
+          this.inc({ model_group: g.name, result: 'within' }, g.sla[0]);
+          this.inc({ model_group: g.name, result: 'missed' }, g.sla[1]);
+        }
+      },
+    });
+    new Gauge({
+      name: 'spillway_router_queue_bound',
+      help: "The router queue's maximum depth (requests).",
+      labelNames: ['model_group'],
+      registers,
+      collect() {
+        for (const g of groups()) this.set({ model_group: g.name }, g.room.queue.bounds.maxRequests);
+      },
+    });
     new Gauge({
       name: 'spillway_router_queue_depth',
       help: 'Requests waiting in the router queue.',
@@ -223,5 +255,8 @@ export class BackpressureMetrics {
 
   rejected(level: string, reason: string, priority: Priority, group: string): void {
     this.rejections.inc({ level, reason, priority: PRIORITY_NAMES[priority], model_group: group });
+    let byCode = this.refusedBy.get(group);
+    if (byCode === undefined) this.refusedBy.set(group, (byCode = new Map()));
+    byCode.set(reason, (byCode.get(reason) ?? 0) + 1);
   }
 }

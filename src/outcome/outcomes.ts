@@ -14,6 +14,10 @@ export const outcomes = {
   model_not_found: { status: 404, type: 'invalid_request_error', code: 'model_not_found' },
   path_not_found: { status: 404, type: 'invalid_request_error', code: 'not_found' },
   method_not_allowed: { status: 405, type: 'invalid_request_error', code: 'method_not_allowed' },
+  // POST /ui/load on a gateway with no load generator attached (only `spillway demo` attaches one).
+  no_load_generator: { status: 409, type: 'invalid_request_error', code: 'no_load_generator' },
+  // GET /ui/events while the most operator pages allowed are connected.
+  ui_clients_full: { status: 503, type: 'service_unavailable', code: 'too_many_ui_clients' },
   payload_too_large: { status: 413, type: 'invalid_request_error', code: 'request_too_large' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error', code: 'unsupported_media_type' },
   // Refused by Node's HTTP parser before the ingress sees a request (src/ingress/connections.ts); the

@@ -14,6 +14,7 @@ import type { AdmissionStage } from '../stages.ts';
 import type { BackPressure } from './controller.ts';
 import type { GroupState } from './groups.ts';
 import { isOverload, type Refusal, sendRefusal } from './refusals.ts';
+import { SLA_MISSED, SLA_WITHIN } from './sla.ts';
 import { Ticket } from './ticket.ts';
 
 export class BackPressureAdmission implements AdmissionStage {
@@ -80,6 +81,7 @@ export class BackPressureAdmission implements AdmissionStage {
       t.group.room.remove(t.entry);
       this.bp.leftQueue(t, 'client_closed');
     }
+    if (how === 'success' && t.slaMet !== undefined) t.group.sla[t.slaMet ? SLA_WITHIN : SLA_MISSED]++;
     if (t.admission !== undefined) {
       const admission: AdmissionPermit = t.admission;
       t.admission = undefined;

@@ -17,6 +17,7 @@ import type { ProxyRequest } from '../proxy-request.ts';
 import type { AttemptHooks } from '../stages.ts';
 import type { BackPressure } from './controller.ts';
 import { EnginePermit } from './engine-permit.ts';
+import { slaVerdict } from './sla.ts';
 
 const NO_HASHES: readonly number[] = [];
 const NO_OVERLAPS = new Int32Array(0);
@@ -85,6 +86,7 @@ export class Attempts implements AttemptHooks {
     const engine: EnginePermit = t.engine;
     t.engine = undefined;
     this.bp.now = this.bp.clock();
+    t.slaMet = how === 'success' ? slaVerdict(pr, t.group.settings, engine.meanItlMs) : undefined;
     engine.end(how);
     if (t.errorFrame) {
       t.errorFrame = false;

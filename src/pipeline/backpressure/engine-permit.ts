@@ -43,13 +43,17 @@ export class EnginePermit implements Permit {
     this.lastAt = now;
   }
 
+  /** Mean ms per output token after the first; NaN before any. */
+  get meanItlMs(): number {
+    return this.outTokens > 0 ? (this.lastAt - this.firstAt) / this.outTokens : NaN;
+  }
+
   end(how: PermitEnd): asserts this is never {
     const now = this.clock();
     const slot = this.slot;
     slot.inFlightOf[this.priority]--;
     const ttft = this.firstAt > 0 ? this.firstAt - this.dispatchAt : NaN;
-    const itl = this.outTokens > 0 ? (this.lastAt - this.firstAt) / this.outTokens : NaN;
-    slot.gate.release(now, how === 'dropped', now - this.dispatchAt, ttft, itl);
+    slot.gate.release(now, how === 'dropped', now - this.dispatchAt, ttft, this.meanItlMs);
     slot.departures?.end(this.departure, now, how === 'success');
   }
 }

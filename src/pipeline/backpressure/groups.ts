@@ -21,6 +21,8 @@ export class GroupState<R> {
   room!: WaitingRoom<R>;
   /** Requests admitted, by priority class (spillway_backpressure_admitted_total, read at scrape time). */
   readonly admittedTotal = [0, 0, 0];
+  /** Requests answered 2xx, within and outside the SLA (./sla.ts; spillway_sla_requests_total). */
+  readonly sla = [0, 0];
   /** Requests whose client went away while queued. */
   abandoned = 0;
   /** Attempts of this group in flight (so a queue with nothing in flight knows no event is coming). */

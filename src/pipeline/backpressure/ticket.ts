@@ -30,6 +30,8 @@ export class Ticket<R> {
   refusals = 0;
   /** The engine slot of the attempt in progress. */
   engine: EnginePermit | undefined = undefined;
+  /** The last attempt's SLA verdict (./sla.ts), counted if the request finishes with its answer. */
+  slaMet: boolean | undefined = undefined;
 
   constructor(
     group: GroupState<R>,
