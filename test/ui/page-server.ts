@@ -1,10 +1,10 @@
-// A test-only server for the page: it serves the page's files as the gateway does and an SSE stream of synthetic
+// A test-only server for the page: it serves the page's files with the gateway's loader and an SSE stream of synthetic
 // snapshots per the /ui contract, and takes the load control's posts. The page's layout test runs against it,
 // since a 64-engine, 20-group fleet is too big to simulate in a test.
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadPageFiles } from '../../src/ops/ui/page/assets.ts';
-import type { LoadState } from '../../src/ops/ui/page/contract.d.ts';
+import { loadPageFiles } from '../../src/ops/ui/page-files.ts';
+import type { LoadState } from '../../src/ops/ui/types.ts';
 import { type FleetShape, history, snapshot } from './synthetic.ts';
 
 export interface PageServer {
@@ -32,9 +32,9 @@ export async function startPageServer(shape: FleetShape, periodMs = 250): Promis
   }, periodMs);
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
-    if (path === '/ui') return reply(res, 200, files.page.contentType, files.page.body);
+    if (path === '/ui') return reply(res, 200, files.page.type, files.page.body);
     const asset = path.startsWith('/ui/assets/') ? files.assets.get(path.slice('/ui/assets/'.length)) : undefined;
-    if (asset) return reply(res, 200, asset.contentType, asset.body);
+    if (asset) return reply(res, 200, asset.type, asset.body);
     if (path === '/ui/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
       send(res, 'history', history(shape, Date.now(), 60, { ...load }));

@@ -1,6 +1,6 @@
 // Synthetic snapshots in the shape of the /ui contract, for the page's browser tests: a fleet of any size whose
 // refusals and queues follow the offered multiple of capacity (nothing refused or queued at 1× and below).
-import type { EngineView, GroupView, LoadState, UiHistory, UiSnapshot } from '../../src/ops/ui/page/contract.d.ts';
+import type { EngineView, GroupView, LoadState, UiHistory, UiSnapshot } from '../../src/ops/ui/types.ts';
 
 export interface FleetShape {
   groups: number;

@@ -3,7 +3,7 @@
  * The one chart style of Spillway's pictures: the `spillway bench --html` report (SVG strings, svg.ts) and the
  * operator page at /ui (SVG updated in place, ops/ui/page/chart.js) draw with these colours, margins, ticks,
  * labels and line widths. Plain JavaScript with JSDoc types, so that the browser loads the very file the Node
- * report imports (the page's import map names it `#chart-style`).
+ * report imports (the page serves it as /ui/assets/chart-style.js, a link to this file).
  */
 
 /** Series colours, in order: the first series is always blue, the second red. */

@@ -7,8 +7,8 @@ import { TimeChart } from './chart.js';
 import { EngineTable, fmt, GroupTable } from './tables.js';
 import { Timeline } from './timeline.js';
 
-/** @typedef {import('./contract.d.ts').UiSnapshot} UiSnapshot */
-/** @typedef {import('./contract.d.ts').LoadState} LoadState */
+/** @typedef {import('../../types.ts').UiSnapshot} UiSnapshot */
+/** @typedef {import('../../types.ts').LoadState} LoadState */
 
 /** @param {string} id */
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));

@@ -4,9 +4,9 @@
  */
 
 /**
- * @typedef {import('./contract.d.ts').UiSnapshot} UiSnapshot
- * @typedef {import('./contract.d.ts').GroupView} GroupView
- * @typedef {import('./contract.d.ts').EngineView} EngineView
+ * @typedef {import('../../types.ts').UiSnapshot} UiSnapshot
+ * @typedef {import('../../types.ts').GroupView} GroupView
+ * @typedef {import('../../types.ts').EngineView} EngineView
  */
 
 /** @param {number | null | undefined} v @param {number} [digits] */

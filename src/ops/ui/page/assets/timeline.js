@@ -6,8 +6,8 @@
 import { WINDOW_S } from './chart.js';
 
 /**
- * @typedef {import('./contract.d.ts').UiSnapshot} UiSnapshot
- * @typedef {import('./contract.d.ts').GroupView} GroupView
+ * @typedef {import('../../types.ts').UiSnapshot} UiSnapshot
+ * @typedef {import('../../types.ts').GroupView} GroupView
  * @typedef {import('./chart.js').ChartSeries} ChartSeries
  */
 

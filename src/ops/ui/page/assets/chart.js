@@ -3,7 +3,7 @@
  * paths' `d`, the y ticks' positions and texts, and the legend, and never reads layout (no reflow forced). The
  * look is the bench report's: chart-style.js's palette, ink, ticks, labels and line widths.
  */
-import { FONT, INK, linePath, niceTicks, PALETTE, seriesWidth, tickLabel } from '#chart-style';
+import { FONT, INK, linePath, niceTicks, PALETTE, seriesWidth, tickLabel } from './chart-style.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** The page's charts are small multiples: the report's margins, tightened. */
