@@ -21,13 +21,21 @@ export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
 }
 
-/** A page that records every console error and uncaught exception, to be asserted empty. */
-export async function openPage(
-  browser: Browser,
-  width = 1280,
-  height = 900,
-): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width, height } });
+export interface PageOptions {
+  width?: number;
+  height?: number;
+  /** What the browser answers a Basic challenge with (the master key as password). */
+  credentials?: { username: string; password: string };
+}
+
+/** A page in its own context that records every console error and uncaught exception, to be asserted empty. */
+export async function openPage(browser: Browser, o: PageOptions = {}): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    viewport: { width: o.width ?? 1280, height: o.height ?? 900 },
+    httpCredentials: o.credentials,
+  });
+  const page = await context.newPage();
+  page.on('close', () => context.close());
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
@@ -39,4 +47,18 @@ export async function openPage(
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** The latest refusals per second the chart draws, and the queued requests of every group in the table. */
+export async function refusalsAndQueue(page: Page): Promise<{ refused: number; queued: number }> {
+  return page.evaluate(() => {
+    const refused = Number(document.querySelector<SVGElement>('#chart-refused')?.dataset.latest ?? Number.NaN);
+    let queued = 0;
+    for (const cell of document.querySelectorAll('#groups tbody td:nth-child(5)')) {
+      // "critical / standard / sheddable (bound)"
+      const [c, s, sh] = (cell.textContent ?? '').split(/[ /()]+/).map(Number);
+      queued += c + s + sh;
+    }
+    return { refused, queued };
+  });
 }
