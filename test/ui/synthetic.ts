@@ -27,7 +27,7 @@ export function snapshot(shape: FleetShape, t: number, load: LoadState | null): 
       admittedPerS: 40 + g,
       refusedPerS: excess ? Object.fromEntries(CODES.map((c, k) => [c, excess * (30 + 10 * k)])) : {},
       queueDepth: { critical: excess ? 2 : 0, standard: Math.round(excess * 12), sheddable: Math.round(excess * 30) },
-      queueBound: 128,
+      queueBound: 1024,
       drainPerS: 41.5 + g,
       goodputPerS: 39 + g,
       attainment: excess ? 0.985 : 0.999,

@@ -73,7 +73,13 @@ export class TimeChart {
     for (const t of X_TICKS) {
       const x = this.sx(t);
       el('line', { x1: x, x2: x, y1: base, y2: base + 3, stroke: INK.axis }, this.svg);
-      const text = el('text', { x, y: base + 14, 'text-anchor': 'middle', fill: INK.tick }, this.svg);
+      // The last label ends at the plot's edge rather than centring past it.
+      const anchor = t === 0 ? 'end' : 'middle';
+      const text = el(
+        'text',
+        { x: t === 0 ? x + 4 : x, y: base + 14, 'text-anchor': anchor, fill: INK.tick },
+        this.svg,
+      );
       text.textContent = t === 0 ? 'now' : `${t / 60}m`;
     }
   }

@@ -98,7 +98,7 @@ export class GroupTable {
       row.set(1, `${g.inFlight} / ${g.inFlightLimit ?? '∞'}`);
       row.set(2, fmt(g.admittedPerS));
       row.set(3, refused.length ? refused.map(([k, v]) => `${k} ${fmt(v)}`).join(' · ') : '0', 'codes');
-      row.set(4, `${q.critical} / ${q.standard} / ${q.sheddable} (${g.queueBound ?? '–'})`, full ? 'bad' : '');
+      row.set(4, `${q.critical} / ${q.standard} / ${q.sheddable} (${g.queueBound ?? '–'})`, full ? 'wrap bad' : 'wrap');
       row.set(5, fmt(g.drainPerS));
       row.set(6, fmt(g.goodputPerS));
       const att = g.attainment;
