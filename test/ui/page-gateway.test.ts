@@ -57,9 +57,9 @@ test('with the master key set, the page refuses a browser with no key', { skip }
 
 test('with the master key set, the page refuses a browser with a wrong key', { skip }, async () => {
   const { page } = await openPage(browser, { credentials: { username: 'operator', password: 'sk-wrong' } });
-  const answer = await page.goto(`${gw.url}/ui`);
-  assert.equal(answer?.status(), 401);
-  assert.equal((await answer?.json()).error.code, 'invalid_api_key');
+  const answer = (await page.goto(`${gw.url}/ui`))!;
+  assert.equal(answer.status(), 401);
+  assert.equal((await answer.json()).error.code, 'invalid_api_key');
   assert.equal(await page.locator('#engines').count(), 0);
   await page.close();
 });

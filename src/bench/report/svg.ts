@@ -81,8 +81,8 @@ function axes(
     `<text x="${(M.left + w - M.right) / 2}" y="${h - 8}" text-anchor="middle" fill="${INK.text}">` +
     `${escapeXml(xLabel)}</text>`;
   out +=
-    `<text transform="translate(14 ${(M.top + h - M.bottom) / 2}) rotate(-90)" text-anchor="middle" fill="${INK.text}">` +
-    `${escapeXml(yLabel)}</text>`;
+    `<text transform="translate(14 ${(M.top + h - M.bottom) / 2}) rotate(-90)" text-anchor="middle" ` +
+    `fill="${INK.text}">${escapeXml(yLabel)}</text>`;
   return out;
 }
 
