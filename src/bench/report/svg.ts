@@ -73,7 +73,8 @@ function axes(
   for (const t of xTicks) {
     const x = sx(t).toFixed(1);
     out += `<line x1="${x}" x2="${x}" y1="${h - M.bottom}" y2="${h - M.bottom + 4}" stroke="${INK.axis}"/>`;
-    out += `<text x="${x}" y="${h - M.bottom + 16}" text-anchor="middle" fill="${INK.tick}">${escapeXml(xText(t))}</text>`;
+    out += `<text x="${x}" y="${h - M.bottom + 16}" text-anchor="middle" fill="${INK.tick}">`;
+    out += `${escapeXml(xText(t))}</text>`;
   }
   out += `<line x1="${M.left}" x2="${w - M.right}" y1="${h - M.bottom}" y2="${h - M.bottom}" stroke="${INK.axis}"/>`;
   out += `<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${h - M.bottom}" stroke="${INK.axis}"/>`;
