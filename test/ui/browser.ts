@@ -29,19 +29,26 @@ export interface PageOptions {
 }
 
 /** A page in its own context that records every console error and uncaught exception, to be asserted empty. */
-export async function openPage(browser: Browser, o: PageOptions = {}): Promise<{ page: Page; errors: string[] }> {
+export interface OpenPage {
+  page: Page;
+  /** Console errors and uncaught exceptions, in order. */
+  errors: string[];
+  /** Closes the page's context (and so the page). */
+  close(): Promise<void>;
+}
+
+export async function openPage(browser: Browser, o: PageOptions = {}): Promise<OpenPage> {
   const context = await browser.newContext({
     viewport: { width: o.width ?? 1280, height: o.height ?? 900 },
     httpCredentials: o.credentials,
   });
   const page = await context.newPage();
-  page.on('close', () => context.close());
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (err) => errors.push(String(err)));
-  return { page, errors };
+  return { page, errors, close: () => context.close() };
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -45,27 +45,27 @@ after(async () => {
 });
 
 test('with the master key set, the page refuses a browser with no key', { skip }, async () => {
-  const { page } = await openPage(browser);
+  const { page, close } = await openPage(browser);
   const statuses: number[] = [];
   page.on('response', (r) => statuses.push(r.status()));
   // The gateway's Basic challenge makes the browser ask; with no one to answer it gives up.
   await assert.rejects(page.goto(`${gw.url}/ui`), /ERR_INVALID_AUTH_CREDENTIALS/);
   assert.deepEqual(statuses, [401]);
   assert.equal(await page.locator('#engines').count(), 0);
-  await page.close();
+  await close();
 });
 
 test('with the master key set, the page refuses a browser with a wrong key', { skip }, async () => {
-  const { page } = await openPage(browser, { credentials: { username: 'operator', password: 'sk-wrong' } });
+  const { page, close } = await openPage(browser, { credentials: { username: 'operator', password: 'sk-wrong' } });
   const answer = (await page.goto(`${gw.url}/ui`))!;
   assert.equal(answer.status(), 401);
   assert.equal((await answer.json()).error.code, 'invalid_api_key');
   assert.equal(await page.locator('#engines').count(), 0);
-  await page.close();
+  await close();
 });
 
 test('with the key the page shows every engine and group, live, with no console error', { skip }, async () => {
-  const { page, errors } = await openPage(browser, { credentials: { username: 'operator', password: KEY } });
+  const { page, errors, close } = await openPage(browser, { credentials: { username: 'operator', password: KEY } });
   const answer = await page.goto(`${gw.url}/ui`);
   assert.equal(answer?.status(), 200);
   await page.waitForFunction(() => document.querySelectorAll('#engines tbody tr').length === 3);
@@ -76,5 +76,5 @@ test('with the key the page shows every engine and group, live, with no console 
   assert.equal(await page.textContent('#backpressure'), 'back pressure on');
   await screenshot(page, 'gateway-idle');
   assert.deepEqual(errors, []);
-  await page.close();
+  await close();
 });

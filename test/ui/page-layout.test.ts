@@ -25,7 +25,7 @@ for (const [width, height] of [
   [1920, 1080],
 ]) {
   test(`64 engines and 20 groups at ${width}×${height}: all shown, nothing overflows`, { skip }, async () => {
-    const { page, errors } = await openPage(browser, { width, height });
+    const { page, errors, close } = await openPage(browser, { width, height });
     await page.goto(server.url);
     await page.waitForFunction((n) => document.querySelectorAll('#engines tbody tr').length === n, SHAPE.engines);
     await page.waitForSelector('#chart-throughput path[d^="M"]', { state: 'attached' });
@@ -53,6 +53,6 @@ for (const [width, height] of [
     await screenshot(page, `page-64-engines-${width}`);
     assert.deepEqual(overflow, []);
     assert.deepEqual(errors, []);
-    await page.close();
+    await close();
   });
 }

@@ -22,7 +22,7 @@ after(async () => {
 test('4× from the load control moves refusals and queue depth within 2 s; stop returns them to zero', {
   skip,
 }, async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors, close } = await openPage(browser);
   await page.goto(server.url);
   await page.waitForSelector('#load:not([hidden])');
   await page.waitForFunction(() => document.querySelector<SVGElement>('#chart-refused')?.dataset.latest === '0');
@@ -48,5 +48,5 @@ test('4× from the load control moves refusals and queue depth within 2 s; stop 
   );
   assert.deepEqual(await refusalsAndQueue(page), { refused: 0, queued: 0 });
   assert.deepEqual(errors, []);
-  await page.close();
+  await close();
 });
