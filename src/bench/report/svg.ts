@@ -1,7 +1,21 @@
 /**
  * Inline SVG charts for the self-contained HTML reports: line charts over numeric x and a bar chart. Hand-written
  * because the report must open with no network and no script, and the two chart shapes needed are ~150 lines.
+ * Colours, margins, ticks and line widths come from chart-style.js, which the operator page (/ui) draws with too.
  */
+
+import {
+  FONT,
+  INK,
+  tickLabel as label,
+  linePath,
+  MARGIN as M,
+  niceTicks,
+  PALETTE,
+  seriesWidth,
+} from './chart-style.js';
+
+export { niceTicks, PALETTE };
 
 export interface Series {
   name: string;
@@ -22,37 +36,17 @@ export interface LineChartOptions {
   markers?: boolean;
 }
 
-export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
-const M = { left: 64, right: 16, top: 48, bottom: 44 };
-
 export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** About `count` round tick values covering [lo, hi]. */
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!(hi > lo)) hi = lo + 1;
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const ticks: number[] = [];
-  for (let v = Math.floor(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
-  if (ticks[ticks.length - 1] < hi) ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
-  return ticks;
-}
-
-function label(v: number): string {
-  if (Math.abs(v) >= 10_000) return `${(v / 1000).toFixed(0)}k`;
-  if (Math.abs(v) >= 1000) return `${(v / 1000).toFixed(1).replace(/\.0$/, '')}k`;
-  return String(Number(v.toPrecision(4)));
 }
 
 function frame(title: string, width: number, height: number, body: string): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
-    `font-family="system-ui, sans-serif" font-size="11" role="img" aria-label="${escapeXml(title)}">` +
-    `<rect width="${width}" height="${height}" fill="#fff"/>` +
-    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="13" font-weight="600">${escapeXml(title)}</text>` +
+    `font-family="${FONT.family}" font-size="${FONT.size}" role="img" aria-label="${escapeXml(title)}">` +
+    `<rect width="${width}" height="${height}" fill="${INK.background}"/>` +
+    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="${FONT.titleSize}" font-weight="600">` +
+    `${escapeXml(title)}</text>` +
     `${body}</svg>`
   );
 }
@@ -71,24 +65,25 @@ function axes(
   let out = '';
   for (const t of yTicks) {
     const y = sy(t).toFixed(1);
-    out += `<line x1="${M.left}" x2="${w - M.right}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>`;
+    out += `<line x1="${M.left}" x2="${w - M.right}" y1="${y}" y2="${y}" stroke="${INK.grid}"/>`;
     out +=
-      `<text x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" fill="#444">` +
+      `<text x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" fill="${INK.tick}">` +
       `${label(t)}</text>`;
   }
   for (const t of xTicks) {
     const x = sx(t).toFixed(1);
-    out += `<line x1="${x}" x2="${x}" y1="${h - M.bottom}" y2="${h - M.bottom + 4}" stroke="#888"/>`;
-    out += `<text x="${x}" y="${h - M.bottom + 16}" text-anchor="middle" fill="#444">${escapeXml(xText(t))}</text>`;
+    out += `<line x1="${x}" x2="${x}" y1="${h - M.bottom}" y2="${h - M.bottom + 4}" stroke="${INK.axis}"/>`;
+    out += `<text x="${x}" y="${h - M.bottom + 16}" text-anchor="middle" fill="${INK.tick}">`;
+    out += `${escapeXml(xText(t))}</text>`;
   }
-  out += `<line x1="${M.left}" x2="${w - M.right}" y1="${h - M.bottom}" y2="${h - M.bottom}" stroke="#888"/>`;
-  out += `<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${h - M.bottom}" stroke="#888"/>`;
+  out += `<line x1="${M.left}" x2="${w - M.right}" y1="${h - M.bottom}" y2="${h - M.bottom}" stroke="${INK.axis}"/>`;
+  out += `<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${h - M.bottom}" stroke="${INK.axis}"/>`;
   out +=
-    `<text x="${(M.left + w - M.right) / 2}" y="${h - 8}" text-anchor="middle" fill="#222">` +
+    `<text x="${(M.left + w - M.right) / 2}" y="${h - 8}" text-anchor="middle" fill="${INK.text}">` +
     `${escapeXml(xLabel)}</text>`;
   out +=
-    `<text transform="translate(14 ${(M.top + h - M.bottom) / 2}) rotate(-90)" text-anchor="middle" fill="#222">` +
-    `${escapeXml(yLabel)}</text>`;
+    `<text transform="translate(14 ${(M.top + h - M.bottom) / 2}) rotate(-90)" text-anchor="middle" ` +
+    `fill="${INK.text}">${escapeXml(yLabel)}</text>`;
   return out;
 }
 
@@ -97,7 +92,12 @@ export function lineChart(o: LineChartOptions): string {
   const h = o.height ?? 300;
   const all = o.series.flatMap((s) => s.points);
   if (all.length === 0)
-    return frame(o.title, w, h, `<text x="${w / 2}" y="${h / 2}" text-anchor="middle" fill="#888">no data</text>`);
+    return frame(
+      o.title,
+      w,
+      h,
+      `<text x="${w / 2}" y="${h / 2}" text-anchor="middle" fill="${INK.muted}">no data</text>`,
+    );
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]).filter(Number.isFinite);
   const xTicks = niceTicks(Math.min(...xs), Math.max(...xs));
@@ -111,9 +111,13 @@ export function lineChart(o: LineChartOptions): string {
   o.series.forEach((s, k) => {
     const color = PALETTE[k % PALETTE.length];
     const pts = s.points.filter((p) => Number.isFinite(p[1]));
-    const d = pts.map((p, j) => `${j ? 'L' : 'M'}${sx(p[0]).toFixed(1)} ${sy(p[1]).toFixed(1)}`).join('');
-    // Earlier series are drawn wider, so a series that lies exactly on another still shows at its edges.
-    const width = Math.max(1.6, 4 - 1.2 * k);
+    const d = linePath(
+      pts.map((p) => p[0]),
+      pts.map((p) => p[1]),
+      sx,
+      sy,
+    );
+    const width = seriesWidth(k);
     body +=
       `<path d="${d}" fill="none" stroke="${color}" stroke-width="${width}"` +
       `${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`;
@@ -122,7 +126,7 @@ export function lineChart(o: LineChartOptions): string {
         body += `<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="${width + 1}" fill="${color}"/>`;
     // Legend in a row under the title, outside the plot, so it never hides a line.
     body += `<rect x="${legendX}" y="29" width="12" height="3" fill="${color}"/>`;
-    body += `<text x="${legendX + 16}" y="33" fill="#222">${escapeXml(s.name)}</text>`;
+    body += `<text x="${legendX + 16}" y="33" fill="${INK.text}">${escapeXml(s.name)}</text>`;
     legendX += 28 + s.name.length * 6;
   });
   return frame(o.title, w, h, body);
@@ -141,7 +145,12 @@ export function barChart(o: BarChartOptions): string {
   const w = o.width ?? 560;
   const h = o.height ?? 300;
   if (o.bars.length === 0)
-    return frame(o.title, w, h, `<text x="${w / 2}" y="${h / 2}" text-anchor="middle" fill="#888">no data</text>`);
+    return frame(
+      o.title,
+      w,
+      h,
+      `<text x="${w / 2}" y="${h / 2}" text-anchor="middle" fill="${INK.muted}">no data</text>`,
+    );
   const yTicks = niceTicks(0, Math.max(...o.bars.map((b) => b.value), 1));
   const y1 = yTicks[yTicks.length - 1];
   const n = o.bars.length;
