@@ -12,7 +12,7 @@
  * Measured on the stream in real time, no scraping:
  *   TTFT  dispatch → first body chunk, per request              → TTFT window, and the limit's sample
  *   ITL   gap between chunks / tokens in the later chunk        → ITL window (weighted by tokens)
- *   e2e   dispatch → end of a completed non-streamed response   → the upper-bound window only (`ttftBound`)
+ *   e2e   dispatch → end of a completed non-streamed response   → TTFT window, marked as an upper bound
  * A non-streamed response's first byte is its last, so its end-to-end time is only an upper bound of its
  * TTFT: it can show the engine within its TTFT target, never over it, and the breaker reads it that way
  * (./slo-breaker.ts). The limit and the TTFT-by-length fit never see it: the limit already has the whole
@@ -65,10 +65,8 @@ export class EngineGate {
   penaltyUntil = 0;
   penalties = 0;
   limit: ConcurrencyLimit;
-  /** Measured TTFTs (streamed responses). */
+  /** Measured TTFTs (streamed responses), and upper bounds of TTFT (non-streamed responses' end-to-end times). */
   readonly ttft: LatencyWindow;
-  /** Measured TTFTs and upper bounds of TTFT (non-streamed responses' end-to-end times). */
-  readonly ttftUpper: LatencyWindow;
   readonly itl: LatencyWindow;
   /** TTFT by prompt length, for the router queue's service-time estimate. */
   readonly ttftFit: TtftFit;
@@ -82,11 +80,10 @@ export class EngineGate {
     this.limit = o.limit;
     this.settings = o.settings;
     this.reports = o.reports;
-    this.ttft = new LatencyWindow({ clock: o.clock, windowMs: o.windowMs });
-    this.ttftUpper = new LatencyWindow({ clock: o.clock, windowMs: o.windowMs });
+    this.ttft = new LatencyWindow({ clock: o.clock, windowMs: o.windowMs, bounds: true });
     this.itl = new LatencyWindow({ clock: o.clock, windowMs: o.windowMs });
     this.ttftFit = new TtftFit(o.windowMs);
-    this.breaker = new SloBreaker(o.settings, this.ttft, this.itl, this.ttftUpper);
+    this.breaker = new SloBreaker(o.settings, this.ttft, this.itl);
   }
 
   get normTokens(): number {
@@ -120,7 +117,6 @@ export class EngineGate {
   /** The first body chunk arrived `ttftMs` after dispatch. */
   firstToken(now: number, ttftMs: number, promptTokens: number): void {
     this.ttft.add(ttftMs, 1, now);
-    this.ttftUpper.add(ttftMs, 1, now);
     this.ttftFit.add(now, ttftMs, promptTokens);
     const s = this.fill(false, ttftMs, promptTokens);
     s.rtt = ttftMs / (1 + promptTokens / this.normTokens);
@@ -130,7 +126,7 @@ export class EngineGate {
 
   /** A non-streamed response completed `e2eMs` after dispatch: an upper bound of its TTFT, nothing more. */
   ttftBound(now: number, e2eMs: number): void {
-    this.ttftUpper.add(e2eMs, 1, now);
+    this.ttft.addBound(e2eMs, now);
     this.breaker.changed();
   }
 

@@ -47,18 +47,16 @@ export class SloBreaker {
   private readonly settingsRef: Ref<SloSettings>;
   private readonly ttft: LatencyWindow;
   private readonly itl: LatencyWindow;
-  private readonly ttftUpper: LatencyWindow | undefined;
   private r = 0;
   private validUntil = -Infinity;
   /** The settings the cached pressure was judged by: new settings judge again. */
   private judgedBy: SloSettings | undefined = undefined;
 
-  /** `ttftUpper`: measured TTFTs and upper bounds of TTFT, when the engine keeps them. */
-  constructor(settings: Ref<SloSettings>, ttft: LatencyWindow, itl: LatencyWindow, ttftUpper?: LatencyWindow) {
+  /** `ttft`: measured TTFTs, and upper bounds of TTFT when the engine keeps them (LatencyWindow `bounds`). */
+  constructor(settings: Ref<SloSettings>, ttft: LatencyWindow, itl: LatencyWindow) {
     this.settingsRef = settings;
     this.ttft = ttft;
     this.itl = itl;
-    this.ttftUpper = ttftUpper;
   }
 
   get settings(): SloSettings {
@@ -72,14 +70,12 @@ export class SloBreaker {
     this.judgedBy = s;
     let t = 0;
     if (s.ttftSloMs > 0 && this.ttft.count(now) >= s.minSamples) {
-      // The upper window holds every measured TTFT too, so it has min_samples whenever the measured one has.
-      t = Math.min(this.ttft.mean(now), this.ttftUpper?.mean(now) ?? Infinity) / (s.ttftSloMs * s.margin);
+      t = Math.min(this.ttft.mean(now), this.ttft.upperMean(now)) / (s.ttftSloMs * s.margin);
     }
     const i = s.itlSloMs > 0 && this.itl.count(now) >= s.minSamples ? this.itl.mean(now) / (s.itlSloMs * s.margin) : 0;
     this.reason = i > t ? 'itl' : 'ttft';
     this.r = Math.max(t, i);
     this.validUntil = Math.min(this.ttft.stableUntil(now), this.itl.stableUntil(now));
-    if (this.ttftUpper !== undefined) this.validUntil = Math.min(this.validUntil, this.ttftUpper.stableUntil(now));
     return this.r;
   }
 
@@ -102,11 +98,10 @@ export class SloBreaker {
     const s = this.settings;
     let at = now;
     if (s.ttftSloMs > 0) {
-      // Either window at the threshold admits it. The upper one holds every measured TTFT too, so while it
-      // holds fewer than min_samples the measured one does as well: its "clear" by count is a real one.
+      // Either mean at the threshold admits it: the measured one, or the one with bounds.
       const threshold = f * s.ttftSloMs * s.margin;
-      const upper = this.ttftUpper?.clearsAt(now, threshold, s.minSamples) ?? Infinity;
-      at = Math.max(at, Math.min(this.ttft.clearsAt(now, threshold, s.minSamples), upper));
+      const measured = this.ttft.clearsAt(now, threshold, s.minSamples);
+      at = Math.max(at, Math.min(measured, this.ttft.clearsAt(now, threshold, s.minSamples, true)));
     }
     if (s.itlSloMs > 0) at = Math.max(at, this.itl.clearsAt(now, f * s.itlSloMs * s.margin, s.minSamples));
     return at;

@@ -15,8 +15,7 @@ export interface EngineReading {
   readonly deployment: { readonly id: string };
   readonly gate: {
     readonly limit: { readonly limit: number };
-    readonly ttft: { mean(): number };
-    readonly ttftUpper: { mean(): number };
+    readonly ttft: { mean(): number; upperMean(): number };
     readonly itl: { mean(): number };
   };
 }
@@ -202,7 +201,7 @@ export class BackpressureMetrics {
         for (const g of groups())
           for (const e of g.engines) {
             const ttft = e.gate.ttft.mean();
-            const upper = e.gate.ttftUpper.mean();
+            const upper = e.gate.ttft.upperMean();
             const itl = e.gate.itl.mean();
             if (Number.isFinite(ttft))
               this.set({ model_group: g.name, deployment: e.deployment.id, signal: 'ttft' }, ttft / 1000);

@@ -79,7 +79,7 @@ test('a completed non-streamed attempt gives its time as an upper bound of TTFT;
   answered.answered = true;
   now = 1800;
   answered.end('success');
-  assert.equal(s.gate.ttftUpper.mean(now), 800, 'dispatch → end, as a bound');
+  assert.equal(s.gate.ttft.upperMean(now), 800, 'dispatch → end, as a bound');
   assert.ok(Number.isNaN(s.gate.ttft.mean(now)), 'not a measured TTFT');
   assert.deepEqual(samples, [[800, Number.NaN, Number.NaN, false]], 'a blind sample, as before');
   // An error's time, a failed attempt and a dropped one bound nothing.
@@ -93,6 +93,6 @@ test('a completed non-streamed attempt gives its time as an upper bound of TTFT;
     now += 5000;
     p.end(how);
   }
-  assert.equal(s.gate.ttftUpper.count(now), 0, 'the first bound aged out, and none came after it');
+  assert.equal(s.gate.ttft.upperMean(now), Number.NaN, 'the first bound aged out, and none came after it');
   assert.equal(s.gate.inFlight, 0);
 });
