@@ -33,7 +33,6 @@ spillway:
       assert.ok(upper > 0, `the upper window moved (${upper} s)`);
       assert.equal(metric(text, 'spillway_engine_latency_window_seconds', window('ttft')), 0, 'no measured TTFT');
       assert.equal(metric(text, 'spillway_engine_backpressure_state', 'deployment="e0"'), 0, 'not slow');
-      // biome-ignore lint/suspicious/noExplicitAny: the admin view's JSON
       const state = (await (
         await fetch(`${gw.url}/admin/backpressure`, { headers: { authorization: 'Bearer sk-admin' } })
       ).json()) as any;

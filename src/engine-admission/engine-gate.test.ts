@@ -194,7 +194,7 @@ test('upper bounds of TTFT (non-streamed responses) never trip the breaker, even
   assert.equal(g.breaker.pressure(100), 200 / 500);
 });
 
-test('upper bounds within the SLO show an engine within it: measured misses are outweighed, and it clears sooner', () => {
+test('bounds within the SLO show an engine within it: they outweigh measured misses, and it clears sooner', () => {
   const { g } = gate({ limit: 100 });
   for (let i = 0; i < 3; i++) g.firstToken(100, 900, 100);
   assert.equal(g.blockedBy(100), 'slow', 'measured: 900 ms against 500');

@@ -62,7 +62,7 @@ test('an engine permit ended as dropped is a drop for the concurrency limit', ()
   assert.equal(s.gate.inFlight, 0);
 });
 
-test('a completed non-streamed attempt gives its time as an upper bound of TTFT; the limit sees what it did before', () => {
+test('a completed non-streamed attempt gives its time as a bound of its TTFT; the limit sees what it did', () => {
   let now = 1000;
   const s = slot(() => now);
   // What the gate hands its limit algorithm at an attempt's end (a recording limit, the gate is the real one).

@@ -33,7 +33,8 @@ export class QueuePlace<T> implements Withdrawable {
   readonly tokens: number;
   readonly enqueuedAt: number;
   readonly seq: number;
-  private readonly owner: PlaceOwner<T>;
+  /** The room that ends it (its expiry timer's target too). */
+  readonly owner: PlaceOwner<T>;
   readonly keeper: PlaceKeeper<T> | undefined;
   /** The waiting room's predicted wait at the offer, ms (NaN while no drain rate was known): its calibration. */
   predictedMs = NaN;
@@ -64,18 +65,8 @@ export class QueuePlace<T> implements Withdrawable {
     this.seq = seq;
   }
 
-  get queued(): boolean {
-    return this.index >= 0;
-  }
-
   /** The holder gives its place up. */
   withdraw(): asserts this is never {
     this.owner.end(this, 'withdrawn');
-  }
-
-  /** Its expiry timer ran out (a module function's target: no closure per place). */
-  expire(): void {
-    this.timer = undefined;
-    this.owner.end(this, 'expired');
   }
 }

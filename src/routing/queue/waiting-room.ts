@@ -39,7 +39,7 @@ import { WaitEstimate, type WaitEstimateOptions } from './wait-estimate.ts';
 export type QueueRefusal = 'router_queue_full' | 'router_deadline';
 export type DropReason = 'expired' | 'displaced';
 
-/** `G`: where the host routes a request that leaves (its routing answer), handed back to it by `dispatch`. */
+/** `G`: where the host routes a request that leaves (its routing answer), handed back to it by `handDown`. */
 export interface WaitingRoomHost<T, G> {
   /** Routes the head on fresh state: where it goes, or undefined while every engine is still busy (it stays). */
   routeHead(item: T): G | undefined;
@@ -80,7 +80,8 @@ const DETACHED: WaitingRoomHost<unknown, unknown> = {
 };
 
 function onExpiry(e: QueuePlace<unknown>): void {
-  e.expire();
+  e.timer = undefined;
+  e.owner.end(e, 'expired');
 }
 
 function boundsOf(s: WaitingRoomSettings): QueueBounds {
@@ -168,14 +169,14 @@ export class WaitingRoom<T, G = unknown> implements PlaceOwner<T> {
     return this.estimate.rateFor(p, now);
   }
 
+  factor(p: Priority, now: number): number {
+    return this.estimate.factor(p, now);
+  }
+
   /** The wait a new class-`p` request is judged by, F_c · W, in ms (NaN while nothing is known). */
   estimatedWaitMs(p: Priority): number {
     const now = this.clock();
     return this.estimate.factor(p, now) * this.estimate.waitMs(p, this.marginSd, now);
-  }
-
-  factor(p: Priority, now: number): number {
-    return this.estimate.factor(p, now);
   }
 
   /**
@@ -217,10 +218,7 @@ export class WaitingRoom<T, G = unknown> implements PlaceOwner<T> {
     return e;
   }
 
-  /**
-   * PlaceOwner: ends `e` once (a later call finds it ended): out of the queue, its timer and its holder's
-   * field, counted, the measured wait of one that reached its end in the queue calibrated, and, dropped, answered.
-   */
+  /** PlaceOwner: ends `e` once (out of the queue, its timer and its holder's field), counted, and calibrated. */
   end(e: QueuePlace<T>, how: PlaceEnd): void {
     if (e.ended !== undefined) return;
     e.ended = how;
