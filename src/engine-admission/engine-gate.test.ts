@@ -182,3 +182,28 @@ test('new settings are judged at the next decision, not when the cached pressure
   assert.equal(g.breaker.pressure(10), 2);
   assert.equal(g.blockedBy(10, 1), 'slow');
 });
+
+test('upper bounds of TTFT (non-streamed responses) never trip the breaker, even alone and over the SLO', () => {
+  const { g } = gate({ limit: 100 });
+  for (let i = 0; i < 10; i++) g.ttftBound(100, 2000);
+  assert.equal(g.ttft.upperMean(100), 2000);
+  assert.ok(Number.isNaN(g.ttft.mean(100)), 'the measured window has none of them');
+  assert.equal(g.blockedBy(100), undefined, '4× the SLO, but only as a bound: inconclusive, not a miss');
+  // Measured TTFTs within the SLO: bounds over it do not raise the pressure either.
+  for (let i = 0; i < 3; i++) g.firstToken(100, 200, 100);
+  assert.equal(g.breaker.pressure(100), 200 / 500);
+});
+
+test('bounds within the SLO show an engine within it: they outweigh measured misses, and it clears sooner', () => {
+  const { g } = gate({ limit: 100 });
+  for (let i = 0; i < 3; i++) g.firstToken(100, 900, 100);
+  assert.equal(g.blockedBy(100), 'slow', 'measured: 900 ms against 500');
+  const measuredOnly = g.unblocksAt(100);
+  for (let i = 0; i < 9; i++) g.ttftBound(100, 300);
+  // Mean of every response is at most (3 · 900 + 9 · 300) / 12 = 450 ms: proven within the SLO.
+  assert.equal(g.ttft.upperMean(100), 450);
+  assert.equal(g.blockedBy(100), undefined);
+  assert.equal(g.breaker.pressure(100), 450 / 500);
+  assert.equal(g.blockedBy(100, 0.7), 'slow', 'sheddable: 450 > 0.7 · 500, and the measured mean says so too');
+  assert.ok(g.unblocksAt(100, 0.7) <= measuredOnly);
+});

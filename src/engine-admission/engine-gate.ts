@@ -12,6 +12,11 @@
  * Measured on the stream in real time, no scraping:
  *   TTFT  dispatch → first body chunk, per request              → TTFT window, and the limit's sample
  *   ITL   gap between chunks / tokens in the later chunk        → ITL window (weighted by tokens)
+ *   e2e   dispatch → end of a completed non-streamed response   → TTFT window, marked as an upper bound
+ * A non-streamed response's first byte is its last, so its end-to-end time is only an upper bound of its
+ * TTFT: it can show the engine within its TTFT target, never over it, and the breaker reads it that way
+ * (./slo-breaker.ts). The limit and the TTFT-by-length fit never see it: the limit already has the whole
+ * latency from the attempt's end (`completed`), and a bound would bias the fit the queue's deadlines rely on.
  * The limit is fed every first token and drop (`update`). The windowed algorithms' latency signal is TTFT
  * normalised for prompt length,
  *   rtt = ttft / (1 + prompt_tokens / norm_tokens)
@@ -65,6 +70,7 @@ export class EngineGate {
   penaltyUntil = 0;
   penalties = 0;
   limit: ConcurrencyLimit;
+  /** Measured TTFTs (streamed responses), and upper bounds of TTFT (non-streamed responses' end-to-end times). */
   readonly ttft: LatencyWindow;
   readonly itl: LatencyWindow;
   /** TTFT by prompt length, for the router queue's service-time estimate. */
@@ -82,7 +88,7 @@ export class EngineGate {
     this.limit = o.limit;
     this.settings = o.settings;
     this.reports = o.reports;
-    this.ttft = new LatencyWindow({ clock: o.clock, windowMs: o.windowMs });
+    this.ttft = new LatencyWindow({ clock: o.clock, windowMs: o.windowMs, bounds: true });
     this.itl = new LatencyWindow({ clock: o.clock, windowMs: o.windowMs });
     this.ttftFit = new TtftFit(o.windowMs);
     this.breaker = new SloBreaker(o.settings, this.ttft, this.itl);
@@ -124,6 +130,12 @@ export class EngineGate {
     const s = this.fill(false, ttftMs, promptTokens);
     s.rtt = ttftMs / (1 + promptTokens / this.normTokens);
     this.limit.update(s);
+    this.breaker.changed();
+  }
+
+  /** A non-streamed response completed `e2eMs` after dispatch: an upper bound of its TTFT, nothing more. */
+  ttftBound(now: number, e2eMs: number): void {
+    this.ttft.addBound(e2eMs, now);
     this.breaker.changed();
   }
 

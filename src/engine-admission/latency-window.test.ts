@@ -29,3 +29,23 @@ test('weighted samples: ITL gap sums over the tokens they cover', () => {
   w.reset();
   assert.ok(Number.isNaN(w.mean()));
 });
+
+test('bounds count in the upper mean only, and the measured count and clearing ignore them unless asked', () => {
+  let now = 0;
+  const w = new LatencyWindow({ clock: () => now, windowMs: 1000, buckets: 10, bounds: true });
+  w.add(100);
+  w.addBound(400);
+  w.addBound(400);
+  assert.equal(w.mean(), 100);
+  assert.equal(w.count(), 1);
+  assert.equal(w.upperMean(), 300);
+  assert.equal(w.clearsAt(0, 200, 1), 0, 'measured: 100 ≤ 200 already');
+  assert.equal(w.clearsAt(0, 200, 1, true), 1000, 'with bounds: over 200 until everything has left');
+  now = 500;
+  w.add(100);
+  assert.equal(w.clearsAt(now, 100, 2, true), 1000, 'the first bucket leaves: 1 measured, fewer than 2');
+  now = 1000; // the first bucket left; what remains is one measured sample
+  assert.equal(w.upperMean(), 100);
+  const plain = new LatencyWindow({ clock: () => now, windowMs: 1000 });
+  assert.throws(() => plain.addBound(1), /keeps no bounds/);
+});

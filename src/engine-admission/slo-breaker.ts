@@ -2,10 +2,15 @@
  * The SLO breaker of one engine, by priority class, on the TTFT and ITL measured on the streams passing
  * through it (the engine's recent windows, ./latency-window.ts):
  *
- *   pressure  r = max(mean TTFT / ttft_slo, mean ITL / itl_slo) / margin
- *                 (a signal counts once its window holds ≥ min_samples; 0 while none does)
+ *   pressure  r = max(min(mean TTFT, mean TTFT⁺) / ttft_slo, mean ITL / itl_slo) / margin
+ *                 (a signal counts once its window of measured samples holds ≥ min_samples; 0 while none does)
  *   class c   takes no new request on this engine while r > f(c)
  *                 (f(c): the class's fraction of every limit, src/admission/priority.ts: 1, 0.9, 0.7)
+ *
+ * TTFT⁺ holds the measured TTFTs and the upper bounds of TTFT from non-streamed responses (their end-to-end
+ * times), so its mean bounds the mean TTFT of all responses from above. A bound can show the engine within its
+ * target (mean TTFT⁺ at or under a threshold) but never over it: through the min, bounds only lower the
+ * pressure, and only measured TTFTs raise it. Without streamed traffic the TTFT signal stays 0, as before.
  *
  * As an engine nears its SLO it sheds sheddable requests first (at 0.7 of it), then standard ones (0.9), and
  * critical ones only once it breaks the SLO itself. Recovery reads the same live window, with no probes: the
@@ -47,6 +52,7 @@ export class SloBreaker {
   /** The settings the cached pressure was judged by: new settings judge again. */
   private judgedBy: SloSettings | undefined = undefined;
 
+  /** `ttft`: measured TTFTs, and upper bounds of TTFT when the engine keeps them (LatencyWindow `bounds`). */
   constructor(settings: Ref<SloSettings>, ttft: LatencyWindow, itl: LatencyWindow) {
     this.settingsRef = settings;
     this.ttft = ttft;
@@ -62,8 +68,10 @@ export class SloBreaker {
     const s = this.settingsRef.current;
     if (now < this.validUntil && s === this.judgedBy) return this.r;
     this.judgedBy = s;
-    const t =
-      s.ttftSloMs > 0 && this.ttft.count(now) >= s.minSamples ? this.ttft.mean(now) / (s.ttftSloMs * s.margin) : 0;
+    let t = 0;
+    if (s.ttftSloMs > 0 && this.ttft.count(now) >= s.minSamples) {
+      t = Math.min(this.ttft.mean(now), this.ttft.upperMean(now)) / (s.ttftSloMs * s.margin);
+    }
     const i = s.itlSloMs > 0 && this.itl.count(now) >= s.minSamples ? this.itl.mean(now) / (s.itlSloMs * s.margin) : 0;
     this.reason = i > t ? 'itl' : 'ttft';
     this.r = Math.max(t, i);
@@ -89,7 +97,12 @@ export class SloBreaker {
   recoversAt(now: number, f: number): number {
     const s = this.settings;
     let at = now;
-    if (s.ttftSloMs > 0) at = Math.max(at, this.ttft.clearsAt(now, f * s.ttftSloMs * s.margin, s.minSamples));
+    if (s.ttftSloMs > 0) {
+      // Either mean at the threshold admits it: the measured one, or the one with bounds.
+      const threshold = f * s.ttftSloMs * s.margin;
+      const measured = this.ttft.clearsAt(now, threshold, s.minSamples);
+      at = Math.max(at, Math.min(measured, this.ttft.clearsAt(now, threshold, s.minSamples, true)));
+    }
     if (s.itlSloMs > 0) at = Math.max(at, this.itl.clearsAt(now, f * s.itlSloMs * s.margin, s.minSamples));
     return at;
   }

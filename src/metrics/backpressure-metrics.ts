@@ -15,7 +15,7 @@ export interface EngineReading {
   readonly deployment: { readonly id: string };
   readonly gate: {
     readonly limit: { readonly limit: number };
-    readonly ttft: { mean(): number };
+    readonly ttft: { mean(): number; upperMean(): number };
     readonly itl: { mean(): number };
   };
 }
@@ -224,8 +224,8 @@ export class BackpressureMetrics {
     new Gauge({
       name: 'spillway_engine_latency_window_seconds',
       help:
-        'Per engine: mean TTFT and ITL of the recent window the ' +
-        'SLO breaker judges (absent while the window is empty).',
+        'Per engine: mean TTFT and ITL of the recent window the SLO breaker judges, and ttft_upper: ' +
+        'TTFT with non-streamed responses end-to-end times as upper bounds (absent while the window is empty).',
       labelNames: ['model_group', 'deployment', 'signal'],
       registers,
       collect() {
@@ -233,9 +233,12 @@ export class BackpressureMetrics {
         for (const g of groups())
           for (const e of g.engines) {
             const ttft = e.gate.ttft.mean();
+            const upper = e.gate.ttft.upperMean();
             const itl = e.gate.itl.mean();
             if (Number.isFinite(ttft))
               this.set({ model_group: g.name, deployment: e.deployment.id, signal: 'ttft' }, ttft / 1000);
+            if (Number.isFinite(upper))
+              this.set({ model_group: g.name, deployment: e.deployment.id, signal: 'ttft_upper' }, upper / 1000);
             if (Number.isFinite(itl))
               this.set({ model_group: g.name, deployment: e.deployment.id, signal: 'itl' }, itl / 1000);
           }

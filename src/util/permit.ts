@@ -20,3 +20,13 @@ export type PermitEnd = 'success' | 'failure' | 'dropped';
 export interface Permit {
   end(how: PermitEnd): asserts this is never;
 }
+
+/**
+ * A hold its holder does not end: another party decides when it ends and how (a queue place: the queue
+ * dispatches it, 'success', or expires or displaces it, 'dropped'), and clears the holder's field as it does.
+ * The holder's one move is to give the hold up, which ends it too ('failure'). Same rule as a Permit: take it
+ * from the field into a typed local, clear the field, withdraw; afterwards its type is `never`.
+ */
+export interface Withdrawable {
+  withdraw(): asserts this is never;
+}

@@ -7,6 +7,7 @@
 import type { AdmissionPermit, IngressVerdict } from '../../admission/ingress-admission.ts';
 import { PRIORITY_HEADER, PRIORITY_NAMES, type Priority } from '../../admission/priority.ts';
 import type { ClientResponse } from '../../outcome/client-response.ts';
+import type { QueuePlace } from '../../routing/queue/queue-place.ts';
 import type { PermitEnd } from '../../util/permit.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
 import { TTFT_BUDGET_HEADER } from '../request-context.ts';
@@ -77,9 +78,10 @@ export class BackPressureAdmission implements AdmissionStage {
   release(pr: ProxyRequest, how: PermitEnd): void {
     const t = pr.bp;
     if (t === undefined) return;
-    if (t.entry !== undefined) {
-      t.group.room.remove(t.entry);
-      this.bp.leftQueue(t, 'client_closed');
+    if (t.place !== undefined) {
+      const place: QueuePlace<ProxyRequest> = t.place;
+      t.place = undefined;
+      place.withdraw();
     }
     if (how === 'success' && t.slaMet !== undefined) t.group.sla[t.slaMet ? SLA_WITHIN : SLA_MISSED]++;
     if (t.admission !== undefined) {
@@ -91,10 +93,11 @@ export class BackPressureAdmission implements AdmissionStage {
 
   clientGone(pr: ProxyRequest): boolean {
     const t = pr.bp;
-    if (t === undefined || t.entry === undefined) return false;
-    t.group.room.remove(t.entry);
+    if (t === undefined || t.place === undefined) return false;
+    const place: QueuePlace<ProxyRequest> = t.place;
+    t.place = undefined;
+    place.withdraw();
     t.group.abandoned++;
-    this.bp.leftQueue(t, 'client_closed');
     return true;
   }
 

@@ -53,6 +53,7 @@ export class Attempts implements AttemptHooks {
    */
   head(pr: ProxyRequest, status: number): boolean {
     const t = pr.bp!;
+    if (t.engine !== undefined) t.engine.answered = status < 300;
     if (!t.headSent) return false;
     if (status >= 300) {
       t.errorFrame = true;

@@ -23,7 +23,7 @@ import type { ModelGroup, RouteGate } from '../../routing/group.ts';
 import { DrainRate } from '../../routing/queue/drain-rate.ts';
 import { type RetryAfterBounds, retryAfterMs } from '../../routing/queue/retry-after.ts';
 import { realTimers, type Timers } from '../../routing/queue/timers.ts';
-import { type DropReason, WaitingRoom } from '../../routing/queue/waiting-room.ts';
+import { WaitingRoom } from '../../routing/queue/waiting-room.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Random } from '../../util/random.ts';
 import { type DeepReadonly, view } from '../../util/ref.ts';
@@ -32,7 +32,6 @@ import type { ClassActivity } from './class-activity.ts';
 import { EngineSlot } from './engines.ts';
 import { GroupState } from './groups.ts';
 import { buildSettings, groupViews, type SettingsRef } from './live-settings.ts';
-import type { Ticket } from './ticket.ts';
 
 /** With nothing of ours in flight no capacity event will come (the load is someone else's): look again then. */
 export const IDLE_WAKE_MS = 100;
@@ -127,7 +126,7 @@ export class BackPressure implements KvBudgetSource, RouteGate {
         drainRate: g.drainRate,
       });
       for (const e of engines) {
-        e.room = g.room as WaitingRoom<unknown>;
+        e.room = g.room as WaitingRoom<unknown, unknown>;
         e.activity = g.activity;
         e.departures = g.departures;
         // An engine report is a capacity event too: what it freed may let the queue's head go.
@@ -282,13 +281,5 @@ export class BackPressure implements KvBudgetSource, RouteGate {
     for (const e of g.engines) at = Math.min(at, e.gate.unblocksAt(now, f));
     if (g.attempts === 0) at = Math.min(at, now + IDLE_WAKE_MS);
     if (at < Infinity) g.room.wakeAtTime(at);
-  }
-
-  leftQueue(t: Ticket<ProxyRequest>, how: DropReason | 'dispatched' | 'client_closed'): void {
-    const e = t.entry;
-    if (e === undefined) return;
-    t.entry = undefined;
-    this.metrics.queueWait.observe({ model_group: t.group.name, result: how }, (this.clock() - e.enqueuedAt) / 1000);
-    if (t.statusEvents) t.group.statusLeft();
   }
 }

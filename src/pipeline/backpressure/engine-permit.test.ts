@@ -61,3 +61,38 @@ test('an engine permit ended as dropped is a drop for the concurrency limit', ()
   assert.ok(s.gate.limit.limit < before, `gradient halves on a drop (${before} → ${s.gate.limit.limit})`);
   assert.equal(s.gate.inFlight, 0);
 });
+
+test('a completed non-streamed attempt gives its time as a bound of its TTFT; the limit sees what it did', () => {
+  let now = 1000;
+  const s = slot(() => now);
+  // What the gate hands its limit algorithm at an attempt's end (a recording limit, the gate is the real one).
+  const samples: (number | boolean)[][] = [];
+  s.gate.limit = {
+    name: 'recording',
+    limit: 100,
+    update() {},
+    completed(_at, elapsedMs, itlMs, sample) {
+      samples.push([elapsedMs, itlMs, sample.ttftMs, sample.dropped]);
+    },
+  };
+  const answered: EnginePermit = new EnginePermit(s, 1, () => now, now);
+  answered.answered = true;
+  now = 1800;
+  answered.end('success');
+  assert.equal(s.gate.ttft.upperMean(now), 800, 'dispatch → end, as a bound');
+  assert.ok(Number.isNaN(s.gate.ttft.mean(now)), 'not a measured TTFT');
+  assert.deepEqual(samples, [[800, Number.NaN, Number.NaN, false]], 'a blind sample, as before');
+  // An error's time, a failed attempt and a dropped one bound nothing.
+  for (const [ok, how] of [
+    [false, 'success'],
+    [true, 'failure'],
+    [true, 'dropped'],
+  ] as const) {
+    const p: EnginePermit = new EnginePermit(s, 1, () => now, now);
+    p.answered = ok;
+    now += 5000;
+    p.end(how);
+  }
+  assert.equal(s.gate.ttft.upperMean(now), Number.NaN, 'the first bound aged out, and none came after it');
+  assert.equal(s.gate.inFlight, 0);
+});

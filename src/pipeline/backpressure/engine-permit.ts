@@ -1,7 +1,9 @@
 /**
  * An attempt's slot on an engine, as back pressure holds it: the engine gate's in-flight slot and its class's
  * count there, from dispatch to its one end, with the stream timing the gate learns from (TTFT at the first
- * chunk, ITL per later chunk, and on the end the elapsed time and whether the engine dropped the attempt).
+ * chunk, ITL per later chunk, and on the end the elapsed time and whether the engine dropped the attempt;
+ * a completed attempt with no first chunk measured, a non-streamed one, gives its elapsed time as an upper
+ * bound of its TTFT).
  */
 import type { Priority } from '../../admission/priority.ts';
 import type { Clock } from '../../util/clock.ts';
@@ -14,6 +16,8 @@ export class EnginePermit implements Permit {
   private readonly clock: Clock;
   readonly dispatchAt: number;
   firstAt = 0;
+  /** The engine answered 2xx: only a response's time, not an error's, bounds a TTFT. */
+  answered = false;
   private lastAt = 0;
   private outTokens = 0;
   /** Its place among the group's attempts in flight (../../routing/queue/departures.ts). */
@@ -53,6 +57,8 @@ export class EnginePermit implements Permit {
     const slot = this.slot;
     slot.inFlightOf[this.priority]--;
     const ttft = this.firstAt > 0 ? this.firstAt - this.dispatchAt : NaN;
+    // A completed response without a measured first token (not streamed): its whole time bounds its TTFT.
+    if (how === 'success' && this.answered && this.firstAt === 0) slot.gate.ttftBound(now, now - this.dispatchAt);
     slot.gate.release(now, how === 'dropped', now - this.dispatchAt, ttft, this.meanItlMs);
     slot.departures?.end(this.departure, now, how === 'success');
   }

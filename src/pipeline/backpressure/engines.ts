@@ -25,7 +25,7 @@ export class EngineSlot {
   /** The load is back pressure's own: it reserves and releases it around each attempt. */
   readonly ownLoad: boolean;
   /** The router queue of the engine's group (set once the group is built). */
-  room: WaitingRoom<unknown> | undefined = undefined;
+  room: WaitingRoom<unknown, unknown> | undefined = undefined;
   /** The classes active in the engine's group (set once the group is built). */
   activity: ClassActivity | undefined = undefined;
   /** The attempts in flight in the engine's group, by age (set once the group is built). */

@@ -2,7 +2,8 @@
 
 import { GroupAdmission, type GroupLimits } from '../../admission/ingress-admission.ts';
 import type { GroupBackpressure } from '../../config/backpressure.ts';
-import type { ModelGroup } from '../../routing/group.ts';
+import type { Deployment } from '../../routing/deployment.ts';
+import type { ModelGroup, NoRoute } from '../../routing/group.ts';
 import { Departures } from '../../routing/queue/departures.ts';
 import type { DrainRate } from '../../routing/queue/drain-rate.ts';
 import type { WaitingRoom } from '../../routing/queue/waiting-room.ts';
@@ -11,6 +12,9 @@ import { ClassActivity } from './class-activity.ts';
 import type { EngineSlot } from './engines.ts';
 import type { GroupSettings } from './live-settings.ts';
 
+/** Where a request that leaves the router queue goes: a deployment, or the answer when the group has none. */
+export type QueueExit = Deployment | Exclude<NoRoute, { reason: 'busy' }>;
+
 /** `R`: the request type its router queue holds. */
 export class GroupState<R> {
   readonly name: string;
@@ -18,7 +22,7 @@ export class GroupState<R> {
   readonly admission: GroupAdmission;
   readonly engines: readonly EngineSlot[];
   readonly drainRate: DrainRate;
-  room!: WaitingRoom<R>;
+  room!: WaitingRoom<R, QueueExit>;
   /** Requests admitted, by priority class (spillway_backpressure_admitted_total, read at scrape time). */
   readonly admittedTotal = [0, 0, 0];
   /** Requests answered 2xx, within and outside the SLA (./sla.ts; spillway_sla_requests_total). */

@@ -7,7 +7,7 @@
  */
 import { PRIORITY_NAMES } from '../../admission/priority.ts';
 import { injectFault } from '../../outcome/internal-error.ts';
-import type { QueueEntry } from '../../routing/queue/router-queue.ts';
+import type { PlaceEnd, QueuePlace } from '../../routing/queue/queue-place.ts';
 import type { DropReason, WaitingRoomHost } from '../../routing/queue/waiting-room.ts';
 import type { AttemptStarter } from '../attempt-starter.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
@@ -15,13 +15,13 @@ import type { RequestEnd } from '../request-end.ts';
 import { noRoute } from '../router.ts';
 import type { RouteResult, Router } from '../stages.ts';
 import { type BackPressure, IDLE_WAKE_MS } from './controller.ts';
-import type { GroupState } from './groups.ts';
+import type { GroupState, QueueExit } from './groups.ts';
 import type { Refusal } from './refusals.ts';
 import { serviceTime } from './service-time.ts';
 import { StatusEvents } from './status.ts';
 import type { Ticket } from './ticket.ts';
 
-export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
+export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest, QueueExit> {
   private readonly bp: BackPressure;
   private readonly attempts: AttemptStarter;
   private readonly end: RequestEnd;
@@ -114,7 +114,8 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
     serviceTime(g, now, t.promptTokens, bp.config.router.waitMarginSd, this.service);
     // Only time-bound blocks (every engine in a penalty or over its SLO share): nothing leaves before they end.
     const notBefore = free === 0 && untimed === 0 ? unblocks : 0;
-    const entry = g.room.offer(
+    // The queue puts the place in the ticket (t.place) and takes it back when it ends it.
+    const place = g.room.offer(
       pr,
       t.priority,
       t.deadline,
@@ -122,56 +123,72 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
       this.service.mean,
       this.service.sd,
       notBefore,
+      t,
     );
-    if (typeof entry === 'string') return this.queueRefusal(entry, t);
-    t.entry = entry;
+    if (typeof place === 'string') return this.queueRefusal(place, t);
     bp.observeDecision(pr, 'queued');
     if (unblocks < Infinity) g.room.wakeAtTime(unblocks);
     if (g.attempts === 0) g.room.wakeAtTime(now + IDLE_WAKE_MS);
-    if (t.statusEvents) this.status.queued(pr, entry);
+    if (t.statusEvents) this.status.queued(pr, place);
     return 'queued';
   }
 
-  /** WaitingRoomHost: the head of the queue, routed on fresh state and handed down. */
-  tryDispatch(pr: ProxyRequest): boolean {
-    const t = pr.bp!;
-    if (pr.finished) return true;
-    // Entered from a timer or a capacity event: a throw here ends this request only.
+  /** WaitingRoomHost: the head of the queue, routed on fresh state; undefined while every engine is busy. */
+  routeHead(pr: ProxyRequest): QueueExit | undefined {
+    // Entered from a timer or a capacity event: a throw here ends this request only (its place withdrawn).
     try {
       injectFault(pr.ctx.fault, 'router_queue');
       const bp = this.bp;
       bp.now = bp.clock();
+      const t = pr.bp!;
       const picked = t.group.group.select(pr.ctx, pr.tried);
-      if ('reason' in picked && picked.reason === 'busy') {
-        bp.scheduleWake(t.group);
-        return false;
-      }
-      bp.leftQueue(t, 'dispatched');
-      if (!('reason' in picked)) this.attempts.start(pr, picked);
+      if (!('reason' in picked) || picked.reason !== 'busy') return picked;
+      bp.scheduleWake(t.group);
+      return undefined;
+    } catch (err) {
+      this.end.fail(pr, 'router_queue', err);
+      return undefined;
+    }
+  }
+
+  /** WaitingRoomHost: the head left the queue (its place ended): handed down, or answered. */
+  handDown(pr: ProxyRequest, to: QueueExit): void {
+    if (pr.finished) return;
+    try {
+      if (!('reason' in to)) this.attempts.start(pr, to);
       else {
-        const r = noRoute(pr, picked);
+        const r = noRoute(pr, to);
         if (r === 'exhausted') this.end.failAfterAttempts(pr);
         else if (typeof r !== 'string') this.end.reject(pr, r);
       }
     } catch (err) {
       this.end.fail(pr, 'router_queue', err);
     }
-    return true;
+  }
+
+  /** WaitingRoomHost: how long a place was held and how it ended (spillway_router_queue_wait_seconds). */
+  left(place: QueuePlace<ProxyRequest>, how: PlaceEnd): void {
+    const t = place.item.bp!;
+    const result = how === 'withdrawn' ? 'client_closed' : how;
+    this.bp.metrics.queueWait.observe(
+      { model_group: t.group.name, result },
+      (this.bp.clock() - place.enqueuedAt) / 1000,
+    );
+    if (t.statusEvents) t.group.statusLeft();
   }
 
   /** WaitingRoomHost: a queued request leaves unserved. */
-  dropped(pr: ProxyRequest, why: DropReason, entry: QueueEntry<ProxyRequest>): void {
+  dropped(pr: ProxyRequest, why: DropReason, place: QueuePlace<ProxyRequest>): void {
     try {
       const bp = this.bp;
       const t = pr.bp!;
-      bp.leftQueue(t, why);
       const g = t.group;
       if (why === 'expired') {
         this.end.reject(pr, {
           outcome: 'router_queue_timeout',
           message:
             `The request's time-to-first-token budget ran out after ` +
-            `${Math.round(bp.clock() - entry.enqueuedAt)} ms in the router queue of model group "${g.name}".`,
+            `${Math.round(bp.clock() - place.enqueuedAt)} ms in the router queue of model group "${g.name}".`,
           retryAfterMs: bp.retryAfter(g, g.room.size + 1),
         });
       } else {
@@ -191,9 +208,8 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest> {
   /** Refuses everything still queued (gateway shutdown). */
   shutdown(): void {
     for (const g of this.bp.groups.values()) {
-      for (const e of g.room.clear()) {
-        this.bp.leftQueue(e.item.bp!, 'client_closed');
-        this.end.reject(e.item, {
+      for (const pr of g.room.clear()) {
+        this.end.reject(pr, {
           outcome: 'draining',
           message: 'The gateway is shutting down; retry on another instance.',
           retryAfterMs: 1000,

@@ -45,6 +45,8 @@ export function snapshot(bp: BackPressure): unknown {
               in_flight: e.gate.inFlight,
               concurrency_limit: round(e.gate.limit.limit),
               ttft_ms: round(e.gate.ttft.mean()),
+              // With non-streamed responses' end-to-end times as upper bounds of their TTFT.
+              ttft_upper_ms: round(e.gate.ttft.upperMean()),
               itl_ms: round(e.gate.itl.mean()),
               kv_usage: e.load.kvUsage() ?? null,
               queued_prefill_tokens: e.load.queuedPrefillTokens(),

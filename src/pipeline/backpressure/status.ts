@@ -6,7 +6,7 @@
  */
 import type { BackpressureConfig } from '../../config/backpressure.ts';
 import { openEventStream, writeQueued } from '../../relay/status-events.ts';
-import type { QueueEntry } from '../../routing/queue/router-queue.ts';
+import type { QueuePlace } from '../../routing/queue/queue-place.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
 import type { RequestEnd } from '../request-end.ts';
 import type { GroupState } from './groups.ts';
@@ -24,14 +24,14 @@ export class StatusEvents {
     this.end = end;
   }
 
-  queued(pr: ProxyRequest, entry: QueueEntry<ProxyRequest>): void {
+  queued(pr: ProxyRequest, place: QueuePlace<ProxyRequest>): void {
     const t = pr.bp!;
     if (!t.headSent) {
       openEventStream(pr.res, pr.ctx.id);
       t.headSent = true;
     }
     const g = t.group;
-    this.write(pr, g, entry);
+    this.write(pr, g, place);
     if (g.statusSubscribers++ === 0) {
       g.statusTimer = setInterval(tick, this.config.router.statusIntervalMs, { status: this, g });
       g.statusTimer.unref();
@@ -53,7 +53,7 @@ export class StatusEvents {
   }
 
   /** Position counts everything that leaves first: the classes above, and its own class's earlier deadlines. */
-  private write(pr: ProxyRequest, g: GroupState<ProxyRequest>, e: QueueEntry<ProxyRequest>): void {
+  private write(pr: ProxyRequest, g: GroupState<ProxyRequest>, e: QueuePlace<ProxyRequest>): void {
     const q = g.room.queue;
     let position = 1 + (e.priority > 0 ? q.ahead((e.priority - 1) as 0 | 1) : 0);
     for (const o of q.entries())

@@ -5,12 +5,12 @@
  */
 import type { AdmissionPermit } from '../../admission/ingress-admission.ts';
 import type { Priority } from '../../admission/priority.ts';
-import type { QueueEntry } from '../../routing/queue/router-queue.ts';
+import type { PlaceKeeper, QueuePlace } from '../../routing/queue/queue-place.ts';
 import type { EnginePermit } from './engine-permit.ts';
 import type { GroupState } from './groups.ts';
 
 /** `R`: the request type the pipeline queues (its ProxyRequest). */
-export class Ticket<R> {
+export class Ticket<R> implements PlaceKeeper<R> {
   readonly group: GroupState<R>;
   readonly priority: Priority;
   /** Clock ms by which the first token is due (arrival + TTFT budget). */
@@ -21,7 +21,8 @@ export class Ticket<R> {
   decided = false;
   /** Its ingress admission, until the request's finish ends it. */
   admission: AdmissionPermit | undefined;
-  entry: QueueEntry<R> | undefined = undefined;
+  /** Its place in the router queue while it waits: the queue sets and clears it (a Withdrawable). */
+  place: QueuePlace<R> | undefined = undefined;
   /** Status events sent the 200 head. */
   headSent = false;
   /** An upstream error body is being framed as an SSE error event (status events only). */

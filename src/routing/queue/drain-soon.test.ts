@@ -20,12 +20,13 @@ test('a capacity event drains the queue on a later tick, once however many come,
     drainRate: new DrainRate({ clock: timers.clock, windowMs: 1000 }),
   });
   room.attach({
-    tryDispatch(item) {
+    routeHead() {
       tries++;
-      served.push(item);
       return true;
     },
+    handDown: (item) => served.push(item),
     dropped() {},
+    left() {},
   });
   room.offer('a', 1, timers.now + 1000, 10);
   room.offer('b', 1, timers.now + 1000, 10);

@@ -3,10 +3,14 @@ import { test } from 'node:test';
 import type { Priority } from '../../admission/priority.ts';
 import { seededRandom } from '../../util/random.ts';
 import { fixed } from '../../util/ref.ts';
-import { QueueEntry, RouterQueue } from './router-queue.ts';
+import { type PlaceOwner, QueuePlace } from './queue-place.ts';
+import { RouterQueue } from './router-queue.ts';
 
-function entry(q: RouterQueue<string>, item: string, p: Priority, deadline: number, tokens = 10): QueueEntry<string> {
-  return new QueueEntry(item, p, deadline, tokens, 0, q.nextSeq());
+// The heap alone: nothing here ends a place.
+const NO_OWNER: PlaceOwner<unknown> = { end() {} };
+
+function entry(q: RouterQueue<string>, item: string, p: Priority, deadline: number, tokens = 10): QueuePlace<string> {
+  return new QueuePlace<string>(NO_OWNER, undefined, item, p, deadline, tokens, 0, q.nextSeq());
 }
 
 test('leaves by class first, then earliest deadline, then arrival', () => {
@@ -64,9 +68,10 @@ test('ahead counts the classes that would leave first; victim is taken from the 
 test('removal from anywhere keeps the heap order (randomised against a sort)', () => {
   const rnd = seededRandom(3);
   const q = new RouterQueue<number>(fixed({ maxRequests: 1e6, maxTokens: 1e9 }));
-  const live = new Set<QueueEntry<number>>();
+  const live = new Set<QueuePlace<number>>();
   for (let i = 0; i < 2000; i++) {
-    const e = new QueueEntry(i, Math.floor(rnd() * 3) as Priority, Math.floor(rnd() * 500), 1, 0, q.nextSeq());
+    const p = Math.floor(rnd() * 3) as Priority;
+    const e = new QueuePlace<number>(NO_OWNER, undefined, i, p, Math.floor(rnd() * 500), 1, 0, q.nextSeq());
     q.push(e);
     live.add(e);
     if (rnd() < 0.4) {

@@ -1,7 +1,7 @@
 /**
  * The router queue's order and bounds: requests that found every engine busy wait here, ordered by priority
  * class, then by deadline (earliest first), then by arrival. One binary min-heap per class keyed by
- * (deadline, seq); each entry knows its heap index, so a client that goes away is removed in O(log n).
+ * (deadline, seq); each place (./queue-place.ts) knows its heap index, so one that is withdrawn leaves in O(log n).
  *
  *   head      = the top of the highest non-empty class                        O(classes)
  *   ahead(c)  = Σ sizes of classes ≥ c in importance (an O(1) upper bound on the position of a new entry)
@@ -13,42 +13,14 @@
  */
 import { PRIORITY_COUNT, type Priority } from '../../admission/priority.ts';
 import type { Ref } from '../../util/ref.ts';
-
-export class QueueEntry<T> {
-  readonly item: T;
-  readonly priority: Priority;
-  readonly deadline: number;
-  readonly tokens: number;
-  readonly enqueuedAt: number;
-  readonly seq: number;
-  /** The waiting room's predicted wait at the offer, ms (NaN while no drain rate was known): its calibration. */
-  predictedMs = NaN;
-  /** Position in its class heap; -1 once out of the queue. */
-  index = -1;
-  /** The waiting room's expiry timer, and the room itself (the timer's callback is a module function). */
-  timer: unknown = undefined;
-  holder: unknown = undefined;
-
-  constructor(item: T, priority: Priority, deadline: number, tokens: number, enqueuedAt: number, seq: number) {
-    this.item = item;
-    this.priority = priority;
-    this.deadline = deadline;
-    this.tokens = tokens;
-    this.enqueuedAt = enqueuedAt;
-    this.seq = seq;
-  }
-
-  get queued(): boolean {
-    return this.index >= 0;
-  }
-}
+import type { QueuePlace } from './queue-place.ts';
 
 export interface QueueBounds {
   readonly maxRequests: number;
   readonly maxTokens: number;
 }
 
-function before(a: QueueEntry<unknown>, b: QueueEntry<unknown>): boolean {
+function before(a: QueuePlace<unknown>, b: QueuePlace<unknown>): boolean {
   return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
 }
 
@@ -58,7 +30,7 @@ export class RouterQueue<T> {
   tokens = 0;
   /** Prompt tokens queued per class. */
   readonly tokensOf = [0, 0, 0];
-  private readonly heaps: QueueEntry<T>[][] = [];
+  private readonly heaps: QueuePlace<T>[][] = [];
   private seq = 0;
 
   constructor(bounds: Ref<QueueBounds>) {
@@ -101,11 +73,11 @@ export class RouterQueue<T> {
   }
 
   /** The first entry of class `p` (its earliest deadline), if any. */
-  headOf(p: Priority): QueueEntry<T> | undefined {
+  headOf(p: Priority): QueuePlace<T> | undefined {
     return this.heaps[p][0];
   }
 
-  push(e: QueueEntry<T>): void {
+  push(e: QueuePlace<T>): void {
     const h = this.heaps[e.priority];
     e.index = h.length;
     h.push(e);
@@ -115,19 +87,19 @@ export class RouterQueue<T> {
     this.tokensOf[e.priority] += e.tokens;
   }
 
-  peek(): QueueEntry<T> | undefined {
+  peek(): QueuePlace<T> | undefined {
     for (let i = 0; i < PRIORITY_COUNT; i++) if (this.heaps[i].length > 0) return this.heaps[i][0];
     return undefined;
   }
 
-  shift(): QueueEntry<T> | undefined {
+  shift(): QueuePlace<T> | undefined {
     const e = this.peek();
     if (e !== undefined) this.remove(e);
     return e;
   }
 
   /** Removes `e` wherever it is; false when it was not queued. */
-  remove(e: QueueEntry<T>): boolean {
+  remove(e: QueuePlace<T>): boolean {
     const i = e.index;
     if (i < 0) return false;
     const h = this.heaps[e.priority];
@@ -148,7 +120,7 @@ export class RouterQueue<T> {
   }
 
   /** An entry of the least important class strictly below `p`, to make room for a class-`p` request. */
-  victim(p: Priority): QueueEntry<T> | undefined {
+  victim(p: Priority): QueuePlace<T> | undefined {
     for (let i = PRIORITY_COUNT - 1; i > p; i--) {
       const h = this.heaps[i];
       if (h.length > 0) return h[h.length - 1];
@@ -157,11 +129,11 @@ export class RouterQueue<T> {
   }
 
   /** Every entry, for shutdown and status events; allocates. */
-  entries(): QueueEntry<T>[] {
+  entries(): QueuePlace<T>[] {
     return this.heaps.flat();
   }
 
-  private up(h: QueueEntry<T>[], i: number): void {
+  private up(h: QueuePlace<T>[], i: number): void {
     const e = h[i];
     while (i > 0) {
       const parent = (i - 1) >> 1;
@@ -174,7 +146,7 @@ export class RouterQueue<T> {
     e.index = i;
   }
 
-  private down(h: QueueEntry<T>[], i: number): void {
+  private down(h: QueuePlace<T>[], i: number): void {
     const n = h.length;
     const e = h[i];
     for (;;) {

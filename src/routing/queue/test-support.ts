@@ -6,7 +6,15 @@ import type { QueueBounds } from './router-queue.ts';
 import { ManualTimers } from './timers.ts';
 import type { WaitCalibration } from './wait-calibration.ts';
 import type { WaitEstimateOptions } from './wait-estimate.ts';
-import { type DropReason, WaitingRoom, type WaitingRoomSettings } from './waiting-room.ts';
+import { type DropReason, WaitingRoom, type WaitingRoomHost, type WaitingRoomSettings } from './waiting-room.ts';
+
+/** A host whose engines never free up: nothing leaves but by expiry, displacement or withdrawal. */
+export const STILL_BUSY: WaitingRoomHost<string, unknown> = {
+  routeHead: () => undefined,
+  handDown() {},
+  dropped() {},
+  left() {},
+};
 
 /** Every class may fill the whole queue, and the wait is judged by its mean, unless a test says otherwise. */
 export const settings = (bounds: QueueBounds, o: Partial<WaitingRoomSettings> = {}) =>
@@ -30,13 +38,13 @@ export function fixture(
     calibration,
     ...more(timers.clock),
     host: {
-      tryDispatch(item) {
-        if (capacity <= 0) return false;
+      routeHead: () => (capacity > 0 ? true : undefined),
+      handDown(item) {
         capacity--;
         served.push(item);
-        return true;
       },
       dropped: (item, why) => dropped.push([item, why]),
+      left: () => {},
     },
   });
   const offer = (item: string, p: Priority = 1, budget = 1000, tokens = 10) =>

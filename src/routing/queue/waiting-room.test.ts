@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Priority } from '../../admission/priority.ts';
 import { DrainRate } from './drain-rate.ts';
-import { fixture, settings } from './test-support.ts';
+import type { PlaceKeeper, QueuePlace } from './queue-place.ts';
+import { fixture, STILL_BUSY, settings } from './test-support.ts';
 import { ManualTimers } from './timers.ts';
 import { WaitingRoom } from './waiting-room.ts';
 
@@ -67,15 +68,81 @@ test('deadline: refused at once when the estimated wait exceeds the remaining bu
   assert.equal(f.offer('late', 1, 0), 'router_deadline');
 });
 
-test('a client that goes away leaves the queue and its timer', () => {
+test('a client that goes away withdraws its place: it leaves the queue, its timer and its holder, once', () => {
   const f = fixture();
-  const e = f.offer('gone');
+  const keeper: PlaceKeeper<string> = { place: undefined };
+  const e = f.room.offer('gone', 1, f.timers.now + 1000, 10, 0, 0, 0, keeper);
   assert.ok(typeof e === 'object');
-  assert.equal(f.room.remove(e), true);
-  assert.equal(f.room.remove(e), false);
+  assert.equal(keeper.place, e, 'the queue puts the place in its holder');
+  const place: QueuePlace<string> = keeper.place;
+  keeper.place = undefined;
+  place.withdraw();
+  assert.equal(e.ended, 'withdrawn');
+  const stale: QueuePlace<string> = e; // a second reference: the place already ended, so nothing happens
+  stale.withdraw();
   assert.equal(f.room.size, 0);
   assert.equal(f.timers.size, 0);
-  assert.equal(f.room.removed, 1);
+  assert.equal(f.room.withdrawn, 1);
+});
+
+// Type-checked, never run: a place withdrawn is `never`, so a second end does not compile.
+export function secondEndDoesNotCompile(place: QueuePlace<string>): void {
+  place.withdraw();
+  // @ts-expect-error the place's type is never after its end
+  place.withdraw();
+}
+
+test('the queue ends a place itself and clears its holder: dispatched, expired, displaced', () => {
+  const f = fixture();
+  const served: PlaceKeeper<string> = { place: undefined };
+  const expiring: PlaceKeeper<string> = { place: undefined };
+  const shed: PlaceKeeper<string> = { place: undefined };
+  const now = f.timers.now;
+  f.room.offer('served', 1, now + 1000, 10, 0, 0, 0, served);
+  f.room.offer('expiring', 1, now + 100, 10, 0, 0, 0, expiring);
+  f.room.offer('shed', 2, now + 1000, 10, 0, 0, 0, shed);
+  const places = [served.place!, expiring.place!, shed.place!];
+  f.room.offer('crit', 0, now + 1000, 10); // full: displaces the sheddable one
+  assert.equal(shed.place, undefined);
+  f.timers.advance(100);
+  assert.equal(expiring.place, undefined);
+  f.free(1); // the critical one leaves first
+  f.free(1);
+  assert.equal(served.place, undefined);
+  assert.deepEqual(
+    places.map((p) => p.ended),
+    ['dispatched', 'expired', 'displaced'],
+  );
+  assert.deepEqual([f.room.dispatched, f.room.expired, f.room.displaced, f.room.withdrawn], [2, 1, 1, 0]);
+});
+
+test('a request ended while its head is routed (a fault) has its place withdrawn, not put back', () => {
+  const timers = new ManualTimers();
+  const ended: string[] = [];
+  const keeper: PlaceKeeper<string> = { place: undefined };
+  const room = new WaitingRoom<string>({
+    settings: settings({ maxRequests: 10, maxTokens: 1000 }),
+    clock: timers.clock,
+    timers,
+    drainRate: new DrainRate({ clock: timers.clock }),
+    host: {
+      ...STILL_BUSY,
+      routeHead(item) {
+        // What RequestEnd.fail does through the admission's release: the holder withdraws its place.
+        const place: QueuePlace<string> = keeper.place!;
+        keeper.place = undefined;
+        place.withdraw();
+        ended.push(item);
+        return undefined;
+      },
+      left: (place, how) => ended.push(`${place.item} ${how}`),
+    },
+  });
+  room.offer('faulty', 1, timers.now + 1000, 10, 0, 0, 0, keeper);
+  room.drain();
+  assert.deepEqual(ended, ['faulty withdrawn', 'faulty']);
+  assert.equal(room.size, 0);
+  assert.equal(timers.size, 0);
 });
 
 test('wakeAtTime drains when a time-bound block ends; re-entrant drains fold into one', () => {
@@ -100,7 +167,7 @@ test('a class fills only its fraction of the queue', () => {
     clock: timers.clock,
     timers,
     drainRate: new DrainRate({ clock: timers.clock }),
-    host: { tryDispatch: () => false, dropped: () => {} },
+    host: STILL_BUSY,
   });
   const offer = (p: Priority) => room.offer('x', p, 1000, 1);
   assert.equal(typeof offer(2), 'object');
@@ -136,7 +203,7 @@ test('deadline with margin: the engine part of the budget comes first, the queue
     clock: timers.clock,
     timers,
     drainRate,
-    host: { tryDispatch: () => false, dropped: () => {} },
+    host: STILL_BUSY,
   });
   for (let i = 0; i < 100; i++) {
     drainRate.record();
@@ -163,7 +230,7 @@ test('a class waits on what the classes above it leave of the drain rate', () =>
     clock: timers.clock,
     timers,
     drainRate,
-    host: { tryDispatch: () => false, dropped: () => {} },
+    host: STILL_BUSY,
   });
   // Capacity 0.1/ms; critical arrives at 0.06/ms: standard gets 0.04/ms, sheddable the same (nothing standard arrives).
   for (let i = 0; i < 200; i++) {

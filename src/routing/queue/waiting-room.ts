@@ -24,12 +24,14 @@
  * `drain()` runs on capacity events (an attempt's first token or end, a penalty or breaker window running
  * out), never on a poll: it takes the head and asks the host to route it on fresh state (late binding); the
  * first head that still finds no engine goes back and ends the drain. Re-entrant calls fold into the drain
- * in progress.
+ * in progress. One that leaves has its place ended as dispatched before the host hands it down, so whatever
+ * ends the request on the way finds no place left to withdraw. The room ends every place (./queue-place.ts).
  */
 import type { Priority, PriorityFractions } from '../../admission/priority.ts';
 import type { Clock } from '../../util/clock.ts';
 import { type Ref, view } from '../../util/ref.ts';
-import { type QueueBounds, QueueEntry, RouterQueue } from './router-queue.ts';
+import { type PlaceEnd, type PlaceKeeper, type PlaceOwner, QueuePlace } from './queue-place.ts';
+import { type QueueBounds, RouterQueue } from './router-queue.ts';
 import type { Timers } from './timers.ts';
 import type { WaitCalibration } from './wait-calibration.ts';
 import { WaitEstimate, type WaitEstimateOptions } from './wait-estimate.ts';
@@ -37,11 +39,16 @@ import { WaitEstimate, type WaitEstimateOptions } from './wait-estimate.ts';
 export type QueueRefusal = 'router_queue_full' | 'router_deadline';
 export type DropReason = 'expired' | 'displaced';
 
-export interface WaitingRoomHost<T> {
-  /** Route `item` now. True when it left the queue's hands (dispatched, or answered some other way). */
-  tryDispatch(item: T): boolean;
-  /** `item` left the queue unserved. */
-  dropped(item: T, why: DropReason, entry: QueueEntry<T>): void;
+/** `G`: where the host routes a request that leaves (its routing answer), handed back to it by `handDown`. */
+export interface WaitingRoomHost<T, G> {
+  /** Routes the head on fresh state: where it goes, or undefined while every engine is still busy (it stays). */
+  routeHead(item: T): G | undefined;
+  /** `item` left the queue for `to`, its place ended as dispatched: hand it down. */
+  handDown(item: T, to: G): void;
+  /** `item` left the queue unserved (expired or displaced): answer it. */
+  dropped(item: T, why: DropReason, place: QueuePlace<T>): void;
+  /** A place ended, however (metrics); called inside the room's operations, so it must not throw. */
+  left(place: QueuePlace<T>, how: PlaceEnd): void;
 }
 
 /** The thresholds, read through a reference at every offer, so a run-time change applies to the next one. */
@@ -53,39 +60,41 @@ export interface WaitingRoomSettings {
   readonly marginSd: number;
 }
 
-export interface WaitingRoomOptions<T> extends WaitEstimateOptions {
+export interface WaitingRoomOptions<T, G> extends WaitEstimateOptions {
   settings: Ref<WaitingRoomSettings>;
   clock: Clock;
   timers: Timers;
   /** Who routes what leaves the queue; set later with `attach` when it is built after the room. */
-  host?: WaitingRoomHost<T>;
+  host?: WaitingRoomHost<T, G>;
 }
 
-const DETACHED: WaitingRoomHost<unknown> = {
-  tryDispatch() {
-    throw new Error('waiting room has no host');
-  },
-  dropped() {
-    throw new Error('waiting room has no host');
-  },
+function detached(): never {
+  throw new Error('waiting room has no host');
+}
+
+const DETACHED: WaitingRoomHost<unknown, unknown> = {
+  routeHead: detached,
+  handDown: detached,
+  dropped: detached,
+  left: detached,
 };
 
-function onExpiry(e: QueueEntry<unknown>): void {
+function onExpiry(e: QueuePlace<unknown>): void {
   e.timer = undefined;
-  (e.holder as WaitingRoom<unknown>).expire(e);
+  e.owner.end(e, 'expired');
 }
 
 function boundsOf(s: WaitingRoomSettings): QueueBounds {
   return s.bounds;
 }
 
-function onWake(room: WaitingRoom<unknown>): void {
+function onWake(room: WaitingRoom<unknown, unknown>): void {
   room.wakeTimer = undefined;
   room.wakeAt = Infinity;
   room.drain();
 }
 
-export class WaitingRoom<T> {
+export class WaitingRoom<T, G = unknown> implements PlaceOwner<T> {
   readonly queue: RouterQueue<T>;
   /** The wait a new request is judged by (./wait-estimate.ts). */
   readonly estimate: WaitEstimate<T>;
@@ -93,7 +102,7 @@ export class WaitingRoom<T> {
   dispatched = 0;
   expired = 0;
   displaced = 0;
-  removed = 0;
+  withdrawn = 0;
   wakeTimer: unknown;
   /** F_c · W of the last offer's deadline check; NaN when it refused before estimating the wait. */
   judgedWaitMs = NaN;
@@ -101,7 +110,7 @@ export class WaitingRoom<T> {
   private readonly settings: Ref<WaitingRoomSettings>;
   private readonly clock: Clock;
   private readonly timers: Timers;
-  private host: WaitingRoomHost<T>;
+  private host: WaitingRoomHost<T, G>;
   /** A drain on a later tick is pending (drainSoon). */
   private drainPending = false;
   private readonly deferredDrain: () => void;
@@ -109,13 +118,13 @@ export class WaitingRoom<T> {
   draining = false;
   private again = false;
 
-  constructor(o: WaitingRoomOptions<T>) {
+  constructor(o: WaitingRoomOptions<T, G>) {
     this.settings = o.settings;
     this.queue = new RouterQueue<T>(view(o.settings, boundsOf));
     this.estimate = new WaitEstimate(this.queue, o);
     this.clock = o.clock;
     this.timers = o.timers;
-    this.host = o.host ?? (DETACHED as WaitingRoomHost<T>);
+    this.host = o.host ?? (DETACHED as WaitingRoomHost<T, G>);
     // One closure per room, not per event.
     this.deferredDrain = () => {
       this.drainPending = false;
@@ -123,7 +132,7 @@ export class WaitingRoom<T> {
     };
   }
 
-  attach(host: WaitingRoomHost<T>): void {
+  attach(host: WaitingRoomHost<T, G>): void {
     this.host = host;
   }
 
@@ -160,20 +169,21 @@ export class WaitingRoom<T> {
     return this.estimate.rateFor(p, now);
   }
 
+  factor(p: Priority, now: number): number {
+    return this.estimate.factor(p, now);
+  }
+
   /** The wait a new class-`p` request is judged by, F_c · W, in ms (NaN while nothing is known). */
   estimatedWaitMs(p: Priority): number {
     const now = this.clock();
     return this.estimate.factor(p, now) * this.estimate.waitMs(p, this.marginSd, now);
   }
 
-  factor(p: Priority, now: number): number {
-    return this.estimate.factor(p, now);
-  }
-
   /**
    * Queues `item` unless it cannot make its deadline. `serviceMs` / `serviceSdMs`: the engine's expected TTFT
    * after dispatch for this prompt and the spread around it (0 when unknown). `notBefore`: clock ms before
-   * which no engine will take its class (0 when one may at any capacity event).
+   * which no engine will take its class (0 when one may at any capacity event). `keeper`: the holder's field
+   * for the place, set here and cleared when the place ends.
    */
   offer(
     item: T,
@@ -183,7 +193,8 @@ export class WaitingRoom<T> {
     serviceMs = 0,
     serviceSdMs = 0,
     notBefore = 0,
-  ): QueueEntry<T> | QueueRefusal {
+    keeper?: PlaceKeeper<T>,
+  ): QueuePlace<T> | QueueRefusal {
     const now = this.clock();
     const z = this.marginSd;
     const lastCall = deadline - now - (serviceMs + z * serviceSdMs);
@@ -197,31 +208,32 @@ export class WaitingRoom<T> {
     while (!q.fits(tokens, f)) {
       const victim = q.victim(priority);
       if (victim === undefined) return 'router_queue_full';
-      this.leave(victim);
-      this.displaced++;
-      this.host.dropped(victim.item, 'displaced', victim);
+      this.end(victim, 'displaced');
     }
-    const e = new QueueEntry(item, priority, deadline, tokens, now, q.nextSeq());
+    const e = new QueuePlace(this, keeper, item, priority, deadline, tokens, now, q.nextSeq());
     e.predictedMs = wait;
-    e.holder = this;
-    e.timer = this.timers.set(onExpiry, lastCall, e as QueueEntry<unknown>);
+    e.timer = this.timers.set(onExpiry, lastCall, e as QueuePlace<unknown>);
     q.push(e);
+    if (keeper !== undefined) keeper.place = e;
     return e;
   }
 
-  /** The client went away while queued. */
-  remove(e: QueueEntry<T>): boolean {
-    if (!this.leave(e)) return false;
-    this.removed++;
-    return true;
-  }
-
-  expire(e: QueueEntry<T>): void {
-    if (!this.leave(e)) return;
-    this.expired++;
-    const now = this.clock();
-    this.calibration.record(e.priority, now - e.enqueuedAt, e.predictedMs, now);
-    this.host.dropped(e.item, 'expired', e);
+  /** PlaceOwner: ends `e` once (out of the queue, its timer and its holder's field), counted, and calibrated. */
+  end(e: QueuePlace<T>, how: PlaceEnd): void {
+    if (e.ended !== undefined) return;
+    e.ended = how;
+    this.queue.remove(e);
+    if (e.timer !== undefined) this.timers.clear(e.timer);
+    e.timer = undefined;
+    const k = e.keeper;
+    if (k !== undefined && k.place === e) k.place = undefined;
+    this[how]++;
+    if (how === 'dispatched' || how === 'expired') {
+      const now = this.clock();
+      this.calibration.record(e.priority, now - e.enqueuedAt, e.predictedMs, now);
+    }
+    this.host.left(e, how);
+    if (how === 'expired' || how === 'displaced') this.host.dropped(e.item, how, e);
   }
 
   /**
@@ -245,15 +257,16 @@ export class WaitingRoom<T> {
       do {
         this.again = false;
         for (let e = this.queue.peek(); e !== undefined; e = this.queue.peek()) {
+          // Out of the queue while it is routed, so its own tokens do not count against it.
           this.queue.remove(e);
-          if (!this.host.tryDispatch(e.item)) {
+          const to = this.host.routeHead(e.item);
+          if (e.ended !== undefined) continue; // routing ended the request, and its place with it
+          if (to === undefined) {
             this.queue.push(e); // same deadline and seq: back in its place
             break;
           }
-          this.clearTimer(e);
-          this.dispatched++;
-          const now = this.clock();
-          this.calibration.record(e.priority, now - e.enqueuedAt, e.predictedMs, now);
+          this.end(e, 'dispatched');
+          this.host.handDown(e.item, to);
         }
       } while (this.again && this.queue.size > 0);
     } finally {
@@ -266,30 +279,19 @@ export class WaitingRoom<T> {
     if (this.queue.size === 0 || at >= this.wakeAt) return;
     if (this.wakeTimer !== undefined) this.timers.clear(this.wakeTimer);
     this.wakeAt = at;
-    this.wakeTimer = this.timers.set(onWake, Math.max(0, at - this.clock()), this as WaitingRoom<unknown>);
+    this.wakeTimer = this.timers.set(onWake, Math.max(0, at - this.clock()), this as WaitingRoom<unknown, unknown>);
   }
 
-  /** Empties the queue (shutdown); returns what was queued, in leaving order. */
-  clear(): QueueEntry<T>[] {
-    const out: QueueEntry<T>[] = [];
+  /** Empties the queue (shutdown), every place withdrawn; returns what was queued, in leaving order. */
+  clear(): T[] {
+    const out: T[] = [];
     for (let e = this.queue.peek(); e !== undefined; e = this.queue.peek()) {
-      this.leave(e);
-      out.push(e);
+      this.end(e, 'withdrawn');
+      out.push(e.item);
     }
     if (this.wakeTimer !== undefined) this.timers.clear(this.wakeTimer);
     this.wakeTimer = undefined;
     this.wakeAt = Infinity;
     return out;
-  }
-
-  private leave(e: QueueEntry<T>): boolean {
-    if (!this.queue.remove(e)) return false;
-    this.clearTimer(e);
-    return true;
-  }
-
-  private clearTimer(e: QueueEntry<T>): void {
-    if (e.timer !== undefined) this.timers.clear(e.timer);
-    e.timer = undefined;
   }
 }
