@@ -7,6 +7,7 @@ import { engineGate } from './group-filters/engine-gate.ts';
 import { leastFailing } from './group-filters/least-failing.ts';
 import { limits } from './group-filters/limits.ts';
 import { untried, untriedElseTried } from './group-filters/not-tried.ts';
+import { cutTo } from './profile/scratch.ts';
 import { Refusals } from './refusals.ts';
 import type { GroupFilter, NoRoute, RouteGate, Selection } from './selection.ts';
 import type { RouteRequest, RoutingStrategy } from './types.ts';
@@ -110,8 +111,7 @@ export class ModelGroup<D extends Deployment = Deployment> {
       const out = this.lists[at + k];
       const kept = f.filter(list, this.selection, out);
       if (kept < list.length && f.drops !== undefined) this.refusals.note(f.drops, list, out, kept);
-      out.length = kept;
-      list = out;
+      list = cutTo(out, kept);
     }
     return list;
   }

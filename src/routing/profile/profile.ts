@@ -8,6 +8,7 @@
  */
 import type { Random } from '../../util/random.ts';
 import type { DeploymentView, RouteRequest, RoutingStrategy } from '../types.ts';
+import { cutTo } from './scratch.ts';
 import type { Filter, Profile } from './types.ts';
 
 export function profileStrategy<V extends DeploymentView>(profile: Profile<V>, random: Random): RoutingStrategy<V> {
@@ -25,9 +26,7 @@ export function profileStrategy<V extends DeploymentView>(profile: Profile<V>, r
   ): readonly V[] {
     for (let k = 0; k < filters.length && list.length > 0; k++) {
       const out = lists[k];
-      // Cut to length, never emptied first: `length = 0` drops the backing store and the next write allocates one.
-      out.length = filters[k].filter(list, req, out);
-      list = out;
+      list = cutTo(out, filters[k].filter(list, req, out));
     }
     return list;
   }
