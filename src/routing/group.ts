@@ -91,6 +91,9 @@ export class ModelGroup<D extends Deployment = Deployment> {
   }
 
   private panic(req: RouteRequest): D | undefined {
+    // Checked before the cooling ones are even listed: a refusal at a busy engine (back pressure's common
+    // case) then reads no deployment's cooldown a second time.
+    if (this.refusals.busy()) return undefined;
     const cool = this.narrow(this.deployments, this.panicking, 0);
     if (cool.length === 0 || this.refusals.busy()) return undefined;
     const at = this.panicking.length;
