@@ -3,7 +3,7 @@
 // tokenizer (o200k via gpt-tokenizer) instead of the estimate, the other strategies, and the dispatch
 // bookkeeping (reserve: record the chain in the index; release), at 256-byte blocks (the default) and 64; and a
 // model group's whole selection (its own filters, then least-kv) over the same 8 engines.
-// Run: node bench/micro/routing-decision.ts
+// Run: node bench/micro/routing-decision.ts [name filter], e.g. `pick|select` for the picks and the selection only.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { defaultCooldown } from '../../src/config/cooldown.ts';
@@ -197,7 +197,9 @@ console.log(
   `node ${process.version}, ${cpu[0]?.model ?? 'cpu'} × ${cpu.length}; ${ENGINES} engines; prefix index full (${fleet.index.size} blocks of 256 B)`,
 );
 console.log(`${'case'.padEnd(48)} ${'p50 µs'.padStart(8)} ${'p90 µs'.padStart(8)} ${'p99 µs'.padStart(8)}`);
+const only = process.argv[2] === undefined ? undefined : new RegExp(process.argv[2]);
 for (const c of cases) {
+  if (only !== undefined && !only.test(c.name)) continue;
   const batch = c.batch ?? 1;
   const samples = c.samples ?? 20_000;
   for (let k = 0; k < Math.min(samples, 5000); k++) c.run(c.bodies[k % VARIANTS]);

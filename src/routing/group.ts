@@ -7,6 +7,7 @@ import { engineGate } from './group-filters/engine-gate.ts';
 import { leastFailing } from './group-filters/least-failing.ts';
 import { limits } from './group-filters/limits.ts';
 import { untried, untriedElseTried } from './group-filters/not-tried.ts';
+import { cutTo } from './profile/scratch.ts';
 import { Refusals } from './refusals.ts';
 import type { GroupFilter, NoRoute, RouteGate, Selection } from './selection.ts';
 import type { RouteRequest, RoutingStrategy } from './types.ts';
@@ -90,6 +91,9 @@ export class ModelGroup<D extends Deployment = Deployment> {
   }
 
   private panic(req: RouteRequest): D | undefined {
+    // Checked before the cooling ones are even listed: a refusal at a busy engine (back pressure's common
+    // case) then reads no deployment's cooldown a second time.
+    if (this.refusals.busy()) return undefined;
     const cool = this.narrow(this.deployments, this.panicking, 0);
     if (cool.length === 0 || this.refusals.busy()) return undefined;
     const at = this.panicking.length;
@@ -110,8 +114,7 @@ export class ModelGroup<D extends Deployment = Deployment> {
       const out = this.lists[at + k];
       const kept = f.filter(list, this.selection, out);
       if (kept < list.length && f.drops !== undefined) this.refusals.note(f.drops, list, out, kept);
-      out.length = kept;
-      list = out;
+      list = cutTo(out, kept);
     }
     return list;
   }
