@@ -16,6 +16,7 @@
  *
  *   node bench/overhead.ts [--smoke] [--rounds 3] [--rates 1000,3000] [--duration 5] [--connections 64]
  *                          [--targets spillway,spillway+bp] [--no-latency]
+ * `--targets spillway+bp,bp+page` compares back pressure on with and without an operator page following /ui/events.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -155,9 +156,17 @@ const TARGETS: Target[] = [
     `${BACKPRESSURE_ON}    engine:\n      limit: { algorithm: fixed, initial: 100000 }\n`,
     true,
   ),
+  spillwayWith('spillway, back pressure on, operator page open', 'bp+page', 'bp-page', BACKPRESSURE_ON, true, true),
 ];
 
-function spillwayWith(name: string, short: string, file: string, extra: string, full?: boolean): Target {
+function spillwayWith(
+  name: string,
+  short: string,
+  file: string,
+  extra: string,
+  full?: boolean,
+  pageOpen?: boolean,
+): Target {
   return {
     name,
     short,
@@ -167,9 +176,20 @@ function spillwayWith(name: string, short: string, file: string, extra: string, 
       const config = path.join(ctx.outDir, `overhead-gateway-${file}.yaml`);
       await writeFile(config, gatewayYaml(mockUrl) + extra);
       const proc = await ctx.procs.spillway(file, 'serve', ['--config', config], TARGET_CPU, probe ?? {});
+      if (pageOpen) await followPage(proc.url);
       return { url: proc.url, proc };
     },
   };
+}
+
+/** What an open operator page costs the gateway: its SSE feed (snapshots 4 a second), read till the gateway ends. */
+async function followPage(url: string): Promise<void> {
+  const res = await fetch(`${url}/ui/events`, { headers: { Authorization: `Bearer ${KEY}` } });
+  if (!res.ok || res.body === null) throw new Error(`${url}/ui/events answered ${res.status}`);
+  const reader = res.body.getReader();
+  (async () => {
+    while (!(await reader.read()).done);
+  })().catch(() => {});
 }
 
 function probeFor(ctx: ScenarioContext, t: Target): Probe {
