@@ -114,12 +114,17 @@ export class BackPressure implements KvBudgetSource, RouteGate {
         views.group,
         views.admission,
         new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }),
+        new DrainRate({ clock: o.clock, windowMs: 5 * cfg.router.drainWindowMs }),
       );
       const rates = () => [0, 1, 2].map(() => new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
       g.room = new WaitingRoom({
         settings: views.queue,
         arrivalRates: rates(),
         offeredRates: rates(),
+        sustained: {
+          offered: [0, 1, 2].map(() => new DrainRate({ clock: o.clock, windowMs: 5 * cfg.router.drainWindowMs })),
+          dispatched: g.sustainedDrain,
+        },
         departures: g.departures,
         clock: o.clock,
         timers: this.timers,
@@ -162,6 +167,14 @@ export class BackPressure implements KvBudgetSource, RouteGate {
     return blocks;
   }
 
+  drainBlocks(group: string): number {
+    const g = this.groups.get(group)!;
+    const rate = g.sustainedDrain.perMs();
+    if (!(rate > 0) || g.attempts <= 0) return 0;
+    let used = 0;
+    for (const e of g.engines) if (!e.deployment.isCoolingDown()) used += e.load.kvBlocksUsed();
+    return (rate * g.settings.ttftBudgetMs * used) / g.attempts;
+  }
   capacityBlocks(group: string): number {
     let total = 0;
     for (const e of this.groups.get(group)!.engines)

@@ -7,8 +7,17 @@
  *                                    (./wait-calibration.ts, relaxed toward 1 while none leaves),
  *                                  waited / W of the first queued of each class at or above c,
  *                                  min(ρ_c, OVERLOAD_FACTOR_MAX) )
- *              ρ_c = what class c and the classes above it offer the router, over μ
+ *              ρ_c = what class c and the classes above it offer the router, over μ, the smaller of the
+ *                    drain window's and a window five times longer (a Poisson burst at capacity is not overload)
  *
+ *   The waiting room's margins, z·s on this wait and z·s_e on the engine's part after it, add. Below overload
+ *   that refuses work the fleet would serve, so a request they refuse is taken when one joint margin fits:
+ *     F_c · W₀ + m + z · (j + (a − j) · min(max(ρ_c − 1, 0), 1))  ≤  deadline − now
+ *       W₀ = the wait with no margin, s_q = F_c · (W − W₀) / z, j = √(s_q² + s_e²), a = s_q + s_e
+ *   At ρ_c ≤ 1 the margin is the joint one, z·√(s_q² + s_e²): the two are independent, and a refusal costs
+ *   goodput. From ρ_c = 2 it is the sum again: refusing at arrival costs nothing when others fill every
+ *   departure, and a request queued then expired costs its client the whole budget. In between, the
+ *   margin moves linearly from one to the other.
  * - The rate's part: the wait is k departures at rate μ, k/μ on average and √k/μ more at one standard
  *   deviation if departures are Poisson. A class only gets what the classes above leave: their arrivals λ
  *   (counted by `arrived`) jump ahead of it while it waits, so its rate is the residual μ_c; none left
@@ -41,6 +50,11 @@ export interface WaitEstimateOptions {
   arrivalRates?: readonly DrainRate[];
   /** Per class, everything offered, refused or not (fed by `offered`); without them no overload floor. */
   offeredRates?: readonly DrainRate[];
+  /**
+   * The same offered counts and the group's dispatches over a longer window; without them ρ_c is the drain
+   * window's alone.
+   */
+  sustained?: { offered: readonly DrainRate[]; dispatched: DrainRate };
   /** The group's attempts in flight; without it the rate's part alone. */
   departures?: Departures;
   /** Default ./wait-calibration.ts's; tests pass one with a low quantile to need few leaves. */
@@ -53,6 +67,7 @@ export class WaitEstimate<T> {
   private readonly arrivalRates: readonly DrainRate[] | undefined;
   private readonly offeredRates: readonly DrainRate[] | undefined;
   private readonly departures: Departures | undefined;
+  private readonly sustained: { offered: readonly DrainRate[]; dispatched: DrainRate } | undefined;
   private readonly queue: RouterQueue<T>;
 
   constructor(queue: RouterQueue<T>, o: WaitEstimateOptions) {
@@ -61,6 +76,7 @@ export class WaitEstimate<T> {
     this.arrivalRates = o.arrivalRates;
     this.offeredRates = o.offeredRates;
     this.departures = o.departures;
+    this.sustained = o.sustained;
     this.calibration = o.calibration ?? new WaitCalibration();
   }
 
@@ -72,6 +88,7 @@ export class WaitEstimate<T> {
   /** A class-`p` request reached the router, whatever becomes of it. */
   offered(p: Priority, now?: number): void {
     this.offeredRates?.[p].record(1, now);
+    this.sustained?.offered[p].record(1, now);
   }
 
   /** μ_c: the drain rate left to class `p` after the classes above it (per ms; NaN while unknown). */
@@ -82,7 +99,25 @@ export class WaitEstimate<T> {
   /** ρ_c: what class `p` and the classes above it offer, over the drain rate; NaN while unknown. */
   overload(p: Priority, now: number): number {
     if (this.offeredRates === undefined) return NaN;
-    return this.above(this.offeredRates, (p + 1) as Priority, now) / this.drainRate.perMs(now);
+    const short = this.above(this.offeredRates, (p + 1) as Priority, now) / this.drainRate.perMs(now);
+    const s = this.sustained;
+    if (s === undefined) return short;
+    const long = this.above(s.offered, (p + 1) as Priority, now) / s.dispatched.perMs(now);
+    return long < short ? long : short;
+  }
+
+  /**
+   * The joint margin (module comment) for a request the separate margins refused: `f` and `waitZ` are F_c and
+   * W as just judged, `slackMs` = deadline − now − m, `serviceSdMs` = s_e.
+   */
+  fitsJointly(p: Priority, z: number, now: number, f: number, waitZ: number, slackMs: number, serviceSdMs: number) {
+    const rho = this.overload(p, now);
+    if (!(z > 0 && rho < 2)) return false;
+    const mean = this.waitMs(p, 0, now);
+    const sdQ = (f * (waitZ - mean)) / z;
+    const joint = Math.sqrt(sdQ * sdQ + serviceSdMs * serviceSdMs);
+    const apart = sdQ + serviceSdMs;
+    return f * mean + z * (joint + (apart - joint) * (rho > 1 ? rho - 1 : 0)) <= slackMs;
   }
 
   /** F_c (module comment). */

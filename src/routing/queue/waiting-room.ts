@@ -2,7 +2,8 @@
  * Level 2's enforcement for one model group: the bounded router queue (./router-queue.ts), its deadlines and
  * its drain. A request that found every engine busy is offered here:
  *
- *   max(F_c · W, not_before − now) > last_call − now   → router_deadline, at once, not after waiting for it
+ *   max(F_c · W, not_before − now) > last_call − now,
+ *   and below overload the joint margin too (./wait-estimate.ts)  → router_deadline, at once, not after waiting
  *       where F_c · W   = the wait the class-c request is judged by (./wait-estimate.ts: the queue ahead of it
  *                         at the drain rate and from the ages of the attempts in flight, calibrated by
  *                         measured waits, and taken ρ_c times over while its class and above overload the group)
@@ -201,8 +202,12 @@ export class WaitingRoom<T, G = unknown> implements PlaceOwner<T> {
     this.judgedWaitMs = NaN;
     if (lastCall <= 0 || notBefore - now > lastCall) return 'router_deadline';
     const wait = this.estimate.waitMs(priority, z, now);
-    this.judgedWaitMs = this.estimate.factor(priority, now) * wait;
-    if (this.judgedWaitMs > lastCall) return 'router_deadline';
+    const factor = this.estimate.factor(priority, now);
+    this.judgedWaitMs = factor * wait;
+    if (this.judgedWaitMs > lastCall) {
+      const slack = deadline - now - serviceMs;
+      if (!this.estimate.fitsJointly(priority, z, now, factor, wait, slack, serviceSdMs)) return 'router_deadline';
+    }
     const q = this.queue;
     const f = this.fractions[priority];
     while (!q.fits(tokens, f)) {
