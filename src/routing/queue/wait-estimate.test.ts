@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DrainRate } from './drain-rate.ts';
-import { fixture, settings } from './test-support.ts';
+import { fixture, STILL_BUSY, settings } from './test-support.ts';
 import { ManualTimers } from './timers.ts';
 import { WaitCalibration } from './wait-calibration.ts';
 import { OVERLOAD_FACTOR_MAX } from './wait-estimate.ts';
@@ -94,7 +94,7 @@ test('below overload the queue wait and the engine part share one margin; from Ï
       timers,
       drainRate,
       offeredRates,
-      host: { tryDispatch: () => false, dropped: () => {} },
+      host: STILL_BUSY,
     });
     for (let i = 0; i < 100; i++) {
       drainRate.record();
@@ -124,7 +124,7 @@ test('a burst in the drain window is not overload while the longer window says t
     drainRate,
     offeredRates: [mk(1000), mk(1000), mk(1000)],
     sustained: { offered: [mk(5000), mk(5000), mk(5000)], dispatched },
-    host: { tryDispatch: () => false, dropped: () => {} },
+    host: STILL_BUSY,
   });
   // 4 s offering what drains (0.1/ms), then 1 s offering twice that.
   for (let i = 0; i < 500; i++) {

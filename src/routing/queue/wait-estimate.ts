@@ -63,6 +63,9 @@ export interface WaitEstimateOptions {
 
 export class WaitEstimate<T> {
   readonly drainRate: DrainRate;
+  /** The last `fits`: F_c · W, and W. */
+  judgedMs = NaN;
+  judgedWaitZMs = NaN;
   readonly calibration: WaitCalibration;
   private readonly arrivalRates: readonly DrainRate[] | undefined;
   private readonly offeredRates: readonly DrainRate[] | undefined;
@@ -107,16 +110,26 @@ export class WaitEstimate<T> {
   }
 
   /**
-   * The joint margin (module comment) for a request the separate margins refused: `f` and `waitZ` are F_c and
-   * W as just judged, `slackMs` = deadline − now − m, `serviceSdMs` = s_e.
+   * Whether a class-`p` request fits its deadline (./waiting-room.ts): F_c · W within `lastCallMs` (from now),
+   * else, below overload, the joint margin (module comment) within `slackMs` = deadline − now − m, s_e being
+   * `serviceSdMs`. Leaves F_c · W in `judgedMs` and W in `judgedWaitZMs`.
    */
-  fitsJointly(p: Priority, z: number, now: number, f: number, waitZ: number, slackMs: number, serviceSdMs: number) {
+  fits(p: Priority, z: number, now: number, lastCallMs: number, slackMs: number, serviceSdMs: number): boolean {
+    const wait = this.waitMs(p, z, now);
+    const f = this.factor(p, now);
+    this.judgedWaitZMs = wait;
+    this.judgedMs = f * wait;
+    // Unknown (NaN) fits: nothing says it does not.
+    return !(this.judgedMs > lastCallMs) || this.fitsJointly(p, z, now, f, wait, slackMs, serviceSdMs);
+  }
+
+  private fitsJointly(p: Priority, z: number, now: number, f: number, waitZ: number, slackMs: number, sdE: number) {
     const rho = this.overload(p, now);
     if (!(z > 0 && rho < 2)) return false;
     const mean = this.waitMs(p, 0, now);
     const sdQ = (f * (waitZ - mean)) / z;
-    const joint = Math.sqrt(sdQ * sdQ + serviceSdMs * serviceSdMs);
-    const apart = sdQ + serviceSdMs;
+    const joint = Math.sqrt(sdQ * sdQ + sdE * sdE);
+    const apart = sdQ + sdE;
     return f * mean + z * (joint + (apart - joint) * (rho > 1 ? rho - 1 : 0)) <= slackMs;
   }
 

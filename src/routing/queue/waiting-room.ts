@@ -201,13 +201,9 @@ export class WaitingRoom<T, G = unknown> implements PlaceOwner<T> {
     const lastCall = deadline - now - (serviceMs + z * serviceSdMs);
     this.judgedWaitMs = NaN;
     if (lastCall <= 0 || notBefore - now > lastCall) return 'router_deadline';
-    const wait = this.estimate.waitMs(priority, z, now);
-    const factor = this.estimate.factor(priority, now);
-    this.judgedWaitMs = factor * wait;
-    if (this.judgedWaitMs > lastCall) {
-      const slack = deadline - now - serviceMs;
-      if (!this.estimate.fitsJointly(priority, z, now, factor, wait, slack, serviceSdMs)) return 'router_deadline';
-    }
+    const fits = this.estimate.fits(priority, z, now, lastCall, deadline - now - serviceMs, serviceSdMs);
+    this.judgedWaitMs = this.estimate.judgedMs;
+    if (!fits) return 'router_deadline';
     const q = this.queue;
     const f = this.fractions[priority];
     while (!q.fits(tokens, f)) {
@@ -216,7 +212,7 @@ export class WaitingRoom<T, G = unknown> implements PlaceOwner<T> {
       this.end(victim, 'displaced');
     }
     const e = new QueuePlace(this, keeper, item, priority, deadline, tokens, now, q.nextSeq());
-    e.predictedMs = wait;
+    e.predictedMs = this.estimate.judgedWaitZMs;
     e.timer = this.timers.set(onExpiry, lastCall, e as QueuePlace<unknown>);
     q.push(e);
     if (keeper !== undefined) keeper.place = e;
