@@ -43,6 +43,12 @@ import { WaitCalibration } from './wait-calibration.ts';
 
 /** The most the overload ratio scales the predicted wait by. */
 export const OVERLOAD_FACTOR_MAX = 2;
+/**
+ * The ρ_c from which the group counts as overloaded. A fleet offered its own capacity reads ρ_c of 1.05-1.15:
+ * Poisson bursts, and the router's own refusals, which are offered but never dispatched (measured at 1× on the
+ * matrix's KV-bound fleets). Below it the floor is off and the margin is the joint one.
+ */
+export const OVERLOAD_ONSET = 1.25;
 
 export interface WaitEstimateOptions {
   drainRate: DrainRate;
@@ -130,7 +136,8 @@ export class WaitEstimate<T> {
     const sdQ = (f * (waitZ - mean)) / z;
     const joint = Math.sqrt(sdQ * sdQ + sdE * sdE);
     const apart = sdQ + sdE;
-    return f * mean + z * (joint + (apart - joint) * (rho > 1 ? rho - 1 : 0)) <= slackMs;
+    const cost = rho > OVERLOAD_ONSET ? (rho - OVERLOAD_ONSET) / (OVERLOAD_FACTOR_MAX - OVERLOAD_ONSET) : 0;
+    return f * mean + z * (joint + (apart - joint) * cost) <= slackMs;
   }
 
   /** F_c (module comment). */
@@ -140,7 +147,8 @@ export class WaitEstimate<T> {
       const h = this.queue.headOf(c as Priority);
       if (h !== undefined && h.predictedMs > 0) f = Math.max(f, (now - h.enqueuedAt) / h.predictedMs);
     }
-    const over = Math.min(this.overload(p, now), OVERLOAD_FACTOR_MAX);
+    const rho = this.overload(p, now);
+    const over = rho >= OVERLOAD_ONSET ? Math.min(rho, OVERLOAD_FACTOR_MAX) : 1;
     return over > f ? over : f;
   }
 
