@@ -125,7 +125,7 @@ export class IngressAdmission {
     const capacity = this.kv.capacityBlocks(g.name);
     // Unknown capacity leaves the gate open (./kv-budget.ts): the held blocks are not summed for nothing.
     const held = capacity > 0 ? this.kv.inFlightBlocks(g.name, priority) : 0;
-    const overcommit = capacity > 0 ? kvOvercommit(s.kvOvercommit, capacity, this.kv.drainBlocks(g.name)) : 0;
+    const overcommit = capacity > 0 ? kvOvercommit(s.kvOvercommit, capacity, this.kv.drainBlocks(g.name, priority)) : 0;
     if (!kvBudgetAllows(held, kvBlocks, capacity, overcommit, kvShare)) return 'ingress_kv_budget';
     if (priority === SHEDDABLE) {
       const ratio = Math.max(globalRatio, groupRatio, kvBudgetRatio(held, kvBlocks, capacity, overcommit));

@@ -32,8 +32,11 @@ export interface KvBudgetSource {
   inFlightBlocks(group: string, priority?: number): number;
   /** KV capacity in blocks of the group's usable engines; 0 when unknown. */
   capacityBlocks(group: string): number;
-  /** drain_blocks (above): what the group's departures free within its TTFT budget; 0 while unknown. */
-  drainBlocks(group: string): number;
+  /**
+   * drain_blocks (above): what the group's departures free within its TTFT budget; 0 while unknown, and 0 while
+   * class `priority` and the classes above overload the group (a refusal at ingress then costs no goodput).
+   */
+  drainBlocks(group: string, priority: number): number;
 }
 
 /** The overcommit in force: the configured one, or more when the group drains more within its budget. */

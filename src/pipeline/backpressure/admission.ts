@@ -126,7 +126,7 @@ export class BackPressureAdmission implements AdmissionStage {
       case 'ingress_kv_budget': {
         const held = bp.inFlightBlocks(g!.name, p);
         const capacity = bp.capacityBlocks(g!.name);
-        const overcommit = kvOvercommit(a.settings.kvOvercommit, capacity, bp.drainBlocks(g!.name));
+        const overcommit = kvOvercommit(a.settings.kvOvercommit, capacity, bp.drainBlocks(g!.name, p));
         const budget = bp.shareOf(g!.activity, p, bp.now) * overcommit * capacity;
         const perRequest = g!.admission.inFlight > 0 ? held / g!.admission.inFlight : blocks;
         const backlog = perRequest > 0 ? Math.ceil((held + blocks - budget) / perRequest) : 1;

@@ -6,16 +6,16 @@
  *   judged by F_c · W,  F_c = max( the 0.995-quantile of waited / W of the class's recent leaves
  *                                    (./wait-calibration.ts, relaxed toward 1 while none leaves),
  *                                  waited / W of the first queued of each class at or above c,
- *                                  min(ρ_c, OVERLOAD_FACTOR_MAX) )
+ *                                  min(ρ_c, OVERLOAD_FACTOR_MAX) once ρ_c ≥ OVERLOAD_ONSET )
  *              ρ_c = what class c and the classes above it offer the router, over μ, the smaller of the
  *                    drain window's and a window five times longer (a Poisson burst at capacity is not overload)
  *
  *   The waiting room's margins, z·s on this wait and z·s_e on the engine's part after it, add. Below overload
  *   that refuses work the fleet would serve, so a request they refuse is taken when one joint margin fits:
- *     F_c · W₀ + m + z · (j + (a − j) · min(max(ρ_c − 1, 0), 1))  ≤  deadline − now
+ *     F_c · W₀ + m + z · (j + (a − j) · c)  ≤  deadline − now,   c = clamp((ρ_c − 1.25) / 0.75, 0, 1)
  *       W₀ = the wait with no margin, s_q = F_c · (W − W₀) / z, j = √(s_q² + s_e²), a = s_q + s_e
- *   At ρ_c ≤ 1 the margin is the joint one, z·√(s_q² + s_e²): the two are independent, and a refusal costs
- *   goodput. From ρ_c = 2 it is the sum again: refusing at arrival costs nothing when others fill every
+ *   Below the onset the margin is the joint one, z·√(s_q² + s_e²): the two are independent, and a refusal
+ *   costs goodput. From ρ_c = 2 it is the sum again: refusing at arrival costs nothing when others fill every
  *   departure, and a request queued then expired costs its client the whole budget. In between, the
  *   margin moves linearly from one to the other.
  * - The rate's part: the wait is k departures at rate μ, k/μ on average and √k/μ more at one standard
@@ -27,10 +27,10 @@
  *   flight then say when the next ones leave, where a rate averages over the waves. The classes above take
  *   the departures that come meanwhile, so they are added to k.
  * - The calibration scales what is left of the error, per class, by how far actual waits exceeded W lately.
- * - The overload floor: under overload (ρ_c > 1, more of the class and above arrive than leave), a request
+ * - The overload floor: under overload (ρ_c ≥ 1.25, more of the class and above arrive than leave), a request
  *   refused at arrival costs no goodput, since the others fill every departure, while one queued and then
  *   expired costs its client the whole budget (and is a late refusal). So the queue takes only waits that
- *   fit ρ_c times over, up to 2×. Below overload (ρ_c ≤ 1) it changes nothing, so a fleet at its capacity
+ *   fit ρ_c times over, up to 2×. Below overload it changes nothing, so a fleet at its capacity
  *   queues what it can serve; and a class offering little (critical, at a fraction of capacity) is judged by
  *   the model alone, however loaded the classes below it are. Measured on the fleet matrix at 3× capacity:
  *   the rate alone let 0.4-3.3 % of refusals be queue timeouts; see docs/BENCHMARKS.md for what this does.
