@@ -131,13 +131,22 @@ export class WaitEstimate<T> {
 
   private fitsJointly(p: Priority, z: number, now: number, f: number, waitZ: number, slackMs: number, sdE: number) {
     const rho = this.overload(p, now);
-    if (!(z > 0 && rho < 2)) return false;
+    if (!(z > 0 && rho < 2) || !this.sustainedKnown(now)) return false;
     const mean = this.waitMs(p, 0, now);
     const sdQ = (f * (waitZ - mean)) / z;
     const joint = Math.sqrt(sdQ * sdQ + sdE * sdE);
     const apart = sdQ + sdE;
     const cost = rho > OVERLOAD_ONSET ? (rho - OVERLOAD_ONSET) / (OVERLOAD_FACTOR_MAX - OVERLOAD_ONSET) : 0;
     return f * mean + z * (joint + (apart - joint) * cost) <= slackMs;
+  }
+
+  /**
+   * Whether the long window has counted for half its width: at the start of a load, while engines fill, every
+   * request dispatches and ρ_c reads ~1 whatever is offered, so the joint margin waits for a longer look.
+   */
+  private sustainedKnown(now: number): boolean {
+    const d = this.sustained?.dispatched;
+    return d === undefined || d.coveredMs(now) >= d.windowMs / 2;
   }
 
   /** F_c (module comment). */
