@@ -13,7 +13,7 @@ import type { KvBudgetSource } from './kv-budget.ts';
 import { CRITICAL, SHEDDABLE, STANDARD } from './priority.ts';
 import { createShedRule } from './shedding/registry.ts';
 
-function fixture(o: Partial<IngressSettings> = {}, capacity = 0, groupCap = Infinity) {
+function fixture(o: Partial<IngressSettings> = {}, capacity = 0, groupCap = Infinity, drain = 0) {
   const settings: IngressSettings = {
     maxInFlight: 10,
     kvOvercommit: 1.25,
@@ -22,7 +22,12 @@ function fixture(o: Partial<IngressSettings> = {}, capacity = 0, groupCap = Infi
     ...o,
   };
   const g = new GroupAdmission('g', fixed({ maxInFlight: groupCap }));
-  const kv: KvBudgetSource = { name: 'ledger', inFlightBlocks: () => g.kvBlocks, capacityBlocks: () => capacity };
+  const kv: KvBudgetSource = {
+    name: 'ledger',
+    inFlightBlocks: () => g.kvBlocks,
+    capacityBlocks: () => capacity,
+    drainBlocks: () => drain,
+  };
   const a = new IngressAdmission({ settings: fixed(settings), kv, random: seededRandom(7) });
   return { a, g };
 }
@@ -68,6 +73,18 @@ test('KV budget: a class given all of it (no class above active) may use f = 1 o
   assert.equal(a.admit(g, STANDARD, 60), 'ok');
   assert.equal(a.admit(g, STANDARD, 50, 1), 'ok'); // 110 ≤ 1 · 1.25 · 100, over standard's own 100
   assert.equal(a.admit(g, STANDARD, 20, 1), 'ingress_kv_budget'); // 130 > 125
+});
+
+test('KV budget: what the group frees within its TTFT budget may wait beyond capacity, when it is more', () => {
+  // Drains 80 blocks within the budget on 100: overcommit 1.8 instead of the configured 1.25.
+  const { a, g } = fixture({ maxInFlight: Infinity }, 100, Infinity, 80);
+  assert.equal(a.admit(g, STANDARD, 170, 1), 'ok');
+  assert.equal(a.admit(g, STANDARD, 10, 1), 'ok'); // 180 ≤ 1.8 · 100
+  assert.equal(a.admit(g, STANDARD, 1, 1), 'ingress_kv_budget');
+  // A slow drain leaves the configured overcommit in force.
+  const slow = fixture({ maxInFlight: Infinity }, 100, Infinity, 10);
+  assert.equal(slow.a.admit(slow.g, STANDARD, 125, 1), 'ok');
+  assert.equal(slow.a.admit(slow.g, STANDARD, 1, 1), 'ingress_kv_budget');
 });
 
 test('unknown capacity leaves the KV gate open', () => {

@@ -15,7 +15,7 @@
 import type { Permit, PermitEnd } from '../util/permit.ts';
 import type { Random } from '../util/random.ts';
 import type { Ref } from '../util/ref.ts';
-import { type KvBudgetSource, kvBudgetAllows, kvBudgetRatio } from './kv-budget.ts';
+import { type KvBudgetSource, kvBudgetAllows, kvBudgetRatio, kvOvercommit } from './kv-budget.ts';
 import { type Priority, type PriorityFractions, SHEDDABLE } from './priority.ts';
 import type { ShedRule } from './shedding/types.ts';
 
@@ -125,9 +125,10 @@ export class IngressAdmission {
     const capacity = this.kv.capacityBlocks(g.name);
     // Unknown capacity leaves the gate open (./kv-budget.ts): the held blocks are not summed for nothing.
     const held = capacity > 0 ? this.kv.inFlightBlocks(g.name, priority) : 0;
-    if (!kvBudgetAllows(held, kvBlocks, capacity, s.kvOvercommit, kvShare)) return 'ingress_kv_budget';
+    const overcommit = capacity > 0 ? kvOvercommit(s.kvOvercommit, capacity, this.kv.drainBlocks(g.name, priority)) : 0;
+    if (!kvBudgetAllows(held, kvBlocks, capacity, overcommit, kvShare)) return 'ingress_kv_budget';
     if (priority === SHEDDABLE) {
-      const ratio = Math.max(globalRatio, groupRatio, kvBudgetRatio(held, kvBlocks, capacity, s.kvOvercommit));
+      const ratio = Math.max(globalRatio, groupRatio, kvBudgetRatio(held, kvBlocks, capacity, overcommit));
       if (this.shed(ratio / f)) return 'ingress_priority_shed';
     }
     this.inFlight++;

@@ -54,6 +54,13 @@ export class TtftFit {
     return this.w.totals[N];
   }
 
+  /** The mean prompt tokens of the window's samples; 0 while it is empty. */
+  meanTokens(now: number): number {
+    this.w.advance(now);
+    const n = this.w.totals[N];
+    return n > 0 ? this.w.totals[SP] / n : 0;
+  }
+
   /** The slope b (ms per prompt token), 0 when it cannot be told. */
   slope(now: number): number {
     const t = this.w.totals;

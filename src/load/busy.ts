@@ -51,7 +51,15 @@ export function prefillBusyTokens(load: BusySignals, t: BusyThresholds): number 
   return blocks ? t.prefillBusyFraction * blocks * load.blockSize : Infinity;
 }
 
-/** Back pressure's level 2: busy for a class with fraction f. */
-export function busyReason(load: BusySignals, t: BusyThresholds, f = 1): BusyReason | undefined {
-  return busyAt(load, f * t.kvBusy, f * prefillBusyTokens(load, t));
+/**
+ * Back pressure's level 2: busy for a class with fraction f < 1 at f of each threshold, and at least
+ * `reserveTokens` under it (room kept for one request of the classes above, whatever the fraction leaves).
+ * A reserve as large as a threshold leaves the class only an engine with none of that load (one token's worth).
+ */
+export function busyReason(load: BusySignals, t: BusyThresholds, f = 1, reserveTokens = 0): BusyReason | undefined {
+  const prefill = prefillBusyTokens(load, t);
+  if (f >= 1) return busyAt(load, t.kvBusy, prefill);
+  const capacity = (load.kvBlocksTotal ?? 0) * load.blockSize;
+  const kv = capacity > 0 ? Math.max(t.kvBusy - reserveTokens / capacity, 1 / capacity) : t.kvBusy;
+  return busyAt(load, Math.min(f * t.kvBusy, kv), Math.min(f * prefill, Math.max(prefill - reserveTokens, 1)));
 }

@@ -42,6 +42,7 @@ export class Attempts implements AttemptHooks {
     // The drain rate counts dispatches, not ends: an end whose engine is still busy (KV, prefill, the class's
     // share) lets nothing out of the queue, and counting it made the queue's wait estimate optimistic.
     t.group.drainRate.record(1, now);
+    t.group.sustainedDrain.record(1, now);
     this.bp.drainRate.record(1, now);
     this.bp.observeDecision(pr, 'dispatched');
     if (t.headSent) writeDispatched(pr.res, d.id);

@@ -23,6 +23,7 @@ import type { ModelGroup, RouteGate } from '../../routing/group.ts';
 import { DrainRate } from '../../routing/queue/drain-rate.ts';
 import { type RetryAfterBounds, retryAfterMs } from '../../routing/queue/retry-after.ts';
 import { realTimers, type Timers } from '../../routing/queue/timers.ts';
+import { OVERLOAD_ONSET } from '../../routing/queue/wait-estimate.ts';
 import { WaitingRoom } from '../../routing/queue/waiting-room.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Random } from '../../util/random.ts';
@@ -114,12 +115,17 @@ export class BackPressure implements KvBudgetSource, RouteGate {
         views.group,
         views.admission,
         new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }),
+        new DrainRate({ clock: o.clock, windowMs: 5 * cfg.router.drainWindowMs }),
       );
       const rates = () => [0, 1, 2].map(() => new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
       g.room = new WaitingRoom({
         settings: views.queue,
         arrivalRates: rates(),
         offeredRates: rates(),
+        sustained: {
+          offered: [0, 1, 2].map(() => new DrainRate({ clock: o.clock, windowMs: 5 * cfg.router.drainWindowMs })),
+          dispatched: g.sustainedDrain,
+        },
         departures: g.departures,
         clock: o.clock,
         timers: this.timers,
@@ -162,6 +168,15 @@ export class BackPressure implements KvBudgetSource, RouteGate {
     return blocks;
   }
 
+  drainBlocks(group: string, priority: number): number {
+    const g = this.groups.get(group)!;
+    const rate = g.sustainedDrain.perMs();
+    if (!(rate > 0) || g.attempts <= 0) return 0;
+    if (g.room.estimate.overload(priority as Priority, this.now) >= OVERLOAD_ONSET) return 0;
+    let used = 0;
+    for (const e of g.engines) if (!e.deployment.isCoolingDown()) used += e.load.kvBlocksUsed();
+    return (rate * g.settings.ttftBudgetMs * used) / g.attempts;
+  }
   capacityBlocks(group: string): number {
     let total = 0;
     for (const e of this.groups.get(group)!.engines)

@@ -46,6 +46,9 @@ export class EngineSlot {
    * their arrivals over one request's time are ~Poisson with mean n (Little), so 2·√n covers ~98 % of their
    * swings. A fixed fraction alone kept too little when critical was a large share of the load: on the matrix's
    * fleet #7 at 3×, 15 % of critical requests were refused router_deadline while standard held the engines.
+   * Of the busy thresholds it keeps free at least one prompt of the engine's recent mean size (what it had to
+   * prefill): a fraction of a small engine's threshold can be less than one prompt, which then left no room
+   * to any class above (matrix fleet #3: 1,160 prefill tokens, prompts of ~1,700, critical refused).
    */
   refusal(now: number, busy: BusyThresholds, f = 1, share = f, p = 0): EngineRefusal | undefined {
     let s = share;
@@ -55,7 +58,9 @@ export class EngineSlot {
       const limit = this.gate.limit.limit;
       if (above > 0 && limit > 0) s = Math.min(s, 1 - (2 * Math.sqrt(above)) / limit);
     }
-    return this.gate.blockedBy(now, f, s) ?? busyReason(this.load, busy, s);
+    const blocked = this.gate.blockedBy(now, f, s);
+    if (blocked !== undefined) return blocked;
+    return busyReason(this.load, busy, s, s < 1 ? this.gate.ttftFit.meanTokens(now) : 0);
   }
 
   /** The state a request of a class with fraction `f` sees (the metric and the admin view use standard's). */

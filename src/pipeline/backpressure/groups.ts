@@ -22,6 +22,8 @@ export class GroupState<R> {
   readonly admission: GroupAdmission;
   readonly engines: readonly EngineSlot[];
   readonly drainRate: DrainRate;
+  /** Dispatches over a window five times the drain rate's: the denominator of sustained overload. */
+  readonly sustainedDrain: DrainRate;
   room!: WaitingRoom<R, QueueExit>;
   /** Requests admitted, by priority class (spillway_backpressure_admitted_total, read at scrape time). */
   readonly admittedTotal = [0, 0, 0];
@@ -46,6 +48,7 @@ export class GroupState<R> {
     settings: Ref<GroupSettings>,
     limits: Ref<GroupLimits>,
     drainRate: DrainRate,
+    sustainedDrain: DrainRate,
   ) {
     this.name = group.name;
     this.group = group;
@@ -53,6 +56,7 @@ export class GroupState<R> {
     this.settingsRef = settings;
     this.admission = new GroupAdmission(group.name, limits);
     this.drainRate = drainRate;
+    this.sustainedDrain = sustainedDrain;
   }
 
   /** The group's TTFT budget and SLOs in force now. */

@@ -48,6 +48,17 @@ export class DrainRate {
     return total / span;
   }
 
+  get windowMs(): number {
+    return this.window.windowMs;
+  }
+
+  /** How long the window has been counting since its first event (ms; 0 before one), at most its width. */
+  coveredMs(now = this.clock()): number {
+    this.advance(now);
+    const since = now - this.firstAt;
+    return since === since ? Math.min(since, this.window.windowMs) : 0;
+  }
+
   private advance(now: number): void {
     if (this.window.advance(now)) this.firstAt = NaN;
   }

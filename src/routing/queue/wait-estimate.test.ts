@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DrainRate } from './drain-rate.ts';
-import { fixture } from './test-support.ts';
+import { fixture, STILL_BUSY, settings } from './test-support.ts';
+import { ManualTimers } from './timers.ts';
 import { WaitCalibration } from './wait-calibration.ts';
 import { OVERLOAD_FACTOR_MAX } from './wait-estimate.ts';
+import { WaitingRoom } from './waiting-room.ts';
 
 test('waits longer than the model said make the next offers of that class be refused at arrival instead', () => {
   // The median of the last leaves, from the second leave on (1 / (1 − q) = 2), to need few of them here.
@@ -78,4 +80,61 @@ test('under overload a class is judged ρ_c times over (at most 2×); a class of
   assert.equal(typeof f.offer('c', 0, 15), 'object');
   assert.equal(f.offer('s', 1, 15), 'router_deadline');
   f.room.clear();
+});
+
+test('below overload the queue wait and the engine part share one margin; from ρ = 2 each keeps its own', () => {
+  const run = (offeredPerDrain: number, budget: number) => {
+    const timers = new ManualTimers();
+    const mk = () => new DrainRate({ clock: timers.clock, windowMs: 1000, buckets: 10, minEvents: 3 });
+    const drainRate = mk();
+    const offeredRates = [mk(), mk(), mk()];
+    const room = new WaitingRoom<string>({
+      settings: settings({ maxRequests: 10, maxTokens: 1000 }, { marginSd: 2 }),
+      clock: timers.clock,
+      timers,
+      drainRate,
+      offeredRates,
+      host: STILL_BUSY,
+    });
+    for (let i = 0; i < 100; i++) {
+      drainRate.record();
+      for (let k = 0; k < offeredPerDrain; k++) room.offered(1);
+      timers.advance(10);
+    }
+    // z = 2 on a wait of k = 1 at 0.1/ms: W = 30 ms, W₀ = 10 ms, s_q = 10 ms; the engine: m = 50 ms, s_e = 30 ms.
+    const r = room.offer('x', 1, timers.now + budget, 1, 50, 30);
+    room.clear();
+    return typeof r === 'string' ? r : 'queued';
+  };
+  // Apart: 30 + 50 + 2 · 30 = 140 ms. Jointly: 10 + 50 + 2 · √(10² + 30²) ≈ 123 ms.
+  assert.equal(run(1, 130), 'queued', 'ρ = 1: the joint margin');
+  assert.equal(run(1, 120), 'router_deadline', 'ρ = 1: short of even the joint margin');
+  assert.equal(run(2, 139), 'router_deadline', 'ρ = 2: the margins add (and F = 2)');
+});
+
+test('a burst in the drain window is not overload while the longer window says the class offers what drains', () => {
+  const timers = new ManualTimers();
+  const mk = (windowMs: number) => new DrainRate({ clock: timers.clock, windowMs, buckets: 10, minEvents: 3 });
+  const drainRate = mk(1000);
+  const dispatched = mk(5000);
+  const room = new WaitingRoom<string>({
+    settings: settings({ maxRequests: 10, maxTokens: 1000 }),
+    clock: timers.clock,
+    timers,
+    drainRate,
+    offeredRates: [mk(1000), mk(1000), mk(1000)],
+    sustained: { offered: [mk(5000), mk(5000), mk(5000)], dispatched },
+    host: STILL_BUSY,
+  });
+  // 4 s offering what drains (0.1/ms), then 1 s offering twice that.
+  for (let i = 0; i < 500; i++) {
+    drainRate.record();
+    dispatched.record();
+    room.offered(1);
+    if (i >= 400) room.offered(1);
+    timers.advance(10);
+  }
+  const rho = room.estimate.overload(1, timers.now);
+  assert.ok(rho > 1.1 && rho < 1.3, `the 5 s window's ρ (~1.2), not the 1 s window's 2: ${rho}`);
+  room.clear();
 });

@@ -6,9 +6,18 @@
  *   judged by F_c · W,  F_c = max( the 0.995-quantile of waited / W of the class's recent leaves
  *                                    (./wait-calibration.ts, relaxed toward 1 while none leaves),
  *                                  waited / W of the first queued of each class at or above c,
- *                                  min(ρ_c, OVERLOAD_FACTOR_MAX) )
- *              ρ_c = what class c and the classes above it offer the router, over μ
+ *                                  min(ρ_c, OVERLOAD_FACTOR_MAX) once ρ_c ≥ OVERLOAD_ONSET )
+ *              ρ_c = what class c and the classes above it offer the router, over μ, the smaller of the
+ *                    drain window's and a window five times longer (a Poisson burst at capacity is not overload)
  *
+ *   The waiting room's margins, z·s on this wait and z·s_e on the engine's part after it, add. Below overload
+ *   that refuses work the fleet would serve, so a request they refuse is taken when one joint margin fits:
+ *     F_c · W₀ + m + z · (j + (a − j) · c)  ≤  deadline − now,   c = clamp((ρ_c − 1.25) / 0.75, 0, 1)
+ *       W₀ = the wait with no margin, s_q = F_c · (W − W₀) / z, j = √(s_q² + s_e²), a = s_q + s_e
+ *   Below the onset the margin is the joint one, z·√(s_q² + s_e²): the two are independent, and a refusal
+ *   costs goodput. From ρ_c = 2 it is the sum again: refusing at arrival costs nothing when others fill every
+ *   departure, and a request queued then expired costs its client the whole budget. In between, the
+ *   margin moves linearly from one to the other.
  * - The rate's part: the wait is k departures at rate μ, k/μ on average and √k/μ more at one standard
  *   deviation if departures are Poisson. A class only gets what the classes above leave: their arrivals λ
  *   (counted by `arrived`) jump ahead of it while it waits, so its rate is the residual μ_c; none left
@@ -18,10 +27,10 @@
  *   flight then say when the next ones leave, where a rate averages over the waves. The classes above take
  *   the departures that come meanwhile, so they are added to k.
  * - The calibration scales what is left of the error, per class, by how far actual waits exceeded W lately.
- * - The overload floor: under overload (ρ_c > 1, more of the class and above arrive than leave), a request
+ * - The overload floor: under overload (ρ_c ≥ 1.25, more of the class and above arrive than leave), a request
  *   refused at arrival costs no goodput, since the others fill every departure, while one queued and then
  *   expired costs its client the whole budget (and is a late refusal). So the queue takes only waits that
- *   fit ρ_c times over, up to 2×. Below overload (ρ_c ≤ 1) it changes nothing, so a fleet at its capacity
+ *   fit ρ_c times over, up to 2×. Below overload it changes nothing, so a fleet at its capacity
  *   queues what it can serve; and a class offering little (critical, at a fraction of capacity) is judged by
  *   the model alone, however loaded the classes below it are. Measured on the fleet matrix at 3× capacity:
  *   the rate alone let 0.4-3.3 % of refusals be queue timeouts; see docs/BENCHMARKS.md for what this does.
@@ -34,6 +43,12 @@ import { WaitCalibration } from './wait-calibration.ts';
 
 /** The most the overload ratio scales the predicted wait by. */
 export const OVERLOAD_FACTOR_MAX = 2;
+/**
+ * The ρ_c from which the group counts as overloaded. A fleet offered its own capacity reads ρ_c of 1.05-1.15:
+ * Poisson bursts, and the router's own refusals, which are offered but never dispatched (measured at 1× on the
+ * matrix's KV-bound fleets). Below it the floor is off and the margin is the joint one.
+ */
+export const OVERLOAD_ONSET = 1.25;
 
 export interface WaitEstimateOptions {
   drainRate: DrainRate;
@@ -41,6 +56,11 @@ export interface WaitEstimateOptions {
   arrivalRates?: readonly DrainRate[];
   /** Per class, everything offered, refused or not (fed by `offered`); without them no overload floor. */
   offeredRates?: readonly DrainRate[];
+  /**
+   * The same offered counts and the group's dispatches over a longer window; without them ρ_c is the drain
+   * window's alone.
+   */
+  sustained?: { offered: readonly DrainRate[]; dispatched: DrainRate };
   /** The group's attempts in flight; without it the rate's part alone. */
   departures?: Departures;
   /** Default ./wait-calibration.ts's; tests pass one with a low quantile to need few leaves. */
@@ -49,10 +69,14 @@ export interface WaitEstimateOptions {
 
 export class WaitEstimate<T> {
   readonly drainRate: DrainRate;
+  /** The last `fits`: F_c · W, and W. */
+  judgedMs = NaN;
+  judgedWaitZMs = NaN;
   readonly calibration: WaitCalibration;
   private readonly arrivalRates: readonly DrainRate[] | undefined;
   private readonly offeredRates: readonly DrainRate[] | undefined;
   private readonly departures: Departures | undefined;
+  private readonly sustained: { offered: readonly DrainRate[]; dispatched: DrainRate } | undefined;
   private readonly queue: RouterQueue<T>;
 
   constructor(queue: RouterQueue<T>, o: WaitEstimateOptions) {
@@ -61,6 +85,7 @@ export class WaitEstimate<T> {
     this.arrivalRates = o.arrivalRates;
     this.offeredRates = o.offeredRates;
     this.departures = o.departures;
+    this.sustained = o.sustained;
     this.calibration = o.calibration ?? new WaitCalibration();
   }
 
@@ -72,6 +97,7 @@ export class WaitEstimate<T> {
   /** A class-`p` request reached the router, whatever becomes of it. */
   offered(p: Priority, now?: number): void {
     this.offeredRates?.[p].record(1, now);
+    this.sustained?.offered[p].record(1, now);
   }
 
   /** μ_c: the drain rate left to class `p` after the classes above it (per ms; NaN while unknown). */
@@ -82,7 +108,45 @@ export class WaitEstimate<T> {
   /** ρ_c: what class `p` and the classes above it offer, over the drain rate; NaN while unknown. */
   overload(p: Priority, now: number): number {
     if (this.offeredRates === undefined) return NaN;
-    return this.above(this.offeredRates, (p + 1) as Priority, now) / this.drainRate.perMs(now);
+    const short = this.above(this.offeredRates, (p + 1) as Priority, now) / this.drainRate.perMs(now);
+    const s = this.sustained;
+    if (s === undefined) return short;
+    const long = this.above(s.offered, (p + 1) as Priority, now) / s.dispatched.perMs(now);
+    return long < short ? long : short;
+  }
+
+  /**
+   * Whether a class-`p` request fits its deadline (./waiting-room.ts): F_c · W within `lastCallMs` (from now),
+   * else, below overload, the joint margin (module comment) within `slackMs` = deadline − now − m, s_e being
+   * `serviceSdMs`. Leaves F_c · W in `judgedMs` and W in `judgedWaitZMs`.
+   */
+  fits(p: Priority, z: number, now: number, lastCallMs: number, slackMs: number, serviceSdMs: number): boolean {
+    const wait = this.waitMs(p, z, now);
+    const f = this.factor(p, now);
+    this.judgedWaitZMs = wait;
+    this.judgedMs = f * wait;
+    // Unknown (NaN) fits: nothing says it does not.
+    return !(this.judgedMs > lastCallMs) || this.fitsJointly(p, z, now, f, wait, slackMs, serviceSdMs);
+  }
+
+  private fitsJointly(p: Priority, z: number, now: number, f: number, waitZ: number, slackMs: number, sdE: number) {
+    const rho = this.overload(p, now);
+    if (!(z > 0 && rho < 2) || !this.sustainedKnown(now)) return false;
+    const mean = this.waitMs(p, 0, now);
+    const sdQ = (f * (waitZ - mean)) / z;
+    const joint = Math.sqrt(sdQ * sdQ + sdE * sdE);
+    const apart = sdQ + sdE;
+    const cost = rho > OVERLOAD_ONSET ? (rho - OVERLOAD_ONSET) / (OVERLOAD_FACTOR_MAX - OVERLOAD_ONSET) : 0;
+    return f * mean + z * (joint + (apart - joint) * cost) <= slackMs;
+  }
+
+  /**
+   * Whether the long window has counted for half its width: at the start of a load, while engines fill, every
+   * request dispatches and ρ_c reads ~1 whatever is offered, so the joint margin waits for a longer look.
+   */
+  private sustainedKnown(now: number): boolean {
+    const d = this.sustained?.dispatched;
+    return d === undefined || d.coveredMs(now) >= d.windowMs / 2;
   }
 
   /** F_c (module comment). */
@@ -92,7 +156,8 @@ export class WaitEstimate<T> {
       const h = this.queue.headOf(c as Priority);
       if (h !== undefined && h.predictedMs > 0) f = Math.max(f, (now - h.enqueuedAt) / h.predictedMs);
     }
-    const over = Math.min(this.overload(p, now), OVERLOAD_FACTOR_MAX);
+    const rho = this.overload(p, now);
+    const over = rho >= OVERLOAD_ONSET ? Math.min(rho, OVERLOAD_FACTOR_MAX) : 1;
     return over > f ? over : f;
   }
 

@@ -2,7 +2,8 @@
  * Level 2's enforcement for one model group: the bounded router queue (./router-queue.ts), its deadlines and
  * its drain. A request that found every engine busy is offered here:
  *
- *   max(F_c · W, not_before − now) > last_call − now   → router_deadline, at once, not after waiting for it
+ *   max(F_c · W, not_before − now) > last_call − now,
+ *   and below overload the joint margin too (./wait-estimate.ts)  → router_deadline, at once, not after waiting
  *       where F_c · W   = the wait the class-c request is judged by (./wait-estimate.ts: the queue ahead of it
  *                         at the drain rate and from the ages of the attempts in flight, calibrated by
  *                         measured waits, and taken ρ_c times over while its class and above overload the group)
@@ -200,9 +201,9 @@ export class WaitingRoom<T, G = unknown> implements PlaceOwner<T> {
     const lastCall = deadline - now - (serviceMs + z * serviceSdMs);
     this.judgedWaitMs = NaN;
     if (lastCall <= 0 || notBefore - now > lastCall) return 'router_deadline';
-    const wait = this.estimate.waitMs(priority, z, now);
-    this.judgedWaitMs = this.estimate.factor(priority, now) * wait;
-    if (this.judgedWaitMs > lastCall) return 'router_deadline';
+    const fits = this.estimate.fits(priority, z, now, lastCall, deadline - now - serviceMs, serviceSdMs);
+    this.judgedWaitMs = this.estimate.judgedMs;
+    if (!fits) return 'router_deadline';
     const q = this.queue;
     const f = this.fractions[priority];
     while (!q.fits(tokens, f)) {
@@ -211,7 +212,7 @@ export class WaitingRoom<T, G = unknown> implements PlaceOwner<T> {
       this.end(victim, 'displaced');
     }
     const e = new QueuePlace(this, keeper, item, priority, deadline, tokens, now, q.nextSeq());
-    e.predictedMs = wait;
+    e.predictedMs = this.estimate.judgedWaitZMs;
     e.timer = this.timers.set(onExpiry, lastCall, e as QueuePlace<unknown>);
     q.push(e);
     if (keeper !== undefined) keeper.place = e;
