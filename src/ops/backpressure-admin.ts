@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError } from '../outcome/openai-error.ts';
 import type { BackPressure } from '../pipeline/backpressure/controller.ts';
 import { applySettings, snapshot } from '../pipeline/backpressure/settings.ts';
+import { readSmallBody } from './small-body.ts';
 
 const MAX_BODY = 64 * 1024;
 
@@ -25,17 +26,11 @@ function invalid(res: ServerResponse, message: string): void {
 export function backpressureAdmin(bp: BackPressure): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if (req.method === 'GET') return sendJson(res, 200, snapshot(bp));
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
-    });
-    req.on('end', () => {
-      if (size > MAX_BODY) return invalid(res, `The body exceeds ${MAX_BODY} bytes.`);
+    readSmallBody(req, MAX_BODY, (bytes) => {
+      if (bytes === undefined) return invalid(res, `The body exceeds ${MAX_BODY} bytes.`);
       let body: unknown;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        body = JSON.parse(bytes.toString('utf8'));
       } catch (err) {
         return invalid(res, `The body is not valid JSON: ${(err as Error).message}.`);
       }

@@ -3,10 +3,12 @@
  * assets, one snapshot as JSON, the event stream (./feed.ts), and POST /ui/load, which drives the attached load
  * generator (the demo's; 409 without one). Off the request path: closures and a buffered body are fine here.
  */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UiView } from '../../ingress/ingress-options.ts';
 import { sendError } from '../../outcome/openai-error.ts';
 import { outcomes } from '../../outcome/outcomes.ts';
+import { readSmallBody } from '../small-body.ts';
 import type { Feed } from './feed.ts';
 import type { PageFile, PageFiles } from './page-files.ts';
 import type { LoadControl } from './types.ts';
@@ -69,18 +71,12 @@ export function uiRoutes(o: UiRoutesOptions): (req: IncomingMessage, res: Server
 }
 
 function readLoadBody(req: IncomingMessage, res: ServerResponse, load: LoadControl | undefined): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on('data', (c: Buffer) => {
-    size += c.length;
-    if (size <= MAX_BODY) chunks.push(c);
-  });
-  req.on('end', () => {
+  readSmallBody(req, MAX_BODY, (bytes) => {
     if (load === undefined)
       return fail(res, 'no_load_generator', 'No load generator is attached (it comes with `spillway demo`).');
     let body: unknown;
     try {
-      body = size > MAX_BODY ? undefined : JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      body = bytes === undefined ? undefined : JSON.parse(bytes.toString('utf8'));
     } catch {
       body = undefined;
     }
