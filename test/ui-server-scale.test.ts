@@ -138,7 +138,7 @@ describe('the /ui server at 64 engines and 20 groups', () => {
     );
     const res = await fetch(`${gw.url}/ui/snapshot`);
     assert.equal(res.status, 200);
-    const s = await res.json();
+    const s: any = await res.json();
     assertWholeFleet(s);
     // One streamed chat per group went through some engine of it: its latencies are measured.
     const served = new Set(s.engines.filter((e: any) => e.ttftMs.p50 !== null).map((e: any) => e.group));
