@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type EngineHandle, startEngine } from '../src/sim/server.ts';
 import { eventually, type RunningGateway, startGateway } from './helpers/gateway.ts';
+import { readEvents } from './helpers/sse.ts';
 
 const KEY = 'sk-ui-test';
 const bearer = { authorization: `Bearer ${KEY}` };
@@ -28,37 +29,6 @@ spillway:
     router: { ttft_budget_ms: 5000 }
     engine: { itl_slo_ms: 500 }
 `;
-}
-
-/** Reads SSE events from `url` until `enough(events)` says so, then aborts the stream. */
-async function readEvents(
-  url: string,
-  enough: (events: { event: string; data: any }[]) => boolean,
-): Promise<{ event: string; data: any }[]> {
-  const ac = new AbortController();
-  const res = await fetch(url, { headers: bearer, signal: ac.signal });
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
-  const events: { event: string; data: any }[] = [];
-  const decoder = new TextDecoder();
-  let buf = '';
-  try {
-    for await (const chunk of res.body!) {
-      buf += decoder.decode(chunk, { stream: true });
-      let sep: number;
-      while ((sep = buf.indexOf('\n\n')) >= 0) {
-        const frame = buf.slice(0, sep);
-        buf = buf.slice(sep + 2);
-        const event = /^event: (.*)$/m.exec(frame)?.[1];
-        const data = /^data: (.*)$/m.exec(frame)?.[1];
-        if (event !== undefined && data !== undefined) events.push({ event, data: JSON.parse(data) });
-        if (enough(events)) return events;
-      }
-    }
-  } finally {
-    ac.abort();
-  }
-  return events;
 }
 
 describe('the /ui routes', () => {
@@ -139,7 +109,11 @@ describe('the /ui routes', () => {
 
   it('streams the history first, then snapshots, and stops its fast timer with the last client', async () => {
     const feed = gw.gateway.ui.feed;
-    const events = await readEvents(`${gw.url}/ui/events`, (e) => e.filter((x) => x.event === 'snapshot').length >= 2);
+    const events = await readEvents(
+      `${gw.url}/ui/events`,
+      bearer,
+      (e) => e.filter((x) => x.event === 'snapshot').length >= 2,
+    );
     assert.equal(events[0].event, 'history');
     assert.equal(events[0].data.stepMs, 1000);
     assert.ok(Array.isArray(events[0].data.points));
