@@ -1,9 +1,9 @@
 /**
- * utilization: lowest(u), u = the engine's reconciled load share (EngineLoad.utilization), with the clock read
- * once per decision instead of once per engine for its report's freshness: 8 clock reads were about half of a
- * least-kv pick over 8 engines (bench/micro/routing-decision.ts). An engine on another clock than the first
- * candidate's (never in one fleet) reads its own.
+ * utilization: lowest(u), u = the engine's reconciled load share (EngineLoad.utilization), its reports dated by
+ * one clock read per decision (src/load/decision-time.ts): 8 clock reads were about half of a least-kv pick over
+ * 8 engines (bench/micro/routing-decision.ts).
  */
+import { timeOn } from '../../load/decision-time.ts';
 import type { Scorer } from '../profile/types.ts';
 import type { EngineView } from '../types.ts';
 import { lowestScore } from './lowest.ts';
@@ -16,7 +16,7 @@ export const lowestUtilization: Scorer<EngineView> = {
     const now = clock();
     for (let i = 0; i < candidates.length; i++) {
       const load = candidates[i].load;
-      out[i] = lowestScore(load.clock === clock ? load.utilization(now) : load.utilization());
+      out[i] = lowestScore(load.utilization(timeOn(load, clock, now)));
     }
   },
 };
