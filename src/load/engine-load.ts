@@ -74,7 +74,8 @@ export class EngineLoad implements ReportSink {
   cachedTokensTotal = 0;
   /** The engine's prefix hit rate against the index's estimate (1 until it reports its counters). */
   readonly calibration = new PrefixCalibration();
-  private readonly clock: Clock;
+  /** Every engine of a fleet shares the fleet's: a decision over several reads it once (see utilization). */
+  readonly clock: Clock;
   private readonly prefix: PrefixIndex | undefined;
   private readonly opts: EngineLoadOptions;
   private readonly staleAfterMs: number;
@@ -172,12 +173,12 @@ export class EngineLoad implements ReportSink {
   }
 
   /** Milliseconds since the last report was sampled (Infinity before the first). */
-  reportAgeMs(): number {
-    return this.mark === undefined ? Infinity : this.clock() - this.mark.at;
+  reportAgeMs(time = this.clock()): number {
+    return this.mark === undefined ? Infinity : time - this.mark.at;
   }
 
-  isReportFresh(): boolean {
-    return this.mark !== undefined && this.mark.at > this.lostAt && this.reportAgeMs() <= this.staleAfterMs;
+  isReportFresh(time = this.clock()): boolean {
+    return this.mark !== undefined && this.mark.at > this.lostAt && this.reportAgeMs(time) <= this.staleAfterMs;
   }
 
   // --- the reconciled view routing decides on ---
@@ -195,22 +196,22 @@ export class EngineLoad implements ReportSink {
     return this.predicted.activeTokens / this.blockSize;
   }
 
-  inFlight(): number {
-    const r = this.freshReport();
+  inFlight(time = this.clock()): number {
+    const r = this.freshReport(time);
     const now = this.predicted.inFlight;
     if (r === undefined || r.running === undefined || r.waiting === undefined) return now;
     return Math.max(now, r.running + r.waiting + now - this.mark!.inFlight);
   }
 
-  queuedPrefillTokens(): number {
-    const r = this.freshReport();
+  queuedPrefillTokens(time = this.clock()): number {
+    const r = this.freshReport(time);
     const now = this.predicted.queuedPrefillTokens;
     if (r === undefined || r.queuedPrefillTokens === undefined) return now;
     return Math.max(now, r.queuedPrefillTokens + now - this.mark!.queuedPrefillTokens);
   }
 
-  kvBlocksUsed(): number {
-    const r = this.freshReport();
+  kvBlocksUsed(time = this.clock()): number {
+    const r = this.freshReport(time);
     const bs = this.blockSize;
     const now = this.predicted.activeTokens / bs;
     if (r === undefined) return now;
@@ -221,20 +222,21 @@ export class EngineLoad implements ReportSink {
   }
 
   /** Reconciled KV use as a fraction of capacity, or undefined when capacity is unknown. */
-  kvUsage(): number | undefined {
+  kvUsage(time = this.clock()): number | undefined {
     const total = this.kvBlocksTotal;
-    return total ? this.kvBlocksUsed() / total : undefined;
+    return total ? this.kvBlocksUsed(time) / total : undefined;
   }
 
   /**
    * Load in [0, ∞) comparable across engines: KV use over KV capacity when known, else in-flight over
-   * max_parallel_requests, else the raw in-flight count.
+   * max_parallel_requests, else the raw in-flight count. `time` (this engine's clock, read once by a caller
+   * deciding over many engines) dates the report's freshness: a clock read costs about what the rest does.
    */
-  utilization(): number {
-    const kv = this.kvUsage();
+  utilization(time = this.clock()): number {
+    const kv = this.kvUsage(time);
     if (kv !== undefined) return kv;
     const cap = this.opts.maxParallelRequests;
-    return cap ? this.inFlight() / cap : this.inFlight();
+    return cap ? this.inFlight(time) / cap : this.inFlight(time);
   }
 
   /** Busy by its own `busy_kv_usage` (./busy.ts): the load-aware strategies skip it. */
@@ -259,7 +261,7 @@ export class EngineLoad implements ReportSink {
     }
   }
 
-  private freshReport(): LoadReport | undefined {
-    return this.lastReport !== undefined && this.isReportFresh() ? this.lastReport : undefined;
+  private freshReport(time: number): LoadReport | undefined {
+    return this.lastReport !== undefined && this.isReportFresh(time) ? this.lastReport : undefined;
   }
 }

@@ -21,6 +21,8 @@
  * queue. Measured on 3 engines × 10 shared prompts at ~2 in flight per engine: with (1 + ε)·m alone kv-aware's
  * hit rate fell from 91 % to 71 %. The term fades relative to m as the load grows (+10 % at m = 100).
  */
+import { timeOn } from '../../load/decision-time.ts';
+import type { Clock } from '../../util/clock.ts';
 import type { Filter } from '../profile/types.ts';
 import type { EngineView } from '../types.ts';
 
@@ -45,17 +47,22 @@ export function loadBound(candidates: readonly EngineView[], slack: number): num
   return bound(total, usable, slack);
 }
 
+const inFlightAt = (e: EngineView, clock: Clock, now: number) => e.load.inFlight(timeOn(e.load, clock, now));
+
 /** Keeps the engines under the bound, over candidates already rid of busy ones (./not-busy.ts). */
 export function underLoadBound(slack: number): Filter<EngineView> {
   return {
     name: 'load-bound',
     filter(candidates, _req, out) {
+      if (candidates.length === 0) return 0;
+      const clock = candidates[0].load.clock;
+      const now = clock();
       let total = 0;
-      for (let i = 0; i < candidates.length; i++) total += candidates[i].load.inFlight();
+      for (let i = 0; i < candidates.length; i++) total += inFlightAt(candidates[i], clock, now);
       const limit = bound(total, candidates.length, slack);
       let kept = 0;
       for (let i = 0; i < candidates.length; i++)
-        if (candidates[i].load.inFlight() < limit) out[kept++] = candidates[i];
+        if (inFlightAt(candidates[i], clock, now) < limit) out[kept++] = candidates[i];
       return kept;
     },
   };

@@ -6,11 +6,13 @@
  */
 import type { Scorer, TieBreak } from '../profile/types.ts';
 
+export const lowestScore = (value: number): number => 1 / (1 + value);
+
 export function lowest<D>(name: string, value: (d: D) => number): Scorer<D> & TieBreak<D> {
   return {
     name,
     score(candidates, _req, out) {
-      for (let i = 0; i < candidates.length; i++) out[i] = 1 / (1 + value(candidates[i]));
+      for (let i = 0; i < candidates.length; i++) out[i] = lowestScore(value(candidates[i]));
     },
     key: (d) => -value(d),
   };

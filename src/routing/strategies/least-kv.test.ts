@@ -42,3 +42,23 @@ test('without KV capacity: in-flight over max_parallel_requests; busy engines sk
   q.release();
   r.release();
 });
+
+test("a report past its freshness is not read, each engine's dated by its own clock", () => {
+  // The scorer reads the first candidate's clock once per decision; b is on another clock, 2 s ahead.
+  const a = testFleet(1, { totalBlocks: 1000 });
+  const b = testFleet(1, { totalBlocks: 1000 });
+  const report = (fleet: typeof a.fleet, used: number) => {
+    const e = fleet.engine('e0');
+    e.report({ kvBlocksUsed: used, kvBlocksTotal: 1000, blockSize: 16 }, e.markSample());
+  };
+  report(a.fleet, 100);
+  report(b.fleet, 900);
+  const views = [
+    { ...a.views[0], id: 'a' },
+    { ...b.views[0], id: 'b' },
+  ];
+  const strategy = leastKv(seededRandom(4));
+  assert.equal(strategy.pick(views, REQ)?.id, 'a');
+  b.advance(2000);
+  assert.equal(strategy.pick(views, REQ)?.id, 'b', "b's stale 900 blocks are not read: nothing predicted there");
+});

@@ -10,17 +10,15 @@ import type { Random } from '../../util/random.ts';
 import { notBusy } from '../filters/not-busy.ts';
 import { maxScore } from '../pickers/max-score.ts';
 import { profileStrategy } from '../profile/profile.ts';
-import { lowest } from '../scorers/lowest.ts';
+import { lowestUtilization } from '../scorers/utilization.ts';
 import type { EngineView, RoutingStrategy } from '../types.ts';
-
-const utilization = lowest('utilization', (e: EngineView) => e.load.utilization());
 
 export function leastKv(random: Random): RoutingStrategy<EngineView> {
   return profileStrategy<EngineView>(
     {
       name: 'least-kv',
       filters: [notBusy],
-      stages: [{ scorers: [{ scorer: utilization, weight: 1 }], picker: maxScore }],
+      stages: [{ scorers: [{ scorer: lowestUtilization, weight: 1 }], picker: maxScore }],
     },
     random,
   );
