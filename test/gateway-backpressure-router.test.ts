@@ -1,7 +1,9 @@
 // Level 2 (router) back pressure against real servers: the router queue's order, bounds, deadlines, expiry,
 // client disconnects and shutdown; accounting back to zero after each scenario.
+
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ACCOUNTING_AT_ZERO } from '../src/pipeline/test-support.ts';
 import {
   type BpGateway,
   type HeldUpstream,
@@ -189,14 +191,7 @@ describe('router queue', () => {
       up.releaseOne();
       assert.equal((await busy).status, 200);
       assert.equal(await closing, true);
-      assert.deepEqual(gw.gateway.backpressure!.accounting(), {
-        inFlight: 0,
-        queued: 0,
-        queuedTokens: 0,
-        engineInFlight: 0,
-        predictedKvTokens: 0,
-        releaseErrors: 0,
-      });
+      assert.deepEqual(gw.gateway.backpressure!.accounting(), ACCOUNTING_AT_ZERO);
     } finally {
       await up.close();
     }

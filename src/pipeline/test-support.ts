@@ -85,3 +85,13 @@ export function chatContext(group: ModelGroup, headers: Partial<RequestHeaders> 
     prompt: undefined,
   });
 }
+
+/** What BackPressure.accounting() reads once every admission, queue place, engine slot and KV reservation ended. */
+export const ACCOUNTING_AT_ZERO = {
+  inFlight: 0,
+  queued: 0,
+  queuedTokens: 0,
+  engineInFlight: 0,
+  predictedKvTokens: 0,
+  releaseErrors: 0,
+} as const;

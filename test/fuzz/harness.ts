@@ -1,6 +1,7 @@
 // The fuzz suite's live parts: gateways in every configuration the properties cover (master key, back pressure,
 // each routing strategy) in front of one stub upstream each, a raw HTTP client that can lie, a watch for
 // uncaught exceptions, and the checks every property shares (answer shape, accounting back to zero).
+
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import {
@@ -15,6 +16,7 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import fc from 'fast-check';
 import { outcomes } from '../../src/outcome/outcomes.ts';
+import { ACCOUNTING_AT_ZERO } from '../../src/pipeline/test-support.ts';
 import { strategyNames } from '../../src/routing/strategies/registry.ts';
 import { type RunningGateway, startGateway } from '../helpers/gateway.ts';
 
@@ -528,14 +530,7 @@ export async function checkIdle(env: Env, ports: number[] = []): Promise<void> {
   }
   await env.gw.assertIdle();
   if (g.backpressure !== undefined) {
-    assert.deepEqual(g.backpressure.accounting(), {
-      inFlight: 0,
-      queued: 0,
-      queuedTokens: 0,
-      engineInFlight: 0,
-      predictedKvTokens: 0,
-      releaseErrors: 0,
-    });
+    assert.deepEqual(g.backpressure.accounting(), ACCOUNTING_AT_ZERO);
   }
   assert.equal(
     await requestsTotal(env.gw),

@@ -1,7 +1,9 @@
 // Helpers for the back-pressure integration tests: a gateway whose accounting can be checked at zero, and an
 // upstream that holds each request until the test lets it go.
+
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
+import { ACCOUNTING_AT_ZERO } from '../../src/pipeline/test-support.ts';
 import { type RunningGateway, startGateway } from './gateway.ts';
 import { type ScriptedUpstream, scriptedUpstream } from './upstreams.ts';
 
@@ -17,14 +19,7 @@ export async function startBpGateway(yaml: string): Promise<BpGateway> {
     async assertDrained() {
       await gw.assertIdle();
       const bp = gw.gateway.backpressure!;
-      assert.deepEqual(bp.accounting(), {
-        inFlight: 0,
-        queued: 0,
-        queuedTokens: 0,
-        engineInFlight: 0,
-        predictedKvTokens: 0,
-        releaseErrors: 0,
-      });
+      assert.deepEqual(bp.accounting(), ACCOUNTING_AT_ZERO);
     },
   };
 }
