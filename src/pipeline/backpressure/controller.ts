@@ -78,7 +78,10 @@ export class BackPressure implements KvBudgetSource, RouteGate {
     this.clock = o.clock;
     this.metrics = o.metrics;
     this.timers = o.timers ?? realTimers;
-    this.drainRate = new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs });
+    const drainMs = cfg.router.drainWindowMs;
+    const sustainedMs = 5 * drainMs; // sustained overload is judged over five drain windows (wait-estimate.ts)
+    const rate = (windowMs: number) => new DrainRate({ clock: o.clock, windowMs });
+    this.drainRate = rate(drainMs);
     this.admission = new IngressAdmission({
       settings: view(this.settings, (s) => s.ingress),
       kv: this,
@@ -114,18 +117,15 @@ export class BackPressure implements KvBudgetSource, RouteGate {
         engines,
         views.group,
         views.admission,
-        new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }),
-        new DrainRate({ clock: o.clock, windowMs: 5 * cfg.router.drainWindowMs }),
+        rate(drainMs),
+        rate(sustainedMs),
       );
-      const rates = () => [0, 1, 2].map(() => new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs }));
+      const perClass = (windowMs: number) => [0, 1, 2].map(() => rate(windowMs));
       g.room = new WaitingRoom({
         settings: views.queue,
-        arrivalRates: rates(),
-        offeredRates: rates(),
-        sustained: {
-          offered: [0, 1, 2].map(() => new DrainRate({ clock: o.clock, windowMs: 5 * cfg.router.drainWindowMs })),
-          dispatched: g.sustainedDrain,
-        },
+        arrivalRates: perClass(drainMs),
+        offeredRates: perClass(drainMs),
+        sustained: { offered: perClass(sustainedMs), dispatched: g.sustainedDrain },
         departures: g.departures,
         clock: o.clock,
         timers: this.timers,

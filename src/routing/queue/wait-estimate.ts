@@ -122,16 +122,25 @@ export class WaitEstimate<T> {
    */
   fits(p: Priority, z: number, now: number, lastCallMs: number, slackMs: number, serviceSdMs: number): boolean {
     const wait = this.waitMs(p, z, now);
-    const f = this.factor(p, now);
+    const rho = this.overload(p, now);
+    const f = this.factorAt(p, now, rho);
     this.judgedWaitZMs = wait;
     this.judgedMs = f * wait;
     // Unknown (NaN) fits: nothing says it does not.
-    return !(this.judgedMs > lastCallMs) || this.fitsJointly(p, z, now, f, wait, slackMs, serviceSdMs);
+    return !(this.judgedMs > lastCallMs) || this.fitsJointly(p, z, now, rho, f, wait, slackMs, serviceSdMs);
   }
 
-  private fitsJointly(p: Priority, z: number, now: number, f: number, waitZ: number, slackMs: number, sdE: number) {
-    const rho = this.overload(p, now);
-    if (!(z > 0 && rho < 2) || !this.sustainedKnown(now)) return false;
+  private fitsJointly(
+    p: Priority,
+    z: number,
+    now: number,
+    rho: number,
+    f: number,
+    waitZ: number,
+    slackMs: number,
+    sdE: number,
+  ): boolean {
+    if (!(z > 0 && rho < OVERLOAD_FACTOR_MAX) || !this.sustainedKnown(now)) return false;
     const mean = this.waitMs(p, 0, now);
     const sdQ = (f * (waitZ - mean)) / z;
     const joint = Math.sqrt(sdQ * sdQ + sdE * sdE);
@@ -151,12 +160,16 @@ export class WaitEstimate<T> {
 
   /** F_c (module comment). */
   factor(p: Priority, now: number): number {
+    return this.factorAt(p, now, this.overload(p, now));
+  }
+
+  /** F_c given ρ_c, which the deadline check reads once for both of its uses. */
+  private factorAt(p: Priority, now: number, rho: number): number {
     let f = this.calibration.factor(p, now);
     for (let c = 0; c <= p; c++) {
       const h = this.queue.headOf(c as Priority);
       if (h !== undefined && h.predictedMs > 0) f = Math.max(f, (now - h.enqueuedAt) / h.predictedMs);
     }
-    const rho = this.overload(p, now);
     const over = rho >= OVERLOAD_ONSET ? Math.min(rho, OVERLOAD_FACTOR_MAX) : 1;
     return over > f ? over : f;
   }
