@@ -15,7 +15,7 @@
 
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { benchChild } from '../src/bench/harness/bench-child.ts';
+import { benchChild, slaRunArgs } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
 import {
   type EngineSettings,
@@ -71,22 +71,7 @@ await runScenario(
     const bench = (url: string, rate: number, label: string, extra: string[] = [], dur = durationS, warm = warmupS) =>
       benchChild(
         [
-          '--url',
-          url,
-          '--model',
-          SIM_MODEL,
-          '--rate',
-          String(rate),
-          '--duration',
-          `${dur}s`,
-          '--warmup',
-          `${warm}s`,
-          '--timeout',
-          '20s',
-          '--sla-ttft-ms',
-          String(SLA.ttftMs),
-          '--sla-itl-ms',
-          String(SLA.itlMs),
+          ...slaRunArgs({ url, model: SIM_MODEL, rate, durationS: dur, warmupS: warm, timeoutS: 20, sla: SLA }),
           '--label',
           label,
           ...WORKLOAD,

@@ -15,7 +15,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { benchChild } from '../src/bench/harness/bench-child.ts';
+import { benchChild, slaRunArgs } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
 import { prefixCounters, SIM_MODEL, startFleet, startGatewayFor } from '../src/bench/harness/fleet.ts';
 import { metricSum } from '../src/bench/harness/metric-sum.ts';
@@ -145,22 +145,7 @@ async function runFleet(
   const bench = (urls: string, rate: number, label: string, extra: string[], w: Window) =>
     benchChild(
       [
-        '--url',
-        urls,
-        '--model',
-        SIM_MODEL,
-        '--rate',
-        String(rate),
-        '--duration',
-        `${w.durationS}s`,
-        '--warmup',
-        `${w.warmupS}s`,
-        '--timeout',
-        `${plan.timeoutS}s`,
-        '--sla-ttft-ms',
-        String(f.sla.ttftMs),
-        '--sla-itl-ms',
-        String(f.sla.itlMs),
+        ...slaRunArgs({ url: urls, model: SIM_MODEL, rate, ...w, timeoutS: plan.timeoutS, sla: f.sla }),
         '--workload',
         f.workload.spec,
         '--stream',

@@ -7,7 +7,7 @@
  *
  *   node bench/overload.ts [--smoke] [--capacity R] [--duration 30] [--multipliers 0.5,1,1.5,2,4] [--variant NAME ...]
  */
-import { benchChild } from '../src/bench/harness/bench-child.ts';
+import { benchChild, slaRunArgs } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
 import {
   type EngineSettings,
@@ -72,22 +72,7 @@ await runScenario(
     const run = (url: string, rate: number, label: string) =>
       benchChild(
         [
-          '--url',
-          url,
-          '--model',
-          SIM_MODEL,
-          '--rate',
-          String(rate),
-          '--duration',
-          `${durationS}s`,
-          '--warmup',
-          `${warmupS}s`,
-          '--timeout',
-          `${timeoutS}s`,
-          '--sla-ttft-ms',
-          String(SLA.ttftMs),
-          '--sla-itl-ms',
-          String(SLA.itlMs),
+          ...slaRunArgs({ url, model: SIM_MODEL, rate, durationS, warmupS, timeoutS, sla: SLA }),
           '--label',
           label,
           ...WORKLOAD,

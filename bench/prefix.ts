@@ -17,7 +17,7 @@
  * The fleet and workload options draw other shared-prefix fleets (e.g. 3 engines, 10 prompts of ~1,800 tokens,
  * 640 blocks: a cache holds ~4 prompts); --variants picks variants by name (default: all but the scraped one).
  */
-import { benchChild } from '../src/bench/harness/bench-child.ts';
+import { benchChild, slaRunArgs } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
 import {
   type EngineSettings,
@@ -119,22 +119,7 @@ await runScenario(
     const run = (url: string, rate: number, label: string) =>
       benchChild(
         [
-          '--url',
-          url,
-          '--model',
-          SIM_MODEL,
-          '--rate',
-          String(rate),
-          '--duration',
-          `${durationS}s`,
-          '--warmup',
-          `${warmupS}s`,
-          '--timeout',
-          `${timeoutS}s`,
-          '--sla-ttft-ms',
-          String(SLA.ttftMs),
-          '--sla-itl-ms',
-          String(SLA.itlMs),
+          ...slaRunArgs({ url, model: SIM_MODEL, rate, durationS, warmupS, timeoutS, sla: SLA }),
           '--label',
           label,
           ...WORKLOAD,

@@ -4,7 +4,7 @@
  * way the fleet matrix measures it (bench/matrix.ts): the highest Poisson rate of streamed requests at which
  * ≥ 99 % finish within the SLA, searched from the simulator's own virtual-time estimate in a few short probes.
  */
-import { benchChild } from '../bench/harness/bench-child.ts';
+import { benchChild, slaRunArgs } from '../bench/harness/bench-child.ts';
 import { findCapacity } from '../bench/harness/capacity.ts';
 import { engineFlags } from '../bench/harness/fleet.ts';
 import type { Proc, ProcGroup } from '../bench/harness/procs.ts';
@@ -70,22 +70,15 @@ export async function measureCapacity(engines: readonly Proc[], speedup: number)
   const found = await findCapacity(
     async (rate) => {
       const r = await benchChild([
-        '--url',
-        engines.map((e) => e.url).join(','),
-        '--model',
-        ENGINE_MODEL,
-        '--rate',
-        String(rate),
-        '--warmup',
-        `${PROBE.warmupS}s`,
-        '--duration',
-        `${PROBE.durationS}s`,
-        '--timeout',
-        '5s',
-        '--sla-ttft-ms',
-        String(DEMO_SLA.ttftMs),
-        '--sla-itl-ms',
-        String(DEMO_SLA.itlMs),
+        ...slaRunArgs({
+          url: engines.map((e) => e.url).join(','),
+          model: ENGINE_MODEL,
+          rate,
+          durationS: PROBE.durationS,
+          warmupS: PROBE.warmupS,
+          timeoutS: 5,
+          sla: DEMO_SLA,
+        }),
         '--workload',
         DEMO_WORKLOAD,
         '--stream',

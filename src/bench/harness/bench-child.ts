@@ -20,3 +20,35 @@ export async function benchChild(args: readonly string[], cpu?: number, timeoutM
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** An open-loop `spillway bench` run judged against an SLA: the arguments every scenario spells the same way. */
+export interface SlaRun {
+  url: string;
+  model: string;
+  rate: number;
+  durationS: number;
+  warmupS: number;
+  timeoutS: number;
+  sla: { ttftMs: number; itlMs: number };
+}
+
+export function slaRunArgs(r: SlaRun): string[] {
+  return [
+    '--url',
+    r.url,
+    '--model',
+    r.model,
+    '--rate',
+    String(r.rate),
+    '--duration',
+    `${r.durationS}s`,
+    '--warmup',
+    `${r.warmupS}s`,
+    '--timeout',
+    `${r.timeoutS}s`,
+    '--sla-ttft-ms',
+    String(r.sla.ttftMs),
+    '--sla-itl-ms',
+    String(r.sla.itlMs),
+  ];
+}
