@@ -80,6 +80,8 @@ export class IngressAdmission {
   readonly byPriority = [0, 0, 0];
   /** Releases that found nothing to release: a bug; tests assert it stays 0. */
   releaseErrors = 0;
+  /** The last `ingress_kv_budget` refusal's blocks in flight and budget, for its message (read, not recomputed). */
+  readonly kvRefusal = { held: 0, budget: 0 };
   kv: KvBudgetSource;
   private readonly random: Random;
   private readonly settingsRef: Ref<IngressSettings>;
@@ -126,7 +128,11 @@ export class IngressAdmission {
     // Unknown capacity leaves the gate open (./kv-budget.ts): the held blocks are not summed for nothing.
     const held = capacity > 0 ? this.kv.inFlightBlocks(g.name, priority) : 0;
     const overcommit = capacity > 0 ? kvOvercommit(s.kvOvercommit, capacity, this.kv.drainBlocks(g.name, priority)) : 0;
-    if (!kvBudgetAllows(held, kvBlocks, capacity, overcommit, kvShare)) return 'ingress_kv_budget';
+    if (!kvBudgetAllows(held, kvBlocks, capacity, overcommit, kvShare)) {
+      this.kvRefusal.held = held;
+      this.kvRefusal.budget = kvShare * overcommit * capacity;
+      return 'ingress_kv_budget';
+    }
     if (priority === SHEDDABLE) {
       const ratio = Math.max(globalRatio, groupRatio, kvBudgetRatio(held, kvBlocks, capacity, overcommit));
       if (this.shed(ratio / f)) return 'ingress_priority_shed';

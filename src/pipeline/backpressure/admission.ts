@@ -5,7 +5,6 @@
  * `x-spillway-rejected-by`; an SSE error event once status events sent the head).
  */
 import type { AdmissionPermit, IngressVerdict } from '../../admission/ingress-admission.ts';
-import { kvOvercommit } from '../../admission/kv-budget.ts';
 import { PRIORITY_HEADER, PRIORITY_NAMES, type Priority } from '../../admission/priority.ts';
 import type { ClientResponse } from '../../outcome/client-response.ts';
 import type { QueuePlace } from '../../routing/queue/queue-place.ts';
@@ -124,10 +123,7 @@ export class BackPressureAdmission implements AdmissionStage {
         };
       }
       case 'ingress_kv_budget': {
-        const held = bp.inFlightBlocks(g!.name, p);
-        const capacity = bp.capacityBlocks(g!.name);
-        const overcommit = kvOvercommit(a.settings.kvOvercommit, capacity, bp.drainBlocks(g!.name, p));
-        const budget = bp.shareOf(g!.activity, p, bp.now) * overcommit * capacity;
+        const { held, budget } = a.kvRefusal;
         const perRequest = g!.admission.inFlight > 0 ? held / g!.admission.inFlight : blocks;
         const backlog = perRequest > 0 ? Math.ceil((held + blocks - budget) / perRequest) : 1;
         return {
