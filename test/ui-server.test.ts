@@ -5,31 +5,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type EngineHandle, startEngine } from '../src/sim/server.ts';
 import { eventually, type RunningGateway, startGateway } from './helpers/gateway.ts';
+import { simFleetYaml } from './helpers/sim-fleet.ts';
 import { readEvents } from './helpers/sse.ts';
 
 const KEY = 'sk-ui-test';
 const bearer = { authorization: `Bearer ${KEY}` };
 const json = async (r: Response): Promise<any> => r.json();
 
-function yaml(engines: EngineHandle[]): string {
-  return `model_list:
-${engines
-  .map(
-    (e, i) => `  - model_name: sim
-    litellm_params: { model: hosted_vllm/sim-llama, api_base: "${e.url}/v1" }
-    model_info: { id: engine-${i} }
-    spillway: { load: { kind: vllm, interval_ms: 50 } }
-`,
-  )
-  .join('')}router_settings: { routing_strategy: kv-aware, num_retries: 0 }
-general_settings: { master_key: ${KEY} }
-spillway:
-  backpressure:
-    enabled: true
-    router: { ttft_budget_ms: 5000 }
-    engine: { itl_slo_ms: 500 }
-`;
-}
+const yaml = (engines: EngineHandle[]) => simFleetYaml({ urls: engines.map((e) => e.url), key: KEY });
 
 describe('the /ui routes', () => {
   let engines: EngineHandle[];

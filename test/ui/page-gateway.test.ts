@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { type EngineHandle, startEngine } from '../../src/sim/server.ts';
 import { type RunningGateway, startGateway } from '../helpers/gateway.ts';
+import { simFleetYaml } from '../helpers/sim-fleet.ts';
 import { launch, openPage, screenshot, skipWithoutBrowser } from './browser.ts';
 
 const skip = skipWithoutBrowser();
@@ -14,24 +15,7 @@ let browser: Browser;
 let engines: EngineHandle[];
 let gw: RunningGateway;
 
-function yaml(urls: string[]): string {
-  const models = urls.map(
-    (url, i) => `  - model_name: sim
-    litellm_params: { model: hosted_vllm/sim-llama, api_base: "${url}/v1" }
-    model_info: { id: engine-${i} }
-    spillway: { load: { kind: vllm, interval_ms: 50 } }
-`,
-  );
-  return `model_list:
-${models.join('')}router_settings: { routing_strategy: kv-aware, num_retries: 0 }
-general_settings: { master_key: ${KEY} }
-spillway:
-  backpressure:
-    enabled: true
-    router: { ttft_budget_ms: 5000 }
-    engine: { itl_slo_ms: 500 }
-`;
-}
+const yaml = (urls: string[]) => simFleetYaml({ urls, key: KEY });
 
 before(async () => {
   if (skip) return;

@@ -9,6 +9,7 @@ import { ChildLoad } from '../../src/ops/ui/load-control.ts';
 import { type EngineHandle, startEngine } from '../../src/sim/server.ts';
 import { assertZero } from '../helpers/accounting.ts';
 import { eventually, type RunningGateway, startGateway } from '../helpers/gateway.ts';
+import { simFleetYaml } from '../helpers/sim-fleet.ts';
 import { launch, openPage, refusalsAndQueue, screenshot, skipWithoutBrowser } from './browser.ts';
 
 const skip = skipWithoutBrowser();
@@ -21,22 +22,7 @@ let load: ChildLoad;
 
 /** The demo's fleet (examples/demo-fleet.yaml) on ports the engines got, with a master key. */
 function yaml(urls: string[]): string {
-  const models = urls.map(
-    (url, i) => `  - model_name: demo
-    litellm_params: { model: hosted_vllm/sim-llama, api_base: "${url}/v1" }
-    model_info: { id: engine-${i} }
-    spillway: { load: { kind: vllm, interval_ms: 100 } }
-`,
-  );
-  return `model_list:
-${models.join('')}router_settings: { routing_strategy: kv-aware, num_retries: 0 }
-general_settings: { master_key: ${KEY} }
-spillway:
-  backpressure:
-    enabled: true
-    router: { ttft_budget_ms: 500 }
-    engine: { itl_slo_ms: 10 }
-`;
+  return simFleetYaml({ urls, key: KEY, model: 'demo', scrapeMs: 100, ttftBudgetMs: 500, itlSloMs: 10 });
 }
 
 before(async () => {
