@@ -15,6 +15,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { benchChild, slaRunArgs } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
 import { prefixCounters, SIM_MODEL, startFleet, startGatewayFor } from '../src/bench/harness/fleet.ts';
@@ -212,7 +213,7 @@ async function runFleet(
       GATEWAY_CPU,
     );
     for (const m of multipliers) {
-      const r = await gatewayRun(gw, engines, prefix, m, c, (rate, label, extra) =>
+      const r = await gatewayRun(gw, engines, prefix, m, c, plan.run.warmupS * 1000, (rate, label, extra) =>
         bench(gw.url, rate, `#${f.index} ${label}`, ['--api-key', ADMIN_KEY, ...extra], plan.run),
       );
       ctx.log(
@@ -231,13 +232,19 @@ function hitRate(b: { queries: number; hits: number }, a: { queries: number; hit
 
 type Send = (rate: number, label: string, extra: string[]) => Promise<BenchResult>;
 
-/** One gateway run at m × C; /metrics read before and after it, the accounting polled once it is over. */
+/**
+ * One gateway run at m × C; the accounting polled once it is over. The gateway's counters (refusals by code, the
+ * refusal-time histogram, the engines' prefix counters) are read when the clients' warm-up ends and after the
+ * run, so they cover the window the clients measure (from a little before it: the clients start a few hundred
+ * ms after they are spawned). A fleet that goes from idle to 3× at once has its own transient in the warm-up.
+ */
 async function gatewayRun(
   gw: Proc,
   engines: Proc[],
   prefix: boolean,
   m: number,
   c: number,
+  warmupMs: number,
   send: Send,
 ): Promise<RunFigures> {
   const probe = new GatewayProbe(gw.url);
@@ -248,11 +255,10 @@ async function gatewayRun(
     engines: prefix ? await prefixCounters(engines) : undefined,
   });
   const rate = Math.round(m * c * 100) / 100;
-  const before = await read();
-  const results =
+  const sent =
     m === 1
-      ? [await send(rate, '1× (standard)', [])]
-      : await Promise.all(
+      ? Promise.all([send(rate, '1× (standard)', [])])
+      : Promise.all(
           CLASSES.map((k) =>
             send(Math.round(rate * k.share * 100) / 100, `${m}× ${k.priority}`, [
               '--header',
@@ -262,6 +268,10 @@ async function gatewayRun(
             ]),
           ),
         );
+  sent.catch(() => {}); // awaited below; handled now so a failure during the sleep is not unhandled
+  await sleep(warmupMs);
+  const before = await read();
+  const results = await sent;
   const after = await read();
   const drained = await probe.waitDrained();
   const refusals: Record<string, number> = {};

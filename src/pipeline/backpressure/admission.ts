@@ -54,12 +54,14 @@ export class BackPressureAdmission implements AdmissionStage {
     // The load model's prompt estimate when the pipeline made one, else ~4 bytes per token of the body.
     const tokens = ctx.prompt?.tokens ?? Math.ceil(ctx.bodyBytes / 4);
     const blocks = tokens / g.blockSize();
+    // Offered to the group whatever the ingress says: ρ_c must see the demand the KV budget and the in-flight caps
+    // refuse, or a group whose ingress sheds most of a 3× load looks to the router as if it were at 1×.
+    g.room.offered(p, now);
     const held = bp.admission.hold(g.admission, p, blocks, bp.shareOf(g.activity, p, now));
     if (typeof held === 'string') return this.ingressRefusal(held, p, g, blocks);
     // The budget runs from arrival: time spent reading the body is already gone.
     const deadline = now + budget - (performance.now() - ctx.arrivalMs);
     g.activity.admitted(p, now);
-    g.room.offered(p, now);
     pr.bp = new Ticket(g, p, deadline, tokens, held, bp.config.statusEvents && ctx.stream && ctx.statusEvents);
     g.admittedTotal[p]++;
     return undefined;
