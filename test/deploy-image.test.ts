@@ -67,7 +67,7 @@ describe('the container image', () => {
     }
   });
 
-  it("installs every package src/ imports (npm ci --omit=dev): none is only a devDependency", () => {
+  it('installs every package src/ imports (npm ci --omit=dev): none is only a devDependency', () => {
     const { dependencies } = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
     assert.match(last('RUN'), /^npm ci --omit=dev\b/);
     const files = readdirSync(new URL('../src', import.meta.url), { recursive: true, encoding: 'utf8' }).filter(
