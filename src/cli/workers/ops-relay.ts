@@ -1,14 +1,15 @@
 /**
  * Health and metrics for the whole gateway, whichever worker a client reaches. A worker's answers to
  * /metrics, /health/readiness and /health/upstreams are the supervisor's (`relayedOps`), which collects every
- * worker's part and combines them here: metrics summed by prom-client's AggregatorRegistry (counters,
- * histograms and gauges add up: each worker's gauges count its own share), upstream health per deployment
- * with the counts added and the cooldown as the longest. Off the hot path.
+ * worker's part and combines them here: metrics by prom-client's AggregatorRegistry, with the rules of
+ * ./metric-rules.ts; upstream health per deployment with the counts added and the cooldown as the longest.
+ * Off the hot path.
  */
 import type { ServerResponse } from 'node:http';
-import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { AggregatorRegistry } from 'prom-client';
 import type { OpsHandlers } from '../../ingress/ingress-options.ts';
 import { sendError } from '../../outcome/openai-error.ts';
+import { applyMetricRules, type WorkerMetrics } from './metric-rules.ts';
 import type { GatewayQuestion, MetricsText } from './protocol.ts';
 
 type Ask = (what: GatewayQuestion) => Promise<unknown>;
@@ -53,7 +54,8 @@ export function relayedOps(own: OpsHandlers, ask: Ask): OpsHandlers {
   };
 }
 
-export async function aggregateMetrics(parts: MetricObjectWithValues<MetricValue<string>>[][]): Promise<MetricsText> {
+export async function aggregateMetrics(parts: WorkerMetrics[]): Promise<MetricsText> {
+  applyMetricRules(parts);
   const registry = AggregatorRegistry.aggregate(parts);
   return { text: await registry.metrics(), contentType: registry.contentType };
 }
