@@ -72,13 +72,18 @@ export class Supervisor {
     });
   }
 
-  /** Starts every worker; resolves with the public and ops URLs once all listen. */
+  /** Starts every worker; resolves with the public and ops URLs once all listen, or stops them all and throws. */
   async run(): Promise<{ url: string; opsUrl: string | undefined }> {
-    const first = await this.spawn(0);
-    this.start.port = Number(new URL(first.url).port);
-    if (first.opsUrl !== undefined) this.start.opsPort = Number(new URL(first.opsUrl).port);
-    await Promise.all(this.threads.slice(1).map((_, i) => this.spawn(i + 1)));
-    return first;
+    try {
+      const first = await this.spawn(0);
+      this.start.port = Number(new URL(first.url).port);
+      if (first.opsUrl !== undefined) this.start.opsPort = Number(new URL(first.opsUrl).port);
+      await Promise.all(this.threads.slice(1).map((_, i) => this.spawn(i + 1)));
+      return first;
+    } catch (err) {
+      await this.drain(0, 0);
+      throw err;
+    }
   }
 
   /** Drains every worker (each with the gateway's own shutdown); true when none had to cut a request off. */
@@ -112,9 +117,11 @@ export class Supervisor {
       });
       t.on('error', (err) => this.o.log.error({ worker: index, err }, 'worker failed'));
       t.on('exit', (code) => {
-        this.listening.delete(index);
+        if (this.threads[index] === t) this.threads[index] = undefined;
+        const served = this.listening.delete(index);
         reject(new Error(`worker ${index} exited (code ${code}) before it listened`));
-        if (!this.draining) this.restart(index, code);
+        // One that never listened (a bad config, a port in use) would only fail again.
+        if (served && !this.draining) this.restart(index, code);
       });
     });
   }
@@ -158,6 +165,7 @@ export class Supervisor {
     const id = this.nextCollection++;
     const live = this.threads.filter((t): t is Worker => t !== undefined);
     return new Promise((resolve, reject) => {
+      if (live.length === 0) return reject(new Error('no worker is running'));
       const timer = setTimeout(() => {
         this.collections.delete(id);
         reject(new Error(`a worker gave no ${what} within ${COLLECT_TIMEOUT_MS} ms`));

@@ -51,7 +51,10 @@ async function collect(what: 'metrics' | 'upstreams'): Promise<unknown> {
   return upstreamHealth([...gateway.groups.values()], config.router.cooldown);
 }
 
+let draining = false;
 async function drain(delayMs: number, graceMs: number): Promise<void> {
+  if (draining) return;
+  draining = true;
   const clean = await gateway.shutdown(graceMs, delayMs);
   send({ kind: 'stopped', clean });
   await new Promise<void>((resolve) => log.flush(() => resolve()));
@@ -77,5 +80,12 @@ port.on('message', (m: ToWorker) => {
   }
 });
 
-const url = await gateway.listen(start.port, start.host);
-send({ kind: 'listening', url, opsUrl: gateway.opsUrl });
+try {
+  const url = await gateway.listen(start.port, start.host);
+  send({ kind: 'listening', url, opsUrl: gateway.opsUrl });
+} catch (err) {
+  // Not the last resort's to swallow: a worker that cannot listen exits, and the supervisor stops.
+  log.error({ err }, 'worker could not listen');
+  await new Promise<void>((resolve) => log.flush(() => resolve()));
+  process.exit(1);
+}
