@@ -11,7 +11,7 @@ import { createGateway } from '../../gateway.ts';
 import { upstreamHealth } from '../../ops/upstream-health.ts';
 import { applySettings } from '../../pipeline/backpressure/settings.ts';
 import { catchTheRest } from '../last-resort.ts';
-import { cliLogger } from '../logger.ts';
+import { workerLogger } from '../logger.ts';
 import { relayedOps } from './ops-relay.ts';
 import type { FromWorker, GatewayQuestion, ToWorker, WorkerStart } from './protocol.ts';
 
@@ -21,7 +21,7 @@ const send = (m: FromWorker): void => port.postMessage(m);
 
 const { config } = await loadConfigFile(start.configPath);
 const server = { ...config.server, opsPort: start.opsPort };
-const log = cliLogger(config.server.logLevel).child({ worker: start.worker });
+const log = workerLogger(config.server.logLevel, start.worker);
 const cluster = workerCluster(start);
 
 const asked = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
