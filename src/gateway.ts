@@ -3,10 +3,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino, { type Logger } from 'pino';
+import { soloCluster } from './cluster/solo.ts';
+import type { ClusterState } from './cluster/types.ts';
 import { DEFAULT_LOAD_SOURCE } from './config/load-source.ts';
 import type { GatewayConfig } from './config/types.ts';
 import { MasterKeyAuth } from './ingress/auth.ts';
 import { ConnectionStats, createListener, defaultMaxConnections, OPS_MAX_CONNECTIONS } from './ingress/connections.ts';
+import type { OpsHandlers } from './ingress/ingress-options.ts';
 import { Ingress } from './ingress/server.ts';
 import { FleetLoad } from './load/fleet.ts';
 import { registerLoadMetrics } from './load/metrics.ts';
@@ -16,6 +19,7 @@ import { backpressureAdmin } from './ops/backpressure-admin.ts';
 import { opsHandlers } from './ops/ops-handlers.ts';
 import { OperatorPage } from './ops/ui/operator-page.ts';
 import { BackPressure } from './pipeline/backpressure/controller.ts';
+import { applyClusterEvents } from './pipeline/cluster-events.ts';
 import { loadNeeds } from './pipeline/load-needs.ts';
 import { ProxyPipeline, type Upstream } from './pipeline/proxy.ts';
 import { pipelineStages } from './pipeline/stages-build.ts';
@@ -34,6 +38,18 @@ export interface GatewayOptions {
   clock?: Clock;
   /** Routing strategies besides the built-in ones, by `routing_strategy` name. */
   strategies?: Readonly<Record<string, StrategyEntry>>;
+  /**
+   * The other instances fronting the same fleet (src/cluster): they share the deployments' limits, the
+   * engines' load, cooldowns and penalties. Default: alone (`soloCluster` on `clock`). Started by `listen`,
+   * stopped by `shutdown`.
+   */
+  cluster?: ClusterState;
+  /** Listen with SO_REUSEPORT (Linux), so several workers accept on one port. */
+  reusePort?: boolean;
+  /** Answers for health and metrics in place of this process's own (a worker asks for the whole gateway's). */
+  ops?: (own: OpsHandlers) => OpsHandlers;
+  /** Back-pressure settings a PUT /admin/backpressure applied here (a worker tells the others). */
+  onSettingsApplied?: (settings: unknown) => void;
 }
 
 export interface Gateway {
@@ -79,8 +95,9 @@ export function createGateway(o: GatewayOptions): Gateway {
   const random = o.random ?? Math.random;
   const log = o.logger ?? pino({ level: config.server.logLevel });
   const cooldown = config.router.cooldown;
+  const cluster = o.cluster ?? soloCluster(clock);
 
-  const deployments = config.deployments.map((d) => new Deployment(d, cooldown, clock));
+  const deployments = config.deployments.map((d) => new Deployment(d, cooldown, clock, cluster));
   const strategy = strategyEntry(strategyRegistry(o.strategies), config.router.routingStrategy);
   const needs = loadNeeds(config, strategy.loadAware);
   // Engines without their own `spillway.load` take back pressure's capacity settings as their defaults.
@@ -97,6 +114,7 @@ export function createGateway(o: GatewayOptions): Gateway {
         deployments: config.deployments.map((d) => ({ ...d, load: d.load ?? bpLoad })),
         groupCounters,
         prefixes: needs.prefixes,
+        share: cluster.load,
       })
     : undefined;
   if (fleet !== undefined) for (const d of deployments) d.load = fleet.engine(d.id);
@@ -147,7 +165,8 @@ export function createGateway(o: GatewayOptions): Gateway {
       engineLoad: (id) => fleet?.engine(id),
     });
   if (backpressure !== undefined) bpMetrics.attach(backpressure);
-  const stages = pipelineStages(backpressure);
+  applyClusterEvents(cluster.events, deployments, backpressure);
+  const stages = pipelineStages(backpressure, cluster.events);
   const ui = new OperatorPage({ groups, backpressure, refusedBy: bpMetrics.refusedBy });
   const proxy = new ProxyPipeline({
     upstreams,
@@ -159,10 +178,11 @@ export function createGateway(o: GatewayOptions): Gateway {
     router: stages.router,
     fleet,
   });
+  const ownOps = opsHandlers([...groups.values()], metrics, cooldown);
   const ingress = new Ingress({
     groups,
     proxy,
-    ops: opsHandlers([...groups.values()], metrics, cooldown),
+    ops: o.ops?.(ownOps) ?? ownOps,
     auth: config.server.masterKey ? new MasterKeyAuth(config.server.masterKey) : undefined,
     maxBodyBytes: config.server.maxRequestSizeBytes,
     // Reading a refused body's rest is bounded like accepting two maximum-size bodies would be; enough for a
@@ -175,7 +195,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     publicMetrics: config.server.publicMetrics,
     admission: stages.admission,
     analyze: fleet === undefined ? noPrompt : (group, endpoint, body) => fleet.analyze(group, endpoint, body),
-    backpressureAdmin: backpressure && backpressureAdmin(backpressure),
+    backpressureAdmin: backpressure && backpressureAdmin(backpressure, o.onSettingsApplied),
     ui: ui.routes,
     onRejected: (outcome, status, reqId) => {
       metrics.requests.inc({ model_group: 'none', deployment: 'none', status: String(status) });
@@ -220,10 +240,12 @@ export function createGateway(o: GatewayOptions): Gateway {
     fleet,
     ui,
     async listen(port = config.server.port, host = config.server.host) {
+      await cluster.start();
       fleet?.start();
       await ui.start();
-      const url = await listenOn(server, port, host);
-      if (opsServer !== undefined) opsUrl = await listenOn(opsServer, srv.opsPort!, srv.opsHost ?? host);
+      const reusePort = o.reusePort === true;
+      const url = await listenOn(server, port, host, reusePort);
+      if (opsServer !== undefined) opsUrl = await listenOn(opsServer, srv.opsPort!, srv.opsHost ?? host, reusePort);
       return url;
     },
     async shutdown(graceMs = srv.drainGraceMs, delayMs = 0) {
@@ -239,6 +261,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       for (const l of listeners) l.closeAllConnections();
       await Promise.all([...upstreams.values()].map((u) => u.pool.destroy()));
       await fleet?.stop();
+      await cluster.stop();
       return clean;
     },
   };
@@ -248,8 +271,8 @@ function noPrompt(): undefined {
   return undefined;
 }
 
-async function listenOn(server: Server, port: number, host: string): Promise<string> {
-  server.listen(port, host);
+async function listenOn(server: Server, port: number, host: string, reusePort: boolean): Promise<string> {
+  server.listen({ port, host, reusePort });
   await once(server, 'listening');
   const a = server.address() as AddressInfo;
   return `http://${host.includes(':') ? `[${host}]` : host}:${a.port}`;

@@ -23,7 +23,13 @@
  * bytes per token / block bytes), so it never credits the engine with more than its pool holds. Where the engine
  * reports prefix hit and query counters, the cached tokens of a dispatch are the index's overlap times the
  * engine's calibration (./prefix-calibration.ts); a counter going down (restart) forgets the engine's share.
+ *
+ * Cluster (../cluster/types.ts): `predicted` is what this instance dispatched; every read above (and the
+ * sample mark a report is reconciled against) counts it plus the other instances' rows, so the busy checks,
+ * the KV budget and the deadline math see the fleet's whole work. Each own change is told to the share.
  */
+import { ZERO_ROW } from '../cluster/solo.ts';
+import type { LoadRow, LoadShare } from '../cluster/types.ts';
 import type { PrefixIndex } from '../prefix/prefix-index.ts';
 import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { Clock } from '../util/clock.ts';
@@ -53,14 +59,20 @@ export interface EngineLoadOptions {
   busyKvUsage?: number;
   /** Throw on a double release (tests) instead of only counting it. */
   strict?: boolean;
+  /** Its place in the cluster's load share (FleetLoad attached `own` at `index`); alone without. */
+  shared?: { share: LoadShare; index: number; own: LoadRow };
 }
 
 export class EngineLoad implements ReportSink {
   readonly id: string;
   /** This engine's slot in the prefix index (-1 without one). */
   readonly slot: number;
-  /** Written only by LoadPermit. */
-  readonly predicted: Predicted = { inFlight: 0, queuedPrefillTokens: 0, activeTokens: 0 };
+  /** Written only by LoadPermit: what this instance dispatched. */
+  readonly predicted: Predicted;
+  /** The other instances' rows for this engine, summed (zeros alone). */
+  private readonly others: Readonly<LoadRow>;
+  private readonly share: LoadShare | undefined;
+  private readonly index: number;
   lastReport: LoadReport | undefined;
   private mark: SampleMark | undefined;
   /** When the report source was last lost; a report sampled before it is not trusted. */
@@ -89,6 +101,16 @@ export class EngineLoad implements ReportSink {
     this.slot = opts.prefix ? opts.prefix.slot(opts.id) : -1;
     this.staleAfterMs = opts.staleAfterMs ?? 1000;
     this.opts = opts;
+    const shared = opts.shared;
+    this.predicted = shared?.own ?? { inFlight: 0, queuedPrefillTokens: 0, activeTokens: 0 };
+    this.share = shared?.share;
+    this.index = shared?.index ?? -1;
+    this.others = shared?.share.others[this.index] ?? ZERO_ROW;
+  }
+
+  /** LoadPermit changed `predicted` (PermitEngine). */
+  changed(): void {
+    this.share?.changed(this.index);
   }
 
   /** Dispatch: reserves this request's load here and records its prompt chain as sent to this engine. */
@@ -117,6 +139,7 @@ export class EngineLoad implements ReportSink {
     p.inFlight++;
     p.queuedPrefillTokens += uncached;
     p.activeTokens += uncached;
+    this.changed();
     return new LoadPermit(this, uncached, cached);
   }
 
@@ -144,11 +167,12 @@ export class EngineLoad implements ReportSink {
 
   markSample(): SampleMark {
     const p = this.predicted;
+    const o = this.others;
     return {
       at: this.clock(),
-      inFlight: p.inFlight,
-      queuedPrefillTokens: p.queuedPrefillTokens,
-      activeTokens: p.activeTokens,
+      inFlight: p.inFlight + o.inFlight,
+      queuedPrefillTokens: p.queuedPrefillTokens + o.queuedPrefillTokens,
+      activeTokens: p.activeTokens + o.activeTokens,
     };
   }
 
@@ -192,20 +216,21 @@ export class EngineLoad implements ReportSink {
     return this.lastReport?.kvBlocksTotal ?? this.opts.totalBlocks;
   }
 
+  /** KV blocks of what this instance dispatched (its own: the metric sums over instances). */
   predictedKvBlocks(): number {
     return this.predicted.activeTokens / this.blockSize;
   }
 
   inFlight(time = this.clock()): number {
     const r = this.freshReport(time);
-    const now = this.predicted.inFlight;
+    const now = this.predicted.inFlight + this.others.inFlight;
     if (r === undefined || r.running === undefined || r.waiting === undefined) return now;
     return Math.max(now, r.running + r.waiting + now - this.mark!.inFlight);
   }
 
   queuedPrefillTokens(time = this.clock()): number {
     const r = this.freshReport(time);
-    const now = this.predicted.queuedPrefillTokens;
+    const now = this.predicted.queuedPrefillTokens + this.others.queuedPrefillTokens;
     if (r === undefined || r.queuedPrefillTokens === undefined) return now;
     return Math.max(now, r.queuedPrefillTokens + now - this.mark!.queuedPrefillTokens);
   }
@@ -213,7 +238,7 @@ export class EngineLoad implements ReportSink {
   kvBlocksUsed(time = this.clock()): number {
     const r = this.freshReport(time);
     const bs = this.blockSize;
-    const now = this.predicted.activeTokens / bs;
+    const now = (this.predicted.activeTokens + this.others.activeTokens) / bs;
     if (r === undefined) return now;
     const total = this.kvBlocksTotal;
     const reported = r.kvBlocksUsed ?? (r.kvUsage !== undefined && total ? r.kvUsage * total : undefined);

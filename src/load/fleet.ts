@@ -13,6 +13,7 @@
  *   usage seen       fleet.observeUsage(group, pr.prompt, usagePromptTokens(tail))
  */
 
+import type { LoadRow, LoadShare } from '../cluster/types.ts';
 import { DEFAULT_LOAD_SOURCE, type LoadSourceConfig } from '../config/load-source.ts';
 import type { DeploymentConfig, Endpoint } from '../config/types.ts';
 import { PrefixIndex } from '../prefix/prefix-index.ts';
@@ -40,6 +41,8 @@ export interface FleetLoadOptions {
   prefixes?: boolean;
   /** Throw on double releases (tests). */
   strict?: boolean;
+  /** The other instances' load per engine, in `deployments` order (../cluster/types.ts); alone without. */
+  share?: LoadShare;
 }
 
 export class FleetLoad {
@@ -60,7 +63,10 @@ export class FleetLoad {
       groupCounters: opts.groupCounters,
       hashing: opts.prefixes,
     });
-    for (const d of opts.deployments) {
+    const share = opts.share;
+    const rows: LoadRow[] = opts.deployments.map(() => ({ inFlight: 0, queuedPrefillTokens: 0, activeTokens: 0 }));
+    share?.attach(rows);
+    for (const [index, d] of opts.deployments.entries()) {
       const source = d.load ?? DEFAULT_LOAD_SOURCE;
       const engine = new EngineLoad({
         id: d.id,
@@ -72,6 +78,7 @@ export class FleetLoad {
         staleAfterMs: source.staleAfterMs,
         busyKvUsage: source.busyKvUsage,
         strict: opts.strict,
+        shared: share && { share, index, own: rows[index]! },
       });
       this.engines.set(d.id, engine);
       const adapter = createLoadAdapter(source, d.apiBase, engine);

@@ -19,6 +19,8 @@ export interface PermitEngine {
   readonly predicted: { inFlight: number; queuedPrefillTokens: number; activeTokens: number };
   lateEvents: number;
   doubleRelease(): void;
+  /** `predicted` changed (the cluster's share publishes it). */
+  changed(): void;
 }
 
 export class LoadPermit implements Permit {
@@ -51,6 +53,7 @@ export class LoadPermit implements Permit {
     if (this.queued !== 0) {
       this.engine.predicted.queuedPrefillTokens -= this.queued;
       this.queued = 0;
+      this.engine.changed();
     }
   }
 
@@ -64,6 +67,7 @@ export class LoadPermit implements Permit {
     if (n > 0) {
       this.outputTokens += n;
       this.engine.predicted.activeTokens += n;
+      this.engine.changed();
     }
   }
 
@@ -85,5 +89,6 @@ export class LoadPermit implements Permit {
     p.queuedPrefillTokens -= this.queued;
     p.activeTokens -= this.uncachedTokens + this.outputTokens;
     this.queued = 0;
+    this.engine.changed();
   }
 }

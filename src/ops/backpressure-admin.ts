@@ -23,7 +23,11 @@ function invalid(res: ServerResponse, message: string): void {
   sendError(res, 400, { message, type: 'invalid_request_error', param: null, code: 'invalid_request' });
 }
 
-export function backpressureAdmin(bp: BackPressure): (req: IncomingMessage, res: ServerResponse) => void {
+/** `applied`: told the settings a PUT applied (the other workers of a process apply them too). */
+export function backpressureAdmin(
+  bp: BackPressure,
+  applied?: (settings: unknown) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if (req.method === 'GET') return sendJson(res, 200, snapshot(bp));
     readSmallBody(req, MAX_BODY, (bytes) => {
@@ -40,6 +44,7 @@ export function backpressureAdmin(bp: BackPressure): (req: IncomingMessage, res:
           : body;
       const issues = applySettings(bp, settings);
       if (issues.length > 0) return invalid(res, `Nothing changed: ${issues.join('; ')}.`);
+      applied?.(settings);
       sendJson(res, 200, snapshot(bp));
     });
   };

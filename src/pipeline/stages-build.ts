@@ -2,6 +2,7 @@
  * Whether back pressure is on is decided here, once, when the gateway is built: its stages, or the open ones.
  */
 
+import type { ClusterEvents } from '../cluster/types.ts';
 import type { AttemptStarter } from './attempt-starter.ts';
 import { BackPressureAdmission } from './backpressure/admission.ts';
 import { Attempts } from './backpressure/attempts.ts';
@@ -19,7 +20,8 @@ export interface PipelineStages {
   shutdown(): void;
 }
 
-export function pipelineStages(bp: BackPressure | undefined): PipelineStages {
+/** `events`: where engine penalties are told to the cluster's other instances (none alone). */
+export function pipelineStages(bp: BackPressure | undefined, events?: ClusterEvents): PipelineStages {
   if (bp === undefined)
     return {
       admission: OPEN_ADMISSION,
@@ -30,7 +32,7 @@ export function pipelineStages(bp: BackPressure | undefined): PipelineStages {
   let queue: QueueRouter | undefined;
   return {
     admission: new BackPressureAdmission(bp),
-    hooks: new Attempts(bp),
+    hooks: new Attempts(bp, events),
     router: (attempts, end) => (queue = new QueueRouter(bp, attempts, end)),
     shutdown: () => queue?.shutdown(),
   };

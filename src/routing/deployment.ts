@@ -1,3 +1,6 @@
+import { LocalCounters } from '../cluster/local-counters.ts';
+import { SOLO_EVENTS } from '../cluster/solo.ts';
+import type { ClusterEvents, ClusterState, DeploymentCounters } from '../cluster/types.ts';
 import type { CooldownConfig, DeploymentConfig } from '../config/types.ts';
 import type { EngineLoad } from '../load/engine-load.ts';
 import type { Clock } from '../util/clock.ts';
@@ -5,7 +8,6 @@ import type { Permit, PermitEnd } from '../util/permit.ts';
 import { OutcomeWindow } from './cooldown/outcome-window.ts';
 import { COOLDOWN_POLICIES } from './cooldown/registry.ts';
 import type { CooldownJudge } from './cooldown/types.ts';
-import { FixedWindowCounter } from './fixed-window.ts';
 import type { DeploymentView } from './types.ts';
 
 /** 0 healthy, 1 at a limit (rpm/tpm/parallel), 2 cooling down: the values of spillway_deployment_state. */
@@ -22,13 +24,16 @@ export interface Ejection {
 
 /**
  * One deployment's runtime state: in-flight count, rpm/tpm windows, the outcomes of its recent attempts and
- * its cooldown. The pipeline is the only writer (a DeploymentPermit held for each upstream attempt, one
- * recordSuccess or recordFailure per attempt that ended on the upstream's account); routing policies read it
- * through DeploymentView.
+ * its cooldown. Its limits are judged on the cluster's counters (every worker or gateway of the fleet,
+ * ../cluster/types.ts); `inFlight` is this process's own, for its accounting and metrics. A cooldown begun
+ * here is published to the others, and theirs are applied here (`applyCooldown`). The pipeline is the only
+ * writer (a DeploymentPermit held for each upstream attempt, one recordSuccess or recordFailure per attempt
+ * that ended on the upstream's account); routing policies read it through DeploymentView.
  */
 export class Deployment implements DeploymentView {
   readonly id: string;
   readonly config: DeploymentConfig;
+  /** This process's attempts in flight (the cluster's: `counters.inFlight()`). */
   inFlight = 0;
   cooldownUntil = 0;
   /** Until when an upstream Retry-After asks for the cooldown to be kept (panic routing respects it). */
@@ -44,19 +49,21 @@ export class Deployment implements DeploymentView {
   load: EngineLoad | undefined = undefined;
   /** Slots given back that were never taken (a permit ended twice past its types); tests assert it stays 0. */
   accountingErrors = 0;
-  private readonly requests: FixedWindowCounter;
-  private readonly tokens: FixedWindowCounter;
+  /** max_parallel_requests, rpm and tpm as the whole cluster counts them. */
+  readonly counters: DeploymentCounters;
+  private readonly events: ClusterEvents;
   private readonly clock: Clock;
   readonly cooldown: CooldownConfig;
   private readonly judge: CooldownJudge;
 
-  constructor(config: DeploymentConfig, cooldown: CooldownConfig, clock: Clock) {
+  /** Without `cluster`, alone: its own counters on `clock`, and its cooldowns told to nobody. */
+  constructor(config: DeploymentConfig, cooldown: CooldownConfig, clock: Clock, cluster?: ClusterState) {
     this.id = config.id;
     this.config = config;
     this.clock = clock;
     this.cooldown = cooldown;
-    this.requests = new FixedWindowCounter(clock);
-    this.tokens = new FixedWindowCounter(clock);
+    this.counters = cluster === undefined ? new LocalCounters(clock) : cluster.quotas.counters(config.id);
+    this.events = cluster?.events ?? SOLO_EVENTS;
     this.outcomes = new OutcomeWindow(cooldown.windowMs);
     this.judge = COOLDOWN_POLICIES[cooldown.policy].create(cooldown, clock);
   }
@@ -92,9 +99,10 @@ export class Deployment implements DeploymentView {
   /** Whether one more request fits under rpm, tpm and max_parallel_requests. */
   hasCapacity(): boolean {
     const c = this.config;
-    if (c.maxParallelRequests !== undefined && this.inFlight >= c.maxParallelRequests) return false;
-    if (c.rpm !== undefined && this.requests.current() >= c.rpm) return false;
-    if (c.tpm !== undefined && this.tokens.current() >= c.tpm) return false;
+    const n = this.counters;
+    if (c.maxParallelRequests !== undefined && n.inFlight() >= c.maxParallelRequests) return false;
+    if (c.rpm !== undefined && n.requests() >= c.rpm) return false;
+    if (c.tpm !== undefined && n.tokens() >= c.tpm) return false;
     return true;
   }
 
@@ -104,10 +112,11 @@ export class Deployment implements DeploymentView {
    */
   msUntilCapacity(): number {
     const c = this.config;
+    const n = this.counters;
     let ms = 0;
-    if (c.rpm !== undefined && this.requests.current() >= c.rpm) ms = Math.max(ms, this.requests.msUntilReset());
-    if (c.tpm !== undefined && this.tokens.current() >= c.tpm) ms = Math.max(ms, this.tokens.msUntilReset());
-    if (c.maxParallelRequests !== undefined && this.inFlight >= c.maxParallelRequests) ms = Math.max(ms, 1000);
+    if ((c.rpm !== undefined && n.requests() >= c.rpm) || (c.tpm !== undefined && n.tokens() >= c.tpm))
+      ms = n.msUntilReset();
+    if (c.maxParallelRequests !== undefined && n.inFlight() >= c.maxParallelRequests) ms = Math.max(ms, 1000);
     return ms;
   }
 
@@ -119,7 +128,7 @@ export class Deployment implements DeploymentView {
   /** Takes a slot for one attempt: in flight, and one request in the rpm window, until the permit ends. */
   hold(): DeploymentPermit {
     this.inFlight++;
-    this.requests.add(1);
+    this.counters.hold();
     return new DeploymentPermit(this);
   }
 
@@ -130,7 +139,7 @@ export class Deployment implements DeploymentView {
       return;
     }
     this.inFlight--;
-    if (tokens > 0) this.tokens.add(tokens);
+    this.counters.giveBack(tokens);
   }
 
   /**
@@ -166,12 +175,27 @@ export class Deployment implements DeploymentView {
     this.judge.ejected(now);
     this.cooldownUntil = now + this.cooldown.cooldownTimeMs;
     if (ra !== undefined) this.extendHold(now, ra);
+    else this.publish(now);
     return true;
   }
 
   private extendHold(now: number, ms: number): void {
     this.holdUntil = Math.max(this.holdUntil, now + ms);
     this.cooldownUntil = Math.max(this.cooldownUntil, this.holdUntil);
+    this.publish(now);
+  }
+
+  /** Tells the cluster's other instances, in wall-clock time (each has its own monotonic clock). */
+  private publish(now: number): void {
+    const wall = Date.now() - now;
+    this.events.cooldown(this.id, wall + this.cooldownUntil, this.holdUntil > now ? wall + this.holdUntil : 0);
+  }
+
+  /** A cooldown another instance began (wall-clock ms): kept until then here too, never shortened. */
+  applyCooldown(untilWallMs: number, holdUntilWallMs: number): void {
+    const local = this.clock() - Date.now();
+    this.cooldownUntil = Math.max(this.cooldownUntil, local + untilWallMs);
+    if (holdUntilWallMs > 0) this.holdUntil = Math.max(this.holdUntil, local + holdUntilWallMs);
   }
 
   /**

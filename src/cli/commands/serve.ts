@@ -1,51 +1,54 @@
+import { availableParallelism } from 'node:os';
 import { loadConfigFile } from '../../config/load.ts';
+import type { GatewayConfig } from '../../config/types.ts';
 import { createGateway } from '../../gateway.ts';
 import { type Command, intOption, parseOptions, untilSignal } from '../command.ts';
+import { catchTheRest } from '../last-resort.ts';
 import { cliLogger } from '../logger.ts';
+import { Supervisor } from '../workers/supervisor.ts';
 
 export const command: Command = {
   summary: 'Run the gateway from a YAML config file',
-  help: `Usage: spillway serve --config FILE [--host H] [--port P]
+  help: `Usage: spillway serve --config FILE [--host H] [--port P] [--workers N|auto]
 
 Starts the gateway with the model groups, router and server settings of FILE
 (LiteLLM proxy config shape; see README "Configuration").
 
 Options:
-  --config FILE   YAML configuration (required)
-  --host H        listen address (default: spillway.host, else 127.0.0.1)
-  --port P        listen port (default: spillway.port, else 4000)
+  --config FILE    YAML configuration (required)
+  --host H         listen address (default: spillway.host, else 127.0.0.1)
+  --port P         listen port (default: spillway.port, else 4000)
+  --workers N|auto worker threads accepting on the same port, sharing every limit and
+                   the fleet's load (docs/SCALING.md); auto = one per core (default 1)
 
 SIGTERM: for spillway.drain_delay_ms keep accepting but answer readiness and new
 requests with 503, then stop accepting, let in-flight requests finish
-(spillway.drain_grace_ms), exit 0. SIGINT (Ctrl-C) skips the delay.`,
+(spillway.drain_grace_ms), exit 0; with workers, every worker drains. SIGINT
+(Ctrl-C) skips the delay.`,
   async run(argv) {
     const opts = parseOptions(argv, {
       config: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
+      workers: { type: 'string' },
     });
     if (opts.config === undefined) throw new Error('spillway serve: --config FILE is required (see --help)');
+    const workers = workerCount(opts.workers);
     const { config, warnings } = await loadConfigFile(opts.config);
     const log = cliLogger(config.server.logLevel);
     for (const w of warnings) log.warn(`config: ${w}`);
+    const port = intOption(opts.port, 'port', config.server.port);
+    const host = opts.host ?? config.server.host;
+    if (workers > 1) return serveWorkers({ configPath: opts.config, config, workers, host, port, log });
     const gateway = createGateway({ config, logger: log });
-    // Last resort only: every request's path catches at its own entry points and ends that request
-    // (docs/ARCHITECTURE.md, "Crash isolation"). What still escapes is a bug off any request's path; it is logged
-    // and counted, and the process serves on rather than cutting every stream in flight.
-    const lastResort = (err: unknown): void => {
-      gateway.metrics.internalErrors.inc({ stage: 'process' });
-      log.error({ stage: 'process', err }, 'internal error');
-    };
-    process.on('uncaughtException', lastResort);
-    process.on('unhandledRejection', lastResort);
-    const url = await gateway.listen(intOption(opts.port, 'port', config.server.port), opts.host ?? config.server.host);
+    catchTheRest(gateway.metrics, log);
+    const url = await gateway.listen(port, host);
     // Handlers first: the log line is written on another thread, and whoever reads it may signal at once.
     const signalled = untilSignal();
     log.info({ url, ops_url: gateway.opsUrl, model_groups: [...gateway.groups.keys()] }, 'spillway listening');
     log.flush();
     const signal = await signalled;
-    // The delay is for load balancers to notice; an interactive Ctrl-C has none to wait for.
-    const delayMs = signal === 'SIGTERM' ? config.server.drainDelayMs : 0;
+    const delayMs = drainDelay(signal, config);
     log.info({ signal, delay_ms: delayMs }, 'draining');
     const clean = await gateway.shutdown(config.server.drainGraceMs, delayMs);
     log.info({ clean }, 'stopped');
@@ -53,3 +56,37 @@ requests with 503, then stop accepting, let in-flight requests finish
     return 0;
   },
 };
+
+/** `--workers`: a positive count, or `auto` for one per core. */
+export function workerCount(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (value === 'auto') return availableParallelism();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--workers: expected a positive integer or auto, got "${value}"`);
+  return n;
+}
+
+/** The delay is for load balancers to notice; an interactive Ctrl-C has none to wait for. */
+function drainDelay(signal: NodeJS.Signals, config: GatewayConfig): number {
+  return signal === 'SIGTERM' ? config.server.drainDelayMs : 0;
+}
+
+async function serveWorkers(o: ConstructorParameters<typeof Supervisor>[0]): Promise<number> {
+  const { config, log } = o;
+  const supervisor = new Supervisor(o);
+  const { url, opsUrl } = await supervisor.run();
+  const signalled = untilSignal();
+  log.info(
+    { url, ops_url: opsUrl, workers: o.workers, model_groups: [...new Set(config.deployments.map((d) => d.group))] },
+    'spillway listening',
+  );
+  log.flush();
+  const signal = await Promise.race([signalled, supervisor.failure]);
+  if (typeof signal === 'number') return signal;
+  const delayMs = drainDelay(signal, config);
+  log.info({ signal, delay_ms: delayMs, workers: o.workers }, 'draining');
+  const clean = await supervisor.drain(delayMs, config.server.drainGraceMs);
+  log.info({ clean }, 'stopped');
+  log.flush();
+  return 0;
+}

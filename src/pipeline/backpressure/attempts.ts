@@ -8,6 +8,8 @@
  * first token (its prompt left the engine's prefill queue) and its end (completion, failure or abort).
  */
 
+import { SOLO_EVENTS } from '../../cluster/solo.ts';
+import type { ClusterEvents } from '../../cluster/types.ts';
 import { PromptInfo } from '../../prefix/prompt-info.ts';
 import { writeDispatched } from '../../relay/status-events.ts';
 import type { Deployment } from '../../routing/deployment.ts';
@@ -25,9 +27,12 @@ const NO_OVERLAPS = new Int32Array(0);
 export class Attempts implements AttemptHooks {
   readonly countsTokens = true;
   private readonly bp: BackPressure;
+  /** Where a penalty is told to the cluster's other instances. */
+  private readonly events: ClusterEvents;
 
-  constructor(bp: BackPressure) {
+  constructor(bp: BackPressure, events: ClusterEvents = SOLO_EVENTS) {
     this.bp = bp;
+    this.events = events;
   }
 
   dispatched(pr: ProxyRequest, d: Deployment): void {
@@ -112,6 +117,7 @@ export class Attempts implements AttemptHooks {
     if (slot === undefined) return false;
     const now = (this.bp.now = this.bp.clock());
     slot.gate.penalize(now, this.bp.config.engine.penaltyMs);
+    this.events.penalty(slot.deployment.id, Date.now() + (slot.gate.penaltyUntil - now));
     this.bp.metrics.penalties.inc({ model_group: t.group.name, deployment: slot.deployment.id });
     t.group.room.wakeAtTime(slot.gate.penaltyUntil);
     t.refusals++;

@@ -1,4 +1,4 @@
-import { FixedWindowCounter } from '../fixed-window.ts';
+import { FixedWindowCounter } from '../../util/fixed-window.ts';
 import type { CooldownPolicy } from './types.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '../util/clock.ts';
+import type { Clock } from './clock.ts';
 
 /**
  * A counter over fixed one-minute windows, as LiteLLM counts rpm/tpm (per current minute). Fixed windows make

@@ -1,0 +1,91 @@
+/**
+ * One worker thread of `spillway serve --workers N`: a whole gateway built from the config file, sharing
+ * limits and load with the others (./worker-cluster.ts), listening with SO_REUSEPORT on the port they all
+ * share. Its health and metrics answers are the whole gateway's (./ops-relay.ts). It drains when the
+ * supervisor says so, then exits.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { workerCluster } from '../../cluster/workers/worker-cluster.ts';
+import { loadConfigFile } from '../../config/load.ts';
+import { createGateway } from '../../gateway.ts';
+import { upstreamHealth } from '../../ops/upstream-health.ts';
+import { applySettings } from '../../pipeline/backpressure/settings.ts';
+import { catchTheRest } from '../last-resort.ts';
+import { cliLogger } from '../logger.ts';
+import { relayedOps } from './ops-relay.ts';
+import type { FromWorker, GatewayQuestion, ToWorker, WorkerStart } from './protocol.ts';
+
+const start = workerData as WorkerStart;
+const port = parentPort!;
+const send = (m: FromWorker): void => port.postMessage(m);
+
+const { config } = await loadConfigFile(start.configPath);
+const server = { ...config.server, opsPort: start.opsPort };
+const log = cliLogger(config.server.logLevel).child({ worker: start.worker });
+const cluster = workerCluster(start);
+
+const asked = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+let nextAsk = 0;
+function ask(what: GatewayQuestion): Promise<unknown> {
+  const id = nextAsk++;
+  return new Promise((resolve, reject) => {
+    asked.set(id, { resolve, reject });
+    send({ kind: 'ask', id, what });
+  });
+}
+
+const gateway = createGateway({
+  config: { ...config, server },
+  logger: log,
+  cluster,
+  reusePort: true,
+  ops: (own) => relayedOps(own, ask),
+  onSettingsApplied: (settings) => cluster.events.settings(settings),
+});
+const bp = gateway.backpressure;
+if (bp !== undefined) cluster.events.onSettings((settings) => applySettings(bp, settings));
+catchTheRest(gateway.metrics, log);
+
+async function collect(what: 'metrics' | 'upstreams'): Promise<unknown> {
+  if (what === 'metrics') return gateway.metrics.registry.getMetricsAsJSON();
+  return upstreamHealth([...gateway.groups.values()], config.router.cooldown);
+}
+
+let draining = false;
+async function drain(delayMs: number, graceMs: number): Promise<void> {
+  if (draining) return;
+  draining = true;
+  const clean = await gateway.shutdown(graceMs, delayMs);
+  send({ kind: 'stopped', clean });
+  await new Promise<void>((resolve) => log.flush(() => resolve()));
+  process.exit(0);
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.kind === 'answer') {
+    const waiting = asked.get(m.id);
+    asked.delete(m.id);
+    if (m.error === undefined) waiting?.resolve(m.value);
+    else waiting?.reject(new Error(m.error));
+  } else if (m.kind === 'collect') {
+    collect(m.what).then(
+      (value) => send({ kind: 'collected', id: m.id, value }),
+      (err: Error) => {
+        log.error({ err }, 'worker: collecting for the supervisor failed');
+        send({ kind: 'collected', id: m.id, value: null });
+      },
+    );
+  } else {
+    void drain(m.delayMs, m.graceMs);
+  }
+});
+
+try {
+  const url = await gateway.listen(start.port, start.host);
+  send({ kind: 'listening', url, opsUrl: gateway.opsUrl });
+} catch (err) {
+  // Not the last resort's to swallow: a worker that cannot listen exits, and the supervisor stops.
+  log.error({ err }, 'worker could not listen');
+  await new Promise<void>((resolve) => log.flush(() => resolve()));
+  process.exit(1);
+}
