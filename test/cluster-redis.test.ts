@@ -60,7 +60,6 @@ describe('RedisClusterState on a real redis-server', { skip: REDIS_SKIP }, () =>
       }
       await Promise.all(states.map((s) => s.nextRound()));
     }
-    console.log(`# rpm 50 over 3 instances: ${admitted} admitted`);
     assert.equal(admitted, 50);
     await until(states, () => counters.every((c) => c.requests() === 50 && c.tokens() === 500));
   });

@@ -8,6 +8,8 @@ import type { SharedQuotas } from './quota.ts';
 import { WINDOW_MS } from './quota.ts';
 import { snapshotValues } from './snapshot.ts';
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** The pipeline with the command ./lease.ts defines. */
 type LeasePipeline = ChainableCommander & {
   spillwayLease(key: string, ...args: (string | number)[]): ChainableCommander;
@@ -59,7 +61,8 @@ export class SyncRound {
     const p = redis.pipeline();
     p.set(this.key('boot'), this.bootCandidate, 'NX', 'GET');
     p.zadd(this.key('members'), now, instanceId);
-    p.zremrangebyscore(this.key('members'), '-inf', now - memberTtlMs);
+    // Liveness is the snapshot key's TTL (Redis's clock); the score only clears out members long gone.
+    p.zremrangebyscore(this.key('members'), '-inf', now - 10 * memberTtlMs);
     p.zrange(this.key('members'), 0, -1);
     // Written when it changed, else often enough that its key outlives the member TTL.
     const write = this.nextSnapshot() || now - this.writtenAt >= memberTtlMs / 4;
@@ -89,8 +92,8 @@ export class SyncRound {
     if (write) this.writtenAt = now;
     const last = results.length - 1;
     this.checkBoot(results[0][1] as string | null);
-    this.membership(results[3][1] as string[]);
-    if (reading.length > 0) this.readPeers(reading, results[last][1] as (string | null)[]);
+    const gone = reading.length > 0 ? this.readPeers(reading, results[last][1] as (string | null)[]) : NONE;
+    this.membership(results[3][1] as string[], gone);
     const counts = results[reading.length > 0 ? last - 1 : last][1] as number[];
     quotas.all.forEach((c, i) => {
       if (windows[i] === window) c.endRound(window, counts[3 * i], counts[3 * i + 1], counts[3 * i + 2]);
@@ -121,12 +124,16 @@ export class SyncRound {
     this.boot = current;
   }
 
-  private membership(members: string[]): void {
+  /** The members but those whose snapshot expired (`gone`): this instance's count and rank among them. */
+  private membership(members: string[], gone: ReadonlySet<string>): void {
     const { link, instanceId, peers } = this.o;
     let rank = 0;
     let self = false;
     const others: string[] = [];
+    const reading: string[] = [];
     for (const id of members) {
+      if (id !== instanceId) reading.push(id);
+      if (gone.has(id)) continue;
       if (id === instanceId) self = true;
       else others.push(id);
       if (id < instanceId) rank++;
@@ -135,15 +142,21 @@ export class SyncRound {
     link.rank = self ? rank : others.length;
     const live = new Set(others);
     for (const id of peers.ids()) if (!live.has(id)) peers.drop(id);
-    this.reading = others;
+    // The dead are read again each round until the score horizon clears them: a restarted one comes back.
+    this.reading = reading;
   }
 
-  private readPeers(ids: readonly string[], snapshots: readonly (string | null)[]): void {
+  /** Applies the peers' snapshots; returns those whose key expired (dead: silent past the member TTL). */
+  private readPeers(ids: readonly string[], snapshots: readonly (string | null)[]): ReadonlySet<string> {
     const peers = this.o.peers;
+    let gone: Set<string> | undefined;
     ids.forEach((id, i) => {
       const raw = snapshots[i];
-      if (raw === null) peers.drop(id);
-      else peers.read(id, raw);
+      if (raw !== null) return peers.read(id, raw);
+      peers.drop(id);
+      gone ??= new Set();
+      gone.add(id);
     });
+    return gone ?? NONE;
   }
 }
