@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import type { ClusterConfig } from '../src/config/cluster.ts';
 import type { DeploymentLimits } from '../src/cluster/redis/quota.ts';
 import { RedisClusterState } from '../src/cluster/redis/state.ts';
+import type { ClusterConfig } from '../src/config/cluster.ts';
 import { REDIS_SKIP, RedisServer } from './helpers/redis-server.ts';
 
 /** Wall clock moved to one second into a clock minute, so a test's counts stay in one window. */
@@ -31,7 +31,15 @@ describe('RedisClusterState on a real redis-server', { skip: REDIS_SKIP }, () =>
     const keyPrefix = `t${prefix++}`;
     const states: RedisClusterState[] = [];
     for (let i = 0; i < n; i++) {
-      const config = { redisUrl: redis.url, instanceId: `i${i}`, keyPrefix, syncIntervalMs: 5, memberTtlMs: 2000, timeoutMs: 100, ...over };
+      const config = {
+        redisUrl: redis.url,
+        instanceId: `i${i}`,
+        keyPrefix,
+        syncIntervalMs: 5,
+        memberTtlMs: 2000,
+        timeoutMs: 100,
+        ...over,
+      };
       const s = new RedisClusterState({ config, deployments, wall });
       s.load.attach([
         { inFlight: 0, queuedPrefillTokens: 0, activeTokens: 0 },
@@ -158,7 +166,13 @@ describe('RedisClusterState on a real redis-server', { skip: REDIS_SKIP }, () =>
   });
 
   it('starts without Redis, in fallback, and enforces locally', async () => {
-    const config = { redisUrl: 'redis://127.0.0.1:9', keyPrefix: 'x', syncIntervalMs: 5, memberTtlMs: 2000, timeoutMs: 100 };
+    const config = {
+      redisUrl: 'redis://127.0.0.1:9',
+      keyPrefix: 'x',
+      syncIntervalMs: 5,
+      memberTtlMs: 2000,
+      timeoutMs: 100,
+    };
     const s = new RedisClusterState({ config, deployments: [{ id: 'd', rpm: 2 }], wall });
     started.push(s);
     await s.start();

@@ -24,7 +24,10 @@ export const clusterShape = {
     .string({ error: REDIS_URL })
     .refine((s) => URL.canParse(s) && /^rediss?:$/.test(new URL(s).protocol), REDIS_URL),
   /** This instance's name in Redis; default host-pid-random, unique per process start. */
-  instance_id: z.string().regex(/^[\x21-\x7e]+$/, 'expected printable ASCII without spaces').optional(),
+  instance_id: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, 'expected printable ASCII without spaces')
+    .optional(),
   key_prefix: z.string().min(1).default(CLUSTER_DEFAULTS.keyPrefix),
   sync_interval_ms: numeric(z.int().positive()).default(CLUSTER_DEFAULTS.syncIntervalMs),
   member_ttl_ms: numeric(z.int().positive()).default(CLUSTER_DEFAULTS.memberTtlMs),

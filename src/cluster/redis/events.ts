@@ -35,7 +35,13 @@ export class RedisEvents implements ClusterEvents {
   }
 
   cooldown(deploymentId: string, untilWallMs: number, holdUntilWallMs: number): void {
-    this.publish({ from: this.instanceId, kind: 'cooldown', deployment: deploymentId, until: untilWallMs, hold: holdUntilWallMs });
+    this.publish({
+      from: this.instanceId,
+      kind: 'cooldown',
+      deployment: deploymentId,
+      until: untilWallMs,
+      hold: holdUntilWallMs,
+    });
   }
 
   penalty(deploymentId: string, untilWallMs: number): void {

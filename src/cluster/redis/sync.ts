@@ -105,17 +105,23 @@ export class SyncRound {
   private nextSnapshot(): boolean {
     const { load, quotas } = this.o;
     const values = snapshotValues(load.own, quotas.all);
+    // Taken every round: a change that came back to the same values must not date the next snapshot.
+    const changedAt = load.takeChangedAt();
     if (values === this.values) return false;
     this.values = values;
     this.seq++;
-    this.snapshot = `${this.seq} ${load.takeChangedAt()} ${values}`;
+    this.snapshot = `${this.seq} ${changedAt} ${values}`;
     return true;
   }
 
   /** Leaving: others stop counting this instance at once instead of after the member TTL. */
   async leave(): Promise<void> {
     const { redis, instanceId } = this.o;
-    await redis.pipeline().zrem(this.key('members'), instanceId).del(this.key(`inst:${instanceId}`)).exec();
+    await redis
+      .pipeline()
+      .zrem(this.key('members'), instanceId)
+      .del(this.key(`inst:${instanceId}`))
+      .exec();
   }
 
   private checkBoot(old: string | null): void {
@@ -150,13 +156,17 @@ export class SyncRound {
   private readPeers(ids: readonly string[], snapshots: readonly (string | null)[]): ReadonlySet<string> {
     const peers = this.o.peers;
     let gone: Set<string> | undefined;
-    ids.forEach((id, i) => {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
       const raw = snapshots[i];
-      if (raw !== null) return peers.read(id, raw);
+      if (raw !== null) {
+        peers.read(id, raw);
+        continue;
+      }
       peers.drop(id);
       gone ??= new Set();
       gone.add(id);
-    });
+    }
     return gone ?? NONE;
   }
 }
