@@ -97,7 +97,10 @@ describe('RedisClusterState on a real redis-server', { skip: REDIS_SKIP }, () =>
     b.load.attach([rowB, { inFlight: 0, queuedPrefillTokens: 0, activeTokens: 0 }]);
     a.load.changed(0);
     b.load.changed(0);
-    await until([a, b, c], () => c.load.others[0].inFlight === 3 && a.load.others[0].inFlight === 1);
+    await until(
+      [a, b, c],
+      () => c.load.others[0].inFlight === 3 && a.load.others[0].inFlight === 1 && b.load.others[0].inFlight === 2,
+    );
     assert.deepEqual(c.load.others[0], { inFlight: 3, queuedPrefillTokens: 60, activeTokens: 150 });
     assert.deepEqual(b.load.others[0], rowA);
     assert.deepEqual(c.load.others[1], { inFlight: 0, queuedPrefillTokens: 0, activeTokens: 0 });

@@ -37,7 +37,8 @@ export interface SyncOptions {
  */
 export class SyncRound {
   private readonly o: SyncOptions;
-  private readonly bootCandidate = randomUUID();
+  /** What this instance sets `boot` to if it finds it unset; a new one each time it did (ids never repeat). */
+  private bootCandidate = randomUUID();
   private boot: string | undefined = undefined;
   private seq = 0;
   private values = '';
@@ -126,6 +127,7 @@ export class SyncRound {
 
   private checkBoot(old: string | null): void {
     const current = old ?? this.bootCandidate;
+    if (old === null) this.bootCandidate = randomUUID();
     if (this.boot !== undefined && current !== this.boot) for (const c of this.o.quotas.all) c.recount();
     this.boot = current;
   }
