@@ -6,7 +6,7 @@
 // Needs redis-server on PATH. Run: node bench/micro/cluster-state.ts
 import { RedisClusterState } from '../../src/cluster/redis/state.ts';
 import type { DeploymentCounters, LoadRow, LoadShare } from '../../src/cluster/types.ts';
-import { FixedWindowCounter } from '../../src/routing/fixed-window.ts';
+import { FixedWindowCounter } from '../../src/util/fixed-window.ts';
 import { RedisServer } from '../../test/helpers/redis-server.ts';
 
 const N = 500_000;
