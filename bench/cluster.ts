@@ -13,8 +13,7 @@
  *
  *   node bench/cluster.ts [--smoke] [--scenarios quota,burst,outage] [--rpm N] [--capacity R] [--duration S]
  */
-import { hasBinary } from '../src/bench/harness/procs.ts';
-import { runScenario } from '../src/bench/harness/scenario.ts';
+
 import { burstRun } from '../src/bench/cluster/burst.ts';
 import { outageRun } from '../src/bench/cluster/outage.ts';
 import { overloadRun } from '../src/bench/cluster/overload.ts';
@@ -22,6 +21,8 @@ import { quotaRun } from '../src/bench/cluster/quota.ts';
 import type { RedisHandle } from '../src/bench/cluster/redis.ts';
 import { type ClusterResults, clusterReport } from '../src/bench/cluster/report.ts';
 import { workersRuns } from '../src/bench/cluster/workers.ts';
+import { hasBinary } from '../src/bench/harness/procs.ts';
+import { runScenario } from '../src/bench/harness/scenario.ts';
 import { RedisServer } from '../test/helpers/redis-server.ts';
 
 const GATEWAY_CPU = 0;
@@ -31,7 +32,7 @@ const ALL = ['quota', 'burst', 'overload', 'outage', 'workers'];
 await runScenario(
   {
     name: 'cluster',
-    timeoutS: { full: 3600, smoke: 55 },
+    timeoutS: { full: 3600, smoke: 100 },
     options: {
       scenarios: { type: 'string' },
       rpm: { type: 'string' },
@@ -50,12 +51,15 @@ await runScenario(
     const results: ClusterResults = { smoke, scenarios };
     try {
       if (scenarios.includes('quota')) {
-        const q = { instances: 4, rpm: Number(ctx.args.rpm ?? (smoke ? 20 : 10_000)), windowS: smoke ? 3 : 60 };
+        const q = { instances: 4, rpm: Number(ctx.args.rpm ?? (smoke ? 20 : 10_000)), windowS: smoke ? 2 : 60 };
         const o = { ...q, ...cpus, perUrl: smoke ? 4 : 16 };
         results.quota = [await quotaRun(ctx, redis, o), await quotaRun(ctx, undefined, o)];
       }
       if (scenarios.includes('burst')) {
-        const o = { instances: 4, engines: 4, maxNumSeqs: 8, ...cpus };
+        // Smoke: 2 instances and 2 small engines, to start in seconds.
+        const o = smoke
+          ? { instances: 2, engines: 2, maxNumSeqs: 4, ...cpus }
+          : { instances: 4, engines: 4, maxNumSeqs: 8, ...cpus };
         results.burst = [await burstRun(ctx, redis, o), await burstRun(ctx, undefined, o)];
       }
       if (scenarios.includes('overload')) {
@@ -72,7 +76,7 @@ await runScenario(
       }
       if (scenarios.includes('outage')) {
         const o = smoke
-          ? { instances: 2, rpm: 150, beforeS: 2, outS: 2, afterS: 2, perUrl: 2, thinkMs: 50 }
+          ? { instances: 2, rpm: 150, beforeS: 1.5, outS: 1.5, afterS: 1.5, perUrl: 2, thinkMs: 50 }
           : { instances: 2, rpm: 600, beforeS: 10, outS: 10, afterS: 10, perUrl: 4, thinkMs: 100 };
         results.outage = await outageRun(ctx, redis, { ...o, ...cpus });
       }

@@ -20,6 +20,7 @@ export interface BurstOptions {
 
 export interface BurstRun {
   sharing: Sharing;
+  instances: number;
   burst: number;
   perEngine: Record<string, number>;
   /** The busiest engine's share over the fair share. */
@@ -101,5 +102,5 @@ export async function burstRun(
   const fair = burst / o.engines;
   const worstOverFair = Math.round((100 * Math.max(...Object.values(perEngine))) / fair) / 100;
   ctx.log(`burst-${sharing}: ${burst} requests, per engine ${ids.map((id) => perEngine[id]).join('/')}`);
-  return { sharing, burst, perEngine, worstOverFair, statuses, leftInFlight: left };
+  return { sharing, instances: o.instances, burst, perEngine, worstOverFair, statuses, leftInFlight: left };
 }

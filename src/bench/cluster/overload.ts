@@ -94,6 +94,8 @@ export async function overloadRun(
     goodputRatio: one.goodputRps > 0 ? Math.round((100 * three.goodputRps) / one.goodputRps) / 100 : 0,
     leftInFlight: left,
   };
-  ctx.log(`overload-${sharing}: capacity ${capacity}/s, goodput ${r.goodput1x} → ${r.goodput3x}/s, SLA ${r.attainment3x}`);
+  ctx.log(
+    `overload-${sharing}: capacity ${capacity}/s, goodput ${r.goodput1x} → ${r.goodput3x}/s, SLA ${r.attainment3x}`,
+  );
   return r;
 }

@@ -31,7 +31,10 @@ export interface QuotaRun {
 }
 
 export async function mockFleet(ctx: ScenarioContext, rpm: number, cpu?: number): Promise<FleetConfig> {
-  const mocks = [await ctx.procs.spillway('mock-a', 'mock', [], cpu), await ctx.procs.spillway('mock-b', 'mock', [], cpu)];
+  const mocks = [
+    await ctx.procs.spillway('mock-a', 'mock', [], cpu),
+    await ctx.procs.spillway('mock-b', 'mock', [], cpu),
+  ];
   return {
     routing: 'simple-shuffle',
     upstreams: mocks.map((m, i) => ({
@@ -66,7 +69,9 @@ export async function quotaRun(
     minute = Math.floor(Date.now() / 60_000);
   }
   const until = whole ? (minute + 1) * 60_000 : Date.now() + o.windowS * 1000;
-  ctx.log(`${name}: ${o.instances} instances, 2 × rpm ${o.rpm}, ${o.perUrl} loops each, until ${new Date(until).toISOString()}`);
+  ctx.log(
+    `${name}: ${o.instances} instances, 2 × rpm ${o.rpm}, ${o.perUrl} loops each, until ${new Date(until).toISOString()}`,
+  );
   const result = await drive({
     urls: gateways.map((g) => g.url),
     perUrl: o.perUrl,

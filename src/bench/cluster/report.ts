@@ -26,7 +26,14 @@ interface Table {
 function quotaTable(runs: QuotaRun[]): Table {
   return {
     heading: `Quota: 4 instances, 2 deployments × rpm ${runs[0].expected / 2}, successes per clock minute`,
-    head: ['run', 'successes in the minute', 'vs 2 × rpm', '429 (without Retry-After)', 'other failures', 'left in flight'],
+    head: [
+      'run',
+      'successes in the minute',
+      'vs 2 × rpm',
+      '429 (without Retry-After)',
+      'other failures',
+      'left in flight',
+    ],
     rows: runs.map((r) => [
       r.sharing,
       r.successesInMinute,
@@ -39,8 +46,10 @@ function quotaTable(runs: QuotaRun[]): Table {
 }
 
 function burstTable(runs: BurstRun[]): Table {
+  const r0 = runs[0];
+  const engines = Object.keys(r0.perEngine).length;
   return {
-    heading: `Burst: ${runs[0].burst} requests at once over 4 instances, 4 engines scraped every 100 ms`,
+    heading: `Burst: ${r0.burst} requests at once over ${r0.instances} instances, ${engines} engines scraped every 100 ms`,
     head: ['run', 'per engine', 'busiest / fair (target ≤ 1.5)', 'statuses', 'left in flight'],
     rows: runs.map((r) => [
       r.sharing,
@@ -57,7 +66,14 @@ function burstTable(runs: BurstRun[]): Table {
 function overloadTable(runs: OverloadRun[]): Table {
   return {
     heading: `Overload: 2 instances, back pressure on, 1× = ${runs[0].capacity} req/s`,
-    head: ['run', 'goodput 1× req/s', 'goodput 3× req/s', '3× / 1× (target ≥ 0.9)', 'SLA of admitted at 3× (≥ 0.99)', 'left in flight'],
+    head: [
+      'run',
+      'goodput 1× req/s',
+      'goodput 3× req/s',
+      '3× / 1× (target ≥ 0.9)',
+      'SLA of admitted at 3× (≥ 0.99)',
+      'left in flight',
+    ],
     rows: runs.map((r) => [r.sharing, r.goodput1x, r.goodput3x, r.goodputRatio, r.attainment3x, r.leftInFlight]),
   };
 }
@@ -65,7 +81,9 @@ function overloadTable(runs: OverloadRun[]): Table {
 function outageTable(r: OutageRun): Table {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   return {
-    heading: `Outage: Redis killed at ${s(r.stoppedAtMs)}, back at ${s(r.restartedAtMs)}; 2 instances, limit ${r.limit}/min`,
+    heading:
+      `Outage: Redis killed at ${s(r.stoppedAtMs)}, back at ${s(r.restartedAtMs)}; ` +
+      `2 instances, limit ${r.limit}/min`,
     head: ['successes in the minute', 'limit', '429', 'failed for it (target 0)', 'left in flight (target 0)'],
     rows: [[r.successesInMinute, r.limit, r.drive.rejected429, r.drive.otherFailures, r.leftInFlight]],
   };
@@ -96,7 +114,8 @@ export function clusterReport(r: ClusterResults) {
   ].filter((t): t is Table => t !== undefined);
   const header = [
     `Cluster (${r.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${machineLine()}`,
-    `Command: node bench/cluster.ts${r.smoke ? ' --smoke' : ''} --scenarios ${r.scenarios.join(',')} — gateways on CPU 0, mocks, engines, redis-server and load on CPU 1 (workers: unpinned).`,
+    `Command: node bench/cluster.ts${r.smoke ? ' --smoke' : ''} --scenarios ${r.scenarios.join(',')} — ` +
+      'gateways on CPU 0; mocks, engines, redis-server and load on CPU 1 (workers: unpinned).',
   ];
   const markdown = [
     ...header.map((h) => `${h}  `),

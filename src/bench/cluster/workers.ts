@@ -43,7 +43,8 @@ export async function workersRuns(ctx: ScenarioContext, o: WorkersOptions): Prom
     const window = cpuSince(mark);
     await ctx.procs.stopAll();
     const done = wrk.requests - wrk.non2xx;
-    const cpuUsPerReq = window.procCpuS !== undefined && done > 0 ? Math.round((window.procCpuS * 1e6) / done) : undefined;
+    const cpuUsPerReq =
+      window.procCpuS !== undefined && done > 0 ? Math.round((window.procCpuS * 1e6) / done) : undefined;
     ctx.log(`workers ${workers}: ${wrk.rps.toFixed(0)} req/s, ${cpuUsPerReq ?? '?'} µs CPU/req, non-2xx ${wrk.non2xx}`);
     rows.push({ workers, rps: Math.round(wrk.rps), requests: wrk.requests, non2xx: wrk.non2xx, cpuUsPerReq, window });
   }
