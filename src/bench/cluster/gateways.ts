@@ -39,7 +39,8 @@ export function gatewayYaml(f: FleetConfig, redisUrl: string | undefined, keyPre
   const deployments = f.upstreams.map(
     (u) =>
       `  - model_name: ${u.group}\n    litellm_params:\n      model: ${u.model}\n      api_base: ${u.apiBase}\n` +
-      `      api_key: fake-key\n${u.rpm ? `      rpm: ${u.rpm}\n` : ''}    model_info:\n      id: ${u.id}\n${u.extra ? u.extra.replace(/\n?$/, '\n') : ''}`,
+      `      api_key: fake-key\n${u.rpm ? `      rpm: ${u.rpm}\n` : ''}` +
+      `    model_info:\n      id: ${u.id}\n${u.extra ? u.extra.replace(/\n?$/, '\n') : ''}`,
   );
   const cluster = redisUrl ? `  cluster:\n    redis_url: ${redisUrl}\n    key_prefix: ${keyPrefix}\n` : '';
   return `model_list:\n${deployments.join('')}router_settings:\n  routing_strategy: ${f.routing}\n  num_retries: 0

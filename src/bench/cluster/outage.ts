@@ -62,7 +62,8 @@ export async function outageRun(ctx: ScenarioContext, redis: RedisHandle, o: Out
   await ctx.procs.stopAll();
   const successesInMinute = result.successesByMinute[String(minute)] ?? 0;
   ctx.log(
-    `outage: ${successesInMinute} successes (limit ${2 * o.rpm}), ${result.rejected429} × 429, ${result.otherFailures} other failures, ${left} left in flight`,
+    `outage: ${successesInMinute} successes (limit ${2 * o.rpm}), ${result.rejected429} × 429, ` +
+      `${result.otherFailures} other failures, ${left} left in flight`,
   );
   return { limit: 2 * o.rpm, successesInMinute, drive: result, leftInFlight: left, stoppedAtMs, restartedAtMs };
 }

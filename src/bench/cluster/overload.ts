@@ -12,7 +12,9 @@ import { leftInFlight, startGateways } from './gateways.ts';
 import type { RedisHandle, Sharing } from './redis.ts';
 
 export const OVERLOAD_SLA = { ttftMs: 500, itlMs: 50 };
-const BACKPRESSURE = `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${OVERLOAD_SLA.ttftMs} }\n    engine: { itl_slo_ms: ${OVERLOAD_SLA.itlMs} }\n`;
+const BACKPRESSURE =
+  `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${OVERLOAD_SLA.ttftMs} }\n` +
+  `    engine: { itl_slo_ms: ${OVERLOAD_SLA.itlMs} }\n`;
 
 export interface OverloadOptions {
   instances: number;

@@ -70,7 +70,8 @@ export async function quotaRun(
   }
   const until = whole ? (minute + 1) * 60_000 : Date.now() + o.windowS * 1000;
   ctx.log(
-    `${name}: ${o.instances} instances, 2 × rpm ${o.rpm}, ${o.perUrl} loops each, until ${new Date(until).toISOString()}`,
+    `${name}: ${o.instances} instances, 2 × rpm ${o.rpm}, ${o.perUrl} loops each, ` +
+      `until ${new Date(until).toISOString()}`,
   );
   const result = await drive({
     urls: gateways.map((g) => g.url),

@@ -49,7 +49,7 @@ function burstTable(runs: BurstRun[]): Table {
   const r0 = runs[0];
   const engines = Object.keys(r0.perEngine).length;
   return {
-    heading: `Burst: ${r0.burst} requests at once over ${r0.instances} instances, ${engines} engines scraped every 100 ms`,
+    heading: `Burst: ${r0.burst} requests at once over ${r0.instances} instances, ${engines} engines, scraped 100 ms`,
     head: ['run', 'per engine', 'busiest / fair (target ≤ 1.5)', 'statuses', 'left in flight'],
     rows: runs.map((r) => [
       r.sharing,
