@@ -63,11 +63,8 @@ export async function quotaRun(
   });
   const whole = o.windowS >= 60;
   // A whole minute starts at the next boundary; a shorter window only needs to end inside this one.
-  let minute = await minuteWithRoom(whole ? 61 : o.windowS + 2);
-  if (whole) {
-    await new Promise((resolve) => setTimeout(resolve, 60_000 - (Date.now() % 60_000)));
-    minute = Math.floor(Date.now() / 60_000);
-  }
+  // Asking for 60 s of room waits for the next boundary (a few ms after it), so the load fills that minute.
+  const minute = await minuteWithRoom(whole ? 60 : o.windowS + 2);
   const until = whole ? (minute + 1) * 60_000 : Date.now() + o.windowS * 1000;
   ctx.log(
     `${name}: ${o.instances} instances, 2 × rpm ${o.rpm}, ${o.perUrl} loops each, ` +
