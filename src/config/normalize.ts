@@ -6,6 +6,7 @@
 
 import { normalizeTokenizers } from '../tokens/config.ts';
 import { normalizeBackpressure } from './backpressure.ts';
+import { normalizeCluster } from './cluster.ts';
 import { normalizeLoadSource } from './load-source.ts';
 import { parseProviderModel } from './provider.ts';
 import type { ConfigFile } from './schema.ts';
@@ -89,6 +90,7 @@ export function normalize(file: ConfigFile, issues: string[]): GatewayConfig {
     },
     backpressure: normalizeBackpressure(sw.backpressure, groupNames, issues),
     tokenizers: normalizeTokenizers(sw.tokenizers, groupNames, issues),
+    ...(sw.cluster !== undefined && { cluster: normalizeCluster(sw.cluster) }),
   };
 }
 

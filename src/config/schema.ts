@@ -8,6 +8,7 @@
 import * as z from 'zod';
 import { tokenizerShape } from '../tokens/config.ts';
 import { BACKPRESSURE_KNOWN_KEYS, BackpressureSchema } from './backpressure.ts';
+import { ClusterSchema, clusterShape } from './cluster.ts';
 import { boolean, numeric, section } from './coerce.ts';
 import { cooldownShape } from './cooldown.ts';
 import { loadSourceShape } from './load-source.ts';
@@ -179,6 +180,8 @@ const spillwayShape = {
   backpressure: BackpressureSchema,
   /** Per model group: how prompt tokens are counted (src/tokens/config.ts); default the calibrated estimate. */
   tokenizers: z.record(z.string(), section(tokenizerShape)).default({}),
+  /** Share limits, load and cooldowns with the other gateways through Redis (./cluster.ts); absent: alone. */
+  cluster: ClusterSchema,
 };
 
 const fileShape = {
@@ -207,5 +210,6 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   general_settings: Object.keys(generalSettingsShape),
   spillway: Object.keys(spillwayShape),
   'spillway.cooldown': Object.keys(cooldownShape),
+  'spillway.cluster': Object.keys(clusterShape),
   ...BACKPRESSURE_KNOWN_KEYS,
 };

@@ -1,5 +1,6 @@
 import type { TokenizerConfig } from '../tokens/config.ts';
 import type { BackpressureConfig } from './backpressure.ts';
+import type { ClusterConfig } from './cluster.ts';
 import type { LoadSourceConfig } from './load-source.ts';
 
 /**
@@ -112,4 +113,6 @@ export interface GatewayConfig {
   backpressure?: BackpressureConfig;
   /** Prompt token counters by model group (`spillway.tokenizers`); groups absent use the calibrated estimate. */
   tokenizers?: Record<string, TokenizerConfig>;
+  /** `spillway.cluster`: shared state through Redis (./cluster.ts); undefined: this instance alone. */
+  cluster?: ClusterConfig;
 }

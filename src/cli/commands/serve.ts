@@ -5,6 +5,7 @@ import { createGateway } from '../../gateway.ts';
 import { type Command, intOption, parseOptions, untilSignal } from '../command.ts';
 import { catchTheRest } from '../last-resort.ts';
 import { cliLogger } from '../logger.ts';
+import { redisCluster } from '../redis-cluster.ts';
 import { Supervisor } from '../workers/supervisor.ts';
 
 export const command: Command = {
@@ -40,7 +41,9 @@ requests with 503, then stop accepting, let in-flight requests finish
     const port = intOption(opts.port, 'port', config.server.port);
     const host = opts.host ?? config.server.host;
     if (workers > 1) return serveWorkers({ configPath: opts.config, config, workers, host, port, log });
-    const gateway = createGateway({ config, logger: log });
+    const cluster = redisCluster(config, log);
+    const gateway = createGateway({ config, logger: log, ...(cluster && { cluster: cluster.state }) });
+    cluster?.register(gateway.metrics.registry);
     catchTheRest(gateway.metrics, log);
     const url = await gateway.listen(port, host);
     // Handlers first: the log line is written on another thread, and whoever reads it may signal at once.

@@ -20,6 +20,7 @@ const RULES: Readonly<Record<string, Aggregator>> = {
   spillway_engine_report_age_seconds: 'min',
   spillway_deployment_failure_rate: 'average',
   spillway_token_estimate_bytes_per_token: 'average',
+  spillway_cluster_instances: 'max',
 };
 
 /** Gauges with a `source` label: `predicted` is each worker's own (added up), every other source the fleet's. */

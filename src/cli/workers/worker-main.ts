@@ -12,6 +12,7 @@ import { upstreamHealth } from '../../ops/upstream-health.ts';
 import { applySettings } from '../../pipeline/backpressure/settings.ts';
 import { catchTheRest } from '../last-resort.ts';
 import { workerLogger } from '../logger.ts';
+import { redisCluster } from '../redis-cluster.ts';
 import { relayedOps } from './ops-relay.ts';
 import type { FromWorker, GatewayQuestion, ToWorker, WorkerStart } from './protocol.ts';
 
@@ -22,7 +23,12 @@ const send = (m: FromWorker): void => port.postMessage(m);
 const { config } = await loadConfigFile(start.configPath);
 const server = { ...config.server, opsPort: start.opsPort };
 const log = workerLogger(config.server.logLevel, start.worker);
-const cluster = workerCluster(start);
+const sharedMemory = workerCluster(start);
+// With spillway.cluster each worker is one instance of the Redis cluster (its own id, its own round trips): Redis
+// then shares limits and load between the workers too, within its bounds, and the shared memory carries only
+// the back-pressure settings.
+const redis = redisCluster(config, log);
+const cluster = redis?.state ?? sharedMemory;
 
 const asked = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
 let nextAsk = 0;
@@ -40,10 +46,11 @@ const gateway = createGateway({
   cluster,
   reusePort: true,
   ops: (own) => relayedOps(own, ask),
-  onSettingsApplied: (settings) => cluster.events.settings(settings),
+  onSettingsApplied: (settings) => sharedMemory.events.settings(settings),
 });
+redis?.register(gateway.metrics.registry);
 const bp = gateway.backpressure;
-if (bp !== undefined) cluster.events.onSettings((settings) => applySettings(bp, settings));
+if (bp !== undefined) sharedMemory.events.onSettings((settings) => applySettings(bp, settings));
 catchTheRest(gateway.metrics, log);
 
 async function collect(what: 'metrics' | 'upstreams'): Promise<unknown> {
