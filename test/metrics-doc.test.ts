@@ -1,7 +1,10 @@
-// Every spillway_* metric the gateway registers (with the load model on, so all of them) is documented in docs/METRICS.md, and nothing else is.
+// Every spillway_* metric the gateway registers (with the load model on, so all of them, and the cluster's, which
+// `spillway.cluster` adds) is documented in docs/METRICS.md, and nothing else is.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { it } from 'node:test';
+import { Registry } from 'prom-client';
+import { ClusterMetrics } from '../src/cluster/redis/metrics.ts';
 import { startGateway } from './helpers/gateway.ts';
 
 it('docs/METRICS.md lists exactly the registered spillway_* metrics', async () => {
@@ -11,7 +14,12 @@ model_list:
 router_settings: { routing_strategy: kv-aware }
 `);
   try {
-    const registered = (await gw.gateway.metrics.registry.getMetricsAsJSON())
+    const cluster = new Registry();
+    new ClusterMetrics(cluster);
+    const registered = [
+      ...(await gw.gateway.metrics.registry.getMetricsAsJSON()),
+      ...(await cluster.getMetricsAsJSON()),
+    ]
       .map((m) => m.name)
       .filter((n) => n.startsWith('spillway_'));
     const doc = await readFile(new URL('../docs/METRICS.md', import.meta.url), 'utf8');
