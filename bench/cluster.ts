@@ -22,8 +22,8 @@ import type { RedisHandle } from '../src/bench/cluster/redis.ts';
 import { type ClusterResults, clusterReport } from '../src/bench/cluster/report.ts';
 import { workersRuns } from '../src/bench/cluster/workers.ts';
 import { hasBinary } from '../src/bench/harness/procs.ts';
+import { RedisServer } from '../src/bench/harness/redis-server.ts';
 import { runScenario } from '../src/bench/harness/scenario.ts';
-import { RedisServer } from '../test/helpers/redis-server.ts';
 
 const GATEWAY_CPU = 0;
 const LOAD_CPU = 1;

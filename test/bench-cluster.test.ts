@@ -5,8 +5,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { REDIS_SKIP } from '../src/bench/harness/redis-server.ts';
 import { runScenarioSmoke } from './bench-smoke.ts';
-import { REDIS_SKIP } from './helpers/redis-server.ts';
 
 test('bench/cluster.ts --smoke', { skip: REDIS_SKIP, timeout: 120_000 }, async (t) => {
   const out = await mkdtemp(path.join(tmpdir(), 'cluster-smoke-'));

@@ -5,10 +5,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
+import { REDIS_SKIP, RedisServer } from '../src/bench/harness/redis-server.ts';
 import type { DeploymentLimits } from '../src/cluster/redis/quota.ts';
 import { RedisClusterState } from '../src/cluster/redis/state.ts';
 import type { ClusterConfig } from '../src/config/cluster.ts';
-import { REDIS_SKIP, RedisServer } from './helpers/redis-server.ts';
 
 /** Wall clock moved to one second into a clock minute, so a test's counts stay in one window. */
 const shift = (Date.now() % 60_000) - 1000;

@@ -4,10 +4,11 @@
 // rows for each of 4 engines. The Redis side syncs with a real redis-server every 5 ms while it runs, as in a
 // gateway; then the staleness of one instance's load change as another counts it (loopback, 2 instances).
 // Needs redis-server on PATH. Run: node bench/micro/cluster-state.ts
+
+import { RedisServer } from '../../src/bench/harness/redis-server.ts';
 import { RedisClusterState } from '../../src/cluster/redis/state.ts';
 import type { DeploymentCounters, LoadRow, LoadShare } from '../../src/cluster/types.ts';
 import { FixedWindowCounter } from '../../src/util/fixed-window.ts';
-import { RedisServer } from '../../test/helpers/redis-server.ts';
 
 const N = 500_000;
 const ENGINES = 4;

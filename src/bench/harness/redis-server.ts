@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { freePort, hasBinary } from '../../src/bench/harness/procs.ts';
+import { freePort, hasBinary } from './procs.ts';
 
 /**
  * Why a Redis test skips: never in CI (.ci/run installs redis-server, so a missing binary fails the test
