@@ -1,0 +1,59 @@
+// `spillway serve --workers 2` with `spillway.cluster` set: each worker is one instance of the Redis cluster,
+// so Redis holds the deployment's rpm for both workers exactly, and /metrics counts both instances as shared.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REDIS_SKIP, RedisServer } from '../src/bench/harness/redis-server.ts';
+import { type MockHandle, startMock } from '../src/mock/server.ts';
+import { awayFromMinuteEdge } from './helpers/minute-edge.ts';
+import { type ServedGateway, serveGateway } from './helpers/serve.ts';
+
+describe('serve --workers 2 with spillway.cluster', { skip: REDIS_SKIP }, () => {
+  let redis: RedisServer;
+  let mock: MockHandle;
+  let gw: ServedGateway;
+
+  before(async () => {
+    redis = await RedisServer.start();
+    mock = await startMock({ port: 0 });
+    gw = await serveGateway(
+      'model_list:\n' +
+        `  - { model_name: r, litellm_params: { model: openai/x, api_base: "${mock.url}/v1", rpm: 20 } }\n` +
+        `spillway: { ops_port: 0, drain_delay_ms: 0, cluster: { redis_url: "${redis.url}" } }\n`,
+      ['--workers', '2'],
+    );
+  });
+
+  after(async () => {
+    await gw.kill();
+    await mock.close();
+    await redis.stop();
+  });
+
+  it('both workers join the cluster, and rpm holds for the whole gateway: 20 of 40 succeed, the rest 429', async () => {
+    // Polled: joining is each worker's first Redis round, which nothing outside the process announces.
+    let text = '';
+    for (let i = 0; i < 200; i++) {
+      text = await (await fetch(`${gw.opsUrl}/metrics`)).text();
+      if (text.includes('spillway_cluster_state{state="shared"} 2') && text.includes('spillway_cluster_instances 2'))
+        break;
+      await sleep(50);
+    }
+    assert.match(text, /spillway_cluster_state\{state="shared"\} 2/);
+    assert.match(text, /spillway_cluster_instances 2/);
+    await awayFromMinuteEdge();
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'r', messages: [{ role: 'user', content: 'x' }] }),
+      });
+      await res.arrayBuffer();
+      statuses.push(res.status);
+      if (res.status === 429) assert.ok(res.headers.get('retry-after'), 'a 429 says when to retry');
+    }
+    assert.equal(statuses.filter((s) => s === 200).length, 20, statuses.join(','));
+    assert.equal(statuses.filter((s) => s === 429).length, 20);
+  });
+});
