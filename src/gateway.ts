@@ -15,7 +15,7 @@ import { FleetLoad } from './load/fleet.ts';
 import { registerLoadMetrics } from './load/metrics.ts';
 import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
-import { backpressureAdmin } from './ops/backpressure-admin.ts';
+import { type BackpressureAnswer, backpressureAdmin } from './ops/backpressure-admin.ts';
 import { opsHandlers } from './ops/ops-handlers.ts';
 import { OperatorPage } from './ops/ui/operator-page.ts';
 import { BackPressure } from './pipeline/backpressure/controller.ts';
@@ -50,6 +50,8 @@ export interface GatewayOptions {
   ops?: (own: OpsHandlers) => OpsHandlers;
   /** Back-pressure settings a PUT /admin/backpressure applied here (a worker tells the others). */
   onSettingsApplied?: (settings: unknown) => void;
+  /** The answer of GET/PUT /admin/backpressure in place of this process's own (a worker's is the whole gateway's). */
+  backpressureAnswer?: BackpressureAnswer;
 }
 
 export interface Gateway {
@@ -195,7 +197,8 @@ export function createGateway(o: GatewayOptions): Gateway {
     publicMetrics: config.server.publicMetrics,
     admission: stages.admission,
     analyze: fleet === undefined ? noPrompt : (group, endpoint, body) => fleet.analyze(group, endpoint, body),
-    backpressureAdmin: backpressure && backpressureAdmin(backpressure, o.onSettingsApplied),
+    backpressureAdmin:
+      backpressure && backpressureAdmin(backpressure, { applied: o.onSettingsApplied, answer: o.backpressureAnswer }),
     ui: ui.routes,
     onRejected: (outcome, status, reqId) => {
       metrics.requests.inc({ model_group: 'none', deployment: 'none', status: String(status) });

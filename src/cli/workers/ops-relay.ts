@@ -3,14 +3,18 @@
  * /metrics, /health/readiness and /health/upstreams are the supervisor's (`relayedOps`), which collects every
  * worker's part and combines them here: metrics by prom-client's AggregatorRegistry, with the rules of
  * ./metric-rules.ts; upstream health per deployment with the counts added and the cooldown as the longest.
+ * GET /admin/backpressure (and a PUT's answer) is the settings, the same in every worker, beside each worker's
+ * live state: queues, drain rates and adaptive limits are each worker's own, so they are listed, not added.
  * Off the hot path.
  */
 import type { ServerResponse } from 'node:http';
 import { AggregatorRegistry } from 'prom-client';
 import type { OpsHandlers } from '../../ingress/ingress-options.ts';
+import { type BackpressureAnswer, sendJson } from '../../ops/backpressure-admin.ts';
 import { sendError } from '../../outcome/openai-error.ts';
+import { settingsInForce } from '../../pipeline/backpressure/settings.ts';
 import { applyMetricRules, type WorkerMetrics } from './metric-rules.ts';
-import type { GatewayQuestion, MetricsText } from './protocol.ts';
+import type { GatewayQuestion, MetricsText, WorkerPart, WorkerState } from './protocol.ts';
 
 type Ask = (what: GatewayQuestion) => Promise<unknown>;
 
@@ -53,6 +57,23 @@ export function relayedOps(own: OpsHandlers, ask: Ask): OpsHandlers {
     },
   };
 }
+
+/** A worker's /admin/backpressure answer: `{ settings, workers: [{ worker, state }, …] }`, by worker index. */
+export function relayedBackpressure(ask: Ask): BackpressureAnswer {
+  return (bp, res) => {
+    ask('backpressure').then(
+      (workers) => sendJson(res, 200, { settings: settingsInForce(bp), workers }),
+      (err) => failed(res, err),
+    );
+  };
+}
+
+/** How the supervisor makes one answer of every worker's part. */
+export const COMBINE: { readonly [W in WorkerPart]: (parts: unknown[]) => unknown } = {
+  metrics: (parts) => aggregateMetrics(parts as WorkerMetrics[]),
+  upstreams: (parts) => mergeUpstreams(parts as string[]),
+  backpressure: (parts) => (parts as WorkerState[]).sort((a, b) => a.worker - b.worker),
+};
 
 export async function aggregateMetrics(parts: WorkerMetrics[]): Promise<MetricsText> {
   applyMetricRules(parts);

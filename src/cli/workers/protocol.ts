@@ -1,9 +1,15 @@
 /** The messages between the supervisor (main thread, ./supervisor.ts) and each worker (./worker-main.ts). */
 
-/** What a worker asks the supervisor for the whole gateway, when a client asks it for health or metrics. */
-export type GatewayQuestion = 'metrics' | 'upstreams' | 'readiness';
+/** What a worker asks the supervisor for the whole gateway, when a client asks it for health, metrics or admin. */
+export type GatewayQuestion = 'metrics' | 'upstreams' | 'readiness' | 'backpressure';
 /** What the supervisor collects from every worker to answer one. */
-export type WorkerPart = 'metrics' | 'upstreams';
+export type WorkerPart = 'metrics' | 'upstreams' | 'backpressure';
+
+/** A worker's part of GET /admin/backpressure: its live back-pressure state (src/pipeline/backpressure/settings.ts). */
+export interface WorkerState {
+  worker: number;
+  state: unknown;
+}
 
 export type ToWorker =
   | { kind: 'collect'; id: number; what: WorkerPart }

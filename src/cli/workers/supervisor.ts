@@ -1,7 +1,7 @@
 /**
  * The main thread of `spillway serve --workers N`: it lays out the shared memory, starts N worker threads
  * (./worker-main.ts; the first one alone, so a port 0 becomes the port every other worker then shares),
- * answers their questions about the whole gateway (health, metrics: it asks every worker for its part,
+ * answers their questions about the whole gateway (health, metrics, admin: it asks every worker for its part,
  * ./ops-relay.ts) and drains them all on SIGTERM. It serves no traffic itself.
  *
  * A worker that dies unasked is logged, its shared rows are cleared (its attempts died with it), and it is
@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { SharedMemory } from '../../cluster/workers/shared-memory.ts';
 import type { GatewayConfig } from '../../config/types.ts';
-import { aggregateMetrics, mergeUpstreams } from './ops-relay.ts';
+import { COMBINE } from './ops-relay.ts';
 import type { FromWorker, GatewayQuestion, ToWorker, WorkerPart, WorkerStart } from './protocol.ts';
 
 const MAX_RESTARTS = 5;
@@ -149,13 +149,7 @@ export class Supervisor {
       return;
     }
     this.gather(what).then(
-      async (parts) => {
-        const value =
-          what === 'metrics'
-            ? await aggregateMetrics(parts as Parameters<typeof aggregateMetrics>[0])
-            : mergeUpstreams(parts as string[]);
-        this.send(t, { kind: 'answer', id, value });
-      },
+      async (parts) => this.send(t, { kind: 'answer', id, value: await COMBINE[what](parts) }),
       (err: Error) => this.send(t, { kind: 'answer', id, value: undefined, error: err.message }),
     );
   }

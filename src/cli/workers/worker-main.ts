@@ -1,7 +1,7 @@
 /**
  * One worker thread of `spillway serve --workers N`: a whole gateway built from the config file, sharing
  * limits and load with the others (./worker-cluster.ts), listening with SO_REUSEPORT on the port they all
- * share. Its health and metrics answers are the whole gateway's (./ops-relay.ts). It drains when the
+ * share. Its health, metrics and admin answers are the whole gateway's (./ops-relay.ts). It drains when the
  * supervisor says so, then exits.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -9,12 +9,12 @@ import { workerCluster } from '../../cluster/workers/worker-cluster.ts';
 import { loadConfigFile } from '../../config/load.ts';
 import { createGateway } from '../../gateway.ts';
 import { upstreamHealth } from '../../ops/upstream-health.ts';
-import { applySettings } from '../../pipeline/backpressure/settings.ts';
+import { applySettings, liveState } from '../../pipeline/backpressure/settings.ts';
 import { catchTheRest } from '../last-resort.ts';
 import { workerLogger } from '../logger.ts';
 import { redisCluster } from '../redis-cluster.ts';
-import { relayedOps } from './ops-relay.ts';
-import type { FromWorker, GatewayQuestion, ToWorker, WorkerStart } from './protocol.ts';
+import { relayedBackpressure, relayedOps } from './ops-relay.ts';
+import type { FromWorker, GatewayQuestion, ToWorker, WorkerPart, WorkerStart, WorkerState } from './protocol.ts';
 
 const start = workerData as WorkerStart;
 const port = parentPort!;
@@ -46,6 +46,7 @@ const gateway = createGateway({
   cluster,
   reusePort: true,
   ops: (own) => relayedOps(own, ask),
+  backpressureAnswer: relayedBackpressure(ask),
   onSettingsApplied: (settings) => sharedMemory.events.settings(settings),
 });
 redis?.register(gateway.metrics.registry);
@@ -53,10 +54,12 @@ const bp = gateway.backpressure;
 if (bp !== undefined) sharedMemory.events.onSettings((settings) => applySettings(bp, settings));
 catchTheRest(gateway.metrics, log);
 
-async function collect(what: 'metrics' | 'upstreams'): Promise<unknown> {
-  if (what === 'metrics') return gateway.metrics.registry.getMetricsAsJSON();
-  return upstreamHealth([...gateway.groups.values()], config.router.cooldown);
-}
+/** This worker's part of each whole-gateway answer (./ops-relay.ts combines them). */
+const parts: { readonly [W in WorkerPart]: () => unknown } = {
+  metrics: () => gateway.metrics.registry.getMetricsAsJSON(),
+  upstreams: () => upstreamHealth([...gateway.groups.values()], config.router.cooldown),
+  backpressure: () => ({ worker: start.worker, state: bp && liveState(bp) }) satisfies WorkerState,
+};
 
 let draining = false;
 async function drain(delayMs: number, graceMs: number): Promise<void> {
@@ -75,13 +78,15 @@ port.on('message', (m: ToWorker) => {
     if (m.error === undefined) waiting?.resolve(m.value);
     else waiting?.reject(new Error(m.error));
   } else if (m.kind === 'collect') {
-    collect(m.what).then(
-      (value) => send({ kind: 'collected', id: m.id, value }),
-      (err: Error) => {
-        log.error({ err }, 'worker: collecting for the supervisor failed');
-        send({ kind: 'collected', id: m.id, value: null });
-      },
-    );
+    Promise.resolve()
+      .then(parts[m.what])
+      .then(
+        (value) => send({ kind: 'collected', id: m.id, value }),
+        (err: Error) => {
+          log.error({ err }, 'worker: collecting for the supervisor failed');
+          send({ kind: 'collected', id: m.id, value: null });
+        },
+      );
   } else {
     void drain(m.delayMs, m.graceMs);
   }

@@ -22,39 +22,45 @@ export function applySettings(bp: BackPressure, body: unknown): string[] {
 
 /** The current thresholds (the PUT shape) and live state, for GET /admin/backpressure. */
 export function snapshot(bp: BackPressure): unknown {
+  return { settings: settingsInForce(bp), state: liveState(bp) };
+}
+
+/** Every key in force, as the YAML section would state it (a PUT takes all but the restart-only ones). */
+export function settingsInForce(bp: BackPressure): unknown {
+  return backpressureSection(bp.config);
+}
+
+/** In flight, queues, drain rates, KV budget inputs and each engine's state and limit, per group. */
+export function liveState(bp: BackPressure): unknown {
   const c = bp.config;
   const now = bp.clock();
   return {
-    // Every key in force, as the YAML section would state it (a PUT takes all but the restart-only ones).
-    settings: backpressureSection(c),
-    state: {
-      in_flight: bp.admission.inFlight,
-      groups: Object.fromEntries(
-        [...bp.groups].map(([name, g]) => [
-          name,
-          {
-            in_flight: g.admission.inFlight,
-            in_flight_limit: round(g.admission.maxInFlight),
-            queued: g.room.size,
-            queued_tokens: g.room.queue.tokens,
-            drain_rate_per_s: round(g.drainRate.perMs() * 1000),
-            kv_blocks: { in_flight: round(bp.inFlightBlocks(name)), capacity: bp.capacityBlocks(name) },
-            engines: g.engines.map((e) => ({
-              id: e.deployment.id,
-              state: e.state(now, bp.busy, c.ingress.fractions[1]),
-              in_flight: e.gate.inFlight,
-              concurrency_limit: round(e.gate.limit.limit),
-              ttft_ms: round(e.gate.ttft.mean()),
-              // With non-streamed responses' end-to-end times as upper bounds of their TTFT.
-              ttft_upper_ms: round(e.gate.ttft.upperMean()),
-              itl_ms: round(e.gate.itl.mean()),
-              kv_usage: e.load.kvUsage() ?? null,
-              queued_prefill_tokens: e.load.queuedPrefillTokens(),
-            })),
-          },
-        ]),
-      ),
-    },
+    in_flight: bp.admission.inFlight,
+    groups: Object.fromEntries(
+      [...bp.groups].map(([name, g]) => [
+        name,
+        {
+          in_flight: g.admission.inFlight,
+          in_flight_limit: round(g.admission.maxInFlight),
+          queued: g.room.size,
+          queued_tokens: g.room.queue.tokens,
+          drain_rate_per_s: round(g.drainRate.perMs() * 1000),
+          kv_blocks: { in_flight: round(bp.inFlightBlocks(name)), capacity: bp.capacityBlocks(name) },
+          engines: g.engines.map((e) => ({
+            id: e.deployment.id,
+            state: e.state(now, bp.busy, c.ingress.fractions[1]),
+            in_flight: e.gate.inFlight,
+            concurrency_limit: round(e.gate.limit.limit),
+            ttft_ms: round(e.gate.ttft.mean()),
+            // With non-streamed responses' end-to-end times as upper bounds of their TTFT.
+            ttft_upper_ms: round(e.gate.ttft.upperMean()),
+            itl_ms: round(e.gate.itl.mean()),
+            kv_usage: e.load.kvUsage() ?? null,
+            queued_prefill_tokens: e.load.queuedPrefillTokens(),
+          })),
+        },
+      ]),
+    ),
   };
 }
 
