@@ -1,5 +1,6 @@
 // `spillway serve --workers 2` with `spillway.cluster` set: each worker is one instance of the Redis cluster,
-// so Redis holds the deployment's rpm for both workers exactly, and /metrics counts both instances as shared.
+// so Redis holds the deployment's rpm for both workers (never over; under by an allowance left unused), and
+// /metrics counts both instances as shared.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,7 +31,7 @@ describe('serve --workers 2 with spillway.cluster', { skip: REDIS_SKIP }, () => 
     await redis.stop();
   });
 
-  it('both workers join the cluster, and rpm holds for the whole gateway: 20 of 40 succeed, the rest 429', async () => {
+  it('both workers join the cluster, and rpm holds for the whole gateway: of 40, 18-20 succeed (never more), the rest 429', async () => {
     // Polled: joining is each worker's first Redis round, which nothing outside the process announces.
     let text = '';
     for (let i = 0; i < 200; i++) {
@@ -53,7 +54,11 @@ describe('serve --workers 2 with spillway.cluster', { skip: REDIS_SKIP }, () => 
       statuses.push(res.status);
       if (res.status === 429) assert.ok(res.headers.get('retry-after'), 'a 429 says when to retry');
     }
-    assert.equal(statuses.filter((s) => s === 200).length, 20, statuses.join(','));
-    assert.equal(statuses.filter((s) => s === 429).length, 20);
+    // Never over: Redis grants allowances that never sum past rpm. Under by what the other worker still holds
+    // unused when the requests stop (a keep-alive connection may keep them all on one worker): near the limit an
+    // allowance is 1 (docs/SCALING.md, "Why leased allowances for rpm").
+    const ok = statuses.filter((s) => s === 200).length;
+    assert.ok(ok <= 20 && ok >= 18, `${ok} succeeded: ${statuses.join(',')}`);
+    assert.equal(statuses.filter((s) => s === 429).length, 40 - ok);
   });
 });
