@@ -27,6 +27,11 @@ export interface DriveResult {
   otherFailures: number;
   /** Successes by the clock minute (wall ms / 60,000) their request was sent in. */
   successesByMinute: Record<string, number>;
+  /**
+   * Of those, the ones answered after that minute ended: the gateway took each somewhere between sending and
+   * answer, so its count for the minute lies between successesByMinute − this and successesByMinute.
+   */
+  crossingByMinute: Record<string, number>;
 }
 
 export function emptyDrive(): DriveResult {
@@ -38,6 +43,7 @@ export function emptyDrive(): DriveResult {
     missingRetryAfter: 0,
     otherFailures: 0,
     successesByMinute: {},
+    crossingByMinute: {},
   };
 }
 
@@ -58,7 +64,7 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
       } catch {
         // A refused or reset connection: counted as an 'error' status below.
       }
-      count(r, status, retryAfter, sentAt);
+      count(r, status, retryAfter, sentAt, Date.now());
       if (o.thinkMs) await new Promise((resolve) => setTimeout(resolve, o.thinkMs));
     }
   };
@@ -70,13 +76,15 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
   return r;
 }
 
-function count(r: DriveResult, status: string, retryAfter: unknown, sentAt: number): void {
+function count(r: DriveResult, status: string, retryAfter: unknown, sentAt: number, answeredAt: number): void {
   r.requests++;
   r.byStatus[status] = (r.byStatus[status] ?? 0) + 1;
   if (status.startsWith('2')) {
     r.successes++;
     const minute = String(Math.floor(sentAt / 60_000));
     r.successesByMinute[minute] = (r.successesByMinute[minute] ?? 0) + 1;
+    if (Math.floor(answeredAt / 60_000) > Number(minute))
+      r.crossingByMinute[minute] = (r.crossingByMinute[minute] ?? 0) + 1;
   } else if (status === '429') {
     r.rejected429++;
     if (retryAfter === undefined) r.missingRetryAfter++;

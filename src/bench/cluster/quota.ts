@@ -25,6 +25,8 @@ export interface QuotaRun {
   expected: number;
   /** Successes of requests sent in the measured clock minute. */
   successesInMinute: number;
+  /** Of those, answered after the minute ended (the gateway may have counted them in the next one). */
+  crossing: number;
   errorPct: number;
   drive: DriveResult;
   leftInFlight: number;
@@ -78,17 +80,22 @@ export async function quotaRun(
   });
   const expected = 2 * o.rpm;
   const successesInMinute = result.successesByMinute[String(minute)] ?? 0;
+  const crossing = result.crossingByMinute[String(minute)] ?? 0;
   const left = await leftInFlight(gateways);
   await ctx.procs.stopAll();
   const run = {
     sharing,
     expected,
     successesInMinute,
+    crossing,
     errorPct: round2((100 * (successesInMinute - expected)) / expected),
     drive: result,
     leftInFlight: left,
   };
-  ctx.log(`${name}: ${successesInMinute} successes in the minute (expected ${expected}), ${result.rejected429} × 429`);
+  ctx.log(
+    `${name}: ${successesInMinute} successes in the minute (expected ${expected}; ${crossing} answered after it), ` +
+      `${result.rejected429} × 429`,
+  );
   return run;
 }
 

@@ -29,6 +29,7 @@ function quotaTable(runs: QuotaRun[]): Table {
     head: [
       'run',
       'successes in the minute',
+      'of them answered after it',
       'vs 2 × rpm',
       '429 (without Retry-After)',
       'other failures',
@@ -37,6 +38,7 @@ function quotaTable(runs: QuotaRun[]): Table {
     rows: runs.map((r) => [
       r.sharing,
       r.successesInMinute,
+      r.crossing,
       `${r.errorPct > 0 ? '+' : ''}${r.errorPct} % (target ± 1 %)`,
       `${r.drive.rejected429} (${r.drive.missingRetryAfter})`,
       r.drive.otherFailures,
