@@ -52,12 +52,15 @@ export interface QuotaShare {
   counters(deploymentId: string): DeploymentCounters;
 }
 
+export type CooldownListener = (deploymentId: string, untilWallMs: number, holdUntilWallMs: number) => void;
+export type PenaltyListener = (deploymentId: string, untilWallMs: number) => void;
+
 /** Cooldowns and engine penalties learned once, applied by every instance. */
 export interface ClusterEvents {
   cooldown(deploymentId: string, untilWallMs: number, holdUntilWallMs: number): void;
   penalty(deploymentId: string, untilWallMs: number): void;
-  onCooldown(listener: (deploymentId: string, untilWallMs: number, holdUntilWallMs: number) => void): void;
-  onPenalty(listener: (deploymentId: string, untilWallMs: number) => void): void;
+  onCooldown(listener: CooldownListener): void;
+  onPenalty(listener: PenaltyListener): void;
 }
 
 export interface ClusterState {

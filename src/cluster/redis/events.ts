@@ -1,8 +1,6 @@
 import type { Redis } from 'ioredis';
+import { EventListeners } from '../event-listeners.ts';
 import type { ClusterEvents } from '../types.ts';
-
-type CooldownListener = (deploymentId: string, untilWallMs: number, holdUntilWallMs: number) => void;
-type PenaltyListener = (deploymentId: string, untilWallMs: number) => void;
 
 interface EventMessage {
   /** The instance that learned it (its own messages come back and are skipped). */
@@ -19,16 +17,15 @@ interface EventMessage {
  * an event is learned locally only, and an instance that was away misses what happened meanwhile (each
  * cooldown is seconds long, and it learns the next failure itself).
  */
-export class RedisEvents implements ClusterEvents {
+export class RedisEvents extends EventListeners implements ClusterEvents {
   private readonly redis: Redis;
   readonly channel: string;
   private readonly instanceId: string;
-  private readonly cooldownListeners: CooldownListener[] = [];
-  private readonly penaltyListeners: PenaltyListener[] = [];
   /** Publishes that failed (Redis gone): learned here only. */
   lost = 0;
 
   constructor(redis: Redis, channel: string, instanceId: string) {
+    super();
     this.redis = redis;
     this.channel = channel;
     this.instanceId = instanceId;
@@ -48,14 +45,6 @@ export class RedisEvents implements ClusterEvents {
     this.publish({ from: this.instanceId, kind: 'penalty', deployment: deploymentId, until: untilWallMs, hold: 0 });
   }
 
-  onCooldown(listener: CooldownListener): void {
-    this.cooldownListeners.push(listener);
-  }
-
-  onPenalty(listener: PenaltyListener): void {
-    this.penaltyListeners.push(listener);
-  }
-
   /** A message on the channel (the subscriber connection's listener, ./state.ts). */
   received(raw: string): void {
     let m: EventMessage;
@@ -65,8 +54,8 @@ export class RedisEvents implements ClusterEvents {
       return;
     }
     if (m.from === this.instanceId || typeof m.deployment !== 'string') return;
-    if (m.kind === 'cooldown') for (const l of this.cooldownListeners) l(m.deployment, m.until, m.hold);
-    else if (m.kind === 'penalty') for (const l of this.penaltyListeners) l(m.deployment, m.until);
+    if (m.kind === 'cooldown') this.cooldownArrived(m.deployment, m.until, m.hold);
+    else if (m.kind === 'penalty') this.penaltyArrived(m.deployment, m.until);
   }
 
   private publish(m: EventMessage): void {

@@ -5,10 +5,9 @@
  * /admin/backpressure, so every worker applies what one was sent.
  */
 import { BroadcastChannel } from 'node:worker_threads';
+import { EventListeners } from '../event-listeners.ts';
 import type { ClusterEvents } from '../types.ts';
 
-type CooldownListener = (deploymentId: string, untilWallMs: number, holdUntilWallMs: number) => void;
-type PenaltyListener = (deploymentId: string, untilWallMs: number) => void;
 type SettingsListener = (settings: unknown) => void;
 
 type Message =
@@ -16,13 +15,12 @@ type Message =
   | { kind: 'penalty'; id: string; until: number }
   | { kind: 'settings'; settings: unknown };
 
-export class ChannelEvents implements ClusterEvents {
+export class ChannelEvents extends EventListeners implements ClusterEvents {
   private readonly channel: BroadcastChannel;
-  private readonly cooldowns: CooldownListener[] = [];
-  private readonly penalties: PenaltyListener[] = [];
   private readonly settingsListeners: SettingsListener[] = [];
 
   constructor(name: string) {
+    super();
     this.channel = new BroadcastChannel(name);
     this.channel.onmessage = (event) => this.received((event as { data: Message }).data);
     this.channel.unref();
@@ -40,14 +38,6 @@ export class ChannelEvents implements ClusterEvents {
     this.post({ kind: 'settings', settings });
   }
 
-  onCooldown(listener: CooldownListener): void {
-    this.cooldowns.push(listener);
-  }
-
-  onPenalty(listener: PenaltyListener): void {
-    this.penalties.push(listener);
-  }
-
   onSettings(listener: SettingsListener): void {
     this.settingsListeners.push(listener);
   }
@@ -61,8 +51,8 @@ export class ChannelEvents implements ClusterEvents {
   }
 
   private received(m: Message): void {
-    if (m.kind === 'cooldown') for (const l of this.cooldowns) l(m.id, m.until, m.hold);
-    else if (m.kind === 'penalty') for (const l of this.penalties) l(m.id, m.until);
+    if (m.kind === 'cooldown') this.cooldownArrived(m.id, m.until, m.hold);
+    else if (m.kind === 'penalty') this.penaltyArrived(m.id, m.until);
     else for (const l of this.settingsListeners) l(m.settings);
   }
 }
