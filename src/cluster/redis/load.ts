@@ -6,7 +6,7 @@ import type { LoadRow, LoadShare } from '../types.ts';
  * call on the request path: it notes when the first change since the last round happened, which the readers
  * turn into the staleness they measure.
  */
-export class SharedLoad implements LoadShare {
+export class RedisLoad implements LoadShare {
   own: readonly Readonly<LoadRow>[] = [];
   readonly others: LoadRow[] = [];
   /** Wall ms of the first change not yet in a snapshot; 0 when none. */

@@ -1,5 +1,5 @@
 import type { LoadRow } from '../types.ts';
-import type { SharedCounters } from './quota.ts';
+import type { RedisCounters } from './quota.ts';
 import { type ParsedSnapshot, parseSnapshot, ROW_FIELDS } from './snapshot.ts';
 
 interface Peer {
@@ -16,14 +16,14 @@ interface Peer {
 export class Peers {
   private readonly byId = new Map<string, Peer>();
   private readonly others: LoadRow[];
-  private readonly counters: readonly SharedCounters[];
+  private readonly counters: readonly RedisCounters[];
   /** Called with (wall ms now − the snapshot's oldest change) for each new snapshot read. */
   private readonly onStaleness: (ms: number) => void;
   private readonly wall: () => number;
 
   constructor(
     others: LoadRow[],
-    counters: readonly SharedCounters[],
+    counters: readonly RedisCounters[],
     wall: () => number,
     onStaleness: (ms: number) => void,
   ) {
@@ -35,10 +35,6 @@ export class Peers {
 
   ids(): string[] {
     return [...this.byId.keys()];
-  }
-
-  get size(): number {
-    return this.byId.size;
   }
 
   /** A peer's snapshot as read this round; a peer not known yet joins. */
@@ -59,10 +55,6 @@ export class Peers {
     if (peer === undefined) return;
     this.add(peer, -1);
     this.byId.delete(id);
-  }
-
-  dropAll(): void {
-    for (const id of this.ids()) this.drop(id);
   }
 
   /** Rows past the engines this instance attached are ignored (attach comes before start). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { newLink, shareOf } from './link.ts';
-import { SharedCounters } from './quota.ts';
+import { RedisCounters } from './quota.ts';
 
 const MINUTE = 60_000 * 1000;
 
@@ -23,7 +23,7 @@ it('rpm in shared mode: an instance takes only what Redis allowed it, and the gr
   const link = newLink(() => MINUTE + 10);
   link.shared = true;
   link.instances = 2;
-  const c = new SharedCounters({ id: 'd', rpm: 30 }, link);
+  const c = new RedisCounters({ id: 'd', rpm: 30 }, link);
   // Before its first round in the window: rpm / (2n − 1).
   assert.equal(c.requests(), 0);
   for (let k = 0; k < 10; k++) c.hold();
@@ -37,7 +37,7 @@ it('rpm in shared mode: an instance takes only what Redis allowed it, and the gr
 it('fallback: each limit over the last known instance count; a failed round keeps its counts for the next', () => {
   const link = newLink(() => MINUTE + 10);
   link.instances = 4;
-  const c = new SharedCounters({ id: 'd', rpm: 100, maxParallelRequests: 8 }, link);
+  const c = new RedisCounters({ id: 'd', rpm: 100, maxParallelRequests: 8 }, link);
   c.hold();
   c.hold();
   assert.equal(c.inFlight(), 8);
@@ -55,7 +55,7 @@ it('fallback: each limit over the last known instance count; a failed round keep
 it('after Redis lost its data, the whole window is counted again', () => {
   const link = newLink(() => MINUTE + 10);
   link.shared = true;
-  const c = new SharedCounters({ id: 'd' }, link);
+  const c = new RedisCounters({ id: 'd' }, link);
   for (let k = 0; k < 5; k++) c.hold();
   const w = c.beginRound();
   c.endRound(w, 5, 0, -1);
@@ -68,7 +68,7 @@ it('a new clock minute starts from zero', () => {
   let now = MINUTE + 59_999;
   const link = newLink(() => now);
   link.shared = true;
-  const c = new SharedCounters({ id: 'd' }, link);
+  const c = new RedisCounters({ id: 'd' }, link);
   c.hold();
   assert.equal(c.requests(), 1);
   assert.equal(c.msUntilReset(), 1);

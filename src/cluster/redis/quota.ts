@@ -28,7 +28,7 @@ export interface DeploymentLimits {
  * Fallback (Redis gone or slow): in flight counts own × n, the window's counts the larger of (last known
  * totals + own since) and own window total × n, so each instance holds to limit / n.
  */
-export class SharedCounters implements DeploymentCounters {
+export class RedisCounters implements DeploymentCounters {
   readonly limits: DeploymentLimits;
   private readonly link: ClusterLink;
   /** Clock minute the counts belong to (wall ms / WINDOW_MS). */
@@ -164,9 +164,9 @@ export class SharedCounters implements DeploymentCounters {
   }
 }
 
-export class SharedQuotas implements QuotaShare {
-  readonly all: SharedCounters[] = [];
-  private readonly byId = new Map<string, SharedCounters>();
+export class RedisQuotas implements QuotaShare {
+  readonly all: RedisCounters[] = [];
+  private readonly byId = new Map<string, RedisCounters>();
   private readonly link: ClusterLink;
 
   constructor(deployments: readonly DeploymentLimits[], link: ClusterLink) {
@@ -174,12 +174,12 @@ export class SharedQuotas implements QuotaShare {
     for (const d of deployments) this.add(d);
   }
 
-  counters(deploymentId: string): SharedCounters {
+  counters(deploymentId: string): RedisCounters {
     return this.byId.get(deploymentId) ?? this.add({ id: deploymentId });
   }
 
-  private add(limits: DeploymentLimits): SharedCounters {
-    const c = new SharedCounters(limits, this.link);
+  private add(limits: DeploymentLimits): RedisCounters {
+    const c = new RedisCounters(limits, this.link);
     this.byId.set(limits.id, c);
     this.all.push(c);
     return c;

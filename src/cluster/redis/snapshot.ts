@@ -1,5 +1,5 @@
 import type { LoadRow } from '../types.ts';
-import type { SharedCounters } from './quota.ts';
+import type { RedisCounters } from './quota.ts';
 
 /**
  * One instance's state as the others read it, one Redis string per instance (written every round it changed,
@@ -11,7 +11,7 @@ import type { SharedCounters } from './quota.ts';
 export const ROW_FIELDS = 3;
 
 /** The values part, compared with the last one written to know whether anything changed. */
-export function snapshotValues(rows: readonly Readonly<LoadRow>[], counters: readonly SharedCounters[]): string {
+export function snapshotValues(rows: readonly Readonly<LoadRow>[], counters: readonly RedisCounters[]): string {
   let s = `${rows.length} `;
   for (const r of rows) s += `${r.inFlight} ${r.queuedPrefillTokens} ${r.activeTokens} `;
   for (const c of counters) s += `${c.ownInFlight} `;

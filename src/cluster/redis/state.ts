@@ -3,13 +3,11 @@
  * one Redis. The request path never waits on Redis: every read is of local numbers, and one pipelined round
  * trip every `sync_interval_ms` (./sync.ts) moves them.
  *
- * Why counts synced every few ms, not a script per request or leased slices. An atomic script per request
- * (Envoy/Lyft ratelimit, redis-cell's GCRA) is exact but puts a round trip on every request; leases of a
- * budget's slices are exact too, but a burst larger than an instance's lease waits or is refused while the
- * budget has room elsewhere. Counts synced at a fixed interval (LiteLLM syncs every 1 s and overshoots by
- * what every instance admits in that second) cost nothing per request; at 5 ms, and with each instance taking
- * only its share of what is left near a limit (./quota.ts), the overshoot is bounded by what the instances
- * admit within one round of each other near the limit (docs/SCALING.md gives the bound and the measurement).
+ * What each kind of state rides on: rpm on allowances a Lua script grants each round, so the instances' takes
+ * never sum past the limit (./quota.ts, ./lease.ts; docs/SCALING.md "Why leased allowances for rpm" weighs
+ * a script per request, as Envoy/Lyft ratelimit and redis-cell do, and LiteLLM's 1 s count sync); in flight
+ * as each instance's share of what the last round left; tpm counted after each response, as alone; load and
+ * in flight as per-instance snapshots (./snapshot.ts); cooldowns and penalties over pub/sub (./events.ts).
  *
  * Failure: a round that errs, or has not answered within `timeout_ms`, puts the instance in fallback — each
  * limit enforced locally over the last known instance count — with one log line and a metric; the first
@@ -23,10 +21,10 @@ import type { ClusterConfig } from '../../config/cluster.ts';
 import type { ClusterState } from '../types.ts';
 import { RedisEvents } from './events.ts';
 import { type ClusterLink, newLink } from './link.ts';
-import { SharedLoad } from './load.ts';
+import { RedisLoad } from './load.ts';
 import type { ClusterMetrics, ClusterMode } from './metrics.ts';
 import { Peers } from './peers.ts';
-import { type DeploymentLimits, SharedQuotas } from './quota.ts';
+import { type DeploymentLimits, RedisQuotas } from './quota.ts';
 import { StalenessSamples } from './staleness.ts';
 import { SyncRound } from './sync.ts';
 
@@ -44,8 +42,8 @@ export class RedisClusterState implements ClusterState {
   readonly kind = 'redis' as const;
   readonly instanceId: string;
   readonly link: ClusterLink;
-  readonly load: SharedLoad;
-  readonly quotas: SharedQuotas;
+  readonly load: RedisLoad;
+  readonly quotas: RedisQuotas;
   readonly events: RedisEvents;
   readonly staleness = new StalenessSamples();
   mode: ClusterMode = 'fallback';
@@ -65,8 +63,8 @@ export class RedisClusterState implements ClusterState {
     this.config = c;
     this.instanceId = c.instanceId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     this.link = newLink(opts.wall);
-    this.load = new SharedLoad(this.link.wall);
-    this.quotas = new SharedQuotas(opts.deployments, this.link);
+    this.load = new RedisLoad(this.link.wall);
+    this.quotas = new RedisQuotas(opts.deployments, this.link);
     const redisOptions = {
       lazyConnect: true,
       // A command while disconnected fails at once: the round is skipped, never queued behind the outage.

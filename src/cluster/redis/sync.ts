@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { LEASE_SCRIPT } from './lease.ts';
 import type { ClusterLink } from './link.ts';
-import type { SharedLoad } from './load.ts';
+import type { RedisLoad } from './load.ts';
 import type { Peers } from './peers.ts';
-import type { SharedQuotas } from './quota.ts';
+import type { RedisQuotas } from './quota.ts';
 import { WINDOW_MS } from './quota.ts';
 import { snapshotValues } from './snapshot.ts';
 
@@ -21,8 +21,8 @@ export interface SyncOptions {
   keyPrefix: string;
   memberTtlMs: number;
   link: ClusterLink;
-  load: SharedLoad;
-  quotas: SharedQuotas;
+  load: RedisLoad;
+  quotas: RedisQuotas;
   peers: Peers;
 }
 
