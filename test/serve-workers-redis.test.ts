@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { minuteWithRoom } from '../src/bench/cluster/drive.ts';
 import { REDIS_SKIP, RedisServer } from '../src/bench/harness/redis-server.ts';
 import { type MockHandle, startMock } from '../src/mock/server.ts';
-import { awayFromMinuteEdge } from './helpers/minute-edge.ts';
 import { type ServedGateway, serveGateway } from './helpers/serve.ts';
 
 describe('serve --workers 2 with spillway.cluster', { skip: REDIS_SKIP }, () => {
@@ -42,7 +42,7 @@ describe('serve --workers 2 with spillway.cluster', { skip: REDIS_SKIP }, () => 
     }
     assert.match(text, /spillway_cluster_state\{state="shared"\} 2/);
     assert.match(text, /spillway_cluster_instances 2/);
-    await awayFromMinuteEdge();
+    await minuteWithRoom(5);
     const statuses: number[] = [];
     for (let i = 0; i < 40; i++) {
       const res = await fetch(`${gw.url}/v1/chat/completions`, {

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { minuteWithRoom } from '../src/bench/cluster/drive.ts';
 import { type MockHandle, startMock } from '../src/mock/server.ts';
 import { eventually } from './helpers/gateway.ts';
-import { awayFromMinuteEdge } from './helpers/minute-edge.ts';
 import { type ServedGateway, serveGateway } from './helpers/serve.ts';
 
 const chat = (url: string, model: string, content = 'x') =>
@@ -61,7 +61,7 @@ describe('serve --workers 2', () => {
   });
 
   it('holds rpm for the whole gateway: 50 of 100 succeed (at most N − 1 = 1 more), the rest 429', async () => {
-    await awayFromMinuteEdge(); // the workers' rpm window is the wall-clock minute
+    await minuteWithRoom(5); // the workers' rpm window is the wall-clock minute
     const answers = await Promise.all(Array.from({ length: 100 }, () => chat(gw.url, 'r')));
     const ok = answers.filter((r) => r.status === 200).length;
     assert.ok(ok >= 50 && ok <= 51, `${ok} succeeded`);

@@ -3,7 +3,7 @@ import { SOLO_EVENTS } from '../cluster/solo.ts';
 import type { ClusterEvents, ClusterState, DeploymentCounters } from '../cluster/types.ts';
 import type { CooldownConfig, DeploymentConfig } from '../config/types.ts';
 import type { EngineLoad } from '../load/engine-load.ts';
-import type { Clock } from '../util/clock.ts';
+import { type Clock, wallOffset } from '../util/clock.ts';
 import type { Permit, PermitEnd } from '../util/permit.ts';
 import { OutcomeWindow } from './cooldown/outcome-window.ts';
 import { COOLDOWN_POLICIES } from './cooldown/registry.ts';
@@ -187,13 +187,13 @@ export class Deployment implements DeploymentView {
 
   /** Tells the cluster's other instances, in wall-clock time (each has its own monotonic clock). */
   private publish(now: number): void {
-    const wall = Date.now() - now;
+    const wall = wallOffset(now);
     this.events.cooldown(this.id, wall + this.cooldownUntil, this.holdUntil > now ? wall + this.holdUntil : 0);
   }
 
   /** A cooldown another instance began (wall-clock ms): kept until then here too, never shortened. */
   applyCooldown(untilWallMs: number, holdUntilWallMs: number): void {
-    const local = this.clock() - Date.now();
+    const local = -wallOffset(this.clock());
     this.cooldownUntil = Math.max(this.cooldownUntil, local + untilWallMs);
     if (holdUntilWallMs > 0) this.holdUntil = Math.max(this.holdUntil, local + holdUntilWallMs);
   }

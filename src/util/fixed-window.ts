@@ -41,3 +41,16 @@ export class FixedWindowCounter {
     return this.windowStart + FixedWindowCounter.windowMs - this.clock();
   }
 }
+
+/**
+ * The clock minute of wall-clock `wallMs` (ms since the epoch): the rpm/tpm window every instance of a cluster
+ * counts in, since their monotonic clocks do not agree (src/cluster).
+ */
+export function clockMinute(wallMs: number): number {
+  return Math.floor(wallMs / FixedWindowCounter.windowMs);
+}
+
+/** Milliseconds from wall-clock `wallMs` until its clock minute ends. */
+export function msToNextClockMinute(wallMs: number): number {
+  return FixedWindowCounter.windowMs - (wallMs % FixedWindowCounter.windowMs);
+}

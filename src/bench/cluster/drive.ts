@@ -5,6 +5,7 @@
  * by the clock minute their request was sent in (the minute a shared rpm window counts them in).
  */
 import { Pool } from 'undici';
+import { clockMinute, msToNextClockMinute } from '../../util/fixed-window.ts';
 
 export interface DriveOptions {
   urls: readonly string[];
@@ -81,10 +82,9 @@ function count(r: DriveResult, status: string, retryAfter: unknown, sentAt: numb
   r.byStatus[status] = (r.byStatus[status] ?? 0) + 1;
   if (status.startsWith('2')) {
     r.successes++;
-    const minute = String(Math.floor(sentAt / 60_000));
+    const minute = String(clockMinute(sentAt));
     r.successesByMinute[minute] = (r.successesByMinute[minute] ?? 0) + 1;
-    if (Math.floor(answeredAt / 60_000) > Number(minute))
-      r.crossingByMinute[minute] = (r.crossingByMinute[minute] ?? 0) + 1;
+    if (clockMinute(answeredAt) > Number(minute)) r.crossingByMinute[minute] = (r.crossingByMinute[minute] ?? 0) + 1;
   } else if (status === '429') {
     r.rejected429++;
     if (retryAfter === undefined) r.missingRetryAfter++;
@@ -104,8 +104,8 @@ export function chatBody(model: string, maxTokens = 16, stream = false): string 
 /** Until the next clock minute starts when fewer than `needS` seconds of this one are left; resolves the minute. */
 export async function minuteWithRoom(needS: number): Promise<number> {
   const now = Date.now();
-  const left = 60_000 - (now % 60_000);
-  if (left >= needS * 1000) return Math.floor(now / 60_000);
+  const left = msToNextClockMinute(now);
+  if (left >= needS * 1000) return clockMinute(now);
   await new Promise((resolve) => setTimeout(resolve, left + 5));
-  return Math.floor(Date.now() / 60_000);
+  return clockMinute(Date.now());
 }

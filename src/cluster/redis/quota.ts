@@ -1,9 +1,7 @@
+import { clockMinute, msToNextClockMinute } from '../../util/fixed-window.ts';
 import type { DeploymentCounters, QuotaShare } from '../types.ts';
 import type { ClusterLink } from './link.ts';
 import { shareOf } from './link.ts';
-
-/** rpm and tpm count per clock minute on every instance (LiteLLM's "current minute"). */
-export const WINDOW_MS = 60_000;
 
 /** One deployment's limits, for the split of what is left of them near the end (and nothing else). */
 export interface DeploymentLimits {
@@ -31,7 +29,7 @@ export interface DeploymentLimits {
 export class RedisCounters implements DeploymentCounters {
   readonly limits: DeploymentLimits;
   private readonly link: ClusterLink;
-  /** Clock minute the counts belong to (wall ms / WINDOW_MS). */
+  /** Clock minute the counts belong to (rpm and tpm count per clock minute on every instance). */
   window = -1;
   /** Totals Redis answered at the last round, own flushed counts included. */
   globalRequests = 0;
@@ -83,8 +81,7 @@ export class RedisCounters implements DeploymentCounters {
   }
 
   msUntilReset(): number {
-    const now = this.link.wall();
-    return WINDOW_MS - (now % WINDOW_MS);
+    return msToNextClockMinute(this.link.wall());
   }
 
   hold(): void {
@@ -108,7 +105,7 @@ export class RedisCounters implements DeploymentCounters {
    * its first round in the window an instance may take limit / (2n − 1), which n instances never sum past.
    */
   private roll(): void {
-    const w = Math.floor(this.link.wall() / WINDOW_MS);
+    const w = clockMinute(this.link.wall());
     if (w === this.window) return;
     this.window = w;
     this.globalRequests = this.globalTokens = 0;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
+import { clockMinute } from '../../util/fixed-window.ts';
 import { LEASE_SCRIPT } from './lease.ts';
 import type { ClusterLink } from './link.ts';
 import type { RedisLoad } from './load.ts';
 import type { Peers } from './peers.ts';
 import type { RedisQuotas } from './quota.ts';
-import { WINDOW_MS } from './quota.ts';
 import { snapshotValues } from './snapshot.ts';
 
 const NONE: ReadonlySet<string> = new Set();
@@ -68,7 +68,7 @@ export class SyncRound {
     // Written when it changed, else often enough that its key outlives the member TTL.
     const write = this.nextSnapshot() || now - this.writtenAt >= memberTtlMs / 4;
     if (write) p.set(this.key(`inst:${instanceId}`), this.snapshot, 'PX', memberTtlMs);
-    const window = Math.floor(now / WINDOW_MS);
+    const window = clockMinute(now);
     const windows = quotas.all.map((c) => c.beginRound());
     const args: (string | number)[] = [link.instances, instanceId];
     for (const c of quotas.all) {

@@ -13,10 +13,10 @@
  * instant may each take the last slot: rpm and max_parallel_requests overshoot by at most N − 1 (N workers),
  * and only when those checks coincide.
  */
+import { clockMinute, msToNextClockMinute } from '../../util/fixed-window.ts';
 import type { DeploymentCounters } from '../types.ts';
 import { QUOTA_FIELDS, type SharedMemory } from './shared-memory.ts';
 
-const WINDOW_MS = 60_000;
 const LOCK = 0;
 const WINDOW = 1;
 const REQUESTS = 2;
@@ -59,8 +59,7 @@ export class SharedCounters implements DeploymentCounters {
   }
 
   msUntilReset(): number {
-    const now = Date.now();
-    return (Math.floor(now / WINDOW_MS) + 1) * WINDOW_MS - now;
+    return msToNextClockMinute(Date.now());
   }
 
   hold(): void {
@@ -79,7 +78,7 @@ export class SharedCounters implements DeploymentCounters {
   private roll(): void {
     const q = this.quota;
     const b = this.base;
-    const minute = Math.floor(Date.now() / WINDOW_MS);
+    const minute = clockMinute(Date.now());
     if (Atomics.load(q, b + WINDOW) === minute) return;
     while (Atomics.compareExchange(q, b + LOCK, 0, 1) !== 0) {}
     if (Atomics.load(q, b + WINDOW) !== minute) {

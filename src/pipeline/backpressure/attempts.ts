@@ -14,6 +14,7 @@ import { PromptInfo } from '../../prefix/prompt-info.ts';
 import { writeDispatched } from '../../relay/status-events.ts';
 import type { Deployment } from '../../routing/deployment.ts';
 import type { Exchange } from '../../upstream/exchange.ts';
+import { wallOffset } from '../../util/clock.ts';
 import type { PermitEnd } from '../../util/permit.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
 import type { AttemptHooks } from '../stages.ts';
@@ -117,7 +118,7 @@ export class Attempts implements AttemptHooks {
     if (slot === undefined) return false;
     const now = (this.bp.now = this.bp.clock());
     slot.gate.penalize(now, this.bp.config.engine.penaltyMs);
-    this.events.penalty(slot.deployment.id, Date.now() + (slot.gate.penaltyUntil - now));
+    this.events.penalty(slot.deployment.id, slot.gate.penaltyUntil + wallOffset(now));
     this.bp.metrics.penalties.inc({ model_group: t.group.name, deployment: slot.deployment.id });
     t.group.room.wakeAtTime(slot.gate.penaltyUntil);
     t.refusals++;
