@@ -15,10 +15,11 @@ import { parseArgs } from 'node:util';
 import { ARRIVAL_KINDS, type ArrivalKind } from '../src/bench/arrivals.ts';
 import { type FaultResult, runSchedule } from '../src/bench/chaos/faults.ts';
 import { type ChaosFleet, GROUPS, gatewayYaml, startFleet, writeGatewayConfig } from '../src/bench/chaos/fleet.ts';
-import { accountingFigures, GatewayMonitor } from '../src/bench/chaos/monitor.ts';
+import { GatewayMonitor } from '../src/bench/chaos/monitor.ts';
 import { buildReport, formatReport } from '../src/bench/chaos/report.ts';
 import { buildSchedule, formatSchedule, parseDuration } from '../src/bench/chaos/schedule.ts';
 import { GoodTraffic } from '../src/bench/chaos/traffic.ts';
+import { accountingFigures } from '../src/bench/harness/accounting.ts';
 import { ProcGroup, REPO } from '../src/bench/harness/procs.ts';
 import { machineLine } from '../src/bench/harness/scenario.ts';
 

@@ -4,10 +4,9 @@
  * Judged: each engine's share of the burst against the fair share (within 1.5×).
  */
 import { Pool } from 'undici';
-import { engineFlags, SIM_MODEL } from '../harness/fleet.ts';
-import type { Proc } from '../harness/procs.ts';
+import { SIM_MODEL, startFleet } from '../harness/fleet.ts';
 import type { ScenarioContext } from '../harness/scenario.ts';
-import { byDeployment, type FleetConfig, leftInFlight, startGateways } from './gateways.ts';
+import { byDeployment, engineFleet, leftInFlight, startGateways } from './gateways.ts';
 import type { RedisHandle, Sharing } from './redis.ts';
 
 export interface BurstOptions {
@@ -29,29 +28,6 @@ export interface BurstRun {
   leftInFlight: number;
 }
 
-export async function simFleet(ctx: ScenarioContext, count: number, maxNumSeqs: number, cpu?: number): Promise<Proc[]> {
-  const engines: Proc[] = [];
-  for (let i = 0; i < count; i++) {
-    const flags = engineFlags({ model: SIM_MODEL, seed: i, maxNumSeqs, speedup: 0.5 });
-    engines.push(await ctx.procs.spillway(`engine-${i}`, 'engine', flags, cpu));
-  }
-  return engines;
-}
-
-export function engineFleet(engines: readonly Proc[], routing: string, spillway?: string): FleetConfig {
-  return {
-    routing,
-    ...(spillway && { spillway }),
-    upstreams: engines.map((e, i) => ({
-      group: SIM_MODEL,
-      model: `hosted_vllm/${SIM_MODEL}`,
-      apiBase: `${e.url}/v1`,
-      id: `engine-${i}`,
-      extra: '    spillway: { load: { kind: vllm, interval_ms: 100 } }',
-    })),
-  };
-}
-
 /** ~450 tokens, distinct from the first bytes on: no shared prefix to route by. */
 function burstBody(i: number): string {
   const content = `${i.toString(36).padStart(8, '0')} ${'What is the meaning of life? '.repeat(70)}`;
@@ -64,12 +40,12 @@ export async function burstRun(
   o: BurstOptions,
 ): Promise<BurstRun> {
   const sharing: Sharing = redis ? 'shared' : 'unshared';
-  const engines = await simFleet(ctx, o.engines, o.maxNumSeqs, o.loadCpu);
+  const engines = await startFleet(ctx, o.engines, { maxNumSeqs: o.maxNumSeqs, speedup: 0.5 }, o.loadCpu);
   const gateways = await startGateways(ctx, engineFleet(engines, 'kv-aware'), {
     name: `burst-${sharing}`,
     count: o.instances,
-    ...(redis && { redisUrl: redis.url }),
-    ...(o.gatewayCpu !== undefined && { cpu: o.gatewayCpu }),
+    redisUrl: redis?.url,
+    cpu: o.gatewayCpu,
   });
   const burst = 4 * o.engines * o.maxNumSeqs;
   const perGateway = Math.ceil(burst / o.instances);

@@ -4,6 +4,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { accountingFigures } from '../harness/accounting.ts';
+import { SIM_MODEL } from '../harness/fleet.ts';
 import { metricSum } from '../harness/metric-sum.ts';
 import type { Proc } from '../harness/procs.ts';
 import type { ScenarioContext } from '../harness/scenario.ts';
@@ -33,6 +35,21 @@ export interface StartOptions {
   /** `--workers` of each gateway. */
   workers?: number;
   cpu?: number;
+}
+
+/** A fleet of simulated engines (harness startFleet), one group, each scraped every 100 ms. */
+export function engineFleet(engines: readonly Proc[], routing: string, spillway?: string): FleetConfig {
+  return {
+    routing,
+    ...(spillway && { spillway }),
+    upstreams: engines.map((e, i) => ({
+      group: SIM_MODEL,
+      model: `hosted_vllm/${SIM_MODEL}`,
+      apiBase: `${e.url}/v1`,
+      id: `engine-${i}`,
+      extra: '    spillway: { load: { kind: vllm, interval_ms: 100 } }',
+    })),
+  };
 }
 
 export function gatewayYaml(f: FleetConfig, redisUrl: string | undefined, keyPrefix: string): string {
@@ -82,18 +99,9 @@ export async function untilMetric(p: Proc, ok: (text: string) => boolean, timeou
   }
 }
 
-/** The gauges that must return to zero once no request is in flight, summed over every series. */
-const AT_ZERO: ReadonlyArray<[string, string[]]> = [
-  ['spillway_deployment_in_flight', []],
-  ['spillway_engine_kv_blocks', ['source="predicted"']],
-  ['spillway_engine_queued_prefill_tokens', ['source="predicted"']],
-  ['spillway_backpressure_in_flight', []],
-  ['spillway_router_queue_depth', []],
-];
-
 /** Σ over the gateways of what is left in flight; 0 when accounting returned to zero within `timeoutMs`. */
 export async function leftInFlight(gateways: readonly Proc[], timeoutMs = 5000): Promise<number> {
-  const left = (t: string) => AT_ZERO.reduce((a, [name, having]) => a + metricSum(t, name, having), 0);
+  const left = (t: string) => Object.values(accountingFigures(t)).reduce((a, v) => a + v, 0);
   let total = 0;
   for (const g of gateways) {
     try {

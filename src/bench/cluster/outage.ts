@@ -38,7 +38,7 @@ export async function outageRun(ctx: ScenarioContext, redis: RedisHandle, o: Out
     name: 'outage',
     count: o.instances,
     redisUrl: redis.url,
-    ...(o.gatewayCpu !== undefined && { cpu: o.gatewayCpu }),
+    cpu: o.gatewayCpu,
   });
   const totalS = o.beforeS + o.outS + o.afterS;
   const minute = await minuteWithRoom(totalS + 2);

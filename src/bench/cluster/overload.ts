@@ -5,10 +5,9 @@
  */
 import { benchChild, slaRunArgs } from '../harness/bench-child.ts';
 import { findCapacity } from '../harness/capacity.ts';
-import { SIM_MODEL } from '../harness/fleet.ts';
+import { SIM_MODEL, startFleet } from '../harness/fleet.ts';
 import type { ScenarioContext } from '../harness/scenario.ts';
-import { engineFleet, simFleet } from './burst.ts';
-import { leftInFlight, startGateways } from './gateways.ts';
+import { engineFleet, leftInFlight, startGateways } from './gateways.ts';
 import type { RedisHandle, Sharing } from './redis.ts';
 
 export const OVERLOAD_SLA = { ttftMs: 500, itlMs: 50 };
@@ -45,7 +44,7 @@ export async function overloadRun(
   o: OverloadOptions,
 ): Promise<OverloadRun> {
   const sharing: Sharing = redis ? 'shared' : 'unshared';
-  const engines = await simFleet(ctx, o.engines, o.maxNumSeqs, o.loadCpu);
+  const engines = await startFleet(ctx, o.engines, { maxNumSeqs: o.maxNumSeqs, speedup: 0.5 }, o.loadCpu);
   const run = async (url: string, rate: number) =>
     (
       await benchChild(
@@ -79,8 +78,8 @@ export async function overloadRun(
   const gateways = await startGateways(ctx, engineFleet(engines, 'least-busy', BACKPRESSURE), {
     name: `overload-${sharing}`,
     count: o.instances,
-    ...(redis && { redisUrl: redis.url }),
-    ...(o.gatewayCpu !== undefined && { cpu: o.gatewayCpu }),
+    redisUrl: redis?.url,
+    cpu: o.gatewayCpu,
   });
   const urls = gateways.map((g) => g.url).join(',');
   const one = await run(urls, capacity);

@@ -60,8 +60,8 @@ export async function quotaRun(
   const gateways = await startGateways(ctx, fleet, {
     name,
     count: o.instances,
-    ...(redis && { redisUrl: redis.url }),
-    ...(o.gatewayCpu !== undefined && { cpu: o.gatewayCpu }),
+    redisUrl: redis?.url,
+    cpu: o.gatewayCpu,
   });
   const whole = o.windowS >= 60;
   // A whole minute starts at the next boundary; a shorter window only needs to end inside this one.
