@@ -10,15 +10,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError } from '../outcome/openai-error.ts';
 import type { BackPressure } from '../pipeline/backpressure/controller.ts';
 import { applySettings, snapshot } from '../pipeline/backpressure/settings.ts';
+import { sendJson } from './json-response.ts';
 import { readSmallBody } from './small-body.ts';
 
 const MAX_BODY = 64 * 1024;
-
-export function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
 
 function invalid(res: ServerResponse, message: string): void {
   sendError(res, 400, { message, type: 'invalid_request_error', param: null, code: 'invalid_request' });

@@ -1,14 +1,9 @@
-import type { ServerResponse } from 'node:http';
 import type { CooldownConfig } from '../config/types.ts';
 import type { OpsHandlers } from '../ingress/ingress-options.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { ModelGroup } from '../routing/group.ts';
+import { sendJsonText } from './json-response.ts';
 import { upstreamHealth } from './upstream-health.ts';
-
-function sendJson(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
 
 /** /v1/models, health and metrics. */
 export function opsHandlers(
@@ -25,12 +20,12 @@ export function opsHandlers(
   const ready = JSON.stringify({ status: 'ready' });
   const notReady = JSON.stringify({ status: 'draining' });
   return {
-    models: (res) => sendJson(res, 200, models),
-    liveness: (res) => sendJson(res, 200, live),
+    models: (res) => sendJsonText(res, 200, models),
+    liveness: (res) => sendJsonText(res, 200, live),
     // Whether this process can serve: it answers, so it listens; 503 only while draining. Upstream health is
     // not readiness: every replica sees the same upstreams, and failing them all at once empties the Service.
-    readiness: (res, draining) => (draining ? sendJson(res, 503, notReady) : sendJson(res, 200, ready)),
-    upstreams: (res) => sendJson(res, 200, upstreamHealth(groups, cooldown)),
+    readiness: (res, draining) => (draining ? sendJsonText(res, 503, notReady) : sendJsonText(res, 200, ready)),
+    upstreams: (res) => sendJsonText(res, 200, upstreamHealth(groups, cooldown)),
     metrics(res) {
       metrics.registry.metrics().then(
         (text) => {
@@ -38,7 +33,7 @@ export function opsHandlers(
           res.end(text);
         },
         (err: Error) =>
-          sendJson(
+          sendJsonText(
             res,
             500,
             JSON.stringify({ error: { message: err.message, type: 'server_error', param: null, code: null } }),

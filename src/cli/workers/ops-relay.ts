@@ -10,7 +10,8 @@
 import type { ServerResponse } from 'node:http';
 import { AggregatorRegistry } from 'prom-client';
 import type { OpsHandlers } from '../../ingress/ingress-options.ts';
-import { type BackpressureAnswer, sendJson } from '../../ops/backpressure-admin.ts';
+import type { BackpressureAnswer } from '../../ops/backpressure-admin.ts';
+import { sendJson, sendJsonText } from '../../ops/json-response.ts';
 import { sendError } from '../../outcome/openai-error.ts';
 import { settingsInForce } from '../../pipeline/backpressure/settings.ts';
 import { applyMetricRules, type WorkerMetrics } from './metric-rules.ts';
@@ -37,11 +38,7 @@ export function relayedOps(own: OpsHandlers, ask: Ask): OpsHandlers {
     },
     upstreams(res) {
       ask('upstreams').then(
-        (body) => {
-          const text = body as string;
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-          res.end(text);
-        },
+        (body) => sendJsonText(res, 200, body as string),
         (err) => failed(res, err),
       );
     },
