@@ -116,7 +116,8 @@ export function createGateway(o: GatewayOptions): Gateway {
         deployments: config.deployments.map((d) => ({ ...d, load: d.load ?? bpLoad })),
         groupCounters,
         prefixes: needs.prefixes,
-        share: cluster.load,
+        // Alone there is nothing to tell: no share, so a token chunk costs no call into one.
+        share: cluster.kind === 'solo' ? undefined : cluster.load,
       })
     : undefined;
   if (fleet !== undefined) for (const d of deployments) d.load = fleet.engine(d.id);
