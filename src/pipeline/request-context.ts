@@ -9,6 +9,7 @@ import type { Fault } from '../outcome/internal-error.ts';
 import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { ModelGroup } from '../routing/group.ts';
 import type { RouteRequest } from '../routing/types.ts';
+import type { Tenant } from '../tenants/types.ts';
 
 export const TTFT_BUDGET_HEADER = 'x-spillway-ttft-budget-ms';
 
@@ -35,6 +36,8 @@ export interface RequestContextOptions {
   raw: Buffer;
   headers: RequestHeaders;
   prompt: PromptInfo | undefined;
+  /** The key's tenant; undefined with keys off or the master key. */
+  tenant?: Tenant;
 }
 
 export class RequestContext implements RouteRequest {
@@ -55,8 +58,8 @@ export class RequestContext implements RouteRequest {
   readonly fault: Fault | undefined;
   /** Token estimate and prefix blocks, when the gateway keeps the fleet's load model. */
   readonly prompt: PromptInfo | undefined;
-  /** Who sends the request; filled by tenants (not yet). */
-  readonly tenant: undefined = undefined;
+  /** Who sends the request (src/tenants/types.ts); undefined with keys off or the master key. */
+  readonly tenant: Tenant | undefined;
 
   constructor(o: RequestContextOptions) {
     this.id = o.id;
@@ -75,5 +78,6 @@ export class RequestContext implements RouteRequest {
     this.statusEvents = h.statusEvents;
     this.fault = h.fault;
     this.prompt = o.prompt;
+    this.tenant = o.tenant;
   }
 }
