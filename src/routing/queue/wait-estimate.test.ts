@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Departures } from './departures.ts';
 import { DrainRate } from './drain-rate.ts';
 import { fixture, STILL_BUSY, settings } from './test-support.ts';
 import { ManualTimers } from './timers.ts';
@@ -137,4 +138,39 @@ test('a burst in the drain window is not overload while the longer window says t
   const rho = room.estimate.overload(1, timers.now);
   assert.ok(rho > 1.1 && rho < 1.3, `the 5 s window's ρ (~1.2), not the 1 s window's 2: ${rho}`);
   room.clear();
+});
+
+test("below overload the rate's part enters at its mean and the ages' part carries the margin; from overload both", () => {
+  const run = (offeredPerDrain: number) => {
+    const timers = new ManualTimers();
+    const mk = (windowMs = 1000) => new DrainRate({ clock: timers.clock, windowMs, buckets: 10, minEvents: 3 });
+    const drainRate = mk();
+    const dispatched = mk(5000);
+    // 40 attempts of 1 s learned, then 10 in flight that are 900 ms old: each is due within ~100 ms.
+    const departures = new Departures();
+    for (let i = 0; i < 40; i++) departures.end(departures.start(0), 1000, true);
+    const room = new WaitingRoom<string>({
+      settings: settings({ maxRequests: 10, maxTokens: 1000 }, { marginSd: 2 }),
+      clock: timers.clock,
+      timers,
+      drainRate,
+      departures,
+      offeredRates: [mk(), mk(), mk()],
+      sustained: { offered: [mk(5000), mk(5000), mk(5000)], dispatched },
+      host: STILL_BUSY,
+    });
+    // 0.01/ms drains for 5 s: k = 1 is 100 ms by the rate's mean, (1 + 2) / 0.01 = 300 ms with its margin.
+    for (let i = 0; i < 50; i++) {
+      drainRate.record();
+      dispatched.record();
+      for (let k = 0; k < offeredPerDrain; k++) room.offered(1);
+      timers.advance(100);
+    }
+    for (let i = 0; i < 10; i++) departures.start(timers.now - 900);
+    const r = room.offer('x', 1, timers.now + 250, 1);
+    room.clear();
+    return typeof r === 'string' ? r : 'queued';
+  };
+  assert.equal(run(1), 'queued', "ρ = 1: the rate's mean (100 ms) and the ages (≤ 100 ms) fit 250 ms");
+  assert.equal(run(3), 'router_deadline', "ρ = 3: the rate's margin (300 ms) does not");
 });

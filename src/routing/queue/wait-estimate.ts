@@ -1,7 +1,9 @@
 /**
  * How long a new class-c request would wait in a model group's router queue (./waiting-room.ts decides on it):
  *
- *   W        = max( (k + z·√k) / μ_c ,  departures(k + ⌈λ_above · W_rate⌉) )       the model's wait
+ *   W        = max( (k + z_r·√k) / μ_c ,  departures(k + ⌈λ_above · W_rate⌉) )      the model's wait
+ *              z_r = 0 below overload when the ages' part is kept; else z (from ρ_c ≥ OVERLOAD_ONSET, or while
+ *                    ρ_c is not yet known)
  *              k = ahead(c) + 1;  μ = the group's dispatch rate (./drain-rate.ts);  μ_c = μ − Σ_{c' above c} λ_c'
  *   judged by F_c · W,  F_c = max( the 0.995-quantile of waited / W of the class's recent leaves
  *                                    (./wait-calibration.ts, relaxed toward 1 while none leaves),
@@ -21,7 +23,13 @@
  * - The rate's part: the wait is k departures at rate μ, k/μ on average and √k/μ more at one standard
  *   deviation if departures are Poisson. A class only gets what the classes above leave: their arrivals λ
  *   (counted by `arrived`) jump ahead of it while it waits, so its rate is the residual μ_c; none left
- *   (μ_c ≤ 0) means it cannot be served in time (Infinity).
+ *   (μ_c ≤ 0) means it cannot be served in time (Infinity). Below overload it enters at its mean (z_r = 0)
+ *   and the margin is the ages' part's: the rate knows nothing of the attempts in flight, and its Poisson margin
+ *   was twice the measured spread where bursts queue at capacity. Logged on the matrix's fleet #4 at 1× (3
+ *   KV-bound engines): in a Poisson burst of 7-9 queued, (k + z·√k)/μ said 1.8-2.1 s, the ages 0.9-1.0 s
+ *   with their margin, and the requests queued then waited 0.25-0.8 s; the rate's margin refused 7 of 159
+ *   (93-94 % admitted in every earlier run; 96 % after). From overload on both margins stay: there the queue
+ *   must not take what then expires, and refusing costs no goodput.
  * - The ages' part (./departures.ts): departures are not Poisson on a real fleet. They come in waves, and a
  *   request queues exactly when no engine has room, right after a wave was dispatched; the attempts in
  *   flight then say when the next ones leave, where a rate averages over the waves. The classes above take
@@ -121,8 +129,10 @@ export class WaitEstimate<T> {
    * `serviceSdMs`. Leaves F_c · W in `judgedMs` and W in `judgedWaitZMs`.
    */
   fits(p: Priority, z: number, now: number, lastCallMs: number, slackMs: number, serviceSdMs: number): boolean {
-    const wait = this.waitMs(p, z, now);
     const rho = this.overload(p, now);
+    // Below overload the rate's part is its mean, and the ages' part carries the margin (module comment).
+    const mean = this.departures !== undefined && rho < OVERLOAD_ONSET && this.sustainedKnown(now);
+    const wait = this.waitMs(p, z, now, mean ? 0 : z);
     const f = this.factorAt(p, now, rho);
     this.judgedWaitZMs = wait;
     this.judgedMs = f * wait;
@@ -174,12 +184,15 @@ export class WaitEstimate<T> {
     return over > f ? over : f;
   }
 
-  /** W for a new class-`p` request with `z` standard deviations of margin (module comment). */
-  waitMs(p: Priority, z: number, now: number): number {
+  /**
+   * W for a new class-`p` request with `z` standard deviations of margin on the ages' part and `zRate` on the
+   * rate's (module comment).
+   */
+  waitMs(p: Priority, z: number, now: number, zRate = z): number {
     const mu = this.rateFor(p, now);
     if (mu <= 0) return Infinity;
     const k = this.queue.ahead(p) + 1;
-    const byRate = (k + z * Math.sqrt(k)) / mu;
+    const byRate = (k + zRate * Math.sqrt(k)) / mu;
     const d = this.departures;
     if (d === undefined) return byRate;
     const jump = this.above(this.arrivalRates, p, now) * (byRate === byRate ? byRate : d.waitMs(k, z, now));
