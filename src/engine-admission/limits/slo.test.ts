@@ -99,6 +99,25 @@ test('mixed prompt lengths without queueing: TTFT is read against its band, and 
   assert.notEqual(l.last, 'queue');
 });
 
+test('TTFT that grows with the batch, nothing queued: the limit goes where the SLO is just met, not below', () => {
+  const { l, s, at } = setup({ initial: 8 });
+  let t = 0;
+  let r = 1;
+  const rand = () => (r = (r * 16807) % 2147483647) / 2147483647;
+  // The engine reports no waiting request; TTFT = 100 ms + 40 ms per request in flight (±10 ms): 1,000 ms
+  // (the SLO) at 22.5 in flight. The ratio TTFT / floor reaches 7-10 there, which a mean judged against
+  // SLO / that ratio read as ~4 times over.
+  for (let i = 0; i < 800; i++) {
+    at((t += 20));
+    s.inFlight = Math.floor(l.limit);
+    s.running = s.inFlight;
+    s.waiting = 0;
+    s.reportSeq = i;
+    firstToken(l, s, 100 + 40 * s.inFlight + (rand() - 0.5) * 20, 1000);
+  }
+  assert.ok(l.limit >= 18 && l.limit < 23, `limit ${l.limit}: the SLO is met up to 22 in flight`);
+});
+
 test('without reports, a TTFT well above its band floor is queueing: the limit shrinks toward what runs', () => {
   const { l, s, at } = setup({ initial: 40 });
   let t = 0;
