@@ -1,17 +1,26 @@
 /**
- * Fits a roofline profile (../perf/roofline.ts) to a sweep: coordinate descent on the logarithm of its four
- * coefficients, minimising the sum of squared log errors (ln(simulated / published)) over every published figure,
- * each point replayed closed loop as ./sweep.ts does. Starts from what the lowest-concurrency point implies (a
- * decode step ≈ the weight read, a prefill ≈ TTFT), so a few dozen rounds converge; deterministic.
+ * Fits a roofline profile (../perf/roofline.ts), and optionally its front end (../front-end.ts), to a sweep:
+ * coordinate descent on the logarithm of each coefficient, minimising the sum of squared log errors
+ * (ln(simulated / published)) over every published figure, each point replayed closed loop as ./sweep.ts does.
+ * Starts from what the lowest-concurrency point implies (a decode step ≈ the weight read, a prefill ≈ TTFT), so a
+ * few dozen rounds converge; deterministic.
  */
+import type { FrontEndCosts } from '../front-end.ts';
 import { type RooflineData, rooflineModel } from '../perf/roofline.ts';
 import { type EngineSettings, METRICS, type Metric, replaySweep, type Sweep } from './sweep.ts';
 
 type Coefficients = RooflineData['step_ms'];
-const KEYS = ['overhead', 'weights', 'per_kv_ktoken', 'per_token'] as const;
+const STEP_KEYS = ['overhead', 'weights', 'per_kv_ktoken', 'per_token'] as const;
+const FRONT_END_KEYS = ['request_ms', 'output_token_ms'] as const;
+/** Everything a fit can move: the step-time coefficients and, when fitted, the front end's costs. */
+export type FitParams = Coefficients & Partial<FrontEndCosts>;
+export type FitKey = keyof FitParams;
+export const FIT_KEYS: readonly FitKey[] = [...STEP_KEYS, ...FRONT_END_KEYS];
 
 export interface FitResult {
   stepMs: Coefficients;
+  /** Present when the fit included the front end. */
+  frontEnd?: FrontEndCosts;
   /** Sum of squared log errors at the optimum. */
   loss: number;
   rounds: number;
@@ -29,15 +38,25 @@ export function initialGuess(sweep: Sweep): Coefficients {
   return { overhead: 0.5, weights, per_kv_ktoken: weights * 0.008, per_token: perToken };
 }
 
+/** A starting front end for a fit: small costs, since a multiplicative search cannot leave zero. */
+export const FRONT_END_START: FrontEndCosts = { request_ms: 1, output_token_ms: 0.1 };
+
+function split(p: FitParams): { stepMs: Coefficients; frontEnd?: FrontEndCosts } {
+  const stepMs = { overhead: p.overhead, weights: p.weights, per_kv_ktoken: p.per_kv_ktoken, per_token: p.per_token };
+  if (p.request_ms === undefined || p.output_token_ms === undefined) return { stepMs };
+  return { stepMs, frontEnd: { request_ms: p.request_ms, output_token_ms: p.output_token_ms } };
+}
+
 export function sweepLoss(
-  stepMs: Coefficients,
+  params: FitParams,
   engine: EngineSettings,
   sweep: Sweep,
   metrics: readonly Metric[] = METRICS,
 ): number {
+  const { stepMs, frontEnd } = split(params);
   const perf = rooflineModel({ name: 'fit', model: 'roofline', step_ms: stepMs });
   let loss = 0;
-  for (const row of replaySweep(perf, engine, sweep)) {
+  for (const row of replaySweep(perf, engine, sweep, 1, frontEnd)) {
     for (const m of metrics) {
       const published = row.published[m];
       if (published !== undefined) loss += Math.log(row.simulated[m] / published) ** 2;
@@ -47,18 +66,19 @@ export function sweepLoss(
 }
 
 export interface FitOptions {
-  start?: Coefficients;
+  /** Where the search starts; include request_ms and output_token_ms to fit a front end too. */
+  start?: FitParams;
   /** Coefficients kept at their start value, e.g. per_kv_ktoken derived from the KV size and the bandwidth. */
-  hold?: readonly (typeof KEYS)[number][];
+  hold?: readonly FitKey[];
   /** The figures the fit matches (default: all three). */
   metrics?: readonly Metric[];
   maxRounds?: number;
 }
 
 export function fitRoofline(engine: EngineSettings, sweep: Sweep, options: FitOptions = {}): FitResult {
-  const { start = initialGuess(sweep), hold = [], metrics = METRICS, maxRounds = 60 } = options;
-  const keys = KEYS.filter((k) => !hold.includes(k));
-  let best = { ...start };
+  const { start = initialGuess(sweep) as FitParams, hold = [], metrics = METRICS, maxRounds = 60 } = options;
+  const keys = FIT_KEYS.filter((k) => start[k] !== undefined && !hold.includes(k));
+  let best: FitParams = { ...start };
   let loss = sweepLoss(best, engine, sweep, metrics);
   let step = 0.5;
   let rounds = 0;
@@ -67,7 +87,7 @@ export function fitRoofline(engine: EngineSettings, sweep: Sweep, options: FitOp
     let improved = false;
     for (const key of keys) {
       for (const factor of [1 + step, 1 / (1 + step)]) {
-        const trial = { ...best, [key]: best[key] * factor };
+        const trial = { ...best, [key]: (best[key] as number) * factor };
         const l = sweepLoss(trial, engine, sweep, metrics);
         if (l < loss - 1e-12) {
           best = trial;
@@ -79,16 +99,16 @@ export function fitRoofline(engine: EngineSettings, sweep: Sweep, options: FitOp
     }
     if (!improved) step /= 2;
   }
-  return { stepMs: roundCoefficients(best), loss, rounds };
+  const { stepMs, frontEnd } = split(best);
+  return {
+    stepMs: roundValues(stepMs),
+    ...(frontEnd ? { frontEnd: roundValues(frontEnd) } : {}),
+    loss,
+    rounds,
+  };
 }
 
 /** Four significant digits: a profile file is read by people. */
-function roundCoefficients(c: Coefficients): Coefficients {
-  const r = (x: number) => Number(x.toPrecision(4));
-  return {
-    overhead: r(c.overhead),
-    weights: r(c.weights),
-    per_kv_ktoken: r(c.per_kv_ktoken),
-    per_token: r(c.per_token),
-  };
+function roundValues<T extends Record<string, number>>(c: T): T {
+  return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, Number(v.toPrecision(4))])) as T;
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { runClosedLoop } from '../closed-loop.ts';
+import type { FrontEndCosts } from '../front-end.ts';
 import type { PerfModel } from '../perf/types.ts';
 
 const figures = z.object({
@@ -70,8 +71,17 @@ export interface ReplayRow {
   preemptions: number;
 }
 
-/** Replays every point of the sweep, closed loop in virtual time, on an engine with the sweep's settings. */
-export function replaySweep(perf: PerfModel, engine: EngineSettings, sweep: Sweep, promptScale = 1): ReplayRow[] {
+/**
+ * Replays every point of the sweep, closed loop in virtual time, on an engine with the sweep's settings, behind
+ * the profile's front end (none when undefined).
+ */
+export function replaySweep(
+  perf: PerfModel,
+  engine: EngineSettings,
+  sweep: Sweep,
+  promptScale = 1,
+  frontEnd?: FrontEndCosts,
+): ReplayRow[] {
   const config = {
     numBlocks: engine.num_blocks,
     blockSize: engine.block_size,
@@ -83,14 +93,18 @@ export function replaySweep(perf: PerfModel, engine: EngineSettings, sweep: Swee
     const prompts = Math.max(p.concurrency, Math.round(p.prompts * promptScale));
     const inputTokens = (p.input_tokens ?? sweep.input_tokens) as number;
     const outputTokens = (p.output_tokens ?? sweep.output_tokens) as number;
-    const r = runClosedLoop(config, {
-      concurrency: p.concurrency,
-      prompts,
-      inputTokens,
-      outputTokens,
-      outputMin: sweep.output_min,
-      runs: p.runs,
-    });
+    const r = runClosedLoop(
+      config,
+      {
+        concurrency: p.concurrency,
+        prompts,
+        inputTokens,
+        outputTokens,
+        outputMin: sweep.output_min,
+        runs: p.runs,
+      },
+      frontEnd,
+    );
     const simulated = { output_tok_s: r.outputTokPerS, ttft_p50_ms: r.ttftP50Ms, tpot_p50_ms: r.tpotP50Ms };
     const error: Figures = {};
     for (const m of METRICS) {

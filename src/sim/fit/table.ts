@@ -1,4 +1,5 @@
 /** The fidelity table (docs/SIMULATOR.md): published, simulated and error for every figure of every sourced profile. */
+import { frontEndOf } from '../front-end.ts';
 import { perfModelFrom, readProfileJson } from '../perf-model.ts';
 import { METRICS, type Metric, type ReplayRow, replaySweep, sourcedProfileSchema } from './sweep.ts';
 
@@ -16,7 +17,7 @@ export function hasSweep(nameOrPath: string): boolean {
 export function replayProfile(nameOrPath: string, promptScale = 1): ReplayRow[] {
   const raw = readProfileJson(nameOrPath);
   const p = sourcedProfileSchema.parse(raw);
-  return replaySweep(perfModelFrom(raw, nameOrPath), p.engine, p.sweep, promptScale);
+  return replaySweep(perfModelFrom(raw, nameOrPath), p.engine, p.sweep, promptScale, frontEndOf(raw));
 }
 
 function cell(row: ReplayRow, m: Metric): string {
