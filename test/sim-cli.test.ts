@@ -42,3 +42,30 @@ test('spillway engine --help lists the options; a bad option is a clear error', 
   const badProfile = spawnSync(process.execPath, [main, 'engine', '--profile', 'nope'], { encoding: 'utf8' });
   assert.match(badProfile.stderr, /unknown profile "nope"/);
 });
+
+test("spillway engine --profile applies the profile's engine block; flags override it", async () => {
+  const blocks = async (...extra: string[]) => {
+    const child = spawn(
+      process.execPath,
+      [main, 'engine', '--port', '0', '--profile', 'rtx4090-mistral-7b', ...extra],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      for await (const chunk of child.stdout) {
+        out += chunk;
+        if (out.includes('\n')) break;
+      }
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      assert.ok(url, out);
+      return ((await (await fetch(`${url}/load`)).json()) as { kvBlocksTotal: number }).kvBlocksTotal;
+    } finally {
+      child.kill('SIGKILL');
+    }
+  };
+  assert.equal(await blocks(), 3000);
+  assert.equal(await blocks('--num-blocks', '500'), 500);
+});

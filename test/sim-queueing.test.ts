@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as setImmediatePromise, setTimeout as sleep } from 'node:timers/promises';
 import { loadProfile } from '../src/sim/perf-model.ts';
 import { startEngine } from '../src/sim/server.ts';
 import { median, type StreamResult, streamRequest, userMessage } from './sim-helpers.ts';
@@ -11,12 +11,25 @@ import { median, type StreamResult, streamRequest, userMessage } from './sim-hel
 const prompt = userMessage('word '.repeat(95));
 const prefillMs = loadProfile('default').stepMs({ prefillTokens: 100, decodeRequests: 0, kvUsage: 0 });
 
-/** Open-loop arrivals every `gapMs` wall ms; returns results in arrival order. */
-async function openLoop(url: string, count: number, gapMs: number, maxTokens: number, signal: AbortSignal) {
+/**
+ * Open-loop arrivals, request i sent `i × gapMs` wall ms after the start (a late timer sends the overdue ones at
+ * once, so the offered rate holds on a busy machine); `afterSend` runs after each. Results in arrival order.
+ */
+async function openLoop(
+  url: string,
+  count: number,
+  gapMs: number,
+  maxTokens: number,
+  signal: AbortSignal,
+  afterSend?: (sent: number) => Promise<void>,
+) {
   const pending: Promise<StreamResult | null>[] = [];
+  const start = performance.now();
   for (let i = 0; i < count; i++) {
+    const due = start + i * gapMs - performance.now();
+    if (due > 0) await sleep(due);
     pending.push(streamRequest(url, { messages: prompt, max_tokens: maxTokens }, { signal }).catch(() => null));
-    await sleep(gapMs);
+    await afterSend?.(i + 1);
   }
   return pending;
 }
@@ -46,15 +59,19 @@ test('above capacity, the waiting queue and TTFT grow with time', async () => {
   const engine = await startEngine({ speedup, maxNumSeqs: 2 });
   const ac = new AbortController();
   try {
+    // Arrivals keep to an absolute schedule (late timers send the overdue ones at once), so a loaded machine
+    // does not lower the offered rate; the queue is read after every 30th arrival has reached the engine.
     const waiting: number[] = [];
-    const sampler = (async () => {
-      for (let i = 0; i < 4; i++) {
-        await sleep(300);
-        waiting.push(engine.load().waiting);
-      }
-    })();
-    const pending = await openLoop(engine.url, 120, 100 / speedup, 100, ac.signal);
-    await sampler;
+    const arrived = () => {
+      const { running, waiting: w } = engine.load();
+      return running + w + engine.scheduler.totals.finished;
+    };
+    const pending = await openLoop(engine.url, 120, 100 / speedup, 100, ac.signal, async (sent) => {
+      if (sent % 30 !== 0) return;
+      while (arrived() < sent) await setImmediatePromise();
+      waiting.push(engine.load().waiting);
+    });
+    assert.equal(waiting.length, 4);
     assert.ok(
       waiting.every((w, i) => i === 0 || w > waiting[i - 1]),
       `waiting should grow: ${waiting.join(', ')}`,

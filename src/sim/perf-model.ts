@@ -1,61 +1,27 @@
 /**
  * How long one engine step takes. The scheduler asks once per step; a profile is data (a JSON file under
- * ./profiles or any path), so adding an engine measured elsewhere needs no code.
- *
- * Polynomial profile (the Dynamo mocker's model):
- *   step_ms = [T > 0] · P(T) + [D > 0] · max(min, Q(u))
- * where T is the number of prefill tokens computed in the step (prompt chunks, cache hits excluded), D the
- * number of requests decoding one token, u the fraction of KV blocks in use, P and Q polynomials with
- * coefficients in ascending powers. A step that finishes a prefill emits that request's first token without
- * adding decode time.
+ * ./profiles or any path), so adding an engine measured elsewhere needs no code. A profile's `model` field names
+ * its step-time model, one per file under ./perf:
+ *  - `polynomial` (the default when absent): the Dynamo mocker's curves, prefill and decode time added;
+ *  - `roofline`: a mixed step bound by the larger of weight + KV reading and token compute.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { polynomialModel, polynomialSchema } from './perf/polynomial.ts';
+import { rooflineModel, rooflineSchema } from './perf/roofline.ts';
+import type { PerfModel } from './perf/types.ts';
 
-export interface StepShape {
-  prefillTokens: number;
-  decodeRequests: number;
-  kvUsage: number;
-}
+export { evalPolynomial, type PolynomialData as ProfileData, polynomialModel } from './perf/polynomial.ts';
+export type { PerfModel, StepShape } from './perf/types.ts';
 
-export interface PerfModel {
-  readonly name: string;
-  stepMs(step: StepShape): number;
-}
+/** Step-time models by the name a profile gives in `model`. */
+const MODELS = {
+  polynomial: (data: unknown) => polynomialModel(polynomialSchema.parse(data)),
+  roofline: (data: unknown) => rooflineModel(rooflineSchema.parse(data)),
+} as const satisfies Record<string, (data: unknown) => PerfModel>;
 
-const polynomial = z.array(z.number()).min(1);
-const profileSchema = z.object({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  source: z.string().optional(),
-  prefill_ms: z.object({ polynomial }),
-  decode_ms: z.object({ polynomial, min: z.number().nonnegative().default(1) }),
-});
-export type ProfileData = z.input<typeof profileSchema>;
-
-/** Horner evaluation; coefficients in ascending powers. */
-export function evalPolynomial(c: readonly number[], x: number): number {
-  let y = 0;
-  for (let i = c.length - 1; i >= 0; i--) y = y * x + c[i];
-  return y;
-}
-
-export function polynomialModel(data: ProfileData): PerfModel {
-  const p = profileSchema.parse(data);
-  const prefill = p.prefill_ms.polynomial;
-  const decode = p.decode_ms.polynomial;
-  const decodeMin = p.decode_ms.min;
-  return {
-    name: p.name,
-    stepMs({ prefillTokens, decodeRequests, kvUsage }) {
-      let ms = 0;
-      if (prefillTokens > 0) ms += Math.max(0, evalPolynomial(prefill, prefillTokens));
-      if (decodeRequests > 0) ms += Math.max(decodeMin, evalPolynomial(decode, kvUsage));
-      return ms;
-    },
-  };
-}
+const profileSchema = z.union([rooflineSchema, polynomialSchema]);
 
 const PROFILE_DIR = join(import.meta.dirname, 'profiles');
 
@@ -67,24 +33,34 @@ export function bundledProfiles(): string[] {
     .sort();
 }
 
-/** Loads a bundled profile by name, or a profile file by path (anything containing "/" or ending in .json). */
-export function loadProfile(nameOrPath: string): PerfModel {
+/** The file a profile name or path stands for. */
+export function profileFile(nameOrPath: string): string {
   const isPath = nameOrPath.includes('/') || nameOrPath.endsWith('.json');
   if (!isPath && !bundledProfiles().includes(nameOrPath)) {
     throw new Error(`unknown profile "${nameOrPath}" (bundled: ${bundledProfiles().join(', ')}; or give a path)`);
   }
-  const file = isPath
-    ? isAbsolute(nameOrPath)
-      ? nameOrPath
-      : resolve(nameOrPath)
-    : join(PROFILE_DIR, `${nameOrPath}.json`);
-  let data: unknown;
+  if (!isPath) return join(PROFILE_DIR, `${nameOrPath}.json`);
+  return isAbsolute(nameOrPath) ? nameOrPath : resolve(nameOrPath);
+}
+
+/** The raw JSON of a profile (its facts beyond the step-time model are read by bench/fidelity.ts). */
+export function readProfileJson(nameOrPath: string): unknown {
+  const file = profileFile(nameOrPath);
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new Error(`profile ${file}: ${(err as Error).message}`);
   }
+}
+
+/** A step-time model from profile data (already parsed JSON). */
+export function perfModelFrom(data: unknown, where = 'profile'): PerfModel {
   const parsed = profileSchema.safeParse(data);
-  if (!parsed.success) throw new Error(`profile ${file}: ${z.prettifyError(parsed.error)}`);
-  return polynomialModel(parsed.data);
+  if (!parsed.success) throw new Error(`${where}: ${z.prettifyError(parsed.error)}`);
+  return MODELS[parsed.data.model ?? 'polynomial'](parsed.data);
+}
+
+/** Loads a bundled profile by name, or a profile file by path (anything containing "/" or ending in .json). */
+export function loadProfile(nameOrPath: string): PerfModel {
+  return perfModelFrom(readProfileJson(nameOrPath), `profile ${profileFile(nameOrPath)}`);
 }

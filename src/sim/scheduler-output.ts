@@ -22,6 +22,8 @@ export interface StepPlan {
   prefillTokens: number;
   decodeRequests: number;
   kvUsage: number;
+  /** KV tokens the step's attention reads: computed + new tokens of every scheduled request. */
+  contextTokens: number;
   preemptions: number;
   /** Rejected at the start of this step for waiting longer than maxQueueMs. */
   expired: Sequence[];

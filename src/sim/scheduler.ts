@@ -153,6 +153,7 @@ export class Scheduler {
       prefillTokens: 0,
       decodeRequests: 0,
       kvUsage: 0,
+      contextTokens: 0,
       preemptions: 0,
       expired,
       prefixQueries: 0,
@@ -257,6 +258,7 @@ export class Scheduler {
   private schedule(plan: StepPlan, seq: Sequence, n: number): void {
     plan.seqs.push(seq);
     plan.newTokens.push(n);
+    plan.contextTokens += seq.numComputed + n;
     if (n === 1 && seq.numOutput > 0 && seq.numComputed === seq.numTokens - 1) plan.decodeRequests++;
     else plan.prefillTokens += n;
   }

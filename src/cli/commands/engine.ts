@@ -2,6 +2,7 @@
 
 import { DEFAULTS } from '../../sim/options.ts';
 import { bundledProfiles } from '../../sim/perf-model.ts';
+import { profileEngineOptions } from '../../sim/profile-engine.ts';
 import { startEngine } from '../../sim/server.ts';
 import { type Command, intOption, parseOptions, untilSignal } from '../command.ts';
 
@@ -14,7 +15,8 @@ chunked prefill, preemption, vLLM's /metrics, and a push feed of its load (GET /
   --host ADDR                  listen address (default ${DEFAULTS.host})
   --model NAME                 served model name (default ${DEFAULTS.model})
   --profile NAME|PATH          step-time profile: ${bundledProfiles().join(', ')}, or a JSON file \
-(default ${DEFAULTS.profile})
+(default ${DEFAULTS.profile}); a profile's "engine" block sets the
+                               four options below unless they are given
   --speedup X                  divide every simulated duration by X (default 1)
   --seed N                     seed for output lengths when max_tokens is absent (default 0)
   --num-blocks N               KV cache blocks (default ${DEFAULTS.numBlocks})
@@ -54,6 +56,10 @@ export const command: Command = {
       'max-queue-ms': { type: 'string' },
       'load-interval-ms': { type: 'string' },
     });
+    // A fitted profile carries the engine it was measured on; flags given here override it.
+    const fromProfile = v.profile === undefined ? {} : profileEngineOptions(v.profile);
+    const flag = (name: 'num-blocks' | 'block-size' | 'max-num-seqs' | 'max-num-batched-tokens') =>
+      optionalInt(v[name], name);
     const engine = await startEngine({
       port: intOption(v.port, 'port', 8100),
       host: v.host,
@@ -61,10 +67,10 @@ export const command: Command = {
       profile: v.profile,
       speedup: optionalInt(v.speedup, 'speedup'),
       seed: optionalInt(v.seed, 'seed'),
-      numBlocks: optionalInt(v['num-blocks'], 'num-blocks'),
-      blockSize: optionalInt(v['block-size'], 'block-size'),
-      maxNumSeqs: optionalInt(v['max-num-seqs'], 'max-num-seqs'),
-      maxNumBatchedTokens: optionalInt(v['max-num-batched-tokens'], 'max-num-batched-tokens'),
+      numBlocks: flag('num-blocks') ?? fromProfile.numBlocks,
+      blockSize: flag('block-size') ?? fromProfile.blockSize,
+      maxNumSeqs: flag('max-num-seqs') ?? fromProfile.maxNumSeqs,
+      maxNumBatchedTokens: flag('max-num-batched-tokens') ?? fromProfile.maxNumBatchedTokens,
       maxModelLen: optionalInt(v['max-model-len'], 'max-model-len'),
       maxNumQueuedReqs: optionalInt(v['max-num-queued-reqs'], 'max-num-queued-reqs'),
       maxNumQueuedTokens: optionalInt(v['max-num-queued-tokens'], 'max-num-queued-tokens'),
