@@ -122,13 +122,14 @@ export class EngineGate {
     this.inFlight++;
   }
 
-  /** The first body chunk arrived `ttftMs` after dispatch. */
-  firstToken(now: number, ttftMs: number, promptTokens: number): void {
+  /** The first body chunk arrived `ttftMs` after dispatch, `waitedMs` of the request's budget gone before it. */
+  firstToken(now: number, ttftMs: number, promptTokens: number, waitedMs = 0): void {
     this.ttft.add(ttftMs, 1, now);
     this.ttftQuantiles.add(ttftMs);
     this.ttftFit.add(now, ttftMs, promptTokens);
     const s = this.fill(false, ttftMs, promptTokens);
     s.rtt = ttftMs / (1 + promptTokens / this.normTokens);
+    s.waitedMs = waitedMs;
     this.limit.update(s);
     this.breaker.changed();
   }
@@ -171,6 +172,7 @@ export class EngineGate {
   private fill(dropped: boolean, ttftMs: number, promptTokens: number): LimitSample {
     const s = this.sample;
     s.rtt = 0;
+    s.waitedMs = 0;
     s.inFlight = this.inFlight;
     s.dropped = dropped;
     s.ttftMs = ttftMs;

@@ -22,6 +22,7 @@ function smp(rtt: number, inFlight: number, dropped: boolean): LimitSample {
     running: NaN,
     waiting: NaN,
     reportSeq: 0,
+    waitedMs: 0,
     ttftSloMs: 0,
     itlSloMs: 0,
   };

@@ -11,6 +11,7 @@ export function blankSample(): LimitSample {
     running: NaN,
     waiting: NaN,
     reportSeq: 0,
+    waitedMs: 0,
     ttftSloMs: 0,
     itlSloMs: 0,
   };

@@ -118,6 +118,22 @@ test('TTFT that grows with the batch, nothing queued: the limit goes where the S
   assert.ok(l.limit >= 18 && l.limit < 23, `limit ${l.limit}: the SLO is met up to 22 in flight`);
 });
 
+test('what a request waited before its dispatch is not left for the engine: the limit counts it', () => {
+  const { l, s, at } = setup({ initial: 8 });
+  let t = 0;
+  // As above, but every request waited 300 ms in the router queue: the engine has 700 ms, met up to 15 in flight.
+  for (let i = 0; i < 800; i++) {
+    at((t += 20));
+    s.inFlight = Math.floor(l.limit);
+    s.running = s.inFlight;
+    s.waiting = 0;
+    s.reportSeq = i;
+    s.waitedMs = 300;
+    firstToken(l, s, 100 + 40 * s.inFlight, 1000);
+  }
+  assert.ok(l.limit >= 11 && l.limit < 16, `limit ${l.limit}: 700 ms left is met up to 15 in flight`);
+});
+
 test('without reports, a TTFT well above its band floor is queueing: the limit shrinks toward what runs', () => {
   const { l, s, at } = setup({ initial: 40 });
   let t = 0;

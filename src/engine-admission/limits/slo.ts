@@ -14,8 +14,9 @@
  *                    target = itl_slo / max(q-quantile of TPOT / the ITL of its decode,
  *                                           0.9-quantile of window ITL / that decode-long mean)
  *              TTFT: per request, the concurrency at which it would just have met the SLO,
- *                    n_i = in-flight at its first token · (ttft_slo − floor_i) / (ttft_i − floor_i),
- *                    floor_i its prompt band's floor; est = the (1 − q)-quantile of n_i (last ~64), over if < n
+ *                    n_i = in-flight at its first token · (ttft_slo − waited_i − floor_i) / (ttft_i − floor_i),
+ *                    floor_i its prompt band's floor, waited_i what of its budget went before its dispatch (the
+ *                    router queue); est = the (1 − q)-quantile of n_i (last ~64), over if < n
  *   dropped             → limit / 2,                                     ssthresh ← limit
  *   over (either)       → clamp(min est, limit / 2, limit),              ssthresh ← limit
  *   queueing            → clamp(reported running (else n · (1 − (excess − step) / TTFT)), limit / 2, limit)
@@ -167,9 +168,10 @@ export class SloLimit implements ConcurrencyLimit {
       w.firsts++;
       w.ttftSum += s.ttftMs;
       w.floorSum += f;
-      // A floor at or over the SLO is not fixed by admitting less: left to the breaker.
-      if (s.ttftSloMs > f && s.inFlight > 0)
-        this.ttftRoom.add(s.ttftMs > f ? (s.inFlight * (s.ttftSloMs - f)) / (s.ttftMs - f) : Infinity);
+      // What the budget left the engine; a floor at or over it is not fixed by admitting less (the breaker's).
+      const left = s.ttftSloMs - s.waitedMs;
+      if (left > f && s.inFlight > 0)
+        this.ttftRoom.add(s.ttftMs > f ? (s.inFlight * (left - f)) / (s.ttftMs - f) : Infinity);
       if (f > w.floorMax) w.floorMax = f;
     }
     this.maybeClose(now, s, w.firsts + w.wholes >= this.p.windowSamples || w.dropped);

@@ -18,6 +18,11 @@ export interface LimitSample {
   waiting: number;
   /** Which report `running` and `waiting` come from (the engine's report count), to tell reports apart. */
   reportSeq: number;
+  /**
+   * What of the request's TTFT budget went before its dispatch (the router queue, earlier attempts), ms; 0 for
+   * a sample without a first token.
+   */
+  waitedMs: number;
   /** The group's SLOs (0: that check is off), as the SLO breaker judges them. */
   ttftSloMs: number;
   itlSloMs: number;

@@ -80,7 +80,7 @@ export class Attempts implements AttemptHooks {
       // shared prefix, hits and misses of one prompt length differ by the prefix's whole prefill, and fitted
       // against the length alone that became spread (s ≈ 300 ms on matrix fleet #7) that refused critical
       // requests with an empty queue.
-      engine.firstToken(now, pr.permit?.uncachedTokens ?? t.promptTokens);
+      engine.firstToken(now, pr.permit?.uncachedTokens ?? t.promptTokens, pr.ctx.arrivalMs);
       t.group.room.drainSoon();
       return;
     }

@@ -33,11 +33,11 @@ export class EnginePermit implements Permit {
     this.departure = slot.departures?.start(now) ?? -1;
   }
 
-  /** The first body chunk, at `now`: the attempt's TTFT. */
-  firstToken(now: number, promptTokens: number): void {
+  /** The first body chunk, at `now`: the attempt's TTFT; the request arrived at `arrivalMs`. */
+  firstToken(now: number, promptTokens: number, arrivalMs = this.dispatchAt): void {
     this.firstAt = now;
     this.lastAt = now;
-    this.slot.gate.firstToken(now, now - this.dispatchAt, promptTokens);
+    this.slot.gate.firstToken(now, now - this.dispatchAt, promptTokens, this.dispatchAt - arrivalMs);
   }
 
   /** A later chunk carrying `n` output tokens. */
