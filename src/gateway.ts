@@ -16,6 +16,7 @@ import { registerLoadMetrics } from './load/metrics.ts';
 import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { type BackpressureAnswer, backpressureAdmin } from './ops/backpressure-admin.ts';
+import { ManagementApi } from './ops/keys/api.ts';
 import { opsHandlers } from './ops/ops-handlers.ts';
 import { OperatorPage } from './ops/ui/operator-page.ts';
 import { BackPressure } from './pipeline/backpressure/controller.ts';
@@ -185,7 +186,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     fleet,
   });
   const ownOps = opsHandlers([...groups.values()], metrics, cooldown);
-  const keys = config.keys && new KeyService(config.keys);
+  const keys = config.keys && new KeyService(config.keys, log);
   const ingress = new Ingress({
     groups,
     proxy,
@@ -206,6 +207,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       backpressure && backpressureAdmin(backpressure, { applied: o.onSettingsApplied, answer: o.backpressureAnswer }),
     ui: ui.routes,
     keys: keys?.directory,
+    management: keys && new ManagementApi({ keys, log }).handle,
     onRejected: (outcome, status, reqId) => {
       metrics.requests.inc({ model_group: 'none', deployment: 'none', status: String(status) });
       log.info({ req_id: reqId, outcome, status }, 'request refused');

@@ -1,5 +1,5 @@
 import type { Endpoint } from '../config/types.ts';
-import { MANAGEMENT_ROUTES, type ManagementAction } from '../tenants/management/actions.ts';
+import { MANAGEMENT_ROUTES, type ManagementAction } from '../tenants/management-routes.ts';
 import type { UiView } from './ingress-options.ts';
 
 /** What a path is for. Proxy routes name the endpoint and the path appended to a deployment's api_base. */

@@ -47,6 +47,14 @@ export class TenantDirectory implements KeyDirectory {
     return this.entries.size;
   }
 
+  /** The earliest budget window end among the keys and teams held (Infinity: none): when to sweep the store. */
+  nextBudgetResetMs(): number {
+    let next = Infinity;
+    for (const e of this.entries.values()) next = Math.min(next, e.key.budgetResetAtMs ?? Infinity);
+    for (const t of this.teams.values()) next = Math.min(next, t.budgetResetAtMs ?? Infinity);
+    return next;
+  }
+
   setKey(key: KeyInfo): void {
     const old = this.entries.get(key.hash);
     if (old?.key.teamId !== undefined && old.key.teamId !== key.teamId)

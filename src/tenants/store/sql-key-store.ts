@@ -12,7 +12,8 @@ import { CURRENT_SEQ, MIGRATION, NEXT_SEQ } from './schema.ts';
 import type { SqlDriver, SqlParam, SqlQuery } from './sql-driver.ts';
 
 /** Adds one delta; a budget window that has ended starts again with this delta's spend. */
-const ADD_USAGE = `SET requests = requests + ?, prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,
+const ADD_USAGE = `SET requests = requests + ?, prompt_tokens = prompt_tokens + ?,
+  completion_tokens = completion_tokens + ?,
   spend = CASE WHEN budget_reset_at IS NOT NULL AND budget_reset_at <= ? THEN ? ELSE spend + ? END,
   budget_reset_at = CASE WHEN budget_reset_at IS NOT NULL AND budget_reset_at <= ? THEN ? + budget_duration_ms
     ELSE budget_reset_at END,
@@ -81,9 +82,10 @@ export class SqlKeyStore implements KeyStore {
         }
         // A key taken out of the file is deleted.
         const keep = keys.map((k) => k.hash);
+        const kept = keep.length > 0 ? ` AND hash NOT IN (${placeholders(keep.length)})` : '';
         await q.query(
           `UPDATE spillway_keys SET deleted = 1, alias = NULL, seq = ?, updated_at = ?
-           WHERE is_static = 1 AND deleted = 0${keep.length > 0 ? ` AND hash NOT IN (${placeholders(keep.length)})` : ''}`,
+           WHERE is_static = 1 AND deleted = 0${kept}`,
           [seq, nowMs, ...keep],
         );
       }),
@@ -153,7 +155,8 @@ export class SqlKeyStore implements KeyStore {
            VALUES (${placeholders(5 + set.params.length)})
            ON CONFLICT (id) DO UPDATE SET deleted = 0, spend = 0, requests = 0, prompt_tokens = 0,
             completion_tokens = 0, budget_reset_at = excluded.budget_reset_at, created_at = excluded.created_at,
-            updated_at = excluded.updated_at, seq = excluded.seq, ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}
+            updated_at = excluded.updated_at, seq = excluded.seq,
+            ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}
            WHERE spillway_teams.deleted = 1 RETURNING *`,
           [id, resetAt(settings.budgetDurationMs, nowMs), nowMs, nowMs, seq, ...set.params],
         );

@@ -1,4 +1,4 @@
-/** The management API's routes (LiteLLM's paths and methods); ./handler.ts answers them. */
+/** The key management API's routes (LiteLLM's paths and methods); src/ops/keys/api.ts answers them. */
 export const MANAGEMENT_ROUTES = [
   ['/key/generate', 'POST', 'key_generate'],
   ['/key/update', 'POST', 'key_update'],
