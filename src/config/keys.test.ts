@@ -7,6 +7,8 @@ import { issuesOf } from './test-helpers.ts';
 
 const models = 'model_list:\n  - { model_name: m, litellm_params: { model: openai/x, api_base: "http://h:1" } }\n';
 const master = 'general_settings: { master_key: sk-master }\n';
+const withStatic = (...entries: string[]) =>
+  `${models}${master}spillway:\n  keys:\n    static:\n${entries.map((e) => `      - ${e}\n`).join('')}`;
 
 test('keys are off unless configured, exactly as before', () => {
   assert.equal(parseConfig(models + master, { DATABASE_URL: 'postgresql://db/keys' }).config.keys, undefined);
@@ -34,7 +36,9 @@ test('the store: database_url, else sqlite_path, else DATABASE_URL, else memory'
 
 test('static keys: LiteLLM field names, hashed at load, the key never kept', () => {
   const { config } = parseConfig(
-    `${models}${master}spillway:\n  keys:\n    static:\n      - { key: os.environ/TEAM_KEY, key_alias: batch, priority: sheddable, rpm_limit: 60, budget_duration: 30d }\n`,
+    withStatic(
+      '{ key: os.environ/TEAM_KEY, key_alias: batch, priority: sheddable, rpm_limit: 60, budget_duration: 30d }',
+    ),
     { TEAM_KEY: 'sk-team-key-1' },
   );
   const [k] = config.keys!.staticKeys;
@@ -53,19 +57,12 @@ test('mistakes name their path', () => {
   assert.deepEqual(issuesOf(`${models}general_settings: { master_key: k, database_url: "mysql://db" }\n`), [
     'general_settings.database_url: expected a postgres:// or postgresql:// URL',
   ]);
-  assert.deepEqual(
-    issuesOf(
-      `${models}${master}spillway:\n  keys:\n    static:\n      - { key: sk-aaaaaaaa, priority: urgent, budget_duration: monthly }\n      - { key: sk-aaaaaaaa }\n      - { key: sk-master }\n`,
-    ),
-    [
-      'spillway.keys.static[0].budget_duration: expected a duration such as 30s, 30m, 30h, 30d or 1mo',
-      'spillway.keys.static[0].priority: expected one of "critical", "standard", "sheddable", got "urgent"',
-    ],
-  );
-  assert.deepEqual(
-    issuesOf(
-      `${models}${master}spillway:\n  keys:\n    static:\n      - { key: sk-aaaaaaaa }\n      - { key: sk-aaaaaaaa }\n      - { key: sk-master }\n`,
-    ),
-    ['spillway.keys.static[1].key: declared twice', 'spillway.keys.static[2].key: is the master key'],
-  );
+  assert.deepEqual(issuesOf(withStatic('{ key: sk-aaaaaaaa, priority: urgent, budget_duration: monthly }')), [
+    'spillway.keys.static[0].budget_duration: expected a duration such as 30s, 30m, 30h, 30d or 1mo',
+    'spillway.keys.static[0].priority: expected one of "critical", "standard", "sheddable", got "urgent"',
+  ]);
+  assert.deepEqual(issuesOf(withStatic('{ key: sk-aaaaaaaa }', '{ key: sk-aaaaaaaa }', '{ key: sk-master }')), [
+    'spillway.keys.static[1].key: declared twice',
+    'spillway.keys.static[2].key: is the master key',
+  ]);
 });
