@@ -16,6 +16,7 @@ import { registerLoadMetrics } from './load/metrics.ts';
 import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { type BackpressureAnswer, backpressureAdmin } from './ops/backpressure-admin.ts';
+import { ManagementApi } from './ops/keys/api.ts';
 import { opsHandlers } from './ops/ops-handlers.ts';
 import { OperatorPage } from './ops/ui/operator-page.ts';
 import { BackPressure } from './pipeline/backpressure/controller.ts';
@@ -27,6 +28,7 @@ import { Deployment } from './routing/deployment.ts';
 import { hasLoad, ModelGroup } from './routing/group.ts';
 import { type StrategyEntry, strategyEntry, strategyRegistry } from './routing/strategies/registry.ts';
 import type { EngineView, RoutingStrategy } from './routing/types.ts';
+import { KeyService } from './tenants/key-service.ts';
 import { basePath, createPool } from './upstream/pools.ts';
 import { type Clock, monotonicMs } from './util/clock.ts';
 import type { Random } from './util/random.ts';
@@ -70,6 +72,8 @@ export interface Gateway {
   readonly fleet: FleetLoad | undefined;
   /** The operator page (/ui): its feed, and where a load generator is attached. */
   readonly ui: OperatorPage;
+  /** API keys (`spillway.keys`): their directory, cache and management API; undefined when off. */
+  readonly keys: KeyService | undefined;
   /** Listens on host:port (port 0 = any free port), and on the ops port if set; resolves with the public base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /**
@@ -182,6 +186,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     fleet,
   });
   const ownOps = opsHandlers([...groups.values()], metrics, cooldown);
+  const keys = config.keys && new KeyService(config.keys, log);
   const ingress = new Ingress({
     groups,
     proxy,
@@ -201,6 +206,8 @@ export function createGateway(o: GatewayOptions): Gateway {
     backpressureAdmin:
       backpressure && backpressureAdmin(backpressure, { applied: o.onSettingsApplied, answer: o.backpressureAnswer }),
     ui: ui.routes,
+    keys: keys?.directory,
+    management: keys && new ManagementApi({ keys, log }).handle,
     onRejected: (outcome, status, reqId) => {
       metrics.requests.inc({ model_group: 'none', deployment: 'none', status: String(status) });
       log.info({ req_id: reqId, outcome, status }, 'request refused');
@@ -243,7 +250,10 @@ export function createGateway(o: GatewayOptions): Gateway {
     backpressure,
     fleet,
     ui,
+    keys,
     async listen(port = config.server.port, host = config.server.host) {
+      // First: a key store that cannot be reached is fatal at start-up, before anything else has started.
+      await keys?.start();
       await cluster.start();
       fleet?.start();
       await ui.start();
@@ -266,6 +276,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       await Promise.all([...upstreams.values()].map((u) => u.pool.destroy()));
       await fleet?.stop();
       await cluster.stop();
+      await keys?.stop();
       return clean;
     },
   };

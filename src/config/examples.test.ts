@@ -11,7 +11,8 @@ const files = (await readdir(examplesDir)).filter((f) => /\.ya?ml$/.test(f)).sor
 /** Every `os.environ/NAME` the file references, set to a placeholder: the files document their variables. */
 function envFor(path: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [, name] of readFileSync(path, 'utf8').matchAll(/os\.environ\/(\w+)/g)) env[name] = `placeholder-${name}`;
+  for (const [, name] of readFileSync(path, 'utf8').matchAll(/os\.environ\/(\w+)/g))
+    env[name] = name === 'DATABASE_URL' ? 'postgresql://placeholder@db/keys' : `placeholder-${name}`;
   return env;
 }
 
@@ -41,10 +42,14 @@ test('the demo is one group over the two mocks npm start runs', async () => {
 });
 
 test('the LiteLLM example warns about what Spillway ignores and needs only the variables it uses', async () => {
-  const { config, warnings } = await loadConfigFile(`${examplesDir}litellm.yaml`, { OPENAI_API_KEY: 'sk-test' });
+  const { config, warnings } = await loadConfigFile(`${examplesDir}litellm.yaml`, {
+    OPENAI_API_KEY: 'sk-test',
+    DATABASE_URL: 'postgresql://litellm@db/litellm',
+  });
   assert.ok(warnings.includes('litellm_settings: not supported by Spillway, ignored'));
   assert.ok(warnings.includes('router_settings.redis_host: not supported by Spillway, ignored'));
-  assert.ok(warnings.includes('general_settings.database_url: not supported by Spillway, ignored'));
+  // database_url holds API keys, as in LiteLLM (docs/KEYS.md).
+  assert.deepEqual(config.keys?.store, { kind: 'postgres', url: 'postgresql://litellm@db/litellm' });
   assert.ok(warnings.includes('model_list[0].model_info.mode: not supported by Spillway, ignored'));
   assert.deepEqual(
     config.deployments.map((d) => d.id),

@@ -145,7 +145,7 @@ litellm_settings:
 router_settings:
   redis_host: localhost
 general_settings:
-  database_url: postgres://x
+  database_connection_pool_limit: 10
   max_parallel_requests: 10
 spillway:
   prot: 4001
@@ -158,7 +158,7 @@ spillway:
     'model_list[0].litellm_params.frobnicate: unknown key, ignored',
     'model_list[0].model_info.mode: not supported by Spillway, ignored',
     'router_settings.redis_host: not supported by Spillway, ignored',
-    'general_settings.database_url: not supported by Spillway, ignored',
+    'general_settings.database_connection_pool_limit: not supported by Spillway, ignored',
     'general_settings.max_parallel_requests: not supported by Spillway, ignored (use ' +
       'litellm_params.max_parallel_requests or router_settings.default_max_parallel_requests)',
     'spillway.prot: unknown key, ignored (did you mean "port"?)',

@@ -49,7 +49,7 @@ export function parseConfig(yamlText: string, env: NodeJS.ProcessEnv = process.e
 
   const missingEnv = resolveEnvRefs(raw, env);
   const first = ConfigFileSchema.safeParse(raw, { error: describeIssue });
-  if (first.success && missingEnv.length === 0) return finish(first.data, warnings);
+  if (first.success && missingEnv.length === 0) return finish(first.data, warnings, env);
 
   // Unknown keys are warnings: drop them and validate again. Every other issue is an error, except those at
   // a value whose env variable is missing (the variable is the error), and missing variables under a
@@ -79,12 +79,12 @@ export function parseConfig(yamlText: string, env: NodeJS.ProcessEnv = process.e
       warnings,
     );
   }
-  return finish(second.data, warnings);
+  return finish(second.data, warnings, env);
 }
 
-function finish(file: z.output<typeof ConfigFileSchema>, warnings: string[]): LoadedConfig {
+function finish(file: z.output<typeof ConfigFileSchema>, warnings: string[], env: NodeJS.ProcessEnv): LoadedConfig {
   const issues: string[] = [];
-  const config = normalize(file, issues);
+  const config = normalize(file, issues, env);
   if (issues.length > 0) throw new ConfigError(issues, warnings);
   return { config, warnings };
 }

@@ -7,6 +7,7 @@
 import { normalizeTokenizers } from '../tokens/config.ts';
 import { normalizeBackpressure } from './backpressure.ts';
 import { normalizeCluster } from './cluster.ts';
+import { normalizeKeys } from './keys.ts';
 import { normalizeLoadSource } from './load-source.ts';
 import { parseProviderModel } from './provider.ts';
 import type { ConfigFile } from './schema.ts';
@@ -15,7 +16,7 @@ import type { DeploymentConfig, GatewayConfig } from './types.ts';
 const MIB = 1024 * 1024;
 const ms = (seconds: number) => Math.round(seconds * 1000);
 
-export function normalize(file: ConfigFile, issues: string[]): GatewayConfig {
+export function normalize(file: ConfigFile, issues: string[], env: NodeJS.ProcessEnv = {}): GatewayConfig {
   const router = file.router_settings;
   const general = file.general_settings;
   const sw = file.spillway;
@@ -52,6 +53,7 @@ export function normalize(file: ConfigFile, issues: string[]): GatewayConfig {
   });
 
   const groupNames = [...new Set(deployments.map((d) => d.group))];
+  const keys = normalizeKeys(sw.keys, general.database_url, general.master_key, env, issues);
   return {
     deployments,
     router: {
@@ -91,6 +93,7 @@ export function normalize(file: ConfigFile, issues: string[]): GatewayConfig {
     backpressure: normalizeBackpressure(sw.backpressure, groupNames, issues),
     tokenizers: normalizeTokenizers(sw.tokenizers, groupNames, issues),
     ...(sw.cluster !== undefined && { cluster: normalizeCluster(sw.cluster) }),
+    ...(keys !== undefined && { keys }),
   };
 }
 

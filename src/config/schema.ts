@@ -11,6 +11,7 @@ import { BACKPRESSURE_KNOWN_KEYS, BackpressureSchema } from './backpressure.ts';
 import { ClusterSchema, clusterShape } from './cluster.ts';
 import { boolean, numeric, section } from './coerce.ts';
 import { cooldownShape } from './cooldown.ts';
+import { databaseUrl, KeysSchema, keysShape, staticKeyShape } from './keys.ts';
 import { loadSourceShape } from './load-source.ts';
 import { parseProviderModel } from './provider.ts';
 
@@ -120,6 +121,8 @@ const generalSettingsShape = {
    * load test's 13 KB prompt and fits a 128k-token context with room for a few inline images.
    */
   max_request_size_mb: numeric(z.number().positive()).default(10),
+  /** LiteLLM's Postgres for API keys (./keys.ts); the DATABASE_URL variable is read when keys are on without it. */
+  database_url: databaseUrl.optional(),
 };
 
 /** pino's level names. */
@@ -182,6 +185,8 @@ const spillwayShape = {
   tokenizers: z.record(z.string(), section(tokenizerShape)).default({}),
   /** Share limits, load and cooldowns with the other gateways through Redis (./cluster.ts); absent: alone. */
   cluster: ClusterSchema,
+  /** API keys: their store, refresh and the keys declared here (./keys.ts); absent: the master key alone. */
+  keys: KeysSchema,
 };
 
 const fileShape = {
@@ -211,5 +216,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   spillway: Object.keys(spillwayShape),
   'spillway.cooldown': Object.keys(cooldownShape),
   'spillway.cluster': Object.keys(clusterShape),
+  'spillway.keys': Object.keys(keysShape),
+  'spillway.keys.static[]': Object.keys(staticKeyShape),
   ...BACKPRESSURE_KNOWN_KEYS,
 };

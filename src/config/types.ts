@@ -1,3 +1,4 @@
+import type { KeysConfig } from '../tenants/keys-config.ts';
 import type { TokenizerConfig } from '../tokens/config.ts';
 import type { BackpressureConfig } from './backpressure.ts';
 import type { ClusterConfig } from './cluster.ts';
@@ -115,4 +116,6 @@ export interface GatewayConfig {
   tokenizers?: Record<string, TokenizerConfig>;
   /** `spillway.cluster`: shared state through Redis (./cluster.ts); undefined: this instance alone. */
   cluster?: ClusterConfig;
+  /** API keys (`spillway.keys`, `general_settings.database_url`; ./keys.ts); undefined: the master key alone. */
+  keys?: KeysConfig;
 }

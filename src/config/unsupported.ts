@@ -85,7 +85,6 @@ export const UNSUPPORTED: Readonly<Record<string, Hints>> = {
     set_verbose: true,
   },
   general_settings: {
-    database_url: true,
     database_connection_pool_limit: true,
     database_connection_timeout: true,
     store_model_in_db: true,

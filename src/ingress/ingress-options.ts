@@ -7,6 +7,8 @@ import type { ProxyPipeline } from '../pipeline/proxy.ts';
 import type { AdmissionStage } from '../pipeline/stages.ts';
 import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { ModelGroup } from '../routing/group.ts';
+import type { ManagementAction } from '../tenants/management-routes.ts';
+import type { KeyDirectory } from '../tenants/types.ts';
 import type { MasterKeyAuth } from './auth.ts';
 import type { LingerLimits } from './linger.ts';
 
@@ -49,6 +51,10 @@ export interface IngressOptions {
   analyze(group: string, endpoint: Endpoint, body: Record<string, unknown>): PromptInfo | undefined;
   /** GET/PUT /admin/backpressure (src/ops/backpressure-admin.ts), present when back pressure is on. */
   backpressureAdmin?(req: IncomingMessage, res: ServerResponse): void;
+  /** API keys (src/tenants): resolves a proxy request's Bearer token in place of the master-key check. */
+  keys?: KeyDirectory;
+  /** The key management API (src/ops/keys); the ingress checks the master key first. */
+  management?(req: IncomingMessage, res: ServerResponse, action: ManagementAction): void;
   /** The operator page's routes (src/ops/ui/handlers.ts); the ingress checks the master key first. */
   ui?(req: IncomingMessage, res: ServerResponse, view: UiView): void;
 }

@@ -1,4 +1,5 @@
 import type { Endpoint } from '../config/types.ts';
+import { MANAGEMENT_ROUTES, type ManagementAction } from '../tenants/management-routes.ts';
 import type { UiView } from './ingress-options.ts';
 
 /** What a path is for. Proxy routes name the endpoint and the path appended to a deployment's api_base. */
@@ -10,7 +11,8 @@ export type Route =
   | { kind: 'upstreams'; method: 'GET' }
   | { kind: 'metrics'; method: 'GET' }
   | { kind: 'backpressure'; method: 'GET'; put: true }
-  | { kind: 'ui'; method: 'GET' | 'POST'; view: UiView };
+  | { kind: 'ui'; method: 'GET' | 'POST'; view: UiView }
+  | { kind: 'management'; method: 'GET' | 'POST'; action: ManagementAction };
 
 const proxyRoutes: [string, Endpoint][] = [
   ['/chat/completions', 'chat'],
@@ -41,6 +43,7 @@ export function routeTable(): Map<string, Route> {
   table.set('/ui/snapshot', { kind: 'ui', method: 'GET', view: 'snapshot' });
   table.set('/ui/events', { kind: 'ui', method: 'GET', view: 'events' });
   table.set('/ui/load', { kind: 'ui', method: 'POST', view: 'load' });
+  for (const [path, method, action] of MANAGEMENT_ROUTES) table.set(path, { kind: 'management', method, action });
   return table;
 }
 
@@ -54,9 +57,12 @@ export function findRoute(table: Map<string, Route>, path: string): Route | unde
   return uiAsset;
 }
 
-/** Health, metrics and admin routes: what `spillway.ops_port` moves to its own listener. */
+/**
+ * Health, metrics and admin routes: what `spillway.ops_port` moves to its own listener. Key management stays
+ * on the public port, where LiteLLM's clients look for it.
+ */
 export function isOpsRoute(route: Route): boolean {
-  return route.kind !== 'proxy' && route.kind !== 'models';
+  return route.kind !== 'proxy' && route.kind !== 'models' && route.kind !== 'management';
 }
 
 /** The path without its query string. */

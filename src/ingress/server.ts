@@ -6,20 +6,25 @@ import { clipEcho, sendError } from '../outcome/openai-error.ts';
 import { type Outcome, outcomes } from '../outcome/outcomes.ts';
 import type { Refusal } from '../pipeline/backpressure/refusals.ts';
 import { RequestContext, type RequestHeaders } from '../pipeline/request-context.ts';
+import type { KeyLookup, Tenant } from '../tenants/types.ts';
 import { type BodyTarget, readBody } from './body.ts';
 import type { IngressOptions } from './ingress-options.ts';
 import { lingerOn, stillSending } from './linger.ts';
+import { answerOps } from './ops-routes.ts';
 import { type BodyRules, parseBody } from './parse-body.ts';
 import { readRequestHeaders } from './request-headers.ts';
 import { findRoute, isOpsRoute, pathOf, type Route, routeTable } from './routes.ts';
 
 const kIngress = Symbol('spillway.ingress');
+const MASTER: KeyLookup = { kind: 'master' };
+const UNKNOWN: KeyLookup = { kind: 'unknown' };
 interface Pending {
   id: string;
   arrivalMs: number;
   endpoint: Endpoint;
   upstreamPath: string;
   headers: RequestHeaders;
+  tenant: Tenant | undefined;
   res: ServerResponse;
 }
 type Tagged = IncomingMessage & { [kIngress]?: Pending };
@@ -88,8 +93,11 @@ export class Ingress implements BodyTarget {
         `${req.method} is not allowed on ${clipEcho(pathOf(req.url ?? '/'))}; use ${route.method}.`,
       );
     }
-    if (route.kind !== 'proxy') return this.ops(req, res, route);
-    if (!this.authorized(req)) return this.unauthorized(req, res);
+    if (route.kind !== 'proxy') return answerOps(this, this.o, req, res, route);
+    const who = this.o.keys === undefined ? (this.authorized(req) ? MASTER : UNKNOWN) : this.lookupKey(req);
+    if (who.kind === 'unknown') return this.unauthorized(req, res);
+    if (who.kind === 'expired') return this.refuse(req, res, 'key_expired', 'This API key has expired.');
+    const tenant = who.kind === 'tenant' ? who.tenant : undefined;
     // A body still arriving is read first and refused in onBody, so the answer can close the connection
     // without a reset while the client is still writing.
     if (this.draining && !stillSending(req)) return this.refuseDraining(req, res);
@@ -106,7 +114,7 @@ export class Ingress implements BodyTarget {
     }
     const declared = Number(req.headers['content-length']);
     if (declared > this.o.maxBodyBytes) return this.tooLarge(req, res);
-    const headers = readRequestHeaders(req.headers, this.o.faultInjection);
+    const headers = readRequestHeaders(req.headers, this.o.faultInjection, tenant);
     const refused = this.o.admission.precheck(headers.priority, arrivalMs);
     if (refused !== undefined) return this.refuseBackpressure(req, res, refused);
     (req as Tagged)[kIngress] = {
@@ -115,6 +123,7 @@ export class Ingress implements BodyTarget {
       endpoint: route.endpoint,
       upstreamPath: route.upstreamPath,
       headers,
+      tenant,
       res,
     };
     readBody(req, this.o.maxBodyBytes, this);
@@ -194,6 +203,7 @@ export class Ingress implements BodyTarget {
       raw,
       headers: p.headers,
       prompt,
+      tenant: p.tenant,
     });
   }
 
@@ -222,49 +232,6 @@ export class Ingress implements BodyTarget {
     );
   }
 
-  private ops(req: IncomingMessage, res: ServerResponse, route: Route): void {
-    switch (route.kind) {
-      case 'models':
-        return this.authorized(req) ? this.o.ops.models(res) : this.unauthorized(req, res);
-      case 'metrics':
-        return this.o.publicMetrics || this.authorized(req) ? this.o.ops.metrics(res) : this.unauthorized(req, res);
-      case 'liveness':
-        return this.o.publicHealth || this.authorized(req) ? this.o.ops.liveness(res) : this.unauthorized(req, res);
-      case 'readiness':
-        return this.o.publicHealth || this.authorized(req)
-          ? this.o.ops.readiness(res, this.draining)
-          : this.unauthorized(req, res);
-      case 'upstreams':
-        return this.o.publicHealth || this.authorized(req) ? this.o.ops.upstreams(res) : this.unauthorized(req, res);
-      case 'backpressure':
-        // Changes how the gateway refuses traffic: never without the master key, even when the API is open.
-        if (this.o.auth === undefined)
-          return this.refuse(
-            req,
-            res,
-            'unauthorized',
-            '/admin/backpressure needs general_settings.master_key to be set.',
-          );
-        if (!this.authorized(req)) return this.unauthorized(req, res);
-        if (this.o.backpressureAdmin === undefined)
-          return this.refuse(req, res, 'path_not_found', 'Back pressure is off (spillway.backpressure.enabled).');
-        return this.o.backpressureAdmin(req, res);
-      case 'ui':
-        // Basic as well as Bearer, so a browser can prompt for the key and EventSource then carries it.
-        if (this.o.auth !== undefined && !this.o.auth.allowsBasicOrBearer(req.headers.authorization)) {
-          res.setHeader('www-authenticate', 'Basic realm="spillway"');
-          return this.refuse(
-            req,
-            res,
-            'unauthorized',
-            'The operator page needs the master key (Bearer, or Basic as the password).',
-          );
-        }
-        if (this.o.ui === undefined) return this.refuse(req, res, 'path_not_found', 'The operator page is off.');
-        return this.o.ui(req, res, route.view);
-    }
-  }
-
   /** A back-pressure refusal before the body is read: the body is discarded unparsed. */
   private refuseBackpressure(req: IncomingMessage, res: ServerResponse, r: Refusal): void {
     lingerOn(req, this.o.linger);
@@ -272,16 +239,25 @@ export class Ingress implements BodyTarget {
     this.o.onRejected(r.outcome, status, res.getHeader('x-request-id') as string);
   }
 
-  private authorized(req: IncomingMessage): boolean {
+  authorized(req: IncomingMessage): boolean {
     return this.o.auth === undefined || this.o.auth.allows(req.headers.authorization);
   }
 
-  private unauthorized(req: IncomingMessage, res: ServerResponse): void {
+  authorizedOrTenant(req: IncomingMessage): boolean {
+    return this.o.keys === undefined ? this.authorized(req) : this.lookupKey(req).kind !== 'unknown';
+  }
+
+  private lookupKey(req: IncomingMessage): KeyLookup {
+    const h = req.headers.authorization;
+    return h === undefined || !h.startsWith('Bearer ') ? UNKNOWN : this.o.keys!.lookup(h.slice(7).trim());
+  }
+
+  unauthorized(req: IncomingMessage, res: ServerResponse): void {
     res.setHeader('www-authenticate', 'Bearer');
     this.refuse(req, res, 'unauthorized', 'Missing or invalid API key: send "Authorization: Bearer <key>".');
   }
 
-  private refuse(
+  refuse(
     req: IncomingMessage,
     res: ServerResponse,
     outcome: Exclude<Outcome, 'upstream_response'>,

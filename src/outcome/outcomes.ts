@@ -11,6 +11,12 @@ export const outcomes = {
   // Nested deeper than spillway.max_json_depth; `param` names where the limit was crossed.
   json_too_deep: { status: 400, type: 'invalid_request_error', code: 'json_too_deep' },
   unauthorized: { status: 401, type: 'authentication_error', code: 'invalid_api_key' },
+  // API keys and their management (issue 15 T1, docs/KEYS.md).
+  key_expired: { status: 401, type: 'authentication_error', code: 'key_expired' },
+  key_not_found: { status: 404, type: 'invalid_request_error', code: 'key_not_found' },
+  team_not_found: { status: 404, type: 'invalid_request_error', code: 'team_not_found' },
+  key_conflict: { status: 409, type: 'invalid_request_error', code: 'key_conflict' },
+  key_store_unavailable: { status: 503, type: 'service_unavailable', code: 'key_store_unavailable' },
   model_not_found: { status: 404, type: 'invalid_request_error', code: 'model_not_found' },
   path_not_found: { status: 404, type: 'invalid_request_error', code: 'not_found' },
   method_not_allowed: { status: 405, type: 'invalid_request_error', code: 'method_not_allowed' },

@@ -9,6 +9,7 @@ import type { Fault } from '../outcome/internal-error.ts';
 import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { ModelGroup } from '../routing/group.ts';
 import type { RouteRequest } from '../routing/types.ts';
+import { cappedPriority } from '../tenants/tenant.ts';
 import type { Tenant } from '../tenants/types.ts';
 
 export const TTFT_BUDGET_HEADER = 'x-spillway-ttft-budget-ms';
@@ -51,7 +52,10 @@ export class RequestContext implements RouteRequest {
   readonly body: Record<string, unknown>;
   readonly raw: Buffer;
   readonly bodyBytes: number;
-  /** The priority class; standard when the header is absent or back pressure is off and it names none. */
+  /**
+   * The priority class; standard when the header is absent or back pressure is off and it names none; never above
+   * the tenant's cap.
+   */
   readonly priority: Priority;
   readonly ttftBudgetMs: number | undefined;
   readonly statusEvents: boolean;
@@ -73,7 +77,13 @@ export class RequestContext implements RouteRequest {
     this.raw = o.raw;
     this.bodyBytes = o.raw.length;
     const h = o.headers;
-    this.priority = h.priority === -1 ? STANDARD : h.priority;
+    // A header naming no class reads as standard, still within the key's cap.
+    this.priority =
+      h.priority !== -1
+        ? h.priority
+        : o.tenant === undefined
+          ? STANDARD
+          : cappedPriority(STANDARD, o.tenant.maxPriority);
     this.ttftBudgetMs = h.ttftBudgetMs;
     this.statusEvents = h.statusEvents;
     this.fault = h.fault;

@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
+import type { Logger } from 'pino';
 import { loadConfigFile } from '../../config/load.ts';
 import type { GatewayConfig } from '../../config/types.ts';
-import { createGateway } from '../../gateway.ts';
+import { createGateway, type Gateway } from '../../gateway.ts';
+import { KeyStoreUnavailableError } from '../../tenants/store/open-store.ts';
 import { type Command, intOption, parseOptions, untilSignal } from '../command.ts';
 import { catchTheRest } from '../last-resort.ts';
 import { cliLogger } from '../logger.ts';
@@ -21,6 +23,10 @@ Options:
   --port P         listen port (default: spillway.port, else 4000)
   --workers N|auto worker threads accepting on the same port, sharing every limit and
                    the fleet's load (docs/SCALING.md); auto = one per core (default 1)
+
+Exit codes: 0 after a signal, 1 on a config or other start-up error, 3 when the
+API keys' database (general_settings.database_url, DATABASE_URL, spillway.keys)
+cannot be opened.
 
 SIGTERM: for spillway.drain_delay_ms keep accepting but answer readiness and new
 requests with 503, then stop accepting, let in-flight requests finish
@@ -45,7 +51,8 @@ requests with 503, then stop accepting, let in-flight requests finish
     const gateway = createGateway({ config, logger: log, ...(cluster && { cluster: cluster.state }) });
     cluster?.register(gateway.metrics.registry);
     catchTheRest(gateway.metrics, log);
-    const url = await gateway.listen(port, host);
+    const url = await listenOrExit(gateway, port, host, log);
+    if (typeof url === 'number') return url;
     // Handlers first: the log line is written on another thread, and whoever reads it may signal at once.
     const signalled = untilSignal();
     log.info({ url, ops_url: gateway.opsUrl, model_groups: [...gateway.groups.keys()] }, 'spillway listening');
@@ -59,6 +66,22 @@ requests with 503, then stop accepting, let in-flight requests finish
     return 0;
   },
 };
+
+/** Exit code when the API keys' database cannot be opened at start-up (README "Commands"). */
+export const EXIT_KEY_STORE_UNAVAILABLE = 3;
+
+/** The URL, or the exit code when the key store cannot be opened: a clear line, not a stack. */
+async function listenOrExit(gateway: Gateway, port: number, host: string, log: Logger): Promise<string | number> {
+  try {
+    return await gateway.listen(port, host);
+  } catch (err) {
+    if (!(err instanceof KeyStoreUnavailableError)) throw err;
+    log.fatal(err.message);
+    log.flush();
+    // Keys start first in listen: nothing else was started, so there is nothing to stop.
+    return EXIT_KEY_STORE_UNAVAILABLE;
+  }
+}
 
 /** `--workers`: a positive count, or `auto` for one per core. */
 export function workerCount(value: string | undefined): number {
