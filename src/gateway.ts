@@ -27,6 +27,10 @@ import { Deployment } from './routing/deployment.ts';
 import { hasLoad, ModelGroup } from './routing/group.ts';
 import { type StrategyEntry, strategyEntry, strategyRegistry } from './routing/strategies/registry.ts';
 import type { EngineView, RoutingStrategy } from './routing/types.ts';
+import { tenantParts } from './tenants/build.ts';
+import type { TenantGate } from './tenants/gate.ts';
+import type { KeyDirectory } from './tenants/types.ts';
+import type { UsageSink } from './tenants/usage-sink.ts';
 import { basePath, createPool } from './upstream/pools.ts';
 import { type Clock, monotonicMs } from './util/clock.ts';
 import type { Random } from './util/random.ts';
@@ -52,6 +56,10 @@ export interface GatewayOptions {
   onSettingsApplied?: (settings: unknown) => void;
   /** The answer of GET/PUT /admin/backpressure in place of this process's own (a worker's is the whole gateway's). */
   backpressureAnswer?: BackpressureAnswer;
+  /** API keys: a token known as a tenant's key gives the request its tenant (the tenant gate judges it). */
+  keys?: KeyDirectory;
+  /** Where tenants' usage is flushed (the key store); without it, usage is only counted here. */
+  usageSink?: UsageSink;
 }
 
 export interface Gateway {
@@ -70,6 +78,8 @@ export interface Gateway {
   readonly fleet: FleetLoad | undefined;
   /** The operator page (/ui): its feed, and where a load generator is attached. */
   readonly ui: OperatorPage;
+  /** The tenant gate, with keys on; undefined when off. */
+  readonly tenants: TenantGate | undefined;
   /** Listens on host:port (port 0 = any free port), and on the ops port if set; resolves with the public base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /**
@@ -170,6 +180,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   if (backpressure !== undefined) bpMetrics.attach(backpressure);
   applyClusterEvents(cluster.events, deployments, backpressure);
   const stages = pipelineStages(backpressure, cluster.events);
+  const { gate: tenants, usage } = tenantParts(o.keys, o.usageSink, { registry: metrics.registry, clock, log });
   const ui = new OperatorPage({ groups, backpressure, refusedBy: bpMetrics.refusedBy });
   const proxy = new ProxyPipeline({
     upstreams,
@@ -180,6 +191,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     hooks: stages.hooks,
     router: stages.router,
     fleet,
+    tenants,
   });
   const ownOps = opsHandlers([...groups.values()], metrics, cooldown);
   const ingress = new Ingress({
@@ -197,6 +209,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     publicHealth: config.server.publicHealth,
     publicMetrics: config.server.publicMetrics,
     admission: stages.admission,
+    keys: o.keys,
     analyze: fleet === undefined ? noPrompt : (group, endpoint, body) => fleet.analyze(group, endpoint, body),
     backpressureAdmin:
       backpressure && backpressureAdmin(backpressure, { applied: o.onSettingsApplied, answer: o.backpressureAnswer }),
@@ -243,10 +256,12 @@ export function createGateway(o: GatewayOptions): Gateway {
     backpressure,
     fleet,
     ui,
+    tenants,
     async listen(port = config.server.port, host = config.server.host) {
       await cluster.start();
       fleet?.start();
       await ui.start();
+      usage?.start();
       const reusePort = o.reusePort === true;
       const url = await listenOn(server, port, host, reusePort);
       if (opsServer !== undefined) opsUrl = await listenOn(opsServer, srv.opsPort!, srv.opsHost ?? host, reusePort);
@@ -264,6 +279,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       const clean = await ingress.whenIdle(graceMs);
       for (const l of listeners) l.closeAllConnections();
       await Promise.all([...upstreams.values()].map((u) => u.pool.destroy()));
+      await usage?.stop();
       await fleet?.stop();
       await cluster.stop();
       return clean;

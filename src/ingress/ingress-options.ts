@@ -7,6 +7,7 @@ import type { ProxyPipeline } from '../pipeline/proxy.ts';
 import type { AdmissionStage } from '../pipeline/stages.ts';
 import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { ModelGroup } from '../routing/group.ts';
+import type { KeyDirectory } from '../tenants/types.ts';
 import type { MasterKeyAuth } from './auth.ts';
 import type { LingerLimits } from './linger.ts';
 
@@ -45,6 +46,8 @@ export interface IngressOptions {
   onInternalError(stage: InternalStage, reqId: string, err: unknown): void;
   /** Back pressure's admission stage, or the open one (src/pipeline/stages.ts). */
   admission: AdmissionStage;
+  /** API keys: a Bearer token known as a tenant's key gives the request its tenant (src/gateway.ts `keys`). */
+  keys?: KeyDirectory;
   /** The load model's analysis of a prompt, once per request; undefined without a load model. */
   analyze(group: string, endpoint: Endpoint, body: Record<string, unknown>): PromptInfo | undefined;
   /** GET/PUT /admin/backpressure (src/ops/backpressure-admin.ts), present when back pressure is on. */

@@ -6,6 +6,7 @@ import { clipEcho, sendError } from '../outcome/openai-error.ts';
 import { type Outcome, outcomes } from '../outcome/outcomes.ts';
 import type { Refusal } from '../pipeline/backpressure/refusals.ts';
 import { RequestContext, type RequestHeaders } from '../pipeline/request-context.ts';
+import { tenantOf } from '../tenants/tenant-of.ts';
 import { type BodyTarget, readBody } from './body.ts';
 import type { IngressOptions } from './ingress-options.ts';
 import { lingerOn, stillSending } from './linger.ts';
@@ -194,6 +195,7 @@ export class Ingress implements BodyTarget {
       raw,
       headers: p.headers,
       prompt,
+      tenant: this.o.keys === undefined ? undefined : tenantOf(this.o.keys, req.headers.authorization),
     });
   }
 
