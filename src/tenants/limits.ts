@@ -4,11 +4,20 @@
  * hint, as deployments say it), then the budget. Each returns a refusal or undefined; they read the counters and
  * never change them (the gate's TenantHold takes the slot).
  */
-import type { Refusal } from '../pipeline/backpressure/refusals.ts';
 import type { TenantCounters } from './counters.ts';
 import type { KeyInfo, TeamInfo } from './types.ts';
 
 type Limits = KeyInfo | TeamInfo;
+
+/** What the pipeline's Refusal (src/pipeline/backpressure/refusals.ts) needs: this folder comes before it. */
+export interface TenantRefusal {
+  outcome: TenantOutcome;
+  message: string;
+  retryAfterMs?: number;
+  param?: string;
+}
+
+export type TenantOutcome = Codes['model'] | Codes['rpm'] | Codes['tpm'] | Codes['parallel'] | 'budget_exceeded';
 
 interface Codes {
   readonly who: string;
@@ -37,7 +46,7 @@ export const TEAM_CODES: Codes = {
 const PARALLEL_RETRY_MS = 1000;
 
 /** `models` undefined or empty, or holding `*`: every group. */
-export function modelRefusal(info: Limits, group: string, codes: Codes, name: string): Refusal | undefined {
+export function modelRefusal(info: Limits, group: string, codes: Codes, name: string): TenantRefusal | undefined {
   const models = info.models;
   if (models === undefined || models.length === 0 || models.includes(group) || models.includes('*')) return;
   return {
@@ -47,7 +56,7 @@ export function modelRefusal(info: Limits, group: string, codes: Codes, name: st
   };
 }
 
-export function rateRefusal(info: Limits, c: TenantCounters, codes: Codes, name: string): Refusal | undefined {
+export function rateRefusal(info: Limits, c: TenantCounters, codes: Codes, name: string): TenantRefusal | undefined {
   const max = info.maxParallelRequests;
   if (max !== undefined && c.inFlight >= max)
     return {
@@ -80,7 +89,7 @@ export function budgetRefusal(
   who: string,
   name: string,
   wallNow: number,
-): Refusal | undefined {
+): TenantRefusal | undefined {
   const max = info.maxBudget;
   if (max === undefined) return undefined;
   const resetAt = info.budgetResetAtMs;

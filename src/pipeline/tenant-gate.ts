@@ -1,29 +1,33 @@
 /**
  * The tenant gate (issue 15): for every request with a tenant, after its body is read and before back pressure's
- * admission, the key's and its team's models, limits and budget (./limits.ts), then a slot held to the request's
- * end (./hold.ts). A whole response's usage (the upstream's `usage`) is counted for tpm, spend and the usage
- * flushed to the store (./usage-flusher.ts); a stream the client did not ask usage for is asked for it upstream
- * and has it stripped on the way back (../relay/usage-strip.ts), so every tenant's streamed tokens count.
+ * admission, the key's and its team's models, limits and budget (src/tenants/limits.ts), then a slot held to the
+ * request's end (src/tenants/hold.ts). A whole 2xx response's usage (the upstream's `usage`) is counted for tpm,
+ * spend and the usage flushed to the store (src/tenants/usage-flusher.ts). A stream whose client did not ask for
+ * its usage is asked for it upstream, and has it stripped on the way back (../relay/usage-strip.ts), for every
+ * tenant (not only those with a budget or tpm): the usage counters and /key/info report every key's tokens.
  *
- * Counters live here, keyed on the key's hash and the team's id, so a replaced Tenant (a key update) keeps them.
- * A request without a tenant costs one field read.
+ * Counters live in its ledger (src/tenants/ledger.ts), keyed on the key's hash and the team's id, so a replaced
+ * Tenant (a key update) keeps them. A request without a tenant costs one field read.
  */
-
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { usagePromptTokens } from '../load/stream-tokens.ts';
-import type { Outcome } from '../outcome/outcomes.ts';
-import { outcomes } from '../outcome/outcomes.ts';
-import type { Refusal } from '../pipeline/backpressure/refusals.ts';
-import type { ProxyRequest } from '../pipeline/proxy-request.ts';
-import type { TenantStage } from '../pipeline/stages.ts';
+import { type Outcome, outcomes } from '../outcome/outcomes.ts';
 import { responseTail, usageCompletionTokens } from '../relay/usage.ts';
 import { UsageStripper } from '../relay/usage-strip.ts';
 import type { Deployment } from '../routing/deployment.ts';
+import type { TenantCounters } from '../tenants/counters.ts';
+import { TenantHold } from '../tenants/hold.ts';
+import { TenantLedger } from '../tenants/ledger.ts';
+import { budgetRefusal, KEY_CODES, modelRefusal, rateRefusal, TEAM_CODES } from '../tenants/limits.ts';
+import { TenantMetrics } from '../tenants/tenant-metrics.ts';
+import type { KeyDirectory, Tenant } from '../tenants/types.ts';
+import { UsageFlusher } from '../tenants/usage-flusher.ts';
+import type { UsageSink } from '../tenants/usage-sink.ts';
 import type { Clock } from '../util/clock.ts';
-import { TenantCounters } from './counters.ts';
-import { TenantHold } from './hold.ts';
-import { budgetRefusal, KEY_CODES, modelRefusal, rateRefusal, TEAM_CODES } from './limits.ts';
-import type { TenantMetrics } from './tenant-metrics.ts';
-import type { Tenant, UsageDelta } from './types.ts';
+import type { Refusal } from './backpressure/refusals.ts';
+import type { ProxyRequest } from './proxy-request.ts';
+import type { TenantStage } from './stages.ts';
 
 export interface TenantGateOptions {
   /** Monotonic: the rpm/tpm minutes. */
@@ -34,23 +38,19 @@ export interface TenantGateOptions {
 }
 
 export class TenantGate implements TenantStage {
-  private readonly keys = new Map<string, TenantCounters>();
-  private readonly teams = new Map<string, TenantCounters>();
-  private readonly clock: Clock;
+  readonly ledger: TenantLedger;
   private readonly wallClock: () => number;
-  private readonly metrics: TenantMetrics;
 
   constructor(o: TenantGateOptions) {
-    this.clock = o.clock;
+    this.ledger = new TenantLedger(o.clock, o.metrics);
     this.wallClock = o.wallClock ?? Date.now;
-    this.metrics = o.metrics;
   }
 
   admit(pr: ProxyRequest): Refusal | undefined {
     const t = pr.ctx.tenant;
     if (t === undefined) return undefined;
-    const key = this.keyCounters(t);
-    const team = t.team === undefined ? undefined : this.teamCounters(t.team.id, key);
+    const key = this.ledger.key(t);
+    const team = t.team === undefined ? undefined : this.ledger.team(t.team.id, key);
     const hold = new TenantHold(key, team);
     pr.tenant = hold;
     const refused = this.judge(pr, t, key, team);
@@ -98,42 +98,7 @@ export class TenantGate implements TenantStage {
     key.pendingRequests++;
     key.label.requests.inc();
     if (outcome !== 'upstream_response' && outcome !== 'client_closed')
-      this.metrics.refused(key.label, outcomes[outcome].code);
-  }
-
-  /** The usage not yet flushed, one delta per key; the keys' and teams' pending usage is cleared. */
-  drainUsage(): UsageDelta[] {
-    const batch: UsageDelta[] = [];
-    for (const [keyHash, c] of this.keys) {
-      if (!c.hasPending()) continue;
-      batch.push({
-        keyHash,
-        teamId: c.teamId,
-        requests: c.pendingRequests,
-        promptTokens: c.pendingPromptTokens,
-        completionTokens: c.pendingCompletionTokens,
-        spend: c.pendingSpend,
-      });
-      c.flushed();
-    }
-    for (const c of this.teams.values()) c.flushed();
-    return batch;
-  }
-
-  /** A batch the store did not take: pending again. */
-  restoreUsage(batch: readonly UsageDelta[]): void {
-    for (const u of batch) {
-      this.keys.get(u.keyHash)?.restore(u.requests, u.promptTokens, u.completionTokens, u.spend);
-      if (u.teamId !== undefined) this.teams.get(u.teamId)?.restore(0, 0, 0, u.spend);
-    }
-  }
-
-  /** In flight across every key (tests: back to zero after every scenario). */
-  inFlight(): number {
-    let n = 0;
-    for (const c of this.keys.values()) n += c.inFlight;
-    for (const c of this.teams.values()) n += c.inFlight;
-    return n;
+      this.ledger.metrics.refused(key.label, outcomes[outcome].code);
   }
 
   private judge(pr: ProxyRequest, t: Tenant, key: TenantCounters, team: TenantCounters | undefined) {
@@ -157,27 +122,6 @@ export class TenantGate implements TenantStage {
       budgetRefusal(tm, team, 'team', teamName, now)
     );
   }
-
-  /** A key's counters; its metrics label follows the key's label (an alias may change). */
-  private keyCounters(t: Tenant): TenantCounters {
-    let c = this.keys.get(t.key.hash);
-    if (c === undefined) {
-      c = new TenantCounters(this.clock, this.metrics.label(t.label));
-      this.keys.set(t.key.hash, c);
-    } else if (c.label.name !== t.label) c.label = this.metrics.label(t.label);
-    c.teamId = t.key.teamId;
-    return c;
-  }
-
-  /** A team's counters (their label is never used for metrics: usage is counted under its keys' labels). */
-  private teamCounters(id: string, key: TenantCounters): TenantCounters {
-    let c = this.teams.get(id);
-    if (c === undefined) {
-      c = new TenantCounters(this.clock, key.label);
-      this.teams.set(id, c);
-    }
-    return c;
-  }
 }
 
 function add(c: TenantCounters, prompt: number, completion: number, spend: number): void {
@@ -185,4 +129,24 @@ function add(c: TenantCounters, prompt: number, completion: number, spend: numbe
   c.pendingPromptTokens += prompt;
   c.pendingCompletionTokens += completion;
   c.pendingSpend += spend;
+}
+
+export interface TenantParts {
+  readonly gate: TenantGate | undefined;
+  readonly usage: UsageFlusher | undefined;
+}
+
+/**
+ * Built once with the gateway: with keys on, the gate and (given a store) its usage flusher; with keys off,
+ * neither (the pipeline's stage is NO_TENANTS). The metrics are registered either way.
+ */
+export function tenantParts(
+  keys: KeyDirectory | undefined,
+  sink: UsageSink | undefined,
+  o: { registry: Registry; clock: Clock; log: Logger },
+): TenantParts {
+  const metrics = new TenantMetrics(o.registry);
+  if (keys === undefined) return { gate: undefined, usage: undefined };
+  const gate = new TenantGate({ clock: o.clock, metrics });
+  return { gate, usage: sink === undefined ? undefined : new UsageFlusher(gate.ledger, sink, o.log) };
 }
