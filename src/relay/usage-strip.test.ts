@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { UsageStripper } from './usage-strip.ts';
 
 const head = 'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m"';
-const delta = (s: string) => `${head},"choices":[{"index":0,"delta":{"content":${JSON.stringify(s)}},"finish_reason":null}]}\n\n`;
+const delta = (s: string) =>
+  `${head},"choices":[{"index":0,"delta":{"content":${JSON.stringify(s)}},"finish_reason":null}]}\n\n`;
 const finish = `${head},"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n`;
 const usage = `${head},"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}\n\n`;
 const done = 'data: [DONE]\n\n';

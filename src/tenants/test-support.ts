@@ -1,6 +1,6 @@
 /** Shared by the tenant tests: tenants built by hand (the key directory's job in production) and a directory of them. */
 import { CRITICAL } from '../admission/priority.ts';
-import type { KeyDirectory, KeyInfo, KeyLookup, Tenant, TeamInfo } from './types.ts';
+import type { KeyDirectory, KeyInfo, KeyLookup, TeamInfo, Tenant } from './types.ts';
 
 export function keyInfo(o: Partial<KeyInfo> = {}): KeyInfo {
   return {
