@@ -1,4 +1,4 @@
-/** Shared by the tenant tests: tenants built by hand (the key directory's job in production) and a directory of them. */
+/** Shared by the tenant tests: tenants built by hand (the key directory builds them in production), a directory. */
 import { CRITICAL } from '../admission/priority.ts';
 import type { KeyDirectory, KeyInfo, KeyLookup, TeamInfo, Tenant } from './types.ts';
 
