@@ -60,7 +60,7 @@ export class TenantCounters {
     this.pendingPromptTokens += prompt;
     this.pendingCompletionTokens += completion;
     this.pendingSpend += spend;
-    this.sentSpend -= spend;
+    this.sentSpend = Math.max(0, this.sentSpend - spend);
   }
 
   hasPending(): boolean {
