@@ -2,20 +2,18 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pino, { type Logger } from 'pino';
+import pino from 'pino';
 import { soloCluster } from './cluster/solo.ts';
-import type { ClusterState } from './cluster/types.ts';
 import { DEFAULT_LOAD_SOURCE } from './config/load-source.ts';
-import type { GatewayConfig } from './config/types.ts';
+import type { Gateway, GatewayOptions } from './gateway-types.ts';
 import { MasterKeyAuth } from './ingress/auth.ts';
 import { ConnectionStats, createListener, defaultMaxConnections, OPS_MAX_CONNECTIONS } from './ingress/connections.ts';
-import type { OpsHandlers } from './ingress/ingress-options.ts';
 import { Ingress } from './ingress/server.ts';
 import { FleetLoad } from './load/fleet.ts';
 import { registerLoadMetrics } from './load/metrics.ts';
 import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
-import { type BackpressureAnswer, backpressureAdmin } from './ops/backpressure-admin.ts';
+import { backpressureAdmin } from './ops/backpressure-admin.ts';
 import { ManagementApi } from './ops/keys/api.ts';
 import { opsHandlers } from './ops/ops-handlers.ts';
 import { OperatorPage } from './ops/ui/operator-page.ts';
@@ -24,67 +22,16 @@ import { applyClusterEvents } from './pipeline/cluster-events.ts';
 import { loadNeeds } from './pipeline/load-needs.ts';
 import { ProxyPipeline, type Upstream } from './pipeline/proxy.ts';
 import { pipelineStages } from './pipeline/stages-build.ts';
+import { tenantParts } from './pipeline/tenant-gate.ts';
 import { Deployment } from './routing/deployment.ts';
 import { hasLoad, ModelGroup } from './routing/group.ts';
-import { type StrategyEntry, strategyEntry, strategyRegistry } from './routing/strategies/registry.ts';
+import { strategyEntry, strategyRegistry } from './routing/strategies/registry.ts';
 import type { EngineView, RoutingStrategy } from './routing/types.ts';
 import { KeyService } from './tenants/key-service.ts';
 import { basePath, createPool } from './upstream/pools.ts';
-import { type Clock, monotonicMs } from './util/clock.ts';
-import type { Random } from './util/random.ts';
+import { monotonicMs } from './util/clock.ts';
 
-export interface GatewayOptions {
-  config: GatewayConfig;
-  logger?: Logger;
-  random?: Random;
-  clock?: Clock;
-  /** Routing strategies besides the built-in ones, by `routing_strategy` name. */
-  strategies?: Readonly<Record<string, StrategyEntry>>;
-  /**
-   * The other instances fronting the same fleet (src/cluster): they share the deployments' limits, the
-   * engines' load, cooldowns and penalties. Default: alone (`soloCluster` on `clock`). Started by `listen`,
-   * stopped by `shutdown`.
-   */
-  cluster?: ClusterState;
-  /** Listen with SO_REUSEPORT (Linux), so several workers accept on one port. */
-  reusePort?: boolean;
-  /** Answers for health and metrics in place of this process's own (a worker asks for the whole gateway's). */
-  ops?: (own: OpsHandlers) => OpsHandlers;
-  /** Back-pressure settings a PUT /admin/backpressure applied here (a worker tells the others). */
-  onSettingsApplied?: (settings: unknown) => void;
-  /** The answer of GET/PUT /admin/backpressure in place of this process's own (a worker's is the whole gateway's). */
-  backpressureAnswer?: BackpressureAnswer;
-}
-
-export interface Gateway {
-  /** The public listener. */
-  readonly server: Server;
-  /** The ops listener (`spillway.ops_port`: health, metrics, admin); undefined when off. */
-  readonly opsServer: Server | undefined;
-  /** The ops listener's base URL once `listen` resolved; undefined when off. */
-  readonly opsUrl: string | undefined;
-  readonly groups: ReadonlyMap<string, ModelGroup>;
-  readonly deployments: readonly Deployment[];
-  readonly metrics: GatewayMetrics;
-  /** Request back pressure; undefined when off. */
-  readonly backpressure: BackPressure | undefined;
-  /** The fleet's load model; kept only when a load-aware strategy, back pressure or a load report needs it. */
-  readonly fleet: FleetLoad | undefined;
-  /** The operator page (/ui): its feed, and where a load generator is attached. */
-  readonly ui: OperatorPage;
-  /** API keys (`spillway.keys`): their directory, cache and management API; undefined when off. */
-  readonly keys: KeyService | undefined;
-  /** Listens on host:port (port 0 = any free port), and on the ops port if set; resolves with the public base URL. */
-  listen(port?: number, host?: string): Promise<string>;
-  /**
-   * Graceful stop. For `delayMs` (default 0; `serve` passes `drain_delay_ms` on SIGTERM) the listeners stay
-   * open while readiness answers 503 and new proxy requests get 503 `shutting_down` with `Connection: close`,
-   * so load balancers see the instance leave instead of meeting refused connections. Then the listeners close,
-   * in-flight requests get up to `graceMs` to finish, and everything is closed. Resolves true when nothing had
-   * to be cut off.
-   */
-  shutdown(graceMs?: number, delayMs?: number): Promise<boolean>;
-}
+export type { Gateway, GatewayOptions } from './gateway-types.ts';
 
 /** A group routed by a load-aware strategy: loadNeeds keeps the fleet's load model, so every member has its load. */
 function loadAwareGroup(name: string, members: Deployment[], strategy: RoutingStrategy<EngineView>): ModelGroup {
@@ -174,6 +121,13 @@ export function createGateway(o: GatewayOptions): Gateway {
   if (backpressure !== undefined) bpMetrics.attach(backpressure);
   applyClusterEvents(cluster.events, deployments, backpressure);
   const stages = pipelineStages(backpressure, cluster.events);
+  const keys = config.keys && new KeyService(config.keys, log);
+  const directory = o.keys ?? keys?.directory;
+  const { gate: tenants, usage } = tenantParts(directory, o.usageSink ?? keys, {
+    registry: metrics.registry,
+    clock,
+    log,
+  });
   const ui = new OperatorPage({ groups, backpressure, refusedBy: bpMetrics.refusedBy });
   const proxy = new ProxyPipeline({
     upstreams,
@@ -184,9 +138,9 @@ export function createGateway(o: GatewayOptions): Gateway {
     hooks: stages.hooks,
     router: stages.router,
     fleet,
+    tenants,
   });
   const ownOps = opsHandlers([...groups.values()], metrics, cooldown);
-  const keys = config.keys && new KeyService(config.keys, log);
   const ingress = new Ingress({
     groups,
     proxy,
@@ -206,7 +160,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     backpressureAdmin:
       backpressure && backpressureAdmin(backpressure, { applied: o.onSettingsApplied, answer: o.backpressureAnswer }),
     ui: ui.routes,
-    keys: keys?.directory,
+    keys: directory,
     management: keys && new ManagementApi({ keys, log }).handle,
     onRejected: (outcome, status, reqId) => {
       metrics.requests.inc({ model_group: 'none', deployment: 'none', status: String(status) });
@@ -251,12 +205,14 @@ export function createGateway(o: GatewayOptions): Gateway {
     fleet,
     ui,
     keys,
+    tenants,
     async listen(port = config.server.port, host = config.server.host) {
       // First: a key store that cannot be reached is fatal at start-up, before anything else has started.
       await keys?.start();
       await cluster.start();
       fleet?.start();
       await ui.start();
+      usage?.start();
       const reusePort = o.reusePort === true;
       const url = await listenOn(server, port, host, reusePort);
       if (opsServer !== undefined) opsUrl = await listenOn(opsServer, srv.opsPort!, srv.opsHost ?? host, reusePort);
@@ -274,6 +230,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       const clean = await ingress.whenIdle(graceMs);
       for (const l of listeners) l.closeAllConnections();
       await Promise.all([...upstreams.values()].map((u) => u.pool.destroy()));
+      await usage?.stop();
       await fleet?.stop();
       await cluster.stop();
       await keys?.stop();

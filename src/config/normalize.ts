@@ -49,6 +49,12 @@ export function normalize(file: ConfigFile, issues: string[], env: NodeJS.Proces
       connections: sw.connections,
       connectTimeoutMs: sw.connect_timeout_ms,
       ...(entry.spillway?.load !== undefined && { load: normalizeLoadSource(entry.spillway.load) }),
+      ...(entry.model_info?.input_cost_per_token !== undefined && {
+        inputCostPerToken: entry.model_info.input_cost_per_token,
+      }),
+      ...(entry.model_info?.output_cost_per_token !== undefined && {
+        outputCostPerToken: entry.model_info.output_cost_per_token,
+      }),
     });
   });
 

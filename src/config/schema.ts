@@ -74,6 +74,9 @@ const modelInfoShape = {
     .transform(String)
     .pipe(z.string().regex(/^[\x21-\x7e]+$/, 'expected a non-empty id of printable ASCII without spaces'))
     .optional(),
+  /** LiteLLM's prices per token (issue 15): a tenant's spend = prompt × input + completion × output. */
+  input_cost_per_token: numeric(z.number().nonnegative()).optional(),
+  output_cost_per_token: numeric(z.number().nonnegative()).optional(),
 };
 
 /** Spillway's own per-deployment keys (`model_list[].spillway`). */

@@ -41,6 +41,9 @@ export interface DeploymentConfig {
   connectTimeoutMs: number;
   /** Where this engine's load reports come from (`model_list[].spillway.load`); absent: prediction only. */
   load?: LoadSourceConfig;
+  /** `model_info.input_cost_per_token` / `output_cost_per_token`: what a tenant's spend is priced at (absent: 0). */
+  inputCostPerToken?: number;
+  outputCostPerToken?: number;
 }
 
 export interface RouterConfig {

@@ -61,6 +61,17 @@ export const outcomes = {
   engine_itl_slo: { status: 503, type: 'overloaded', code: 'engine_itl_slo' },
   engine_concurrency: { status: 503, type: 'overloaded', code: 'engine_concurrency' },
   engine_penalty: { status: 503, type: 'overloaded', code: 'engine_penalty' },
+  // The tenant gate (issue 15, src/tenants/gate.ts): a key's or its team's models, limits and budget.
+  // A model the key may not use: 401, as LiteLLM's proxy answers it (proxy/auth/auth_checks.py).
+  key_model_denied: { status: 401, type: 'authentication_error', code: 'key_model_access_denied' },
+  team_model_denied: { status: 401, type: 'authentication_error', code: 'team_model_access_denied' },
+  key_rpm_limit: { status: 429, type: 'rate_limit_error', code: 'key_rpm_limit' },
+  key_tpm_limit: { status: 429, type: 'rate_limit_error', code: 'key_tpm_limit' },
+  key_parallel_limit: { status: 429, type: 'rate_limit_error', code: 'key_parallel_limit' },
+  team_rpm_limit: { status: 429, type: 'rate_limit_error', code: 'team_rpm_limit' },
+  team_tpm_limit: { status: 429, type: 'rate_limit_error', code: 'team_tpm_limit' },
+  team_parallel_limit: { status: 429, type: 'rate_limit_error', code: 'team_parallel_limit' },
+  budget_exceeded: { status: 429, type: 'budget_exceeded', code: 'budget_exceeded' },
 } as const satisfies Record<string, { status: number; type: string; code: string }>;
 
 export type Outcome = keyof typeof outcomes;

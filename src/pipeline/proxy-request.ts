@@ -1,7 +1,10 @@
 import type { LoadPermit } from '../load/permit.ts';
 import type { ClientResponse } from '../outcome/client-response.ts';
+import type { UsageStripper } from '../relay/usage-strip.ts';
 import type { Deployment, DeploymentPermit } from '../routing/deployment.ts';
+import type { TenantHold } from '../tenants/hold.ts';
 import type { Exchange, ExchangeEnd } from '../upstream/exchange.ts';
+import { withIncludeUsage } from '../upstream/include-usage.ts';
 import { rewriteModel } from '../upstream/model-rewrite.ts';
 import type { Ticket } from './backpressure/ticket.ts';
 import type { RequestContext } from './request-context.ts';
@@ -41,6 +44,10 @@ export class ProxyRequest {
   prevTail: Buffer | undefined = undefined;
   /** The relayed response is an SSE stream the client asked for, which must end with `data: [DONE]`. */
   sse = false;
+  /** The tenant gate's hold on the key's and team's counters (src/tenants/hold.ts); undefined without a tenant. */
+  tenant: TenantHold | undefined = undefined;
+  /** Set by the tenant gate when it asks the upstream for the stream's usage: strips it from what is relayed. */
+  stripper: UsageStripper | undefined = undefined;
   /** Back pressure's state for this request (admission, queue place, engine slot); undefined when off. */
   bp: Ticket<ProxyRequest> | undefined = undefined;
 
@@ -52,12 +59,14 @@ export class ProxyRequest {
   /**
    * The bytes to send to `upstreamModel`: the client's own bytes when they name it once and plainly, else with
    * every top-level `model` replaced (also when the name is unchanged: a duplicate key must not reach the
-   * upstream naming another model than the one routed on).
+   * upstream naming another model than the one routed on). With the tenant gate's stripper, it asks for the
+   * stream's usage too.
    */
   upstreamBody(upstreamModel: string): Buffer {
     if (this.rewrittenFor !== upstreamModel) {
       this.rewrittenFor = upstreamModel;
-      this.rewritten = rewriteModel(this.ctx.raw, this.ctx.body, upstreamModel);
+      const body = rewriteModel(this.ctx.raw, this.ctx.body, upstreamModel);
+      this.rewritten = this.stripper === undefined ? body : withIncludeUsage(body);
     }
     return this.rewritten!;
   }

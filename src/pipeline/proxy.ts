@@ -17,7 +17,14 @@ import { ProxyRequest } from './proxy-request.ts';
 import type { RequestContext } from './request-context.ts';
 import { RequestEnd } from './request-end.ts';
 import { CountedRetries, RetryHandler } from './retry-handler.ts';
-import { type AdmissionStage, type AttemptHooks, permitEnd, type Router } from './stages.ts';
+import {
+  type AdmissionStage,
+  type AttemptHooks,
+  NO_TENANTS,
+  permitEnd,
+  type Router,
+  type TenantStage,
+} from './stages.ts';
 
 export type { Upstream } from './attempt-starter.ts';
 
@@ -34,6 +41,8 @@ export interface ProxyOptions {
   router(attempts: AttemptStarter, end: RequestEnd): Router;
   /** The fleet's load model (src/load), kept when a strategy or back pressure reads it; else undefined. */
   fleet?: FleetLoad;
+  /** The tenant gate (src/tenants/gate.ts) with keys on; default NO_TENANTS. */
+  tenants?: TenantStage;
 }
 
 const kRequest = Symbol('spillway.request');
@@ -55,6 +64,7 @@ function onResponseDrain(this: TaggedResponse): void {
  */
 export class ProxyPipeline implements ExchangeListener {
   private readonly admission: AdmissionStage;
+  private readonly tenants: TenantStage;
   private readonly hooks: AttemptHooks;
   private readonly attempts: AttemptStarter;
   private readonly retries: RetryHandler;
@@ -82,8 +92,9 @@ export class ProxyPipeline implements ExchangeListener {
     };
     this.fleet = o.fleet;
     this.admission = o.admission;
+    this.tenants = o.tenants ?? NO_TENANTS;
     this.hooks = o.hooks;
-    this.end = new RequestEnd({ metrics: o.metrics, log: o.log, admission: o.admission });
+    this.end = new RequestEnd({ metrics: o.metrics, log: o.log, admission: o.admission, tenants: this.tenants });
     this.failures = new DeploymentFailures(o.metrics, o.log);
     this.attempts = new AttemptStarter({
       upstreams: o.upstreams,
@@ -102,7 +113,7 @@ export class ProxyPipeline implements ExchangeListener {
     try {
       (res as TaggedResponse)[kRequest] = pr;
       res.on('close', this.onResponseClose);
-      const refused = this.admission.admit(pr);
+      const refused = this.tenants.admit(pr) ?? this.admission.admit(pr);
       if (refused !== undefined) return this.end.reject(pr, refused);
       injectFault(ctx.fault, 'admission');
     } catch (err) {
@@ -144,11 +155,14 @@ export class ProxyPipeline implements ExchangeListener {
       const tokens = stream && (this.hooks.countsTokens || pr.permit !== undefined) ? sseDataEvents(chunk) : 0;
       this.hooks.chunk(pr, tokens);
       if (pr.permit !== undefined && stream) pr.permit.tokens(tokens);
-      if (pr.sse || x.deployment.config.tpm !== undefined || this.fleet !== undefined) {
+      if (pr.sse || x.deployment.config.tpm !== undefined || this.fleet !== undefined || pr.tenant !== undefined) {
         pr.prevTail = pr.tail;
         pr.tail = chunk;
       }
-      const flowing = pr.res.write(chunk);
+      // The usage event the gateway asked for on the tenant's behalf is not the client's to see.
+      const out = pr.stripper === undefined || !pr.sse ? chunk : pr.stripper.relay(chunk);
+      if (out === undefined) return true;
+      const flowing = pr.res.write(out);
       injectFault(pr.ctx.fault, 'relay');
       if (flowing) return true;
       pr.res.once('drain', onResponseDrain);
@@ -201,6 +215,8 @@ export class ProxyPipeline implements ExchangeListener {
     d.recordSuccess();
     if (this.fleet !== undefined)
       this.fleet.observeUsage(pr.ctx.group, pr.ctx.prompt, usagePromptTokens(responseTail(pr.tail, pr.prevTail)));
+    if (x.status < 300) this.tenants.completed(pr, d);
+    writeHeld(pr);
     pr.res.end();
     this.end.finish(pr, 'upstream_response', x.status, d.id);
   }
@@ -211,9 +227,16 @@ export class ProxyPipeline implements ExchangeListener {
    */
   private truncated(pr: ProxyRequest, d: Deployment): void {
     this.failures.record(d, 'broken_stream', undefined);
+    writeHeld(pr);
     cutAfterFlush(pr.res);
     this.end.finish(pr, 'upstream_broken_stream', outcomes.upstream_broken_stream.status, d.id);
   }
+}
+
+/** What the usage stripper still holds (a last event without its blank line) goes out as it came. */
+function writeHeld(pr: ProxyRequest): void {
+  const held = pr.stripper?.rest();
+  if (held !== undefined) pr.res.write(held);
 }
 
 /** Closes the connection once what was written has gone out; a rare path, so the callback may be a closure. */

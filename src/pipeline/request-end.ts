@@ -9,23 +9,27 @@ import type { InternalStage } from '../outcome/internal-error.ts';
 import { type Outcome, outcomes } from '../outcome/outcomes.ts';
 import type { Refusal } from './backpressure/refusals.ts';
 import type { ProxyRequest } from './proxy-request.ts';
-import type { AdmissionStage } from './stages.ts';
+import { type AdmissionStage, NO_TENANTS, type TenantStage } from './stages.ts';
 
 export interface RequestEndOptions {
   metrics: GatewayMetrics;
   log: Logger;
   admission: AdmissionStage;
+  /** Default NO_TENANTS. */
+  tenants?: TenantStage;
 }
 
 export class RequestEnd {
   private readonly metrics: GatewayMetrics;
   private readonly log: Logger;
   private readonly admission: AdmissionStage;
+  private readonly tenants: TenantStage;
 
   constructor(o: RequestEndOptions) {
     this.metrics = o.metrics;
     this.log = o.log;
     this.admission = o.admission;
+    this.tenants = o.tenants ?? NO_TENANTS;
   }
 
   /** Answers with a gateway error (the outcome's status, type and code) and finishes the request. */
@@ -136,6 +140,7 @@ export class RequestEnd {
     if (pr.finished) return;
     pr.finished = true;
     this.admission.release(pr, outcome === 'upstream_response' ? 'success' : 'failure');
+    this.tenants.release(pr, outcome);
     const ctx = pr.ctx;
     const now = performance.now();
     const m = this.metrics;
@@ -154,6 +159,8 @@ export class RequestEnd {
       {
         req_id: ctx.id,
         model: ctx.group,
+        // The key's alias (or its team's), never the key.
+        tenant: ctx.tenant?.label,
         deployment,
         status,
         outcome,

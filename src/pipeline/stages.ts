@@ -5,16 +5,33 @@
  *   admission     before the body (precheck), once the group is known (admit), its hold ended at finish
  *   router        a request → Dispatched | Queued | exhausted | Refusal (./router.ts; back pressure's queue)
  *   attempt hooks what back pressure measures on each attempt (engine slot, TTFT/ITL, engine refusals)
+ *   tenants       a key's models, limits and budget, before admission (src/tenants/gate.ts); NO_TENANTS with keys off
  */
 import type { Priority } from '../admission/priority.ts';
 import type { ClientResponse } from '../outcome/client-response.ts';
 import { sendError } from '../outcome/openai-error.ts';
-import { outcomes } from '../outcome/outcomes.ts';
+import { type Outcome, outcomes } from '../outcome/outcomes.ts';
 import type { Deployment } from '../routing/deployment.ts';
 import type { Exchange, ExchangeEnd } from '../upstream/exchange.ts';
 import type { PermitEnd } from '../util/permit.ts';
 import type { Refusal } from './backpressure/refusals.ts';
 import type { ProxyRequest } from './proxy-request.ts';
+
+export interface TenantStage {
+  /** The tenant's models, limits and budget; on success the request holds its tenant's slot until finish. */
+  admit(pr: ProxyRequest): Refusal | undefined;
+  /** A whole response from `d`: its usage counted (tpm, spend). */
+  completed(pr: ProxyRequest, d: Deployment): void;
+  /** Ends the tenant's hold and counts the request: once, from RequestEnd.finish. */
+  release(pr: ProxyRequest, outcome: Outcome): void;
+}
+
+/** Keys off: no request has a tenant, so nothing is judged or counted. */
+export const NO_TENANTS: TenantStage = {
+  admit: () => undefined,
+  completed() {},
+  release() {},
+};
 
 export interface AdmissionStage {
   /** The checks that need no body; a refusal is counted here and sent by the ingress with `sendEarly`. */

@@ -17,3 +17,12 @@ export function usageTokens(tail: Buffer | undefined, bodyBytes: number): number
 export function responseTail(tail: Buffer | undefined, prevTail: Buffer | undefined): Buffer | undefined {
   return prevTail === undefined ? tail : Buffer.concat([prevTail, tail!]);
 }
+
+const completionTokens = /"completion_tokens"\s*:\s*(\d+)/;
+
+/** usage.completion_tokens in the tail of a response (as ../load/stream-tokens.ts reads prompt_tokens), if any. */
+export function usageCompletionTokens(tail: Buffer | undefined): number | undefined {
+  if (tail === undefined) return undefined;
+  const m = completionTokens.exec(tail.toString('latin1'));
+  return m === null ? undefined : Number(m[1]);
+}

@@ -14,10 +14,14 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Starts a gateway on 127.0.0.1:0 from YAML text, through the real config loader. */
-export async function startGateway(yaml: string, strategies?: GatewayOptions['strategies']): Promise<RunningGateway> {
+/** Starts a gateway on 127.0.0.1:0 from YAML text, through the real config loader (`extra`: options beside it). */
+export async function startGateway(
+  yaml: string,
+  strategies?: GatewayOptions['strategies'],
+  extra: Partial<GatewayOptions> = {},
+): Promise<RunningGateway> {
   const { config } = parseConfig(yaml, {});
-  const gateway = createGateway({ config, logger: pino({ level: 'silent' }), strategies });
+  const gateway = createGateway({ ...extra, config, logger: pino({ level: 'silent' }), strategies });
   const url = await gateway.listen(0, '127.0.0.1');
   const metricsText = async () => (await fetch(`${url}/metrics`)).text();
   return {
