@@ -124,6 +124,7 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest, QueueE
       this.service.sd,
       notBefore,
       t,
+      t.admission?.tenant,
     );
     if (typeof place === 'string') return this.queueRefusal(place, t);
     bp.observeDecision(pr, 'queued');

@@ -3,6 +3,7 @@
  *
  *   W        = max( (k + z·√k) / μ_c ,  departures(k + ⌈λ_above · W_rate⌉) )       the model's wait
  *              k = ahead(c) + 1;  μ = the group's dispatch rate (./drain-rate.ts);  μ_c = μ − Σ_{c' above c} λ_c'
+ *              (with tenants, ahead(c) counts what of class c leaves before the request: ./fair-flows.ts)
  *   judged by F_c · W,  F_c = max( the 0.995-quantile of waited / W of the class's recent leaves
  *                                    (./wait-calibration.ts, relaxed toward 1 while none leaves),
  *                                  waited / W of the first queued of each class at or above c,
@@ -120,14 +121,22 @@ export class WaitEstimate<T> {
    * else, below overload, the joint margin (module comment) within `slackMs` = deadline − now − m, s_e being
    * `serviceSdMs`. Leaves F_c · W in `judgedMs` and W in `judgedWaitZMs`.
    */
-  fits(p: Priority, z: number, now: number, lastCallMs: number, slackMs: number, serviceSdMs: number): boolean {
-    const wait = this.waitMs(p, z, now);
+  fits(
+    p: Priority,
+    z: number,
+    now: number,
+    lastCallMs: number,
+    slackMs: number,
+    serviceSdMs: number,
+    ahead = this.queue.ahead(p),
+  ): boolean {
+    const wait = this.waitMs(p, z, now, ahead);
     const rho = this.overload(p, now);
     const f = this.factorAt(p, now, rho);
     this.judgedWaitZMs = wait;
     this.judgedMs = f * wait;
     // Unknown (NaN) fits: nothing says it does not.
-    return !(this.judgedMs > lastCallMs) || this.fitsJointly(p, z, now, rho, f, wait, slackMs, serviceSdMs);
+    return !(this.judgedMs > lastCallMs) || this.fitsJointly(p, z, now, rho, f, wait, slackMs, serviceSdMs, ahead);
   }
 
   private fitsJointly(
@@ -139,9 +148,10 @@ export class WaitEstimate<T> {
     waitZ: number,
     slackMs: number,
     sdE: number,
+    ahead: number,
   ): boolean {
     if (!(z > 0 && rho < OVERLOAD_FACTOR_MAX) || !this.sustainedKnown(now)) return false;
-    const mean = this.waitMs(p, 0, now);
+    const mean = this.waitMs(p, 0, now, ahead);
     const sdQ = (f * (waitZ - mean)) / z;
     const joint = Math.sqrt(sdQ * sdQ + sdE * sdE);
     const apart = sdQ + sdE;
@@ -174,11 +184,14 @@ export class WaitEstimate<T> {
     return over > f ? over : f;
   }
 
-  /** W for a new class-`p` request with `z` standard deviations of margin (module comment). */
-  waitMs(p: Priority, z: number, now: number): number {
+  /**
+   * W for a new class-`p` request with `z` standard deviations of margin (module comment), behind `ahead`
+   * queued entries (default: every one of its class and above; fewer when tenants share the class fairly).
+   */
+  waitMs(p: Priority, z: number, now: number, ahead = this.queue.ahead(p)): number {
     const mu = this.rateFor(p, now);
     if (mu <= 0) return Infinity;
-    const k = this.queue.ahead(p) + 1;
+    const k = ahead + 1;
     const byRate = (k + z * Math.sqrt(k)) / mu;
     const d = this.departures;
     if (d === undefined) return byRate;
