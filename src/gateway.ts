@@ -27,6 +27,7 @@ import { Deployment } from './routing/deployment.ts';
 import { hasLoad, ModelGroup } from './routing/group.ts';
 import { type StrategyEntry, strategyEntry, strategyRegistry } from './routing/strategies/registry.ts';
 import type { EngineView, RoutingStrategy } from './routing/types.ts';
+import type { KeyDirectory } from './tenants/types.ts';
 import { basePath, createPool } from './upstream/pools.ts';
 import { type Clock, monotonicMs } from './util/clock.ts';
 import type { Random } from './util/random.ts';
@@ -52,6 +53,8 @@ export interface GatewayOptions {
   onSettingsApplied?: (settings: unknown) => void;
   /** The answer of GET/PUT /admin/backpressure in place of this process's own (a worker's is the whole gateway's). */
   backpressureAnswer?: BackpressureAnswer;
+  /** API keys that carry a tenant (src/tenants/types.ts); undefined: the master key alone. */
+  keys?: KeyDirectory;
 }
 
 export interface Gateway {
@@ -187,6 +190,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     proxy,
     ops: o.ops?.(ownOps) ?? ownOps,
     auth: config.server.masterKey ? new MasterKeyAuth(config.server.masterKey) : undefined,
+    keys: o.keys,
     maxBodyBytes: config.server.maxRequestSizeBytes,
     // Reading a refused body's rest is bounded like accepting two maximum-size bodies would be; enough for a
     // client that writes its whole body before it reads the answer, when the body is near the limit.

@@ -7,6 +7,7 @@ import type { ProxyPipeline } from '../pipeline/proxy.ts';
 import type { AdmissionStage } from '../pipeline/stages.ts';
 import type { PromptInfo } from '../prefix/prompt-info.ts';
 import type { ModelGroup } from '../routing/group.ts';
+import type { KeyDirectory } from '../tenants/types.ts';
 import type { MasterKeyAuth } from './auth.ts';
 import type { LingerLimits } from './linger.ts';
 
@@ -28,6 +29,8 @@ export interface IngressOptions {
   proxy: ProxyPipeline;
   ops: OpsHandlers;
   auth: MasterKeyAuth | undefined;
+  /** API keys that carry a tenant (src/tenants/types.ts); undefined: the master key alone. */
+  keys?: KeyDirectory;
   maxBodyBytes: number;
   /** How much of a body still arriving after an early answer is read and discarded (./linger.ts). */
   linger: LingerLimits;

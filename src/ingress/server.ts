@@ -12,6 +12,7 @@ import { lingerOn, stillSending } from './linger.ts';
 import { type BodyRules, parseBody } from './parse-body.ts';
 import { readRequestHeaders } from './request-headers.ts';
 import { findRoute, isOpsRoute, pathOf, type Route, routeTable } from './routes.ts';
+import { tenantOf } from './tenant-of.ts';
 
 const kIngress = Symbol('spillway.ingress');
 interface Pending {
@@ -21,6 +22,7 @@ interface Pending {
   upstreamPath: string;
   headers: RequestHeaders;
   res: ServerResponse;
+  tenant: RequestContext['tenant'];
 }
 type Tagged = IncomingMessage & { [kIngress]?: Pending };
 
@@ -89,9 +91,9 @@ export class Ingress implements BodyTarget {
       );
     }
     if (route.kind !== 'proxy') return this.ops(req, res, route);
-    if (!this.authorized(req)) return this.unauthorized(req, res);
-    // A body still arriving is read first and refused in onBody, so the answer can close the connection
-    // without a reset while the client is still writing.
+    const tenant = tenantOf(this.o.keys, req.headers.authorization);
+    if (tenant === undefined && !this.authorized(req)) return this.unauthorized(req, res);
+    // A body still arriving is read first and refused in onBody: the answer closes without a reset mid-write.
     if (this.draining && !stillSending(req)) return this.refuseDraining(req, res);
     this.active++;
     res.on('close', this.onResponseClose);
@@ -116,6 +118,7 @@ export class Ingress implements BodyTarget {
       upstreamPath: route.upstreamPath,
       headers,
       res,
+      tenant,
     };
     readBody(req, this.o.maxBodyBytes, this);
   }
@@ -175,8 +178,7 @@ export class Ingress implements BodyTarget {
 
   /** JSON, depth, fields, model group: the request's context, or undefined when it was refused. */
   private parse(req: IncomingMessage, p: Pending, raw: Buffer): RequestContext | undefined {
-    // The body finished arriving after shutdown began: nothing has been done with it yet, so refuse it like any
-    // request that arrives while draining rather than start work the shutdown would have to wait for.
+    // The body arrived after shutdown began: refuse it like any arrival while draining, before any work on it.
     if (this.draining) return void this.refuseDraining(req, p.res);
     const parsed = parseBody(raw, p.endpoint, this.bodyRules);
     if ('outcome' in parsed)
@@ -194,12 +196,12 @@ export class Ingress implements BodyTarget {
       raw,
       headers: p.headers,
       prompt,
+      tenant: p.tenant,
     });
   }
 
   private refuseDraining(req: IncomingMessage, res: ServerResponse): void {
-    // Sends the client to another instance.
-    res.setHeader('connection', 'close');
+    res.setHeader('connection', 'close'); // sends the client to another instance
     this.refuse(req, res, 'draining', 'The gateway is shutting down; retry on another instance.', 1000);
   }
 

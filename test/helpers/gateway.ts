@@ -15,9 +15,13 @@ export interface RunningGateway {
 }
 
 /** Starts a gateway on 127.0.0.1:0 from YAML text, through the real config loader. */
-export async function startGateway(yaml: string, strategies?: GatewayOptions['strategies']): Promise<RunningGateway> {
+export async function startGateway(
+  yaml: string,
+  strategies?: GatewayOptions['strategies'],
+  more: Partial<GatewayOptions> = {},
+): Promise<RunningGateway> {
   const { config } = parseConfig(yaml, {});
-  const gateway = createGateway({ config, logger: pino({ level: 'silent' }), strategies });
+  const gateway = createGateway({ config, logger: pino({ level: 'silent' }), strategies, ...more });
   const url = await gateway.listen(0, '127.0.0.1');
   const metricsText = async () => (await fetch(`${url}/metrics`)).text();
   return {

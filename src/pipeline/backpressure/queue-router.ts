@@ -197,7 +197,8 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest, QueueE
           outcome: 'router_queue_full',
           message:
             `The router queue of model group "${g.name}" is full; this ` +
-            `${PRIORITY_NAMES[t.priority]} request gave its place to a more important one.`,
+            `${PRIORITY_NAMES[t.priority]} request gave its place to a more important one, or to a tenant under ` +
+            'its share of the queue while its own tenant is over.',
           retryAfterMs: bp.retryAfter(g, g.room.size),
         });
       }
