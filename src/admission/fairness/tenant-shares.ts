@@ -5,7 +5,7 @@
  * is as large as the tenants in flight, whatever the number of keys. Requests without a tenant (or every
  * request, with fairness off) count as one, `anonymous`, kept for good: no lookup and no allocation for them.
  */
-import type { FairIdentity } from './types.ts';
+import type { FairIdentity, FairnessPolicy } from './types.ts';
 
 export const ANONYMOUS = 'anonymous';
 
@@ -68,6 +68,14 @@ export class TenantShares {
     this.activeWeight = this.activeCount === 0 ? 0 : this.activeWeight - t.weight;
     if (t !== this.anonymous) this.named.delete(t.id);
     return true;
+  }
+
+  /**
+   * Whether `t` holds less than its weighted share of `total` (the group's admitted requests) by `policy`,
+   * while others hold some too: a tenant the others' overload is no reason to refuse.
+   */
+  holdsUnderShare(t: TenantLoad, policy: FairnessPolicy, total: number): boolean {
+    return this.othersActive(t) && policy.underShare(t.inFlight, 0, t.weight, this.weightWith(t), total);
   }
 
   /** Named tenants holding something (the accounting checks: 0 when nothing is in flight). */

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Priority } from '../../admission/priority.ts';
 import { fixed } from '../../util/ref.ts';
+import { DrainRate } from './drain-rate.ts';
 import type { QueueTenant } from './fair-flows.ts';
 import { type PlaceOwner, QueuePlace } from './queue-place.ts';
 import { RouterQueue } from './router-queue.ts';
+import { fixture } from './test-support.ts';
 
 const NO_OWNER: PlaceOwner<unknown> = { end() {} };
 const tenant = (weight = 1): QueueTenant => ({ weight, flows: [] });
@@ -126,4 +128,29 @@ test('displaceFor: a tenant under its share of a full class takes room from the 
   }
   assert.equal(q.displaceFor(1, light, 1), undefined);
   assert.equal(q.countOf(1), 10);
+});
+
+test('a tenant under its share is judged by its own place, not by the class overload the heavy tenant makes', () => {
+  const mk = (clock: () => number) =>
+    [0, 1, 2].map(() => new DrainRate({ clock, windowMs: 1000, buckets: 10, minEvents: 3 }));
+  const f = fixture({ maxRequests: 20, maxTokens: 1e6 }, undefined, (clock) => ({ offeredRates: mk(clock) }));
+  // Drains 0.1/ms; standard offers 0.2/ms (ρ = 2), nearly all of it the heavy tenant's.
+  for (let i = 0; i < 100; i++) {
+    f.drainRate.record();
+    f.room.offered(1);
+    f.room.offered(1);
+    f.timers.advance(10);
+  }
+  const heavy = tenant();
+  const light = tenant();
+  const offer = (item: string, t: QueueTenant, budget: number, underShare: boolean) =>
+    f.room.offer(item, 1, f.timers.now + budget, 10, 0, 0, 0, undefined, t, underShare);
+  for (let i = 0; i < 5; i++) assert.equal(typeof offer(`h${i}`, heavy, 1000, false), 'object');
+  // The heavy tenant's next waits behind its own 5 (k = 6: 60 ms), judged 2× over: 120 ms.
+  assert.equal(offer('h5', heavy, 100, false), 'router_deadline');
+  // The light one leaves at the next departure (k = 1: 10 ms), its own overload ≤ 1: 15 ms is enough.
+  assert.equal(typeof offer('l0', light, 15, true), 'object');
+  // Were it over its share, the class's overload would double its wait past what is left.
+  assert.equal(offer('l1', tenant(), 15, false), 'router_deadline');
+  f.room.clear();
 });

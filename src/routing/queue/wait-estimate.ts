@@ -39,6 +39,7 @@
 import type { Priority } from '../../admission/priority.ts';
 import type { Departures } from './departures.ts';
 import type { DrainRate } from './drain-rate.ts';
+import type { QueueTenant } from './fair-flows.ts';
 import type { RouterQueue } from './router-queue.ts';
 import { WaitCalibration } from './wait-calibration.ts';
 
@@ -119,7 +120,8 @@ export class WaitEstimate<T> {
   /**
    * Whether a class-`p` request fits its deadline (./waiting-room.ts): F_c · W within `lastCallMs` (from now),
    * else, below overload, the joint margin (module comment) within `slackMs` = deadline − now − m, s_e being
-   * `serviceSdMs`. Leaves F_c · W in `judgedMs` and W in `judgedWaitZMs`.
+   * `serviceSdMs`. Leaves F_c · W in `judgedMs` and W in `judgedWaitZMs`. `tenant`: whose flow the request would
+   * join (what of its class leaves first); `underShare`: that tenant holds less than its fair share.
    */
   fits(
     p: Priority,
@@ -128,11 +130,16 @@ export class WaitEstimate<T> {
     lastCallMs: number,
     slackMs: number,
     serviceSdMs: number,
-    ahead = this.queue.ahead(p),
+    tenant?: QueueTenant,
+    underShare = false,
   ): boolean {
+    const ahead = this.queue.aheadFor(p, tenant);
     const wait = this.waitMs(p, z, now, ahead);
-    const rho = this.overload(p, now);
-    const f = this.factorAt(p, now, rho);
+    const overload = this.overload(p, now);
+    // A tenant under its fair share is not delayed by the others' overload (./fair-flows.ts): ρ ≤ 1 for it, and
+    // the class's calibration, learned on the waits of tenants that others pass, is not its own.
+    const rho = underShare && overload > 1 ? 1 : overload;
+    const f = underShare ? 1 : this.factorAt(p, now, rho);
     this.judgedWaitZMs = wait;
     this.judgedMs = f * wait;
     // Unknown (NaN) fits: nothing says it does not.

@@ -9,9 +9,8 @@
  *                         measured waits, and taken ρ_c times over while its class and above overload the group)
  *             last_call = deadline − (m(P) + z · s)     (deadline = arrival + TTFT budget)
  *   no room (for its class)    → displace a queued request of a less important class, else (a tenant under its
- *                                share of the class) one of the tenant furthest over its own, else
- *                                router_queue_full (a class fills only its priority fraction of max_queue and
- *                                max_queue_tokens; checked after the deadline: nothing displaced for a refusal)
+ *                                share) one of the tenant furthest over its own, else router_queue_full (a class
+ *                                fills its priority fraction of max_queue(_tokens); checked after the deadline)
  *       The time to first token is the wait in the queue plus the engine's TTFT after dispatch. The engine's
  *       part is owed from the budget before the queue gets any: m(P) is the engine's expected TTFT for this
  *       request's prompt length P and s the spread around it (src/engine-admission/ttft-fit.ts), not the
@@ -184,9 +183,9 @@ export class WaitingRoom<T, G = unknown> implements PlaceOwner<T> {
 
   /**
    * Queues `item` unless it cannot make its deadline. `serviceMs` / `serviceSdMs`: the engine's expected TTFT
-   * after dispatch for this prompt and the spread around it (0 when unknown). `notBefore`: clock ms before
-   * which no engine will take its class (0 when one may at any capacity event). `keeper`: the holder's field
-   * for the place, set here and cleared when the place ends. `tenant`: whose flow it joins (./fair-flows.ts).
+   * after dispatch and its spread (0 when unknown). `notBefore`: clock ms before which no engine takes its class
+   * (0: any capacity event). `keeper`: the holder's field for the place, set here, cleared when it ends.
+   * `tenant`: whose flow it joins (./fair-flows.ts); `underShare`: the class's overload is not its own.
    */
   offer(
     item: T,
@@ -198,17 +197,18 @@ export class WaitingRoom<T, G = unknown> implements PlaceOwner<T> {
     notBefore = 0,
     keeper?: PlaceKeeper<T>,
     tenant?: QueueTenant,
+    underShare = false,
   ): QueuePlace<T> | QueueRefusal {
     const now = this.clock();
     const z = this.marginSd;
     const lastCall = deadline - now - (serviceMs + z * serviceSdMs);
     this.judgedWaitMs = NaN;
     if (lastCall <= 0 || notBefore - now > lastCall) return 'router_deadline';
-    const q = this.queue;
-    const ahead = q.aheadFor(priority, tenant);
-    const fits = this.estimate.fits(priority, z, now, lastCall, deadline - now - serviceMs, serviceSdMs, ahead);
+    const slack = deadline - now - serviceMs;
+    const fits = this.estimate.fits(priority, z, now, lastCall, slack, serviceSdMs, tenant, underShare);
     this.judgedWaitMs = this.estimate.judgedMs;
     if (!fits) return 'router_deadline';
+    const q = this.queue;
     const f = this.fractions[priority];
     while (!q.fits(tokens, f)) {
       const victim = q.victim(priority) ?? q.displaceFor(priority, tenant, f);
