@@ -21,7 +21,8 @@ export class TenantLoad {
 
   constructor(id: string, weight: number) {
     this.id = id;
-    this.weight = weight;
+    // A weight of 0 (or none) would never be served while others queue: such a key weighs as the default.
+    this.weight = weight > 0 ? weight : 1;
   }
 }
 
