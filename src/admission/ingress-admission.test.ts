@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../util/random.ts';
 import { fixed } from '../util/ref.ts';
+import { weighted } from './fairness/weighted.ts';
 import {
   type AdmissionPermit,
   GroupAdmission,
@@ -19,6 +20,7 @@ function fixture(o: Partial<IngressSettings> = {}, capacity = 0, groupCap = Infi
     kvOvercommit: 1.25,
     fractions: [1, 0.8, 0.5],
     shed: createShedRule('cliff', { start: 1 }),
+    fairness: weighted,
     ...o,
   };
   const g = new GroupAdmission('g', fixed({ maxInFlight: groupCap }));

@@ -9,12 +9,17 @@
  *   shedding           sheddable only: refused with p = rule(ρ / f)        → ingress_priority_shed
  *                      where ρ = the highest of the three load ratios
  *
+ * The group's two limits are shared among its tenants (./fairness/): a tenant under its weighted share of a
+ * full one passes it, while others hold some too. The global cap protects the process and is nobody's share.
+ *
  * `precheck` runs the global checks alone, before the request body is read; `admit` runs them all once the
  * model group is known, and is the one that counts.
  */
 import type { Permit, PermitEnd } from '../util/permit.ts';
 import type { Random } from '../util/random.ts';
 import type { Ref } from '../util/ref.ts';
+import type { FairnessPolicy } from './fairness/registry.ts';
+import { type TenantLoad, TenantShares } from './fairness/tenant-shares.ts';
 import { type KvBudgetSource, kvBudgetAllows, kvBudgetRatio, kvOvercommit } from './kv-budget.ts';
 import { type Priority, type PriorityFractions, SHEDDABLE } from './priority.ts';
 import type { ShedRule } from './shedding/types.ts';
@@ -28,6 +33,8 @@ export interface IngressSettings {
   readonly kvOvercommit: number;
   readonly fractions: PriorityFractions;
   readonly shed: ShedRule;
+  /** How a full group limit is shared among tenants (./fairness/). */
+  readonly fairness: FairnessPolicy;
 }
 
 /** A group's own threshold. */
@@ -43,6 +50,8 @@ export class GroupAdmission {
   readonly byPriority = [0, 0, 0];
   /** Σ of the admitted requests' KV estimates: the ledger KV source reads it. */
   kvBlocks = 0;
+  /** The same counts per tenant. */
+  readonly tenants = new TenantShares();
 
   private readonly limits: Ref<GroupLimits>;
 
@@ -110,25 +119,30 @@ export class IngressAdmission {
   /**
    * Every check; on 'ok' the request is counted until `release`. `kvShare`: the part of the KV budget the class
    * may use now — its fraction while a class above it is active, else all
-   * (src/pipeline/backpressure/class-activity.ts).
+   * (src/pipeline/backpressure/class-activity.ts). `tenant`: whose request it is (./fairness/tenant-shares.ts).
    */
   admit(
     g: GroupAdmission,
     priority: Priority,
     kvBlocks: number,
     kvShare = this.settings.fractions[priority],
+    tenant = g.tenants.anonymous,
   ): IngressVerdict {
     const s = this.settings;
     const f = s.fractions[priority];
     const globalRatio = this.inFlight / s.maxInFlight;
     if (globalRatio >= f) return 'ingress_inflight';
     const groupRatio = g.inFlight / g.maxInFlight;
-    if (groupRatio >= f) return 'ingress_inflight';
+    if (groupRatio >= f && !this.underShare(g, tenant, tenant.inFlight, 1, f * g.maxInFlight))
+      return 'ingress_inflight';
     const capacity = this.kv.capacityBlocks(g.name);
     // Unknown capacity leaves the gate open (./kv-budget.ts): the held blocks are not summed for nothing.
     const held = capacity > 0 ? this.kv.inFlightBlocks(g.name, priority) : 0;
     const overcommit = capacity > 0 ? kvOvercommit(s.kvOvercommit, capacity, this.kv.drainBlocks(g.name, priority)) : 0;
-    if (!kvBudgetAllows(held, kvBlocks, capacity, overcommit, kvShare)) {
+    if (
+      !kvBudgetAllows(held, kvBlocks, capacity, overcommit, kvShare) &&
+      !this.underShare(g, tenant, tenant.kvBlocks, kvBlocks, kvShare * overcommit * capacity)
+    ) {
       this.kvRefusal.held = held;
       this.kvRefusal.budget = kvShare * overcommit * capacity;
       return 'ingress_kv_budget';
@@ -142,6 +156,7 @@ export class IngressAdmission {
     g.inFlight++;
     g.byPriority[priority]++;
     g.kvBlocks += kvBlocks;
+    g.tenants.admitted(tenant, kvBlocks);
     return 'ok';
   }
 
@@ -151,13 +166,14 @@ export class IngressAdmission {
     priority: Priority,
     kvBlocks: number,
     kvShare = this.settings.fractions[priority],
+    tenant = g.tenants.anonymous,
   ): AdmissionPermit | Exclude<IngressVerdict, 'ok'> {
-    const v = this.admit(g, priority, kvBlocks, kvShare);
-    return v === 'ok' ? new AdmissionPermit(this, g, priority, kvBlocks) : v;
+    const v = this.admit(g, priority, kvBlocks, kvShare, tenant);
+    return v === 'ok' ? new AdmissionPermit(this, g, priority, kvBlocks, tenant) : v;
   }
 
-  release(g: GroupAdmission, priority: Priority, kvBlocks: number): void {
-    if (g.byPriority[priority] <= 0 || g.inFlight <= 0 || this.inFlight <= 0) {
+  release(g: GroupAdmission, priority: Priority, kvBlocks: number, tenant = g.tenants.anonymous): void {
+    if (g.byPriority[priority] <= 0 || g.inFlight <= 0 || this.inFlight <= 0 || !g.tenants.released(tenant, kvBlocks)) {
       this.releaseErrors++;
       return;
     }
@@ -180,6 +196,14 @@ export class IngressAdmission {
     );
   }
 
+  /** A full group limit: whether `t`, holding `held`, may take `more` of it as under its share (./fairness/). */
+  private underShare(g: GroupAdmission, t: TenantLoad, held: number, more: number, limit: number): boolean {
+    return (
+      g.tenants.othersActive(t) &&
+      this.settings.fairness.underShare(held, more, t.weight, g.tenants.weightWith(t), limit)
+    );
+  }
+
   private shed(r: number): boolean {
     const p = this.settings.shed.probability(r);
     return p > 0 && this.random() < p;
@@ -192,16 +216,24 @@ export class AdmissionPermit implements Permit {
   readonly group: GroupAdmission;
   readonly priority: Priority;
   readonly kvBlocks: number;
+  readonly tenant: TenantLoad;
 
-  constructor(admission: IngressAdmission, group: GroupAdmission, priority: Priority, kvBlocks: number) {
+  constructor(
+    admission: IngressAdmission,
+    group: GroupAdmission,
+    priority: Priority,
+    kvBlocks: number,
+    tenant: TenantLoad,
+  ) {
     this.admission = admission;
     this.group = group;
     this.priority = priority;
     this.kvBlocks = kvBlocks;
+    this.tenant = tenant;
   }
 
   end(how: PermitEnd): asserts this is never {
     void how;
-    this.admission.release(this.group, this.priority, this.kvBlocks);
+    this.admission.release(this.group, this.priority, this.kvBlocks, this.tenant);
   }
 }

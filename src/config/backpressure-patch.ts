@@ -121,6 +121,7 @@ export function backpressureSection(c: DeepReadonly<BackpressureConfig>): Record
         quantile: l.quantile,
       },
     },
+    fairness: { enabled: c.fairness.enabled, policy: c.fairness.policy },
     groups: Object.fromEntries(Object.entries(c.groups).map(([name, g]) => [name, group(g)])),
   };
 }

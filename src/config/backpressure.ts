@@ -5,6 +5,7 @@
  * normalisation live here; ./schema.ts mounts the shape and ./normalize.ts calls `normalizeBackpressure`.
  */
 import * as z from 'zod';
+import { fairnessPolicyNames } from '../admission/fairness/registry.ts';
 import { checkFractions, type PriorityFractions } from '../admission/priority.ts';
 import { shedRuleNames } from '../admission/shedding/registry.ts';
 import { boolean, numeric, section } from './coerce.ts';
@@ -90,6 +91,11 @@ const engineShape = {
   norm_tokens: positive().default(1024),
   limit: section(limitShape),
 };
+/** Tenants share each class by weight (docs/BACKPRESSURE.md, "Fairness"); one tenant alone: as without. */
+const fairnessShape = {
+  enabled: boolean().default(true),
+  policy: oneOf(() => fairnessPolicyNames().filter((n) => n !== 'off'), 'fairness policy').default('weighted'),
+};
 const groupShape = {
   ttft_budget_ms: positive().optional(),
   ttft_slo_ms: ms().optional(),
@@ -106,6 +112,7 @@ export const backpressureShape = {
   ingress: section(ingressShape),
   router: section(routerShape),
   engine: section(engineShape),
+  fairness: section(fairnessShape),
   groups: z.record(z.string(), section(groupShape)).default({}),
 };
 
@@ -124,6 +131,7 @@ export const BACKPRESSURE_SHAPES: Readonly<Record<string, z.core.$ZodLooseShape>
   router: routerShape,
   engine: engineShape,
   'engine.limit': limitShape,
+  fairness: fairnessShape,
   'groups.*': groupShape,
 };
 
@@ -184,6 +192,7 @@ export interface BackpressureConfig {
     limitAlgorithm: string;
     limit: LimitParams;
   };
+  fairness: { enabled: boolean; policy: string };
   /** Defaults for groups without their own entry. */
   defaults: GroupBackpressure;
   groups: Record<string, GroupBackpressure>;
@@ -272,6 +281,7 @@ export function normalizeBackpressure(
         quantile: l.quantile,
       },
     },
+    fairness: { enabled: raw.fairness.enabled, policy: raw.fairness.policy },
     defaults,
     groups,
   };

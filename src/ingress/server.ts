@@ -184,8 +184,7 @@ export class Ingress implements BodyTarget {
 
   /** JSON, depth, fields, model group: the request's context, or undefined when it was refused. */
   private parse(req: IncomingMessage, p: Pending, raw: Buffer): RequestContext | undefined {
-    // The body finished arriving after shutdown began: nothing has been done with it yet, so refuse it like any
-    // request that arrives while draining rather than start work the shutdown would have to wait for.
+    // The body arrived after shutdown began: refuse it like any arrival while draining, before any work on it.
     if (this.draining) return void this.refuseDraining(req, p.res);
     const parsed = parseBody(raw, p.endpoint, this.bodyRules);
     if ('outcome' in parsed)
@@ -208,8 +207,7 @@ export class Ingress implements BodyTarget {
   }
 
   private refuseDraining(req: IncomingMessage, res: ServerResponse): void {
-    // Sends the client to another instance.
-    res.setHeader('connection', 'close');
+    res.setHeader('connection', 'close'); // sends the client to another instance
     this.refuse(req, res, 'draining', 'The gateway is shutting down; retry on another instance.', 1000);
   }
 

@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
+import type { GatewayOptions } from '../../src/gateway.ts';
 import { ACCOUNTING_AT_ZERO } from '../../src/pipeline/test-support.ts';
 import { type RunningGateway, startGateway } from './gateway.ts';
 import { type ScriptedUpstream, scriptedUpstream } from './upstreams.ts';
@@ -12,8 +13,8 @@ export interface BpGateway extends RunningGateway {
   assertDrained(): Promise<void>;
 }
 
-export async function startBpGateway(yaml: string): Promise<BpGateway> {
-  const gw = await startGateway(yaml);
+export async function startBpGateway(yaml: string, more: Partial<GatewayOptions> = {}): Promise<BpGateway> {
+  const gw = await startGateway(yaml, undefined, more);
   return {
     ...gw,
     async assertDrained() {

@@ -50,6 +50,17 @@ export async function startGatewayFor(
   v: GatewayVariant,
   cpu?: number,
 ): Promise<Proc> {
+  const file = await writeGatewayConfig(ctx, name, engines, v);
+  return ctx.procs.spillway('spillway', 'serve', ['--config', file], cpu);
+}
+
+/** Writes the config that fronts `engines` with variant `v` to the run's folder; returns its path. */
+export async function writeGatewayConfig(
+  ctx: ScenarioContext,
+  name: string,
+  engines: Proc[],
+  v: GatewayVariant,
+): Promise<string> {
   const yaml = `# Written by bench/${name}: Spillway in front of ${engines.length} simulated engines.
 model_list:
 ${engines
@@ -71,7 +82,7 @@ spillway:
 ${v.spillway ?? ''}`;
   const file = path.join(ctx.outDir, `${name}-gateway.yaml`);
   await writeFile(file, yaml);
-  return ctx.procs.spillway('spillway', 'serve', ['--config', file], cpu);
+  return file;
 }
 
 /** vLLM's prefix-cache counters summed over the fleet: queried and hit tokens. */

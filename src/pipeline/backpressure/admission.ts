@@ -57,7 +57,8 @@ export class BackPressureAdmission implements AdmissionStage {
     // Offered to the group whatever the ingress says: ρ_c must see the demand the KV budget and the in-flight caps
     // refuse, or a group whose ingress sheds most of a 3× load looks to the router as if it were at 1×.
     g.room.offered(p, now);
-    const held = bp.admission.hold(g.admission, p, blocks, bp.shareOf(g.activity, p, now));
+    const tenant = g.admission.tenants.loadOf(bp.admission.settings.fairness.identity(ctx.tenant));
+    const held = bp.admission.hold(g.admission, p, blocks, bp.shareOf(g.activity, p, now), tenant);
     if (typeof held === 'string') return this.ingressRefusal(held, p, g, blocks);
     // The budget runs from arrival: time spent reading the body is already gone.
     const deadline = now + budget - (performance.now() - ctx.arrivalMs);

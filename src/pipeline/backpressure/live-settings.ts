@@ -4,6 +4,8 @@
  * component reads its part through a view of that reference at every decision (src/util/ref.ts), so a change
  * is one assignment, the next decision sees all of it, and nothing writes into a component.
  */
+
+import { fairnessPolicy } from '../../admission/fairness/registry.ts';
 import { type GroupLimits, groupInFlightCap, type IngressSettings } from '../../admission/ingress-admission.ts';
 import { createShedRule } from '../../admission/shedding/registry.ts';
 import type { BackpressureConfig, GroupBackpressure } from '../../config/backpressure.ts';
@@ -57,6 +59,7 @@ export function buildSettings(config: BackpressureConfig, groups: readonly Group
       kvOvercommit: c.ingress.kvOvercommit,
       fractions: c.ingress.fractions,
       shed: createShedRule(c.ingress.shedRule, { start: c.ingress.shedStart }),
+      fairness: fairnessPolicy(c.fairness.enabled ? c.fairness.policy : 'off'),
     },
     busy: {
       kvBusy: c.router.kvBusy,

@@ -115,6 +115,10 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest, QueueE
     // Only time-bound blocks (every engine in a penalty or over its SLO share): nothing leaves before they end.
     const notBefore = free === 0 && untimed === 0 ? unblocks : 0;
     // The queue puts the place in the ticket (t.place) and takes it back when it ends it.
+    const tenant = t.admission?.tenant;
+    const tenants = g.admission.tenants;
+    const fair =
+      tenant !== undefined && tenants.holdsUnderShare(tenant, bp.admission.settings.fairness, g.admission.inFlight);
     const place = g.room.offer(
       pr,
       t.priority,
@@ -124,6 +128,8 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest, QueueE
       this.service.sd,
       notBefore,
       t,
+      tenant,
+      fair,
     );
     if (typeof place === 'string') return this.queueRefusal(place, t);
     bp.observeDecision(pr, 'queued');
@@ -196,7 +202,8 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest, QueueE
           outcome: 'router_queue_full',
           message:
             `The router queue of model group "${g.name}" is full; this ` +
-            `${PRIORITY_NAMES[t.priority]} request gave its place to a more important one.`,
+            `${PRIORITY_NAMES[t.priority]} request gave its place to a more important one, or to a tenant under ` +
+            'its share of the queue while its own tenant is over.',
           retryAfterMs: bp.retryAfter(g, g.room.size),
         });
       }

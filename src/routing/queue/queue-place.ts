@@ -13,6 +13,7 @@
  */
 import type { Priority } from '../../admission/priority.ts';
 import type { Withdrawable } from '../../util/permit.ts';
+import type { Flow, QueueTenant } from './fair-flows.ts';
 
 export type PlaceEnd = 'dispatched' | 'expired' | 'displaced' | 'withdrawn';
 
@@ -36,6 +37,10 @@ export class QueuePlace<T> implements Withdrawable {
   /** The room that ends it (its expiry timer's target too). */
   readonly owner: PlaceOwner<T>;
   readonly keeper: PlaceKeeper<T> | undefined;
+  /** Who it queues for (./fair-flows.ts); undefined: the queue's one flow for requests without a tenant. */
+  readonly tenant: QueueTenant | undefined;
+  /** Its tenant's flow, from its first push on (kept after it leaves: its flow is charged when it is served). */
+  flow: Flow<QueuePlace<T>> | undefined = undefined;
   /** The waiting room's predicted wait at the offer, ms (NaN while no drain rate was known): its calibration. */
   predictedMs = NaN;
   /** Position in its class heap; -1 once out of the queue (ended, or in the drain's hands). */
@@ -54,6 +59,7 @@ export class QueuePlace<T> implements Withdrawable {
     tokens: number,
     enqueuedAt: number,
     seq: number,
+    tenant?: QueueTenant,
   ) {
     this.owner = owner;
     this.keeper = keeper;
@@ -63,6 +69,7 @@ export class QueuePlace<T> implements Withdrawable {
     this.tokens = tokens;
     this.enqueuedAt = enqueuedAt;
     this.seq = seq;
+    this.tenant = tenant;
   }
 
   /** The holder gives its place up. */

@@ -140,7 +140,7 @@ test('a burst in the drain window is not overload while the longer window says t
   room.clear();
 });
 
-test("below overload the rate's part enters at its mean and the ages' part carries the margin; from overload both", () => {
+test("below overload the rate's part enters at its mean, the ages' part carries the margin; from overload both", () => {
   const run = (offeredPerDrain: number) => {
     const timers = new ManualTimers();
     const mk = (windowMs = 1000) => new DrainRate({ clock: timers.clock, windowMs, buckets: 10, minEvents: 3 });

@@ -5,6 +5,7 @@
  *              z_r = 0 below overload when the ages' part is kept; else z (from ρ_c ≥ OVERLOAD_ONSET, or while
  *                    ρ_c is not yet known)
  *              k = ahead(c) + 1;  μ = the group's dispatch rate (./drain-rate.ts);  μ_c = μ − Σ_{c' above c} λ_c'
+ *              (with tenants, ahead(c) counts what of class c leaves before the request: ./fair-flows.ts)
  *   judged by F_c · W,  F_c = max( the 0.995-quantile of waited / W of the class's recent leaves
  *                                    (./wait-calibration.ts, relaxed toward 1 while none leaves),
  *                                  waited / W of the first queued of each class at or above c,
@@ -46,6 +47,7 @@
 import type { Priority } from '../../admission/priority.ts';
 import type { Departures } from './departures.ts';
 import type { DrainRate } from './drain-rate.ts';
+import type { QueueTenant } from './fair-flows.ts';
 import type { RouterQueue } from './router-queue.ts';
 import { WaitCalibration } from './wait-calibration.ts';
 
@@ -126,18 +128,32 @@ export class WaitEstimate<T> {
   /**
    * Whether a class-`p` request fits its deadline (./waiting-room.ts): F_c · W within `lastCallMs` (from now),
    * else, below overload, the joint margin (module comment) within `slackMs` = deadline − now − m, s_e being
-   * `serviceSdMs`. Leaves F_c · W in `judgedMs` and W in `judgedWaitZMs`.
+   * `serviceSdMs`. Leaves F_c · W in `judgedMs` and W in `judgedWaitZMs`. `tenant`: whose flow the request would
+   * join (what of its class leaves first); `underShare`: that tenant holds less than its fair share.
    */
-  fits(p: Priority, z: number, now: number, lastCallMs: number, slackMs: number, serviceSdMs: number): boolean {
-    const rho = this.overload(p, now);
+  fits(
+    p: Priority,
+    z: number,
+    now: number,
+    lastCallMs: number,
+    slackMs: number,
+    serviceSdMs: number,
+    tenant?: QueueTenant,
+    underShare = false,
+  ): boolean {
+    const ahead = this.queue.aheadFor(p, tenant);
+    const overload = this.overload(p, now);
+    // A tenant under its fair share is not delayed by the others' overload (./fair-flows.ts): ρ ≤ 1 for it, and
+    // the class's calibration, learned on the waits of tenants that others pass, is not its own.
+    const rho = underShare && overload > 1 ? 1 : overload;
     // Below overload the rate's part is its mean, and the ages' part carries the margin (module comment).
     const mean = this.departures !== undefined && rho < OVERLOAD_ONSET && this.sustainedKnown(now);
-    const wait = this.waitMs(p, z, now, mean ? 0 : z);
-    const f = this.factorAt(p, now, rho);
+    const wait = this.waitMs(p, z, now, ahead, mean ? 0 : z);
+    const f = underShare ? 1 : this.factorAt(p, now, rho);
     this.judgedWaitZMs = wait;
     this.judgedMs = f * wait;
     // Unknown (NaN) fits: nothing says it does not.
-    return !(this.judgedMs > lastCallMs) || this.fitsJointly(p, z, now, rho, f, wait, slackMs, serviceSdMs);
+    return !(this.judgedMs > lastCallMs) || this.fitsJointly(p, z, now, rho, f, wait, slackMs, serviceSdMs, ahead);
   }
 
   private fitsJointly(
@@ -149,9 +165,10 @@ export class WaitEstimate<T> {
     waitZ: number,
     slackMs: number,
     sdE: number,
+    ahead: number,
   ): boolean {
     if (!(z > 0 && rho < OVERLOAD_FACTOR_MAX) || !this.sustainedKnown(now)) return false;
-    const mean = this.waitMs(p, 0, now);
+    const mean = this.waitMs(p, 0, now, ahead);
     const sdQ = (f * (waitZ - mean)) / z;
     const joint = Math.sqrt(sdQ * sdQ + sdE * sdE);
     const apart = sdQ + sdE;
@@ -186,12 +203,13 @@ export class WaitEstimate<T> {
 
   /**
    * W for a new class-`p` request with `z` standard deviations of margin on the ages' part and `zRate` on the
-   * rate's (module comment).
+   * rate's (module comment), behind `ahead` queued entries (default: every one of its class and above; fewer when
+   * tenants share the class fairly).
    */
-  waitMs(p: Priority, z: number, now: number, zRate = z): number {
+  waitMs(p: Priority, z: number, now: number, ahead = this.queue.ahead(p), zRate = z): number {
     const mu = this.rateFor(p, now);
     if (mu <= 0) return Infinity;
-    const k = this.queue.ahead(p) + 1;
+    const k = ahead + 1;
     const byRate = (k + zRate * Math.sqrt(k)) / mu;
     const d = this.departures;
     if (d === undefined) return byRate;

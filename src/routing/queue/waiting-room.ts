@@ -8,9 +8,9 @@
  *                         at the drain rate and from the ages of the attempts in flight, calibrated by
  *                         measured waits, and taken ρ_c times over while its class and above overload the group)
  *             last_call = deadline − (m(P) + z · s)     (deadline = arrival + TTFT budget)
- *   no room (for its class)    → displace a queued request of a less important class, else router_queue_full
- *                                (a class may fill only its priority fraction of max_queue and max_queue_tokens;
- *                                checked after the deadline, so nothing is displaced for a request then refused)
+ *   no room (for its class)    → displace a queued request of a less important class, else (a tenant under its
+ *                                share) one of the tenant furthest over its own, else router_queue_full (a class
+ *                                fills its priority fraction of max_queue(_tokens); checked after the deadline)
  *       The time to first token is the wait in the queue plus the engine's TTFT after dispatch. The engine's
  *       part is owed from the budget before the queue gets any: m(P) is the engine's expected TTFT for this
  *       request's prompt length P and s the spread around it (src/engine-admission/ttft-fit.ts), not the
@@ -31,6 +31,7 @@
 import type { Priority, PriorityFractions } from '../../admission/priority.ts';
 import type { Clock } from '../../util/clock.ts';
 import { type Ref, view } from '../../util/ref.ts';
+import type { QueueTenant } from './fair-flows.ts';
 import { type PlaceEnd, type PlaceKeeper, type PlaceOwner, QueuePlace } from './queue-place.ts';
 import { type QueueBounds, RouterQueue } from './router-queue.ts';
 import type { Timers } from './timers.ts';
@@ -182,9 +183,9 @@ export class WaitingRoom<T, G = unknown> implements PlaceOwner<T> {
 
   /**
    * Queues `item` unless it cannot make its deadline. `serviceMs` / `serviceSdMs`: the engine's expected TTFT
-   * after dispatch for this prompt and the spread around it (0 when unknown). `notBefore`: clock ms before
-   * which no engine will take its class (0 when one may at any capacity event). `keeper`: the holder's field
-   * for the place, set here and cleared when the place ends.
+   * after dispatch and its spread (0 when unknown). `notBefore`: clock ms before which no engine takes its class
+   * (0: any capacity event). `keeper`: the holder's field for the place, set here, cleared when it ends.
+   * `tenant`: whose flow it joins (./fair-flows.ts); `underShare`: the class's overload is not its own.
    */
   offer(
     item: T,
@@ -195,23 +196,26 @@ export class WaitingRoom<T, G = unknown> implements PlaceOwner<T> {
     serviceSdMs = 0,
     notBefore = 0,
     keeper?: PlaceKeeper<T>,
+    tenant?: QueueTenant,
+    underShare = false,
   ): QueuePlace<T> | QueueRefusal {
     const now = this.clock();
     const z = this.marginSd;
     const lastCall = deadline - now - (serviceMs + z * serviceSdMs);
     this.judgedWaitMs = NaN;
     if (lastCall <= 0 || notBefore - now > lastCall) return 'router_deadline';
-    const fits = this.estimate.fits(priority, z, now, lastCall, deadline - now - serviceMs, serviceSdMs);
+    const slack = deadline - now - serviceMs;
+    const fits = this.estimate.fits(priority, z, now, lastCall, slack, serviceSdMs, tenant, underShare);
     this.judgedWaitMs = this.estimate.judgedMs;
     if (!fits) return 'router_deadline';
     const q = this.queue;
     const f = this.fractions[priority];
     while (!q.fits(tokens, f)) {
-      const victim = q.victim(priority);
+      const victim = q.victim(priority) ?? q.displaceFor(priority, tenant, f);
       if (victim === undefined) return 'router_queue_full';
       this.end(victim, 'displaced');
     }
-    const e = new QueuePlace(this, keeper, item, priority, deadline, tokens, now, q.nextSeq());
+    const e = new QueuePlace(this, keeper, item, priority, deadline, tokens, now, q.nextSeq(), tenant);
     e.predictedMs = this.estimate.judgedWaitZMs;
     e.timer = this.timers.set(onExpiry, lastCall, e as QueuePlace<unknown>);
     q.push(e);
@@ -229,6 +233,7 @@ export class WaitingRoom<T, G = unknown> implements PlaceOwner<T> {
     const k = e.keeper;
     if (k !== undefined && k.place === e) k.place = undefined;
     this[how]++;
+    if (how === 'dispatched') this.queue.served(e);
     if (how === 'dispatched' || how === 'expired') {
       const now = this.clock();
       this.calibration.record(e.priority, now - e.enqueuedAt, e.predictedMs, now);
@@ -237,10 +242,7 @@ export class WaitingRoom<T, G = unknown> implements PlaceOwner<T> {
     if (how === 'expired' || how === 'displaced') this.host.dropped(e.item, how, e);
   }
 
-  /**
-   * A capacity event inside another request's callback (a chunk, an attempt's end, an engine report): the
-   * drain runs once on a later tick (a microtask, after that callback returns), never inside it.
-   */
+  /** A capacity event inside another request's callback (a chunk, an attempt's end, a report): drain on a microtask. */
   drainSoon(): void {
     if (this.drainPending || this.queue.size === 0) return;
     this.drainPending = true;
