@@ -117,8 +117,8 @@ describe('tenant gate', () => {
       assert.equal(m.status, 401);
       assert.equal(m.json.error.code, 'key_model_access_denied');
       assert.equal(m.json.error.param, 'model');
-      // No key, or one the directory does not know as a tenant's: not judged.
-      assert.equal((await post(gw.url)).status, 200);
+      // With keys on, no key is no entry.
+      assert.equal((await post(gw.url)).status, 401);
       await assertTenantsIdle(gw);
       assert.match(await gw.metricsText(), /spillway_tenant_refusals_total\{tenant="rpm",code="key_rpm_limit"\} 1/);
     } finally {
