@@ -1,44 +1,23 @@
 /** Shared by the tenant tests: tenants built by hand (the key directory builds them in production), a directory. */
 import { CRITICAL } from '../admission/priority.ts';
+import { DEFAULT_KEY_SETTINGS, DEFAULT_TEAM_SETTINGS } from './key-settings.ts';
 import type { KeyDirectory, KeyInfo, KeyLookup, TeamInfo, Tenant } from './types.ts';
 
 export function keyInfo(o: Partial<KeyInfo> = {}): KeyInfo {
+  // Test tenants may use every class unless a test says otherwise.
   return {
+    ...DEFAULT_KEY_SETTINGS,
     hash: 'a'.repeat(64),
-    alias: undefined,
-    teamId: undefined,
-    models: undefined,
-    rpmLimit: undefined,
-    tpmLimit: undefined,
-    maxParallelRequests: undefined,
-    maxBudget: undefined,
-    budgetDurationMs: undefined,
     budgetResetAtMs: undefined,
     spend: 0,
-    expiresAtMs: undefined,
     maxPriority: CRITICAL,
-    weight: 1,
-    blocked: false,
-    metadata: {},
     ...o,
   };
 }
 
 export function teamInfo(o: Partial<TeamInfo> & { id: string }): TeamInfo {
-  return {
-    alias: undefined,
-    models: undefined,
-    rpmLimit: undefined,
-    tpmLimit: undefined,
-    maxParallelRequests: undefined,
-    maxBudget: undefined,
-    budgetDurationMs: undefined,
-    budgetResetAtMs: undefined,
-    spend: 0,
-    weight: 1,
-    blocked: false,
-    ...o,
-  };
+  const { metadata: _, ...team } = DEFAULT_TEAM_SETTINGS;
+  return { ...team, budgetResetAtMs: undefined, spend: 0, ...o };
 }
 
 /** A Tenant as the contract (./types.ts) describes it: id and label from the key and its team. */

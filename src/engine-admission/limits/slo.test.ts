@@ -99,38 +99,36 @@ test('mixed prompt lengths without queueing: TTFT is read against its band, and 
   assert.notEqual(l.last, 'queue');
 });
 
-test('TTFT that grows with the batch, nothing queued: the limit goes where the SLO is just met, not below', () => {
-  const { l, s, at } = setup({ initial: 8 });
-  let t = 0;
+/**
+ * 800 first tokens, 20 ms apart, from an engine that reports no waiting request and runs the limit: its TTFT is
+ * 100 ms + 40 ms per request in flight (± `noiseMs` / 2), each after `waitedMs` in the router queue.
+ */
+function batchBoundEngine(l: SloLimit, s: LimitSample, at: (ms: number) => number, waitedMs: number, noiseMs = 0) {
   let r = 1;
   const rand = () => (r = (r * 16807) % 2147483647) / 2147483647;
-  // The engine reports no waiting request; TTFT = 100 ms + 40 ms per request in flight (±10 ms): 1,000 ms
-  // (the SLO) at 22.5 in flight. The ratio TTFT / floor reaches 7-10 there, which a mean judged against
-  // SLO / that ratio read as ~4 times over.
   for (let i = 0; i < 800; i++) {
-    at((t += 20));
+    at((i + 1) * 20);
     s.inFlight = Math.floor(l.limit);
     s.running = s.inFlight;
     s.waiting = 0;
     s.reportSeq = i;
-    firstToken(l, s, 100 + 40 * s.inFlight + (rand() - 0.5) * 20, 1000);
+    s.waitedMs = waitedMs;
+    firstToken(l, s, 100 + 40 * s.inFlight + (rand() - 0.5) * noiseMs, 1000);
   }
+}
+
+test('TTFT that grows with the batch, nothing queued: the limit goes where the SLO is just met, not below', () => {
+  const { l, s, at } = setup({ initial: 8 });
+  // 1,000 ms (the SLO) at 22.5 in flight. The ratio TTFT / floor reaches 7-10 there, which a mean judged against
+  // SLO / that ratio read as ~4 times over.
+  batchBoundEngine(l, s, at, 0, 20);
   assert.ok(l.limit >= 18 && l.limit < 23, `limit ${l.limit}: the SLO is met up to 22 in flight`);
 });
 
 test('what a request waited before its dispatch is not left for the engine: the limit counts it', () => {
   const { l, s, at } = setup({ initial: 8 });
-  let t = 0;
-  // As above, but every request waited 300 ms in the router queue: the engine has 700 ms, met up to 15 in flight.
-  for (let i = 0; i < 800; i++) {
-    at((t += 20));
-    s.inFlight = Math.floor(l.limit);
-    s.running = s.inFlight;
-    s.waiting = 0;
-    s.reportSeq = i;
-    s.waitedMs = 300;
-    firstToken(l, s, 100 + 40 * s.inFlight, 1000);
-  }
+  // Every request waited 300 ms in the router queue: the engine has 700 ms, met up to 15 in flight.
+  batchBoundEngine(l, s, at, 300);
   assert.ok(l.limit >= 11 && l.limit < 16, `limit ${l.limit}: 700 ms left is met up to 15 in flight`);
 });
 
