@@ -17,13 +17,14 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { benchChild, slaRunArgs } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
+import { engineFlags, SIM_MODEL, startFleet, startGatewayFor } from '../src/bench/harness/fleet.ts';
 import {
-  type EngineSettings,
-  engineFlags,
-  SIM_MODEL,
-  startFleet,
-  startGatewayFor,
-} from '../src/bench/harness/fleet.ts';
+  OVERLOAD_ENGINE as ENGINE,
+  OVERLOAD_FLEET_SIZE as FLEET_SIZE,
+  OVERLOAD_SLA as SLA,
+  slaBackpressure,
+  OVERLOAD_WORKLOAD as WORKLOAD,
+} from '../src/bench/harness/overload-fleet.ts';
 import type { Proc } from '../src/bench/harness/procs.ts';
 import { machineLine, mdTable, runScenario, type ScenarioContext } from '../src/bench/harness/scenario.ts';
 import { charts, htmlTable, renderPage } from '../src/bench/report/html.ts';
@@ -33,12 +34,8 @@ import { GatewayProbe, type Sample } from './backpressure-probe.ts';
 
 const GATEWAY_CPU = 0;
 const LOAD_CPU = 1;
-const FLEET_SIZE = 4;
-const ENGINE: EngineSettings = { speedup: 0.5, maxNumSeqs: 16 };
-const SLA = { ttftMs: 500, itlMs: 50 };
-const WORKLOAD = ['--workload', 'chat-short', '--stream'];
 /** What an operator states for this fleet: its SLA as the group's TTFT budget and ITL SLO. */
-const BACKPRESSURE = `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${SLA.ttftMs} }\n    engine: { itl_slo_ms: ${SLA.itlMs} }\n`;
+const BACKPRESSURE = slaBackpressure();
 /** The probe samples GET /admin/backpressure, which needs a master key (a top-level key after `spillway:`). */
 const ADMIN_KEY = 'sk-bench-admin';
 const WITH_ADMIN = `general_settings:\n  master_key: ${ADMIN_KEY}\n`;

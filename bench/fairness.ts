@@ -13,20 +13,21 @@ import { TABLE_HEAD, type TenantRow, tableRows, tenantRow, verdict } from '../sr
 import { BENCH_TENANTS, tenantArgs, tenantKeysYaml } from '../src/bench/fairness/tenants.ts';
 import { benchChild, slaRunArgs } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
-import { type EngineSettings, SIM_MODEL, startFleet, startGatewayFor } from '../src/bench/harness/fleet.ts';
+import { SIM_MODEL, startFleet, startGatewayFor } from '../src/bench/harness/fleet.ts';
+import {
+  OVERLOAD_ENGINE as ENGINE,
+  OVERLOAD_FLEET_SIZE as FLEET_SIZE,
+  OVERLOAD_SLA as SLA,
+  slaBackpressure,
+  OVERLOAD_WORKLOAD as WORKLOAD,
+} from '../src/bench/harness/overload-fleet.ts';
 import { machineLine, mdTable, runScenario } from '../src/bench/harness/scenario.ts';
 import { htmlTable, renderPage } from '../src/bench/report/html.ts';
 import { GatewayProbe } from './backpressure-probe.ts';
 
 const GATEWAY_CPU = 0;
 const LOAD_CPU = 1;
-const FLEET_SIZE = 4;
-const ENGINE: EngineSettings = { speedup: 0.5, maxNumSeqs: 16 };
-const SLA = { ttftMs: 500, itlMs: 50 };
-const WORKLOAD = ['--workload', 'chat-short', '--stream'];
-const backpressure = (fairness: boolean) =>
-  `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${SLA.ttftMs} }\n` +
-  `    engine: { itl_slo_ms: ${SLA.itlMs} }\n    fairness: { enabled: ${fairness} }\n`;
+const backpressure = (fairness: boolean) => slaBackpressure(`    fairness: { enabled: ${fairness} }\n`);
 const ADMIN = 'general_settings:\n  master_key: sk-bench-admin\n';
 
 await runScenario(

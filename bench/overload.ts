@@ -10,25 +10,26 @@
 import { benchChild, slaRunArgs } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
 import {
-  type EngineSettings,
   engineFlags,
   type GatewayVariant,
   SIM_MODEL,
   startFleet,
   startGatewayFor,
 } from '../src/bench/harness/fleet.ts';
+import {
+  OVERLOAD_ENGINE as ENGINE,
+  OVERLOAD_FLEET_SIZE as FLEET_SIZE,
+  OVERLOAD_SLA as SLA,
+  slaBackpressure,
+  OVERLOAD_WORKLOAD as WORKLOAD,
+} from '../src/bench/harness/overload-fleet.ts';
 import { machineLine, runScenario } from '../src/bench/harness/scenario.ts';
 import { type Point, sweepCharts, sweepHtml, sweepMarkdown } from '../src/bench/harness/sweep.ts';
 import { renderPage } from '../src/bench/report/html.ts';
 
 const GATEWAY_CPU = 0;
 const LOAD_CPU = 1;
-const FLEET_SIZE = 4;
-/** Small engines, half real time: the fleet saturates at tens of requests/s, which two cores can drive. */
-const ENGINE: EngineSettings = { speedup: 0.5, maxNumSeqs: 16 };
-const SLA = { ttftMs: 500, itlMs: 50 };
 const ENGINE_FLAGS = engineFlags(ENGINE).join(' ');
-const WORKLOAD = ['--workload', 'chat-short', '--stream'];
 
 interface Variant {
   name: string;
@@ -44,7 +45,7 @@ const VARIANTS: Variant[] = [
     name: 'spillway, back pressure on',
     gateway: {
       routing: 'least-busy',
-      spillway: `  backpressure:\n    enabled: true\n    router: { ttft_budget_ms: ${SLA.ttftMs} }\n    engine: { itl_slo_ms: ${SLA.itlMs} }\n`,
+      spillway: slaBackpressure(),
     },
   },
 ];
