@@ -10,7 +10,10 @@ import {
   heldUpstream,
   metric,
   post,
+  queued,
+  said,
   startBpGateway,
+  withHeld as withHeldUpstream,
 } from './helpers/backpressure.ts';
 import { eventually } from './helpers/gateway.ts';
 
@@ -25,25 +28,11 @@ spillway:
     router: { retry_after_min_ms: 50${router} }
 ${extra}`;
 
-async function withHeld(router: string, body: (gw: BpGateway, up: HeldUpstream) => Promise<void>): Promise<void> {
-  const up = await heldUpstream();
-  const gw = await startBpGateway(oneAtATime(up.url, router));
-  try {
-    await body(gw, up);
-    await gw.assertDrained();
-  } finally {
-    up.releaseAll();
-    await gw.close();
-    await up.close();
-  }
-}
+const withHeld = (router: string, body: (gw: BpGateway, up: HeldUpstream) => Promise<void>) =>
+  withHeldUpstream((api) => oneAtATime(api, router), body);
 
-const said = (up: HeldUpstream) => up.bodies.map((b) => (b as { messages: { content: string }[] }).messages[0].content);
 const ask = (gw: BpGateway, content: string, headers: Record<string, string> = {}) =>
   post(gw.url, headers, { messages: [{ role: 'user', content }] });
-const queued = (gw: BpGateway, n: number) =>
-  eventually(() => gw.gateway.backpressure!.accounting().queued === n, `${n} queued`);
-
 describe('router queue', () => {
   it('holds requests while the engine is busy and hands them out by priority, then deadline, as capacity frees', () =>
     withHeld('', async (gw, up) => {

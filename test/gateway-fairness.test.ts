@@ -4,8 +4,14 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type BpGateway, type HeldUpstream, heldUpstream, post, startBpGateway } from './helpers/backpressure.ts';
-import { eventually } from './helpers/gateway.ts';
+import {
+  type BpGateway,
+  type HeldUpstream,
+  post,
+  queued,
+  said,
+  withHeld as withHeldUpstream,
+} from './helpers/backpressure.ts';
 
 // One engine taking one request at a time: everything else waits in the router queue. Standard requests may
 // use all of every limit, so the shares below are of whole numbers.
@@ -26,30 +32,15 @@ spillway:
     fairness: { enabled: ${fairness} }
 `;
 
-async function withHeld(
+const withHeld = (
   fairness: boolean,
   extra: string,
   body: (gw: BpGateway, up: HeldUpstream) => Promise<void>,
   groups = '',
-): Promise<void> {
-  const up = await heldUpstream();
-  const gw = await startBpGateway(oneAtATime(up.url, fairness, extra) + groups);
-  try {
-    await body(gw, up);
-    await gw.assertDrained();
-  } finally {
-    up.releaseAll();
-    await gw.close();
-    await up.close();
-  }
-}
+) => withHeldUpstream((api) => oneAtATime(api, fairness, extra) + groups, body);
 
-const said = (up: HeldUpstream) => up.bodies.map((b) => (b as { messages: { content: string }[] }).messages[0].content);
 const ask = (gw: BpGateway, key: string, content: string) =>
   post(gw.url, { authorization: `Bearer ${key}` }, { messages: [{ role: 'user', content }] });
-const queued = (gw: BpGateway, n: number) =>
-  eventually(() => gw.gateway.backpressure!.accounting().queued === n, `${n} queued`);
-
 /** Lets the held requests go one at a time, each after the next reached the engine. */
 async function serveAll(up: HeldUpstream, n: number): Promise<void> {
   for (let i = 1; i < n; i++) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import type { GatewayOptions } from '../../src/gateway.ts';
 import { ACCOUNTING_AT_ZERO } from '../../src/pipeline/test-support.ts';
-import { type RunningGateway, startGateway } from './gateway.ts';
+import { eventually, type RunningGateway, startGateway } from './gateway.ts';
 import { type ScriptedUpstream, scriptedUpstream } from './upstreams.ts';
 
 export interface BpGateway extends RunningGateway {
@@ -91,3 +91,31 @@ export function metric(text: string, name: string, labels: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && labels.split(',').every((p) => l.includes(p)));
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
+
+/**
+ * Runs `body` against a back-pressure gateway from `yaml(upstream url)` in front of a held upstream, then asserts
+ * the gateway's accounting is back to zero; everything is released and closed whatever happens.
+ */
+export async function withHeld(
+  yaml: (api: string) => string,
+  body: (gw: BpGateway, up: HeldUpstream) => Promise<void>,
+): Promise<void> {
+  const up = await heldUpstream();
+  const gw = await startBpGateway(yaml(up.url));
+  try {
+    await body(gw, up);
+    await gw.assertDrained();
+  } finally {
+    up.releaseAll();
+    await gw.close();
+    await up.close();
+  }
+}
+
+/** What the held upstream was sent: each request's first message, in arrival order. */
+export const said = (up: HeldUpstream) =>
+  up.bodies.map((b) => (b as { messages: { content: string }[] }).messages[0].content);
+
+/** Resolves once exactly `n` requests wait in the gateway's router queues. */
+export const queued = (gw: BpGateway, n: number) =>
+  eventually(() => gw.gateway.backpressure!.accounting().queued === n, `${n} queued`);
