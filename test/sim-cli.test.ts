@@ -1,25 +1,33 @@
 // `spillway engine` as a user runs it: starts, serves, reports its options, stops cleanly on SIGTERM.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import { test } from 'node:test';
 
 const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
 
+/** Starts `spillway engine` with `args`; resolves with the child and the URL its first line says it listens on. */
+async function startEngine(
+  args: string[],
+): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; url: string }> {
+  const child = spawn(process.execPath, [main, 'engine', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  for await (const chunk of child.stdout) {
+    out += chunk;
+    if (out.includes('\n')) break;
+  }
+  const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+  if (url === undefined) child.kill('SIGKILL');
+  assert.ok(url, out);
+  return { child, url };
+}
+
 test('spillway engine serves on the given port and exits 0 on SIGTERM', async () => {
-  const child = spawn(process.execPath, [main, 'engine', '--port', '0', '--model', 'cli-model', '--speedup', '50'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, url } = await startEngine(['--port', '0', '--model', 'cli-model', '--speedup', '50']);
   try {
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    for await (const chunk of child.stdout) {
-      out += chunk;
-      if (out.includes('\n')) break;
-    }
-    const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-    assert.ok(url, out);
     const models = (await (await fetch(`${url}/v1/models`)).json()) as any;
     assert.equal(models.data[0].id, 'cli-model');
     child.kill('SIGTERM');
@@ -45,22 +53,8 @@ test('spillway engine --help lists the options; a bad option is a clear error', 
 
 test("spillway engine --profile applies the profile's engine block; flags override it", async () => {
   const blocks = async (...extra: string[]) => {
-    const child = spawn(
-      process.execPath,
-      [main, 'engine', '--port', '0', '--profile', 'rtx4090-mistral-7b', ...extra],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const { child, url } = await startEngine(['--port', '0', '--profile', 'rtx4090-mistral-7b', ...extra]);
     try {
-      let out = '';
-      child.stdout.setEncoding('utf8');
-      for await (const chunk of child.stdout) {
-        out += chunk;
-        if (out.includes('\n')) break;
-      }
-      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      assert.ok(url, out);
       return ((await (await fetch(`${url}/load`)).json()) as { kvBlocksTotal: number }).kvBlocksTotal;
     } finally {
       child.kill('SIGKILL');
