@@ -147,8 +147,8 @@ export class WaitEstimate<T> {
     // the class's calibration, learned on the waits of tenants that others pass, is not its own.
     const rho = underShare && overload > 1 ? 1 : overload;
     // Below overload the rate's part is its mean, and the ages' part carries the margin (module comment).
-    const mean = this.departures !== undefined && rho < OVERLOAD_ONSET && this.sustainedKnown(now);
-    const wait = this.waitMs(p, z, now, ahead, mean ? 0 : z);
+    const rateAtItsMean = this.departures !== undefined && rho < OVERLOAD_ONSET && this.sustainedKnown(now);
+    const wait = this.waitMs(p, z, now, ahead, rateAtItsMean ? 0 : z);
     const f = underShare ? 1 : this.factorAt(p, now, rho);
     this.judgedWaitZMs = wait;
     this.judgedMs = f * wait;
