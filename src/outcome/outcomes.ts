@@ -61,7 +61,7 @@ export const outcomes = {
   engine_itl_slo: { status: 503, type: 'overloaded', code: 'engine_itl_slo' },
   engine_concurrency: { status: 503, type: 'overloaded', code: 'engine_concurrency' },
   engine_penalty: { status: 503, type: 'overloaded', code: 'engine_penalty' },
-  // The tenant gate (issue 15, src/tenants/gate.ts): a key's or its team's models, limits and budget.
+  // The tenant gate (issue 15, src/pipeline/tenant-gate.ts): a key's or its team's models, limits and budget.
   // A model the key may not use: 401, as LiteLLM's proxy answers it (proxy/auth/auth_checks.py).
   key_model_denied: { status: 401, type: 'authentication_error', code: 'key_model_access_denied' },
   team_model_denied: { status: 401, type: 'authentication_error', code: 'team_model_access_denied' },

@@ -41,7 +41,7 @@ export interface ProxyOptions {
   router(attempts: AttemptStarter, end: RequestEnd): Router;
   /** The fleet's load model (src/load), kept when a strategy or back pressure reads it; else undefined. */
   fleet?: FleetLoad;
-  /** The tenant gate (src/tenants/gate.ts) with keys on; default NO_TENANTS. */
+  /** The tenant gate (src/pipeline/tenant-gate.ts) with keys on; default NO_TENANTS. */
   tenants?: TenantStage;
 }
 

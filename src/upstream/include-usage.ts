@@ -1,7 +1,7 @@
 /**
  * Asks a stream's upstream for its usage: `stream_options.include_usage` spliced in as the body's first key,
  * every other byte untouched (never re-serialised). Only for a body with no `stream_options` at all, so the
- * upstream sees exactly one (src/tenants/gate.ts decides).
+ * upstream sees exactly one (src/pipeline/tenant-gate.ts decides).
  */
 const FIRST_KEY = Buffer.from('{"stream_options":{"include_usage":true},');
 
