@@ -179,7 +179,7 @@ const spillwayShape = {
   max_json_depth: positiveInt().default(128),
   /**
    * Tests and chaos runs only: `x-spillway-fault: <point>` makes that request throw there
-   * (src/pipeline/internal-error.ts).
+   * (src/outcome/internal-error.ts).
    */
   fault_injection: boolean().default(false),
   /** Request back pressure at three levels; shape and defaults in ./backpressure.ts. */

@@ -5,7 +5,7 @@
  *   admission     before the body (precheck), once the group is known (admit), its hold ended at finish
  *   router        a request → Dispatched | Queued | exhausted | Refusal (./router.ts; back pressure's queue)
  *   attempt hooks what back pressure measures on each attempt (engine slot, TTFT/ITL, engine refusals)
- *   tenants       a key's models, limits and budget, before admission (src/pipeline/tenant-gate.ts); NO_TENANTS with keys off
+ *   tenants       a key's models, limits and budget, before admission (./tenant-gate.ts); NO_TENANTS with keys off
  */
 import type { Priority } from '../admission/priority.ts';
 import type { ClientResponse } from '../outcome/client-response.ts';
