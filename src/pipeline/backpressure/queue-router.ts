@@ -111,7 +111,7 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest, QueueE
         return 'dispatched';
       }
     }
-    serviceTime(g, now, t.promptTokens, bp.config.router.waitMarginSd, this.service);
+    serviceTime(g, now, t.promptTokens, this.service);
     // Only time-bound blocks (every engine in a penalty or over its SLO share): nothing leaves before they end.
     const notBefore = free === 0 && untimed === 0 ? unblocks : 0;
     // The queue puts the place in the ticket (t.place) and takes it back when it ends it.

@@ -48,6 +48,12 @@ export class DrainRate {
     return total / span;
   }
 
+  /** Events in the window now. */
+  count(now = this.clock()): number {
+    this.advance(now);
+    return this.window.totals[0];
+  }
+
   get windowMs(): number {
     return this.window.windowMs;
   }

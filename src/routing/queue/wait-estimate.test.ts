@@ -113,7 +113,7 @@ test('below overload the queue wait and the engine part share one margin; from �
   assert.equal(run(2, 139), 'router_deadline', 'ρ = 2: the margins add (and F = 2)');
 });
 
-test('a burst in the drain window is not overload while the longer window says the class offers what drains', () => {
+function steppedRoom() {
   const timers = new ManualTimers();
   const mk = (windowMs: number) => new DrainRate({ clock: timers.clock, windowMs, buckets: 10, minEvents: 3 });
   const drainRate = mk(1000);
@@ -127,16 +127,33 @@ test('a burst in the drain window is not overload while the longer window says t
     sustained: { offered: [mk(5000), mk(5000), mk(5000)], dispatched },
     host: STILL_BUSY,
   });
-  // 4 s offering what drains (0.1/ms), then 1 s offering twice that.
-  for (let i = 0; i < 500; i++) {
-    drainRate.record();
-    dispatched.record();
-    room.offered(1);
-    if (i >= 400) room.offered(1);
-    timers.advance(10);
-  }
-  const rho = room.estimate.overload(1, timers.now);
-  assert.ok(rho > 1.1 && rho < 1.3, `the 5 s window's ρ (~1.2), not the 1 s window's 2: ${rho}`);
+  /** 4 s offering what drains (0.1/ms), then 1 s offering `times` that. */
+  const offer = (times: number) => {
+    for (let i = 0; i < 500; i++) {
+      drainRate.record();
+      dispatched.record();
+      room.offered(1);
+      if (i >= 400 && (i - 400) % 100 < (times - 1) * 100) room.offered(1);
+      timers.advance(10);
+    }
+    return room.estimate.overload(1, timers.now);
+  };
+  return { room, offer };
+}
+
+test('a burst in the drain window is not overload while the longer window says the class offers what drains', () => {
+  const { room, offer } = steppedRoom();
+  // 130 offered against 100 dispatched in the 1 s window: within 4 sd (40) of a Poisson count at capacity.
+  const rho = offer(1.3);
+  assert.ok(rho > 1.03 && rho < 1.1, `the 5 s window's ρ (~1.06), not the 1 s window's 1.3: ${rho}`);
+  room.clear();
+});
+
+test('a step up in load beyond a Poisson burst counts at once, without waiting for the longer window', () => {
+  const { room, offer } = steppedRoom();
+  // 200 offered against 100 dispatched: 10 sd over; the 5 s window would read ~1.2 for seconds more.
+  const rho = offer(2);
+  assert.ok(rho > 1.9 && rho < 2.1, `the 1 s window's ρ (2), not the 5 s window's ~1.2: ${rho}`);
   room.clear();
 });
 

@@ -11,7 +11,10 @@
  *                                  waited / W of the first queued of each class at or above c,
  *                                  min(ρ_c, OVERLOAD_FACTOR_MAX) once ρ_c ≥ OVERLOAD_ONSET )
  *              ρ_c = what class c and the classes above it offer the router, over μ, the smaller of the
- *                    drain window's and a window five times longer (a Poisson burst at capacity is not overload)
+ *                    drain window's and a window five times longer (a Poisson burst at capacity is not overload),
+ *                    or the drain window's alone once its offers exceed its dispatches by more than STEP_SD
+ *                    standard deviations of a Poisson count: a step up in load. The longer window lags a step
+ *                    by seconds, and requests queued then expired (matrix, 1× then 3× on one gateway)
  *
  *   The waiting room's margins, z·s on this wait and z·s_e on the engine's part after it, add. Below overload
  *   that refuses work the fleet would serve, so a request they refuse is taken when one joint margin fits:
@@ -59,6 +62,9 @@ export const OVERLOAD_FACTOR_MAX = 2;
  * matrix's KV-bound fleets). Below it the floor is off and the margin is the joint one.
  */
 export const OVERLOAD_ONSET = 1.25;
+
+/** Standard deviations of a Poisson count by which offers must exceed dispatches to count as a step up. */
+const STEP_SD = 4;
 
 export interface WaitEstimateOptions {
   drainRate: DrainRate;
@@ -122,7 +128,20 @@ export class WaitEstimate<T> {
     const s = this.sustained;
     if (s === undefined) return short;
     const long = this.above(s.offered, (p + 1) as Priority, now) / s.dispatched.perMs(now);
-    return long < short ? long : short;
+    if (!(long < short)) return short;
+    return this.stepUp(this.offeredRates, p, now) ? short : long;
+  }
+
+  /**
+   * Whether the short window's offers of class `p` and above exceed its dispatches by more than a Poisson
+   * burst at capacity would (STEP_SD standard deviations): then the load stepped up, and the long window,
+   * which lags a step by its width, is not waited for.
+   */
+  private stepUp(offered: readonly DrainRate[], p: Priority, now: number): boolean {
+    let n = 0;
+    for (let c = 0; c <= p; c++) n += offered[c].count(now);
+    const d = this.drainRate.count(now);
+    return n - d > STEP_SD * Math.sqrt(d);
   }
 
   /**
