@@ -78,6 +78,8 @@ interface Target {
   full?: boolean;
   /** A proxy in front of the upstream mock (so bench/probes/proxy-time.ts can measure the time inside it). */
   proxies: boolean;
+  /** The bearer token its clients send; default the master key. */
+  key?: string;
   /** Starts the target in front of `mockUrl`; returns the URL clients use and the process whose RSS is reported. */
   start(ctx: ScenarioContext, mockUrl: string, probe?: Probe): Promise<{ url: string; proc: Proc }>;
 }
@@ -112,6 +114,17 @@ async function bareProxy(ctx: ScenarioContext, mockUrl: string, parse: boolean, 
 /** Issue 11's setup: every feature on, back pressure included with its defaults. */
 const BACKPRESSURE_ON = `  backpressure:
     enabled: true
+`;
+
+/** A static API key with limits far above the run's rate, so its checks and counting run on every request. */
+const TENANT_KEY = 'sk-spillway-bench-tenant';
+const TENANT_KEY_ON = `  keys:
+    static:
+      - key: ${TENANT_KEY}
+        key_alias: bench
+        rpm_limit: 100000000
+        tpm_limit: 100000000000
+        max_parallel_requests: 100000
 `;
 
 const TARGETS: Target[] = [
@@ -149,6 +162,11 @@ const TARGETS: Target[] = [
     },
   },
   spillwayWith('spillway, back pressure on', 'spillway+bp', 'bp', BACKPRESSURE_ON),
+  // Issue 15: the same gateway answering an API key (a tenant, its gate and usage) instead of the master key.
+  {
+    ...spillwayWith('spillway, API key', 'spillway+key', 'key', TENANT_KEY_ON, true),
+    key: TENANT_KEY,
+  },
   spillwayWith(
     'spillway, back pressure on, fixed limit',
     'bp fixed',
@@ -320,8 +338,8 @@ await runScenario(
     const targets = TARGETS.filter((t) => (only === undefined ? !ctx.smoke || !t.full : only.includes(t.short)));
     if (targets.length === 0)
       throw new Error(`--targets: none of ${only?.join(', ')} (known: ${TARGETS.map((t) => t.short).join(', ')})`);
-    const auth = { Authorization: `Bearer ${KEY}` };
-    const bench = (url: string, rate: number, duration: string, c: Case) =>
+    const auth = (t: Target) => ({ Authorization: `Bearer ${t.key ?? KEY}` });
+    const bench = (url: string, rate: number, duration: string, c: Case, key = KEY) =>
       benchChild(
         [
           '--url',
@@ -329,7 +347,7 @@ await runScenario(
           '--model',
           MODEL,
           '--api-key',
-          KEY,
+          key,
           '--rate',
           String(rate),
           '--arrival',
@@ -359,10 +377,10 @@ await runScenario(
         for (const rate of rates) {
           for (const t of live) {
             // A warm-up so JIT, lazy loading and connection set-up are not in the measured window.
-            if (round === 1 && !ctx.smoke) await bench(t.url, rate, '1s', c);
+            if (round === 1 && !ctx.smoke) await bench(t.url, rate, '1s', c, t.t.key);
             if (round === 1 && t.probe) await readProbe(t.proc, t.probe, ++t.seq);
             const mark = cpuMark(t.proc.pid);
-            const r = await bench(t.url, rate, benchDuration, c);
+            const r = await bench(t.url, rate, benchDuration, c, t.t.key);
             const window = cpuSince(mark);
             const inside = t.probe && (await readProbe(t.proc, t.probe, ++t.seq));
             const errors = Object.values(r.summary.errors).reduce((a, b) => a + b, 0);
@@ -400,7 +418,7 @@ await runScenario(
       ctx.log(`throughput: starting ${t.name}`);
       const upstream = t.proxies ? await mockOn(ctx, LOAD_CPU) : undefined;
       const { url, proc } = await t.start(ctx, upstream?.url ?? '');
-      for (const c of CASES) if (c.fresh === undefined) await bench(url, rates[0], benchDuration, c);
+      for (const c of CASES) if (c.fresh === undefined) await bench(url, rates[0], benchDuration, c, t.key);
       rssAtRate.set(t.name, proc.rssMb());
       up.push({
         t,
@@ -412,7 +430,7 @@ await runScenario(
     for (let round = 1; round <= rounds; round++) {
       for (const c of CASES) {
         for (const { t, proc, endpoint, runs } of up) {
-          const w = { url: endpoint, body: c.body, headers: auth, connections, cpu: LOAD_CPU, freshToken: c.fresh };
+          const w = { url: endpoint, body: c.body, headers: auth(t), connections, cpu: LOAD_CPU, freshToken: c.fresh };
           if (round === 1 && !ctx.smoke) await runWrk({ ...w, durationS: 2 });
           const mark = cpuMark(proc.pid);
           const wrk = await runWrk({ ...w, durationS });
