@@ -13,6 +13,8 @@ import { FleetLoad } from './load/fleet.ts';
 import { registerLoadMetrics } from './load/metrics.ts';
 import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { TokenMetrics } from './metrics/token-metrics.ts';
+import { requestTracing } from './observe/tracing-build.ts';
 import { backpressureAdmin } from './ops/backpressure-admin.ts';
 import { ManagementApi } from './ops/keys/api.ts';
 import { opsHandlers } from './ops/ops-handlers.ts';
@@ -22,6 +24,7 @@ import { applyClusterEvents } from './pipeline/cluster-events.ts';
 import { loadNeeds } from './pipeline/load-needs.ts';
 import { ProxyPipeline, type Upstream } from './pipeline/proxy.ts';
 import { pipelineStages } from './pipeline/stages-build.ts';
+import { streamUsage } from './pipeline/stream-usage.ts';
 import { tenantParts } from './pipeline/tenant-gate.ts';
 import { Deployment } from './routing/deployment.ts';
 import { hasLoad, ModelGroup } from './routing/group.ts';
@@ -128,6 +131,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     clock,
     log,
   });
+  const tracing = requestTracing(config.observability?.tracing);
   const ui = new OperatorPage({ groups, backpressure, refusedBy: bpMetrics.refusedBy });
   const proxy = new ProxyPipeline({
     upstreams,
@@ -139,6 +143,9 @@ export function createGateway(o: GatewayOptions): Gateway {
     router: stages.router,
     fleet,
     tenants,
+    tracing,
+    tokens: new TokenMetrics(metrics.registry, [...groups.values()]),
+    streamUsage: streamUsage(config.observability?.streamUsage ?? 'needed', config.deployments),
   });
   const ownOps = opsHandlers([...groups.values()], metrics, cooldown);
   const ingress = new Ingress({
@@ -234,6 +241,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       await fleet?.stop();
       await cluster.stop();
       await keys?.stop();
+      await tracing.shutdown();
       return clean;
     },
   };
