@@ -2,7 +2,7 @@
  * `spillway.tracing` (OpenTelemetry, opt-in) and `spillway.stream_usage` (when a stream is asked for its usage).
  * ./schema.ts mounts the shape; ./normalize.ts calls normalizeObservability. The standard OTEL_* variables
  * (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER, ...)
- * apply where a key is unset: the SDK reads them (src/observe/otel-tracing.ts).
+ * apply where a key is unset: the SDK reads them (src/pipeline/tracing/otel-tracing.ts).
  */
 import * as z from 'zod';
 import { boolean, numeric, section } from './coerce.ts';

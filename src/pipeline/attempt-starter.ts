@@ -8,7 +8,6 @@
 import type { Logger } from 'pino';
 import type { Pool } from 'undici';
 import type { LoadPermit } from '../load/permit.ts';
-import { NO_TRACING, type RequestTracing } from '../observe/tracing.ts';
 import { injectFault } from '../outcome/internal-error.ts';
 import type { Deployment, DeploymentPermit } from '../routing/deployment.ts';
 import { Exchange, type ExchangeListener } from '../upstream/exchange.ts';
@@ -16,6 +15,7 @@ import type { PermitEnd } from '../util/permit.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 import type { RequestEnd } from './request-end.ts';
 import type { AttemptHooks } from './stages.ts';
+import { NO_TRACING, type RequestTracing } from './tracing/tracing.ts';
 
 /** How to reach one deployment: its pool, path prefix and the fixed headers sent with every request. */
 export interface Upstream {
@@ -67,7 +67,7 @@ export class AttemptStarter {
       if (d.load !== undefined) pr.permit = d.load.reserve(pr.ctx.prompt!);
       this.hooks.dispatched(pr, d);
       if (this.debug) this.logDecision(pr, d);
-      // x-request-id and the trace context on every attempt (src/observe/tracing.ts).
+      // x-request-id and the trace context on every attempt (./tracing/tracing.ts).
       const headers = this.tracing.attempt(pr, d, up.headers);
       injectFault(pr.ctx.fault, 'dispatch');
       x.start(up.pool, { path: up.pathPrefix + pr.ctx.upstreamPath, method: 'POST', headers, body }, performance.now());

@@ -50,7 +50,7 @@ export class ProxyRequest {
   stripper: UsageStripper | undefined = undefined;
   /** Back pressure's state for this request (admission, queue place, engine slot); undefined when off. */
   bp: Ticket<ProxyRequest> | undefined = undefined;
-  /** The request's spans, opaque to all but the tracing that made them (src/observe); undefined with it off. */
+  /** The request's spans, opaque to all but the tracing that made them (./tracing/); undefined with it off. */
   trace: unknown = undefined;
 
   constructor(ctx: RequestContext, res: ClientResponse) {

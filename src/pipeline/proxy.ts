@@ -3,8 +3,6 @@ import type { Logger } from 'pino';
 import type { FleetLoad } from '../load/fleet.ts';
 import { sseDataEvents, usagePromptTokens } from '../load/stream-tokens.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
-import { NO_TOKEN_COUNT, type TokenCounter } from '../metrics/token-metrics.ts';
-import { NO_TRACING, type RequestTracing } from '../observe/tracing.ts';
 import type { ClientResponse } from '../outcome/client-response.ts';
 import { injectFault } from '../outcome/internal-error.ts';
 import { outcomes } from '../outcome/outcomes.ts';
@@ -29,6 +27,8 @@ import {
   type TenantStage,
 } from './stages.ts';
 import type { StreamUsage } from './stream-usage.ts';
+import { NO_TOKEN_COUNT, type TokenCounter } from './token-metrics.ts';
+import { NO_TRACING, type RequestTracing } from './tracing/tracing.ts';
 
 export type { Upstream } from './attempt-starter.ts';
 
@@ -47,9 +47,9 @@ export interface ProxyOptions {
   fleet?: FleetLoad;
   /** The tenant gate (src/pipeline/tenant-gate.ts) with keys on; default NO_TENANTS. */
   tenants?: TenantStage;
-  /** Tracing (src/observe/otel-tracing.ts) with it on; default NO_TRACING. */
+  /** Tracing (src/pipeline/tracing/otel-tracing.ts) with it on; default NO_TRACING. */
   tracing?: RequestTracing;
-  /** The token counters and ITL histograms (src/metrics/token-metrics.ts); default none. */
+  /** The token counters and ITL histograms (./token-metrics.ts); default none. */
   tokens?: TokenCounter;
   /** Which streams are asked for their usage besides tenants' (./stream-usage.ts); default none. */
   streamUsage?: StreamUsage;

@@ -7,10 +7,10 @@ import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { InternalStage } from '../outcome/internal-error.ts';
 import { type Outcome, outcomes } from '../outcome/outcomes.ts';
-import { NO_TRACING, type RequestTracing } from '../observe/tracing.ts';
 import type { Refusal } from './backpressure/refusals.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 import { type AdmissionStage, NO_TENANTS, type TenantStage } from './stages.ts';
+import { NO_TRACING, type RequestTracing } from './tracing/tracing.ts';
 
 export interface RequestEndOptions {
   metrics: GatewayMetrics;

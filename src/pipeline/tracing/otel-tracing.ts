@@ -27,11 +27,11 @@ import {
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
-import type { TracingConfig } from '../config/observability.ts';
-import type { Outcome } from '../outcome/outcomes.ts';
-import type { ProxyRequest } from '../pipeline/proxy-request.ts';
-import type { Deployment } from '../routing/deployment.ts';
-import type { Exchange, ExchangeEnd } from '../upstream/exchange.ts';
+import type { TracingConfig } from '../../config/observability.ts';
+import type { Outcome } from '../../outcome/outcomes.ts';
+import type { Deployment } from '../../routing/deployment.ts';
+import type { Exchange, ExchangeEnd } from '../../upstream/exchange.ts';
+import type { ProxyRequest } from '../proxy-request.ts';
 import type { RequestTracing } from './tracing.ts';
 
 /** A request's spans (ProxyRequest.trace). */

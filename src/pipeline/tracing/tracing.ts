@@ -6,11 +6,11 @@
  * tracing on, the attempt's own span (continuing the client's `traceparent`, or a new trace); off, the client's
  * `traceparent` as it came, if it sent one.
  */
-import type { Outcome } from '../outcome/outcomes.ts';
-import type { ProxyRequest } from '../pipeline/proxy-request.ts';
-import type { RequestContext } from '../pipeline/request-context.ts';
-import type { Deployment } from '../routing/deployment.ts';
-import type { Exchange, ExchangeEnd } from '../upstream/exchange.ts';
+import type { Outcome } from '../../outcome/outcomes.ts';
+import type { Deployment } from '../../routing/deployment.ts';
+import type { Exchange, ExchangeEnd } from '../../upstream/exchange.ts';
+import type { ProxyRequest } from '../proxy-request.ts';
+import type { RequestContext } from '../request-context.ts';
 
 export interface RequestTracing {
   /** The ingress handed the request to the pipeline: its span begins at arrival. */

@@ -5,11 +5,11 @@
  * TTFT per group and deployment is GatewayMetrics' `spillway_time_to_first_token_seconds`.
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { ProxyRequest } from '../pipeline/proxy-request.ts';
-import { readResponseUsage, type TokenUsage } from '../pipeline/response-usage.ts';
 import type { Deployment } from '../routing/deployment.ts';
 import type { ModelGroup } from '../routing/group.ts';
 import type { Exchange } from '../upstream/exchange.ts';
+import type { ProxyRequest } from './proxy-request.ts';
+import { readResponseUsage, type TokenUsage } from './response-usage.ts';
 
 /** Seconds between tokens: engines stream at ~5-100 ms a token; past a second a stream has stalled. */
 const itlBuckets = [0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1];
@@ -43,7 +43,9 @@ export class TokenMetrics implements TokenCounter {
     });
     const itl = new Histogram({
       name: 'spillway_inter_token_latency_seconds',
-      help: "Streams: mean time between tokens, (last chunk - first chunk) / (completion tokens - 1), by the upstream's usage.",
+      help:
+        'Streams: mean time between tokens, (last chunk - first chunk) / (completion tokens - 1), ' +
+        "by the upstream's usage.",
       labelNames: ['model_group'],
       buckets: itlBuckets,
       registers,
