@@ -1,5 +1,6 @@
 // Every spillway_* metric the gateway registers (with the load model on, so all of them, and the cluster's, which
-// `spillway.cluster` adds) is documented in docs/METRICS.md, and nothing else is.
+// `spillway.cluster` adds) is documented in docs/METRICS.md, and nothing else is; the table of LiteLLM's metric
+// names maps them to registered ones.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { it } from 'node:test';
