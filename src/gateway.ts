@@ -22,7 +22,10 @@ import { applyClusterEvents } from './pipeline/cluster-events.ts';
 import { loadNeeds } from './pipeline/load-needs.ts';
 import { ProxyPipeline, type Upstream } from './pipeline/proxy.ts';
 import { pipelineStages } from './pipeline/stages-build.ts';
+import { streamUsage } from './pipeline/stream-usage.ts';
 import { tenantParts } from './pipeline/tenant-gate.ts';
+import { TokenMetrics } from './pipeline/token-metrics.ts';
+import { requestTracing } from './pipeline/tracing/tracing-build.ts';
 import { Deployment } from './routing/deployment.ts';
 import { hasLoad, ModelGroup } from './routing/group.ts';
 import { strategyEntry, strategyRegistry } from './routing/strategies/registry.ts';
@@ -128,6 +131,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     clock,
     log,
   });
+  const tracing = requestTracing(config.observability?.tracing);
   const ui = new OperatorPage({ groups, backpressure, refusedBy: bpMetrics.refusedBy });
   const proxy = new ProxyPipeline({
     upstreams,
@@ -139,6 +143,9 @@ export function createGateway(o: GatewayOptions): Gateway {
     router: stages.router,
     fleet,
     tenants,
+    tracing,
+    tokens: new TokenMetrics(metrics.registry, [...groups.values()]),
+    streamUsage: streamUsage(config.observability?.streamUsage ?? 'needed', config.deployments),
   });
   const ownOps = opsHandlers([...groups.values()], metrics, cooldown);
   const ingress = new Ingress({
@@ -234,6 +241,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       await fleet?.stop();
       await cluster.stop();
       await keys?.stop();
+      await tracing.shutdown();
       return clean;
     },
   };

@@ -7,7 +7,7 @@ import { ACCOUNTING_AT_ZERO } from '../src/pipeline/test-support.ts';
 import { TestKeys, teamInfo, tenant } from '../src/tenants/test-support.ts';
 import type { UsageDelta } from '../src/tenants/types.ts';
 import { heldUpstream, post } from './helpers/backpressure.ts';
-import { eventually, type RunningGateway, startGateway } from './helpers/gateway.ts';
+import { eventually, type RunningGateway, startGateway, windowWithRoom } from './helpers/gateway.ts';
 import { errorUpstream } from './helpers/upstreams.ts';
 
 const yaml = (api: string, extra = '') => `
@@ -33,15 +33,6 @@ async function assertTenantsIdle(gw: RunningGateway): Promise<void> {
 }
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-
-/**
- * The gate's rpm minutes are windows of the monotonic clock from its origin (FixedWindowCounter): a test that needs
- * two requests in one window starts with at least 5 s of it left (minuteWithRoom's rule, on that clock).
- */
-async function windowWithRoom(): Promise<void> {
-  const left = 60_000 - (performance.now() % 60_000);
-  if (left < 5000) await new Promise((resolve) => setTimeout(resolve, left + 5));
-}
 
 describe('tenant gate', () => {
   it('streams through the openai client without the usage chunk it did not ask for, and the spend counts', async () => {

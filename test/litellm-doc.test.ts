@@ -7,6 +7,7 @@ import { OPENAI_COMPATIBLE, OTHER_PROTOCOL } from '../src/config/provider.ts';
 import { KNOWN_KEYS } from '../src/config/schema.ts';
 import { UNSUPPORTED } from '../src/config/unsupported.ts';
 import { strategyNames } from '../src/routing/strategies/registry.ts';
+import { LITELLM_KEYS } from './fixtures/litellm-keys.ts';
 
 const doc = await readFile(new URL('../docs/LITELLM.md', import.meta.url), 'utf8');
 
@@ -51,7 +52,8 @@ it('"Warned and ignored" lists exactly src/config/unsupported.ts', () => {
   const listed: Record<string, string[]> = {};
   for (const [cell, keys] of rows(section('Warned and ignored'))) {
     const name = cell === '(top level)' ? '' : /^`([^`]+)`$/.exec(cell)![1];
-    listed[name] = UNSUPPORTED[name]?.['*'] !== undefined ? ['*'] : keys;
+    // A section may have a row in each table of the section.
+    listed[name] = UNSUPPORTED[name]?.['*'] !== undefined ? ['*'] : [...(listed[name] ?? []), ...keys];
   }
   const expected: Record<string, string[]> = {};
   for (const [name, hints] of Object.entries(UNSUPPORTED)) expected[name] = Object.keys(hints);
@@ -77,4 +79,18 @@ it('every registered routing strategy is named, and the refused LiteLLM strategi
   for (const name of strategies)
     assert.ok(!strategyNames().includes(name), `${name} is registered but listed as refused`);
   for (const name of strategyNames()) assert.ok(doc.includes(`\`${name}\``), `${name} is not named in docs/LITELLM.md`);
+});
+
+it('every key LiteLLM documents is used, or warned and ignored, never unknown; none is both', () => {
+  for (const [section, keys] of Object.entries(LITELLM_KEYS)) {
+    const used = KNOWN_KEYS[section] ?? [];
+    const ignored = UNSUPPORTED[section] ?? {};
+    for (const key of keys) {
+      const path = section === '' ? key : `${section}.${key}`;
+      assert.ok(used.includes(key) || ignored[key] !== undefined || ignored['*'] !== undefined, `${path} is unknown`);
+    }
+  }
+  for (const [section, hints] of Object.entries(UNSUPPORTED))
+    for (const key of Object.keys(hints))
+      assert.ok(!(KNOWN_KEYS[section] ?? []).includes(key), `${section}.${key} is both used and ignored`);
 });

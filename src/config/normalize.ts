@@ -9,6 +9,7 @@ import { normalizeBackpressure } from './backpressure.ts';
 import { normalizeCluster } from './cluster.ts';
 import { normalizeKeys } from './keys.ts';
 import { normalizeLoadSource } from './load-source.ts';
+import { normalizeObservability } from './observability.ts';
 import { parseProviderModel } from './provider.ts';
 import type { ConfigFile } from './schema.ts';
 import type { DeploymentConfig, GatewayConfig } from './types.ts';
@@ -100,6 +101,7 @@ export function normalize(file: ConfigFile, issues: string[], env: NodeJS.Proces
     tokenizers: normalizeTokenizers(sw.tokenizers, groupNames, issues),
     ...(sw.cluster !== undefined && { cluster: normalizeCluster(sw.cluster) }),
     ...(keys !== undefined && { keys }),
+    observability: normalizeObservability(sw),
   };
 }
 

@@ -13,6 +13,7 @@ import { boolean, numeric, section } from './coerce.ts';
 import { cooldownShape } from './cooldown.ts';
 import { databaseUrl, KeysSchema, keysShape, staticKeyShape } from './keys.ts';
 import { loadSourceShape } from './load-source.ts';
+import { observabilityShape, tracingShape } from './observability.ts';
 import { parseProviderModel } from './provider.ts';
 
 const positiveInt = () => numeric(z.int().positive());
@@ -190,6 +191,8 @@ const spillwayShape = {
   cluster: ClusterSchema,
   /** API keys: their store, refresh and the keys declared here (./keys.ts); absent: the master key alone. */
   keys: KeysSchema,
+  /** Tracing and streamed usage (./observability.ts). */
+  ...observabilityShape,
 };
 
 const fileShape = {
@@ -221,5 +224,6 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   'spillway.cluster': Object.keys(clusterShape),
   'spillway.keys': Object.keys(keysShape),
   'spillway.keys.static[]': Object.keys(staticKeyShape),
+  'spillway.tracing': Object.keys(tracingShape),
   ...BACKPRESSURE_KNOWN_KEYS,
 };

@@ -3,6 +3,7 @@ import type { TokenizerConfig } from '../tokens/config.ts';
 import type { BackpressureConfig } from './backpressure.ts';
 import type { ClusterConfig } from './cluster.ts';
 import type { LoadSourceConfig } from './load-source.ts';
+import type { ObservabilityConfig } from './observability.ts';
 
 /**
  * The normalised configuration the gateway runs on. The YAML loader (./load.ts) accepts LiteLLM's proxy
@@ -121,4 +122,6 @@ export interface GatewayConfig {
   cluster?: ClusterConfig;
   /** API keys (`spillway.keys`, `general_settings.database_url`; ./keys.ts); undefined: the master key alone. */
   keys?: KeysConfig;
+  /** `spillway.tracing` and `spillway.stream_usage` (./observability.ts); absent in hand-built configs: both off. */
+  observability?: ObservabilityConfig;
 }

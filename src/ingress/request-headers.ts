@@ -14,7 +14,15 @@ export function readRequestHeaders(h: IncomingHttpHeaders, faultInjection: boole
     ttftBudgetMs: ttftBudget(h[TTFT_BUDGET_HEADER]),
     statusEvents: wantsStatusEvents(h[STATUS_EVENTS_HEADER]),
     fault: faultInjection ? requestedFault(h[FAULT_HEADER]) : undefined,
+    traceparent: traceparent(h.traceparent),
   };
+}
+
+/** version-traceid-parentid-flags, lowercase hex (W3C Trace Context); anything else is dropped. */
+const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
+
+function traceparent(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && TRACEPARENT.test(value) ? value : undefined;
 }
 
 function priorityOf(requested: Priority | -1, tenant: Tenant | undefined): Priority | -1 {

@@ -15,6 +15,7 @@ import type { PermitEnd } from '../util/permit.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 import type { RequestEnd } from './request-end.ts';
 import type { AttemptHooks } from './stages.ts';
+import { NO_TRACING, type RequestTracing } from './tracing/tracing.ts';
 
 /** How to reach one deployment: its pool, path prefix and the fixed headers sent with every request. */
 export interface Upstream {
@@ -29,6 +30,8 @@ export interface AttemptStarterOptions {
   hooks: AttemptHooks;
   end: RequestEnd;
   log: Logger;
+  /** Default NO_TRACING. */
+  tracing?: RequestTracing;
 }
 
 export class AttemptStarter {
@@ -38,6 +41,7 @@ export class AttemptStarter {
   private readonly end: RequestEnd;
   private readonly log: Logger;
   private readonly debug: boolean;
+  private readonly tracing: RequestTracing;
 
   constructor(o: AttemptStarterOptions) {
     this.upstreams = o.upstreams;
@@ -46,6 +50,7 @@ export class AttemptStarter {
     this.end = o.end;
     this.log = o.log;
     this.debug = o.log.isLevelEnabled('debug');
+    this.tracing = o.tracing ?? NO_TRACING;
   }
 
   /** Starts the attempt; a throw ends the request (stage `dispatch`), never its caller. */
@@ -62,12 +67,10 @@ export class AttemptStarter {
       if (d.load !== undefined) pr.permit = d.load.reserve(pr.ctx.prompt!);
       this.hooks.dispatched(pr, d);
       if (this.debug) this.logDecision(pr, d);
+      // x-request-id and the trace context on every attempt (./tracing/tracing.ts).
+      const headers = this.tracing.attempt(pr, d, up.headers);
       injectFault(pr.ctx.fault, 'dispatch');
-      x.start(
-        up.pool,
-        { path: up.pathPrefix + pr.ctx.upstreamPath, method: 'POST', headers: up.headers, body },
-        performance.now(),
-      );
+      x.start(up.pool, { path: up.pathPrefix + pr.ctx.upstreamPath, method: 'POST', headers, body }, performance.now());
     } catch (err) {
       this.end.fail(pr, 'dispatch', err);
     }

@@ -37,8 +37,8 @@ export class ProxyRequest {
   rewrittenFor: string | undefined = undefined;
   rewritten: Buffer | undefined = undefined;
   /**
-   * Last two body chunks of the relayed response, kept when tpm or the load model needs the upstream's usage, or
-   * an SSE stream its end.
+   * Last two body chunks of the relayed response: where the upstream's usage is (tpm, the token counters, the
+   * load model) and an SSE stream's end.
    */
   tail: Buffer | undefined = undefined;
   prevTail: Buffer | undefined = undefined;
@@ -46,10 +46,15 @@ export class ProxyRequest {
   sse = false;
   /** The tenant gate's hold on the key's and team's counters (src/tenants/hold.ts); undefined without a tenant. */
   tenant: TenantHold | undefined = undefined;
-  /** Set by the tenant gate when it asks the upstream for the stream's usage: strips it from what is relayed. */
+  /**
+   * Set when the upstream is asked for the stream's usage (the tenant gate, ./stream-usage.ts): strips it from
+   * what is relayed.
+   */
   stripper: UsageStripper | undefined = undefined;
   /** Back pressure's state for this request (admission, queue place, engine slot); undefined when off. */
   bp: Ticket<ProxyRequest> | undefined = undefined;
+  /** The request's spans, opaque to all but the tracing that made them (./tracing/); undefined with it off. */
+  trace: unknown = undefined;
 
   constructor(ctx: RequestContext, res: ClientResponse) {
     this.ctx = ctx;

@@ -9,6 +9,7 @@ import { outcomes } from '../outcome/outcomes.ts';
 import { clientHeaders } from '../relay/response-headers.ts';
 import { endsWithDone, isEventStream } from '../relay/stream-end.ts';
 import { responseTail, usageTokens } from '../relay/usage.ts';
+import { UsageStripper } from '../relay/usage-strip.ts';
 import type { Deployment } from '../routing/deployment.ts';
 import type { Exchange, ExchangeEnd, ExchangeListener } from '../upstream/exchange.ts';
 import { AttemptStarter, type Upstream } from './attempt-starter.ts';
@@ -25,6 +26,9 @@ import {
   type Router,
   type TenantStage,
 } from './stages.ts';
+import type { StreamUsage } from './stream-usage.ts';
+import { NO_TOKEN_COUNT, type TokenCounter } from './token-metrics.ts';
+import { NO_TRACING, type RequestTracing } from './tracing/tracing.ts';
 
 export type { Upstream } from './attempt-starter.ts';
 
@@ -43,7 +47,15 @@ export interface ProxyOptions {
   fleet?: FleetLoad;
   /** The tenant gate (src/pipeline/tenant-gate.ts) with keys on; default NO_TENANTS. */
   tenants?: TenantStage;
+  /** Tracing (src/pipeline/tracing/otel-tracing.ts) with it on; default NO_TRACING. */
+  tracing?: RequestTracing;
+  /** The token counters and ITL histograms (./token-metrics.ts); default none. */
+  tokens?: TokenCounter;
+  /** Which streams are asked for their usage besides tenants' (./stream-usage.ts); default none. */
+  streamUsage?: StreamUsage;
 }
+
+const NO_STREAM_USAGE: StreamUsage = { asks: () => false };
 
 const kRequest = Symbol('spillway.request');
 type TaggedResponse = ClientResponse & { [kRequest]?: ProxyRequest };
@@ -71,6 +83,9 @@ export class ProxyPipeline implements ExchangeListener {
   private readonly failures: DeploymentFailures;
   private readonly end: RequestEnd;
   private readonly fleet: FleetLoad | undefined;
+  private readonly tracing: RequestTracing;
+  private readonly tokens: TokenCounter;
+  private readonly streamUsage: StreamUsage;
   /**
    * The response's 'close' listener: one function per ProxyPipeline (it needs the proxy to fail a request), not
    * per request.
@@ -94,7 +109,16 @@ export class ProxyPipeline implements ExchangeListener {
     this.admission = o.admission;
     this.tenants = o.tenants ?? NO_TENANTS;
     this.hooks = o.hooks;
-    this.end = new RequestEnd({ metrics: o.metrics, log: o.log, admission: o.admission, tenants: this.tenants });
+    this.tracing = o.tracing ?? NO_TRACING;
+    this.tokens = o.tokens ?? NO_TOKEN_COUNT;
+    this.streamUsage = o.streamUsage ?? NO_STREAM_USAGE;
+    this.end = new RequestEnd({
+      metrics: o.metrics,
+      log: o.log,
+      admission: o.admission,
+      tenants: this.tenants,
+      tracing: this.tracing,
+    });
     this.failures = new DeploymentFailures(o.metrics, o.log);
     this.attempts = new AttemptStarter({
       upstreams: o.upstreams,
@@ -102,6 +126,7 @@ export class ProxyPipeline implements ExchangeListener {
       hooks: o.hooks,
       end: this.end,
       log: o.log,
+      tracing: this.tracing,
     });
     const router: Router = o.router(this.attempts, this.end);
     const policy = new CountedRetries(o.numRetries, o.hooks);
@@ -113,8 +138,11 @@ export class ProxyPipeline implements ExchangeListener {
     try {
       (res as TaggedResponse)[kRequest] = pr;
       res.on('close', this.onResponseClose);
+      this.tracing.begin(pr);
       const refused = this.tenants.admit(pr) ?? this.admission.admit(pr);
+      this.tracing.admitted(pr, refused !== undefined);
       if (refused !== undefined) return this.end.reject(pr, refused);
+      if (pr.stripper === undefined && this.streamUsage.asks(pr.ctx)) pr.stripper = new UsageStripper();
       injectFault(ctx.fault, 'admission');
     } catch (err) {
       return this.end.fail(pr, 'admission', err);
@@ -155,11 +183,10 @@ export class ProxyPipeline implements ExchangeListener {
       const tokens = stream && (this.hooks.countsTokens || pr.permit !== undefined) ? sseDataEvents(chunk) : 0;
       this.hooks.chunk(pr, tokens);
       if (pr.permit !== undefined && stream) pr.permit.tokens(tokens);
-      if (pr.sse || x.deployment.config.tpm !== undefined || this.fleet !== undefined || pr.tenant !== undefined) {
-        pr.prevTail = pr.tail;
-        pr.tail = chunk;
-      }
-      // The usage event the gateway asked for on the tenant's behalf is not the client's to see.
+      // Kept for every response: the token counters read its usage, an SSE stream's end is checked.
+      pr.prevTail = pr.tail;
+      pr.tail = chunk;
+      // The usage event the gateway asked for is not the client's to see.
       const out = pr.stripper === undefined || !pr.sse ? chunk : pr.stripper.relay(chunk);
       if (out === undefined) return true;
       const flowing = pr.res.write(out);
@@ -193,6 +220,7 @@ export class ProxyPipeline implements ExchangeListener {
     // The attempt's holds end first, in reverse order of acquisition, before anything that could throw.
     pr.exchange = undefined;
     this.attempts.endHolds(pr, permitEnd(end, x.status), tokens);
+    this.tracing.attemptEnded(pr, x, end);
     // Ended already (an internal error aborted this attempt): nothing more to say to anyone.
     if (pr.finished) return;
     injectFault(pr.ctx.fault, 'attempt_end');
@@ -215,7 +243,10 @@ export class ProxyPipeline implements ExchangeListener {
     d.recordSuccess();
     if (this.fleet !== undefined)
       this.fleet.observeUsage(pr.ctx.group, pr.ctx.prompt, usagePromptTokens(responseTail(pr.tail, pr.prevTail)));
-    if (x.status < 300) this.tenants.completed(pr, d);
+    if (x.status < 300) {
+      this.tenants.completed(pr, d);
+      this.tokens.completed(pr, x, performance.now());
+    }
     writeHeld(pr);
     pr.res.end();
     this.end.finish(pr, 'upstream_response', x.status, d.id);

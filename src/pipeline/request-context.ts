@@ -24,6 +24,8 @@ export interface RequestHeaders {
   readonly statusEvents: boolean;
   /** A fault to inject (spillway.fault_injection, `x-spillway-fault`); undefined for every other request. */
   readonly fault: Fault | undefined;
+  /** The client's W3C `traceparent`, when well-formed: continued by tracing, else passed to the engine as is. */
+  readonly traceparent?: string;
 }
 
 export interface RequestContextOptions {
@@ -60,6 +62,7 @@ export class RequestContext implements RouteRequest {
   readonly ttftBudgetMs: number | undefined;
   readonly statusEvents: boolean;
   readonly fault: Fault | undefined;
+  readonly traceparent: string | undefined;
   /** Token estimate and prefix blocks, when the gateway keeps the fleet's load model. */
   readonly prompt: PromptInfo | undefined;
   /** Who sends the request (src/tenants/types.ts); undefined with keys off or the master key. */
@@ -87,6 +90,7 @@ export class RequestContext implements RouteRequest {
     this.ttftBudgetMs = h.ttftBudgetMs;
     this.statusEvents = h.statusEvents;
     this.fault = h.fault;
+    this.traceparent = h.traceparent;
     this.prompt = o.prompt;
     this.tenant = o.tenant;
   }

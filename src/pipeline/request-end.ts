@@ -10,6 +10,7 @@ import { type Outcome, outcomes } from '../outcome/outcomes.ts';
 import type { Refusal } from './backpressure/refusals.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 import { type AdmissionStage, NO_TENANTS, type TenantStage } from './stages.ts';
+import { NO_TRACING, type RequestTracing } from './tracing/tracing.ts';
 
 export interface RequestEndOptions {
   metrics: GatewayMetrics;
@@ -17,6 +18,8 @@ export interface RequestEndOptions {
   admission: AdmissionStage;
   /** Default NO_TENANTS. */
   tenants?: TenantStage;
+  /** Default NO_TRACING. */
+  tracing?: RequestTracing;
 }
 
 export class RequestEnd {
@@ -24,12 +27,14 @@ export class RequestEnd {
   private readonly log: Logger;
   private readonly admission: AdmissionStage;
   private readonly tenants: TenantStage;
+  private readonly tracing: RequestTracing;
 
   constructor(o: RequestEndOptions) {
     this.metrics = o.metrics;
     this.log = o.log;
     this.admission = o.admission;
     this.tenants = o.tenants ?? NO_TENANTS;
+    this.tracing = o.tracing ?? NO_TRACING;
   }
 
   /** Answers with a gateway error (the outcome's status, type and code) and finishes the request. */
@@ -141,6 +146,7 @@ export class RequestEnd {
     pr.finished = true;
     this.admission.release(pr, outcome === 'upstream_response' ? 'success' : 'failure');
     this.tenants.release(pr, outcome);
+    this.tracing.finished(pr, outcome, status);
     const ctx = pr.ctx;
     const now = performance.now();
     const m = this.metrics;

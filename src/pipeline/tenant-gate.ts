@@ -11,9 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { usagePromptTokens } from '../load/stream-tokens.ts';
 import { type Outcome, outcomes } from '../outcome/outcomes.ts';
-import { responseTail, usageCompletionTokens } from '../relay/usage.ts';
 import { UsageStripper } from '../relay/usage-strip.ts';
 import type { Deployment } from '../routing/deployment.ts';
 import type { TenantCounters } from '../tenants/counters.ts';
@@ -27,7 +25,9 @@ import type { UsageSink } from '../tenants/usage-sink.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Refusal } from './backpressure/refusals.ts';
 import type { ProxyRequest } from './proxy-request.ts';
+import { readResponseUsage, type TokenUsage } from './response-usage.ts';
 import type { TenantStage } from './stages.ts';
+import { mayAskStreamUsage } from './stream-usage.ts';
 
 export interface TenantGateOptions {
   /** Monotonic: the rpm/tpm minutes. */
@@ -40,6 +40,7 @@ export interface TenantGateOptions {
 export class TenantGate implements TenantStage {
   readonly ledger: TenantLedger;
   private readonly wallClock: () => number;
+  private readonly usage: TokenUsage = { prompt: 0, completion: 0, reported: false };
 
   constructor(o: TenantGateOptions) {
     this.ledger = new TenantLedger(o.clock, o.metrics);
@@ -56,10 +57,8 @@ export class TenantGate implements TenantStage {
     const refused = this.judge(pr, t, key, team);
     if (refused !== undefined) return refused;
     hold.admit();
-    const ctx = pr.ctx;
     // Streamed usage: asked for upstream when the client did not ask (and said nothing of stream_options).
-    if (ctx.stream && ctx.endpoint !== 'embeddings' && ctx.body.stream_options === undefined)
-      pr.stripper = new UsageStripper();
+    if (mayAskStreamUsage(pr.ctx)) pr.stripper = new UsageStripper();
     return undefined;
   }
 
@@ -67,18 +66,7 @@ export class TenantGate implements TenantStage {
   completed(pr: ProxyRequest, d: Deployment): void {
     const hold = pr.tenant;
     if (hold === undefined) return;
-    let prompt: number;
-    let completion: number;
-    const s = pr.stripper;
-    if (s !== undefined && s.promptTokens !== -1) {
-      prompt = s.promptTokens;
-      completion = s.completionTokens;
-    } else {
-      const tail = responseTail(pr.tail, pr.prevTail);
-      // Without the upstream's usage, the prompt is estimated as tpm does (body bytes ÷ 4), the output not at all.
-      prompt = usagePromptTokens(tail) ?? Math.ceil(pr.ctx.bodyBytes / 4);
-      completion = usageCompletionTokens(tail) ?? 0;
-    }
+    const { prompt, completion } = readResponseUsage(pr, this.usage);
     const c = d.config;
     const spend = prompt * (c.inputCostPerToken ?? 0) + completion * (c.outputCostPerToken ?? 0);
     add(hold.key, prompt, completion, spend);
