@@ -17,6 +17,9 @@ import type { RequestEnd } from './request-end.ts';
 import type { AttemptHooks } from './stages.ts';
 
 /** How to reach one deployment: its pool, path prefix and the fixed headers sent with every request. */
+/** Each deployment's upstream; weak, so a deployment a reload removed takes its closed pool with it. */
+export type ReadonlyWeakMap<K extends object, V> = Pick<WeakMap<K, V>, 'get' | 'has'>;
+
 export interface Upstream {
   pool: Pool;
   pathPrefix: string;
@@ -24,7 +27,7 @@ export interface Upstream {
 }
 
 export interface AttemptStarterOptions {
-  upstreams: Map<Deployment, Upstream>;
+  upstreams: ReadonlyWeakMap<Deployment, Upstream>;
   listener: ExchangeListener;
   hooks: AttemptHooks;
   end: RequestEnd;
@@ -32,7 +35,7 @@ export interface AttemptStarterOptions {
 }
 
 export class AttemptStarter {
-  private readonly upstreams: Map<Deployment, Upstream>;
+  private readonly upstreams: ReadonlyWeakMap<Deployment, Upstream>;
   private readonly listener: ExchangeListener;
   private readonly hooks: AttemptHooks;
   private readonly end: RequestEnd;
