@@ -23,11 +23,11 @@ import { loadNeeds } from './pipeline/load-needs.ts';
 import { ProxyPipeline, type Upstream } from './pipeline/proxy.ts';
 import { pipelineStages } from './pipeline/stages-build.ts';
 import { tenantParts } from './pipeline/tenant-gate.ts';
+import { Reloader } from './reload/reloader.ts';
+import { buildRouting } from './reload/routing-set.ts';
 import type { Deployment } from './routing/deployment.ts';
 import { strategyEntry, strategyRegistry } from './routing/strategies/registry.ts';
 import { KeyService } from './tenants/key-service.ts';
-import { Reloader } from './reload/reloader.ts';
-import { buildRouting } from './reload/routing-set.ts';
 import { monotonicMs } from './util/clock.ts';
 import { view } from './util/ref.ts';
 

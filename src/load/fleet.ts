@@ -72,8 +72,7 @@ export class FleetLoad {
     const share = opts.share;
     const rows: LoadRow[] = opts.deployments.map(() => ({ inFlight: 0, queuedPrefillTokens: 0, activeTokens: 0 }));
     share?.attach(rows);
-    for (const [index, d] of opts.deployments.entries())
-      this.add(d, share && { share, index, own: rows[index]! });
+    for (const [index, d] of opts.deployments.entries()) this.add(d, share && { share, index, own: rows[index]! });
   }
 
   /**

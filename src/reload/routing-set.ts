@@ -18,9 +18,9 @@ import type { Upstream } from '../pipeline/attempt-starter.ts';
 import { Deployment } from '../routing/deployment.ts';
 import { hasLoad, ModelGroup } from '../routing/group.ts';
 import type { StrategyEntry } from '../routing/strategies/registry.ts';
+import { basePath, createPool } from '../upstream/pools.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Random } from '../util/random.ts';
-import { basePath, createPool } from '../upstream/pools.ts';
 
 export interface RoutingSet {
   readonly groups: ReadonlyMap<string, ModelGroup>;
