@@ -21,7 +21,7 @@ import { PromptAnalyzer, type PromptInfo } from '../prefix/prompt-info.ts';
 import { TokenEstimator, type TokenEstimatorOptions } from '../tokens/estimate.ts';
 import type { Clock } from '../util/clock.ts';
 import { createLoadAdapter } from './adapters/registry.ts';
-import { EngineLoad, type EngineLoadOptions } from './engine-load.ts';
+import { EngineLoad } from './engine-load.ts';
 import type { LoadAdapter } from './report.ts';
 
 export type LoadedDeployment = Pick<DeploymentConfig, 'id' | 'group' | 'apiBase' | 'maxParallelRequests'> & {
