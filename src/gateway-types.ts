@@ -60,8 +60,7 @@ export interface Gateway {
   /**
    * Applies a new config's model list live (src/reload): groups, deployments and their limits, swapped at
    * once; unchanged deployments keep their state, removed ones drain. Sections that need a restart are logged
-   * and keep their running value. `refused` when it cannot apply (back pressure on, or with other instances a
-   * changed deployment list); the old config keeps serving.
+   * and keep their running value. `refused` when it cannot apply (with other instances, a changed deployment list); the old config keeps serving.
    */
   reload(config: GatewayConfig): ReloadResult;
   /** A reload whose file did not load: logs its issues and counts it (spillway_config_reloads_total). */

@@ -160,8 +160,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     parts: routingParts,
     live,
     swapped: (set) => ingress.setGroups(set.groups),
-    // Back pressure's per-group state (queues, settings by group, engine slots) is built once.
-    frozen: backpressure && 'with spillway.backpressure on, groups and deployments change only with a restart',
+    backpressure,
     shared: cluster.kind !== 'solo',
     registry: metrics.registry,
     log,

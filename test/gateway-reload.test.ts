@@ -10,6 +10,7 @@ import pino from 'pino';
 import { parseConfig } from '../src/config/load.ts';
 import { startMock } from '../src/mock/server.ts';
 import { reloadFromFile } from '../src/reload/file-trigger.ts';
+import { heldUpstream, post, queued, startBpGateway } from './helpers/backpressure.ts';
 import { type RunningGateway, startGateway } from './helpers/gateway.ts';
 import { scriptedUpstream } from './helpers/upstreams.ts';
 
@@ -76,21 +77,33 @@ describe('config reload', () => {
     }
   });
 
-  it('keeps an unchanged deployment whole: its load state survives while a changed one starts afresh', async () => {
+  it('keeps an unchanged deployment whole, and an engine whose limits changed keeps its load state', async () => {
     const mock = await startMock({ port: 0 });
-    const before = yaml([entry('m', mock.apiBase, 'e0'), entry('m', mock.apiBase, 'e1')], 'kv-aware');
-    const gw = await startGateway(before);
+    // The same mock as another engine: an api_base spelled with localhost is another engine to the gateway.
+    const elsewhere = mock.apiBase.replace('127.0.0.1', 'localhost');
+    const three = (e1Extra: string, e2Base: string) =>
+      yaml(
+        [entry('m', mock.apiBase, 'e0'), entry('m', mock.apiBase, 'e1', e1Extra), entry('m', e2Base, 'e2')],
+        'kv-aware',
+      );
+    const gw = await startGateway(three('', mock.apiBase));
     try {
-      for (let i = 0; i < 4; i++) await gw.client().chat.completions.create({ model: 'm', messages });
-      const tokens = 'spillway_engine_prompt_tokens_total{model_group="m",deployment="e0"}';
-      const e0Tokens = await metric(gw, tokens);
+      for (let i = 0; i < 6; i++) {
+        const own = [{ role: 'user' as const, content: `Question ${i}: ${'why? '.repeat(i * 20)}` }];
+        await gw.client().chat.completions.create({ model: 'm', messages: own });
+      }
+      const tokens = (id: string) => `spillway_engine_prompt_tokens_total{model_group="m",deployment="${id}"}`;
+      const before = await Promise.all(['e0', 'e1'].map((id) => metric(gw, tokens(id))));
       const e0 = gw.gateway.deployments[0];
-      // e1's limits change: a new deployment under its id.
-      const after = yaml([entry('m', mock.apiBase, 'e0'), entry('m', mock.apiBase, 'e1', ', rpm: 1000')], 'kv-aware');
-      assert.equal(reload(gw, after), 'applied');
-      assert.equal(gw.gateway.deployments[0], e0, 'the same Deployment: cooldowns, windows, in flight kept');
-      assert.equal(await metric(gw, tokens), e0Tokens, "e0's load model counters kept");
-      assert.equal(await metric(gw, 'spillway_engine_prompt_tokens_total{model_group="m",deployment="e1"}'), 0);
+      const e1 = gw.gateway.deployments[1];
+      // e1's rpm changes (a new deployment, the same engine); e2 moves to another engine.
+      assert.equal(reload(gw, three(', rpm: 1000', elsewhere)), 'applied');
+      const [k0, k1] = gw.gateway.deployments;
+      assert.equal(k0, e0, 'the same Deployment: cooldowns, windows, in flight kept');
+      assert.notEqual(k1, e1, 'a changed deployment is a new one');
+      assert.equal(k1.load, e1.load, "the same engine's load model");
+      assert.deepEqual(await Promise.all(['e0', 'e1'].map((id) => metric(gw, tokens(id)))), before);
+      assert.equal(await metric(gw, tokens('e2')), 0, 'another engine starts afresh');
       await gw.gateway.whenReloadDrained();
       await gw.assertIdle();
     } finally {
@@ -122,6 +135,45 @@ describe('config reload', () => {
     } finally {
       await gw.close();
       await Promise.all([mock.close(), held.close()]);
+    }
+  });
+});
+
+describe('config reload with back pressure', () => {
+  it("keeps a group's queue and an engine's slot; the queued request goes to the group's new member", async () => {
+    const mock = await startMock({ port: 0 });
+    const up = await heldUpstream();
+    const bp = (entries: string[]) => `${yaml(entries)}spillway:
+  backpressure:
+    enabled: true
+    engine: { limit: { algorithm: fixed, initial: 1 } }
+`;
+    const gw = await startBpGateway(bp([entry('m', up.url, 'e0')]));
+    try {
+      const first = post(gw.url);
+      await up.waitHeld(1);
+      const second = post(gw.url);
+      await queued(gw, 1);
+      const state = gw.gateway.backpressure!;
+      const e0 = gw.gateway.deployments[0];
+      const slot = state.slots.get(e0);
+      const group = state.groups.get('m');
+      assert.equal(
+        reload(gw, bp([entry('m', up.url, 'e0'), entry('m', mock.apiBase, 'e1'), entry('n', mock.apiBase, 'n0')])),
+        'applied',
+      );
+      assert.equal((await second).status, 200, 'the queued request went to e1');
+      assert.equal(state.slots.get(e0), slot, "e0's engine slot (limit, latency windows) kept");
+      assert.equal(state.groups.get('m'), group, "m's queue and counters kept");
+      assert.equal((await post(gw.url, {}, { model: 'n' })).status, 200, 'the new group answers');
+      up.releaseAll();
+      assert.equal((await first).status, 200);
+      await gw.gateway.whenReloadDrained();
+      await gw.assertDrained();
+    } finally {
+      up.releaseAll();
+      await gw.close();
+      await Promise.all([mock.close(), up.close()]);
     }
   });
 });

@@ -5,10 +5,10 @@
  * holds it, and its load model goes with it. Requests already routed keep the groups and deployments they
  * hold until they end.
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { GatewayConfig } from '../config/types.ts';
+import { forgetRetired, queuedFor, type RegroupTarget, regroup } from '../pipeline/backpressure/regroup.ts';
 import type { Deployment } from '../routing/deployment.ts';
 import { planReload } from './plan.ts';
 import { buildRouting, type RoutingParts, type RoutingSet } from './routing-set.ts';
@@ -26,8 +26,9 @@ export interface ReloaderOptions {
   live: { current: RoutingSet };
   /** Told after each swap (the ingress's model lookup). */
   swapped(set: RoutingSet): void;
-  /** Why nothing may change live at all (back pressure's per-group state), or undefined. */
-  frozen: string | undefined;
+  /** Back pressure, when on: its per-group state follows the new groups, and a removed deployment waits for
+   * the queues that may still route to it. */
+  backpressure: RegroupTarget | undefined;
   /** Deployments' rows are shared with other instances (their ids and order are fixed). */
   shared: boolean;
   registry: Registry;
@@ -64,7 +65,7 @@ export class Reloader {
   apply(next: GatewayConfig): ReloadResult {
     const { log } = this.o;
     const plan = planReload(this.config, next, this.o.shared);
-    const refused = plan.refused ?? (this.changesRouting(next) ? this.o.frozen : undefined);
+    const refused = plan.refused;
     if (refused !== undefined) {
       this.results.inc({ result: 'refused' });
       log.error({ reason: refused }, 'config reload refused; the running config stays');
@@ -80,6 +81,9 @@ export class Reloader {
       log.error({ reason: (err as Error).message }, 'config reload refused; the running config stays');
       return 'refused';
     }
+    const bp = this.o.backpressure;
+    // Back pressure's state first: the new groups' route gate is set before any request can reach them.
+    if (bp !== undefined) regroup(bp, change.set.groups);
     this.o.live.current = change.set;
     this.o.swapped(change.set);
     this.config = plan.config;
@@ -120,11 +124,6 @@ export class Reloader {
     this.drainTimer = undefined;
   }
 
-  private changesRouting(next: GatewayConfig): boolean {
-    const now = this.o.live.current.deployments.map((d) => d.config);
-    return !isDeepStrictEqual(now, next.deployments);
-  }
-
   private drainSoon(): void {
     this.drainTimer ??= setInterval(() => this.closeDrained(), DRAIN_CHECK_MS).unref();
     this.closeDrained();
@@ -132,12 +131,15 @@ export class Reloader {
 
   private closeDrained(): void {
     const { upstreams, fleet } = this.o.parts;
+    const bp = this.o.backpressure;
+    if (bp !== undefined) forgetRetired(bp);
     for (const d of this.draining) {
-      if (d.inFlight > 0) continue;
+      if (d.inFlight > 0 || (bp !== undefined && queuedFor(bp, d))) continue;
       this.draining.delete(d);
       // Kept in the (weak) map: a request still holding a removed group meets a closed pool, a retryable error.
       void upstreams.get(d)?.pool.close();
-      if (d.load !== undefined && fleet !== undefined) void fleet.remove(d.load);
+      // Unless a changed deployment of its id kept the same engine's load.
+      if (d.load !== undefined && this.o.live.current.byId.get(d.id)?.load !== d.load) void fleet?.remove(d.load);
     }
     if (this.draining.size > 0) return;
     this.stop();

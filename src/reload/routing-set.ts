@@ -6,7 +6,8 @@
  * Identity: a deployment is its `id` (`model_info.id`, else `<model_name>-<n>`, src/config/normalize.ts). One
  * whose normalised config is unchanged is kept whole — the same Deployment (cooldown, rpm/tpm windows, in
  * flight), pool, load model and back-pressure engine slot. A changed one is a new deployment under the same
- * id; the old one drains. A group is kept (the same ModelGroup, strategy state and back-pressure state) when
+ * id (the old one drains); when it is still the same engine (../routing/same-engine.ts) its load model and
+ * back pressure's engine gate carry over. A group is kept (the same ModelGroup, strategy state and back-pressure state) when
  * its members are the same deployments in the same order.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -17,6 +18,7 @@ import type { FleetLoad } from '../load/fleet.ts';
 import type { Upstream } from '../pipeline/attempt-starter.ts';
 import { Deployment } from '../routing/deployment.ts';
 import { hasLoad, ModelGroup } from '../routing/group.ts';
+import { sameEngine } from '../routing/same-engine.ts';
 import type { StrategyEntry } from '../routing/strategies/registry.ts';
 import { basePath, createPool } from '../upstream/pools.ts';
 import type { Clock } from '../util/clock.ts';
@@ -65,8 +67,7 @@ export function buildRouting(
     const d = new Deployment(c, parts.cooldown, parts.clock, parts.cluster);
     const fleet = parts.fleet;
     // At start-up the fleet was built with every deployment (the cluster's rows are laid out from them).
-    if (fleet !== undefined)
-      d.load = previous === undefined ? fleet.engine(c.id) : fleet.add({ ...c, load: c.load ?? parts.defaultLoad });
+    if (fleet !== undefined) d.load = previous === undefined ? fleet.engine(c.id) : engineOf(c, old, fleet, parts);
     parts.upstreams.set(d, upstreamOf(c));
     added.push(d);
     return d;
@@ -81,6 +82,12 @@ export function buildRouting(
     groups.set(name, same ? old : newGroup(name, members, parts));
   }
   return { set: { groups, deployments, byId: new Map(deployments.map((d) => [d.id, d])) }, removed, added };
+}
+
+/** The same engine under a changed deployment keeps its load; else a new one (replacing any of its id). */
+function engineOf(c: DeploymentConfig, old: Deployment | undefined, fleet: FleetLoad, parts: RoutingParts) {
+  if (old?.load !== undefined && sameEngine(old.config, c)) return old.load;
+  return fleet.add({ ...c, load: c.load ?? parts.defaultLoad });
 }
 
 function upstreamOf(c: DeploymentConfig): Upstream {
