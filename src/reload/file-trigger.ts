@@ -19,15 +19,19 @@ export interface Reloadable {
 
 export const WATCH_DEBOUNCE_MS = 300;
 
-/** Reads `path` and applies it to `target`: errors of the file are the target's `invalid`. */
+/**
+ * Reads `path` and applies it to `target`: errors of the file are the target's `invalid`. The log is flushed
+ * after (the CLI's is written in batches), so the outcome is seen at once.
+ */
 export async function reloadFromFile(path: string, target: Reloadable, log: Logger): Promise<ReloadResult> {
   try {
     const { config, warnings } = await loadConfigFile(path);
     for (const w of warnings) log.warn(`config: ${w}`);
     return target.reload(config);
   } catch (err) {
-    if (err instanceof ConfigError) return target.reloadInvalid(err.issues);
-    return target.reloadInvalid([String(err)]);
+    return target.reloadInvalid(err instanceof ConfigError ? err.issues : [String(err)]);
+  } finally {
+    log.flush();
   }
 }
 
@@ -59,6 +63,7 @@ export function reloadTriggers(o: ReloadTriggerOptions): () => void {
   };
   const onHup = (): void => {
     o.log.info({ path: o.path }, 'SIGHUP: reloading the config');
+    o.log.flush();
     trigger();
   };
   process.on('SIGHUP', onHup);

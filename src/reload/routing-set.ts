@@ -7,8 +7,8 @@
  * whose normalised config is unchanged is kept whole — the same Deployment (cooldown, rpm/tpm windows, in
  * flight), pool, load model and back-pressure engine slot. A changed one is a new deployment under the same
  * id (the old one drains); when it is still the same engine (../routing/same-engine.ts) its load model and
- * back pressure's engine gate carry over. A group is kept (the same ModelGroup, strategy state and back-pressure state) when
- * its members are the same deployments in the same order.
+ * back pressure's engine gate carry over. A group is kept (the same ModelGroup and strategy state) when its
+ * members are the same deployments in the same order; back pressure keeps a group's state by name.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { ClusterState } from '../cluster/types.ts';
