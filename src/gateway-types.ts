@@ -60,7 +60,8 @@ export interface Gateway {
   /**
    * Applies a new config's model list live (src/reload): groups, deployments and their limits, swapped at
    * once; unchanged deployments keep their state, removed ones drain. Sections that need a restart are logged
-   * and keep their running value. `refused` when it cannot apply (with other instances, a changed deployment list); the old config keeps serving.
+   * and keep their running value. `refused` when it cannot apply (with other instances, a changed list of
+   * deployment ids); the old config keeps serving.
    */
   reload(config: GatewayConfig): ReloadResult;
   /** A reload whose file did not load: logs its issues and counts it (spillway_config_reloads_total). */
