@@ -3,11 +3,10 @@ import { test } from 'node:test';
 import { parseConfig } from '../config/load.ts';
 import { planReload } from './plan.ts';
 
+const entry = (id: string) =>
+  `  - { model_name: m, litellm_params: { model: openai/x, api_base: "http://h/v1" }, model_info: { id: ${id} } }`;
 const file = (extra: string, ids = ['a', 'b']) =>
-  parseConfig(
-    `model_list:\n${ids.map((id) => `  - { model_name: m, litellm_params: { model: openai/x, api_base: "http://h/v1" }, model_info: { id: ${id} } }`).join('\n')}\n${extra}`,
-    {},
-  ).config;
+  parseConfig(`model_list:\n${ids.map(entry).join('\n')}\n${extra}`, {}).config;
 
 test('a reload takes the new model list and keeps every other section, naming the ones that changed', () => {
   const running = file('spillway: { port: 4000 }\n');
