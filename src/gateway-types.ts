@@ -10,6 +10,7 @@ import type { BackpressureAnswer } from './ops/backpressure-admin.ts';
 import type { OperatorPage } from './ops/ui/operator-page.ts';
 import type { BackPressure } from './pipeline/backpressure/controller.ts';
 import type { TenantGate } from './pipeline/tenant-gate.ts';
+import type { ReloadResult } from './reload/reloader.ts';
 import type { Deployment } from './routing/deployment.ts';
 import type { ModelGroup } from './routing/group.ts';
 import type { StrategyEntry } from './routing/strategies/registry.ts';
@@ -53,8 +54,20 @@ export interface Gateway {
   readonly opsServer: Server | undefined;
   /** The ops listener's base URL once `listen` resolved; undefined when off. */
   readonly opsUrl: string | undefined;
+  /** The model groups and deployments in force now (a reload replaces both). */
   readonly groups: ReadonlyMap<string, ModelGroup>;
   readonly deployments: readonly Deployment[];
+  /**
+   * Applies a new config's model list live (src/reload): groups, deployments and their limits, swapped at
+   * once; unchanged deployments keep their state, removed ones drain. Sections that need a restart are logged
+   * and keep their running value. `refused` when it cannot apply (with other instances, a changed list of
+   * deployment ids); the old config keeps serving.
+   */
+  reload(config: GatewayConfig): ReloadResult;
+  /** A reload whose file did not load: logs its issues and counts it (spillway_config_reloads_total). */
+  reloadInvalid(issues: readonly string[]): ReloadResult;
+  /** Resolves once the deployments removed by reloads have drained and their pools are closed. */
+  whenReloadDrained(): Promise<void>;
   readonly metrics: GatewayMetrics;
   /** Request back pressure; undefined when off. */
   readonly backpressure: BackPressure | undefined;

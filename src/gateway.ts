@@ -26,23 +26,15 @@ import { streamUsage } from './pipeline/stream-usage.ts';
 import { tenantParts } from './pipeline/tenant-gate.ts';
 import { TokenMetrics } from './pipeline/token-metrics.ts';
 import { requestTracing } from './pipeline/tracing/tracing-build.ts';
-import { Deployment } from './routing/deployment.ts';
-import { hasLoad, ModelGroup } from './routing/group.ts';
+import { Reloader } from './reload/reloader.ts';
+import { buildRouting } from './reload/routing-set.ts';
+import type { Deployment } from './routing/deployment.ts';
 import { strategyEntry, strategyRegistry } from './routing/strategies/registry.ts';
-import type { EngineView, RoutingStrategy } from './routing/types.ts';
 import { KeyService } from './tenants/key-service.ts';
-import { basePath, createPool } from './upstream/pools.ts';
 import { monotonicMs } from './util/clock.ts';
+import { view } from './util/ref.ts';
 
 export type { Gateway, GatewayOptions } from './gateway-types.ts';
-
-/** A group routed by a load-aware strategy: loadNeeds keeps the fleet's load model, so every member has its load. */
-function loadAwareGroup(name: string, members: Deployment[], strategy: RoutingStrategy<EngineView>): ModelGroup {
-  const engines = members.filter(hasLoad);
-  if (engines.length !== members.length)
-    throw new Error(`group ${name}: a load-aware strategy needs every engine's load`);
-  return new ModelGroup(name, engines, strategy);
-}
 
 /** Wires the pipeline stages from a validated configuration. Nothing listens until `listen`. */
 export function createGateway(o: GatewayOptions): Gateway {
@@ -53,7 +45,6 @@ export function createGateway(o: GatewayOptions): Gateway {
   const cooldown = config.router.cooldown;
   const cluster = o.cluster ?? soloCluster(clock);
 
-  const deployments = config.deployments.map((d) => new Deployment(d, cooldown, clock, cluster));
   const strategy = strategyEntry(strategyRegistry(o.strategies), config.router.routingStrategy);
   const needs = loadNeeds(config, strategy.loadAware);
   // Engines without their own `spillway.load` take back pressure's capacity settings as their defaults.
@@ -74,29 +65,18 @@ export function createGateway(o: GatewayOptions): Gateway {
         share: cluster.kind === 'solo' ? undefined : cluster.load,
       })
     : undefined;
-  if (fleet !== undefined) for (const d of deployments) d.load = fleet.engine(d.id);
-  const groups = new Map<string, ModelGroup>();
-  for (const name of new Set(config.deployments.map((d) => d.group))) {
-    const members = deployments.filter((d) => d.config.group === name);
-    groups.set(
-      name,
-      strategy.loadAware
-        ? loadAwareGroup(name, members, strategy.create({ random }))
-        : new ModelGroup(name, members, strategy.create({ random })),
-    );
-  }
-  const upstreams = new Map<Deployment, Upstream>();
-  for (const d of deployments) {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (d.config.apiKey) headers.authorization = `Bearer ${d.config.apiKey}`;
-    upstreams.set(d, { pool: createPool(d.config), pathPrefix: basePath(d.config), headers });
-  }
+  // The config-dependent part, rebuilt by a reload (src/reload): groups and deployments, read through `live`.
+  const upstreams = new WeakMap<Deployment, Upstream>();
+  const routingParts = { cooldown, clock, random, cluster, strategy, fleet, defaultLoad: bpLoad, upstreams };
+  const live = { current: buildRouting(config.deployments, routingParts).set };
+  const { groups } = live.current;
 
   const opsOn = config.server.opsPort !== undefined;
   const publicConnections = new ConnectionStats();
   const opsConnections = new ConnectionStats();
+  const groupList = view(live, (r) => [...r.groups.values()]);
   const metrics = new GatewayMetrics(
-    [...groups.values()],
+    groupList,
     new Map(
       opsOn
         ? [
@@ -107,9 +87,12 @@ export function createGateway(o: GatewayOptions): Gateway {
     ),
   );
   if (fleet !== undefined)
-    registerLoadMetrics(metrics.registry, fleet, (id) => deployments.find((d) => d.id === id)!.config.group, [
-      ...groups.keys(),
-    ]);
+    registerLoadMetrics(
+      metrics.registry,
+      fleet,
+      (id) => live.current.byId.get(id)?.config.group ?? 'none',
+      () => live.current.groups.keys(),
+    );
   const bpMetrics = new BackpressureMetrics(metrics.registry);
   const backpressure =
     config.backpressure &&
@@ -122,7 +105,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       engineLoad: (id) => fleet?.engine(id),
     });
   if (backpressure !== undefined) bpMetrics.attach(backpressure);
-  applyClusterEvents(cluster.events, deployments, backpressure);
+  applyClusterEvents(cluster.events, (id) => live.current.byId.get(id), backpressure);
   const stages = pipelineStages(backpressure, cluster.events);
   const keys = config.keys && new KeyService(config.keys, log);
   const directory = o.keys ?? keys?.directory;
@@ -132,7 +115,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     log,
   });
   const tracing = requestTracing(config.observability?.tracing);
-  const ui = new OperatorPage({ groups, backpressure, refusedBy: bpMetrics.refusedBy });
+  const ui = new OperatorPage({ groups: view(live, (r) => r.groups), backpressure, refusedBy: bpMetrics.refusedBy });
   const proxy = new ProxyPipeline({
     upstreams,
     metrics,
@@ -145,9 +128,12 @@ export function createGateway(o: GatewayOptions): Gateway {
     tenants,
     tracing,
     tokens: new TokenMetrics(metrics.registry, [...groups.values()]),
-    streamUsage: streamUsage(config.observability?.streamUsage ?? 'needed', config.deployments),
+    streamUsage: streamUsage(
+      config.observability?.streamUsage ?? 'needed',
+      view(live, (r) => r.deployments),
+    ),
   });
-  const ownOps = opsHandlers([...groups.values()], metrics, cooldown);
+  const ownOps = opsHandlers(groupList, metrics, cooldown);
   const ingress = new Ingress({
     groups,
     proxy,
@@ -179,6 +165,17 @@ export function createGateway(o: GatewayOptions): Gateway {
     },
   });
 
+  const reloader = new Reloader({
+    config,
+    parts: routingParts,
+    live,
+    swapped: (set) => ingress.setGroups(set.groups),
+    backpressure,
+    shared: cluster.kind !== 'solo',
+    registry: metrics.registry,
+    log,
+  });
+
   const srv = config.server;
   // Descriptors the gateway needs besides client connections: every upstream pool socket and the ops budget.
   const reservedFds = config.deployments.reduce((n, d) => n + d.connections, 0) + (opsOn ? OPS_MAX_CONNECTIONS : 0);
@@ -205,8 +202,15 @@ export function createGateway(o: GatewayOptions): Gateway {
     get opsUrl() {
       return opsUrl;
     },
-    groups,
-    deployments,
+    get groups() {
+      return live.current.groups;
+    },
+    get deployments() {
+      return live.current.deployments;
+    },
+    reload: (next) => reloader.apply(next),
+    reloadInvalid: (issues) => reloader.invalid(issues),
+    whenReloadDrained: () => reloader.whenDrained(),
     metrics,
     backpressure,
     fleet,
@@ -236,7 +240,9 @@ export function createGateway(o: GatewayOptions): Gateway {
       }
       const clean = await ingress.whenIdle(graceMs);
       for (const l of listeners) l.closeAllConnections();
-      await Promise.all([...upstreams.values()].map((u) => u.pool.destroy()));
+      reloader.stop();
+      const pools = [...live.current.deployments, ...reloader.drainingNow].map((d) => upstreams.get(d)!.pool);
+      await Promise.all(pools.map((p) => p.destroy()));
       await usage?.stop();
       await fleet?.stop();
       await cluster.stop();

@@ -37,6 +37,7 @@ import { ModelGroup } from '../../src/routing/group.ts';
 import { leastBusy } from '../../src/routing/strategies/least-busy.ts';
 import type { ExchangeListener } from '../../src/upstream/exchange.ts';
 import { seededRandom } from '../../src/util/random.ts';
+import { fixed } from '../../src/util/ref.ts';
 
 const N = 200_000;
 const clock = () => performance.now();
@@ -71,7 +72,7 @@ const bp = new BackPressure({
 const stages = pipelineStages(bp);
 const { admission, hooks } = stages;
 const log = pino({ level: 'silent' });
-const end = new RequestEnd({ metrics: new GatewayMetrics([gated], new Map()), log, admission });
+const end = new RequestEnd({ metrics: new GatewayMetrics(fixed([gated]), new Map()), log, admission });
 const listener: ExchangeListener = { onUpstreamHead() {}, onUpstreamData: () => true, onExchangeEnd() {} };
 const queueRouter = stages.router(new AttemptStarter({ upstreams: new Map(), listener, hooks, end, log }), end);
 

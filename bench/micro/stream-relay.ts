@@ -23,6 +23,7 @@ import { Deployment } from '../../src/routing/deployment.ts';
 import { ModelGroup } from '../../src/routing/group.ts';
 import { simpleShuffle } from '../../src/routing/strategies/simple-shuffle.ts';
 import { seededRandom } from '../../src/util/random.ts';
+import { fixed } from '../../src/util/ref.ts';
 
 const N = 50_000;
 const TOKENS = 16;
@@ -68,7 +69,7 @@ const upstreams = new Map<Deployment, Upstream>(
 );
 const proxy = new ProxyPipeline({
   upstreams,
-  metrics: new GatewayMetrics([group], new Map()),
+  metrics: new GatewayMetrics(fixed([group]), new Map()),
   log: pino({ level: 'silent' }),
   numRetries: 0,
   admission: OPEN_ADMISSION,

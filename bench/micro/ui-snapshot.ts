@@ -10,6 +10,7 @@ import pino from 'pino';
 import { parseConfig } from '../../src/config/load.ts';
 import { createGateway } from '../../src/gateway.ts';
 import { Snapshots } from '../../src/ops/ui/snapshot.ts';
+import { fixed } from '../../src/util/ref.ts';
 
 const PER_SECOND = 4;
 const SAMPLES = 2000;
@@ -58,7 +59,7 @@ function snapshotsOf(groups: number, deployments: number): { snapshots: Snapshot
   }
   let t = Date.now();
   const snapshots = new Snapshots({
-    groups: new Map(),
+    groups: fixed(new Map()),
     backpressure: bp,
     refusedBy,
     load: () => undefined,

@@ -26,7 +26,8 @@ export interface OpsHandlers {
 export type UiView = 'page' | 'asset' | 'snapshot' | 'events' | 'load';
 
 export interface IngressOptions {
-  groups: Map<string, ModelGroup>;
+  /** The model groups at start; `Ingress.setGroups` replaces them (a config reload). */
+  groups: ReadonlyMap<string, ModelGroup>;
   proxy: ProxyPipeline;
   ops: OpsHandlers;
   auth: MasterKeyAuth | undefined;

@@ -6,6 +6,7 @@ import { clipEcho, sendError } from '../outcome/openai-error.ts';
 import { type Outcome, outcomes } from '../outcome/outcomes.ts';
 import type { Refusal } from '../pipeline/backpressure/refusals.ts';
 import { RequestContext, type RequestHeaders } from '../pipeline/request-context.ts';
+import type { ModelGroup } from '../routing/group.ts';
 import type { KeyLookup, Tenant } from '../tenants/types.ts';
 import { type BodyTarget, readBody } from './body.ts';
 import type { IngressOptions } from './ingress-options.ts';
@@ -45,14 +46,21 @@ export class Ingress implements BodyTarget {
   private readonly routes: Map<string, Route>;
   private readonly opsRoutes: Map<string, Route>;
   private readonly o: IngressOptions;
-  private readonly bodyRules: BodyRules;
+  /** Replaced whole by `setGroups` (a config reload): a request reads it once, when it looks its group up. */
+  private bodyRules: BodyRules;
 
   constructor(o: IngressOptions) {
     this.o = o;
-    this.bodyRules = { maxJsonDepth: o.maxJsonDepth, groups: o.groups, knownGroups: [...o.groups.keys()].join(', ') };
+    this.bodyRules = { maxJsonDepth: o.maxJsonDepth, groups: o.groups, knownGroups: '' };
+    this.setGroups(o.groups);
     const all = routeTable();
     this.opsRoutes = new Map([...all].filter(([, r]) => isOpsRoute(r)));
     this.routes = o.separateOps ? new Map([...all].filter(([, r]) => !isOpsRoute(r))) : all;
+  }
+
+  /** The model groups requests are routed to from now on (a reload's swap); requests already routed keep theirs. */
+  setGroups(groups: ReadonlyMap<string, ModelGroup>): void {
+    this.bodyRules = { maxJsonDepth: this.o.maxJsonDepth, groups, knownGroups: [...groups.keys()].join(', ') };
   }
 
   /** The node:http request listener of the public port (bound once). */

@@ -108,6 +108,11 @@ export class EngineLoad implements ReportSink {
     this.others = shared?.share.others[this.index] ?? ZERO_ROW;
   }
 
+  /** This engine's row among the instances' (undefined alone): a replacement of the same id keeps it. */
+  get sharedRow(): EngineLoadOptions['shared'] {
+    return this.opts.shared;
+  }
+
   /** LoadPermit changed `predicted` (PermitEngine). */
   changed(): void {
     this.share?.changed(this.index);

@@ -50,7 +50,11 @@ export class FleetLoad {
   readonly estimator: TokenEstimator;
   readonly analyzer: PromptAnalyzer;
   private readonly engines = new Map<string, EngineLoad>();
-  private readonly adapters: LoadAdapter[] = [];
+  /** Report adapters by deployment id. */
+  private readonly adapters = new Map<string, LoadAdapter>();
+  private readonly clock: Clock;
+  private readonly strict: boolean | undefined;
+  private started = false;
 
   constructor(opts: FleetLoadOptions) {
     this.index = new PrefixIndex({ clock: opts.clock, maxBlocks: opts.prefix?.maxBlocks, ttlMs: opts.prefix?.ttlMs });
@@ -63,27 +67,51 @@ export class FleetLoad {
       groupCounters: opts.groupCounters,
       hashing: opts.prefixes,
     });
+    this.clock = opts.clock;
+    this.strict = opts.strict;
     const share = opts.share;
     const rows: LoadRow[] = opts.deployments.map(() => ({ inFlight: 0, queuedPrefillTokens: 0, activeTokens: 0 }));
     share?.attach(rows);
-    for (const [index, d] of opts.deployments.entries()) {
-      const source = d.load ?? DEFAULT_LOAD_SOURCE;
-      const engine = new EngineLoad({
-        id: d.id,
-        clock: opts.clock,
-        prefix: this.index,
-        blockSize: source.blockSize,
-        totalBlocks: source.totalBlocks,
-        maxParallelRequests: d.maxParallelRequests,
-        staleAfterMs: source.staleAfterMs,
-        busyKvUsage: source.busyKvUsage,
-        strict: opts.strict,
-        shared: share && { share, index, own: rows[index]! },
-      });
-      this.engines.set(d.id, engine);
-      const adapter = createLoadAdapter(source, d.apiBase, engine);
-      if (adapter !== undefined) this.adapters.push(adapter);
+    for (const [index, d] of opts.deployments.entries()) this.add(d, share && { share, index, own: rows[index]! });
+  }
+
+  /**
+   * Keeps the load of deployment `d` (at start, and a reload's new or changed one, src/reload). One of the
+   * same id is replaced: its permits still release into the old one, and with other instances both count in
+   * the same shared row (the cluster's rows are laid out once, by the ids at start).
+   */
+  add(d: LoadedDeployment, shared = this.engines.get(d.id)?.sharedRow): EngineLoad {
+    const source = d.load ?? DEFAULT_LOAD_SOURCE;
+    const engine = new EngineLoad({
+      id: d.id,
+      clock: this.clock,
+      prefix: this.index,
+      blockSize: source.blockSize,
+      totalBlocks: source.totalBlocks,
+      maxParallelRequests: d.maxParallelRequests,
+      staleAfterMs: source.staleAfterMs,
+      busyKvUsage: source.busyKvUsage,
+      strict: this.strict,
+      shared,
+    });
+    void this.adapters.get(d.id)?.stop();
+    this.engines.set(d.id, engine);
+    const adapter = createLoadAdapter(source, d.apiBase, engine);
+    if (adapter === undefined) this.adapters.delete(d.id);
+    else {
+      this.adapters.set(d.id, adapter);
+      if (this.started) adapter.start();
     }
+    return engine;
+  }
+
+  /** Forgets a removed deployment's engine once its last request ended (unless a new one took its id). */
+  async remove(engine: EngineLoad): Promise<void> {
+    if (this.engines.get(engine.id) !== engine) return;
+    this.engines.delete(engine.id);
+    const adapter = this.adapters.get(engine.id);
+    this.adapters.delete(engine.id);
+    await adapter?.stop();
   }
 
   engine(id: string): EngineLoad {
@@ -106,11 +134,13 @@ export class FleetLoad {
   }
 
   start(): void {
-    for (const a of this.adapters) a.start();
+    this.started = true;
+    for (const a of this.adapters.values()) a.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.adapters.map((a) => a.stop()));
+    this.started = false;
+    await Promise.all([...this.adapters.values()].map((a) => a.stop()));
   }
 
   /** Throws unless every engine's prediction is back to zero with no double release. */

@@ -7,7 +7,12 @@ import { testFleet } from './test-support.ts';
 test('per-engine load metrics show prediction, report and reconciled view side by side', async () => {
   const { fleet } = testFleet(2, { blockSize: 16 });
   const registry = new Registry();
-  registerLoadMetrics(registry, fleet, () => 'g', ['g']);
+  registerLoadMetrics(
+    registry,
+    fleet,
+    () => 'g',
+    () => ['g'],
+  );
   const e0 = fleet.engine('e0');
   const mark = e0.markSample();
   const body = { prompt: 'p'.repeat(64 * 100) }; // 1600 tokens

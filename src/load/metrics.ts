@@ -21,7 +21,7 @@ export function registerLoadMetrics(
   registry: Registry,
   fleet: FleetLoad,
   groupOf: (deploymentId: string) => string,
-  groups: readonly string[],
+  groups: () => Iterable<string>,
 ): void {
   const registers = [registry];
   const engines = () => fleet.all();
@@ -128,7 +128,7 @@ export function registerLoadMetrics(
     labelNames: ['model_group'],
     registers,
     collect() {
-      for (const g of groups) this.set({ model_group: g }, fleet.estimator.bytesPerToken(g));
+      for (const g of groups()) this.set({ model_group: g }, fleet.estimator.bytesPerToken(g));
     },
   });
 }

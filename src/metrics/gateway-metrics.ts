@@ -2,6 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { INTERNAL_STAGES } from '../outcome/internal-error.ts';
 import type { Deployment } from '../routing/deployment.ts';
 import type { ModelGroup } from '../routing/group.ts';
+import type { Ref } from '../util/ref.ts';
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
@@ -31,7 +32,7 @@ export class GatewayMetrics {
   readonly internalErrors: Counter<'stage'>;
 
   /** `listeners`: each client listener's connection counts, by name (`public`, `ops`). */
-  constructor(groups: readonly ModelGroup[], listeners: ReadonlyMap<string, ConnectionCounts> = new Map()) {
+  constructor(groups: Ref<readonly ModelGroup[]>, listeners: ReadonlyMap<string, ConnectionCounts> = new Map()) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
@@ -92,14 +93,16 @@ export class GatewayMetrics {
     });
     // Every stage from the start, so an alert on the rate needs no absent-series handling.
     for (const stage of INTERNAL_STAGES) this.internalErrors.inc({ stage }, 0);
-    const all: Deployment[] = groups.flatMap((g) => [...g.deployments]);
+    // Read at each scrape: a config reload replaces the groups (src/reload).
+    const all = (): Deployment[] => groups.current.flatMap((g) => [...g.deployments]);
     new Gauge({
       name: 'spillway_deployment_in_flight',
       help: 'Requests dispatched to a deployment and not yet finished.',
       labelNames: ['model_group', 'deployment'],
       registers,
       collect() {
-        for (const d of all) this.set({ model_group: d.config.group, deployment: d.id }, d.inFlight);
+        this.reset();
+        for (const d of all()) this.set({ model_group: d.config.group, deployment: d.id }, d.inFlight);
       },
     });
     new Gauge({
@@ -110,8 +113,9 @@ export class GatewayMetrics {
       labelNames: ['model_group', 'deployment'],
       registers,
       collect() {
+        this.reset();
         const now = performance.now();
-        for (const d of all) this.set({ model_group: d.config.group, deployment: d.id }, d.outcomes.failureRate(now));
+        for (const d of all()) this.set({ model_group: d.config.group, deployment: d.id }, d.outcomes.failureRate(now));
       },
     });
     new Gauge({
@@ -120,7 +124,8 @@ export class GatewayMetrics {
       labelNames: ['model_group', 'deployment'],
       registers,
       collect() {
-        for (const d of all)
+        this.reset();
+        for (const d of all())
           this.set({ model_group: d.config.group, deployment: d.id }, d.cooldownRemainingMs() / 1000);
       },
     });
@@ -131,7 +136,7 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.reset();
-        for (const d of all) this.inc({ model_group: d.config.group, deployment: d.id }, d.ejectionsPrevented);
+        for (const d of all()) this.inc({ model_group: d.config.group, deployment: d.id }, d.ejectionsPrevented);
       },
     });
     new Counter({
@@ -143,7 +148,7 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.reset();
-        for (const g of groups) this.inc({ model_group: g.name }, g.panicRoutes);
+        for (const g of groups.current) this.inc({ model_group: g.name }, g.panicRoutes);
       },
     });
     new Gauge({
@@ -179,7 +184,8 @@ export class GatewayMetrics {
       labelNames: ['model_group', 'deployment'],
       registers,
       collect() {
-        for (const d of all) this.set({ model_group: d.config.group, deployment: d.id }, d.state());
+        this.reset();
+        for (const d of all()) this.set({ model_group: d.config.group, deployment: d.id }, d.state());
       },
     });
   }

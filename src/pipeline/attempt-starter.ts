@@ -18,6 +18,9 @@ import type { AttemptHooks } from './stages.ts';
 import { NO_TRACING, type RequestTracing } from './tracing/tracing.ts';
 
 /** How to reach one deployment: its pool, path prefix and the fixed headers sent with every request. */
+/** Each deployment's upstream; weak, so a deployment a reload removed takes its closed pool with it. */
+export type ReadonlyWeakMap<K extends object, V> = Pick<WeakMap<K, V>, 'get' | 'has'>;
+
 export interface Upstream {
   pool: Pool;
   pathPrefix: string;
@@ -25,7 +28,7 @@ export interface Upstream {
 }
 
 export interface AttemptStarterOptions {
-  upstreams: Map<Deployment, Upstream>;
+  upstreams: ReadonlyWeakMap<Deployment, Upstream>;
   listener: ExchangeListener;
   hooks: AttemptHooks;
   end: RequestEnd;
@@ -35,7 +38,7 @@ export interface AttemptStarterOptions {
 }
 
 export class AttemptStarter {
-  private readonly upstreams: Map<Deployment, Upstream>;
+  private readonly upstreams: ReadonlyWeakMap<Deployment, Upstream>;
   private readonly listener: ExchangeListener;
   private readonly hooks: AttemptHooks;
   private readonly end: RequestEnd;

@@ -8,14 +8,13 @@ import type { BackPressure } from './backpressure/controller.ts';
  */
 export function applyClusterEvents(
   events: ClusterEvents,
-  deployments: readonly Deployment[],
+  byId: (id: string) => Deployment | undefined,
   backpressure: BackPressure | undefined,
 ): void {
-  const byId = new Map(deployments.map((d) => [d.id, d]));
-  events.onCooldown((id, untilWallMs, holdUntilWallMs) => byId.get(id)?.applyCooldown(untilWallMs, holdUntilWallMs));
+  events.onCooldown((id, untilWallMs, holdUntilWallMs) => byId(id)?.applyCooldown(untilWallMs, holdUntilWallMs));
   if (backpressure === undefined) return;
   events.onPenalty((id, untilWallMs) => {
-    const d = byId.get(id);
+    const d = byId(id);
     const gate = d && backpressure.slots.get(d)?.gate;
     if (gate === undefined) return;
     const now = backpressure.clock();

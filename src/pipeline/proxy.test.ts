@@ -19,6 +19,7 @@ import { ManualTimers } from '../routing/queue/timers.ts';
 import { leastBusy } from '../routing/strategies/least-busy.ts';
 import { basePath, createPool } from '../upstream/pools.ts';
 import { seededRandom } from '../util/random.ts';
+import { fixed } from '../util/ref.ts';
 import { BackPressure } from './backpressure/controller.ts';
 import { ProxyPipeline } from './proxy.ts';
 import { pipelineStages } from './stages-build.ts';
@@ -30,7 +31,7 @@ const log = pino({ level: 'silent' });
 function pipeline(backpressure: boolean, apiBase = 'http://127.0.0.1:1/v1', load?: EngineLoad, numRetries = 0) {
   const d = new Deployment({ ...deploymentConfig('e0'), apiBase, maxParallelRequests: 1 }, defaultCooldown(), clock);
   const group = new ModelGroup('g', [d], leastBusy(seededRandom(1)));
-  const metrics = new GatewayMetrics([group]);
+  const metrics = new GatewayMetrics(fixed([group]));
   const config = defaultBackpressure(['g']);
   const bp = backpressure
     ? new BackPressure({

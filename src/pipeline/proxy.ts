@@ -12,7 +12,7 @@ import { responseTail, usageTokens } from '../relay/usage.ts';
 import { UsageStripper } from '../relay/usage-strip.ts';
 import type { Deployment } from '../routing/deployment.ts';
 import type { Exchange, ExchangeEnd, ExchangeListener } from '../upstream/exchange.ts';
-import { AttemptStarter, type Upstream } from './attempt-starter.ts';
+import { AttemptStarter, type ReadonlyWeakMap, type Upstream } from './attempt-starter.ts';
 import { DeploymentFailures } from './deployment-failures.ts';
 import { ProxyRequest } from './proxy-request.ts';
 import type { RequestContext } from './request-context.ts';
@@ -33,7 +33,7 @@ import { NO_TRACING, type RequestTracing } from './tracing/tracing.ts';
 export type { Upstream } from './attempt-starter.ts';
 
 export interface ProxyOptions {
-  upstreams: Map<Deployment, Upstream>;
+  upstreams: ReadonlyWeakMap<Deployment, Upstream>;
   metrics: GatewayMetrics;
   log: Logger;
   numRetries: number;

@@ -1,12 +1,13 @@
 /**
  * Which streams the gateway asks for their usage (`stream_options.include_usage`, ../upstream/include-usage.ts)
  * and strips it from (../relay/usage-strip.ts), so tpm, the tenant's counters and the token counters count
- * what was streamed, not only the prompt. Chosen once when the gateway is built (`spillway.stream_usage`):
+ * what was streamed, not only the prompt. The mode is chosen once when the gateway is built (`spillway.stream_usage`):
  * `needed` asks for a tenant's streams (../pipeline/tenant-gate.ts) and the streams of a group with a tpm
  * limit on any of its deployments (the attempt may go to any); `always` asks for every stream.
  */
 import type { ObservabilityConfig } from '../config/observability.ts';
 import type { DeploymentConfig } from '../config/types.ts';
+import type { Ref } from '../util/ref.ts';
 import type { RequestContext } from './request-context.ts';
 
 /**
@@ -24,12 +25,25 @@ export interface StreamUsage {
   asks(ctx: RequestContext): boolean;
 }
 
+/**
+ * `deployments`: the routing set's, read per request; the tpm groups are recounted when a reload replaced it
+ * (src/reload), a comparison of one reference otherwise.
+ */
 export function streamUsage(
   mode: ObservabilityConfig['streamUsage'],
-  deployments: readonly DeploymentConfig[],
+  deployments: Ref<readonly { readonly config: DeploymentConfig }[]>,
 ): StreamUsage {
   if (mode === 'always') return { asks: mayAskStreamUsage };
-  const tpmGroups = new Set(deployments.filter((d) => d.tpm !== undefined).map((d) => d.group));
-  if (tpmGroups.size === 0) return { asks: () => false };
-  return { asks: (ctx) => tpmGroups.has(ctx.group) && mayAskStreamUsage(ctx) };
+  let counted: readonly { readonly config: DeploymentConfig }[] | undefined;
+  let tpmGroups = new Set<string>();
+  return {
+    asks(ctx) {
+      const ds = deployments.current;
+      if (ds !== counted) {
+        counted = ds;
+        tpmGroups = new Set(ds.filter((d) => d.config.tpm !== undefined).map((d) => d.config.group));
+      }
+      return tpmGroups.size > 0 && tpmGroups.has(ctx.group) && mayAskStreamUsage(ctx);
+    },
+  };
 }

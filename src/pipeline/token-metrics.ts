@@ -27,8 +27,11 @@ export interface TokenCounter {
 export const NO_TOKEN_COUNT: TokenCounter = { completed() {} };
 
 export class TokenMetrics implements TokenCounter {
-  private readonly tokens = new Map<Deployment, DeploymentTokens>();
+  // Weak: a reload replaces deployments (src/reload); a new one gets its children on its first response.
+  private readonly tokens = new WeakMap<Deployment, DeploymentTokens>();
   private readonly itl = new Map<string, Histogram.Internal<'model_group'>>();
+  private readonly tokenCounter: Counter<'model_group' | 'deployment' | 'kind'>;
+  private readonly itlHistogram: Histogram<'model_group'>;
   private readonly usage: TokenUsage = { prompt: 0, completion: 0, reported: false };
 
   constructor(registry: Registry, groups: readonly ModelGroup[]) {
@@ -50,26 +53,43 @@ export class TokenMetrics implements TokenCounter {
       buckets: itlBuckets,
       registers,
     });
+    this.tokenCounter = tokens;
+    this.itlHistogram = itl;
+    // The groups at start show their series at 0 before their first response.
     for (const g of groups) {
-      this.itl.set(g.name, itl.labels({ model_group: g.name }));
-      for (const d of g.deployments) {
-        const labels = { model_group: g.name, deployment: d.id };
-        this.tokens.set(d, {
-          prompt: tokens.labels({ ...labels, kind: 'prompt' }),
-          completion: tokens.labels({ ...labels, kind: 'completion' }),
-        });
-      }
+      this.itlOf(g.name);
+      for (const d of g.deployments) this.tokensOf(d);
     }
+  }
+
+  private tokensOf(d: Deployment): DeploymentTokens {
+    let t = this.tokens.get(d);
+    if (t === undefined) {
+      const labels = { model_group: d.config.group, deployment: d.id };
+      t = {
+        prompt: this.tokenCounter.labels({ ...labels, kind: 'prompt' }),
+        completion: this.tokenCounter.labels({ ...labels, kind: 'completion' }),
+      };
+      this.tokens.set(d, t);
+    }
+    return t;
+  }
+
+  private itlOf(group: string): Histogram.Internal<'model_group'> {
+    let h = this.itl.get(group);
+    if (h === undefined) {
+      h = this.itlHistogram.labels({ model_group: group });
+      this.itl.set(group, h);
+    }
+    return h;
   }
 
   completed(pr: ProxyRequest, x: Exchange, nowMs: number): void {
     const u = readResponseUsage(pr, this.usage);
-    const t = this.tokens.get(x.deployment);
-    if (t !== undefined) {
-      t.prompt.inc(u.prompt);
-      t.completion.inc(u.completion);
-    }
+    const t = this.tokensOf(x.deployment);
+    t.prompt.inc(u.prompt);
+    t.completion.inc(u.completion);
     if (pr.sse && u.reported && u.completion > 1 && x.firstChunkMs > 0)
-      this.itl.get(pr.ctx.group)?.observe((nowMs - x.firstChunkMs) / 1000 / (u.completion - 1));
+      this.itlOf(pr.ctx.group).observe((nowMs - x.firstChunkMs) / 1000 / (u.completion - 1));
   }
 }

@@ -9,6 +9,8 @@ import { createInterface } from 'node:readline';
 export interface ServedGateway {
   child: ChildProcess;
   url: string;
+  /** The config file it was started with (rewrite it, then SIGHUP, to reload). */
+  configPath: string;
   /** The ops listener's URL when the config sets spillway.ops_port. */
   opsUrl: string | undefined;
   /** Every stdout line after the listening one, as it is written (JSON log lines). */
@@ -49,6 +51,7 @@ export async function serveGateway(yaml: string, args: readonly string[] = []): 
   return {
     child,
     url,
+    configPath: config,
     opsUrl,
     lines,
     async kill() {

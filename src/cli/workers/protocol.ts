@@ -14,7 +14,9 @@ export interface WorkerState {
 export type ToWorker =
   | { kind: 'collect'; id: number; what: WorkerPart }
   | { kind: 'answer'; id: number; value: unknown; error?: string }
-  | { kind: 'drain'; delayMs: number; graceMs: number };
+  | { kind: 'drain'; delayMs: number; graceMs: number }
+  /** Re-read the config file and apply it (the supervisor got SIGHUP). */
+  | { kind: 'reload' };
 
 export type FromWorker =
   | { kind: 'listening'; url: string; opsUrl: string | undefined }

@@ -86,6 +86,11 @@ export class Supervisor {
     }
   }
 
+  /** SIGHUP: every worker re-reads the config file and applies it on its own (src/reload). */
+  reload(): void {
+    for (const t of this.threads) if (t !== undefined) this.send(t, { kind: 'reload' });
+  }
+
   /** Drains every worker (each with the gateway's own shutdown); true when none had to cut a request off. */
   async drain(delayMs: number, graceMs: number): Promise<boolean> {
     this.draining = true;

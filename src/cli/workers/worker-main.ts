@@ -10,6 +10,7 @@ import { loadConfigFile } from '../../config/load.ts';
 import { createGateway } from '../../gateway.ts';
 import { upstreamHealth } from '../../ops/upstream-health.ts';
 import { applySettings, liveState } from '../../pipeline/backpressure/settings.ts';
+import { type Reloadable, reloadFromFile } from '../../reload/file-trigger.ts';
 import { catchTheRest } from '../last-resort.ts';
 import { workerLogger } from '../logger.ts';
 import { redisCluster } from '../redis-cluster.ts';
@@ -61,6 +62,12 @@ const parts: { readonly [W in WorkerPart]: () => unknown } = {
   backpressure: () => ({ worker: start.worker, state: bp && liveState(bp) }) satisfies WorkerState,
 };
 
+// The ops port is the supervisor's resolved one, whatever the file says, so it never reads as a change.
+const reloadable: Reloadable = {
+  reload: (next) => gateway.reload({ ...next, server: { ...next.server, opsPort: start.opsPort } }),
+  reloadInvalid: (issues) => gateway.reloadInvalid(issues),
+};
+
 let draining = false;
 async function drain(delayMs: number, graceMs: number): Promise<void> {
   if (draining) return;
@@ -87,6 +94,8 @@ port.on('message', (m: ToWorker) => {
           send({ kind: 'collected', id: m.id, value: null });
         },
       );
+  } else if (m.kind === 'reload') {
+    void reloadFromFile(start.configPath, reloadable, log);
   } else {
     void drain(m.delayMs, m.graceMs);
   }

@@ -16,7 +16,7 @@ describe('cooldowns across workers', () => {
     // Each worker's monotonic clock has its own origin: 1000 ms apart here.
     const here = new Deployment(deploymentConfig('d'), cooldown, () => 10_000, one);
     const there = new Deployment(deploymentConfig('d'), cooldown, () => 11_000, two);
-    applyClusterEvents(two.events, [there], undefined);
+    applyClusterEvents(two.events, (id) => (id === there.id ? there : undefined), undefined);
     // Listeners run in order: when this one runs, the one applyClusterEvents added has applied the cooldown.
     const told = new Promise<void>((resolve) => two.events.onCooldown(() => resolve()));
     here.recordFailure('503', undefined);

@@ -11,6 +11,7 @@ import type { GroupState } from '../../pipeline/backpressure/groups.ts';
 import { SLA_MISSED, SLA_WITHIN } from '../../pipeline/backpressure/sla.ts';
 import type { ProxyRequest } from '../../pipeline/proxy-request.ts';
 import type { ModelGroup } from '../../routing/group.ts';
+import type { Ref } from '../../util/ref.ts';
 import { engineView, num, plainEngineView } from './engine-views.ts';
 import type { GroupView, LoadControl, UiSnapshot } from './types.ts';
 
@@ -30,7 +31,8 @@ interface Reading {
 }
 
 export interface SnapshotSources {
-  groups: ReadonlyMap<string, ModelGroup>;
+  /** Read at each snapshot: a config reload replaces them. */
+  groups: Ref<ReadonlyMap<string, ModelGroup>>;
   backpressure: BackPressure | undefined;
   /** Refusals by group and code (BackpressureMetrics.refusedBy). */
   refusedBy: ReadonlyMap<string, ReadonlyMap<string, number>>;
@@ -74,7 +76,7 @@ export class Snapshots {
         for (const e of g.engines) engines.push(engineView(bp, g.name, e, clock));
       }
     } else {
-      for (const g of this.o.groups.values()) {
+      for (const g of this.o.groups.current.values()) {
         groups.push(plainGroupView(g));
         for (const d of g.deployments) engines.push(plainEngineView(g.name, d));
       }

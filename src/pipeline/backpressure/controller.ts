@@ -13,10 +13,8 @@ import { IngressAdmission } from '../../admission/ingress-admission.ts';
 import type { KvBudgetSource } from '../../admission/kv-budget.ts';
 import type { Priority } from '../../admission/priority.ts';
 import type { BackpressureConfig } from '../../config/backpressure.ts';
-import { EngineGate } from '../../engine-admission/engine-gate.ts';
-import { createLimit } from '../../engine-admission/limits/registry.ts';
 import type { BusyThresholds } from '../../load/busy.ts';
-import { EngineLoad } from '../../load/engine-load.ts';
+import type { EngineLoad } from '../../load/engine-load.ts';
 import type { BackpressureMetrics, EngineStateName } from '../../metrics/backpressure-metrics.ts';
 import type { Deployment } from '../../routing/deployment.ts';
 import type { ModelGroup, RouteGate } from '../../routing/group.ts';
@@ -24,15 +22,16 @@ import { DrainRate } from '../../routing/queue/drain-rate.ts';
 import { type RetryAfterBounds, retryAfterMs } from '../../routing/queue/retry-after.ts';
 import { realTimers, type Timers } from '../../routing/queue/timers.ts';
 import { OVERLOAD_ONSET } from '../../routing/queue/wait-estimate.ts';
-import { WaitingRoom } from '../../routing/queue/waiting-room.ts';
+import type { WaitingRoomHost } from '../../routing/queue/waiting-room.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Random } from '../../util/random.ts';
 import { type DeepReadonly, view } from '../../util/ref.ts';
 import type { ProxyRequest } from '../proxy-request.ts';
 import type { ClassActivity } from './class-activity.ts';
-import { EngineSlot } from './engines.ts';
-import { GroupState } from './groups.ts';
-import { buildSettings, groupViews, type SettingsRef } from './live-settings.ts';
+import type { EngineSlot } from './engines.ts';
+import type { GroupState, QueueExit } from './groups.ts';
+import { buildSettings, type GroupShape, type SettingsRef } from './live-settings.ts';
+import { regroup } from './regroup.ts';
 
 /** With nothing of ours in flight no capacity event will come (the load is someone else's): look again then. */
 export const IDLE_WAKE_MS = 100;
@@ -54,7 +53,8 @@ export class BackPressure implements KvBudgetSource, RouteGate {
   readonly settings: SettingsRef;
   readonly admission: IngressAdmission;
   readonly groups = new Map<string, GroupState<ProxyRequest>>();
-  readonly slots = new Map<Deployment, EngineSlot>();
+  /** Weak: a deployment a reload removed takes its slot with it once nothing holds it. */
+  readonly slots = new WeakMap<Deployment, EngineSlot>();
   readonly clock: Clock;
   readonly metrics: BackpressureMetrics;
   readonly timers: Timers;
@@ -67,83 +67,29 @@ export class BackPressure implements KvBudgetSource, RouteGate {
    */
   now = 0;
 
+  /** Every group's name and engine count, in the order of `settings.groups`: a name keeps its index for good. */
+  readonly groupShapes: GroupShape[] = [];
+  /** Groups a reload removed whose queue or attempts have not drained yet (./regroup.ts). */
+  readonly retired = new Set<GroupState<ProxyRequest>>();
+  /** What builds a new group's state (./regroup.ts). */
+  readonly parts: Pick<BackPressureOptions, 'random' | 'engineLoad'>;
+  /** Who routes what leaves a router queue (./queue-router.ts), once built. */
+  queueHost: WaitingRoomHost<ProxyRequest, QueueExit> | undefined = undefined;
+
   constructor(o: BackPressureOptions) {
     const cfg = o.config;
-    this.settings = {
-      current: buildSettings(
-        cfg,
-        [...o.groups].map(([name, g]) => ({ name, engines: g.deployments.length })),
-      ),
-    };
+    this.settings = { current: buildSettings(cfg, []) };
     this.clock = o.clock;
     this.metrics = o.metrics;
     this.timers = o.timers ?? realTimers;
-    const drainMs = cfg.router.drainWindowMs;
-    const sustainedMs = 5 * drainMs; // sustained overload is judged over five drain windows (wait-estimate.ts)
-    const rate = (windowMs: number) => new DrainRate({ clock: o.clock, windowMs });
-    this.drainRate = rate(drainMs);
+    this.parts = { random: o.random, engineLoad: o.engineLoad };
+    this.drainRate = new DrainRate({ clock: o.clock, windowMs: cfg.router.drainWindowMs });
     this.admission = new IngressAdmission({
       settings: view(this.settings, (s) => s.ingress),
       kv: this,
       random: o.random,
     });
-    for (const [name, group] of o.groups) {
-      const views = groupViews(this.settings, this.groups.size);
-      const engines = group.deployments.map((d) => {
-        const shared = o.engineLoad?.(d.id);
-        const load =
-          shared ??
-          new EngineLoad({
-            id: d.id,
-            clock: o.clock,
-            blockSize: cfg.ingress.blockSize,
-            totalBlocks: cfg.ingress.kvCapacityBlocks || undefined,
-            maxParallelRequests: d.config.maxParallelRequests,
-          });
-        const gate = new EngineGate({
-          id: d.id,
-          clock: o.clock,
-          limit: createLimit(cfg.engine.limitAlgorithm, cfg.engine.limit, { clock: o.clock, random: o.random }),
-          settings: views.engine,
-          windowMs: cfg.engine.sloWindowMs,
-          reports: load,
-        });
-        const slot = new EngineSlot(d, gate, load, shared === undefined);
-        this.slots.set(d, slot);
-        return slot;
-      });
-      const g = new GroupState<ProxyRequest>(
-        group,
-        engines,
-        views.group,
-        views.admission,
-        rate(drainMs),
-        rate(sustainedMs),
-      );
-      const perClass = (windowMs: number) => [0, 1, 2].map(() => rate(windowMs));
-      g.room = new WaitingRoom({
-        settings: views.queue,
-        arrivalRates: perClass(drainMs),
-        offeredRates: perClass(drainMs),
-        sustained: { offered: perClass(sustainedMs), dispatched: g.sustainedDrain },
-        departures: g.departures,
-        clock: o.clock,
-        timers: this.timers,
-        drainRate: g.drainRate,
-      });
-      for (const e of engines) {
-        e.room = g.room as WaitingRoom<unknown, unknown>;
-        e.activity = g.activity;
-        e.departures = g.departures;
-        // An engine report is a capacity event too: what it freed may let the queue's head go.
-        if (e.ownLoad === false) {
-          const room = g.room;
-          e.load.onReport(() => room.drainSoon());
-        }
-      }
-      group.gate = this;
-      this.groups.set(name, g);
-    }
+    regroup(this, o.groups);
   }
 
   /** The configuration in force (frozen; `apply` replaces it). */
@@ -222,7 +168,7 @@ export class BackPressure implements KvBudgetSource, RouteGate {
     let engineInFlight = 0;
     let predictedKvTokens = 0;
     let releaseErrors = this.admission.releaseErrors;
-    for (const g of this.groups.values()) {
+    for (const g of [...this.groups.values(), ...this.retired]) {
       queued += g.room.size;
       queuedTokens += g.room.queue.tokens;
       for (const e of g.engines) {

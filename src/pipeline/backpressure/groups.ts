@@ -18,9 +18,10 @@ export type QueueExit = Deployment | Exclude<NoRoute, { reason: 'busy' }>;
 /** `R`: the request type its router queue holds. */
 export class GroupState<R> {
   readonly name: string;
-  readonly group: ModelGroup;
+  /** The group's deployments now: replaced with `engines` by a reload (./regroup.ts). */
+  group: ModelGroup;
   readonly admission: GroupAdmission;
-  readonly engines: readonly EngineSlot[];
+  engines: readonly EngineSlot[];
   readonly drainRate: DrainRate;
   /** Dispatches over a window five times the drain rate's: the denominator of sustained overload. */
   readonly sustainedDrain: DrainRate;
@@ -57,6 +58,12 @@ export class GroupState<R> {
     this.admission = new GroupAdmission(group.name, limits);
     this.drainRate = drainRate;
     this.sustainedDrain = sustainedDrain;
+  }
+
+  /** A reload's new members of the group (./regroup.ts): its queue now routes to them. */
+  rebind(group: ModelGroup, engines: readonly EngineSlot[]): void {
+    this.group = group;
+    this.engines = engines;
   }
 
   /** The group's TTFT budget and SLOs in force now. */

@@ -34,6 +34,7 @@ export class QueueRouter implements Router, WaitingRoomHost<ProxyRequest, QueueE
     this.attempts = attempts;
     this.end = end;
     this.status = new StatusEvents(bp.config, end);
+    bp.queueHost = this;
     for (const g of bp.groups.values()) g.room.attach(this);
   }
 

@@ -15,8 +15,7 @@ export function applySettings(bp: BackPressure, body: unknown): string[] {
   const names = [...bp.groups.keys()];
   const next = patchBackpressure(bp.config, body, names);
   if ('issues' in next) return next.issues;
-  const groups = [...bp.groups.values()].map((g) => ({ name: g.name, engines: g.engines.length }));
-  bp.settings.current = buildSettings(next.config, groups);
+  bp.settings.current = buildSettings(next.config, bp.groupShapes);
   return [];
 }
 
