@@ -24,7 +24,7 @@ import { ProxyPipeline, type Upstream } from './pipeline/proxy.ts';
 import { pipelineStages } from './pipeline/stages-build.ts';
 import { tenantParts } from './pipeline/tenant-gate.ts';
 import { Deployment } from './routing/deployment.ts';
-import { hasLoad, ModelGroup } from './routing/group.ts';
+import { type GroupOptions, hasLoad, ModelGroup } from './routing/group.ts';
 import { strategyEntry, strategyRegistry } from './routing/strategies/registry.ts';
 import type { EngineView, RoutingStrategy } from './routing/types.ts';
 import { KeyService } from './tenants/key-service.ts';
@@ -34,11 +34,16 @@ import { monotonicMs } from './util/clock.ts';
 export type { Gateway, GatewayOptions } from './gateway-types.ts';
 
 /** A group routed by a load-aware strategy: loadNeeds keeps the fleet's load model, so every member has its load. */
-function loadAwareGroup(name: string, members: Deployment[], strategy: RoutingStrategy<EngineView>): ModelGroup {
+function loadAwareGroup(
+  name: string,
+  members: Deployment[],
+  strategy: RoutingStrategy<EngineView>,
+  options: GroupOptions,
+): ModelGroup {
   const engines = members.filter(hasLoad);
   if (engines.length !== members.length)
     throw new Error(`group ${name}: a load-aware strategy needs every engine's load`);
-  return new ModelGroup(name, engines, strategy);
+  return new ModelGroup(name, engines, strategy, options);
 }
 
 /** Wires the pipeline stages from a validated configuration. Nothing listens until `listen`. */
@@ -73,13 +78,14 @@ export function createGateway(o: GatewayOptions): Gateway {
     : undefined;
   if (fleet !== undefined) for (const d of deployments) d.load = fleet.engine(d.id);
   const groups = new Map<string, ModelGroup>();
+  const groupOptions: GroupOptions = { tags: config.router.tags, healthChecked: config.healthChecks !== undefined };
   for (const name of new Set(config.deployments.map((d) => d.group))) {
     const members = deployments.filter((d) => d.config.group === name);
     groups.set(
       name,
       strategy.loadAware
-        ? loadAwareGroup(name, members, strategy.create({ random }))
-        : new ModelGroup(name, members, strategy.create({ random })),
+        ? loadAwareGroup(name, members, strategy.create({ random }), groupOptions)
+        : new ModelGroup(name, members, strategy.create({ random }), groupOptions),
     );
   }
   const upstreams = new Map<Deployment, Upstream>();

@@ -2,6 +2,7 @@ import type { KeysConfig } from '../tenants/keys-config.ts';
 import type { TokenizerConfig } from '../tokens/config.ts';
 import type { BackpressureConfig } from './backpressure.ts';
 import type { ClusterConfig } from './cluster.ts';
+import type { HealthCheckConfig } from './health-checks.ts';
 import type { LoadSourceConfig } from './load-source.ts';
 
 /**
@@ -44,12 +45,24 @@ export interface DeploymentConfig {
   /** `model_info.input_cost_per_token` / `output_cost_per_token`: what a tenant's spend is priced at (absent: 0). */
   inputCostPerToken?: number;
   outputCostPerToken?: number;
+  /** `litellm_params.tags`: what tag-based routing matches a request's tags against. */
+  tags?: readonly string[];
+  /** `litellm_params.order`: the deployment's priority tier in its group, lowest first. */
+  order?: number;
 }
 
 export interface RouterConfig {
   routingStrategy: string;
   numRetries: number;
   cooldown: CooldownConfig;
+  /** Tag-based routing (./routing-compat.ts): set when router_settings.enable_tag_filtering is on. */
+  tags?: TagRouting;
+}
+
+/** Tag-based routing's settings. */
+export interface TagRouting {
+  /** A deployment matches on any one of the request's tags (true) or must carry them all (false). */
+  matchAny: boolean;
 }
 
 /** When failures take a deployment out of rotation, and for how long (src/routing/cooldown, README "Cooldowns"). */
@@ -121,4 +134,6 @@ export interface GatewayConfig {
   cluster?: ClusterConfig;
   /** API keys (`spillway.keys`, `general_settings.database_url`; ./keys.ts); undefined: the master key alone. */
   keys?: KeysConfig;
+  /** Active health checks (`spillway.health_checks`, or LiteLLM's background_health_checks); undefined: off. */
+  healthChecks?: HealthCheckConfig;
 }

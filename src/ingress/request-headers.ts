@@ -7,6 +7,9 @@ import { STATUS_EVENTS_HEADER, wantsStatusEvents } from '../relay/status-events.
 import { cappedPriority } from '../tenants/tenant.ts';
 import type { Tenant } from '../tenants/types.ts';
 
+/** LiteLLM's header for a request's routing tags (src/routing/tag-pool.ts). */
+const TAGS_HEADER = 'x-litellm-tags';
+
 /** `tenant`: the key's, whose class caps the header's (it may lower the class, never raise it). */
 export function readRequestHeaders(h: IncomingHttpHeaders, faultInjection: boolean, tenant?: Tenant): RequestHeaders {
   return {
@@ -14,6 +17,7 @@ export function readRequestHeaders(h: IncomingHttpHeaders, faultInjection: boole
     ttftBudgetMs: ttftBudget(h[TTFT_BUDGET_HEADER]),
     statusEvents: wantsStatusEvents(h[STATUS_EVENTS_HEADER]),
     fault: faultInjection ? requestedFault(h[FAULT_HEADER]) : undefined,
+    tagsHeader: oneValue(h[TAGS_HEADER]),
   };
 }
 
@@ -25,4 +29,8 @@ function ttftBudget(value: string | string[] | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   return n > 0 ? n : NaN;
+}
+
+function oneValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
 }

@@ -24,6 +24,8 @@ export interface RequestHeaders {
   readonly statusEvents: boolean;
   /** A fault to inject (spillway.fault_injection, `x-spillway-fault`); undefined for every other request. */
   readonly fault: Fault | undefined;
+  /** `x-litellm-tags`, for tag-based routing; undefined when absent. */
+  readonly tagsHeader?: string;
 }
 
 export interface RequestContextOptions {
@@ -64,6 +66,7 @@ export class RequestContext implements RouteRequest {
   readonly prompt: PromptInfo | undefined;
   /** Who sends the request (src/tenants/types.ts); undefined with keys off or the master key. */
   readonly tenant: Tenant | undefined;
+  readonly tagsHeader: string | undefined;
 
   constructor(o: RequestContextOptions) {
     this.id = o.id;
@@ -89,5 +92,6 @@ export class RequestContext implements RouteRequest {
     this.fault = h.fault;
     this.prompt = o.prompt;
     this.tenant = o.tenant;
+    this.tagsHeader = h.tagsHeader;
   }
 }
