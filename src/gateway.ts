@@ -14,6 +14,7 @@ import { registerLoadMetrics } from './load/metrics.ts';
 import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { backpressureAdmin } from './ops/backpressure-admin.ts';
+import { GatewayHealth } from './ops/health-endpoints.ts';
 import { ManagementApi } from './ops/keys/api.ts';
 import { opsHandlers } from './ops/ops-handlers.ts';
 import { OperatorPage } from './ops/ui/operator-page.ts';
@@ -146,6 +147,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     fleet,
     tenants,
   });
+  const health = new GatewayHealth(deployments, config.healthChecks, log);
   const ownOps = opsHandlers([...groups.values()], metrics, cooldown);
   const ingress = new Ingress({
     groups,
@@ -166,6 +168,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     backpressureAdmin:
       backpressure && backpressureAdmin(backpressure, { applied: o.onSettingsApplied, answer: o.backpressureAnswer }),
     ui: ui.routes,
+    health: health.handle,
     keys: directory,
     management: keys && new ManagementApi({ keys, log }).handle,
     onRejected: (outcome, status, reqId) => {
@@ -219,6 +222,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       fleet?.start();
       await ui.start();
       usage?.start();
+      health.start();
       const reusePort = o.reusePort === true;
       const url = await listenOn(server, port, host, reusePort);
       if (opsServer !== undefined) opsUrl = await listenOn(opsServer, srv.opsPort!, srv.opsHost ?? host, reusePort);
@@ -229,6 +233,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       if (delayMs > 0) await sleep(delayMs);
       stages.shutdown();
       ui.close();
+      await health.stop();
       for (const l of listeners) {
         l.close();
         l.closeIdleConnections();

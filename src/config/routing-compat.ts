@@ -55,7 +55,10 @@ export function shuffleWeights(deployments: DeploymentConfig[], explicit: Readon
   }
 }
 
-function shuffleKey(members: readonly DeploymentConfig[], explicit: ReadonlySet<DeploymentConfig>): ShuffleKey | undefined {
+function shuffleKey(
+  members: readonly DeploymentConfig[],
+  explicit: ReadonlySet<DeploymentConfig>,
+): ShuffleKey | undefined {
   if (members.some((d) => explicit.has(d))) return 'weight';
   if (members.some((d) => d.rpm !== undefined)) return 'rpm';
   if (members.some((d) => d.tpm !== undefined)) return 'tpm';

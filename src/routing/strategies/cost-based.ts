@@ -19,7 +19,11 @@ const cheapest = lowest(
 
 export function costBased(random: Random): RoutingStrategy {
   return profileStrategy<DeploymentView>(
-    { name: 'cost-based-routing', filters: [], stages: [{ scorers: [{ scorer: cheapest, weight: 1 }], picker: maxScore }] },
+    {
+      name: 'cost-based-routing',
+      filters: [],
+      stages: [{ scorers: [{ scorer: cheapest, weight: 1 }], picker: maxScore }],
+    },
     random,
   );
 }
