@@ -215,6 +215,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     ui,
     keys,
     tenants,
+    health,
     async listen(port = config.server.port, host = config.server.host) {
       // First: a key store that cannot be reached is fatal at start-up, before anything else has started.
       await keys?.start();
