@@ -4,8 +4,11 @@
  * ./normalize.ts calls normalizeHealthChecks. docs/OPERATIONS.md, "Health checks", says how they behave.
  */
 import * as z from 'zod';
-import { PROBE_NAMES, type ProbeName } from '../health/probes.ts';
 import { boolean, numeric } from './coerce.ts';
+
+/** The probes src/health/probes.ts implements, one per name. */
+export const PROBE_NAMES = ['models', 'chat'] as const;
+export type ProbeName = (typeof PROBE_NAMES)[number];
 
 /** The defaults, with why. */
 export const HEALTH_CHECK_DEFAULTS = {

@@ -30,7 +30,7 @@ export interface DeploymentConfig {
   rpm?: number;
   tpm?: number;
   maxParallelRequests?: number;
-  /** simple-shuffle weight, default 1. */
+  /** simple-shuffle weight: `weight`, else rpm, else tpm as the group sets them, else 1 (./routing-compat.ts). */
   weight: number;
   /** Total time allowed for a request (`timeout`, else router `timeout`, else 600 s). */
   timeoutMs: number;

@@ -6,6 +6,7 @@
  *   chat    POST <api_base>/chat/completions of one user message and max_tokens 1: LiteLLM's background check;
  *           it shows the model generates, at the cost of a prefill per probe.
  */
+import type { ProbeName } from '../config/health-checks.ts';
 import type { DeploymentConfig } from '../config/types.ts';
 
 export interface ProbeRequest {
@@ -19,7 +20,7 @@ export interface Probe {
   request(d: DeploymentConfig, path: string | undefined): ProbeRequest;
 }
 
-export const PROBES = {
+export const PROBES: Readonly<Record<ProbeName, Probe>> = {
   models: { request: (_d, path) => ({ method: 'GET', path: path ?? '/models' }) },
   chat: {
     request: (d) => ({
@@ -28,7 +29,4 @@ export const PROBES = {
       body: JSON.stringify({ model: d.upstreamModel, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 }),
     }),
   },
-} as const satisfies Record<string, Probe>;
-
-export type ProbeName = keyof typeof PROBES;
-export const PROBE_NAMES = Object.keys(PROBES) as [ProbeName, ...ProbeName[]];
+};
