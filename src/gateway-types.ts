@@ -1,4 +1,5 @@
 /** What `createGateway` (./gateway.ts) takes and returns. */
+
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { ClusterState } from './cluster/types.ts';
@@ -7,6 +8,7 @@ import type { OpsHandlers } from './ingress/ingress-options.ts';
 import type { FleetLoad } from './load/fleet.ts';
 import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import type { BackpressureAnswer } from './ops/backpressure-admin.ts';
+import type { GatewayHealth } from './ops/health-endpoints.ts';
 import type { OperatorPage } from './ops/ui/operator-page.ts';
 import type { BackPressure } from './pipeline/backpressure/controller.ts';
 import type { TenantGate } from './pipeline/tenant-gate.ts';
@@ -79,6 +81,8 @@ export interface Gateway {
   readonly keys: KeyService | undefined;
   /** The tenant gate, with keys on; undefined when off. */
   readonly tenants: TenantGate | undefined;
+  /** Active health checks (their checker, when on) and GET /health. */
+  readonly health: GatewayHealth;
   /** Listens on host:port (port 0 = any free port), and on the ops port if set; resolves with the public base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /**

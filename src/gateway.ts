@@ -14,6 +14,7 @@ import { registerLoadMetrics } from './load/metrics.ts';
 import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { backpressureAdmin } from './ops/backpressure-admin.ts';
+import { GatewayHealth } from './ops/health-endpoints.ts';
 import { ManagementApi } from './ops/keys/api.ts';
 import { opsHandlers } from './ops/ops-handlers.ts';
 import { OperatorPage } from './ops/ui/operator-page.ts';
@@ -29,6 +30,7 @@ import { requestTracing } from './pipeline/tracing/tracing-build.ts';
 import { Reloader } from './reload/reloader.ts';
 import { buildRouting } from './reload/routing-set.ts';
 import type { Deployment } from './routing/deployment.ts';
+import type { GroupOptions } from './routing/group.ts';
 import { strategyEntry, strategyRegistry } from './routing/strategies/registry.ts';
 import { KeyService } from './tenants/key-service.ts';
 import { monotonicMs } from './util/clock.ts';
@@ -67,7 +69,18 @@ export function createGateway(o: GatewayOptions): Gateway {
     : undefined;
   // The config-dependent part, rebuilt by a reload (src/reload): groups and deployments, read through `live`.
   const upstreams = new WeakMap<Deployment, Upstream>();
-  const routingParts = { cooldown, clock, random, cluster, strategy, fleet, defaultLoad: bpLoad, upstreams };
+  const groupOptions: GroupOptions = { tags: config.router.tags, healthChecked: config.healthChecks !== undefined };
+  const routingParts = {
+    cooldown,
+    clock,
+    random,
+    cluster,
+    strategy,
+    fleet,
+    defaultLoad: bpLoad,
+    upstreams,
+    groupOptions,
+  };
   const live = { current: buildRouting(config.deployments, routingParts).set };
   const { groups } = live.current;
 
@@ -133,6 +146,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       view(live, (r) => r.deployments),
     ),
   });
+  const health = new GatewayHealth(live.current.deployments, config.healthChecks, log);
   const ownOps = opsHandlers(groupList, metrics, cooldown);
   const ingress = new Ingress({
     groups,
@@ -153,6 +167,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     backpressureAdmin:
       backpressure && backpressureAdmin(backpressure, { applied: o.onSettingsApplied, answer: o.backpressureAnswer }),
     ui: ui.routes,
+    health: health.handle,
     keys: directory,
     management: keys && new ManagementApi({ keys, log }).handle,
     onRejected: (outcome, status, reqId) => {
@@ -169,7 +184,10 @@ export function createGateway(o: GatewayOptions): Gateway {
     config,
     parts: routingParts,
     live,
-    swapped: (set) => ingress.setGroups(set.groups),
+    swapped: (change) => {
+      ingress.setGroups(change.set.groups);
+      health.follow(change.added, change.removed);
+    },
     backpressure,
     shared: cluster.kind !== 'solo',
     registry: metrics.registry,
@@ -217,6 +235,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     ui,
     keys,
     tenants,
+    health,
     async listen(port = config.server.port, host = config.server.host) {
       // First: a key store that cannot be reached is fatal at start-up, before anything else has started.
       await keys?.start();
@@ -224,6 +243,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       fleet?.start();
       await ui.start();
       usage?.start();
+      health.start();
       const reusePort = o.reusePort === true;
       const url = await listenOn(server, port, host, reusePort);
       if (opsServer !== undefined) opsUrl = await listenOn(opsServer, srv.opsPort!, srv.opsHost ?? host, reusePort);
@@ -234,6 +254,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       if (delayMs > 0) await sleep(delayMs);
       stages.shutdown();
       ui.close();
+      await health.stop();
       for (const l of listeners) {
         l.close();
         l.closeIdleConnections();

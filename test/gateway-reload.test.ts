@@ -96,8 +96,9 @@ describe('config reload', () => {
       const before = await Promise.all(['e0', 'e1'].map((id) => metric(gw, tokens(id))));
       const e0 = gw.gateway.deployments[0];
       const e1 = gw.gateway.deployments[1];
-      // e1's rpm changes (a new deployment, the same engine); e2 moves to another engine.
-      assert.equal(reload(gw, three(', rpm: 1000', elsewhere)), 'applied');
+      // e1's timeout changes (a new deployment, the same engine; not rpm, which would reweigh e0 too: rpm is
+      // a shuffle weight, src/config/routing-compat.ts); e2 moves to another engine.
+      assert.equal(reload(gw, three(', timeout: 30', elsewhere)), 'applied');
       const [k0, k1] = gw.gateway.deployments;
       assert.equal(k0, e0, 'the same Deployment: cooldowns, windows, in flight kept');
       assert.notEqual(k1, e1, 'a changed deployment is a new one');

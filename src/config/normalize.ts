@@ -7,10 +7,12 @@
 import { normalizeTokenizers } from '../tokens/config.ts';
 import { normalizeBackpressure } from './backpressure.ts';
 import { normalizeCluster } from './cluster.ts';
+import { normalizeHealthChecks } from './health-checks.ts';
 import { normalizeKeys } from './keys.ts';
 import { normalizeLoadSource } from './load-source.ts';
 import { normalizeObservability } from './observability.ts';
 import { parseProviderModel } from './provider.ts';
+import { shuffleWeights, tagRouting } from './routing-compat.ts';
 import type { ConfigFile } from './schema.ts';
 import type { DeploymentConfig, GatewayConfig } from './types.ts';
 
@@ -23,6 +25,7 @@ export function normalize(file: ConfigFile, issues: string[], env: NodeJS.Proces
   const sw = file.spillway;
   const ids = assignIds(file, issues);
   const deployments: DeploymentConfig[] = [];
+  const weighted = new Set<DeploymentConfig>();
 
   file.model_list.forEach((entry, i) => {
     const lp = entry.litellm_params;
@@ -33,7 +36,7 @@ export function normalize(file: ConfigFile, issues: string[], env: NodeJS.Proces
     }
     const timeoutMs = ms(lp.timeout ?? router.timeout);
     const streamTimeout = lp.stream_timeout ?? router.stream_timeout;
-    deployments.push({
+    const deployment: DeploymentConfig = {
       id: ids[i],
       group: entry.model_name,
       upstreamModel: parsed.upstreamModel,
@@ -56,8 +59,13 @@ export function normalize(file: ConfigFile, issues: string[], env: NodeJS.Proces
       ...(entry.model_info?.output_cost_per_token !== undefined && {
         outputCostPerToken: entry.model_info.output_cost_per_token,
       }),
-    });
+      ...(lp.tags !== undefined && { tags: lp.tags }),
+      ...(lp.order !== undefined && { order: lp.order }),
+    };
+    deployments.push(deployment);
+    if (lp.weight !== undefined) weighted.add(deployment);
   });
+  shuffleWeights(deployments, weighted);
 
   const groupNames = [...new Set(deployments.map((d) => d.group))];
   const keys = normalizeKeys(sw.keys, general.database_url, general.master_key, env, issues);
@@ -76,6 +84,7 @@ export function normalize(file: ConfigFile, issues: string[], env: NodeJS.Proces
         maxEjectionPercent: sw.cooldown.max_ejection_percent,
         retryAfterCapMs: sw.cooldown.retry_after_cap_ms,
       },
+      ...tagRouting(router),
     },
     server: {
       host: sw.host,
@@ -102,7 +111,13 @@ export function normalize(file: ConfigFile, issues: string[], env: NodeJS.Proces
     ...(sw.cluster !== undefined && { cluster: normalizeCluster(sw.cluster) }),
     ...(keys !== undefined && { keys }),
     observability: normalizeObservability(sw),
+    ...healthChecks(sw.health_checks, general),
   };
+}
+
+function healthChecks(...args: Parameters<typeof normalizeHealthChecks>) {
+  const healthChecks = normalizeHealthChecks(...args);
+  return healthChecks === undefined ? {} : { healthChecks };
 }
 
 /**

@@ -11,10 +11,12 @@ import { BACKPRESSURE_KNOWN_KEYS, BackpressureSchema } from './backpressure.ts';
 import { ClusterSchema, clusterShape } from './cluster.ts';
 import { boolean, numeric, section } from './coerce.ts';
 import { cooldownShape } from './cooldown.ts';
+import { HealthChecksSchema, healthChecksShape, litellmHealthShape } from './health-checks.ts';
 import { databaseUrl, KeysSchema, keysShape, staticKeyShape } from './keys.ts';
 import { loadSourceShape } from './load-source.ts';
 import { observabilityShape, tracingShape } from './observability.ts';
 import { parseProviderModel } from './provider.ts';
+import { routingParamsShape, tagRoutingShape } from './routing-compat.ts';
 
 const positiveInt = () => numeric(z.int().positive());
 const nonNegativeInt = () => numeric(z.int().nonnegative());
@@ -49,6 +51,7 @@ const litellmParamsShape = {
   /** Seconds until the first chunk (LiteLLM: time to first token on streams); default the timeout. */
   stream_timeout: seconds().optional(),
   max_parallel_requests: positiveInt().optional(),
+  ...routingParamsShape,
 };
 
 /** The provider error for a litellm_params mapping, if its model/custom_llm_provider pair is unusable. */
@@ -115,6 +118,7 @@ const routerSettingsShape = {
   stream_timeout: seconds().optional(),
   /** Default for litellm_params.max_parallel_requests (LiteLLM router_settings key of the same name). */
   default_max_parallel_requests: positiveInt().optional(),
+  ...tagRoutingShape,
 };
 
 const generalSettingsShape = {
@@ -127,6 +131,7 @@ const generalSettingsShape = {
   max_request_size_mb: numeric(z.number().positive()).default(10),
   /** LiteLLM's Postgres for API keys (./keys.ts); the DATABASE_URL variable is read when keys are on without it. */
   database_url: databaseUrl.optional(),
+  ...litellmHealthShape,
 };
 
 /** pino's level names. */
@@ -193,6 +198,8 @@ const spillwayShape = {
   keys: KeysSchema,
   /** Tracing and streamed usage (./observability.ts). */
   ...observabilityShape,
+  /** Active health checks per deployment (./health-checks.ts); absent: off unless LiteLLM's are on. */
+  health_checks: HealthChecksSchema,
 };
 
 const fileShape = {
@@ -225,5 +232,6 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   'spillway.keys': Object.keys(keysShape),
   'spillway.keys.static[]': Object.keys(staticKeyShape),
   'spillway.tracing': Object.keys(tracingShape),
+  'spillway.health_checks': Object.keys(healthChecksShape),
   ...BACKPRESSURE_KNOWN_KEYS,
 };

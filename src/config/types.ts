@@ -2,6 +2,7 @@ import type { KeysConfig } from '../tenants/keys-config.ts';
 import type { TokenizerConfig } from '../tokens/config.ts';
 import type { BackpressureConfig } from './backpressure.ts';
 import type { ClusterConfig } from './cluster.ts';
+import type { HealthCheckConfig } from './health-checks.ts';
 import type { LoadSourceConfig } from './load-source.ts';
 import type { ObservabilityConfig } from './observability.ts';
 
@@ -30,7 +31,7 @@ export interface DeploymentConfig {
   rpm?: number;
   tpm?: number;
   maxParallelRequests?: number;
-  /** simple-shuffle weight, default 1. */
+  /** simple-shuffle weight: `weight`, else rpm, else tpm as the group sets them, else 1 (./routing-compat.ts). */
   weight: number;
   /** Total time allowed for a request (`timeout`, else router `timeout`, else 600 s). */
   timeoutMs: number;
@@ -45,12 +46,24 @@ export interface DeploymentConfig {
   /** `model_info.input_cost_per_token` / `output_cost_per_token`: what a tenant's spend is priced at (absent: 0). */
   inputCostPerToken?: number;
   outputCostPerToken?: number;
+  /** `litellm_params.tags`: what tag-based routing matches a request's tags against. */
+  tags?: readonly string[];
+  /** `litellm_params.order`: the deployment's priority tier in its group, lowest first. */
+  order?: number;
 }
 
 export interface RouterConfig {
   routingStrategy: string;
   numRetries: number;
   cooldown: CooldownConfig;
+  /** Tag-based routing (./routing-compat.ts): set when router_settings.enable_tag_filtering is on. */
+  tags?: TagRouting;
+}
+
+/** Tag-based routing's settings. */
+export interface TagRouting {
+  /** A deployment matches on any one of the request's tags (true) or must carry them all (false). */
+  matchAny: boolean;
 }
 
 /** When failures take a deployment out of rotation, and for how long (src/routing/cooldown, README "Cooldowns"). */
@@ -124,4 +137,6 @@ export interface GatewayConfig {
   keys?: KeysConfig;
   /** `spillway.tracing` and `spillway.stream_usage` (./observability.ts); absent in hand-built configs: both off. */
   observability?: ObservabilityConfig;
+  /** Active health checks (`spillway.health_checks`, or LiteLLM's background_health_checks); undefined: off. */
+  healthChecks?: HealthCheckConfig;
 }

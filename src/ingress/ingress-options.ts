@@ -50,6 +50,8 @@ export interface IngressOptions {
   admission: AdmissionStage;
   /** The load model's analysis of a prompt, once per request; undefined without a load model. */
   analyze(group: string, endpoint: Endpoint, body: Record<string, unknown>): PromptInfo | undefined;
+  /** GET /health, LiteLLM's shape (src/ops/health-endpoints.ts). */
+  health?(res: ServerResponse): void;
   /** GET/PUT /admin/backpressure (src/ops/backpressure-admin.ts), present when back pressure is on. */
   backpressureAdmin?(req: IncomingMessage, res: ServerResponse): void;
   /** API keys (src/tenants): resolves a proxy request's Bearer token in place of the master-key check. */

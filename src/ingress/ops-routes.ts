@@ -43,6 +43,11 @@ export function answerOps(
       return o.publicHealth || g.authorized(req) ? o.ops.readiness(res, g.draining) : g.unauthorized(req, res);
     case 'upstreams':
       return o.publicHealth || g.authorized(req) ? o.ops.upstreams(res) : g.unauthorized(req, res);
+    case 'health':
+      // LiteLLM's /health names every deployment's api_base: behind the master key, as there.
+      if (!g.authorized(req)) return g.unauthorized(req, res);
+      if (o.health === undefined) return g.refuse(req, res, 'path_not_found', 'GET /health is not served here.');
+      return o.health(res);
     case 'backpressure':
       // Changes how the gateway refuses traffic: never without the master key, even when the API is open.
       if (o.auth === undefined)

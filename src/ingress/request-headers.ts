@@ -7,6 +7,9 @@ import { STATUS_EVENTS_HEADER, wantsStatusEvents } from '../relay/status-events.
 import { cappedPriority } from '../tenants/tenant.ts';
 import type { Tenant } from '../tenants/types.ts';
 
+/** LiteLLM's header for a request's routing tags (src/routing/tag-pool.ts). */
+const TAGS_HEADER = 'x-litellm-tags';
+
 /** `tenant`: the key's, whose class caps the header's (it may lower the class, never raise it). */
 export function readRequestHeaders(h: IncomingHttpHeaders, faultInjection: boolean, tenant?: Tenant): RequestHeaders {
   return {
@@ -15,6 +18,7 @@ export function readRequestHeaders(h: IncomingHttpHeaders, faultInjection: boole
     statusEvents: wantsStatusEvents(h[STATUS_EVENTS_HEADER]),
     fault: faultInjection ? requestedFault(h[FAULT_HEADER]) : undefined,
     traceparent: traceparent(h.traceparent),
+    tagsHeader: oneValue(h[TAGS_HEADER]),
   };
 }
 
@@ -33,4 +37,8 @@ function ttftBudget(value: string | string[] | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   return n > 0 ? n : NaN;
+}
+
+function oneValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
 }

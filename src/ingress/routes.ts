@@ -9,6 +9,7 @@ export type Route =
   | { kind: 'liveness'; method: 'GET' }
   | { kind: 'readiness'; method: 'GET' }
   | { kind: 'upstreams'; method: 'GET' }
+  | { kind: 'health'; method: 'GET' }
   | { kind: 'metrics'; method: 'GET' }
   | { kind: 'backpressure'; method: 'GET'; put: true }
   | { kind: 'ui'; method: 'GET' | 'POST'; view: UiView }
@@ -36,6 +37,7 @@ export function routeTable(): Map<string, Route> {
   table.set('/health/liveliness', liveness); // LiteLLM's spelling, so existing probes keep working
   table.set('/health/readiness', { kind: 'readiness', method: 'GET' });
   table.set('/health/upstreams', { kind: 'upstreams', method: 'GET' });
+  table.set('/health', { kind: 'health', method: 'GET' });
   table.set('/metrics', { kind: 'metrics', method: 'GET' });
   table.set('/admin/backpressure', { kind: 'backpressure', method: 'GET', put: true });
   table.set('/ui', { kind: 'ui', method: 'GET', view: 'page' });

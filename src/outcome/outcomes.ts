@@ -72,6 +72,8 @@ export const outcomes = {
   team_tpm_limit: { status: 429, type: 'rate_limit_error', code: 'team_tpm_limit' },
   team_parallel_limit: { status: 429, type: 'rate_limit_error', code: 'team_parallel_limit' },
   budget_exceeded: { status: 429, type: 'budget_exceeded', code: 'budget_exceeded' },
+  // Tag-based routing (src/routing/tag-pool.ts): no deployment of the group serves the request's tags.
+  no_tag_match: { status: 400, type: 'invalid_request_error', code: 'no_deployment_for_tags' },
 } as const satisfies Record<string, { status: number; type: string; code: string }>;
 
 export type Outcome = keyof typeof outcomes;

@@ -26,6 +26,8 @@ export interface RequestHeaders {
   readonly fault: Fault | undefined;
   /** The client's W3C `traceparent`, when well-formed: continued by tracing, else passed to the engine as is. */
   readonly traceparent?: string;
+  /** `x-litellm-tags`, for tag-based routing; undefined when absent. */
+  readonly tagsHeader?: string;
 }
 
 export interface RequestContextOptions {
@@ -67,6 +69,7 @@ export class RequestContext implements RouteRequest {
   readonly prompt: PromptInfo | undefined;
   /** Who sends the request (src/tenants/types.ts); undefined with keys off or the master key. */
   readonly tenant: Tenant | undefined;
+  readonly tagsHeader: string | undefined;
 
   constructor(o: RequestContextOptions) {
     this.id = o.id;
@@ -93,5 +96,6 @@ export class RequestContext implements RouteRequest {
     this.traceparent = h.traceparent;
     this.prompt = o.prompt;
     this.tenant = o.tenant;
+    this.tagsHeader = h.tagsHeader;
   }
 }

@@ -31,6 +31,11 @@ export class DirectRouter implements Router {
 /** No deployment takes the request for a reason of routing's own (limits, cooldowns; not back pressure's busy). */
 export function noRoute(pr: ProxyRequest, picked: Exclude<NoRoute, { reason: 'busy' }>): RouteResult {
   if (pr.lastFailure !== undefined) return 'exhausted';
+  if (picked.reason === 'no_tag_match')
+    return {
+      outcome: picked.reason,
+      message: `No deployment of model group "${pr.ctx.group}" serves the request's tags.`,
+    };
   const why =
     picked.reason === 'deployment_limit'
       ? 'every deployment is at its rpm/tpm/parallel limit'

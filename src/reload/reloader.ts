@@ -11,7 +11,7 @@ import type { GatewayConfig } from '../config/types.ts';
 import { forgetRetired, queuedFor, type RegroupTarget, regroup } from '../pipeline/backpressure/regroup.ts';
 import type { Deployment } from '../routing/deployment.ts';
 import { planReload } from './plan.ts';
-import { buildRouting, type RoutingParts, type RoutingSet } from './routing-set.ts';
+import { buildRouting, type RoutingChange, type RoutingParts, type RoutingSet } from './routing-set.ts';
 
 /** How often a removed deployment is looked at until its last attempt ended (only while one drains). */
 const DRAIN_CHECK_MS = 100;
@@ -24,8 +24,8 @@ export interface ReloaderOptions {
   parts: RoutingParts;
   /** The one reference readers take the routing set from. */
   live: { current: RoutingSet };
-  /** Told after each swap (the ingress's model lookup). */
-  swapped(set: RoutingSet): void;
+  /** Told after each swap (the ingress's model lookup, the health checks). */
+  swapped(change: RoutingChange): void;
   /** Back pressure, when on: its per-group state follows the new groups, and a removed deployment waits for
    * the queues that may still route to it. */
   backpressure: RegroupTarget | undefined;
@@ -85,7 +85,7 @@ export class Reloader {
     // Back pressure's state first: the new groups' route gate is set before any request can reach them.
     if (bp !== undefined) regroup(bp, change.set.groups);
     this.o.live.current = change.set;
-    this.o.swapped(change.set);
+    this.o.swapped(change);
     this.config = plan.config;
     for (const d of change.removed) this.draining.add(d);
     if (change.removed.length > 0) this.drainSoon();

@@ -17,7 +17,7 @@ import type { CooldownConfig, DeploymentConfig } from '../config/types.ts';
 import type { FleetLoad } from '../load/fleet.ts';
 import type { Upstream } from '../pipeline/attempt-starter.ts';
 import { Deployment } from '../routing/deployment.ts';
-import { hasLoad, ModelGroup } from '../routing/group.ts';
+import { type GroupOptions, hasLoad, ModelGroup } from '../routing/group.ts';
 import { sameEngine } from '../routing/same-engine.ts';
 import type { StrategyEntry } from '../routing/strategies/registry.ts';
 import { basePath, createPool } from '../upstream/pools.ts';
@@ -43,6 +43,8 @@ export interface RoutingParts {
   defaultLoad: LoadSourceConfig | undefined;
   /** Every deployment's upstream; the builder adds the new ones (a removed one's goes with it). */
   upstreams: WeakMap<Deployment, Upstream>;
+  /** Tag routing and the health filter, the same for every group. */
+  groupOptions: GroupOptions;
 }
 
 export interface RoutingChange {
@@ -102,10 +104,11 @@ function sameMembers(a: readonly Deployment[], b: readonly Deployment[]): boolea
 
 function newGroup(name: string, members: Deployment[], parts: RoutingParts): ModelGroup {
   const strategy = parts.strategy;
-  if (!strategy.loadAware) return new ModelGroup(name, members, strategy.create({ random: parts.random }));
+  if (!strategy.loadAware)
+    return new ModelGroup(name, members, strategy.create({ random: parts.random }), parts.groupOptions);
   // A load-aware strategy: loadNeeds keeps the fleet's load model, so every member has its load.
   const engines = members.filter(hasLoad);
   if (engines.length !== members.length)
     throw new Error(`group ${name}: a load-aware strategy needs every engine's load`);
-  return new ModelGroup(name, engines, strategy.create({ random: parts.random }));
+  return new ModelGroup(name, engines, strategy.create({ random: parts.random }), parts.groupOptions);
 }

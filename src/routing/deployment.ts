@@ -40,6 +40,11 @@ export class Deployment implements DeploymentView {
   holdUntil = 0;
   /** The deployments of its group, itself included (set by ModelGroup): the max ejection share counts them. */
   peers: readonly Deployment[] = [this];
+  /**
+   * What the active health checks last concluded (src/health/checker.ts, its one writer); true while they are
+   * off or have not concluded otherwise. Unhealthy deployments leave routing (../group-filters/healthy.ts).
+   */
+  healthy = true;
   /** Cooldowns begun, and those the max ejection share prevented. */
   ejections = 0;
   ejectionsPrevented = 0;

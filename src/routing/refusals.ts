@@ -4,9 +4,8 @@
  *   deployment_limit  else when any was at its limits; Retry-After the soonest room or hold
  *   all_cooling_down  else; Retry-After the shortest hold, 1 s when none holds
  */
-import type { Drops, NoRoute } from './selection.ts';
+import type { Drops, NoRoute, DropReason as Reason } from './selection.ts';
 
-type Reason = NoRoute['reason'];
 const BUSY: NoRoute = { reason: 'busy', retryAfterMs: 0 };
 
 export class Refusals {

@@ -10,7 +10,12 @@ import type { Filter } from './profile/types.ts';
 export type NoRoute =
   | { reason: 'deployment_limit'; retryAfterMs: number }
   | { reason: 'all_cooling_down'; retryAfterMs: number }
-  | { reason: 'busy'; retryAfterMs: number };
+  | { reason: 'busy'; retryAfterMs: number }
+  /** Tag-based routing: the request's tags match no deployment of the group, and none is tagged `default`. */
+  | { reason: 'no_tag_match'; retryAfterMs: number };
+
+/** The reasons a group filter's drops refuse as (./refusals.ts). */
+export type DropReason = Exclude<NoRoute['reason'], 'no_tag_match'>;
 
 /**
  * Back pressure's per-engine check (levels 2 and 3) for a request of class `priority`; a deployment it refuses
@@ -28,7 +33,7 @@ export interface Selection<D extends Deployment> {
 
 /** What a group filter's drops refuse as, and how long until a dropped `d` may pass again (the Retry-After). */
 export interface Drops<D> {
-  readonly reason: NoRoute['reason'];
+  readonly reason: DropReason;
   waitMs(d: D): number;
 }
 

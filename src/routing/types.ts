@@ -18,6 +18,8 @@ export interface RouteRequest {
    * load-aware profiles read it. Absent for requests without a prompt (they count as a prompt of 0 tokens).
    */
   readonly prompt?: PromptInfo;
+  /** The `x-litellm-tags` header as sent (comma-separated), for tag-based routing (./tag-pool.ts). */
+  readonly tagsHeader?: string;
 }
 
 /** Read-only view of a deployment's state that policies decide on. */

@@ -1,5 +1,6 @@
 /**
- * weight: the deployment's configured `weight` (default 1) over the largest among the candidates,
+ * weight: the deployment's simple-shuffle weight (`weight`, else rpm, else tpm, else 1: DeploymentConfig.weight)
+ * over the largest among the candidates,
  *   score(d) = weight(d) / max weight
  * so equal weights all score 1; with weighted-random it picks d with P(d) = weight(d) / Σ weight.
  */

@@ -5,7 +5,9 @@
  */
 import type { Random } from '../../util/random.ts';
 import type { DeploymentView, EngineView, RoutingStrategy } from '../types.ts';
+import { costBased } from './cost-based.ts';
 import { kvAware } from './kv-aware.ts';
+import { latencyBased } from './latency-based.ts';
 import { leastBusy } from './least-busy.ts';
 import { leastKv } from './least-kv.ts';
 import { prefixHash } from './prefix-hash.ts';
@@ -32,6 +34,12 @@ const BUILT_IN: Readonly<Record<string, StrategyEntry>> = Object.freeze({
   'kv-aware': { loadAware: true, create: (d) => kvAware({ random: d.random }) },
   'least-kv': { loadAware: true, create: (d) => leastKv(d.random) },
   'prefix-hash': { loadAware: true, create: (d) => prefixHash({ random: d.random }) },
+  // LiteLLM's other names, mapped onto what Spillway measures (docs/ROUTING.md, "LiteLLM's strategy names").
+  'latency-based-routing': { loadAware: true, create: (d) => latencyBased(d.random) },
+  // LiteLLM spreads tokens per minute; the requests in flight are the load those tokens become.
+  'usage-based-routing': { loadAware: false, create: (d) => leastBusy(d.random) },
+  'usage-based-routing-v2': { loadAware: false, create: (d) => leastBusy(d.random) },
+  'cost-based-routing': { loadAware: false, create: (d) => costBased(d.random) },
 });
 
 /**

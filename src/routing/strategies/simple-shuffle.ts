@@ -1,9 +1,9 @@
 /**
  * simple-shuffle (LiteLLM's default): weighted random choice.
  *   P(d) = weight(d) / Σ weight over candidates
- * With equal weights it is a uniform shuffle. Only `weight` (default 1) is a weight. LiteLLM's
- * router_strategy/simple_shuffle.py also weighs by rpm, else by tpm, when the first candidate has no weight;
- * here rpm and tpm are limits only (docs/LITELLM.md, "Differences"). As a profile: weight → weighted-random.
+ * With equal weights it is a uniform shuffle. The config sets each deployment's weight as LiteLLM's
+ * router_strategy/simple_shuffle.py weighs it: `weight`, else `rpm`, else `tpm` (../../config/routing-compat.ts;
+ * docs/LITELLM.md, "Differences"). As a profile: weight → weighted-random.
  */
 import type { Random } from '../../util/random.ts';
 import { weightedRandom } from '../pickers/weighted-random.ts';
