@@ -19,6 +19,7 @@ import { opsHandlers } from './ops/ops-handlers.ts';
 import { OperatorPage } from './ops/ui/operator-page.ts';
 import { BackPressure } from './pipeline/backpressure/controller.ts';
 import { applyClusterEvents } from './pipeline/cluster-events.ts';
+import { FallbackRoutes } from './pipeline/fallback-routes.ts';
 import { loadNeeds } from './pipeline/load-needs.ts';
 import { ProxyPipeline, type Upstream } from './pipeline/proxy.ts';
 import { pipelineStages } from './pipeline/stages-build.ts';
@@ -139,6 +140,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     router: stages.router,
     fleet,
     tenants,
+    fallbacks: config.fallbacks && new FallbackRoutes(config.fallbacks, config.spillover ?? new Map(), groups),
   });
   const ownOps = opsHandlers([...groups.values()], metrics, cooldown);
   const ingress = new Ingress({

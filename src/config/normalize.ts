@@ -7,10 +7,12 @@
 import { normalizeTokenizers } from '../tokens/config.ts';
 import { normalizeBackpressure } from './backpressure.ts';
 import { normalizeCluster } from './cluster.ts';
+import { normalizeFallbacks } from './fallbacks.ts';
 import { normalizeKeys } from './keys.ts';
 import { normalizeLoadSource } from './load-source.ts';
 import { parseProviderModel } from './provider.ts';
 import type { ConfigFile } from './schema.ts';
+import { normalizeSpillover } from './spillover.ts';
 import type { DeploymentConfig, GatewayConfig } from './types.ts';
 
 const MIB = 1024 * 1024;
@@ -59,6 +61,7 @@ export function normalize(file: ConfigFile, issues: string[], env: NodeJS.Proces
   });
 
   const groupNames = [...new Set(deployments.map((d) => d.group))];
+  const fallbacks = normalizeFallbacks(router, groupNames, issues);
   const keys = normalizeKeys(sw.keys, general.database_url, general.master_key, env, issues);
   return {
     deployments,
@@ -100,6 +103,8 @@ export function normalize(file: ConfigFile, issues: string[], env: NodeJS.Proces
     tokenizers: normalizeTokenizers(sw.tokenizers, groupNames, issues),
     ...(sw.cluster !== undefined && { cluster: normalizeCluster(sw.cluster) }),
     ...(keys !== undefined && { keys }),
+    ...(fallbacks !== undefined && { fallbacks }),
+    spillover: normalizeSpillover(sw.spillover, groupNames, issues),
   };
 }
 

@@ -11,9 +11,11 @@ import { BACKPRESSURE_KNOWN_KEYS, BackpressureSchema } from './backpressure.ts';
 import { ClusterSchema, clusterShape } from './cluster.ts';
 import { boolean, numeric, section } from './coerce.ts';
 import { cooldownShape } from './cooldown.ts';
+import { fallbackSettingsShape } from './fallbacks.ts';
 import { databaseUrl, KeysSchema, keysShape, staticKeyShape } from './keys.ts';
 import { loadSourceShape } from './load-source.ts';
 import { parseProviderModel } from './provider.ts';
+import { SPILLOVER_KNOWN_KEYS, SpilloverSchema } from './spillover.ts';
 
 const positiveInt = () => numeric(z.int().positive());
 const nonNegativeInt = () => numeric(z.int().nonnegative());
@@ -114,6 +116,8 @@ const routerSettingsShape = {
   stream_timeout: seconds().optional(),
   /** Default for litellm_params.max_parallel_requests (LiteLLM router_settings key of the same name). */
   default_max_parallel_requests: positiveInt().optional(),
+  /** fallbacks, default_fallbacks, context_window_fallbacks, content_policy_fallbacks, max_fallbacks. */
+  ...fallbackSettingsShape,
 };
 
 const generalSettingsShape = {
@@ -190,6 +194,8 @@ const spillwayShape = {
   cluster: ClusterSchema,
   /** API keys: their store, refresh and the keys declared here (./keys.ts); absent: the master key alone. */
   keys: KeysSchema,
+  /** Back pressure's refusals sent to the group's fallback instead (./spillover.ts); off by default. */
+  spillover: SpilloverSchema,
 };
 
 const fileShape = {
@@ -222,4 +228,5 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   'spillway.keys': Object.keys(keysShape),
   'spillway.keys.static[]': Object.keys(staticKeyShape),
   ...BACKPRESSURE_KNOWN_KEYS,
+  ...SPILLOVER_KNOWN_KEYS,
 };

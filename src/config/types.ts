@@ -2,7 +2,9 @@ import type { KeysConfig } from '../tenants/keys-config.ts';
 import type { TokenizerConfig } from '../tokens/config.ts';
 import type { BackpressureConfig } from './backpressure.ts';
 import type { ClusterConfig } from './cluster.ts';
+import type { FallbackConfig } from './fallbacks.ts';
 import type { LoadSourceConfig } from './load-source.ts';
+import type { SpilloverConfig } from './spillover.ts';
 
 /**
  * The normalised configuration the gateway runs on. The YAML loader (./load.ts) accepts LiteLLM's proxy
@@ -121,4 +123,8 @@ export interface GatewayConfig {
   cluster?: ClusterConfig;
   /** API keys (`spillway.keys`, `general_settings.database_url`; ./keys.ts); undefined: the master key alone. */
   keys?: KeysConfig;
+  /** router_settings' fallbacks (./fallbacks.ts); undefined when none is configured. */
+  fallbacks?: FallbackConfig;
+  /** `spillway.spillover`: which groups and classes spill to their fallback (./spillover.ts); optional in tests. */
+  spillover?: SpilloverConfig;
 }

@@ -13,6 +13,8 @@ import type { Deployment } from '../routing/deployment.ts';
 import type { Exchange, ExchangeEnd, ExchangeListener } from '../upstream/exchange.ts';
 import { AttemptStarter, type Upstream } from './attempt-starter.ts';
 import { DeploymentFailures } from './deployment-failures.ts';
+import { Fallbacks } from './diversion.ts';
+import type { FallbackRoutes } from './fallback-routes.ts';
 import { ProxyRequest } from './proxy-request.ts';
 import type { RequestContext } from './request-context.ts';
 import { RequestEnd } from './request-end.ts';
@@ -43,6 +45,8 @@ export interface ProxyOptions {
   fleet?: FleetLoad;
   /** The tenant gate (src/pipeline/tenant-gate.ts) with keys on; default NO_TENANTS. */
   tenants?: TenantStage;
+  /** The fallback chains (./fallback-routes.ts) when the config has any; they also carry spillover. */
+  fallbacks?: FallbackRoutes;
 }
 
 const kRequest = Symbol('spillway.request');
@@ -71,6 +75,7 @@ export class ProxyPipeline implements ExchangeListener {
   private readonly failures: DeploymentFailures;
   private readonly end: RequestEnd;
   private readonly fleet: FleetLoad | undefined;
+  private readonly fallbacks: FallbackRoutes | undefined;
   /**
    * The response's 'close' listener: one function per ProxyPipeline (it needs the proxy to fail a request), not
    * per request.
@@ -106,6 +111,11 @@ export class ProxyPipeline implements ExchangeListener {
     const router: Router = o.router(this.attempts, this.end);
     const policy = new CountedRetries(o.numRetries, o.hooks);
     this.retries = new RetryHandler({ policy, router, end: this.end, failures: this.failures, metrics: o.metrics });
+    this.fallbacks = o.fallbacks;
+    if (o.fallbacks !== undefined) {
+      const fallbacks = { routes: o.fallbacks, admission: o.admission, retries: this.retries, end: this.end };
+      this.end.divertWith(new Fallbacks({ ...fallbacks, registry: o.metrics.registry }));
+    }
   }
 
   start(ctx: RequestContext, res: ClientResponse): void {
@@ -113,6 +123,7 @@ export class ProxyPipeline implements ExchangeListener {
     try {
       (res as TaggedResponse)[kRequest] = pr;
       res.on('close', this.onResponseClose);
+      if (this.fallbacks !== undefined) pr.judgeClientErrors = this.fallbacks.judgesClientErrors(ctx.group);
       const refused = this.tenants.admit(pr) ?? this.admission.admit(pr);
       if (refused !== undefined) return this.end.reject(pr, refused);
       injectFault(ctx.fault, 'admission');
@@ -133,14 +144,13 @@ export class ProxyPipeline implements ExchangeListener {
       injectFault(ctx.fault, 'relay_head');
       pr.permit?.firstToken();
       const overheadMs = x.dispatchMs - ctx.arrivalMs - pr.failedUpstreamMs;
-      pr.res.writeHead(
-        status,
-        clientHeaders(headers, {
-          'x-spillway-deployment': x.deployment.id,
-          'x-spillway-engine': x.deployment.id,
-          'x-spillway-overhead-ms': overheadMs.toFixed(3),
-        }),
-      );
+      const out = clientHeaders(headers, {
+        'x-spillway-deployment': x.deployment.id,
+        'x-spillway-engine': x.deployment.id,
+        'x-spillway-overhead-ms': overheadMs.toFixed(3),
+      });
+      if (pr.detour !== undefined) out[pr.detour[0]] = pr.detour[1];
+      pr.res.writeHead(status, out);
     } catch (err) {
       this.end.fail(pr, 'relay', err);
     }
