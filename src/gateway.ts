@@ -12,6 +12,7 @@ import { Ingress } from './ingress/server.ts';
 import { FleetLoad } from './load/fleet.ts';
 import { registerLoadMetrics } from './load/metrics.ts';
 import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
+import { FallbackMetrics } from './metrics/fallback-metrics.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { backpressureAdmin } from './ops/backpressure-admin.ts';
 import { ManagementApi } from './ops/keys/api.ts';
@@ -122,6 +123,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   if (backpressure !== undefined) bpMetrics.attach(backpressure);
   applyClusterEvents(cluster.events, deployments, backpressure);
   const stages = pipelineStages(backpressure, cluster.events);
+  const fallbackMetrics = new FallbackMetrics(metrics.registry);
   const keys = config.keys && new KeyService(config.keys, log);
   const directory = o.keys ?? keys?.directory;
   const { gate: tenants, usage } = tenantParts(directory, o.usageSink ?? keys, {
@@ -140,7 +142,10 @@ export function createGateway(o: GatewayOptions): Gateway {
     router: stages.router,
     fleet,
     tenants,
-    fallbacks: config.fallbacks && new FallbackRoutes(config.fallbacks, config.spillover ?? new Map(), groups),
+    fallbacks: config.fallbacks && {
+      routes: new FallbackRoutes(config.fallbacks, config.spillover ?? new Map(), groups),
+      metrics: fallbackMetrics,
+    },
   });
   const ownOps = opsHandlers([...groups.values()], metrics, cooldown);
   const ingress = new Ingress({

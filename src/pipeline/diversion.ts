@@ -9,7 +9,7 @@
  *   fallback   its retries failed, every deployment is limited or cooling down, or the engine answered its
  *              context-length / content-policy error: `x-spillway-fallback-to`
  */
-import { Counter, type Registry } from 'prom-client';
+import type { FallbackMetrics } from '../metrics/fallback-metrics.ts';
 import { rejectedBy } from '../outcome/outcomes.ts';
 import type { ModelGroup } from '../routing/group.ts';
 import { clientErrorKind } from '../upstream/client-error.ts';
@@ -28,7 +28,7 @@ export interface FallbacksOptions {
   admission: AdmissionStage;
   retries: RetryHandler;
   end: RequestEnd;
-  registry: Registry;
+  metrics: FallbackMetrics;
 }
 
 export class Fallbacks implements Diversion {
@@ -36,26 +36,14 @@ export class Fallbacks implements Diversion {
   private readonly admission: AdmissionStage;
   private readonly retries: RetryHandler;
   private readonly end: RequestEnd;
-  private readonly spills: Counter<'model_group' | 'to' | 'gate'>;
-  private readonly fallbacks: Counter<'model_group' | 'to' | 'kind'>;
+  private readonly metrics: FallbackMetrics;
 
   constructor(o: FallbacksOptions) {
     this.routes = o.routes;
     this.admission = o.admission;
     this.retries = o.retries;
     this.end = o.end;
-    this.spills = new Counter({
-      name: 'spillway_spills_total',
-      help: "Requests back pressure would have refused, sent to the group's fallback instead, by gate.",
-      labelNames: ['model_group', 'to', 'gate'],
-      registers: [o.registry],
-    });
-    this.fallbacks = new Counter({
-      name: 'spillway_fallbacks_total',
-      help: 'Requests sent on to a fallback group after their group failed them, by why.',
-      labelNames: ['model_group', 'to', 'kind'],
-      registers: [o.registry],
-    });
+    this.metrics = o.metrics;
   }
 
   refused(pr: ProxyRequest, r: Refusal): boolean {
@@ -65,7 +53,7 @@ export class Fallbacks implements Diversion {
       if (!this.routes.spills(pr.ctx.group, pr.ctx.priority)) return false;
       const to = this.next(pr, 'general');
       if (to === undefined) return false;
-      this.spills.inc({ model_group: pr.ctx.group, to: to.name, gate });
+      this.metrics.spills.inc({ model_group: pr.ctx.group, to: to.name, gate });
       return this.move(pr, to, SPILLED_TO_HEADER);
     }
     // Routing's own "no deployment can take it now" is LiteLLM's RouterRateLimitError, which falls back.
@@ -83,7 +71,7 @@ export class Fallbacks implements Diversion {
   private fallBack(pr: ProxyRequest, kind: FallbackKind): boolean {
     const to = this.next(pr, kind);
     if (to === undefined) return false;
-    this.fallbacks.inc({ model_group: pr.ctx.group, to: to.name, kind });
+    this.metrics.fallbacks.inc({ model_group: pr.ctx.group, to: to.name, kind });
     return this.move(pr, to, FALLBACK_TO_HEADER);
   }
 

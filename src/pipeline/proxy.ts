@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { FleetLoad } from '../load/fleet.ts';
 import { sseDataEvents, usagePromptTokens } from '../load/stream-tokens.ts';
+import type { FallbackMetrics } from '../metrics/fallback-metrics.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { ClientResponse } from '../outcome/client-response.ts';
 import { injectFault } from '../outcome/internal-error.ts';
@@ -45,8 +46,8 @@ export interface ProxyOptions {
   fleet?: FleetLoad;
   /** The tenant gate (src/pipeline/tenant-gate.ts) with keys on; default NO_TENANTS. */
   tenants?: TenantStage;
-  /** The fallback chains (./fallback-routes.ts) when the config has any; they also carry spillover. */
-  fallbacks?: FallbackRoutes;
+  /** The fallback chains (./fallback-routes.ts) when the config has any (they also carry spillover), and metrics. */
+  fallbacks?: { routes: FallbackRoutes; metrics: FallbackMetrics };
 }
 
 const kRequest = Symbol('spillway.request');
@@ -111,11 +112,11 @@ export class ProxyPipeline implements ExchangeListener {
     const router: Router = o.router(this.attempts, this.end);
     const policy = new CountedRetries(o.numRetries, o.hooks);
     this.retries = new RetryHandler({ policy, router, end: this.end, failures: this.failures, metrics: o.metrics });
-    this.fallbacks = o.fallbacks;
-    if (o.fallbacks !== undefined) {
-      const fallbacks = { routes: o.fallbacks, admission: o.admission, retries: this.retries, end: this.end };
-      this.end.divertWith(new Fallbacks({ ...fallbacks, registry: o.metrics.registry }));
-    }
+    this.fallbacks = o.fallbacks?.routes;
+    if (o.fallbacks !== undefined)
+      this.end.divertWith(
+        new Fallbacks({ ...o.fallbacks, admission: o.admission, retries: this.retries, end: this.end }),
+      );
   }
 
   start(ctx: RequestContext, res: ClientResponse): void {
