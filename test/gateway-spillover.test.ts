@@ -108,6 +108,7 @@ describe('spillover', () => {
       assert.equal(r.status, 503);
       assert.equal(r.json.error.code, 'ingress_inflight');
       assert.match(r.json.error.message, /model group "b"/);
+      assert.equal(r.headers.get('x-spillway-spilled-to'), 'b');
       a.releaseAll();
       b.releaseAll();
       assert.deepEqual([(await first).status, (await inB).status], [200, 200]);

@@ -50,6 +50,8 @@ export class RequestEnd {
    */
   reject(pr: ProxyRequest, r: Refusal): void {
     if (this.diversion.refused(pr, r)) return;
+    // A refusal by the group it was sent on to says which group refused it.
+    if (pr.detour !== undefined && !pr.res.headersSent) pr.res.setHeader(pr.detour[0], pr.detour[1]);
     const status = this.admission.send(pr, r);
     this.finish(pr, r.outcome, status, pr.lastFailure?.deployment.id ?? 'none');
   }
