@@ -3,8 +3,9 @@ import { test } from 'node:test';
 import { parseConfig } from './load.ts';
 import { issuesOf } from './test-helpers.ts';
 
-const groups = (...names: string[]) =>
-  `model_list:\n${names.map((n) => `  - { model_name: ${n}, litellm_params: { model: openai/x, api_base: "http://127.0.0.1:1/v1" } }`).join('\n')}\n`;
+const entry = (n: string) =>
+  `  - { model_name: ${n}, litellm_params: { model: openai/x, api_base: "http://127.0.0.1:1/v1" } }`;
+const groups = (...names: string[]) => `model_list:\n${names.map(entry).join('\n')}\n`;
 
 test('no fallback key: no fallbacks, and nothing spills', () => {
   const { config, warnings } = parseConfig(groups('a'), {});
@@ -13,7 +14,7 @@ test('no fallback key: no fallbacks, and nothing spills', () => {
   assert.deepEqual(config.spillover, new Map());
 });
 
-test("LiteLLM's shapes: a group's own list, the '*' entry and default_fallbacks for the groups they do not name", () => {
+test("LiteLLM's shapes: a group's own list, and the '*' entry and default_fallbacks for the groups they omit", () => {
   const { config, warnings } = parseConfig(
     `${groups('a', 'b', 'c', 'd')}router_settings:
   fallbacks: [{ a: [b, c] }, { b: [b, d] }]
