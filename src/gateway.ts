@@ -12,6 +12,7 @@ import { Ingress } from './ingress/server.ts';
 import { FleetLoad } from './load/fleet.ts';
 import { registerLoadMetrics } from './load/metrics.ts';
 import { BackpressureMetrics } from './metrics/backpressure-metrics.ts';
+import { FallbackMetrics } from './metrics/fallback-metrics.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { backpressureAdmin } from './ops/backpressure-admin.ts';
 import { GatewayHealth } from './ops/health-endpoints.ts';
@@ -20,6 +21,7 @@ import { opsHandlers } from './ops/ops-handlers.ts';
 import { OperatorPage } from './ops/ui/operator-page.ts';
 import { BackPressure } from './pipeline/backpressure/controller.ts';
 import { applyClusterEvents } from './pipeline/cluster-events.ts';
+import { FallbackRoutes } from './pipeline/fallback-routes.ts';
 import { loadNeeds } from './pipeline/load-needs.ts';
 import { ProxyPipeline, type Upstream } from './pipeline/proxy.ts';
 import { pipelineStages } from './pipeline/stages-build.ts';
@@ -120,6 +122,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   if (backpressure !== undefined) bpMetrics.attach(backpressure);
   applyClusterEvents(cluster.events, (id) => live.current.byId.get(id), backpressure);
   const stages = pipelineStages(backpressure, cluster.events);
+  const fallbackMetrics = new FallbackMetrics(metrics.registry);
   const keys = config.keys && new KeyService(config.keys, log);
   const directory = o.keys ?? keys?.directory;
   const { gate: tenants, usage } = tenantParts(directory, o.usageSink ?? keys, {
@@ -145,6 +148,14 @@ export function createGateway(o: GatewayOptions): Gateway {
       config.observability?.streamUsage ?? 'needed',
       view(live, (r) => r.deployments),
     ),
+    fallbacks: config.fallbacks && {
+      routes: new FallbackRoutes(
+        config.fallbacks,
+        config.spillover ?? new Map(),
+        view(live, (r) => r.groups),
+      ),
+      metrics: fallbackMetrics,
+    },
   });
   const health = new GatewayHealth(live.current.deployments, config.healthChecks, log);
   const ownOps = opsHandlers(groupList, metrics, cooldown);

@@ -7,6 +7,7 @@
 import { normalizeTokenizers } from '../tokens/config.ts';
 import { normalizeBackpressure } from './backpressure.ts';
 import { normalizeCluster } from './cluster.ts';
+import { normalizeFallbacks } from './fallbacks.ts';
 import { normalizeHealthChecks } from './health-checks.ts';
 import { normalizeKeys } from './keys.ts';
 import { normalizeLoadSource } from './load-source.ts';
@@ -14,6 +15,7 @@ import { normalizeObservability } from './observability.ts';
 import { parseProviderModel } from './provider.ts';
 import { shuffleWeights, tagRouting } from './routing-compat.ts';
 import type { ConfigFile } from './schema.ts';
+import { normalizeSpillover } from './spillover.ts';
 import type { DeploymentConfig, GatewayConfig } from './types.ts';
 
 const MIB = 1024 * 1024;
@@ -68,6 +70,7 @@ export function normalize(file: ConfigFile, issues: string[], env: NodeJS.Proces
   shuffleWeights(deployments, weighted);
 
   const groupNames = [...new Set(deployments.map((d) => d.group))];
+  const fallbacks = normalizeFallbacks(router, groupNames, issues);
   const keys = normalizeKeys(sw.keys, general.database_url, general.master_key, env, issues);
   return {
     deployments,
@@ -112,6 +115,8 @@ export function normalize(file: ConfigFile, issues: string[], env: NodeJS.Proces
     ...(keys !== undefined && { keys }),
     observability: normalizeObservability(sw),
     ...healthChecks(sw.health_checks, general),
+    ...(fallbacks !== undefined && { fallbacks }),
+    spillover: normalizeSpillover(sw.spillover, groupNames, issues),
   };
 }
 

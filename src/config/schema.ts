@@ -11,12 +11,14 @@ import { BACKPRESSURE_KNOWN_KEYS, BackpressureSchema } from './backpressure.ts';
 import { ClusterSchema, clusterShape } from './cluster.ts';
 import { boolean, numeric, section } from './coerce.ts';
 import { cooldownShape } from './cooldown.ts';
+import { fallbackSettingsShape } from './fallbacks.ts';
 import { HealthChecksSchema, healthChecksShape, litellmHealthShape } from './health-checks.ts';
 import { databaseUrl, KeysSchema, keysShape, staticKeyShape } from './keys.ts';
 import { loadSourceShape } from './load-source.ts';
 import { observabilityShape, tracingShape } from './observability.ts';
 import { parseProviderModel } from './provider.ts';
 import { routingParamsShape, tagRoutingShape } from './routing-compat.ts';
+import { SPILLOVER_KNOWN_KEYS, SpilloverSchema } from './spillover.ts';
 
 const positiveInt = () => numeric(z.int().positive());
 const nonNegativeInt = () => numeric(z.int().nonnegative());
@@ -119,6 +121,8 @@ const routerSettingsShape = {
   /** Default for litellm_params.max_parallel_requests (LiteLLM router_settings key of the same name). */
   default_max_parallel_requests: positiveInt().optional(),
   ...tagRoutingShape,
+  /** fallbacks, default_fallbacks, context_window_fallbacks, content_policy_fallbacks, max_fallbacks. */
+  ...fallbackSettingsShape,
 };
 
 const generalSettingsShape = {
@@ -200,6 +204,8 @@ const spillwayShape = {
   ...observabilityShape,
   /** Active health checks per deployment (./health-checks.ts); absent: off unless LiteLLM's are on. */
   health_checks: HealthChecksSchema,
+  /** Back pressure's refusals sent to the group's fallback instead (./spillover.ts); off by default. */
+  spillover: SpilloverSchema,
 };
 
 const fileShape = {
@@ -234,4 +240,5 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   'spillway.tracing': Object.keys(tracingShape),
   'spillway.health_checks': Object.keys(healthChecksShape),
   ...BACKPRESSURE_KNOWN_KEYS,
+  ...SPILLOVER_KNOWN_KEYS,
 };

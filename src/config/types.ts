@@ -2,9 +2,11 @@ import type { KeysConfig } from '../tenants/keys-config.ts';
 import type { TokenizerConfig } from '../tokens/config.ts';
 import type { BackpressureConfig } from './backpressure.ts';
 import type { ClusterConfig } from './cluster.ts';
+import type { FallbackConfig } from './fallbacks.ts';
 import type { HealthCheckConfig } from './health-checks.ts';
 import type { LoadSourceConfig } from './load-source.ts';
 import type { ObservabilityConfig } from './observability.ts';
+import type { SpilloverConfig } from './spillover.ts';
 
 /**
  * The normalised configuration the gateway runs on. The YAML loader (./load.ts) accepts LiteLLM's proxy
@@ -139,4 +141,8 @@ export interface GatewayConfig {
   observability?: ObservabilityConfig;
   /** Active health checks (`spillway.health_checks`, or LiteLLM's background_health_checks); undefined: off. */
   healthChecks?: HealthCheckConfig;
+  /** router_settings' fallbacks (./fallbacks.ts); undefined when none is configured. */
+  fallbacks?: FallbackConfig;
+  /** `spillway.spillover`: which groups and classes spill to their fallback (./spillover.ts); optional in tests. */
+  spillover?: SpilloverConfig;
 }

@@ -64,6 +64,7 @@ export class AttemptStarter {
       // The exchange exists from the slot's acquisition on: whatever throws after, aborting it releases all.
       pr.slot = d.hold();
       const x = new Exchange(d, this.listener, pr, performance.now());
+      x.judgeClientErrors = pr.judgeClientErrors;
       pr.exchange = x;
       pr.lastAttempt = x;
       pr.attempts++;

@@ -14,7 +14,8 @@ import type { RequestContext } from './request-context.ts';
  * (`ctx`, read-only), the client's response, and the state of its attempts.
  */
 export class ProxyRequest {
-  readonly ctx: RequestContext;
+  /** Replaced only when the request moves to a fallback group (./diversion.ts). */
+  ctx: RequestContext;
   readonly res: ClientResponse;
   /** Deployments already attempted, in order (created on the first retry only). */
   tried: Deployment[] | undefined = undefined;
@@ -55,6 +56,14 @@ export class ProxyRequest {
   bp: Ticket<ProxyRequest> | undefined = undefined;
   /** The request's spans, opaque to all but the tracing that made them (./tracing/); undefined with it off. */
   trace: unknown = undefined;
+  /** The model groups it went through, the current one last; created on its first fallback (./diversion.ts). */
+  path: string[] | undefined = undefined;
+  /** `attempts` when it entered its current group: the group's retries count from there. */
+  attemptsBefore = 0;
+  /** The header that names the group it was sent on to (spilled or fallen back), and that group. */
+  detour: readonly [header: string, group: string] | undefined = undefined;
+  /** Its group's 4xx answers are held for a fallback to judge (Exchange.judgeClientErrors). */
+  judgeClientErrors = false;
 
   constructor(ctx: RequestContext, res: ClientResponse) {
     this.ctx = ctx;

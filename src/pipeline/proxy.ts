@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { FleetLoad } from '../load/fleet.ts';
 import { sseDataEvents, usagePromptTokens } from '../load/stream-tokens.ts';
+import type { FallbackMetrics } from '../metrics/fallback-metrics.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { ClientResponse } from '../outcome/client-response.ts';
 import { injectFault } from '../outcome/internal-error.ts';
@@ -14,6 +15,8 @@ import type { Deployment } from '../routing/deployment.ts';
 import type { Exchange, ExchangeEnd, ExchangeListener } from '../upstream/exchange.ts';
 import { AttemptStarter, type ReadonlyWeakMap, type Upstream } from './attempt-starter.ts';
 import { DeploymentFailures } from './deployment-failures.ts';
+import { Fallbacks } from './diversion.ts';
+import type { FallbackRoutes } from './fallback-routes.ts';
 import { ProxyRequest } from './proxy-request.ts';
 import type { RequestContext } from './request-context.ts';
 import { RequestEnd } from './request-end.ts';
@@ -53,6 +56,8 @@ export interface ProxyOptions {
   tokens?: TokenCounter;
   /** Which streams are asked for their usage besides tenants' (./stream-usage.ts); default none. */
   streamUsage?: StreamUsage;
+  /** The fallback chains (./fallback-routes.ts) when the config has any (they also carry spillover), and metrics. */
+  fallbacks?: { routes: FallbackRoutes; metrics: FallbackMetrics };
 }
 
 const NO_STREAM_USAGE: StreamUsage = { asks: () => false };
@@ -86,6 +91,7 @@ export class ProxyPipeline implements ExchangeListener {
   private readonly tracing: RequestTracing;
   private readonly tokens: TokenCounter;
   private readonly streamUsage: StreamUsage;
+  private readonly fallbacks: FallbackRoutes | undefined;
   /**
    * The response's 'close' listener: one function per ProxyPipeline (it needs the proxy to fail a request), not
    * per request.
@@ -131,6 +137,11 @@ export class ProxyPipeline implements ExchangeListener {
     const router: Router = o.router(this.attempts, this.end);
     const policy = new CountedRetries(o.numRetries, o.hooks);
     this.retries = new RetryHandler({ policy, router, end: this.end, failures: this.failures, metrics: o.metrics });
+    this.fallbacks = o.fallbacks?.routes;
+    if (o.fallbacks !== undefined)
+      this.end.divertWith(
+        new Fallbacks({ ...o.fallbacks, admission: o.admission, retries: this.retries, end: this.end }),
+      );
   }
 
   start(ctx: RequestContext, res: ClientResponse): void {
@@ -139,6 +150,7 @@ export class ProxyPipeline implements ExchangeListener {
       (res as TaggedResponse)[kRequest] = pr;
       res.on('close', this.onResponseClose);
       this.tracing.begin(pr);
+      if (this.fallbacks !== undefined) pr.judgeClientErrors = this.fallbacks.judgesClientErrors(ctx.group);
       const refused = this.tenants.admit(pr) ?? this.admission.admit(pr);
       this.tracing.admitted(pr, refused !== undefined);
       if (refused !== undefined) return this.end.reject(pr, refused);
@@ -161,14 +173,13 @@ export class ProxyPipeline implements ExchangeListener {
       injectFault(ctx.fault, 'relay_head');
       pr.permit?.firstToken();
       const overheadMs = x.dispatchMs - ctx.arrivalMs - pr.failedUpstreamMs;
-      pr.res.writeHead(
-        status,
-        clientHeaders(headers, {
-          'x-spillway-deployment': x.deployment.id,
-          'x-spillway-engine': x.deployment.id,
-          'x-spillway-overhead-ms': overheadMs.toFixed(3),
-        }),
-      );
+      const out = clientHeaders(headers, {
+        'x-spillway-deployment': x.deployment.id,
+        'x-spillway-engine': x.deployment.id,
+        'x-spillway-overhead-ms': overheadMs.toFixed(3),
+      });
+      if (pr.detour !== undefined) out[pr.detour[0]] = pr.detour[1];
+      pr.res.writeHead(status, out);
     } catch (err) {
       this.end.fail(pr, 'relay', err);
     }

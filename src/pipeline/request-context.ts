@@ -98,4 +98,20 @@ export class RequestContext implements RouteRequest {
     this.tenant = o.tenant;
     this.tagsHeader = h.tagsHeader;
   }
+
+  /** The same request, for a fallback group (the prompt's estimate is kept: the text is the same). */
+  forGroup(modelGroup: ModelGroup): RequestContext {
+    return new RequestContext({
+      id: this.id,
+      arrivalMs: this.arrivalMs,
+      modelGroup,
+      endpoint: this.endpoint,
+      upstreamPath: this.upstreamPath,
+      body: this.body,
+      raw: this.raw,
+      headers: this,
+      prompt: this.prompt,
+      tenant: this.tenant,
+    });
+  }
 }

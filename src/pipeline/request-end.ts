@@ -7,9 +7,11 @@ import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { InternalStage } from '../outcome/internal-error.ts';
 import { type Outcome, outcomes } from '../outcome/outcomes.ts';
+import { clientHeaders } from '../relay/response-headers.ts';
+import type { Exchange } from '../upstream/exchange.ts';
 import type { Refusal } from './backpressure/refusals.ts';
 import type { ProxyRequest } from './proxy-request.ts';
-import { type AdmissionStage, NO_TENANTS, type TenantStage } from './stages.ts';
+import { type AdmissionStage, type Diversion, NO_DIVERSION, NO_TENANTS, type TenantStage } from './stages.ts';
 import { NO_TRACING, type RequestTracing } from './tracing/tracing.ts';
 
 export interface RequestEndOptions {
@@ -28,6 +30,8 @@ export class RequestEnd {
   private readonly admission: AdmissionStage;
   private readonly tenants: TenantStage;
   private readonly tracing: RequestTracing;
+  /** Fallbacks: consulted before a refusal or a failed group's answer ends a request. */
+  private diversion: Diversion = NO_DIVERSION;
 
   constructor(o: RequestEndOptions) {
     this.metrics = o.metrics;
@@ -37,8 +41,22 @@ export class RequestEnd {
     this.tracing = o.tracing ?? NO_TRACING;
   }
 
-  /** Answers with a gateway error (the outcome's status, type and code) and finishes the request. */
+  /**
+   * The fallbacks, set once by the pipeline that builds them: they dispatch through its retry handler, which is
+   * built after this end.
+   */
+  divertWith(diversion: Diversion): void {
+    this.diversion = diversion;
+  }
+
+  /**
+   * Answers with a gateway error (the outcome's status, type and code) and finishes the request; unless the
+   * fallbacks send it on to another group.
+   */
   reject(pr: ProxyRequest, r: Refusal): void {
+    if (this.diversion.refused(pr, r)) return;
+    // A refusal by the group it was sent on to says which group refused it.
+    if (pr.detour !== undefined && !pr.res.headersSent) pr.res.setHeader(pr.detour[0], pr.detour[1]);
     const status = this.admission.send(pr, r);
     this.finish(pr, r.outcome, status, pr.lastFailure?.deployment.id ?? 'none');
   }
@@ -50,10 +68,13 @@ export class RequestEnd {
 
   /** Retries are exhausted (or nowhere is left to retry): say what the last upstream attempt did. */
   failAfterAttempts(pr: ProxyRequest): void {
+    if (this.diversion.failed(pr)) return;
     const x = pr.lastFailure!;
     const where = `deployment "${x.deployment.id}"`;
     const tries = `${pr.attempts} attempt${pr.attempts === 1 ? '' : 's'}`;
     switch (pr.lastFailureKind) {
+      case 'judged_status':
+        return this.relayHeld(pr, x);
       case 'timeout':
         return this.reject(pr, {
           outcome: 'upstream_timeout',
@@ -91,6 +112,16 @@ export class RequestEnd {
         });
       }
     }
+  }
+
+  /** A 4xx held for the fallbacks, which did not take the request: the client gets it as the engine sent it. */
+  private relayHeld(pr: ProxyRequest, x: Exchange): void {
+    const id = x.deployment.id;
+    const out = clientHeaders(x.heldHeaders!, { 'x-spillway-deployment': id, 'x-spillway-engine': id });
+    if (pr.detour !== undefined) out[pr.detour[0]] = pr.detour[1];
+    pr.res.writeHead(x.status, out);
+    pr.res.end(Buffer.concat(x.held!));
+    this.finish(pr, 'upstream_response', x.status, id);
   }
 
   /**

@@ -43,7 +43,9 @@ export class CountedRetries implements RetryPolicy {
 
   judge(pr: ProxyRequest, x: Exchange, end: FailedEnd): RetryVerdict {
     if (end === 'retryable_status' && this.hooks.engineRefused(pr, x)) return 'bounce';
-    return pr.attempts > this.numRetries ? 'stop' : 'retry';
+    // A 4xx is the request's own: every deployment of the group would answer it the same.
+    if (end === 'judged_status') return 'stop';
+    return pr.attempts - pr.attemptsBefore > this.numRetries ? 'stop' : 'retry';
   }
 }
 
@@ -86,7 +88,9 @@ export class RetryHandler {
   failed(pr: ProxyRequest, x: Exchange, end: FailedEnd): void {
     const d = x.deployment;
     const verdict = this.policy.judge(pr, x, end);
-    if (verdict !== 'bounce') this.failures.record(d, failureLabel(end, x.status), x.retryAfterMs);
+    // A held 4xx counts for its deployment as it did when it was relayed at once: as an answer.
+    if (end === 'judged_status') d.recordSuccess();
+    else if (verdict !== 'bounce') this.failures.record(d, failureLabel(end, x.status), x.retryAfterMs);
     pr.failedUpstreamMs += performance.now() - x.dispatchMs;
     pr.lastFailure = x;
     pr.lastFailureKind = end;

@@ -6,6 +6,7 @@
  *   router        a request → Dispatched | Queued | exhausted | Refusal (./router.ts; back pressure's queue)
  *   attempt hooks what back pressure measures on each attempt (engine slot, TTFT/ITL, engine refusals)
  *   tenants       a key's models, limits and budget, before admission (./tenant-gate.ts); NO_TENANTS with keys off
+ *   diversion     a refusal or a failed group sent on to a fallback group (./diversion.ts); NO_DIVERSION without
  */
 import type { Priority } from '../admission/priority.ts';
 import type { ClientResponse } from '../outcome/client-response.ts';
@@ -61,8 +62,25 @@ export interface Router {
  */
 export function permitEnd(end: ExchangeEnd, status: number): PermitEnd {
   if (end === 'timeout' || (end === 'retryable_status' && (status === 503 || status === 429))) return 'dropped';
-  return end === 'complete' ? 'success' : 'failure';
+  // A 4xx held for a fallback to judge is an answer, as it was before fallbacks held it.
+  return end === 'complete' || end === 'judged_status' ? 'success' : 'failure';
 }
+
+/**
+ * Fallbacks and spillover: instead of the answer a request's group would end it with, the request goes on to
+ * a fallback group. Each returns true when it did (the request is that group's now), false to end it here.
+ */
+export interface Diversion {
+  /** A refusal: back pressure's (spillover) or routing's own (every deployment limited or cooling down). */
+  refused(pr: ProxyRequest, r: Refusal): boolean;
+  /** The group's attempts failed, or its engine answered a 4xx a fallback may take (judged_status). */
+  failed(pr: ProxyRequest): boolean;
+}
+
+export const NO_DIVERSION: Diversion = {
+  refused: () => false,
+  failed: () => false,
+};
 
 export interface AttemptHooks {
   /** Output tokens are counted on streams for these hooks (they measure TTFT and ITL). */

@@ -3,11 +3,13 @@ import type { Dispatcher } from 'undici';
 import { retryAfterMs } from '../relay/response-headers.ts';
 import { isEventStream } from '../relay/stream-end.ts';
 import type { Deployment } from '../routing/deployment.ts';
+import { judgedStatus } from './client-error.ts';
 
 /** How an exchange ended. `retryable` ones happened before anything reached the client. */
 export type ExchangeEnd =
   | 'complete' // the upstream's response was relayed in full
   | 'retryable_status' // 5xx or 429: body read and kept for the error message
+  | 'judged_status' // a 4xx held (judgeClientErrors) for a fallback to judge: body kept, nothing relayed yet
   | 'network_error' // refused, reset or failed before anything was relayed
   | 'empty_stream' // a 2xx event stream that ended before its first byte: no answer, and nothing relayed
   | 'timeout' // first-byte or total deadline, before anything was relayed
@@ -28,6 +30,8 @@ export interface ExchangeListener {
 }
 
 const maxErrorBody = 4096;
+/** A held 4xx is relayed whole if no fallback takes it; error bodies are small, this only bounds a rogue one. */
+const maxHeldBody = 1024 * 1024;
 
 class DeadlineError extends Error {
   override name = 'DeadlineError';
@@ -61,6 +65,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
   retryAfterMs: number | undefined;
   errorBody = '';
   errorMessage = '';
+  /** Hold a 400/413/422 (../upstream/client-error.ts) until the pipeline judges it: the group has fallbacks. */
+  judgeClientErrors = false;
+  /** A held 4xx: its head and body, relayed as they came when no fallback takes the request. */
+  heldHeaders: IncomingHttpHeaders | undefined;
+  held: Buffer[] | undefined;
+  private heldBytes = 0;
   /** When the request went to undici (set again by start: what came before it is the gateway's own time). */
   dispatchMs: number;
   headMs = 0;
@@ -114,6 +124,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
       this.retryAfterMs = retryAfterMs(headers, Date.now(), this.deployment.cooldown.retryAfterCapMs);
       return;
     }
+    if (this.judgeClientErrors && judgedStatus(status)) {
+      this.heldHeaders = headers;
+      this.held = [];
+      return;
+    }
     this.accepted = true;
     this.headers = headers;
   }
@@ -121,6 +136,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (!this.accepted) {
       if (this.errorBody.length < maxErrorBody) this.errorBody += chunk.toString('utf8', 0, maxErrorBody);
+      if (this.held !== undefined && this.heldBytes < maxHeldBody) {
+        this.held.push(chunk);
+        this.heldBytes += chunk.length;
+      }
       return;
     }
     if (!this.relaying) this.startRelay();
@@ -128,7 +147,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    if (!this.accepted) return this.end('retryable_status');
+    if (!this.accepted) return this.end(this.held === undefined ? 'retryable_status' : 'judged_status');
     // An event stream without a single event is no answer; as nothing has reached the client, it can be retried.
     if (!this.relaying && isEventStream(this.headers!['content-type'])) return this.end('empty_stream');
     if (!this.relaying) this.startRelay();
