@@ -15,7 +15,7 @@
  */
 import { seededRandom } from '../util/random.ts';
 import { blockHashes } from './block-hash.ts';
-import { FrontEnd, type FrontEndCosts, type TurnEffects } from './front-end.ts';
+import { FrontEnd, type FrontEndCosts, type TurnEffect } from './front-end.ts';
 import { Scheduler, type SchedulerConfig } from './scheduler.ts';
 import { Sequence } from './sequence.ts';
 import { VirtualEvents } from './virtual-events.ts';
@@ -94,7 +94,7 @@ function runOnce(
 ): { outputTokPerS: number; ttftP50Ms: number; tpotP50Ms: number; end: number } {
   const events = new VirtualEvents();
   const views: ClientView[] = [];
-  const effects: TurnEffects = { entered: [], written: [] };
+  const effects: TurnEffect[] = [];
   let engineIdle = true;
   let turnPending = false;
   let end = start;
@@ -115,11 +115,13 @@ function runOnce(
     const { at, kind, payload } = e;
     if (kind === TURN) {
       turnPending = false;
-      effects.entered.length = 0;
-      effects.written.length = 0;
+      effects.length = 0;
       fe.turn(at, effects);
-      for (const { stream, at: when } of effects.entered) events.push(when, ENTER, stream);
-      for (const c of effects.written) {
+      for (const c of effects) {
+        if (c.kind === 'enter') {
+          events.push(c.at, ENTER, c.stream);
+          continue;
+        }
         if (c.first) views[c.stream].first = c.at;
         if (!c.last) continue;
         views[c.stream].last = c.at;
@@ -149,7 +151,11 @@ function runOnce(
     } else {
       const out = s.completeStep(payload as Parameters<typeof s.completeStep>[0]);
       // Which tokens are first or last, read now, before later steps move the requests on.
-      const tokens = out.emitted.map((q) => ({ stream: q.id - 1, first: q.numOutput === 1, last: q.state === 'finished' }));
+      const tokens = out.emitted.map((q) => ({
+        stream: q.id - 1,
+        first: q.numOutput === 1,
+        last: q.state === 'finished',
+      }));
       fe.offerOutput(tokens, at);
       wake();
       events.push(at, PLAN, null);

@@ -16,7 +16,7 @@
  * A profile without `front_end` has none: every cost zero, so everything passes through at the instant it is offered.
  *
  * Clock-free and deterministic: the owner offers work with the time it arrived and runs each turn at nextTurnAt()
- * (./closed-loop.ts in virtual time, ./http-front-end.ts on timers). Times are engine milliseconds.
+ * (./closed-loop.ts in virtual time, ./live-front-end.ts on timers for the HTTP engine). Times are engine milliseconds.
  */
 import { z } from 'zod';
 
@@ -43,12 +43,17 @@ export interface StreamToken {
   last: boolean;
 }
 
-/** What a turn did, each at the engine time it was done; the owner clears the lists between turns. */
-export interface TurnEffects {
-  /** Requests that reached the scheduler: stream, at. */
-  entered: { stream: number; at: number }[];
-  /** Chunks written: stream, at, whether it carried the first token, whether the last. */
-  written: { stream: number; at: number; first: boolean; last: boolean }[];
+/**
+ * One thing a turn did, at the engine time it was done: a request reached the scheduler (`enter`), or a chunk was
+ * written to a stream (`write`: how many tokens it carried, whether the stream's first and whether its last).
+ */
+export interface TurnEffect {
+  kind: 'enter' | 'write';
+  stream: number;
+  at: number;
+  tokens: number;
+  first: boolean;
+  last: boolean;
 }
 
 const INTAKE = 0;
@@ -66,6 +71,12 @@ interface Offered {
   work: Work;
 }
 
+interface Pending {
+  tokens: number;
+  first: boolean;
+  last: boolean;
+}
+
 const NO_TOKENS: readonly StreamToken[] = [];
 
 export class FrontEnd {
@@ -74,8 +85,8 @@ export class FrontEnd {
   private inbox: Offered[] = [];
   /** Writers the last turn woke: they run in the next one. */
   private woken: Work[] = [];
-  /** Per stream with a writer woken: whether its pending tokens include the first / the last. */
-  private readonly pending = new Map<number, { first: boolean; last: boolean }>();
+  /** Per stream with a writer woken: its pending tokens, whether they include the first / the last. */
+  private readonly pending = new Map<number, Pending>();
   private busyUntil = Number.NEGATIVE_INFINITY;
 
   constructor(costs: FrontEndCosts = { request_ms: 0, output_token_ms: 0 }) {
@@ -97,8 +108,8 @@ export class FrontEnd {
     return this.inbox[0].at > this.busyUntil ? this.inbox[0].at : this.busyUntil;
   }
 
-  /** Runs the turn that starts at `at` (a time nextTurnAt gave), appending what it did to `effects`. */
-  turn(at: number, effects: TurnEffects): void {
+  /** Runs the turn that starts at `at` (a time nextTurnAt gave), appending what it did to `effects`, in time order. */
+  turn(at: number, effects: TurnEffect[]): void {
     const work = this.woken;
     this.woken = [];
     let taken = 0;
@@ -109,28 +120,36 @@ export class FrontEnd {
     this.busyUntil = t;
   }
 
-  private run(w: Work, t: number, effects: TurnEffects): number {
+  private run(w: Work, t: number, effects: TurnEffect[]): number {
     const c = this.costs;
     if (w.kind === INTAKE) {
-      effects.entered.push({ stream: w.stream, at: t + c.request_ms });
+      effects.push({ kind: 'enter', stream: w.stream, at: t + c.request_ms, tokens: 0, first: false, last: false });
       return t + c.request_ms;
     }
     if (w.kind === OUTPUT) {
       for (const tok of w.tokens) {
         const p = this.pending.get(tok.stream);
         if (p === undefined) {
-          this.pending.set(tok.stream, { first: tok.first, last: tok.last });
+          this.pending.set(tok.stream, { tokens: 1, first: tok.first, last: tok.last });
           this.woken.push({ kind: WRITE, stream: tok.stream, tokens: NO_TOKENS });
         } else {
+          p.tokens++;
           p.first ||= tok.first;
           p.last ||= tok.last;
         }
       }
       return t + c.output_token_ms * w.tokens.length;
     }
-    const p = this.pending.get(w.stream) as { first: boolean; last: boolean };
+    const p = this.pending.get(w.stream) as Pending;
     this.pending.delete(w.stream);
-    effects.written.push({ stream: w.stream, at: t + c.chunk_ms, first: p.first, last: p.last });
+    effects.push({
+      kind: 'write',
+      stream: w.stream,
+      at: t + c.chunk_ms,
+      tokens: p.tokens,
+      first: p.first,
+      last: p.last,
+    });
     return t + c.chunk_ms;
   }
 }

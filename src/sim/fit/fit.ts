@@ -44,7 +44,10 @@ export const FRONT_END_START: Required<FrontEndCosts> = { request_ms: 1, output_
 function split(p: FitParams): { stepMs: Coefficients; frontEnd?: FrontEndCosts } {
   const stepMs = { overhead: p.overhead, weights: p.weights, per_kv_ktoken: p.per_kv_ktoken, per_token: p.per_token };
   if (p.request_ms === undefined || p.output_token_ms === undefined) return { stepMs };
-  return { stepMs, frontEnd: { request_ms: p.request_ms, output_token_ms: p.output_token_ms, chunk_ms: p.chunk_ms ?? 0 } };
+  return {
+    stepMs,
+    frontEnd: { request_ms: p.request_ms, output_token_ms: p.output_token_ms, chunk_ms: p.chunk_ms ?? 0 },
+  };
 }
 
 export function sweepLoss(
