@@ -37,7 +37,7 @@ test("a named profile's front_end is used: its requests complete, streamed and n
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ messages: userMessage('d e f'), max_tokens: 8 }),
-      }).then((res) => res.json()),
+      }).then((res) => res.json() as Promise<any>),
     ]);
     assert.equal(countTokens(streamed.contents.join('')), 8);
     assert.equal(streamed.done, true);
