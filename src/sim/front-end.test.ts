@@ -27,7 +27,7 @@ test('a turn costs its work; what arrives during a turn waits for the next one',
   assert.deepEqual(drain(fe), ['enter 1@2', 'enter 2@4', 'write 9@8 1']);
 });
 
-test("a writer that falls behind writes one chunk with every token its stream got, as vLLM's collector merges them", () => {
+test("a writer that falls behind writes one chunk of every token its stream got (vLLM's collector merges them)", () => {
   const fe = new FrontEnd({ request_ms: 0, output_token_ms: 0, chunk_ms: 10 });
   fe.offerOutput([tok(1, true), tok(2, true)], 0);
   const effects: TurnEffect[] = [];
