@@ -10,22 +10,34 @@
  *   priorities  2× split evenly over critical / standard / sheddable: admission and SLA attainment per class
  * After each run the gateway's accounting (admitted in flight, queued, engine slots, predicted KV) must be 0.
  *
- *   node bench/backpressure.ts [--smoke] [--capacity R] [--duration 30] [--only sweep,burst,priorities]
+ *   node bench/backpressure.ts [--smoke] [--capacity R] [--duration 30] [--only sweep,burst,priorities] [--profile NAME]
+ *
+ * --profile runs the engines on a fitted profile (src/sim/profiles) with the SLA scaled to it
+ * (src/bench/harness/profile-fleet.ts): the bounds grow by the ratio of one chat-short request's TTFT and TPOT on
+ * that profile to the default's.
  */
 
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { benchChild, slaRunArgs } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
-import { engineFlags, SIM_MODEL, startFleet, startGatewayFor } from '../src/bench/harness/fleet.ts';
 import {
-  OVERLOAD_ENGINE as ENGINE,
+  type EngineSettings,
+  engineFlags,
+  SIM_MODEL,
+  startFleet,
+  startGatewayFor,
+} from '../src/bench/harness/fleet.ts';
+import {
   OVERLOAD_FLEET_SIZE as FLEET_SIZE,
-  OVERLOAD_SLA as SLA,
+  OVERLOAD_ENGINE,
+  OVERLOAD_REQUEST,
+  OVERLOAD_SLA,
   slaBackpressure,
   OVERLOAD_WORKLOAD as WORKLOAD,
 } from '../src/bench/harness/overload-fleet.ts';
 import type { Proc } from '../src/bench/harness/procs.ts';
+import { onProfile, type Sla } from '../src/bench/harness/profile-fleet.ts';
 import { machineLine, mdTable, runScenario, type ScenarioContext } from '../src/bench/harness/scenario.ts';
 import { charts, htmlTable, renderPage } from '../src/bench/report/html.ts';
 import { lineChart } from '../src/bench/report/svg.ts';
@@ -34,8 +46,6 @@ import { GatewayProbe, type Sample } from './backpressure-probe.ts';
 
 const GATEWAY_CPU = 0;
 const LOAD_CPU = 1;
-/** What an operator states for this fleet: its SLA as the group's TTFT budget and ITL SLO. */
-const BACKPRESSURE = slaBackpressure();
 /** The probe samples GET /admin/backpressure, which needs a master key (a top-level key after `spillway:`). */
 const ADMIN_KEY = 'sk-bench-admin';
 const WITH_ADMIN = `general_settings:\n  master_key: ${ADMIN_KEY}\n`;
@@ -57,18 +67,26 @@ await runScenario(
   {
     name: 'backpressure',
     timeoutS: { full: 2400, smoke: 150 },
-    options: { capacity: { type: 'string' }, duration: { type: 'string' }, only: { type: 'string' } },
+    options: {
+      capacity: { type: 'string' },
+      duration: { type: 'string' },
+      only: { type: 'string' },
+      profile: { type: 'string' },
+    },
   },
   async (ctx) => {
+    const fleet = onProfile(OVERLOAD_ENGINE, OVERLOAD_SLA, OVERLOAD_REQUEST, ctx.args.profile as string | undefined);
+    /** What an operator states for this fleet: its SLA as the group's TTFT budget and ITL SLO. */
+    const backpressure = slaBackpressure('', fleet.sla);
     const durationS = Number(ctx.args.duration ?? (ctx.smoke ? 2 : 30));
     const warmupS = ctx.smoke ? 1 : 5;
     const only = new Set(String(ctx.args.only ?? 'sweep,burst,priorities').split(','));
-    const engines = await startFleet(ctx, FLEET_SIZE, ENGINE, LOAD_CPU);
+    const engines = await startFleet(ctx, FLEET_SIZE, fleet.engine, LOAD_CPU);
     const direct = engines.map((e) => e.url).join(',');
     const bench = (url: string, rate: number, label: string, extra: string[] = [], dur = durationS, warm = warmupS) =>
       benchChild(
         [
-          ...slaRunArgs({ url, model: SIM_MODEL, rate, durationS: dur, warmupS: warm, timeoutS: 20, sla: SLA }),
+          ...slaRunArgs({ url, model: SIM_MODEL, rate, durationS: dur, warmupS: warm, timeoutS: 20, sla: fleet.sla }),
           '--label',
           label,
           ...WORKLOAD,
@@ -92,7 +110,7 @@ await runScenario(
     if (only.has('sweep')) {
       for (const [variant, spillway] of [
         ['back pressure off', ''],
-        ['back pressure on', BACKPRESSURE],
+        ['back pressure on', backpressure],
       ] as const) {
         const gw = await startGatewayFor(
           ctx,
@@ -128,7 +146,7 @@ await runScenario(
         ctx,
         'backpressure',
         engines,
-        { routing: 'least-busy', spillway: BACKPRESSURE + WITH_ADMIN },
+        { routing: 'least-busy', spillway: backpressure + WITH_ADMIN },
         GATEWAY_CPU,
       );
       const apiKey = ['--api-key', ADMIN_KEY];
@@ -212,7 +230,7 @@ await runScenario(
       }
       await ctx.procs.stop(gw);
     }
-    const out = report(ctx, capacity, durationS, warmupS, sweep, burst, priorities);
+    const out = report(ctx, fleet, capacity, durationS, warmupS, sweep, burst, priorities);
     // The figures docs/BACKPRESSURE.md shows, as standalone SVG files.
     for (const [name, svg] of Object.entries(out.svgs)) await writeFile(path.join(ctx.outDir, `${name}.svg`), svg);
     return out;
@@ -251,6 +269,7 @@ interface PriorityRun {
 
 function report(
   ctx: ScenarioContext,
+  fleet: { engine: EngineSettings; sla: Sla },
   capacity: number,
   durationS: number,
   warmupS: number,
@@ -260,8 +279,8 @@ function report(
 ) {
   const header = [
     `Back pressure (${ctx.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${machineLine()}; machine shared with other work.`,
-    `Command: node bench/backpressure.ts${ctx.smoke ? ' --smoke' : ''} — ${FLEET_SIZE} engines (spillway engine ${engineFlags(ENGINE).join(' ')}) and spillway bench on CPU ${LOAD_CPU}, Spillway on CPU ${GATEWAY_CPU}.`,
-    `Load: ${WORKLOAD.join(' ')}, Poisson arrivals, ${durationS} s measured after ${warmupS} s warm-up. SLA: TTFT ≤ ${SLA.ttftMs} ms, TPOT ≤ ${SLA.itlMs} ms. Capacity (direct, ≥ 99% within SLA): ${capacity}/s.`,
+    `Command: node bench/backpressure.ts${ctx.smoke ? ' --smoke' : ''} — ${FLEET_SIZE} engines (spillway engine ${engineFlags(fleet.engine).join(' ')}) and spillway bench on CPU ${LOAD_CPU}, Spillway on CPU ${GATEWAY_CPU}.`,
+    `Load: ${WORKLOAD.join(' ')}, Poisson arrivals, ${durationS} s measured after ${warmupS} s warm-up. SLA: TTFT ≤ ${fleet.sla.ttftMs} ms, TPOT ≤ ${fleet.sla.itlMs} ms. Capacity (direct, ≥ 99% within SLA): ${capacity}/s.`,
   ];
   const md: string[] = [...header.map((h) => `${h}  `), ''];
   const sections = [];
@@ -274,7 +293,7 @@ function report(
     });
     const variants = [...new Set(sweep.map((r) => r.variant))];
     svgs['backpressure-goodput'] = lineChart({
-      title: `Goodput (TTFT ≤ ${SLA.ttftMs} ms, TPOT ≤ ${SLA.itlMs} ms) against offered load`,
+      title: `Goodput (TTFT ≤ ${fleet.sla.ttftMs} ms, TPOT ≤ ${fleet.sla.itlMs} ms) against offered load`,
       xLabel: '× capacity',
       yLabel: 'requests/s',
       markers: true,
@@ -410,8 +429,8 @@ function report(
     json: {
       schema: 'spillway-backpressure/1',
       machine: machineLine(),
-      engine: ENGINE,
-      sla: SLA,
+      engine: fleet.engine,
+      sla: fleet.sla,
       capacity,
       sweep,
       burst,

@@ -12,10 +12,13 @@
  * quarter; and a miss costs two prefill steps (~84 ms) where a hit costs one short step (~19 ms).
  *
  *   node bench/prefix.ts [--smoke] [--capacity R] [--load 0.7] [--duration 60]
- *        [--engines 4] [--blocks 1024] [--prefixes 16] [--system-words 3000] [--variants name,name]
+ *        [--engines 4] [--blocks 1024] [--prefixes 16] [--system-words 3000] [--variants name,name] [--profile NAME]
  *
  * The fleet and workload options draw other shared-prefix fleets (e.g. 3 engines, 10 prompts of ~1,800 tokens,
  * 640 blocks: a cache holds ~4 prompts); --variants picks variants by name (default: all but the scraped one).
+ * --profile runs the engines on a fitted profile (src/sim/profiles; --blocks still sets the KV size) with the SLA
+ * scaled to it (src/bench/harness/profile-fleet.ts): the bounds grow by the ratio of one request's TTFT (a system
+ * prompt that misses the cache) and TPOT on that profile to the default's.
  */
 import { benchChild, slaRunArgs } from '../src/bench/harness/bench-child.ts';
 import { findCapacity } from '../src/bench/harness/capacity.ts';
@@ -29,6 +32,7 @@ import {
   startGatewayFor,
 } from '../src/bench/harness/fleet.ts';
 import { metricSum } from '../src/bench/harness/metric-sum.ts';
+import { onProfile } from '../src/bench/harness/profile-fleet.ts';
 import { machineLine, runScenario } from '../src/bench/harness/scenario.ts';
 import { type Point, sweepHtml, sweepMarkdown } from '../src/bench/harness/sweep.ts';
 import { charts, renderPage } from '../src/bench/report/html.ts';
@@ -39,9 +43,12 @@ const LOAD_CPU = 1;
 /** 4 engines of 1024 blocks × 16 tokens: about a quarter of the 16 system prompts fit on one engine, not all. */
 const DEFAULTS = { engines: 4, blocks: 1024, prefixes: 16, systemWords: 3000 };
 const SLA = { ttftMs: 500, itlMs: 50 };
+/** 3,000 system words are ~3.1k tokens; a turn asks for 32 tokens. */
+const TOKENS_PER_SYSTEM_WORD = 3100 / 3000;
+const OUTPUT_TOKENS = 32;
 const workload = (prefixes: number, systemWords: number) => [
   '--workload',
-  `shared-prefix:prefixes=${prefixes},users=${prefixes * 8},systemWords=${systemWords},turns=4,maxTokens=32`,
+  `shared-prefix:prefixes=${prefixes},users=${prefixes * 8},systemWords=${systemWords},turns=4,maxTokens=${OUTPUT_TOKENS}`,
   '--stream',
 ];
 
@@ -94,19 +101,20 @@ await runScenario(
       prefixes: { type: 'string' },
       'system-words': { type: 'string' },
       variants: { type: 'string' },
+      profile: { type: 'string' },
     },
   },
   async (ctx) => {
     const FLEET_SIZE = Number(ctx.args.engines ?? DEFAULTS.engines);
-    const ENGINE: EngineSettings = {
-      speedup: 1,
-      maxNumSeqs: 16,
-      numBlocks: Number(ctx.args.blocks ?? DEFAULTS.blocks),
-    };
-    const WORKLOAD = workload(
-      Number(ctx.args.prefixes ?? DEFAULTS.prefixes),
-      Number(ctx.args['system-words'] ?? DEFAULTS.systemWords),
+    const systemWords = Number(ctx.args['system-words'] ?? DEFAULTS.systemWords);
+    const fleet = onProfile(
+      { speedup: 1, maxNumSeqs: 16, numBlocks: Number(ctx.args.blocks ?? DEFAULTS.blocks) },
+      SLA,
+      { inputTokens: Math.round(systemWords * TOKENS_PER_SYSTEM_WORD), outputTokens: OUTPUT_TOKENS },
+      ctx.args.profile as string | undefined,
     );
+    const ENGINE: EngineSettings = fleet.engine;
+    const WORKLOAD = workload(Number(ctx.args.prefixes ?? DEFAULTS.prefixes), systemWords);
     const names = typeof ctx.args.variants === 'string' ? ctx.args.variants.split(',') : DEFAULT_VARIANTS;
     const unknown = names.filter((n) => !VARIANTS.some((v) => v.name === n));
     if (unknown.length > 0)
@@ -119,7 +127,7 @@ await runScenario(
     const run = (url: string, rate: number, label: string) =>
       benchChild(
         [
-          ...slaRunArgs({ url, model: SIM_MODEL, rate, durationS, warmupS, timeoutS, sla: SLA }),
+          ...slaRunArgs({ url, model: SIM_MODEL, rate, durationS, warmupS, timeoutS, sla: fleet.sla }),
           '--label',
           label,
           ...WORKLOAD,
@@ -192,7 +200,7 @@ await runScenario(
     const header = [
       `Prefix-aware routing (${ctx.smoke ? 'SMOKE run, figures meaningless' : 'full run'}): ${machineLine()}`,
       `Command: node bench/prefix.ts${ctx.smoke ? ' --smoke' : ''} — ${FLEET_SIZE} engines (spillway engine ${engineFlags(ENGINE).join(' ')}) and spillway bench on CPU ${LOAD_CPU}, Spillway on CPU ${GATEWAY_CPU}; engines restarted cold for each variant.`,
-      `Load: ${WORKLOAD.join(' ')}, Poisson arrivals at ${rate}/s (${load}× capacity), ${durationS} s measured after ${warmupS} s warm-up. SLA: TTFT ≤ ${SLA.ttftMs} ms and TPOT ≤ ${SLA.itlMs} ms.`,
+      `Load: ${WORKLOAD.join(' ')}, Poisson arrivals at ${rate}/s (${load}× capacity), ${durationS} s measured after ${warmupS} s warm-up. SLA: TTFT ≤ ${fleet.sla.ttftMs} ms and TPOT ≤ ${fleet.sla.itlMs} ms.`,
       `Capacity (direct round robin, ≥ 99% within SLA): ${capacity}/s${probes.length ? ` — probes: ${probes.map((p) => `${p.rate}/s ${p.pass ? 'pass' : 'fail'}`).join(', ')}` : ' (given)'}.`,
       ...ratios,
     ];
@@ -221,7 +229,7 @@ await runScenario(
         machine: machineLine(),
         engine: ENGINE,
         fleetSize: FLEET_SIZE,
-        sla: SLA,
+        sla: fleet.sla,
         capacity,
         probes,
         load,

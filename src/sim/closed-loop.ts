@@ -15,7 +15,7 @@
  */
 import { seededRandom } from '../util/random.ts';
 import { blockHashes } from './block-hash.ts';
-import { FrontEnd, type FrontEndCosts } from './front-end.ts';
+import { FrontEnd, type FrontEndCosts, type TurnEffect } from './front-end.ts';
 import { Scheduler, type SchedulerConfig } from './scheduler.ts';
 import { Sequence } from './sequence.ts';
 import { VirtualEvents } from './virtual-events.ts';
@@ -45,8 +45,7 @@ export function runClosedLoop(
   const s = new Scheduler(config);
   const runs = w.runs ?? 1;
   const random = seededRandom(w.seed ?? 1);
-  // Its own stream, so a front end does not change the output lengths the seed gives.
-  const fe = new FrontEnd(frontEnd, seededRandom((w.seed ?? 1) ^ 0x5eed));
+  const fe = new FrontEnd(frontEnd);
   const min = w.outputMin ?? w.outputTokens;
   const lengths = Array.from({ length: w.prompts }, () => min + Math.floor(random() * (w.outputTokens - min + 1)));
   // Only a repeated run can hit the prefix cache, so only then do prompts need their block hashes.
@@ -70,10 +69,11 @@ export function runClosedLoop(
   return { ...sum, preemptions: s.totals.preemptions };
 }
 
-// Events at the same instant, in this order: a step ends (its output is offered to the front end), tokens reach
-// their clients (who send their next requests), requests reach the scheduler, the engine plans its next step.
+// Events at the same instant, in this order: a step ends (its output is offered to the front end), the front end
+// runs a turn (chunks reach their clients, who send their next requests), requests reach the scheduler, the engine
+// plans its next step.
 const STEP_END = 0;
-const DELIVER = 1;
+const TURN = 1;
 const ENTER = 2;
 const PLAN = 3;
 
@@ -94,17 +94,42 @@ function runOnce(
 ): { outputTokPerS: number; ttftP50Ms: number; tpotP50Ms: number; end: number } {
   const events = new VirtualEvents();
   const views: ClientView[] = [];
+  const effects: TurnEffect[] = [];
   let engineIdle = true;
+  let turnPending = false;
   let end = start;
+  const wake = () => {
+    const at = fe.nextTurnAt();
+    if (at !== undefined && !turnPending) {
+      turnPending = true;
+      events.push(at, TURN, null);
+    }
+  };
   const send = (at: number) => {
-    const k = views.length;
+    fe.offerRequest(views.length, at);
     views.push({ sent: at, first: -1, last: -1 });
-    events.push(fe.takeRequest(at), ENTER, k);
   };
   for (let i = 0; i < Math.min(w.concurrency, w.prompts); i++) send(start);
+  wake();
   for (let e = events.pop(); e !== undefined; e = events.pop()) {
     const { at, kind, payload } = e;
-    if (kind === ENTER) {
+    if (kind === TURN) {
+      turnPending = false;
+      effects.length = 0;
+      fe.turn(at, effects);
+      for (const c of effects) {
+        if (c.kind === 'enter') {
+          events.push(c.at, ENTER, c.stream);
+          continue;
+        }
+        if (c.first) views[c.stream].first = c.at;
+        if (!c.last) continue;
+        views[c.stream].last = c.at;
+        end = c.at;
+        if (views.length < w.prompts) send(c.at);
+      }
+      wake();
+    } else if (kind === ENTER) {
       const k = payload as number;
       const seq = new Sequence({
         id: k + 1,
@@ -123,21 +148,17 @@ function runOnce(
       const plan = s.planStep(at);
       if (plan === null) engineIdle = true;
       else events.push(plan.end, STEP_END, plan);
-    } else if (kind === STEP_END) {
-      const out = s.completeStep(e.payload as Parameters<typeof s.completeStep>[0]);
-      // Which requests got their first or last token, before later steps move them on.
-      const firsts = out.emitted.filter((q) => q.numOutput === 1).map((q) => q.id - 1);
-      const lasts = out.emitted.filter((q) => q.state === 'finished').map((q) => q.id - 1);
-      events.push(fe.streamTokens(at, out.emitted.length), DELIVER, { firsts, lasts });
-      events.push(at, PLAN, null);
     } else {
-      const { firsts, lasts } = payload as { firsts: number[]; lasts: number[] };
-      for (const k of firsts) views[k].first = at;
-      for (const k of lasts) {
-        views[k].last = at;
-        end = at;
-        if (views.length < w.prompts) send(at);
-      }
+      const out = s.completeStep(payload as Parameters<typeof s.completeStep>[0]);
+      // Which tokens are first or last, read now, before later steps move the requests on.
+      const tokens = out.emitted.map((q) => ({
+        stream: q.id - 1,
+        first: q.numOutput === 1,
+        last: q.state === 'finished',
+      }));
+      fe.offerOutput(tokens, at);
+      wake();
+      events.push(at, PLAN, null);
     }
   }
   const output = lengths.reduce((a, b) => a + b, 0);

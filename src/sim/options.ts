@@ -4,6 +4,7 @@
  * max_num_batched_tokens 2048 are vLLM V1's defaults for its OpenAI server on GPUs below H100 class (8192 and
  * 1024 seqs there), where the budget bounds how much a long prompt can delay the running decodes.
  */
+import type { FrontEndCosts } from './front-end.ts';
 import type { PerfModel } from './perf-model.ts';
 
 export interface EngineOptions {
@@ -14,6 +15,8 @@ export interface EngineOptions {
   model?: string;
   /** Bundled profile name, profile file path, or a model object. */
   profile?: string | PerfModel;
+  /** The simulated API server's costs (./front-end.ts); by default a named profile's `front_end` block, else none. */
+  frontEnd?: FrontEndCosts;
   /** Divides every simulated duration (steps, --max-queue-ms, Retry-After). */
   speedup?: number;
   seed?: number;

@@ -8,19 +8,22 @@
  * A request becomes a Sequence (prompt tokenised, block hashes computed once), passes engine-level admission,
  * and its writer receives the tokens of every step. Errors are OpenAI-shaped; overload is 503 + Retry-After.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sendError } from '../outcome/openai-error.ts';
 import { seededRandom } from '../util/random.ts';
 import { blockHashes } from './block-hash.ts';
 import { EngineLoop } from './engine-loop.ts';
+import { frontEndOf } from './front-end.ts';
+import { json, methodNotAllowed, readJson } from './http/json-io.ts';
 import { type ApiKind, type ParsedRequest, parseRequest, RequestError } from './http/parse.ts';
 import { JsonWriter, StreamWriter, type WriterContext } from './http/writers.ts';
+import { LiveFrontEnd } from './live-front-end.ts';
 import { LoadFeed, type LoadListener, type LoadMessage } from './load-feed.ts';
 import { EngineMetrics } from './metrics.ts';
 import { DEFAULTS, definedOnly, type EngineOptions, validateOptions } from './options.ts';
 import { sampleOutputTokens } from './output-length.ts';
-import { loadProfile } from './perf-model.ts';
+import { loadProfile, readProfileJson } from './perf-model.ts';
 import { Scheduler } from './scheduler.ts';
 import type { LoadSnapshot } from './scheduler-output.ts';
 import { Sequence } from './sequence.ts';
@@ -72,21 +75,36 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     onStep(plan, outcome) {
       metrics.recordStep(plan, outcome);
       const end = plan.end;
+      if (frontEnd !== null) return frontEnd.offerStep(outcome.emitted, end);
       for (const seq of outcome.emitted) seq.sink?.onToken(seq, end, seq.state === 'finished');
     },
     onExpired(seqs, now) {
       for (const seq of seqs) {
+        frontEnd?.forget(seq);
         metrics.recordReject('queue_timeout');
         seq.sink?.onReject(seq, now);
       }
     },
     onChange: () => feed.changed(),
   });
+  // The profile's API server, if it declares one: requests reach the scheduler and tokens their clients through it.
+  const frontEndCosts =
+    o.frontEnd ?? (typeof o.profile === 'string' ? frontEndOf(readProfileJson(o.profile)) : undefined);
+  const frontEnd =
+    frontEndCosts === undefined
+      ? null
+      : new LiveFrontEnd({
+          costs: frontEndCosts,
+          now: () => loop.now(),
+          wallMs: (ms) => loop.wallMs(ms),
+          enter: (seq) => admit(seq, seq.sink as StreamWriter | JsonWriter),
+        });
   const createdAt = Math.floor(Date.now() / 1000);
   let nextId = 1;
 
   const onClientGone = (seq: Sequence): void => {
-    if (!seq.isLive) return;
+    // Still being taken in by the API server: the scheduler never saw it.
+    if (frontEnd?.forget(seq) || !seq.isLive) return;
     scheduler.abort(seq);
     metrics.recordAbort(seq, loop.now());
     feed.changed();
@@ -135,22 +153,6 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
       finishReason: req.maxTokens === undefined ? 'stop' : 'length',
       arrival: loop.now(),
     });
-    const admitted = scheduler.add(seq);
-    if (admitted !== 'admitted') {
-      metrics.recordReject(admitted);
-      const message =
-        admitted === 'queue_full'
-          ? `The engine queue is full (${scheduler.waitingCount} requests waiting, ` +
-            `--max-num-queued-reqs ${o.maxNumQueuedReqs}).`
-          : `The engine queue holds too many prompt tokens (${scheduler.queuedPrefillTokens} queued, ` +
-            `--max-num-queued-tokens ${o.maxNumQueuedTokens}).`;
-      return sendError(
-        res,
-        503,
-        { message, type: 'overloaded', param: null, code: `engine_${admitted}` },
-        retryAfterMs,
-      );
-    }
     const ctx: WriterContext = {
       res,
       kind,
@@ -163,39 +165,27 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     const writer = req.stream ? new StreamWriter(ctx, req.includeUsage) : new JsonWriter(ctx);
     seq.sink = writer;
     writer.bind(seq);
-    loop.wake();
-    feed.changed();
+    if (frontEnd === null) admit(seq, writer);
+    else frontEnd.offerRequest(seq, writer);
   }
 
-  function readJson(req: IncomingMessage, res: ServerResponse, then: (body: unknown) => void): void {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(c);
-    });
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) {
-        return sendError(res, 413, {
-          message: `The request body exceeds ${MAX_BODY_BYTES} bytes.`,
-          type: 'invalid_request_error',
-          param: null,
-          code: 'request_too_large',
-        });
-      }
-      let body: unknown;
-      try {
-        body = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
-      } catch {
-        return sendError(res, 400, {
-          message: 'The body is not valid JSON.',
-          type: 'invalid_request_error',
-          param: null,
-          code: 'invalid_json',
-        });
-      }
-      then(body);
-    });
+  /** Engine-level admission: into the waiting queue, or a 503 now. */
+  function admit(seq: Sequence, writer: StreamWriter | JsonWriter): void {
+    const admitted = scheduler.add(seq);
+    if (admitted === 'admitted') {
+      loop.wake();
+      feed.changed();
+      return;
+    }
+    frontEnd?.forget(seq);
+    metrics.recordReject(admitted);
+    const message =
+      admitted === 'queue_full'
+        ? `The engine queue is full (${scheduler.waitingCount} requests waiting, ` +
+          `--max-num-queued-reqs ${o.maxNumQueuedReqs}).`
+        : `The engine queue holds too many prompt tokens (${scheduler.queuedPrefillTokens} queued, ` +
+          `--max-num-queued-tokens ${o.maxNumQueuedTokens}).`;
+    writer.overloaded(message, `engine_${admitted}`);
   }
 
   const server = createServer((req, res) => {
@@ -207,7 +197,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
       path === '/v1/chat/completions' ? 'chat' : path === '/v1/completions' ? 'completion' : null;
     if (kind !== null) {
       if (method !== 'POST') return methodNotAllowed(res, 'POST');
-      return readJson(req, res, (body) => complete(kind, body, res));
+      return readJson(req, res, MAX_BODY_BYTES, (body) => complete(kind, body, res));
     }
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET');
     switch (path) {
@@ -272,6 +262,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     metricsText: () => metrics.render(),
     close() {
       loop.close();
+      frontEnd?.close();
       feed.close();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -279,20 +270,4 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
       });
     },
   };
-}
-
-function json(res: ServerResponse, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-function methodNotAllowed(res: ServerResponse, allow: string): void {
-  sendError(
-    res,
-    405,
-    { message: `Use ${allow} here.`, type: 'invalid_request_error', param: null, code: 'method_not_allowed' },
-    undefined,
-    { allow },
-  );
 }

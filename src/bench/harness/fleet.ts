@@ -12,7 +12,7 @@ import type { ScenarioContext } from './scenario.ts';
 
 export const SIM_MODEL = 'sim-llama';
 
-export type EngineSettings = Omit<EngineOptions, 'host' | 'port' | 'profile'> & { profile?: string };
+export type EngineSettings = Omit<EngineOptions, 'host' | 'port' | 'profile' | 'frontEnd'> & { profile?: string };
 
 /** `{ maxNumSeqs: 16, speedup: 0.5 }` → `--max-num-seqs 16 --speedup 0.5`. */
 export function engineFlags(o: EngineSettings): string[] {

@@ -16,7 +16,8 @@ chunked prefill, preemption, vLLM's /metrics, and a push feed of its load (GET /
   --model NAME                 served model name (default ${DEFAULTS.model})
   --profile NAME|PATH          step-time profile: ${bundledProfiles().join(', ')}, or a JSON file \
 (default ${DEFAULTS.profile}); a profile's "engine" block sets the
-                               four options below unless they are given
+                               four options below unless they are given, and its
+                               "front_end" block runs its API server's costs
   --speedup X                  divide every simulated duration by X (default 1)
   --seed N                     seed for output lengths when max_tokens is absent (default 0)
   --num-blocks N               KV cache blocks (default ${DEFAULTS.numBlocks})

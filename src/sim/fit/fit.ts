@@ -11,7 +11,7 @@ import { type EngineSettings, METRICS, type Metric, replaySweep, type Sweep } fr
 
 type Coefficients = RooflineData['step_ms'];
 const STEP_KEYS = ['overhead', 'weights', 'per_kv_ktoken', 'per_token'] as const;
-const FRONT_END_KEYS = ['request_ms', 'output_token_ms'] as const;
+const FRONT_END_KEYS = ['request_ms', 'output_token_ms', 'chunk_ms'] as const;
 /** Everything a fit can move: the step-time coefficients and, when fitted, the front end's costs. */
 export type FitParams = Coefficients & Partial<FrontEndCosts>;
 export type FitKey = keyof FitParams;
@@ -39,12 +39,15 @@ export function initialGuess(sweep: Sweep): Coefficients {
 }
 
 /** A starting front end for a fit: small costs, since a multiplicative search cannot leave zero. */
-export const FRONT_END_START: FrontEndCosts = { request_ms: 1, output_token_ms: 0.1 };
+export const FRONT_END_START: Required<FrontEndCosts> = { request_ms: 1, output_token_ms: 0.1, chunk_ms: 0.1 };
 
 function split(p: FitParams): { stepMs: Coefficients; frontEnd?: FrontEndCosts } {
   const stepMs = { overhead: p.overhead, weights: p.weights, per_kv_ktoken: p.per_kv_ktoken, per_token: p.per_token };
   if (p.request_ms === undefined || p.output_token_ms === undefined) return { stepMs };
-  return { stepMs, frontEnd: { request_ms: p.request_ms, output_token_ms: p.output_token_ms } };
+  return {
+    stepMs,
+    frontEnd: { request_ms: p.request_ms, output_token_ms: p.output_token_ms, chunk_ms: p.chunk_ms ?? 0 },
+  };
 }
 
 export function sweepLoss(
@@ -66,7 +69,7 @@ export function sweepLoss(
 }
 
 export interface FitOptions {
-  /** Where the search starts; include request_ms and output_token_ms to fit a front end too. */
+  /** Where the search starts; include request_ms, output_token_ms and chunk_ms to fit a front end too. */
   start?: FitParams;
   /** Coefficients kept at their start value, e.g. per_kv_ktoken derived from the KV size and the bandwidth. */
   hold?: readonly FitKey[];

@@ -1,13 +1,15 @@
 /**
  * Response writers: each is the SequenceSink of one request. The streaming writer sends its headers with the
  * first token (so a request rejected while queued still gets a clean 503) and then one write per engine step
- * holding everything that step produced for it; the last write also carries the finish chunk, the usage chunk
- * when asked for, and [DONE]. Chunk JSON is assembled from a per-request prefix and suffix, the token being
- * the only part that changes.
+ * holding everything that step produced for it, or, behind a simulated API server (../live-front-end.ts), one
+ * chunk per write of that server carrying every token since the last; the last write also carries the finish
+ * chunk, the usage chunk when asked for, and [DONE]. Chunk JSON is assembled from a per-request prefix and
+ * suffix, the tokens being the only part that changes.
  */
 import type { ServerResponse } from 'node:http';
 import { sendError } from '../../outcome/openai-error.ts';
 import { fillerText, fillerToken } from '../filler.ts';
+import type { ChunkSink } from '../live-front-end.ts';
 import type { Sequence, SequenceSink } from '../sequence.ts';
 import type { ApiKind } from './parse.ts';
 
@@ -31,7 +33,7 @@ function usageJson(seq: Sequence): string {
   );
 }
 
-abstract class BaseWriter implements SequenceSink {
+abstract class BaseWriter implements SequenceSink, ChunkSink {
   protected readonly ctx: WriterContext;
   protected done = false;
   private seq: Sequence | null = null;
@@ -46,21 +48,22 @@ abstract class BaseWriter implements SequenceSink {
     this.ctx.res.on('close', this.onClose);
   }
 
-  abstract onToken(seq: Sequence, now: number, done: boolean): void;
+  /** Writes the output tokens not written yet, up to `upTo`, as one chunk; `last` ends the answer. */
+  abstract onTokens(seq: Sequence, upTo: number, last: boolean): void;
+
+  /** A step produced one token for this request (no API server simulated between engine and client). */
+  onToken(seq: Sequence, _now: number, last: boolean): void {
+    this.onTokens(seq, seq.numOutput, last);
+  }
 
   onReject(_seq: Sequence): void {
+    this.overloaded('The request waited in the engine queue longer than --max-queue-ms.', 'engine_queue_timeout');
+  }
+
+  /** Answers 503 `overloaded` with Retry-After instead of tokens. */
+  overloaded(message: string, code: string): void {
     this.done = true;
-    sendError(
-      this.ctx.res,
-      503,
-      {
-        message: 'The request waited in the engine queue longer than --max-queue-ms.',
-        type: 'overloaded',
-        param: null,
-        code: 'engine_queue_timeout',
-      },
-      this.ctx.retryAfterMs,
-    );
+    sendError(this.ctx.res, 503, { message, type: 'overloaded', param: null, code }, this.ctx.retryAfterMs);
   }
 
   private readonly onClose = (): void => {
@@ -78,6 +81,7 @@ export class StreamWriter extends BaseWriter {
   private readonly first: string;
   private readonly includeUsage: boolean;
   private started = false;
+  private written = 0;
 
   constructor(ctx: WriterContext, includeUsage: boolean) {
     super(ctx);
@@ -95,10 +99,12 @@ export class StreamWriter extends BaseWriter {
       : '';
   }
 
-  onToken(seq: Sequence, _now: number, last: boolean): void {
+  onTokens(seq: Sequence, upTo: number, last: boolean): void {
     if (this.done) return;
     const res = this.ctx.res;
-    let out = this.head + fillerToken(seq.id, seq.numOutput - 1) + this.tail;
+    let text = '';
+    for (; this.written < upTo; this.written++) text += fillerToken(seq.id, this.written);
+    let out = this.head + text + this.tail;
     if (!this.started) {
       this.started = true;
       res.writeHead(200, {
@@ -121,7 +127,7 @@ export class StreamWriter extends BaseWriter {
 }
 
 export class JsonWriter extends BaseWriter {
-  onToken(seq: Sequence, _now: number, last: boolean): void {
+  onTokens(seq: Sequence, _upTo: number, last: boolean): void {
     if (!last || this.done) return;
     this.done = true;
     const { id, created, model, kind } = this.ctx;
