@@ -86,7 +86,8 @@ export function createGateway(o: GatewayOptions): Gateway {
   for (const d of deployments) {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (d.config.apiKey) headers.authorization = `Bearer ${d.config.apiKey}`;
-    upstreams.set(d, { pool: createPool(d.config), pathPrefix: basePath(d.config), headers });
+    const pathPrefix = basePath(d.config);
+    upstreams.set(d, { pool: createPool(d.config), pathPrefix, rootPrefix: pathPrefix.replace(/\/v1$/, ''), headers });
   }
 
   const opsOn = config.server.opsPort !== undefined;

@@ -4,7 +4,8 @@ import type { UiView } from './ingress-options.ts';
 
 /** What a path is for. Proxy routes name the endpoint and the path appended to a deployment's api_base. */
 export type Route =
-  | { kind: 'proxy'; endpoint: Endpoint; upstreamPath: string; method: 'POST' }
+  | ProxyRoute
+  | { kind: 'stored_response'; method: 'GET' }
   | { kind: 'models'; method: 'GET' }
   | { kind: 'liveness'; method: 'GET' }
   | { kind: 'readiness'; method: 'GET' }
@@ -14,19 +15,46 @@ export type Route =
   | { kind: 'ui'; method: 'GET' | 'POST'; view: UiView }
   | { kind: 'management'; method: 'GET' | 'POST'; action: ManagementAction };
 
+/**
+ * A path proxied to the same path on a deployment: appended to its api_base (`http://host:8000/v1` +
+ * `/chat/completions`), or with `fromRoot`, to the api_base's root (its path without a trailing `/v1`), where
+ * vLLM serves `/tokenize` and `/detokenize`.
+ */
+export interface ProxyRoute {
+  kind: 'proxy';
+  endpoint: Endpoint;
+  upstreamPath: string;
+  method: 'POST';
+  fromRoot: boolean;
+}
+
 const proxyRoutes: [string, Endpoint][] = [
   ['/chat/completions', 'chat'],
   ['/completions', 'completions'],
   ['/embeddings', 'embeddings'],
+  ['/responses', 'responses'],
+  ['/messages', 'messages'],
+  ['/rerank', 'rerank'],
+  ['/score', 'score'],
+  ['/audio/transcriptions', 'transcriptions'],
+];
+const rootProxyRoutes: [string, Endpoint][] = [
+  ['/tokenize', 'tokenize'],
+  ['/detokenize', 'detokenize'],
 ];
 
 /** Exact-path table (OpenAI's paths with and without `/v1`): one Map lookup per request. */
 export function routeTable(): Map<string, Route> {
   const table = new Map<string, Route>();
-  for (const [path, endpoint] of proxyRoutes) {
-    const route: Route = { kind: 'proxy', endpoint, upstreamPath: path, method: 'POST' };
-    table.set(path, route);
-    table.set(`/v1${path}`, route);
+  for (const [routes, fromRoot] of [
+    [proxyRoutes, false],
+    [rootProxyRoutes, true],
+  ] as const) {
+    for (const [path, endpoint] of routes) {
+      const route: Route = { kind: 'proxy', endpoint, upstreamPath: path, method: 'POST', fromRoot };
+      table.set(path, route);
+      table.set(`/v1${path}`, route);
+    }
   }
   const models: Route = { kind: 'models', method: 'GET' };
   table.set('/models', models);
@@ -49,12 +77,23 @@ export function routeTable(): Map<string, Route> {
 
 const UI_ASSETS = '/ui/assets/';
 const uiAsset: Route = { kind: 'ui', method: 'GET', view: 'asset' };
+const storedResponse: Route = { kind: 'stored_response', method: 'GET' };
+/** Segments of letters, digits, `_`, `-` and inner dots: no `..`, no encoded bytes, nothing an upstream resolves. */
+const OTHER_OPENAI_PATH = /^\/v1(?:\/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}){1,4}$/;
 
-/** The route of `path` in `table`: an exact entry, or a page asset where the table serves the page. */
+/**
+ * The route of `path` in `table`: an exact entry; a page asset where the table serves the page; a stored
+ * response's follow-up (`/v1/responses/{id}...`, answered as unsupported); else, on the public table, any other
+ * `/v1/*` path is proxied as is when its JSON body names a model group (docs/ROUTING.md, "Endpoints").
+ */
 export function findRoute(table: Map<string, Route>, path: string): Route | undefined {
   const r = table.get(path);
-  if (r !== undefined || !path.startsWith(UI_ASSETS) || !table.has('/ui')) return r;
-  return uiAsset;
+  if (r !== undefined) return r;
+  if (path.startsWith(UI_ASSETS)) return table.has('/ui') ? uiAsset : undefined;
+  if (!table.has('/v1/chat/completions')) return undefined; // the ops port proxies nothing
+  if (path.startsWith('/v1/responses/') || path.startsWith('/responses/')) return storedResponse;
+  if (!OTHER_OPENAI_PATH.test(path)) return undefined;
+  return { kind: 'proxy', endpoint: 'other', upstreamPath: path.slice(3), method: 'POST', fromRoot: false };
 }
 
 /**
@@ -62,7 +101,9 @@ export function findRoute(table: Map<string, Route>, path: string): Route | unde
  * on the public port, where LiteLLM's clients look for it.
  */
 export function isOpsRoute(route: Route): boolean {
-  return route.kind !== 'proxy' && route.kind !== 'models' && route.kind !== 'management';
+  return (
+    route.kind !== 'proxy' && route.kind !== 'models' && route.kind !== 'management' && route.kind !== 'stored_response'
+  );
 }
 
 /** The path without its query string. */

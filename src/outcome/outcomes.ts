@@ -72,6 +72,9 @@ export const outcomes = {
   team_tpm_limit: { status: 429, type: 'rate_limit_error', code: 'team_tpm_limit' },
   team_parallel_limit: { status: 429, type: 'rate_limit_error', code: 'team_parallel_limit' },
   budget_exceeded: { status: 429, type: 'budget_exceeded', code: 'budget_exceeded' },
+  // Endpoints (issue 16, item 1): a stored response's follow-ups (GET/DELETE /v1/responses/{id}, its
+  // input_items, cancel) are not routed to the engine that holds the response (docs/ROUTING.md, "Endpoints").
+  stored_response_unsupported: { status: 501, type: 'invalid_request_error', code: 'stored_response_unsupported' },
 } as const satisfies Record<string, { status: number; type: string; code: string }>;
 
 export type Outcome = keyof typeof outcomes;

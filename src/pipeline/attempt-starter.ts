@@ -16,10 +16,13 @@ import type { ProxyRequest } from './proxy-request.ts';
 import type { RequestEnd } from './request-end.ts';
 import type { AttemptHooks } from './stages.ts';
 
-/** How to reach one deployment: its pool, path prefix and the fixed headers sent with every request. */
+/** How to reach one deployment: its pool, path prefixes and the fixed headers sent with every request. */
 export interface Upstream {
   pool: Pool;
+  /** The api_base's path (`/v1`), before an endpoint's path. */
   pathPrefix: string;
+  /** The api_base's path without a trailing `/v1`, before a path served from the root (vLLM's `/tokenize`). */
+  rootPrefix: string;
   headers: Record<string, string>;
 }
 
@@ -63,11 +66,9 @@ export class AttemptStarter {
       this.hooks.dispatched(pr, d);
       if (this.debug) this.logDecision(pr, d);
       injectFault(pr.ctx.fault, 'dispatch');
-      x.start(
-        up.pool,
-        { path: up.pathPrefix + pr.ctx.upstreamPath, method: 'POST', headers: up.headers, body },
-        performance.now(),
-      );
+      const ctx = pr.ctx;
+      const path = (ctx.fromRoot ? up.rootPrefix : up.pathPrefix) + ctx.upstreamPath;
+      x.start(up.pool, { path, method: 'POST', headers: ctx.format.headers(up.headers), body }, performance.now());
     } catch (err) {
       this.end.fail(pr, 'dispatch', err);
     }

@@ -24,6 +24,7 @@ import { TenantMetrics } from '../tenants/tenant-metrics.ts';
 import type { KeyDirectory, Tenant } from '../tenants/types.ts';
 import { UsageFlusher } from '../tenants/usage-flusher.ts';
 import type { UsageSink } from '../tenants/usage-sink.ts';
+import { takesIncludeUsage } from '../upstream/include-usage.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Refusal } from './backpressure/refusals.ts';
 import type { ProxyRequest } from './proxy-request.ts';
@@ -58,7 +59,7 @@ export class TenantGate implements TenantStage {
     hold.admit();
     const ctx = pr.ctx;
     // Streamed usage: asked for upstream when the client did not ask (and said nothing of stream_options).
-    if (ctx.stream && ctx.endpoint !== 'embeddings' && ctx.body.stream_options === undefined)
+    if (ctx.stream && takesIncludeUsage[ctx.endpoint] && ctx.body.stream_options === undefined)
       pr.stripper = new UsageStripper();
     return undefined;
   }
