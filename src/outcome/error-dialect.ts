@@ -16,7 +16,8 @@ export interface ErrorFields {
 export interface ErrorDialect {
   /** The status the client is sent for the gateway's `status`. */
   status(status: number): number;
-  body(status: number, e: ErrorFields): string;
+  /** The body, for the status the client is sent. */
+  body(sentStatus: number, e: ErrorFields): string;
 }
 
 export const OPENAI_ERRORS: ErrorDialect = {

@@ -35,8 +35,9 @@ export function sendError(
     return;
   }
   const dialect = errorDialectOf(res);
-  const body = dialect.body(status, e);
-  res.statusCode = dialect.status(status);
+  const sent = dialect.status(status);
+  const body = dialect.body(sent, e);
+  res.statusCode = sent;
   res.setHeader('content-type', 'application/json');
   res.setHeader('content-length', Buffer.byteLength(body));
   if (retryAfterMs !== undefined) setRetryAfter(res, retryAfterMs);
