@@ -20,8 +20,8 @@ export function errorJson(e: OpenAIErrorBody): string {
 
 /**
  * Writes an error in the dialect of the response's route (./error-dialect.ts: OpenAI's unless the ingress
- * tagged it, e.g. Anthropic's on /v1/messages). `retryAfterMs` sets both `Retry-After` (whole seconds, rounded up, as HTTP
- * wants) and `retry-after-ms` (which the official OpenAI SDKs read first).
+ * tagged it, e.g. Anthropic's on /v1/messages). `retryAfterMs` sets both `Retry-After` (whole seconds, rounded
+ * up, as HTTP wants) and `retry-after-ms` (which the official OpenAI and Anthropic SDKs read first).
  */
 export function sendError(
   res: ClientResponse,

@@ -15,9 +15,11 @@ describe('rewriteModel', () => {
   it("rewrites each endpoint's JSON shape, where `model` may also name things nested in it", () => {
     const shapes = [
       // Responses: a tool's schema with a property called model, an item that says "model".
-      '{"input":[{"role":"user","content":"model"}],"tools":[{"type":"function","parameters":{"properties":{"model":{}}}}],"model":"g"}',
-      // Messages: metadata and a tool_use block with a model field.
-      '{"model":"g","max_tokens":8,"messages":[{"role":"assistant","content":[{"type":"tool_use","input":{"model":"x"}}]}]}',
+      '{"input":[{"role":"user","content":"model"}],' +
+        '"tools":[{"type":"function","parameters":{"properties":{"model":{}}}}],"model":"g"}',
+      // Messages: a tool_use block with a model field.
+      '{"model":"g","max_tokens":8,' +
+        '"messages":[{"role":"assistant","content":[{"type":"tool_use","input":{"model":"x"}}]}]}',
       '{"query":"q","documents":["model"],"model":"g"}',
       '{"model":"g","tokens":[1,2]}',
     ];
