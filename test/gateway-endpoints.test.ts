@@ -98,7 +98,7 @@ describe('endpoints beyond chat', () => {
     await gw.assertDrained();
   });
 
-  it('any other POST /v1/* whose JSON names a model group is proxied to the same path; else it is unknown', async () => {
+  it("OpenAI's other JSON endpoints that name a model group are proxied to the same path; else unknown", async () => {
     const received = mock.stats.received;
     const res = await postJson('/v1/images/generations', { model: 'm', prompt: 'a cat' });
     // The mock does not serve it: its own 404 is forwarded, from the deployment the request was routed to.

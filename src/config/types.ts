@@ -12,7 +12,8 @@ import type { LoadSourceConfig } from './load-source.ts';
 /**
  * What a proxied request is, by its path (src/ingress/routes.ts). Each layer keeps its own table keyed on it
  * (validation and error shape in src/ingress/endpoint-shapes.ts, the prompt in src/prefix/prompt-shapes.ts,
- * the stream's end in src/relay/stream-end.ts). `other`: any other POST /v1/* whose JSON names a model group.
+ * the stream's end in src/relay/stream-end.ts). `other`: OpenAI's other JSON endpoints
+ * that name a model (src/ingress/routes.ts, `otherModelPaths`).
  */
 export type Endpoint =
   | 'chat'

@@ -13,8 +13,8 @@ export interface EndpointShape {
   readonly mediaType: MediaType;
   readonly errors: ErrorDialect;
   /**
-   * A path the gateway does not know, proxied only because its JSON names a model group: any other method, or
-   * a body that names none, is an unknown path (404 `not_found`), as before the rule existed.
+   * A path proxied only because its JSON names a model group (./routes.ts, `otherModelPaths`): any other method,
+   * or a body that names none, is an unknown path (404 `not_found`), as it was before the path was listed.
    */
   readonly guessed: boolean;
 }

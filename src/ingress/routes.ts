@@ -42,6 +42,12 @@ const rootProxyRoutes: [string, Endpoint][] = [
   ['/tokenize', 'tokenize'],
   ['/detokenize', 'detokenize'],
 ];
+/**
+ * OpenAI's other JSON endpoints that name a model: proxied to the same path when the body's `model` names a
+ * group, else answered as unknown paths (docs/ROUTING.md, "Endpoints"). A list, not a pattern over /v1/*, so an
+ * unknown path is still refused before its body is read.
+ */
+const otherModelPaths = ['/images/generations', '/audio/speech', '/moderations'];
 
 /** Exact-path table (OpenAI's paths with and without `/v1`): one Map lookup per request. */
 export function routeTable(): Map<string, Route> {
@@ -49,6 +55,7 @@ export function routeTable(): Map<string, Route> {
   for (const [routes, fromRoot] of [
     [proxyRoutes, false],
     [rootProxyRoutes, true],
+    [otherModelPaths.map((p): [string, Endpoint] => [p, 'other']), false],
   ] as const) {
     for (const [path, endpoint] of routes) {
       const route: Route = { kind: 'proxy', endpoint, upstreamPath: path, method: 'POST', fromRoot };
@@ -78,22 +85,17 @@ export function routeTable(): Map<string, Route> {
 const UI_ASSETS = '/ui/assets/';
 const uiAsset: Route = { kind: 'ui', method: 'GET', view: 'asset' };
 const storedResponse: Route = { kind: 'stored_response', method: 'GET' };
-/** Segments of letters, digits, `_`, `-` and inner dots: no `..`, no encoded bytes, nothing an upstream resolves. */
-const OTHER_OPENAI_PATH = /^\/v1(?:\/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}){1,4}$/;
 
 /**
- * The route of `path` in `table`: an exact entry; a page asset where the table serves the page; a stored
- * response's follow-up (`/v1/responses/{id}...`, answered as unsupported); else, on the public table, any other
- * `/v1/*` path is proxied as is when its JSON body names a model group (docs/ROUTING.md, "Endpoints").
+ * The route of `path` in `table`: an exact entry; a page asset where the table serves the page; on the public
+ * table, a stored response's follow-up (`/v1/responses/{id}...`, answered as unsupported).
  */
 export function findRoute(table: Map<string, Route>, path: string): Route | undefined {
   const r = table.get(path);
   if (r !== undefined) return r;
   if (path.startsWith(UI_ASSETS)) return table.has('/ui') ? uiAsset : undefined;
-  if (!table.has('/v1/chat/completions')) return undefined; // the ops port proxies nothing
-  if (path.startsWith('/v1/responses/') || path.startsWith('/responses/')) return storedResponse;
-  if (!OTHER_OPENAI_PATH.test(path)) return undefined;
-  return { kind: 'proxy', endpoint: 'other', upstreamPath: path.slice(3), method: 'POST', fromRoot: false };
+  if (!table.has('/v1/responses')) return undefined; // the ops port proxies nothing
+  return path.startsWith('/v1/responses/') || path.startsWith('/responses/') ? storedResponse : undefined;
 }
 
 /**
