@@ -65,7 +65,10 @@ const deployments = configs.map((c) => new Deployment(c, defaultCooldown(), () =
 const group = new ModelGroup('g', deployments, simpleShuffle(seededRandom(1)));
 const pool = new AnsweringPool('http://127.0.0.1:9');
 const upstreams = new Map<Deployment, Upstream>(
-  deployments.map((d) => [d, { pool, pathPrefix: '', headers: { 'content-type': 'application/json' } }]),
+  deployments.map((d) => [
+    d,
+    { pool, pathPrefix: '', rootPrefix: '', headers: { 'content-type': 'application/json' } },
+  ]),
 );
 const proxy = new ProxyPipeline({
   upstreams,

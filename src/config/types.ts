@@ -13,7 +13,24 @@ import type { SpilloverConfig } from './spillover.ts';
  * shape plus Spillway's own keys and produces exactly this; nothing downstream reads YAML.
  */
 
-export type Endpoint = 'chat' | 'completions' | 'embeddings';
+/**
+ * What a proxied request is, by its path (src/ingress/routes.ts). Each layer keeps its own table keyed on it
+ * (validation and error shape in src/ingress/endpoint-shapes.ts, the prompt in src/prefix/prompt-shapes.ts,
+ * the stream's end in src/relay/stream-end.ts). `other`: OpenAI's other JSON endpoints
+ * that name a model (src/ingress/routes.ts, `otherModelPaths`).
+ */
+export type Endpoint =
+  | 'chat'
+  | 'completions'
+  | 'embeddings'
+  | 'responses'
+  | 'messages'
+  | 'rerank'
+  | 'score'
+  | 'tokenize'
+  | 'detokenize'
+  | 'transcriptions'
+  | 'other';
 
 export interface DeploymentConfig {
   /**

@@ -32,7 +32,8 @@ export function answerOps(
 ): void {
   switch (route.kind) {
     case 'proxy':
-      return; // the ingress's own path (./server.ts)
+    case 'stored_response':
+      return; // the ingress's own paths (./server.ts)
     case 'models':
       return g.authorizedOrTenant(req) ? o.ops.models(res) : g.unauthorized(req, res);
     case 'metrics':

@@ -6,7 +6,9 @@
 import type { Endpoint } from '../config/types.ts';
 import { clipEcho } from '../outcome/openai-error.ts';
 import type { ModelGroup } from '../routing/group.ts';
+import { endpointShapes, type MediaType } from './endpoint-shapes.ts';
 import { tooDeepAt } from './json-depth.ts';
+import { readFormFields } from './multipart.ts';
 import { validateBody } from './validate.ts';
 
 export interface ParsedBody {
@@ -27,13 +29,18 @@ export interface BodyRules {
   knownGroups: string;
 }
 
-export function parseBody(raw: Buffer, endpoint: Endpoint, rules: BodyRules): ParsedBody | BodyRefusal {
+type Decoder = (raw: Buffer, rules: BodyRules, contentType: string) => unknown | BodyRefusal;
+const kRefused = Symbol('refused');
+type Refused = BodyRefusal & { [kRefused]: true };
+const refused = (r: BodyRefusal): Refused => ({ ...r, [kRefused]: true });
+
+function decodeJson(raw: Buffer, rules: BodyRules): unknown | Refused {
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
   } catch (err) {
     const message = `The request body is not valid JSON: ${clipEcho((err as Error).message)}.`;
-    return { outcome: 'invalid_json', message, param: null };
+    return refused({ outcome: 'invalid_json', message, param: null });
   }
   // V8's parser is iterative and took any depth; every later walk of the body is bounded by this check.
   const deep = tooDeepAt(body, rules.maxJsonDepth);
@@ -43,8 +50,31 @@ export function parseBody(raw: Buffer, endpoint: Endpoint, rules: BodyRules): Pa
     const message =
       `The request body nests objects/arrays deeper than ` +
       `${rules.maxJsonDepth} levels (spillway.max_json_depth), at ${at}.`;
-    return { outcome: 'json_too_deep', message, param: at };
+    return refused({ outcome: 'json_too_deep', message, param: at });
   }
+  return body;
+}
+
+/** A form's routing fields as the object the pipeline reads (`model`, `stream`); the file stays in the bytes. */
+function decodeForm(raw: Buffer, _rules: BodyRules, contentType: string): unknown | Refused {
+  const f = readFormFields(raw, contentType);
+  if (f instanceof Error) {
+    const message = `The request body is not valid multipart/form-data: ${clipEcho(f.message)}.`;
+    return refused({ outcome: 'bad_request', message, param: null });
+  }
+  return f.stream === undefined ? { model: f.model } : { model: f.model, stream: f.stream === 'true' };
+}
+
+const decoders: Record<MediaType, Decoder> = { 'application/json': decodeJson, 'multipart/form-data': decodeForm };
+
+export function parseBody(
+  raw: Buffer,
+  endpoint: Endpoint,
+  rules: BodyRules,
+  contentType = 'application/json',
+): ParsedBody | BodyRefusal {
+  const body = decoders[endpointShapes[endpoint].mediaType](raw, rules, contentType);
+  if (body !== null && typeof body === 'object' && kRefused in body) return body as Refused;
   const invalid = validateBody(endpoint, body);
   if (invalid !== undefined) return { outcome: 'bad_request', message: invalid.message, param: invalid.param || null };
   const b = body as Record<string, unknown>;

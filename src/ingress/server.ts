@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Endpoint } from '../config/types.ts';
+import { setErrorDialect } from '../outcome/error-dialect.ts';
 import { injectFault } from '../outcome/internal-error.ts';
 import { clipEcho, sendError } from '../outcome/openai-error.ts';
 import { type Outcome, outcomes } from '../outcome/outcomes.ts';
@@ -8,22 +8,27 @@ import type { Refusal } from '../pipeline/backpressure/refusals.ts';
 import { RequestContext, type RequestHeaders } from '../pipeline/request-context.ts';
 import type { ModelGroup } from '../routing/group.ts';
 import type { KeyLookup, Tenant } from '../tenants/types.ts';
+import { bodyFormat } from '../upstream/body-format.ts';
 import { type BodyTarget, readBody } from './body.ts';
+import { endpointShapes } from './endpoint-shapes.ts';
 import type { IngressOptions } from './ingress-options.ts';
 import { lingerOn, stillSending } from './linger.ts';
 import { answerOps } from './ops-routes.ts';
 import { type BodyRules, parseBody } from './parse-body.ts';
 import { readRequestHeaders } from './request-headers.ts';
-import { findRoute, isOpsRoute, pathOf, type Route, routeTable } from './routes.ts';
+import { findRoute, isOpsRoute, type ProxyRoute, pathOf, type Route, routeTable } from './routes.ts';
 
 const kIngress = Symbol('spillway.ingress');
 const MASTER: KeyLookup = { kind: 'master' };
 const UNKNOWN: KeyLookup = { kind: 'unknown' };
+const STORED_RESPONSE =
+  "A stored response's follow-ups (GET/DELETE /v1/responses/{id}, input_items, cancel) are not routed: " +
+  'the gateway cannot tell which engine holds the response. Send them to the engine, or use store: false ' +
+  'and pass the conversation as input (docs/ROUTING.md, "Endpoints").';
 interface Pending {
   id: string;
   arrivalMs: number;
-  endpoint: Endpoint;
-  upstreamPath: string;
+  route: ProxyRoute;
   headers: RequestHeaders;
   tenant: Tenant | undefined;
   res: ServerResponse;
@@ -90,8 +95,10 @@ export class Ingress implements BodyTarget {
   ): void {
     res.setHeader('x-request-id', id);
     const route = findRoute(routes, pathOf(req.url ?? '/'));
-    if (route === undefined)
-      return this.refuse(req, res, 'path_not_found', `Unknown path ${req.method} ${clipEcho(pathOf(req.url ?? '/'))}.`);
+    if (route === undefined) return this.unknownPath(req, res);
+    if (route.kind === 'stored_response') return this.refuse(req, res, 'stored_response_unsupported', STORED_RESPONSE);
+    if (route.kind === 'proxy' && req.method !== route.method && endpointShapes[route.endpoint].guessed)
+      return this.unknownPath(req, res);
     if (req.method !== route.method && !(req.method === 'PUT' && 'put' in route)) {
       res.setHeader('allow', 'put' in route ? `${route.method}, PUT` : route.method);
       return this.refuse(
@@ -102,6 +109,8 @@ export class Ingress implements BodyTarget {
       );
     }
     if (route.kind !== 'proxy') return answerOps(this, this.o, req, res, route);
+    const shape = endpointShapes[route.endpoint];
+    setErrorDialect(res, shape.errors);
     const who = this.o.keys === undefined ? (this.authorized(req) ? MASTER : UNKNOWN) : this.lookupKey(req);
     if (who.kind === 'unknown') return this.unauthorized(req, res);
     if (who.kind === 'expired') return this.refuse(req, res, 'key_expired', 'This API key has expired.');
@@ -112,12 +121,12 @@ export class Ingress implements BodyTarget {
     this.active++;
     res.on('close', this.onResponseClose);
     const type = req.headers['content-type'];
-    if (type === undefined || !type.startsWith('application/json')) {
+    if (type === undefined || !type.startsWith(shape.mediaType)) {
       return this.refuse(
         req,
         res,
         'unsupported_media_type',
-        `Content-Type must be application/json, got ${type === undefined ? 'none' : `"${clipEcho(type)}"`}.`,
+        `Content-Type must be ${shape.mediaType}, got ${type === undefined ? 'none' : `"${clipEcho(type)}"`}.`,
       );
     }
     const declared = Number(req.headers['content-length']);
@@ -128,8 +137,7 @@ export class Ingress implements BodyTarget {
     (req as Tagged)[kIngress] = {
       id,
       arrivalMs,
-      endpoint: route.endpoint,
-      upstreamPath: route.upstreamPath,
+      route,
       headers,
       tenant,
       res,
@@ -194,24 +202,33 @@ export class Ingress implements BodyTarget {
   private parse(req: IncomingMessage, p: Pending, raw: Buffer): RequestContext | undefined {
     // The body arrived after shutdown began: refuse it like any arrival while draining, before any work on it.
     if (this.draining) return void this.refuseDraining(req, p.res);
-    const parsed = parseBody(raw, p.endpoint, this.bodyRules);
-    if ('outcome' in parsed)
+    const route = p.route;
+    const parsed = parseBody(raw, route.endpoint, this.bodyRules, req.headers['content-type']);
+    if ('outcome' in parsed) {
+      if (endpointShapes[route.endpoint].guessed) return void this.unknownPath(req, p.res);
       return void this.refuse(req, p.res, parsed.outcome, parsed.message, undefined, parsed.param);
+    }
     const { body: b, group } = parsed;
     injectFault(p.headers.fault, 'ingress');
-    const prompt = this.o.analyze(group.name, p.endpoint, b);
+    const prompt = this.o.analyze(group.name, route.endpoint, b);
     return new RequestContext({
       id: p.id,
       arrivalMs: p.arrivalMs,
       modelGroup: group,
-      endpoint: p.endpoint,
-      upstreamPath: p.upstreamPath,
+      endpoint: route.endpoint,
+      upstreamPath: route.upstreamPath,
+      fromRoot: route.fromRoot,
+      format: bodyFormat(req.headers['content-type']),
       body: b,
       raw,
       headers: p.headers,
       prompt,
       tenant: p.tenant,
     });
+  }
+
+  private unknownPath(req: IncomingMessage, res: ServerResponse): void {
+    this.refuse(req, res, 'path_not_found', `Unknown path ${req.method} ${clipEcho(pathOf(req.url ?? '/'))}.`);
   }
 
   private refuseDraining(req: IncomingMessage, res: ServerResponse): void {

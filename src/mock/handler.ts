@@ -4,6 +4,7 @@
  * request beyond the response strings.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { type MockEndpoint, mockEndpoints } from './endpoints.ts';
 import { mockError } from './responses.ts';
 import { includesUsage, isStream, modelLiteral } from './scan.ts';
 import type { MockState } from './state.ts';
@@ -11,6 +12,7 @@ import type { MockState } from './state.ts';
 const KIND_CHAT = 1;
 const KIND_TEXT = 2;
 const KIND_EMBEDDINGS = 3;
+const KIND_OTHER = 4;
 
 export class MockRequest extends IncomingMessage {
   parts: Buffer[] = [];
@@ -20,6 +22,8 @@ export class MockRequest extends IncomingMessage {
 export class MockResponse extends ServerResponse<MockRequest> {
   state!: MockState;
   kind = 0;
+  /** KIND_OTHER: the endpoint's answer (./endpoints.ts). */
+  other: MockEndpoint | undefined = undefined;
   status = 200;
   /** The JSON body, when not streaming. */
   body = '';
@@ -35,6 +39,7 @@ const NOT_FOUND = mockError('no such route', 'invalid_request_error', 'not_found
 const NOT_ALLOWED = mockError('method not allowed', 'invalid_request_error', 'method_not_allowed');
 const BAD_KEY = mockError('incorrect API key', 'invalid_request_error', 'invalid_api_key');
 const BAD_JSON = mockError('the body is not valid JSON', 'invalid_request_error', 'invalid_json');
+const FORM_MODEL = /name="model"\r\n\r\n([^\r\n]*)/;
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
 
 export function onRequest(state: MockState, req: MockRequest, res: MockResponse): void {
@@ -68,8 +73,12 @@ export function onRequest(state: MockState, req: MockRequest, res: MockResponse)
       return sendJson(res, 200, state.responses.modelsBody);
     case '/health':
       return sendJson(res, 200, '{}');
-    default:
-      return sendJson(res, 404, NOT_FOUND);
+    default: {
+      const other = mockEndpoints.get(path);
+      if (other === undefined) return sendJson(res, 404, NOT_FOUND);
+      res.kind = KIND_OTHER;
+      res.other = other;
+    }
   }
   if (!post) return sendJson(res, 405, NOT_ALLOWED);
   req.reply = res;
@@ -116,6 +125,7 @@ function onEnd(this: MockRequest): void {
 function render(state: MockState, res: MockResponse, body: Buffer): void {
   const r = state.responses;
   const promptTokens = Math.max(1, Math.ceil(body.length / 4));
+  if (res.kind === KIND_OTHER) return renderOther(state, res, body, promptTokens);
   if (res.kind === KIND_EMBEDDINGS) {
     // Embeddings are parsed: they are not on the benchmark's path, and the count of inputs matters.
     let request: { model?: unknown; input?: unknown; encoding_format?: unknown };
@@ -144,6 +154,28 @@ function render(state: MockState, res: MockResponse, body: Buffer): void {
   } else {
     res.body = chat ? r.chat(id, created, model, promptTokens) : r.text(id, created, model, promptTokens);
   }
+}
+
+function renderOther(state: MockState, res: MockResponse, body: Buffer, promptTokens: number): void {
+  const e = res.other!;
+  let request: Record<string, unknown> = {};
+  let model: string = state.defaultModel;
+  if (e.json) {
+    try {
+      request = JSON.parse(body.toString('utf8'));
+    } catch {
+      res.status = 400;
+      res.body = BAD_JSON;
+      return;
+    }
+    if (typeof request.model === 'string') model = JSON.stringify(request.model);
+  } else {
+    const field = FORM_MODEL.exec(body.toString('latin1'));
+    if (field !== null) model = JSON.stringify(field[1]);
+  }
+  const answer = e.render({ request, model, id: ++state.seq, chunks: state.responses.chunks, promptTokens });
+  if (answer.writes !== undefined) res.writes = answer.writes;
+  else res.body = answer.body!;
 }
 
 function startResponse(res: MockResponse): void {

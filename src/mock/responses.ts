@@ -9,7 +9,7 @@
 import { errorJson } from '../outcome/openai-error.ts';
 
 /** The reply, one word per chunk, repeated as far as `chunks` asks. */
-const WORDS = 'This is a deterministic reply from the Spillway mock upstream , one token per chunk .'.split(' ');
+export const WORDS = 'This is a deterministic reply from the Spillway mock upstream , one token per chunk .'.split(' ');
 
 const EMBEDDING_DIMS = 16;
 

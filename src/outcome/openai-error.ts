@@ -1,4 +1,5 @@
 import type { ClientResponse } from './client-response.ts';
+import { errorDialectOf } from './error-dialect.ts';
 
 /** The body every OpenAI-compatible API returns on error. */
 export interface OpenAIErrorBody {
@@ -18,8 +19,9 @@ export function errorJson(e: OpenAIErrorBody): string {
 }
 
 /**
- * Writes an OpenAI-shaped error. `retryAfterMs` sets both `Retry-After` (whole seconds, rounded up, as HTTP
- * wants) and `retry-after-ms` (which the official OpenAI SDKs read first).
+ * Writes an error in the dialect of the response's route (./error-dialect.ts: OpenAI's unless the ingress
+ * tagged it, e.g. Anthropic's on /v1/messages). `retryAfterMs` sets both `Retry-After` (whole seconds, rounded
+ * up, as HTTP wants) and `retry-after-ms` (which the official OpenAI and Anthropic SDKs read first).
  */
 export function sendError(
   res: ClientResponse,
@@ -32,8 +34,10 @@ export function sendError(
     res.destroy();
     return;
   }
-  const body = errorJson(e);
-  res.statusCode = status;
+  const dialect = errorDialectOf(res);
+  const sent = dialect.status(status);
+  const body = dialect.body(sent, e);
+  res.statusCode = sent;
   res.setHeader('content-type', 'application/json');
   res.setHeader('content-length', Buffer.byteLength(body));
   if (retryAfterMs !== undefined) setRetryAfter(res, retryAfterMs);

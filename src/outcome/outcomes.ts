@@ -74,6 +74,9 @@ export const outcomes = {
   budget_exceeded: { status: 429, type: 'budget_exceeded', code: 'budget_exceeded' },
   // Tag-based routing (src/routing/tag-pool.ts): no deployment of the group serves the request's tags.
   no_tag_match: { status: 400, type: 'invalid_request_error', code: 'no_deployment_for_tags' },
+  // Endpoints (issue 16, item 1): a stored response's follow-ups (GET/DELETE /v1/responses/{id}, its
+  // input_items, cancel) are not routed to the engine that holds the response (docs/ROUTING.md, "Endpoints").
+  stored_response_unsupported: { status: 501, type: 'invalid_request_error', code: 'stored_response_unsupported' },
 } as const satisfies Record<string, { status: number; type: string; code: string }>;
 
 export type Outcome = keyof typeof outcomes;

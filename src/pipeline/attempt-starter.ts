@@ -17,13 +17,16 @@ import type { RequestEnd } from './request-end.ts';
 import type { AttemptHooks } from './stages.ts';
 import { NO_TRACING, type RequestTracing } from './tracing/tracing.ts';
 
-/** How to reach one deployment: its pool, path prefix and the fixed headers sent with every request. */
 /** Each deployment's upstream; weak, so a deployment a reload removed takes its closed pool with it. */
 export type ReadonlyWeakMap<K extends object, V> = Pick<WeakMap<K, V>, 'get' | 'has'>;
 
+/** How to reach one deployment: its pool, path prefixes and the fixed headers sent with every request. */
 export interface Upstream {
   pool: Pool;
+  /** The api_base's path (`/v1`), before an endpoint's path. */
   pathPrefix: string;
+  /** The api_base's path without a trailing `/v1`, before a path served from the root (vLLM's `/tokenize`). */
+  rootPrefix: string;
   headers: Record<string, string>;
 }
 
@@ -74,7 +77,9 @@ export class AttemptStarter {
       // x-request-id and the trace context on every attempt (./tracing/tracing.ts).
       const headers = this.tracing.attempt(pr, d, up.headers);
       injectFault(pr.ctx.fault, 'dispatch');
-      x.start(up.pool, { path: up.pathPrefix + pr.ctx.upstreamPath, method: 'POST', headers, body }, performance.now());
+      const ctx = pr.ctx;
+      const path = (ctx.fromRoot ? up.rootPrefix : up.pathPrefix) + ctx.upstreamPath;
+      x.start(up.pool, { path, method: 'POST', headers: ctx.format.headers(headers), body }, performance.now());
     } catch (err) {
       this.end.fail(pr, 'dispatch', err);
     }

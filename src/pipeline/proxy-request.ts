@@ -1,11 +1,11 @@
 import type { LoadPermit } from '../load/permit.ts';
 import type { ClientResponse } from '../outcome/client-response.ts';
+import type { StreamEnd } from '../relay/stream-end.ts';
 import type { UsageStripper } from '../relay/usage-strip.ts';
 import type { Deployment, DeploymentPermit } from '../routing/deployment.ts';
 import type { TenantHold } from '../tenants/hold.ts';
 import type { Exchange, ExchangeEnd } from '../upstream/exchange.ts';
 import { withIncludeUsage } from '../upstream/include-usage.ts';
-import { rewriteModel } from '../upstream/model-rewrite.ts';
 import type { Ticket } from './backpressure/ticket.ts';
 import type { RequestContext } from './request-context.ts';
 
@@ -43,8 +43,12 @@ export class ProxyRequest {
    */
   tail: Buffer | undefined = undefined;
   prevTail: Buffer | undefined = undefined;
-  /** The relayed response is an SSE stream the client asked for, which must end with `data: [DONE]`. */
+  /** The relayed response is an SSE stream the client asked for, which must end as its endpoint's do. */
   sse = false;
+  /** The stream's end when it is found by scanning each chunk (../relay/stream-end.ts); undefined otherwise. */
+  scannedEnd: StreamEnd | undefined = undefined;
+  /** A scanned chunk held the stream's last event. */
+  endSeen = false;
   /** The tenant gate's hold on the key's and team's counters (src/tenants/hold.ts); undefined without a tenant. */
   tenant: TenantHold | undefined = undefined;
   /**
@@ -79,7 +83,7 @@ export class ProxyRequest {
   upstreamBody(upstreamModel: string): Buffer {
     if (this.rewrittenFor !== upstreamModel) {
       this.rewrittenFor = upstreamModel;
-      const body = rewriteModel(this.ctx.raw, this.ctx.body, upstreamModel);
+      const body = this.ctx.format.rewriteModel(this.ctx.raw, this.ctx.body, upstreamModel);
       this.rewritten = this.stripper === undefined ? body : withIncludeUsage(body);
     }
     return this.rewritten!;

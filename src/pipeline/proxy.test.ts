@@ -48,7 +48,12 @@ function pipeline(backpressure: boolean, apiBase = 'http://127.0.0.1:1/v1', load
   const upstreams = new Map([
     [
       d,
-      { pool: createPool(d.config), pathPrefix: basePath(d.config), headers: { 'content-type': 'application/json' } },
+      {
+        pool: createPool(d.config),
+        pathPrefix: basePath(d.config),
+        rootPrefix: '',
+        headers: { 'content-type': 'application/json' },
+      },
     ],
   ]);
   const proxy = new ProxyPipeline({

@@ -8,7 +8,7 @@ import type { ClientResponse } from '../outcome/client-response.ts';
 import { injectFault } from '../outcome/internal-error.ts';
 import { outcomes } from '../outcome/outcomes.ts';
 import { clientHeaders } from '../relay/response-headers.ts';
-import { endsWithDone, isEventStream } from '../relay/stream-end.ts';
+import { isEventStream, streamEnds } from '../relay/stream-end.ts';
 import { responseTail, usageTokens } from '../relay/usage.ts';
 import { UsageStripper } from '../relay/usage-strip.ts';
 import type { Deployment } from '../routing/deployment.ts';
@@ -167,8 +167,10 @@ export class ProxyPipeline implements ExchangeListener {
     if (pr.finished) return;
     try {
       const ctx = pr.ctx;
-      // Only an SSE stream the client asked for is expected to end with `data: [DONE]` (checked at its end).
-      pr.sse = ctx.stream && ctx.endpoint !== 'embeddings' && status < 300 && isEventStream(headers['content-type']);
+      // Only an SSE stream the client asked for is expected to end as its endpoint's streams do (checked at its end).
+      const streamEnd = streamEnds[ctx.endpoint];
+      pr.sse = ctx.stream && streamEnd !== undefined && status < 300 && isEventStream(headers['content-type']);
+      if (pr.sse && streamEnd!.scans) pr.scannedEnd = streamEnd;
       if (this.hooks.head(pr, status)) return;
       injectFault(ctx.fault, 'relay_head');
       pr.permit?.firstToken();
@@ -194,6 +196,7 @@ export class ProxyPipeline implements ExchangeListener {
       const tokens = stream && (this.hooks.countsTokens || pr.permit !== undefined) ? sseDataEvents(chunk) : 0;
       this.hooks.chunk(pr, tokens);
       if (pr.permit !== undefined && stream) pr.permit.tokens(tokens);
+      if (pr.scannedEnd !== undefined && !pr.endSeen) pr.endSeen = pr.scannedEnd.marks(chunk, pr.tail);
       // Kept for every response: the token counters read its usage, an SSE stream's end is checked.
       pr.prevTail = pr.tail;
       pr.tail = chunk;
@@ -223,7 +226,8 @@ export class ProxyPipeline implements ExchangeListener {
   private endAttempt(pr: ProxyRequest, x: Exchange, end: ExchangeEnd): void {
     const d = x.deployment;
     // A stream cut short though the upstream closed cleanly is a broken answer, however the exchange ended.
-    const whole = end === 'complete' && !(pr.sse && !endsWithDone(pr.tail, pr.prevTail));
+    const whole =
+      end === 'complete' && !(pr.sse && !streamEnds[pr.ctx.endpoint]!.whole(pr.tail, pr.prevTail, pr.endSeen));
     const tokens =
       whole && !pr.finished && d.config.tpm !== undefined
         ? usageTokens(responseTail(pr.tail, pr.prevTail), pr.ctx.bodyBytes)

@@ -11,6 +11,7 @@ import type { ModelGroup } from '../routing/group.ts';
 import type { RouteRequest } from '../routing/types.ts';
 import { cappedPriority } from '../tenants/tenant.ts';
 import type { Tenant } from '../tenants/types.ts';
+import { type BodyFormat, JSON_BODY } from '../upstream/body-format.ts';
 
 export const TTFT_BUDGET_HEADER = 'x-spillway-ttft-budget-ms';
 
@@ -37,6 +38,10 @@ export interface RequestContextOptions {
   endpoint: Endpoint;
   /** Path appended to the deployment's api_base, e.g. `/chat/completions`. */
   upstreamPath: string;
+  /** The path goes after the api_base's root (its path without `/v1`), as vLLM's `/tokenize`. Default false. */
+  fromRoot?: boolean;
+  /** How the body is rewritten for a deployment and sent (../upstream/body-format.ts). Default JSON. */
+  format?: BodyFormat;
   body: Record<string, unknown>;
   raw: Buffer;
   headers: RequestHeaders;
@@ -52,6 +57,8 @@ export class RequestContext implements RouteRequest {
   readonly modelGroup: ModelGroup;
   readonly endpoint: Endpoint;
   readonly upstreamPath: string;
+  readonly fromRoot: boolean;
+  readonly format: BodyFormat;
   readonly stream: boolean;
   readonly body: Record<string, unknown>;
   readonly raw: Buffer;
@@ -78,6 +85,8 @@ export class RequestContext implements RouteRequest {
     this.modelGroup = o.modelGroup;
     this.endpoint = o.endpoint;
     this.upstreamPath = o.upstreamPath;
+    this.fromRoot = o.fromRoot ?? false;
+    this.format = o.format ?? JSON_BODY;
     this.stream = o.body.stream === true;
     this.body = o.body;
     this.raw = o.raw;

@@ -7,6 +7,7 @@
  */
 import type { ObservabilityConfig } from '../config/observability.ts';
 import type { DeploymentConfig } from '../config/types.ts';
+import { takesIncludeUsage } from '../upstream/include-usage.ts';
 import type { Ref } from '../util/ref.ts';
 import type { RequestContext } from './request-context.ts';
 
@@ -15,9 +16,7 @@ import type { RequestContext } from './request-context.ts';
  * sees once the event is stripped. A client that sent `stream_options` is left as it asked.
  */
 export function mayAskStreamUsage(ctx: RequestContext): boolean {
-  return (
-    ctx.stream && (ctx.endpoint === 'chat' || ctx.endpoint === 'completions') && ctx.body.stream_options === undefined
-  );
+  return ctx.stream && takesIncludeUsage[ctx.endpoint] && ctx.body.stream_options === undefined;
 }
 
 export interface StreamUsage {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { blockHashes, promptText, renderPrompt } from './prompt-bytes.ts';
+import { blockHashes, promptText } from './prompt-bytes.ts';
+import { renderPrompt } from './prompt-shapes.ts';
 
 const SYSTEM = 'You are a careful assistant. '.repeat(20); // 580 bytes: 9 full blocks of 64
 

@@ -5,7 +5,7 @@
  *
  * Chat renders like src/tokens/chat.ts (`<role>\n<text>\n\n` per message, text parts only) so byte counts
  * here and token counts there describe the same string; completions render the prompt (strings as text,
- * token-id arrays as 4 bytes per id).
+ * token-id arrays as 4 bytes per id). The other endpoints' shapes are in ./prompt-shapes.ts.
  *
  * Blocks are a fixed number of BYTES (default 256 ≈ 64 tokens at ~4 bytes per token), not tokens: hashing needs
  * no tokenizer, and the block boundaries must not move when the bytes-per-token estimate recalibrates, or every
@@ -18,7 +18,6 @@
  * murmur-style lanes, finalised and packed into a 53-bit integer that keys a Map without boxing strings.
  * Collisions: ~n²/2^54 for n distinct blocks. Single-threaded and synchronous, so one scratch buffer is safe.
  */
-import type { Endpoint } from '../config/types.ts';
 import { fmix32 } from '../util/hash.ts';
 
 export const DEFAULT_BLOCK_BYTES = 256;
@@ -44,12 +43,12 @@ function ensure(extra: number): void {
   allocate(size);
 }
 
-function writeText(s: string): void {
+export function writeText(s: string): void {
   ensure(s.length * 3); // a UTF-16 unit is at most 3 UTF-8 bytes
   used += scratch.write(s, used, 'utf8');
 }
 
-function writeTokenIds(ids: readonly unknown[]): void {
+export function writeTokenIds(ids: readonly unknown[]): void {
   ensure(ids.length * 4);
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
@@ -63,7 +62,7 @@ let walkArrays: (readonly unknown[])[] = [];
 let walkNext: number[] = [];
 const NONE: readonly unknown[] = [];
 
-function writePromptValue(p: unknown): void {
+export function writePromptValue(p: unknown): void {
   if (typeof p === 'string') return writeText(p);
   if (!Array.isArray(p)) return;
   let sp = 0;
@@ -95,38 +94,35 @@ function writePromptValue(p: unknown): void {
     walkNext = [];
   } else walkArrays.fill(NONE, 0, high);
 }
-function writeChat(messages: readonly unknown[]): void {
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i] as { role?: unknown; content?: unknown } | null;
-    if (m === null || typeof m !== 'object') continue;
-    if (typeof m.role === 'string') writeText(m.role);
-    writeText('\n');
-    const c = m.content;
-    if (typeof c === 'string') writeText(c);
-    else if (Array.isArray(c)) {
-      for (let j = 0; j < c.length; j++) {
-        const part = c[j] as { text?: unknown } | null;
-        if (part !== null && typeof part === 'object' && typeof part.text === 'string') writeText(part.text);
-      }
-    }
-    writeText('\n\n');
-  }
+export function writeChat(messages: readonly unknown[]): void {
+  for (let i = 0; i < messages.length; i++) writeMessage(messages[i]);
 }
 
-/**
- * Renders the prompt of `body` into the scratch buffer and returns its length in bytes. The bytes stay valid
- * until the next call; read them with promptText() or hash them with blockHashes().
- */
-export function renderPrompt(endpoint: Endpoint, body: Record<string, unknown>): number {
+/** One chat message (or Responses message item): `<role>\n<text parts>\n\n`. */
+export function writeMessage(message: unknown): void {
+  const m = message as { role?: unknown; content?: unknown } | null;
+  if (m === null || typeof m !== 'object') return;
+  if (typeof m.role === 'string') writeText(m.role);
+  writeText('\n');
+  const c = m.content;
+  if (typeof c === 'string') writeText(c);
+  else if (Array.isArray(c)) {
+    for (let j = 0; j < c.length; j++) {
+      const part = c[j] as { text?: unknown } | null;
+      if (part !== null && typeof part === 'object' && typeof part.text === 'string') writeText(part.text);
+    }
+  }
+  writeText('\n\n');
+}
+
+/** Starts a rendering: the scratch buffer empties (and shrinks, after one huge prompt). */
+export function beginRender(): void {
   used = 0;
   if (scratch.length > RETAINED_BYTES) allocate(INITIAL_BYTES); // one huge prompt must not pin its buffer
-  if (endpoint === 'chat') {
-    if (Array.isArray(body.messages)) writeChat(body.messages);
-  } else if (endpoint === 'completions') {
-    writePromptValue(body.prompt);
-  } else {
-    writePromptValue(body.input);
-  }
+}
+
+/** Bytes written since beginRender. */
+export function renderedBytes(): number {
   return used;
 }
 

@@ -5,7 +5,8 @@
 import type { Endpoint } from '../config/types.ts';
 import type { TokenEstimator } from '../tokens/estimate.ts';
 import type { PrefixIndex } from './prefix-index.ts';
-import { blockHashes, DEFAULT_BLOCK_BYTES, promptText, renderPrompt } from './prompt-bytes.ts';
+import { blockHashes, DEFAULT_BLOCK_BYTES, promptText } from './prompt-bytes.ts';
+import { fixedPromptTokens, renderPrompt } from './prompt-shapes.ts';
 
 export class PromptInfo {
   readonly bytes: number;
@@ -76,7 +77,7 @@ export class PromptAnalyzer {
   analyze(group: string, endpoint: Endpoint, body: Record<string, unknown>): PromptInfo {
     const bytes = renderPrompt(endpoint, body);
     const count = this.groupCounters.get(group) ?? this.countTokens;
-    const tokens = count ? count(promptText()) : this.estimator.estimate(group, bytes);
+    const tokens = (count ? count(promptText()) : this.estimator.estimate(group, bytes)) + fixedPromptTokens(endpoint);
     if (!this.hashing) return new PromptInfo(bytes, tokens, this.blockBytes, NO_HASHES, NO_OVERLAPS);
     const hashes = blockHashes(this.blockBytes);
     const overlaps = new Int32Array(this.index.slotCount);

@@ -95,7 +95,8 @@ function engineOf(c: DeploymentConfig, old: Deployment | undefined, fleet: Fleet
 function upstreamOf(c: DeploymentConfig): Upstream {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (c.apiKey) headers.authorization = `Bearer ${c.apiKey}`;
-  return { pool: createPool(c), pathPrefix: basePath(c), headers };
+  const pathPrefix = basePath(c);
+  return { pool: createPool(c), pathPrefix, rootPrefix: pathPrefix.replace(/\/v1$/, ''), headers };
 }
 
 function sameMembers(a: readonly Deployment[], b: readonly Deployment[]): boolean {

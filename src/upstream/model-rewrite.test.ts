@@ -12,6 +12,22 @@ describe('rewriteModel', () => {
     const text = '{ "messages": [{"role":"user","content":"say \\"model\\": 1"}],\n  "model" :  "demo", "x": 1.50 }';
     assert.equal(rewrite(text, 'meta-llama/Llama-3.1-8B'), text.replace('"demo"', '"meta-llama/Llama-3.1-8B"'));
   });
+  it("rewrites each endpoint's JSON shape, where `model` may also name things nested in it", () => {
+    const shapes = [
+      // Responses: a tool's schema with a property called model, an item that says "model".
+      '{"input":[{"role":"user","content":"model"}],' +
+        '"tools":[{"type":"function","parameters":{"properties":{"model":{}}}}],"model":"g"}',
+      // Messages: a tool_use block with a model field.
+      '{"model":"g","max_tokens":8,' +
+        '"messages":[{"role":"assistant","content":[{"type":"tool_use","input":{"model":"x"}}]}]}',
+      '{"query":"q","documents":["model"],"model":"g"}',
+      '{"model":"g","tokens":[1,2]}',
+    ];
+    for (const text of shapes) {
+      const out = JSON.parse(rewrite(text, 'up/m'));
+      assert.deepEqual(out, { ...JSON.parse(text), model: 'up/m' }, text);
+    }
+  });
   it('escapes the new name', () => {
     assert.deepEqual(JSON.parse(rewrite('{"model":"a"}', 'we"ird\\')), { model: 'we"ird\\' });
   });

@@ -2,8 +2,10 @@
 // (not objects serialised by JSON.stringify) so they can hold what a JS object cannot: duplicated keys, escaped
 // key names, numbers beyond a double, lone surrogates, raw bytes that are not UTF-8, truncation at any byte.
 import fc from 'fast-check';
-import type { Endpoint } from '../../src/config/types.ts';
 import { fold, MASTER_KEY, type RawRequest, sendableHeaderValue, type UpstreamScript } from './harness.ts';
+
+/** The endpoints the fuzz campaign drives (chat, completions and embeddings bodies). */
+export type FuzzedEndpoint = 'chat' | 'completions' | 'embeddings';
 
 /** An HTTP header value as the server reads it: surrounding spaces and tabs removed. */
 export const ows = (s: string) => s.replace(/^[ \t]+|[ \t]+$/g, '');
@@ -201,7 +203,7 @@ const message = fc.oneof(
 );
 
 /** Well-typed values of the field each endpoint needs, or anything at all. */
-function mainField(endpoint: Endpoint): fc.Arbitrary<[string, J]> {
+function mainField(endpoint: FuzzedEndpoint): fc.Arbitrary<[string, J]> {
   const name = endpoint === 'chat' ? 'messages' : endpoint === 'completions' ? 'prompt' : 'input';
   const good: fc.Arbitrary<J> =
     endpoint === 'chat'
@@ -254,7 +256,7 @@ const optional: fc.Arbitrary<[string, J]> = fc.oneof(
 );
 
 export interface BodyCase {
-  endpoint: Endpoint;
+  endpoint: FuzzedEndpoint;
   /** The JSON text as generated, before byte-level damage. */
   json: string;
   /** The bytes sent. */
@@ -299,7 +301,7 @@ const damage = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'bom' as const }) },
 );
 
-export function bodyCase(endpoint: Endpoint): fc.Arbitrary<BodyCase> {
+export function bodyCase(endpoint: FuzzedEndpoint): fc.Arbitrary<BodyCase> {
   return fc
     .record({
       model: fc.tuple(modelKey, modelValue),
@@ -352,7 +354,7 @@ export function bodyCase(endpoint: Endpoint): fc.Arbitrary<BodyCase> {
 
 // ---------------------------------------------------------------- headers and the request around the body
 
-const PATHS: Record<Endpoint, string> = {
+const PATHS: Record<FuzzedEndpoint, string> = {
   chat: '/chat/completions',
   completions: '/completions',
   embeddings: '/embeddings',
@@ -437,7 +439,7 @@ export interface RequestCase {
 
 export const requestCase: fc.Arbitrary<RequestCase> = fc
   .record({
-    endpoint: fc.constantFrom<Endpoint>('chat', 'completions', 'embeddings'),
+    endpoint: fc.constantFrom<FuzzedEndpoint>('chat', 'completions', 'embeddings'),
     v1: fc.boolean(),
     pathNoise: fc.oneof(
       { weight: 12, arbitrary: fc.constant('') },

@@ -3,20 +3,19 @@
 // zero, liveness answers), plus what the case itself was about.
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
-import type { Endpoint } from '../../src/config/types.ts';
-import type { RequestCase } from './arbitraries.ts';
+import type { FuzzedEndpoint, RequestCase } from './arbitraries.ts';
 import { crashes, EnvPool, VARIANTS, type Variant } from './harness.ts';
 import { runRequestCase } from './request-case.ts';
 import { runUpstreamCase } from './upstream-case.ts';
 
-const PATHS: Record<Endpoint, string> = {
+const PATHS: Record<FuzzedEndpoint, string> = {
   chat: '/v1/chat/completions',
   completions: '/v1/completions',
   embeddings: '/v1/embeddings',
 };
 
 /** A well-formed request around `json`: what the fuzzer's headers would be on a good day. */
-function literal(endpoint: Endpoint, json: string, depth: number): RequestCase {
+function literal(endpoint: FuzzedEndpoint, json: string, depth: number): RequestCase {
   const bytes = Buffer.from(json);
   return {
     body: { endpoint, json, bytes, damaged: false, damage: 'none', depth },
