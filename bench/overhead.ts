@@ -127,6 +127,12 @@ const TENANT_KEY_ON = `  keys:
         max_parallel_requests: 100000
 `;
 
+const TRACING_ON = `  tracing:
+    enabled: true
+    sample_ratio: 1
+    endpoint: MOCK_URL/v1/traces
+`;
+
 const TARGETS: Target[] = [
   {
     name: 'mock direct',
@@ -162,6 +168,9 @@ const TARGETS: Target[] = [
     },
   },
   spillwayWith('spillway, back pressure on', 'spillway+bp', 'bp', BACKPRESSURE_ON),
+  // Issue 16: tracing on, every request recorded, spans exported to the mock (which answers 404 at once): the
+  // cost of making and sending them, not of a collector.
+  spillwayWith('spillway, tracing on', 'spillway+trace', 'trace', TRACING_ON, true),
   // Issue 15: the same gateway answering an API key (a tenant, its gate and usage) instead of the master key.
   {
     ...spillwayWith('spillway, API key', 'spillway+key', 'key', TENANT_KEY_ON, true),
@@ -192,7 +201,7 @@ function spillwayWith(
     full,
     async start(ctx, mockUrl, probe) {
       const config = path.join(ctx.outDir, `overhead-gateway-${file}.yaml`);
-      await writeFile(config, gatewayYaml(mockUrl) + extra);
+      await writeFile(config, gatewayYaml(mockUrl) + extra.replace('MOCK_URL', mockUrl));
       const proc = await ctx.procs.spillway(file, 'serve', ['--config', config], TARGET_CPU, probe ?? {});
       if (pageOpen) await followPage(proc.url);
       return { url: proc.url, proc };

@@ -43,14 +43,30 @@ export function readResponseUsage(pr: ProxyRequest, out: TokenUsage): TokenUsage
   return out;
 }
 
+/**
+ * How far back from a response's end its usage is looked for. OpenAI and vLLM write `usage` last, or followed
+ * by a few short fields, in a JSON body and in a stream's last event before `data: [DONE]`; a search bounded
+ * so costs the same whatever the chunk's size (a whole stream can arrive as one chunk, and an unbounded
+ * backward search of it was ~3 % of the gateway's CPU on a 16-chunk stream).
+ */
+const SEARCH_BACK = 4096;
+
 /** The text from the response's last `"usage"` key on (at most USAGE_SPAN bytes of each chunk), if it has one. */
 function usageText(tail: Buffer | undefined, prevTail: Buffer | undefined): string | undefined {
   if (tail === undefined) return undefined;
-  const at = tail.lastIndexOf(USAGE);
+  const from = tail.length > SEARCH_BACK ? tail.length - SEARCH_BACK : 0;
+  const at = lastUsage(tail, from);
   if (at !== -1) return tail.toString('latin1', at, objectEnd(tail, at));
-  const before = prevTail === undefined ? -1 : prevTail.lastIndexOf(USAGE);
+  if (prevTail === undefined || from > 0) return undefined;
+  const before = lastUsage(prevTail, Math.max(0, prevTail.length - (SEARCH_BACK - tail.length)));
   if (before === -1) return undefined;
-  return prevTail!.toString('latin1', before, objectEnd(prevTail!, before)) + tail.toString('latin1', 0, USAGE_SPAN);
+  return prevTail.toString('latin1', before, objectEnd(prevTail, before)) + tail.toString('latin1', 0, USAGE_SPAN);
+}
+
+/** The last `"usage"` in `buf` at or after `from`; -1 when none. */
+function lastUsage(buf: Buffer, from: number): number {
+  const at = (from === 0 ? buf : buf.subarray(from)).lastIndexOf(USAGE);
+  return at === -1 ? -1 : at + from;
 }
 
 function objectEnd(buf: Buffer, at: number): number {
