@@ -9,6 +9,7 @@ import { seededRandom } from '../util/random.ts';
 import { Deployment, type DeploymentPermit } from './deployment.ts';
 import { type GroupOptions, ModelGroup, type NoRoute } from './group.ts';
 import { simpleShuffle } from './strategies/simple-shuffle.ts';
+import { testDeploymentConfig } from './test-support.ts';
 import type { RouteRequest } from './types.ts';
 
 const request = (body: Record<string, unknown> = {}, tagsHeader?: string): RouteRequest => ({
@@ -25,19 +26,7 @@ function group(extra: Partial<DeploymentConfig>[], options: GroupOptions = {}, s
   const ds = extra.map(
     (e, i) =>
       new Deployment(
-        {
-          id: `d${i}`,
-          group: 'g',
-          upstreamModel: 'x',
-          provider: 'openai',
-          apiBase: 'http://127.0.0.1:1/v1',
-          weight: 1,
-          timeoutMs: 1000,
-          firstByteTimeoutMs: 1000,
-          connections: 1,
-          connectTimeoutMs: 100,
-          ...e,
-        },
+        testDeploymentConfig(i, e),
         defaultCooldown({ policy: 'allowed-fails', allowedFails: 0 }),
         () => now.ms,
       ),

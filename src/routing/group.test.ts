@@ -6,6 +6,7 @@ import { seededRandom } from '../util/random.ts';
 import { Deployment, type DeploymentPermit } from './deployment.ts';
 import { ModelGroup } from './group.ts';
 import { leastBusy } from './strategies/least-busy.ts';
+import { testDeploymentConfig } from './test-support.ts';
 import type { RouteRequest } from './types.ts';
 
 const req: RouteRequest = { group: 'g', endpoint: 'chat', stream: false, body: {}, bodyBytes: 0 };
@@ -15,26 +16,7 @@ const allowed = (n: number) => defaultCooldown({ policy: 'allowed-fails', allowe
 function fleet(extra: Partial<DeploymentConfig>[], cooldown: CooldownConfig = allowed(1)) {
   const now = { ms: 1_000_000 };
   const clock = () => now.ms;
-  const ds = extra.map(
-    (e, i) =>
-      new Deployment(
-        {
-          id: `d${i}`,
-          group: 'g',
-          upstreamModel: 'x',
-          provider: 'openai',
-          apiBase: 'http://127.0.0.1:1/v1',
-          weight: 1,
-          timeoutMs: 1000,
-          firstByteTimeoutMs: 1000,
-          connections: 1,
-          connectTimeoutMs: 100,
-          ...e,
-        },
-        cooldown,
-        clock,
-      ),
-  );
+  const ds = extra.map((e, i) => new Deployment(testDeploymentConfig(i, e), cooldown, clock));
   return { now, ds, group: new ModelGroup('g', ds, leastBusy(seededRandom(1))) };
 }
 

@@ -6,6 +6,7 @@ import type { DeploymentConfig } from '../../config/types.ts';
 import { Deployment, type DeploymentPermit } from '../deployment.ts';
 import { kept } from '../profile/test-support.ts';
 import type { Selection } from '../selection.ts';
+import { testDeploymentConfig } from '../test-support.ts';
 import { cooldownHold } from './cooldown-hold.ts';
 import { cooling, inRotation } from './cooling.ts';
 import { engineGate } from './engine-gate.ts';
@@ -16,26 +17,7 @@ import { untried, untriedElseTried } from './not-tried.ts';
 const now = { ms: 1_000_000 };
 const cooldown = defaultCooldown({ policy: 'allowed-fails', allowedFails: 0, maxEjectionPercent: 100 });
 function group(extra: Partial<DeploymentConfig>[]): Deployment[] {
-  const ds = extra.map(
-    (e, i) =>
-      new Deployment(
-        {
-          id: `d${i}`,
-          group: 'g',
-          upstreamModel: 'x',
-          provider: 'openai',
-          apiBase: 'http://127.0.0.1:1/v1',
-          weight: 1,
-          timeoutMs: 1000,
-          firstByteTimeoutMs: 1000,
-          connections: 1,
-          connectTimeoutMs: 100,
-          ...e,
-        },
-        cooldown,
-        () => now.ms,
-      ),
-  );
+  const ds = extra.map((e, i) => new Deployment(testDeploymentConfig(i, e), cooldown, () => now.ms));
   for (const d of ds) d.peers = ds;
   return ds;
 }
