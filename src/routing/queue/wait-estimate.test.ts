@@ -191,3 +191,23 @@ test("below overload the rate's part enters at its mean, the ages' part carries 
   assert.equal(run(1), 'queued', "ρ = 1: the rate's mean (100 ms) and the ages (≤ 100 ms) fit 250 ms");
   assert.equal(run(3), 'router_deadline', "ρ = 3: the rate's margin (300 ms) does not");
 });
+
+test("under overload a class's residual rate is the lower bound of what the classes above leave", () => {
+  const mk = (clock: () => number) =>
+    [0, 1, 2].map(() => new DrainRate({ clock, windowMs: 1000, buckets: 10, minEvents: 3 }));
+  const f = fixture({ maxRequests: 10, maxTokens: 1000 }, undefined, (clock) => ({ arrivalRates: mk(clock) }));
+  // Drains 0.1/ms; critical arrives at 0.08/ms: 80 in the 1 s window.
+  for (let i = 0; i < 100; i++) {
+    f.drainRate.record();
+    if (i % 5 !== 0) f.room.estimate.arrived(0);
+    f.timers.advance(10);
+  }
+  const now = f.timers.now;
+  const mean = f.room.estimate.rateFor(1, now);
+  const low = f.room.estimate.rateFor(1, now, 2);
+  assert.ok(Math.abs(mean - 0.02) < 0.002, String(mean));
+  // 2 · √80 / 1000 ms ≈ 0.018/ms under the mean: almost nothing is surely left.
+  assert.ok(Math.abs(mean - low - (2 * Math.sqrt(80)) / 1000) < 1e-9, `${mean} ${low}`);
+  assert.equal(f.room.estimate.rateFor(0, now, 2), f.room.estimate.rateFor(0, now), 'nothing above critical');
+  f.room.clear();
+});

@@ -6,6 +6,8 @@
  *                    ρ_c is not yet known)
  *              k = ahead(c) + 1;  μ = the group's dispatch rate (./drain-rate.ts);  μ_c = μ − Σ_{c' above c} λ_c'
  *              (with tenants, ahead(c) counts what of class c leaves before the request: ./fair-flows.ts)
+ *              from overload on (ρ_c ≥ OVERLOAD_ONSET), μ_c is its lower bound: Σ λ_c' counted over the drain
+ *              window W_d (n arrivals) is uncertain by √n / W_d, and z of that comes off
  *   judged by F_c · W,  F_c = max( the 0.995-quantile of waited / W of the class's recent leaves
  *                                    (./wait-calibration.ts, relaxed toward 1 while none leaves),
  *                                  waited / W of the first queued of each class at or above c,
@@ -117,8 +119,12 @@ export class WaitEstimate<T> {
   }
 
   /** μ_c: the drain rate left to class `p` after the classes above it (per ms; NaN while unknown). */
-  rateFor(p: Priority, now: number): number {
-    return this.drainRate.perMs(now) - this.above(this.arrivalRates, p, now);
+  rateFor(p: Priority, now: number, z = 0): number {
+    const above = this.above(this.arrivalRates, p, now);
+    if (!(z > 0 && above > 0)) return this.drainRate.perMs(now) - above;
+    // The classes above's rate is a count over the window: its lower bound, z·√n / W under it, is what is left.
+    const w = this.drainRate.windowMs;
+    return this.drainRate.perMs(now) - above - (z * Math.sqrt(above * w)) / w;
   }
 
   /** ρ_c: what class `p` and the classes above it offer, over the drain rate; NaN while unknown. */
@@ -167,7 +173,7 @@ export class WaitEstimate<T> {
     const rho = underShare && overload > 1 ? 1 : overload;
     // Below overload the rate's part is its mean, and the ages' part carries the margin (module comment).
     const rateAtItsMean = this.departures !== undefined && rho < OVERLOAD_ONSET && this.sustainedKnown(now);
-    const wait = this.waitMs(p, z, now, ahead, rateAtItsMean ? 0 : z);
+    const wait = this.waitMs(p, z, now, ahead, rateAtItsMean ? 0 : z, rho >= OVERLOAD_ONSET ? z : 0);
     const f = underShare ? 1 : this.factorAt(p, now, rho);
     this.judgedWaitZMs = wait;
     this.judgedMs = f * wait;
@@ -225,8 +231,8 @@ export class WaitEstimate<T> {
    * rate's (module comment), behind `ahead` queued entries (default: every one of its class and above; fewer when
    * tenants share the class fairly).
    */
-  waitMs(p: Priority, z: number, now: number, ahead = this.queue.ahead(p), zRate = z): number {
-    const mu = this.rateFor(p, now);
+  waitMs(p: Priority, z: number, now: number, ahead = this.queue.ahead(p), zRate = z, zAbove = 0): number {
+    const mu = this.rateFor(p, now, zAbove);
     if (mu <= 0) return Infinity;
     const k = ahead + 1;
     const byRate = (k + zRate * Math.sqrt(k)) / mu;
